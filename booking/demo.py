@@ -1,0 +1,500 @@
+"""The demo catalog: providers, rockets, sites, platforms, customers, launches and accounts.
+
+Figures come from ../shared/DOMAIN.md (the seed articles plus public reference values).
+Loading is idempotent: rows are found by their natural keys and brought back to these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import Launch
+from customers.models import Contract, Customer, Membership, Payload
+from vehicles.models import (
+    CapacityPoint,
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    Provider,
+    ProviderOperator,
+    Vehicle,
+    VehicleModel,
+)
+from vehicles.selectors import ALL_PROVIDERS_GROUP
+
+OPERATORS_GROUP = "Operators"
+
+PROVIDERS = [
+    # name, short name, slug, country, mobile launch, rebooking fee %
+    ("CASIC Rocket Technology Co. (ExPace)", "ExPace", "expace", "CN", True, "10.00"),
+    ("Landspace", "Landspace", "landspace", "CN", True, "12.00"),
+    ("Galactic Energy", "Galactic Energy", "galactic-energy", "CN", False, "8.00"),
+    ("China Great Wall Industry Corporation", "CGWIC", "cgwic", "CN", False, "15.00"),
+]
+
+SITES = [
+    # name, code, lat, lon, pads
+    ("Jiuquan", "JSLC", "40.96", "100.29", ["LC-43/94", "LC-43/95"]),
+    ("Taiyuan", "TSLC", "38.85", "111.61", ["LC-9", "LC-16"]),
+    ("Xichang", "XSLC", "28.25", "102.03", ["LC-2", "LC-3"]),
+    ("Wenchang", "WSLC", "19.61", "110.95", ["LC-101", "LC-201"]),
+]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    provider: str
+    name: str
+    stages: int
+    propellant: str
+    height_m: str | None
+    diameter_m: str | None
+    liftoff_mass_t: str | None
+    mobile: bool
+    active: bool
+    curve: dict[str, list[tuple[int, int]]]
+    description: str = ""
+
+
+VEHICLE_MODELS = [
+    ModelSpec(
+        "expace",
+        "Kaituozhe-1",
+        4,
+        "mixed",
+        "13.60",
+        "1.40",
+        None,
+        False,
+        False,
+        {"SSO": [(400, 50)]},
+        "Modified DF-21: three solid stages and a liquid upper stage. Flew 2002 and 2003 from Taiyuan; both failed.",
+    ),
+    ModelSpec(
+        "expace",
+        "Kuaizhou-1",
+        4,
+        "mixed",
+        "18.00",
+        "1.70",
+        "32.00",
+        True,
+        True,
+        {"SSO": [(300, 470), (400, 430), (500, 380), (700, 280)], "LEO": [(200, 550), (400, 480)]},
+        "Kaituozhe-2 lineage: three solid stages, upper stage integrated with the payload, launched from a TEL.",
+    ),
+    ModelSpec(
+        "expace",
+        "Kuaizhou-1A",
+        4,
+        "mixed",
+        "19.40",
+        "1.40",
+        "30.00",
+        True,
+        True,
+        {"SSO": [(400, 350), (500, 300), (700, 200)], "LEO": [(200, 400), (500, 330)]},
+        "Light solid rocket flown from mobile platforms within 24 hours of an order.",
+    ),
+    ModelSpec(
+        "expace",
+        "Kuaizhou-11",
+        4,
+        "mixed",
+        "25.00",
+        "2.20",
+        "78.00",
+        True,
+        True,
+        {"SSO": [(500, 1200), (700, 1000)], "LEO": [(200, 1600), (400, 1500)]},
+    ),
+    ModelSpec(
+        "landspace",
+        "Zhuque-1",
+        4,
+        "mixed",
+        "19.00",
+        "1.35",
+        "27.00",
+        True,
+        True,
+        {"SSO": [(300, 350), (500, 300)], "LEO": [(200, 400)]},
+        "Landspace's truck-mobile solid rocket, sold with insurance, IT support and mission control.",
+    ),
+    ModelSpec(
+        "galactic-energy",
+        "Ceres-1",
+        4,
+        "mixed",
+        "19.00",
+        "1.40",
+        "33.00",
+        False,
+        True,
+        {"SSO": [(300, 300), (500, 230), (700, 160)], "LEO": [(200, 350), (500, 280)]},
+        "Three solid stages and a liquid upper stage.",
+    ),
+    ModelSpec(
+        "cgwic",
+        "Long March 6",
+        3,
+        "liquid",
+        "29.00",
+        "3.35",
+        "103.00",
+        False,
+        True,
+        {"SSO": [(500, 1200), (700, 1000)], "LEO": [(200, 1500)]},
+        "First flight put 20 satellites in orbit.",
+    ),
+]
+
+PLATFORMS = [
+    # provider, name, home site code, road speed, set-up hours, tear-down hours
+    ("expace", "ExPace TEL-01", "JSLC", "50.0", "6.0", "4.0"),
+    ("expace", "ExPace TEL-02", "JSLC", "50.0", "6.0", "4.0"),
+    ("expace", "ExPace TEL-03", "TSLC", "45.0", "6.0", "4.0"),
+    ("landspace", "Landspace TEL-A", "JSLC", "45.0", "8.0", "5.0"),
+    ("landspace", "Landspace TEL-B", "TSLC", "45.0", "8.0", "5.0"),
+]
+
+VEHICLES = [
+    # model, serials, storage site code
+    ("Kuaizhou-1", ["KZ1-Y3"], "JSLC"),
+    ("Kuaizhou-1A", ["KZ1A-Y7", "KZ1A-Y8", "KZ1A-Y9", "KZ1A-Y10", "KZ1A-Y11"], "JSLC"),
+    ("Kuaizhou-11", ["KZ11-Y2", "KZ11-Y3", "KZ11-Y4"], "TSLC"),
+    ("Zhuque-1", ["ZQ1-Y2", "ZQ1-Y3"], "JSLC"),
+    ("Ceres-1", ["CERES1-Y5", "CERES1-Y6", "CERES1-Y7"], "JSLC"),
+    ("Long March 6", ["CZ6-Y5", "CZ6-Y6"], "TSLC"),
+]
+
+CUSTOMERS = [
+    # name, slug, country, time zone, username
+    ("Gomspace", "gomspace", "DK", "Europe/Copenhagen", "gomspace"),
+    ("InterSpace Explore", "interspace", "CN", "Asia/Shanghai", "interspace"),
+    ("Jilin (Chang Guang Satellite)", "jilin", "CN", "Asia/Shanghai", "jilin"),
+    ("CMSA", "cmsa", "CN", "Asia/Shanghai", "cmsa"),
+]
+
+CONTRACTS = [
+    # customer slug, provider slug, reference, launches, value, currency, deposit %
+    ("gomspace", "expace", "GOM-EXP-2018", 2, "3200000.00", "USD", "30.00"),
+    ("interspace", "galactic-energy", "ISE-GE-2022", 1, "18000000.00", "CNY", "40.00"),
+    ("jilin", "expace", "JL-EXP-KZ10", 10, "450000000.00", "CNY", "20.00"),
+    ("cmsa", "cgwic", "CMSA-CARGO-01", 2, "95000000.00", "USD", "25.00"),
+    ("gomspace", "landspace", "GOM-LS-2019", 1, "1100000.00", "USD", "30.00"),
+]
+
+PAYLOADS = [
+    # customer slug, name, mass kg, orbit, altitude, inclination (None: SSO), returnable, size m
+    ("gomspace", "GOMX-5A", "3.0", "SSO", 500, None, False, ("0.10", "0.10", "0.34")),
+    ("gomspace", "GOMX-5B", "3.2", "SSO", 500, None, False, ("0.10", "0.10", "0.34")),
+    ("interspace", "Zengzhang-1", "220.0", "LEO", 500, "41.00", True, ("1.20", "1.20", "1.10")),
+    ("jilin", "Jilin-1 Video 09", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
+    ("jilin", "Jilin-1 Video 10", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
+    ("cmsa", "Station cargo capsule", "900.0", "LEO", 400, "41.50", True, ("2.00", "2.00", "2.50")),
+]
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    name: str
+    model: str
+    serial: str
+    site: str
+    pad: str | None
+    platform: str | None
+    orbit: str
+    altitude_km: int
+    inclination_deg: str
+    days_from_now: int
+    window_hours: int
+    net_precision: str
+
+
+LAUNCHES = [
+    LaunchSpec(
+        "Kuaizhou-1A · SSO 500 rideshare",
+        "Kuaizhou-1A",
+        "KZ1A-Y7",
+        "JSLC",
+        None,
+        "ExPace TEL-01",
+        "SSO",
+        500,
+        "97.40",
+        10,
+        2,
+        "hour",
+    ),
+    LaunchSpec(
+        "Ceres-1 · SSO 500 rideshare",
+        "Ceres-1",
+        "CERES1-Y5",
+        "JSLC",
+        "LC-43/95",
+        None,
+        "SSO",
+        500,
+        "97.40",
+        18,
+        1,
+        "hour",
+    ),
+    LaunchSpec(
+        "Kuaizhou-11 · SSO 700 rideshare",
+        "Kuaizhou-11",
+        "KZ11-Y2",
+        "TSLC",
+        None,
+        "ExPace TEL-03",
+        "SSO",
+        700,
+        "98.20",
+        30,
+        3,
+        "day",
+    ),
+    LaunchSpec(
+        "Long March 6 · SSO 700 rideshare",
+        "Long March 6",
+        "CZ6-Y5",
+        "TSLC",
+        "LC-16",
+        None,
+        "SSO",
+        700,
+        "98.20",
+        60,
+        4,
+        "month",
+    ),
+]
+
+
+def _upsert(model, lookup: dict, values: dict):
+    obj, created = model.objects.update_or_create(defaults=values, **lookup)
+    return obj
+
+
+def load_catalog(now: datetime | None = None) -> dict[str, int]:
+    """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        providers = {
+            slug: _upsert(
+                Provider,
+                {"slug": slug},
+                {
+                    "name": name,
+                    "short_name": short,
+                    "country": country,
+                    "mobile_launch": mobile,
+                    "rebooking_fee_percent": Decimal(fee),
+                },
+            )
+            for name, short, slug, country, mobile, fee in PROVIDERS
+        }
+        sites = {}
+        pads = {}
+        for name, code, lat, lon, pad_names in SITES:
+            site = _upsert(
+                LaunchSite,
+                {"code": code},
+                {
+                    "name": name,
+                    "country": "CN",
+                    "latitude": Decimal(lat),
+                    "longitude": Decimal(lon),
+                    "time_zone": "Asia/Shanghai",
+                },
+            )
+            sites[code] = site
+            for pad_name in pad_names:
+                pads[(code, pad_name)] = _upsert(Pad, {"site": site, "name": pad_name}, {})
+        models_by_name = {}
+        for spec in VEHICLE_MODELS:
+            vm = _upsert(
+                VehicleModel,
+                {"name": spec.name},
+                {
+                    "provider": providers[spec.provider],
+                    "slug": spec.name.lower().replace(" ", "-"),
+                    "stages": spec.stages,
+                    "propellant": spec.propellant,
+                    "height_m": spec.height_m and Decimal(spec.height_m),
+                    "diameter_m": spec.diameter_m and Decimal(spec.diameter_m),
+                    "liftoff_mass_t": spec.liftoff_mass_t and Decimal(spec.liftoff_mass_t),
+                    "mobile_launch": spec.mobile,
+                    "active": spec.active,
+                    "description": spec.description,
+                },
+            )
+            models_by_name[spec.name] = vm
+            for family, points in spec.curve.items():
+                for altitude, capacity in points:
+                    _upsert(
+                        CapacityPoint,
+                        {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
+                        {"capacity_kg": Decimal(capacity)},
+                    )
+        platforms = {
+            name: _upsert(
+                MobilePlatform,
+                {"name": name},
+                {
+                    "provider": providers[provider],
+                    "home_site": sites[home],
+                    "road_speed_kmh": Decimal(speed),
+                    "setup_hours": Decimal(setup),
+                    "teardown_hours": Decimal(teardown),
+                },
+            )
+            for provider, name, home, speed, setup, teardown in PLATFORMS
+        }
+        vehicles = {}
+        for model_name, serials, site_code in VEHICLES:
+            for serial in serials:
+                vehicle, created = Vehicle.objects.get_or_create(
+                    serial=serial,
+                    defaults={
+                        "vehicle_model": models_by_name[model_name],
+                        "status": Vehicle.Status.READY_STORAGE,
+                        "storage_site": sites[site_code],
+                        "ready_since": now - timedelta(days=30),
+                    },
+                )
+                vehicles[serial] = vehicle
+
+        customers = {}
+        for name, slug, country, tz, _username in CUSTOMERS:
+            customers[slug] = _upsert(
+                Customer,
+                {"slug": slug},
+                {
+                    "name": name,
+                    "country": country,
+                    "time_zone": tz,
+                    "export_screening": Customer.ExportScreening.CLEARED,
+                },
+            )
+        for cust, prov, reference, launches, value, currency, deposit in CONTRACTS:
+            _upsert(
+                Contract,
+                {"reference": reference},
+                {
+                    "customer": customers[cust],
+                    "provider": providers[prov],
+                    "launches_committed": launches,
+                    "value": Decimal(value),
+                    "currency": currency,
+                    "deposit_percent": Decimal(deposit),
+                    "status": Contract.Status.ACTIVE,
+                    "signed_on": (now - timedelta(days=90)).date(),
+                },
+            )
+        for cust, name, mass, orbit, altitude, inclination, returnable, size in PAYLOADS:
+            _upsert(
+                Payload,
+                {"customer": customers[cust], "name": name},
+                {
+                    "mass_kg": Decimal(mass),
+                    "orbit_family": orbit,
+                    "altitude_km": altitude,
+                    "inclination_deg": inclination and Decimal(inclination),
+                    "returnable": returnable,
+                    "length_m": Decimal(size[0]),
+                    "width_m": Decimal(size[1]),
+                    "height_m": Decimal(size[2]),
+                },
+            )
+
+        launch_hour = now.replace(minute=0, second=0, microsecond=0)
+        for spec in LAUNCHES:
+            if Launch.objects.filter(name=spec.name).exists():
+                continue
+            window_start = launch_hour + timedelta(days=spec.days_from_now)
+            vm = models_by_name[spec.model]
+            vehicle = vehicles[spec.serial]
+            Launch.objects.create(
+                name=spec.name,
+                provider=vm.provider,
+                vehicle_model=vm,
+                vehicle=vehicle,
+                site=sites[spec.site],
+                pad=pads[(spec.site, spec.pad)] if spec.pad else None,
+                platform=platforms[spec.platform] if spec.platform else None,
+                orbit_family=spec.orbit,
+                altitude_km=spec.altitude_km,
+                inclination_deg=Decimal(spec.inclination_deg),
+                window_start=window_start,
+                window_end=window_start + timedelta(hours=spec.window_hours),
+                net=window_start,
+                net_precision=spec.net_precision,
+                status=Launch.Status.SCHEDULED,
+            )
+            Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)
+
+    return {
+        "providers": Provider.objects.count(),
+        "vehicle models": VehicleModel.objects.count(),
+        "vehicles": Vehicle.objects.count(),
+        "sites": LaunchSite.objects.count(),
+        "platforms": MobilePlatform.objects.count(),
+        "customers": Customer.objects.count(),
+        "payloads": Payload.objects.count(),
+        "launches": Launch.objects.count(),
+    }
+
+
+def demo_password() -> str:
+    return settings.LAUNCHBOOK_DEMO_PASSWORD
+
+
+def _user(username: str, *, email: str, staff: bool, first_name: str = "") -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.email = email
+    user.is_staff = staff
+    user.is_active = True
+    user.first_name = first_name
+    user.set_password(demo_password())
+    user.save()
+    return user
+
+
+def load_accounts() -> list[tuple[str, str]]:
+    """Create or refresh the demo accounts; answers (username, what it is) pairs."""
+    with transaction.atomic():
+        operators, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
+        operators.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["vehicles", "customers", "booking"])
+        )
+        all_providers, _ = Group.objects.get_or_create(name=ALL_PROVIDERS_GROUP)
+
+        operator = _user("operator", email="operator@launchbook.example", staff=True, first_name="Operations")
+        operator.groups.set([operators, all_providers])
+
+        expace_ops = _user(
+            "expace-ops", email="ops@expace.example", staff=True, first_name="ExPace operations"
+        )
+        expace_ops.groups.set([operators])
+        ProviderOperator.objects.get_or_create(user=expace_ops, provider=Provider.objects.get(slug="expace"))
+
+        accounts = [
+            ("operator", "staff operator, all providers (admin)"),
+            ("expace-ops", "staff operator of ExPace only (admin)"),
+        ]
+        for name, slug, _country, _tz, username in CUSTOMERS:
+            user = _user(username, email=f"{username}@customer.example", staff=False, first_name=name)
+            Membership.objects.get_or_create(
+                user=user, customer=Customer.objects.get(slug=slug), defaults={"role": Membership.Role.ADMIN}
+            )
+            accounts.append((username, f"customer member of {name} (portal)"))
+    return accounts

@@ -1,0 +1,33 @@
+"""Refusals the services raise, worded for the person who asked.
+
+Front ends map them to answers: the API gives 400 for ``InvalidRequest``, 409 for ``Conflict``
+and ``Busy`` (with Retry-After), the portal and the admin show the message.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refusal with a message meant for people."""
+
+    def __init__(self, message: str, *, reasons: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reasons = reasons or []
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidRequest(ServiceError):
+    """The request itself is wrong (bad input, wrong state for this action)."""
+
+
+class Conflict(ServiceError):
+    """The request clashes with the schedule or the capacity as they are now."""
+
+
+class Busy(Conflict):
+    """Somebody else holds the lock right now: try again in a moment."""
+
+    retry_after_seconds = 1

@@ -1,0 +1,50 @@
+"""The audit log: every state change writes one Event row, in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from booking.models import Event, Launch
+from customers.models import Customer
+from vehicles.models import Provider
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def actor_label(actor: Actor, *, system: str = "system") -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return system
+    return actor.get_username()
+
+
+def event_record(
+    *,
+    verb: str,
+    subject: models.Model,
+    actor: Actor,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    customer: Customer | None = None,
+    provider: Provider | None = None,
+    launch: Launch | None = None,
+    system: str = "system",
+) -> Event:
+    """Write one Event. Caller is inside the transaction that made the change it describes."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return Event.objects.create(
+        verb=verb,
+        actor=user,
+        actor_label=actor_label(actor, system=system),
+        subject_type=subject._meta.model_name or type(subject).__name__.lower(),
+        subject_id=subject.pk,
+        customer=customer,
+        provider=provider,
+        launch=launch,
+        before=before or {},
+        after=after or {},
+        message=message[:300],
+    )

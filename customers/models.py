@@ -1,0 +1,198 @@
+"""The demand side: customer organisations, their people, contracts, payloads and documents."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from vehicles.models import Currency, OrbitFamily, Provider
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Customer(models.Model):
+    class ExportScreening(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLEARED = "cleared", "Cleared"
+        REFUSED = "refused", "Refused"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    export_screening = models.CharField(
+        max_length=10, choices=ExportScreening.choices, default=ExportScreening.PENDING
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        MISSION = "mission", "Mission engineer"
+        FINANCE = "finance", "Finance"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ADMIN)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "customer"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.customer}"
+
+
+class Contract(models.Model):
+    """A framework contract with one provider, committing one or more launches."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        TERMINATED = "terminated", "Terminated"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
+    reference = models.CharField(max_length=40, unique=True)
+    launches_committed = models.PositiveIntegerField(default=1)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    deposit_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
+        help_text="Share of a booking due on confirmation.",
+    )
+    balance_due_days_before_launch = models.PositiveIntegerField(default=30)
+    signed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["customer__name", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(launches_committed__gte=1), name="contract_launches_positive"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="contract_value_nonneg"),
+            models.CheckConstraint(
+                condition=Q(deposit_percent__gte=0) & Q(deposit_percent__lte=100),
+                name="contract_deposit_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.customer} with {self.provider})"
+
+
+class PaymentMilestone(models.Model):
+    """An amount due under a contract; booking milestones carry the booking's reference."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
+    label = models.CharField(max_length=120)
+    reference = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text="What the milestone pays for, e.g. a booking reference.",
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    due_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="milestone_amount_nonneg")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount} {self.currency}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class Payload(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payloads")
+    name = models.CharField(max_length=120)
+    mass_kg = models.DecimalField(
+        max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    length_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    width_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO)
+    altitude_km = models.PositiveIntegerField(validators=[MinValueValidator(100), MaxValueValidator(40000)])
+    inclination_deg = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(180)],
+        help_text="Leave empty for sun-synchronous: it follows from the altitude.",
+    )
+    returnable = models.BooleanField(default=False)
+    hazards = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="unique_payload_name_per_customer"),
+            models.CheckConstraint(condition=Q(mass_kg__gt=0), name="payload_mass_positive"),
+            models.CheckConstraint(condition=Q(altitude_km__gte=100), name="payload_altitude_min"),
+            models.CheckConstraint(
+                condition=Q(inclination_deg__isnull=True)
+                | (Q(inclination_deg__gte=0) & Q(inclination_deg__lte=180)),
+                name="payload_inclination_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mass_kg} kg)"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ICD = "icd", "Interface control document"
+        MASS_PROPERTIES = "mass_properties", "Mass properties"
+        EXPORT = "export", "Export forms"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
+    payload = models.ForeignKey(
+        Payload, on_delete=models.CASCADE, related_name="documents", null=True, blank=True
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    review_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.payload or self.customer}"

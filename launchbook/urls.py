@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.views.generic import TemplateView
+
+admin.site.site_header = "Launchbook operations"
+admin.site.site_title = "Launchbook"
+admin.site.index_title = "Fleet, schedule and bookings"
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+]

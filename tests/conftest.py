@@ -1,0 +1,72 @@
+"""Shared fixtures: service requirements, eager Celery, fast password hashing."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same
+# thread are safe here because pytest-django's live_server runs the app in another thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_SERVICES = django_settings.LAUNCHBOOK_REQUIRE_SERVICES
+
+
+def _redis_reachable() -> bool:
+    url = django_settings.REDIS_URL
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = connection.vendor == "postgresql"
+    redis_ok = _redis_reachable()
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if REQUIRE_SERVICES:
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_postgres"))
+            else:
+                item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if "redis" in item.keywords and not redis_ok:
+            if REQUIRE_SERVICES:
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_redis"))
+            else:
+                item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+@pytest.fixture
+def _fail_missing_postgres():
+    pytest.fail("LAUNCHBOOK_REQUIRE_SERVICES=1 but the database is not PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def _fail_missing_redis():
+    pytest.fail("LAUNCHBOOK_REQUIRE_SERVICES=1 but Redis is not reachable (set REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker."""
+    from launchbook.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -1,0 +1,200 @@
+"""factory_boy factories for the whole domain; tests build their world from these."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from booking.models import Booking, Launch
+from customers.models import Contract, Customer, Membership, Payload
+from vehicles.models import (
+    CapacityPoint,
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    Provider,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", "launchbook-test")
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    short_name = factory.Sequence(lambda n: f"P{n}")
+    slug = factory.Sequence(lambda n: f"provider-{n}")
+    country = "CN"
+    mobile_launch = True
+
+
+class VehicleModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VehicleModel
+
+    provider = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Kuaizhou-T{n}")
+    slug = factory.Sequence(lambda n: f"kuaizhou-t{n}")
+    mobile_launch = True
+    adapter_mass_kg = Decimal("5.0")
+
+    @factory.post_generation
+    def curve(self, create, extracted, **kwargs):
+        """``curve={"SSO": [(500, 300), (700, 200)]}``; default: a Kuaizhou-1A-like SSO curve."""
+        if not create:
+            return
+        points = extracted if extracted is not None else {"SSO": [(400, 350), (500, 300), (700, 200)]}
+        for family, pairs in points.items():
+            for altitude, capacity in pairs:
+                CapacityPoint.objects.create(
+                    vehicle_model=self,
+                    orbit_family=family,
+                    altitude_km=altitude,
+                    capacity_kg=Decimal(capacity),
+                )
+
+
+class LaunchSiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LaunchSite
+        django_get_or_create = ["code"]
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    code = factory.Sequence(lambda n: f"S{n}")
+    country = "CN"
+    latitude = Decimal("40.96")
+    longitude = Decimal("100.29")
+    time_zone = "Asia/Shanghai"
+
+
+class PadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pad
+
+    site = factory.SubFactory(LaunchSiteFactory)
+    name = factory.Sequence(lambda n: f"LC-{n}")
+    turnaround_hours = Decimal("72.0")
+
+
+class MobilePlatformFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MobilePlatform
+
+    provider = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"TEL-{n:02d}")
+    home_site = factory.SubFactory(LaunchSiteFactory)
+    road_speed_kmh = Decimal("50.0")
+    setup_hours = Decimal("6.0")
+    teardown_hours = Decimal("4.0")
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    vehicle_model = factory.SubFactory(VehicleModelFactory)
+    serial = factory.Sequence(lambda n: f"Y{n}")
+    status = Vehicle.Status.READY_STORAGE
+    storage_site = factory.SubFactory(LaunchSiteFactory)
+
+
+class SiteClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteClosure
+
+    site = factory.SubFactory(LaunchSiteFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda c: c.starts_at + timedelta(hours=12))
+    reason = "Range closed"
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    slug = factory.Sequence(lambda n: f"customer-{n}")
+    country = "DK"
+    export_screening = Customer.ExportScreening.CLEARED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    role = Membership.Role.ADMIN
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    customer = factory.SubFactory(CustomerFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    reference = factory.Sequence(lambda n: f"CT-{n:04d}")
+    launches_committed = 10
+    value = Decimal("1000000.00")
+    currency = "USD"
+
+
+class PayloadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payload
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"GOMX-T{n}")
+    mass_kg = Decimal("3.0")
+    orbit_family = "SSO"
+    altitude_km = 500
+    inclination_deg = None
+
+
+class LaunchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Launch
+
+    name = factory.Sequence(lambda n: f"Launch {n}")
+    vehicle_model = factory.SubFactory(VehicleModelFactory)
+    provider = factory.SelfAttribute("vehicle_model.provider")
+    site = factory.SubFactory(LaunchSiteFactory)
+    orbit_family = "SSO"
+    altitude_km = 500
+    inclination_deg = Decimal("97.40")
+    window_start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=10))
+    window_end = factory.LazyAttribute(lambda launch: launch.window_start + timedelta(hours=2))
+    net = factory.SelfAttribute("window_start")
+    status = Launch.Status.SCHEDULED
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    reference = factory.Sequence(lambda n: f"LB-T{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    payload = factory.SubFactory(PayloadFactory, customer=factory.SelfAttribute("..customer"))
+    launch = factory.SubFactory(LaunchFactory)
+    status = Booking.Status.CONFIRMED
+    price = Decimal("90000.00")
+    currency = "USD"
+    mass_kg = factory.LazyAttribute(lambda b: b.payload.mass_kg + Decimal("5.0"))

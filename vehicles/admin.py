@@ -1,0 +1,122 @@
+from django.contrib import admin
+
+from .admin_scoping import ProviderScopedAdmin
+from .models import (
+    CapacityPoint,
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    Provider,
+    ProviderOperator,
+    RoadRoute,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
+
+
+class ProviderOperatorInline(admin.TabularInline):
+    model = ProviderOperator
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(ProviderScopedAdmin):
+    provider_path = "pk"
+    list_display = ["name", "short_name", "country", "mobile_launch", "rebooking_fee_percent"]
+    list_filter = ["mobile_launch", "country"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    inlines = [ProviderOperatorInline]
+
+
+class CapacityPointInline(admin.TabularInline):
+    model = CapacityPoint
+    extra = 1
+
+
+@admin.register(VehicleModel)
+class VehicleModelAdmin(ProviderScopedAdmin):
+    list_display = ["name", "provider", "stages", "propellant", "mobile_launch", "adapter_mass_kg", "active"]
+    list_filter = ["provider", "propellant", "mobile_launch", "active"]
+    search_fields = ["name", "provider__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["provider"]
+    inlines = [CapacityPointInline]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(ProviderScopedAdmin):
+    provider_path = "vehicle_model__provider_id"
+    list_display = ["serial", "vehicle_model", "status", "storage_site", "ready_since"]
+    list_filter = ["status", "vehicle_model__provider", "vehicle_model", "storage_site"]
+    search_fields = ["serial", "vehicle_model__name"]
+    list_select_related = ["vehicle_model", "storage_site"]
+
+
+class PadInline(admin.TabularInline):
+    model = Pad
+    extra = 0
+
+
+class SiteClosureInline(admin.TabularInline):
+    model = SiteClosure
+    extra = 0
+
+
+@admin.register(LaunchSite)
+class LaunchSiteAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "country",
+        "latitude",
+        "longitude",
+        "time_zone",
+        "accepts_mobile_platforms",
+    ]
+    list_filter = ["country", "accepts_mobile_platforms"]
+    search_fields = ["name", "code"]
+    inlines = [PadInline, SiteClosureInline]
+
+
+@admin.register(Pad)
+class PadAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "turnaround_hours", "active"]
+    list_filter = ["site", "active"]
+    search_fields = ["name", "site__name"]
+    list_select_related = ["site"]
+
+
+@admin.register(MobilePlatform)
+class MobilePlatformAdmin(ProviderScopedAdmin):
+    list_display = [
+        "name",
+        "provider",
+        "home_site",
+        "road_speed_kmh",
+        "setup_hours",
+        "teardown_hours",
+        "status",
+    ]
+    list_filter = ["provider", "status", "home_site"]
+    search_fields = ["name", "provider__name"]
+    list_select_related = ["provider", "home_site"]
+
+
+@admin.register(SiteClosure)
+class SiteClosureAdmin(admin.ModelAdmin):
+    list_display = ["site", "kind", "starts_at", "ends_at", "reason"]
+    list_filter = ["site", "kind"]
+    search_fields = ["reason", "site__name"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["site"]
+
+
+@admin.register(RoadRoute)
+class RoadRouteAdmin(admin.ModelAdmin):
+    list_display = ["origin", "destination", "transit_hours"]
+    list_filter = ["origin", "destination"]
+    search_fields = ["origin__name", "destination__name"]
+    list_select_related = ["origin", "destination"]
