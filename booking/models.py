@@ -137,6 +137,18 @@ class Booking(models.Model):
         max_digits=9, decimal_places=1, help_text="Payload plus adapter mass counted against the launch."
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    quote = models.ForeignKey(
+        "Quote", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    )
+    rebooked_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rebooked_to"
+    )
+    credit_carried_over = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Paid on an earlier booking, less the fee.",
+    )
     amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -258,3 +270,412 @@ class Reservation(models.Model):
     def __str__(self) -> str:
         what = self.platform or self.pad
         return f"{what} for {self.launch}: {self.occupied_from:%Y-%m-%d %H:%M}–{self.occupied_until:%Y-%m-%d %H:%M}"
+
+
+# --- pricing and quotes ----------------------------------------------------------------------
+
+
+class ExchangeRate(models.Model):
+    """How many units of a currency buy one US dollar; operators keep this table current."""
+
+    currency = models.CharField(max_length=3, choices=Currency.choices, unique=True)
+    units_per_usd = models.DecimalField(max_digits=14, decimal_places=6)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="exchangerate_positive")]
+
+    def __str__(self) -> str:
+        return f"1 USD = {self.units_per_usd} {self.currency}"
+
+
+class RideshareRate(models.Model):
+    """A provider's price per kg for a rideshare seat to one orbit family, with a minimum charge."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rideshare_rates")
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
+    price_per_kg = models.DecimalField(max_digits=12, decimal_places=2)
+    minimum_charge = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+
+    class Meta:
+        ordering = ["provider", "orbit_family"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "orbit_family"], name="unique_rideshare_rate"),
+            models.CheckConstraint(condition=Q(price_per_kg__gte=0), name="ridesharerate_price_nonneg"),
+            models.CheckConstraint(condition=Q(minimum_charge__gte=0), name="ridesharerate_minimum_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.orbit_family}: {self.price_per_kg} {self.currency}/kg"
+
+
+class DedicatedPrice(models.Model):
+    """The price of a whole launch on a vehicle model."""
+
+    vehicle_model = models.OneToOneField(
+        VehicleModel, on_delete=models.CASCADE, related_name="dedicated_price"
+    )
+    price = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="dedicatedprice_nonneg")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_model}: {self.price} {self.currency}"
+
+
+class AddOnService(models.Model):
+    """A bookable extra sold by a provider: a flat price, or a share of the declared payload value."""
+
+    class Kind(models.TextChoices):
+        INSURANCE = "insurance", "Launch insurance"
+        MISSION_CONTROL = "mission_control", "Mission control"
+        IT_SUPPORT = "it_support", "IT support"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="add_on_services")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    flat_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    percent_of_declared_value = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "kind"], name="unique_add_on_per_provider"),
+            models.CheckConstraint(
+                condition=(Q(flat_price__isnull=False) & Q(percent_of_declared_value__isnull=True))
+                | (Q(flat_price__isnull=True) & Q(percent_of_declared_value__isnull=False)),
+                name="addon_flat_xor_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.name}"
+
+
+class Quote(models.Model):
+    class Kind(models.TextChoices):
+        RIDESHARE = "rideshare", "Rideshare seat"
+        DEDICATED = "dedicated", "Dedicated launch"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Expired"
+
+    reference = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
+    payload = models.ForeignKey(Payload, on_delete=models.PROTECT, related_name="quotes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    service_level = models.CharField(
+        max_length=10, choices=Launch.ServiceLevel.choices, default=Launch.ServiceLevel.STANDARD
+    )
+    launch = models.ForeignKey(Launch, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
+    vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="quotes")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="quotes")
+    mass_kg = models.DecimalField(max_digits=9, decimal_places=1, help_text="Payload plus adapter mass.")
+    options = models.JSONField(default=list, blank=True)
+    declared_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    valid_until = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "valid_until"])]
+        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="quote_total_nonneg")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class QuoteLine(models.Model):
+    class Kind(models.TextChoices):
+        LAUNCH = "launch", "Launch"
+        MINIMUM = "minimum", "Minimum charge"
+        EXPRESS = "express", "Express premium"
+        ADD_ON = "add_on", "Add-on service"
+        REBOOKING_FEE = "rebooking_fee", "Rebooking fee"
+        CREDIT = "credit", "Credit carried over"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["quote", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "position"], name="unique_quote_line_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+# --- readiness workflows ---------------------------------------------------------------------
+
+
+class OwnerRole(models.TextChoices):
+    OPERATIONS = "operations", "Launch operations"
+    RANGE = "range", "Range and airspace"
+    PAYLOAD = "payload", "Payload customer"
+    FINANCE = "finance", "Finance"
+    MISSION_CONTROL = "mission_control", "Mission control"
+    SYSTEM = "system", "Automatic"
+
+
+class ReadinessTemplate(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    service_level = models.CharField(max_length=10, choices=Launch.ServiceLevel.choices, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateStep(models.Model):
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "Manual sign-off"
+        AUTOMATIC = "automatic", "Automatic check"
+
+    template = models.ForeignKey(ReadinessTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    offset_minutes = models.IntegerField(
+        help_text="When the step is due, in minutes from T-0 (negative: before)."
+    )
+    duration_minutes = models.PositiveIntegerField(default=60)
+    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    check_name = models.CharField(
+        max_length=40, blank=True, help_text="Automatic check to run (kind automatic)."
+    )
+    blocking = models.BooleanField(default=True, help_text="A failed or late step holds the launch.")
+    grace_minutes = models.PositiveIntegerField(
+        default=30, help_text="How late the step may run before it holds."
+    )
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="unique_template_step_position"),
+            models.UniqueConstraint(fields=["template", "code"], name="unique_template_step_code"),
+            models.CheckConstraint(
+                condition=Q(kind="manual") | ~Q(check_name=""), name="templatestep_automatic_has_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template}: {self.name}"
+
+
+class ReadinessPlan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    launch = models.OneToOneField(Launch, on_delete=models.CASCADE, related_name="readiness_plan")
+    template = models.ForeignKey(ReadinessTemplate, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.template} for {self.launch}"
+
+
+class PlanStep(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        WAIVED = "waived", "Waived"
+        LATE = "late", "Late"
+
+    OPEN_STATUSES = (Status.PENDING, Status.LATE)
+
+    plan = models.ForeignKey(ReadinessPlan, on_delete=models.CASCADE, related_name="steps")
+    template_step = models.ForeignKey(TemplateStep, on_delete=models.SET_NULL, null=True, blank=True)
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
+    kind = models.CharField(max_length=10, choices=TemplateStep.Kind.choices)
+    check_name = models.CharField(max_length=40, blank=True)
+    blocking = models.BooleanField(default=True)
+    offset_minutes = models.IntegerField()
+    grace_minutes = models.PositiveIntegerField(default=30)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    check_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="unique_plan_step_position"),
+            models.UniqueConstraint(fields=["plan", "code"], name="unique_plan_step_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class CheckRun(models.Model):
+    """One run of an automatic check; the unique key keeps a check from running twice."""
+
+    class Result(models.TextChoices):
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        WAITING = "waiting", "Not yet"
+
+    step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="check_runs")
+    attempt = models.PositiveIntegerField()
+    result = models.CharField(max_length=8, choices=Result.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["step", "attempt"]
+        constraints = [models.UniqueConstraint(fields=["step", "attempt"], name="unique_check_run_attempt")]
+
+
+class Notification(models.Model):
+    """A message to a step's owner; one per step and reason, however often the reconciler runs."""
+
+    class Reason(models.TextChoices):
+        LATE = "late", "Step is late"
+        FAILED = "failed", "Step failed"
+        HOLD = "hold", "Launch put on hold"
+        RELEASED = "released", "Hold released"
+
+    step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="notifications")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    recipient_role = models.CharField(max_length=16, choices=OwnerRole.choices)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "reason"], name="unique_notification_per_reason")
+        ]
+
+
+# --- integrations ----------------------------------------------------------------------------
+
+
+class ApiToken(models.Model):
+    """A named API token; only a digest of the key is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=8, help_text="First characters of the key, to recognise it.")
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyKey(models.Model):
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    request_digest = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key_per_user")
+        ]
+
+
+class WebhookEndpoint(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=64)
+    event_types = models.JSONField(
+        default=list, blank=True, help_text='Empty: every event. e.g. ["booking.*"].'
+    )
+    active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer", "pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        GAVE_UP = "gave_up", "Gave up"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="unique_delivery_per_event")
+        ]
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="unique_webhook_attempt")]

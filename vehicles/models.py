@@ -47,6 +47,12 @@ class Provider(models.Model):
         default=Decimal("10.00"),
         help_text="Share of the amount paid kept when a booking moves to another launch.",
     )
+    express_premium_percent = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        help_text="Surcharge on the launch price for a 24-hour express order.",
+    )
 
     class Meta:
         ordering = ["name"]
