@@ -128,6 +128,7 @@ def _rideshare_options(
         )
         return
     wanted_inclination = payload_inclination_deg(payload)
+    prices: dict[tuple[int, str], Decimal | ServiceError] = {}
     for launch in candidates:
         mismatch = orbit_mismatch(launch=launch, payload=payload)
         if mismatch:
@@ -140,12 +141,22 @@ def _rideshare_options(
                 capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining)
             )
             continue
-        try:
-            lines = rideshare_launch_lines(
-                provider=launch.provider, orbit_family=launch.orbit_family, payload=payload, currency=currency
-            )
-        except ServiceError as exc:
-            into.reasons.append(exc.message)
+        key = (launch.provider_id, launch.orbit_family)
+        if key not in prices:  # one price per provider and orbit family, however many launches
+            try:
+                lines = rideshare_launch_lines(
+                    provider=launch.provider,
+                    orbit_family=launch.orbit_family,
+                    payload=payload,
+                    currency=currency,
+                )
+                prices[key] = sum((line.amount for line in lines), Decimal("0.00"))
+            except ServiceError as exc:
+                prices[key] = exc
+        price = prices[key]
+        if isinstance(price, ServiceError):
+            if price.message not in into.reasons:
+                into.reasons.append(price.message)
             continue
         inclination = f", {fmt_deg(launch.inclination_deg)}°" if wanted_inclination is not None else ""
         into.options.append(
@@ -155,7 +166,7 @@ def _rideshare_options(
                 vehicle_model=launch.vehicle_model,
                 site=launch.site,
                 net=launch.net,
-                price=sum((line.amount for line in lines), Decimal("0.00")),
+                price=price,
                 currency=currency,
                 remaining_capacity_kg=remaining,
                 launch=launch,

@@ -63,7 +63,7 @@ def lock_launches(launches: list[Launch]) -> dict[int, Launch]:
     with short_lock_wait(f"launch {names}"):
         locked = (
             Launch.objects.select_for_update(of=("self",))
-            .select_related("vehicle_model", "vehicle", "provider")
+            .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
             .filter(pk__in=ids)
             .order_by("pk")
         )
@@ -110,7 +110,9 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
             "it can be held once an operator schedules the launch"
         )
     launch = lock_launches([quote.launch])[quote.launch_id]
-    quote = _lock_row(Quote, quote.pk, f"quote {quote.reference}", related=("customer", "payload"))
+    # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
+    # of one quote and the second one sees the first one's "accepted".
+    quote = Quote.objects.select_related("customer", "payload").get(pk=quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(f"quote {quote.reference} was already accepted")
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:

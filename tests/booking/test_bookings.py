@@ -214,8 +214,8 @@ def test_hold_refuses_a_customer_refused_by_export_screening(world):
 def test_hold_query_count_is_pinned(world, django_assert_max_num_queries):
     quote = quote_for(world)
     quote = Quote.objects.select_related("launch", "payload").get(pk=quote.pk)
-    # savepoint, lock_timeout (PostgreSQL), lock launch, lock quote, booked mass, capacity curve,
-    # insert booking, accept quote, insert event, release savepoint
+    # savepoint, lock_timeout (PostgreSQL only), lock launch, re-read quote, booked mass, capacity
+    # curve, insert booking, accept quote, insert event, release savepoint
     with django_assert_max_num_queries(10):
         booking_hold(quote=quote, actor=world.user)
 
