@@ -24,7 +24,7 @@ from .errors import Busy, Conflict, InvalidRequest
 from .events import Actor, event_record
 from .fit import launch_label, payload_mass_with_adapter_kg
 from .locking import short_lock_wait
-from .pricing import HUNDRED, check_launch_fit, fmt_money, money, new_reference
+from .pricing import HUNDRED, check_launch_fit, fmt_money, money, new_reference, user_or_none
 from .pricing import quotes_expire as quotes_expire  # re-exported: the periodic task's service
 
 logger = logging.getLogger(__name__)
@@ -33,12 +33,8 @@ ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 
 
-def _user_or_none(actor: Actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "an unknown time"
 
 
 def _state(booking: Booking) -> dict:
@@ -109,6 +105,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
             f"quote {quote.reference} is for a dedicated {quote.vehicle_model} launch that is not scheduled yet: "
             "it can be held once an operator schedules the launch"
         )
+    assert quote.launch is not None
     launch = lock_launches([quote.launch])[quote.launch_id]
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
@@ -138,7 +135,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         mass_kg=mass_kg,
         hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
         quote=quote,
-        created_by=_user_or_none(actor),
+        created_by=user_or_none(actor),
     )
     Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.ACCEPTED)
     event_record(
@@ -395,7 +392,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         rebooked_from=old,
         credit_carried_over=credit,
         amount_paid=credit,
-        created_by=_user_or_none(actor),
+        created_by=user_or_none(actor),
     )
     milestones: list[PaymentMilestone] = []
     if not held:

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,6 +43,11 @@ CURRENCIES = tuple(Currency.values)
 OPTION_KINDS = tuple(AddOnService.Kind.values)
 # Unambiguous characters for references people read out on the phone (no 0/O, 1/I).
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def user_or_none(actor: Actor) -> User | None:
+    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
+    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def money(amount: Decimal) -> Decimal:
@@ -303,7 +310,8 @@ def quote_create(
         lines = dedicated_launch_lines(vehicle_model=model, currency=currency)
 
     if service_level == Launch.ServiceLevel.EXPRESS:
-        lines.append(express_line(provider=provider, launch_amount=sum(line.amount for line in lines)))
+        launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
+        lines.append(express_line(provider=provider, launch_amount=launch_amount))
     lines += add_on_lines(
         provider=provider, options=option_list, declared_value=declared_value, currency=currency
     )
@@ -325,7 +333,7 @@ def quote_create(
             total=total,
             currency=currency,
             valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
         )
         QuoteLine.objects.bulk_create(
             QuoteLine(
