@@ -17,6 +17,7 @@ migration 0003 is the backstop: a violation becomes ``Conflict``, never a 500.
 from __future__ import annotations
 
 import bisect
+import importlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,12 +64,11 @@ from .locking import short_lock_wait
 
 def _readiness() -> Any:
     try:
-        from booking.services import readiness  # type: ignore[attr-defined]
+        return importlib.import_module("booking.services.readiness")
     except ModuleNotFoundError as exc:
         if exc.name != "booking.services.readiness":
             raise
         return None
-    return readiness
 
 
 def _readiness_start(*, launch: Launch, actor: Actor) -> None:
@@ -320,22 +320,19 @@ def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
         )
     platform = resource.platform
     earliest_window = prev.until + _hours(slot.transit_h) + _hours(platform.setup_hours)
-    road = (
-        f"{slot.transit_h:.1f} h of road transit from {prev.site.name}"
-        if slot.transit_h
-        else f"already at {slot.site.name}"
-    )
+    road = f"{slot.transit_h:.1f} h of road transit from {prev.site.name} and " if slot.transit_h else ""
+
     if slot.primary or not prev.primary:
         return (
             f"{platform.name} cannot reach {slot.site.name} before {when(earliest_window)}: "
-            f"busy with {prev.name} at {prev.site.name} until {when(prev.until)}, then {road} "
-            f"and {platform.setup_hours} h of set-up; {slot.name} opens {when(slot.window_start)}"
+            f"busy with {prev.name} at {prev.site.name} until {when(prev.until)}, then {road}"
+            f"{platform.setup_hours} h of set-up; {slot.name} opens {when(slot.window_start)}"
         )
     # The request moved ``prev`` and now the platform cannot get to the launch after it.
     return (
         f"{platform.name} would have no time to get to {slot.name} at {slot.site.name}: "
-        f"tear-down at {prev.site.name} ends {when(prev.until)}, then {road} "
-        f"and {platform.setup_hours} h of set-up, but its window opens {when(slot.window_start)}"
+        f"tear-down at {prev.site.name} ends {when(prev.until)}, then {road}"
+        f"{platform.setup_hours} h of set-up, but its window opens {when(slot.window_start)}"
     )
 
 
