@@ -1098,18 +1098,29 @@ def plan_launch(
     # Reservations that can touch a window in [earliest, latest] (plus the travel on each side).
     lo_s = earliest_s
     routes = _routes()  # 1 query
-    # 1: platforms with where they are at ``lo`` (correlated subqueries on the platform index).
+    # 1: platforms, each with where it is when the planning span starts: the site of its last
+    # reservation torn down by ``earliest`` (a correlated subquery on the platform index). Any
+    # later reservation is loaded below with the span, so this is the chain's true predecessor.
+    anchor_q = Reservation.objects.filter(
+        platform=OuterRef("pk"),
+        released_at__isnull=True,
+        occupied_from__lt=earliest,
+        occupied_until__lte=earliest,
+    ).order_by("-occupied_from")
     platforms: list[MobilePlatform] = []
     if mobile_providers and site_ok:
-        speeds: list[float] = []
         platforms = list(
             MobilePlatform.objects.filter(
                 provider_id__in=mobile_providers, status=MobilePlatform.Status.AVAILABLE
-            ).order_by("name")
+            )
+            .annotate(
+                anchor_site=Subquery(anchor_q.values("launch__site_id")[:1]),
+                anchor_until=Subquery(anchor_q.values("occupied_until")[:1]),
+            )
+            .order_by("name")
         )
-        speeds = [float(p.road_speed_kmh) for p in platforms]
         if platforms:
-            slowest = min(speeds)
+            slowest = min(float(p.road_speed_kmh) for p in platforms)
             coords = list(site_ok.values()) + [
                 sites[p.home_site_id] for p in platforms if p.home_site_id in sites
             ]
@@ -1139,27 +1150,12 @@ def plan_launch(
     )
     hi = datetime.fromtimestamp(latest_s + window_s + after_window_s + 60, tz=UTC)
 
-    # The platform's location at ``lo``: its last reservation finished by then (index scan).
-    anchor_q = Reservation.objects.filter(
-        platform=OuterRef("pk"), released_at__isnull=True, occupied_from__lt=lo, occupied_until__lte=lo
-    ).order_by("-occupied_from")
-    anchors: dict[int, tuple[int | None, datetime | None]] = {}
-    if platforms:
-        anchors = {
-            row[0]: (row[1], row[2])
-            for row in MobilePlatform.objects.filter(pk__in=[p.pk for p in platforms])
-            .annotate(
-                anchor_site=Subquery(anchor_q.values("launch__site_id")[:1]),
-                anchor_until=Subquery(anchor_q.values("occupied_until")[:1]),
-            )
-            .values_list("pk", "anchor_site", "anchor_until")
-        }
     by_platform: dict[int, _PlanRecord] = {}
     by_pad: dict[int, _PlanRecord] = {}
     for p in platforms:
         rec = _PlanRecord()
         rec.platform, rec.pad = p, None
-        site_id, until = anchors.get(p.pk, (None, None))
+        site_id, until = p.anchor_site, p.anchor_until  # type: ignore[attr-defined]
         rec.anchor_site_id = site_id or p.home_site_id
         rec.anchor_until = until.timestamp() if until else -math.inf
         rec.setup_s, rec.teardown_s, rec.speed = (
@@ -1232,7 +1228,8 @@ def plan_launch(
             prev_site, prev_until, prev_name = recs[i - 1][3], recs[i - 1][2], recs[i - 1][4]
         else:
             prev_site, prev_until, prev_name = rec.anchor_site_id, rec.anchor_until, None
-        obstacle: str | None = None
+        obstacles: list[str] = []
+        setup_note: str | None = None
         site_closures = closures.get(site_id, ())
         label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
         site_name = sites[site_id].name
@@ -1242,23 +1239,28 @@ def plan_launch(
             reach = now_s + tr + setup
             if reach > t:
                 t = reach
-                if obstacle is None:
-                    obstacle = (
+                if tr and not obstacles:
+                    obstacles.append(
                         f"{label} cannot reach {site_name} before {when(_dt(reach))}: "
                         f"{tr / 3600:.1f} h of road transit from {sites[prev_site].name}"
+                    )
+                elif not tr:
+                    setup_note = (
+                        f"{label} needs {setup / 3600:.1f} h of set-up at {site_name}: "
+                        f"ready {when(_dt(reach))} at the earliest"
                     )
             after_prev = prev_until + tr + setup
             if after_prev > t:
                 t = after_prev
-                if obstacle is None:
-                    obstacle = (
+                if len(obstacles) < 3:
+                    obstacles.append(
                         f"{label} is busy with {prev_name} until {when(_dt(prev_until))}"
                         + (f", then {tr / 3600:.1f} h of road transit" if tr else "")
                         + f": cannot reach {site_name} before {when(_dt(after_prev))}"
                     )
             t = math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
             if t > latest_s:
-                return t, tr, prev_site, obstacle
+                return t, tr, prev_site, "; then ".join(obstacles) or setup_note
             moved = True
             while moved:
                 moved = False
@@ -1266,14 +1268,15 @@ def plan_launch(
                     if c_start < t + window_s and c_end > t:
                         t = c_end
                         moved = True
-                        if obstacle is None:
-                            obstacle = closure_text(closure, sites[site_id])
+                        text = closure_text(closure, sites[site_id])
+                        if text not in obstacles and len(obstacles) < 3:
+                            obstacles.append(text)
             if i < len(recs):
                 nxt = recs[i]
                 leave_by = nxt[1] - transit_s(site_id, nxt[3], speed) if rec.platform is not None else nxt[1]
                 if t + window_s + teardown > leave_by:
-                    if obstacle is None and t <= latest_s:
-                        obstacle = (
+                    if t <= latest_s and len(obstacles) < 3:
+                        obstacles.append(
                             f"{label} has no time at {site_name} before {nxt[4]} "
                             f"({'must leave for ' + sites[nxt[3]].name + ' by ' if rec.platform is not None else 'from '}"
                             f"{when(_dt(leave_by))})"
@@ -1281,7 +1284,7 @@ def plan_launch(
                     prev_site, prev_until, prev_name = nxt[3], nxt[2], nxt[4]
                     i += 1
                     continue
-            return t, tr, prev_site, obstacle
+            return t, tr, prev_site, "; then ".join(obstacles) or setup_note
 
     feasible: list[tuple[tuple[Any, ...], _PlanRecord, int, float, float, int]] = []
     closest_beyond = math.inf
@@ -1321,7 +1324,9 @@ def plan_launch(
             else:
                 closest_beyond = min(closest_beyond, t)
                 text = obstacle or f"{label} has no free window at {site.name} by {when(latest)}"
-                if t < math.inf and obstacle is not None:
+                if not text.startswith(label):
+                    text = f"{label} at {site.name}: {text}"
+                if t < math.inf and obstacle is not None and when(_dt(t)) not in obstacle:
                     text += f" (nothing free there before {when(_dt(t))})"
                 reasons.append((t, f"{site.code} {label}", text))
 
