@@ -17,6 +17,8 @@ migration 0003 is the backstop: a violation becomes ``Conflict``, never a 500.
 from __future__ import annotations
 
 import bisect
+import functools
+import heapq
 import importlib
 import math
 from collections.abc import Iterable, Sequence
@@ -25,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from booking.models import Launch, Reservation
@@ -151,12 +154,19 @@ def inclination_problem(site: LaunchSite, inclination_deg: float | Decimal) -> s
 
 
 def _estimate_transit_hours(origin: LaunchSite, destination: LaunchSite, road_speed_kmh: Decimal) -> float:
-    distance_km = great_circle_distance_km(
-        origin.latitude, origin.longitude, destination.latitude, destination.longitude
-    )
-    hours = road_transit_hours(distance_km, road_speed_kmh, ROAD_FACTOR)
     # Whole minutes keep the schedule readable and the arithmetic exact.
-    return math.ceil(hours * 60) / 60
+    return _estimate_transit_hours_cached(
+        origin.latitude, origin.longitude, destination.latitude, destination.longitude, road_speed_kmh
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _estimate_transit_hours_cached(
+    origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal, road_speed_kmh: Decimal
+) -> float:
+    """The same estimate, keyed by coordinates and speed (values, so never stale)."""
+    distance_km = great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
+    return math.ceil(road_transit_hours(distance_km, road_speed_kmh, ROAD_FACTOR) * 60) / 60
 
 
 def transit_hours(
@@ -1175,24 +1185,51 @@ def plan_launch(
 
     if records:  # 1 query: every live reservation of these platforms and pads in the span.
         span = Q(released_at__isnull=True, occupied_until__gt=lo, occupied_from__lt=hi)
-        rows = Reservation.objects.filter(
+        live = Reservation.objects.filter(
             span & (Q(platform_id__in=list(by_platform)) | Q(pad_id__in=list(by_pad)))
-        ).values_list(
-            "platform_id",
-            "pad_id",
-            "ready_at",
-            "arrive_at",
-            "occupied_from",
-            "occupied_until",
-            "launch__site_id",
-            "launch__name",
         )
-        for platform_id, pad_id, ready_at, arrive_at, occ_from, occ_until, site_id, launch_name in rows:
-            rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
-            ready_ts = (ready_at or occ_from).timestamp()
-            rec.recs.append(
-                ((ready_ts), (arrive_at or occ_from).timestamp(), occ_until.timestamp(), site_id, launch_name)
+        if connection.vendor == "postgresql":
+            # Epoch seconds straight from the database: no datetime objects for thousands of rows.
+            rows = live.annotate(
+                ready_s=_epoch(Coalesce("ready_at", "occupied_from")),
+                arrive_s=_epoch(Coalesce("arrive_at", "occupied_from")),
+                until_s=_epoch("occupied_until"),
+            ).values_list(
+                "platform_id", "pad_id", "ready_s", "arrive_s", "until_s", "launch__site_id", "launch__name"
             )
+            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in rows:
+                rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
+                rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_name))
+        else:
+            for (
+                platform_id,
+                pad_id,
+                ready_at,
+                arrive_at,
+                occ_from,
+                occ_until,
+                site_id,
+                launch_name,
+            ) in live.values_list(
+                "platform_id",
+                "pad_id",
+                "ready_at",
+                "arrive_at",
+                "occupied_from",
+                "occupied_until",
+                "launch__site_id",
+                "launch__name",
+            ):
+                rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
+                rec.recs.append(
+                    (
+                        (ready_at or occ_from).timestamp(),
+                        (arrive_at or occ_from).timestamp(),
+                        occ_until.timestamp(),
+                        site_id,
+                        launch_name,
+                    )
+                )
         for rec in records:
             rec.recs.sort()
             rec.starts = [r[0] for r in rec.recs]
@@ -1206,87 +1243,161 @@ def plan_launch(
                 (closure.starts_at.timestamp(), closure.ends_at.timestamp(), closure)
             )
 
+    # Per site: closure starts and the running maximum of their ends, so "does [t, t + window)
+    # touch a closure" is one bisect.
+    closure_index: dict[int, tuple[list[float], list[float]]] = {}
+    for closure_site_id, items in closures.items():
+        ends: list[float] = []
+        for _start, end, _closure in items:
+            ends.append(max(end, ends[-1]) if ends else end)
+        closure_index[closure_site_id] = ([start for start, _end, _closure in items], ends)
+
     transit_cache: dict[tuple[int, int, Decimal], float] = {}
 
     def transit_s(origin_id: int, dest_id: int, speed: Decimal) -> float:
         if origin_id == dest_id:
             return 0.0
         key = (origin_id, dest_id, speed)
-        hours = transit_cache.get(key)
-        if hours is None:
+        seconds = transit_cache.get(key)
+        if seconds is None:
             hours = routes.get((origin_id, dest_id))
             if hours is None:
-                hours = _estimate_transit_hours(sites[origin_id], sites[dest_id], speed)
-            transit_cache[key] = hours
-        return hours * 3600.0
+                origin, dest = sites[origin_id], sites[dest_id]
+                hours = _estimate_transit_hours_cached(
+                    origin.latitude, origin.longitude, dest.latitude, dest.longitude, speed
+                )
+            seconds = transit_cache[key] = hours * 3600.0
+        return seconds
 
-    def earliest_window(rec: _PlanRecord, site_id: int) -> tuple[float, float, int, str | None]:
-        """(window start, transit s, origin site id, first obstacle) for ``rec`` at ``site_id``."""
+    mobile_site_ids = [s.id for s in site_ok.values() if s.accepts_mobile_platforms]
+    rows_from: dict[tuple[int, Decimal], dict[int, float]] = {}
+    rows_to: dict[tuple[int, Decimal], dict[int, float]] = {}
+
+    def row_from(origin_id: int, speed: Decimal) -> dict[int, float]:
+        row = rows_from.get((origin_id, speed))
+        if row is None:
+            row = rows_from[(origin_id, speed)] = {
+                s.pk: transit_s(origin_id, s.pk, speed) for s in mobile_sites
+            }
+        return row
+
+    def row_to(dest_id: int, speed: Decimal) -> dict[int, float]:
+        row = rows_to.get((dest_id, speed))
+        if row is None:
+            row = rows_to[(dest_id, speed)] = {
+                s.pk: transit_s(s.pk, dest_id, speed) for s in mobile_sites_for_rows
+            }
+        return row
+
+    # Obstacles are kept as tuples and put into words only for the reasons returned.
+    Obstacle = tuple[Any, ...]
+
+    def earliest_window(
+        rec: _PlanRecord, site_id: int, bound: float = math.inf
+    ) -> tuple[float, float, int, list[Obstacle] | None]:
+        """(window start, transit s, origin site id, obstacles met) for ``rec`` at ``site_id``.
+
+        Walks the gaps between the platform's reservations. Gives up (start ``inf``, obstacles
+        None) once the window could only open after ``bound``: it would not make the ranking.
+        """
         recs, setup, teardown, speed = rec.recs, rec.setup_s, rec.teardown_s, rec.speed
+        mobile = rec.platform is not None
         i = bisect.bisect_right(rec.starts, earliest_s)
         if i:
             prev_site, prev_until, prev_name = recs[i - 1][3], recs[i - 1][2], recs[i - 1][4]
         else:
             prev_site, prev_until, prev_name = rec.anchor_site_id, rec.anchor_until, None
-        obstacles: list[str] = []
-        setup_note: str | None = None
+        obstacles: list[Obstacle] = []
         site_closures = closures.get(site_id, ())
-        label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
-        site_name = sites[site_id].name
+        n_recs = len(recs)
         while True:
-            tr = transit_s(prev_site, site_id, speed) if rec.platform is not None else 0.0
+            tr = row_from(prev_site, speed)[site_id] if mobile else 0.0
             t = earliest_s
             reach = now_s + tr + setup
             if reach > t:
                 t = reach
-                if tr and not obstacles:
-                    obstacles.append(
-                        f"{label} cannot reach {site_name} before {when(_dt(reach))}: "
-                        f"{tr / 3600:.1f} h of road transit from {sites[prev_site].name}"
-                    )
-                elif not tr:
-                    setup_note = (
-                        f"{label} needs {setup / 3600:.1f} h of set-up at {site_name}: "
-                        f"ready {when(_dt(reach))} at the earliest"
-                    )
+                obstacles.append(("reach", reach, tr, prev_site))
             after_prev = prev_until + tr + setup
             if after_prev > t:
                 t = after_prev
-                if len(obstacles) < 3:
-                    obstacles.append(
-                        f"{label} is busy with {prev_name} until {when(_dt(prev_until))}"
-                        + (f", then {tr / 3600:.1f} h of road transit" if tr else "")
-                        + f": cannot reach {site_name} before {when(_dt(after_prev))}"
-                    )
+                obstacles.append(("busy", prev_name, prev_until, tr, after_prev))
             t = math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
             if t > latest_s:
-                return t, tr, prev_site, "; then ".join(obstacles) or setup_note
-            moved = True
+                return t, tr, prev_site, obstacles
+            moved = bool(site_closures)
             while moved:
                 moved = False
                 for c_start, c_end, closure in site_closures:
                     if c_start < t + window_s and c_end > t:
                         t = c_end
                         moved = True
-                        text = closure_text(closure, sites[site_id])
-                        if text not in obstacles and len(obstacles) < 3:
-                            obstacles.append(text)
-            if i < len(recs):
+                        obstacles.append(("closure", closure))
+            if i < n_recs:
                 nxt = recs[i]
-                leave_by = nxt[1] - transit_s(site_id, nxt[3], speed) if rec.platform is not None else nxt[1]
+                leave_by = nxt[1] - row_to(nxt[3], speed)[site_id] if mobile else nxt[1]
                 if t + window_s + teardown > leave_by:
-                    if t <= latest_s and len(obstacles) < 3:
-                        obstacles.append(
-                            f"{label} has no time at {site_name} before {nxt[4]} "
-                            f"({'must leave for ' + sites[nxt[3]].name + ' by ' if rec.platform is not None else 'from '}"
-                            f"{when(_dt(leave_by))})"
-                        )
+                    obstacles.append(("next", nxt[4], nxt[3], leave_by))
                     prev_site, prev_until, prev_name = nxt[3], nxt[2], nxt[4]
                     i += 1
+                    if prev_until + setup > bound:
+                        return math.inf, tr, prev_site, None
                     continue
-            return t, tr, prev_site, "; then ".join(obstacles) or setup_note
+            return t, tr, prev_site, obstacles
+
+    def obstacle_words(rec: _PlanRecord, site: LaunchSite, t: float, obstacles: list[Obstacle]) -> str:
+        label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
+        words: list[str] = []
+        setup_note = None
+        for obstacle in obstacles:
+            kind = obstacle[0]
+            if kind == "reach":
+                _, reach, tr, origin_id = obstacle
+                if tr:
+                    text = (
+                        f"{label} cannot reach {site.name} before {when(_dt(reach))}: "
+                        f"{tr / 3600:.1f} h of road transit from {sites[origin_id].name}"
+                    )
+                else:
+                    setup_note = (
+                        f"{label} needs {rec.setup_s / 3600:.1f} h of set-up at {site.name}: "
+                        f"ready {when(_dt(reach))} at the earliest"
+                    )
+                    continue
+            elif kind == "busy":
+                _, prev_name, prev_until, tr, after_prev = obstacle
+                text = (
+                    f"{label} is busy with {prev_name} until {when(_dt(prev_until))}"
+                    + (f", then {tr / 3600:.1f} h of road transit" if tr else "")
+                    + f": cannot reach {site.name} before {when(_dt(after_prev))}"
+                )
+            elif kind == "closure":
+                text = closure_text(obstacle[1], site)
+            else:
+                _, next_name, next_site, leave_by = obstacle
+                text = (
+                    f"{label} has no time at {site.name} before {next_name} "
+                    + (
+                        f"(must leave for {sites[next_site].name} by "
+                        if rec.platform is not None
+                        else "(from "
+                    )
+                    + f"{when(_dt(leave_by))})"
+                )
+            if text not in words:
+                words.append(text)
+        text = (
+            "; then ".join(words[:3])
+            or setup_note
+            or f"{label} has no free window at {site.name} by {when(latest)}"
+        )
+        if not text.startswith(label):
+            text = f"{label} at {site.name}: {text}"
+        if t < math.inf and when(_dt(t)) not in text:
+            text += f" (nothing free there before {when(_dt(t))})"
+        return text
 
     feasible: list[tuple[tuple[Any, ...], _PlanRecord, int, float, float, int]] = []
+    misses: list[tuple[float, str, _PlanRecord, LaunchSite, list[Obstacle] | None]] = []
     closest_beyond = math.inf
     model_by_provider: dict[int, list[tuple[VehicleModel, Decimal | None]]] = {}
     pad_models: list[tuple[VehicleModel, Decimal | None]] = []
@@ -1304,33 +1415,88 @@ def plan_launch(
         reasons.append((math.inf, "pads", "no pad in service at a site that reaches the orbit"))
     mobile_sites = [s for s in site_ok.values() if s.accepts_mobile_platforms]
     candidate_count = 0
+    slow: list[tuple[_PlanRecord, LaunchSite, str, list[tuple[VehicleModel, Decimal | None]]]] = []
     for rec in records:
-        if rec.platform is not None:
-            models_here = model_by_provider.get(rec.platform.provider_id, [])
+        mobile = rec.platform is not None
+        if mobile:
+            models_here = model_by_provider.get(rec.platform.provider_id, [])  # type: ignore[union-attr]
             site_list = mobile_sites
+            label = rec.platform.name  # type: ignore[union-attr]
         else:
             models_here = pad_models
             site_list = [site_ok[rec.pad.site_id]]  # type: ignore[union-attr]
+            label = f"pad {rec.pad.name}"  # type: ignore[union-attr]
         if not models_here:
             continue
+        # Fast path: the gap the platform is in at ``earliest`` is the same for every site, so
+        # its transit rows are computed once; only a miss there goes through the full search.
+        i0 = bisect.bisect_right(rec.starts, earliest_s)
+        if i0:
+            prev_site, prev_until = rec.recs[i0 - 1][3], rec.recs[i0 - 1][2]
+        else:
+            prev_site, prev_until = rec.anchor_site_id, rec.anchor_until
+        nxt = rec.recs[i0] if i0 < len(rec.recs) else None
+        from_row = row_from(prev_site, rec.speed) if mobile else None
+        to_row = row_to(nxt[3], rec.speed) if mobile and nxt is not None else None
+        setup, tail = rec.setup_s, window_s + rec.teardown_s
         for site in site_list:
             candidate_count += 1
-            t, tr, origin_id, obstacle = earliest_window(rec, site.pk)
-            label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
-            if t <= latest_s:
-                for vm, _capacity in models_here:
-                    key = (t, tr, site.code, label, vm.name)
-                    feasible.append((key, rec, site.pk, t, tr, origin_id))
-            else:
+            site_id = site.id
+            tr = from_row[site_id] if from_row is not None else 0.0
+            t = now_s + tr + setup
+            if t < earliest_s:
+                t = earliest_s
+            if prev_until + tr + setup > t:
+                t = prev_until + tr + setup
+            t = math.ceil(t / 60.0) * 60.0
+            fits = t <= latest_s
+            if fits and nxt is not None:
+                fits = t + tail <= nxt[1] - (to_row[site_id] if to_row is not None else 0.0)
+            if fits and site_id in closure_index:
+                starts, max_ends = closure_index[site_id]
+                j = bisect.bisect_left(starts, t + window_s)
+                fits = not (j and max_ends[j - 1] > t)
+            elif t > latest_s and (nxt is None or nxt[2] + setup > latest_s):
+                # Out of reach in this gap, and every later gap opens after ``latest`` too: a
+                # miss, put into words (walking the gaps again) only if among the closest.
+                misses.append((t, f"{site.code} {label}", rec, site, None))
                 closest_beyond = min(closest_beyond, t)
-                text = obstacle or f"{label} has no free window at {site.name} by {when(latest)}"
-                if not text.startswith(label):
-                    text = f"{label} at {site.name}: {text}"
-                if t < math.inf and obstacle is not None and when(_dt(t)) not in obstacle:
-                    text += f" (nothing free there before {when(_dt(t))})"
-                reasons.append((t, f"{site.code} {label}", text))
+                continue
+            if not fits:
+                slow.append((rec, site, label, models_here))
+                continue
+            for vm, _capacity in models_here:
+                feasible.append(((t, tr, site.code, label, vm.name), rec, site_id, t, tr, prev_site))
 
-    feasible.sort(key=lambda item: item[0])
+    # The rest walk the gaps, but only as far as they could still make the top ``limit``.
+    bound = heapq.nsmallest(limit, feasible)[-1][3] if len(feasible) >= limit else math.inf
+    for rec, site, label, models_here in slow:
+        t, tr, origin_id, obstacles = earliest_window(rec, site.pk, bound)
+        if obstacles is None:
+            continue  # feasible, but ranked below the plans already found
+        if t <= latest_s:
+            for vm, _capacity in models_here:
+                feasible.append(((t, tr, site.code, label, vm.name), rec, site.pk, t, tr, origin_id))
+        else:
+            closest_beyond = min(closest_beyond, t)
+            misses.append((t, f"{site.code} {label}", rec, site, obstacles))
+
+    # Only the closest misses are put into words.
+    misses.sort(key=lambda miss: (miss[0], miss[1]))
+    reasons.extend(
+        (
+            t,
+            key,
+            obstacle_words(
+                rec, site, t, obstacles if obstacles is not None else earliest_window(rec, site.pk)[3] or []
+            ),
+        )
+        for t, key, rec, site, obstacles in misses[:MAX_REASONS]
+    )
+    omitted_misses = max(0, len(misses) - MAX_REASONS)
+
+    # Keys are unique (site, platform or pad, model), so the rows never compare further.
+    feasible = heapq.nsmallest(limit, feasible)
     chosen: list[
         tuple[tuple[Any, ...], _PlanRecord, int, float, float, int, VehicleModel, Decimal | None]
     ] = []
@@ -1372,9 +1538,16 @@ def plan_launch(
         plans=plans,
         reasons=texts[:MAX_REASONS],
         candidates=candidate_count,
-        reasons_omitted=max(0, len(texts) - MAX_REASONS),
+        reasons_omitted=max(0, len(texts) - MAX_REASONS) + omitted_misses,
         earliest_beyond_latest=_dt(closest_beyond) if closest_beyond < math.inf else None,
     )
+
+
+def _epoch(expression: Any) -> Func:
+    """PostgreSQL: a timestamptz as float seconds since the epoch."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    return Func(expression, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField())
 
 
 def _dt(timestamp: float) -> datetime:
