@@ -1277,16 +1277,14 @@ def plan_launch(
         row = rows_from.get((origin_id, speed))
         if row is None:
             row = rows_from[(origin_id, speed)] = {
-                s.pk: transit_s(origin_id, s.pk, speed) for s in mobile_sites
+                sid: transit_s(origin_id, sid, speed) for sid in mobile_site_ids
             }
         return row
 
     def row_to(dest_id: int, speed: Decimal) -> dict[int, float]:
         row = rows_to.get((dest_id, speed))
         if row is None:
-            row = rows_to[(dest_id, speed)] = {
-                s.pk: transit_s(s.pk, dest_id, speed) for s in mobile_sites_for_rows
-            }
+            row = rows_to[(dest_id, speed)] = {sid: transit_s(sid, dest_id, speed) for sid in mobile_site_ids}
         return row
 
     # Obstacles are kept as tuples and put into words only for the reasons returned.
