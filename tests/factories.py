@@ -322,6 +322,8 @@ def engine_world(*, now=None):
         contract=contract,
         user=user,
         now=now,
+    )
+
 
 # --- scheduling (issue 4) ---------------------------------------------------------------------
 
