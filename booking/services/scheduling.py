@@ -100,6 +100,10 @@ ROAD_FACTOR = DEFAULT_ROAD_FACTOR
 #: Length of the launch window the planner proposes, per service level.
 PLAN_WINDOW_HOURS = {Launch.ServiceLevel.STANDARD: 2, Launch.ServiceLevel.EXPRESS: 1}
 
+#: A rocket going up on a pad needs this long from the order to the window (on a platform the
+#: set-up hours play this part).
+PAD_LEAD_HOURS = 6.0
+
 #: At most this many per-candidate reasons are returned (the closest misses first).
 MAX_REASONS = 60
 
@@ -512,6 +516,8 @@ def launch_schedule(
         raise InvalidRequest("A launch needs either a mobile platform or a pad (not both).")
     if window_end < window_start:
         raise InvalidRequest("The launch window must not end before it starts.")
+    if window_start <= now:
+        raise InvalidRequest(f"The launch window must open in the future (it is {when(now)} now).")
     net = net or window_start
     if not window_start <= net <= window_end:
         raise InvalidRequest("The NET must lie within the launch window.")
@@ -991,6 +997,7 @@ class _PlanRecord:
     """A platform or pad as the planner sees it: floats (epoch seconds) for speed."""
 
     __slots__ = (
+        "lead_s",
         "pad",
         "platform",
         "anchor_site_id",
@@ -1003,6 +1010,7 @@ class _PlanRecord:
     )
 
     def __init__(self) -> None:
+        self.lead_s = 0.0
         self.recs: list[
             tuple[float, float, float, int, str]
         ] = []  # (ready, arrive, until, site_id, launch name)
@@ -1180,6 +1188,7 @@ def plan_launch(
         rec.platform, rec.pad = None, pad
         rec.anchor_site_id, rec.anchor_until = pad.site_id, -math.inf
         rec.setup_s, rec.teardown_s, rec.speed = 0.0, float(pad.turnaround_hours) * 3600, Decimal(1)
+        rec.lead_s = PAD_LEAD_HOURS * 3600.0
         by_pad[pad.pk] = rec
         records.append(rec)
 
@@ -1311,7 +1320,7 @@ def plan_launch(
         while True:
             tr = row_from(prev_site, speed)[site_id] if mobile else 0.0
             t = earliest_s
-            reach = now_s + tr + setup
+            reach = now_s + tr + setup + rec.lead_s
             if reach > t:
                 t = reach
                 obstacles.append(("reach", reach, tr, prev_site))
@@ -1436,12 +1445,12 @@ def plan_launch(
         nxt = rec.recs[i0] if i0 < len(rec.recs) else None
         from_row = row_from(prev_site, rec.speed) if mobile else None
         to_row = row_to(nxt[3], rec.speed) if mobile and nxt is not None else None
-        setup, tail = rec.setup_s, window_s + rec.teardown_s
+        setup, tail, lead = rec.setup_s, window_s + rec.teardown_s, rec.lead_s
         for site in site_list:
             candidate_count += 1
             site_id = site.id
             tr = from_row[site_id] if from_row is not None else 0.0
-            t = now_s + tr + setup
+            t = now_s + tr + setup + lead
             if t < earliest_s:
                 t = earliest_s
             if prev_until + tr + setup > t:
