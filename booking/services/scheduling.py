@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -1198,14 +1199,37 @@ def plan_launch(
             span & (Q(platform_id__in=list(by_platform)) | Q(pad_id__in=list(by_pad)))
         )
         if connection.vendor == "postgresql":
-            # Epoch seconds straight from the database: no datetime objects for thousands of rows.
-            rows = live.annotate(
-                ready_s=_epoch(Coalesce("ready_at", "occupied_from")),
-                arrive_s=_epoch(Coalesce("arrive_at", "occupied_from")),
-                until_s=_epoch("occupied_until"),
-            ).values_list(
-                "platform_id", "pad_id", "ready_s", "arrive_s", "until_s", "launch__site_id", "launch__name"
+            # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the
+            # rows overlapping the span directly; one statement, a UNION of the two lookups.
+            # Epoch seconds come straight from the database: no datetime objects for thousands
+            # of rows.
+            overlaps = RawSQL(
+                "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
+                (lo, hi),
+                output_field=BooleanField(),
             )
+            columns = (
+                "platform_id",
+                "pad_id",
+                "ready_s",
+                "arrive_s",
+                "until_s",
+                "launch__site_id",
+                "launch__name",
+            )
+            epochs = {
+                "ready_s": _epoch(Coalesce("ready_at", "occupied_from")),
+                "arrive_s": _epoch(Coalesce("arrive_at", "occupied_from")),
+                "until_s": _epoch("occupied_until"),
+            }
+            base = Reservation.objects.filter(overlaps, released_at__isnull=True)
+            parts = []
+            if by_platform:
+                parts.append(base.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
+            if by_pad:
+                parts.append(base.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
+            selected = [part.annotate(**epochs).values_list(*columns) for part in parts]
+            rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
             for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in rows:
                 rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
                 rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_name))
@@ -1404,7 +1428,7 @@ def plan_launch(
         return text
 
     feasible: list[tuple[tuple[Any, ...], _PlanRecord, int, float, float, int]] = []
-    misses: list[tuple[float, str, _PlanRecord, LaunchSite, list[Obstacle] | None]] = []
+    misses: list[tuple[float, str, str, int, _PlanRecord, LaunchSite, list[Obstacle] | None]] = []
     closest_beyond = math.inf
     model_by_provider: dict[int, list[tuple[VehicleModel, Decimal | None]]] = {}
     pad_models: list[tuple[VehicleModel, Decimal | None]] = []
@@ -1466,7 +1490,7 @@ def plan_launch(
             elif t > latest_s and (nxt is None or nxt[2] + setup > latest_s):
                 # Out of reach in this gap, and every later gap opens after ``latest`` too: a
                 # miss, put into words (walking the gaps again) only if among the closest.
-                misses.append((t, f"{site.code} {label}", rec, site, None))
+                misses.append((t, site.code, label, len(misses), rec, site, None))
                 closest_beyond = min(closest_beyond, t)
                 continue
             if not fits:
@@ -1486,19 +1510,20 @@ def plan_launch(
                 feasible.append(((t, tr, site.code, label, vm.name), rec, site.pk, t, tr, origin_id))
         else:
             closest_beyond = min(closest_beyond, t)
-            misses.append((t, f"{site.code} {label}", rec, site, obstacles))
+            misses.append((t, site.code, label, len(misses), rec, site, obstacles))
 
     # Only the closest misses are put into words.
-    misses.sort(key=lambda miss: (miss[0], miss[1]))
+    # (start, site code, label, sequence) is unique: the rows never compare further.
+    closest_misses = heapq.nsmallest(MAX_REASONS, misses)
     reasons.extend(
         (
             t,
-            key,
+            f"{code} {label}",
             obstacle_words(
                 rec, site, t, obstacles if obstacles is not None else earliest_window(rec, site.pk)[3] or []
             ),
         )
-        for t, key, rec, site, obstacles in misses[:MAX_REASONS]
+        for t, code, label, _seq, rec, site, obstacles in closest_misses
     )
     omitted_misses = max(0, len(misses) - MAX_REASONS)
 
