@@ -65,16 +65,24 @@ TARGET_MS = 100.0
 
 def build_catalog(rng: random.Random) -> tuple[list[Provider], list[VehicleModel], list[LaunchSite]]:
     providers = [
-        Provider.objects.create(name=f"Bench {n}", short_name=f"B{n}", slug=f"bench-{n}", country="CN", mobile_launch=True)
+        Provider.objects.create(
+            name=f"Bench {n}", short_name=f"B{n}", slug=f"bench-{n}", country="CN", mobile_launch=True
+        )
         for n in range(4)
     ]
     models = []
     for n, provider in enumerate(providers):
-        vm = VehicleModel.objects.create(provider=provider, name=f"Bench-{n}", slug=f"bench-{n}", mobile_launch=True)
+        vm = VehicleModel.objects.create(
+            provider=provider, name=f"Bench-{n}", slug=f"bench-{n}", mobile_launch=True
+        )
         CapacityPoint.objects.bulk_create(
             [
-                CapacityPoint(vehicle_model=vm, orbit_family="SSO", altitude_km=400, capacity_kg=Decimal(400)),
-                CapacityPoint(vehicle_model=vm, orbit_family="SSO", altitude_km=700, capacity_kg=Decimal(250)),
+                CapacityPoint(
+                    vehicle_model=vm, orbit_family="SSO", altitude_km=400, capacity_kg=Decimal(400)
+                ),
+                CapacityPoint(
+                    vehicle_model=vm, orbit_family="SSO", altitude_km=700, capacity_kg=Decimal(250)
+                ),
             ]
         )
         models.append(vm)
@@ -107,14 +115,14 @@ def build_catalog(rng: random.Random) -> tuple[list[Provider], list[VehicleModel
     for site in sites:
         for day in range(0, 90, 7):
             start = NOW + timedelta(days=day, hours=rng.randrange(24))
-            closures.append(SiteClosure(site=site, starts_at=start, ends_at=start + timedelta(hours=6), kind="airspace"))
+            closures.append(
+                SiteClosure(site=site, starts_at=start, ends_at=start + timedelta(hours=6), kind="airspace")
+            )
     SiteClosure.objects.bulk_create(closures)
     return providers, models, sites
 
 
-def build_fleet(
-    rng: random.Random, platforms_n: int, reservations_n: int, providers, models, sites
-) -> None:
+def build_fleet(rng: random.Random, platforms_n: int, reservations_n: int, providers, models, sites) -> None:
     """``platforms_n`` TELs, each with a consistent chain of launches running from a year ago
     to a year ahead (so the density per platform is the same at every size)."""
     platforms = MobilePlatform.objects.bulk_create(
@@ -176,23 +184,33 @@ def build_fleet(
                 ready_at=window_start,
                 occupied_until=until,
             )
-            for launch, (platform, _site, depart, arrive, window_start, until, origin) in zip(launches, spans, strict=True)
+            for launch, (platform, _site, depart, arrive, window_start, until, origin) in zip(
+                launches, spans, strict=True
+            )
         ],
         batch_size=2000,
     )
 
 
-def time_plan(**kwargs) -> tuple[float, int, int]:
-    timings = []
+def time_plan(**kwargs) -> tuple[float, float, float, int, int]:
+    """Median wall time, median Python CPU time of this process, median time inside SQL (ms)."""
+    timings, cpu, sql = [], [], []
     result = None
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = plan_launch(**kwargs)
-        timings.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        plan_launch(**kwargs)
+        with CaptureQueriesContext(connection) as ctx:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = plan_launch(**kwargs)
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
     assert result is not None
-    return statistics.median(timings), len(ctx.captured_queries), len(result.plans)
+    return (
+        statistics.median(timings),
+        statistics.median(cpu),
+        statistics.median(sql),
+        len(ctx.captured_queries),
+        len(result.plans),
+    )
 
 
 def main() -> None:
@@ -208,12 +226,21 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         build_s = time.perf_counter() - built
-        common = {"orbit_family": "SSO", "altitude_km": 500, "inclination_deg": None, "mass_kg": Decimal("150"), "now": NOW}
-        express_ms, express_q, express_plans = time_plan(
+        common = {
+            "orbit_family": "SSO",
+            "altitude_km": 500,
+            "inclination_deg": None,
+            "mass_kg": Decimal("150"),
+            "now": NOW,
+        }
+        express_ms, express_cpu, express_sql, express_q, express_plans = time_plan(
             earliest=NOW, latest=NOW + timedelta(hours=24), service_level="express", **common
         )
-        standard_ms, standard_q, standard_plans = time_plan(
-            earliest=NOW + timedelta(days=30), latest=NOW + timedelta(days=60), service_level="standard", **common
+        standard_ms, standard_cpu, standard_sql, standard_q, standard_plans = time_plan(
+            earliest=NOW + timedelta(days=30),
+            latest=NOW + timedelta(days=60),
+            service_level="standard",
+            **common,
         )
         row = {
             "platforms": platforms_n,
@@ -223,6 +250,10 @@ def main() -> None:
             "candidates": platforms_n * SITES,
             "express_ms": round(express_ms, 2),
             "standard_ms": round(standard_ms, 2),
+            "express_cpu_ms": round(express_cpu, 2),
+            "standard_cpu_ms": round(standard_cpu, 2),
+            "express_sql_ms": round(express_sql, 2),
+            "standard_sql_ms": round(standard_sql, 2),
             "queries": max(express_q, standard_q),
             "express_plans": express_plans,
             "standard_plans": standard_plans,
@@ -231,8 +262,10 @@ def main() -> None:
         rows.append(row)
         reset_queries()
         print(
-            f"{platforms_n:>4} platforms {row['reservations']:>6} reservations: express {express_ms:7.2f} ms, "
-            f"standard {standard_ms:7.2f} ms, {row['queries']} queries (built in {build_s:.1f} s)",
+            f"{platforms_n:>4} platforms {row['reservations']:>6} reservations: "
+            f"express {express_ms:6.1f} ms (cpu {express_cpu:5.1f}, sql {express_sql:4.1f}), "
+            f"standard {standard_ms:6.1f} ms (cpu {standard_cpu:5.1f}, sql {standard_sql:4.1f}), "
+            f"{row['queries']} queries (built in {build_s:.1f} s)",
             flush=True,
         )
     base = rows[0]
@@ -249,6 +282,7 @@ def main() -> None:
         "largest_express_ms": largest["express_ms"],
         "largest_standard_ms": largest["standard_ms"],
         "within_target": max(largest["express_ms"], largest["standard_ms"]) < TARGET_MS,
+        "load_average_at_end": os.getloadavg()[0],
         "rows": rows,
     }
     print("\nsize ratio → time ratio (express, standard), against the smallest fleet in this run:")
@@ -257,7 +291,9 @@ def main() -> None:
     out = ROOT / "bench" / "results" / "planner.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"\nwrote {out.relative_to(ROOT)}; largest fleet: express {largest['express_ms']} ms, standard {largest['standard_ms']} ms (target < {TARGET_MS:.0f} ms)")
+    print(
+        f"\nwrote {out.relative_to(ROOT)}; largest fleet: express {largest['express_ms']} ms, standard {largest['standard_ms']} ms (target < {TARGET_MS:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

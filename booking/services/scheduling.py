@@ -1214,15 +1214,20 @@ def plan_launch(
                 "ready_s",
                 "arrive_s",
                 "until_s",
-                "launch__site_id",
-                "launch__name",
+                "site_id",
+                "launch_name",
             )
+            # The launch's site and name by primary key, row by row: a join would hash the
+            # whole launch table for a few hundred rows.
+            launch_row = Launch.objects.filter(pk=OuterRef("launch_id")).order_by()
             epochs = {
+                "site_id": Subquery(launch_row.values("site_id")[:1]),
+                "launch_name": Subquery(launch_row.values("name")[:1]),
                 "ready_s": _epoch(Coalesce("ready_at", "occupied_from")),
                 "arrive_s": _epoch(Coalesce("arrive_at", "occupied_from")),
                 "until_s": _epoch("occupied_until"),
             }
-            base = Reservation.objects.filter(overlaps, released_at__isnull=True)
+            base = Reservation.objects.filter(overlaps, released_at__isnull=True).order_by()
             parts = []
             if by_platform:
                 parts.append(base.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
