@@ -994,28 +994,22 @@ class PlanningResult:
     earliest_beyond_latest: datetime | None = None  # earliest start found past ``latest``
 
 
+@dataclass(slots=True)
 class _PlanRecord:
     """A platform or pad as the planner sees it: floats (epoch seconds) for speed."""
 
-    __slots__ = (
-        "lead_s",
-        "pad",
-        "platform",
-        "anchor_site_id",
-        "anchor_until",
-        "recs",
-        "starts",
-        "setup_s",
-        "teardown_s",
-        "speed",
-    )
-
-    def __init__(self) -> None:
-        self.lead_s = 0.0
-        self.recs: list[
-            tuple[float, float, float, int, str]
-        ] = []  # (ready, arrive, until, site_id, launch name)
-        self.starts: list[float] = []
+    platform: MobilePlatform | None = None
+    pad: Pad | None = None
+    anchor_site_id: int = 0
+    anchor_until: float = -math.inf
+    setup_s: float = 0.0
+    teardown_s: float = 0.0
+    lead_s: float = 0.0
+    speed: Decimal = Decimal(1)
+    recs: list[tuple[float, float, float, int, str]] = field(
+        default_factory=list
+    )  # ready, arrive, until, site, name
+    starts: list[float] = field(default_factory=list)
 
 
 def plan_launch(
@@ -1072,23 +1066,30 @@ def plan_launch(
         models_qs = models_qs.filter(provider=provider)
     reasons: list[tuple[float, str, str]] = []  # (closeness, key, text)
     candidates_models: list[tuple[VehicleModel, Decimal | None]] = []
-    for vm in models_qs:
+    for found in models_qs:
+        vm: VehicleModel = found
         curve = [
-            (p.altitude_km, p.capacity_kg) for p in vm.capacity_points.all() if p.orbit_family == orbit_family
+            (p.altitude_km, p.capacity_kg)
+            for p in vm.capacity_points.all()
+            if p.orbit_family == orbit_family
         ]
         try:
-            capacity = capacity_at_altitude(curve, altitude_km)
+            model_capacity = capacity_at_altitude(curve, altitude_km)
         except OrbitError:
-            reasons.append(
-                (math.inf, vm.name, f"{vm.name} has no capacity figure for {orbit_family} {altitude_km} km")
-            )
-            continue
-        if mass_kg is not None and Decimal(mass_kg) + vm.adapter_mass_kg > capacity:
             reasons.append(
                 (
                     math.inf,
                     vm.name,
-                    f"{vm.name} lifts {capacity} kg to {orbit_family} {altitude_km} km, "
+                    f"{vm.name} has no model_capacity figure for {orbit_family} {altitude_km} km",
+                )
+            )
+            continue
+        if mass_kg is not None and Decimal(mass_kg) + vm.adapter_mass_kg > model_capacity:
+            reasons.append(
+                (
+                    math.inf,
+                    vm.name,
+                    f"{vm.name} lifts {model_capacity} kg to {orbit_family} {altitude_km} km, "
                     f"less than {Decimal(mass_kg) + vm.adapter_mass_kg} kg with adapter",
                 )
             )
@@ -1096,7 +1097,7 @@ def plan_launch(
         if not vm.ready_count:  # type: ignore[attr-defined]
             reasons.append((math.inf, vm.name, f"no {vm.name} in ready storage"))
             continue
-        candidates_models.append((vm, capacity))
+        candidates_models.append((vm, model_capacity))
 
     # 1: sites, and which of them reach the inclination directly.
     sites = {s.pk: s for s in LaunchSite.objects.order_by("code")}
@@ -1551,7 +1552,7 @@ def plan_launch(
     for _key, rec, site_id, t, tr, origin_id, vm, capacity in chosen:
         window_start = _dt(t)
         window_end = window_start + timedelta(hours=window_h)
-        setup = timedelta(seconds=rec.setup_s)
+        setup_span = timedelta(seconds=rec.setup_s)
         plans.append(
             Plan(
                 site=sites[site_id],
@@ -1559,8 +1560,8 @@ def plan_launch(
                 vehicle=vehicles[vm.first_ready_id],  # type: ignore[attr-defined]
                 window_start=window_start,
                 window_end=window_end,
-                depart=window_start - setup - timedelta(seconds=tr),
-                arrive=window_start - setup,
+                depart=window_start - setup_span - timedelta(seconds=tr),
+                arrive=window_start - setup_span,
                 teardown_end=window_end + timedelta(seconds=rec.teardown_s),
                 transit_hours=tr / 3600.0,
                 origin=sites[origin_id] if rec.platform is not None else None,
