@@ -1069,9 +1069,7 @@ def plan_launch(
     for found in models_qs:
         vm: VehicleModel = found
         curve = [
-            (p.altitude_km, p.capacity_kg)
-            for p in vm.capacity_points.all()
-            if p.orbit_family == orbit_family
+            (p.altitude_km, p.capacity_kg) for p in vm.capacity_points.all() if p.orbit_family == orbit_family
         ]
         try:
             model_capacity = capacity_at_altitude(curve, altitude_km)
