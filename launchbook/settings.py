@@ -211,3 +211,9 @@ LOGGING = {
 # Referenced by booking services: how long quotes and holds live.
 LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
+
+# Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
+# ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.
+LAUNCHBOOK_WEATHER_SOURCE = os.environ.get(
+    "LAUNCHBOOK_WEATHER_SOURCE", "booking.services.checks.simulated_weather"
+)
