@@ -127,17 +127,19 @@ def launches_change_status(
     to_status: str,
     actor: Actor,
     reason: str = "",
+    reasons: dict[int, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[Launch]:
     """Move every launch to ``to_status`` with one UPDATE and one Event each.
 
-    Caller holds the launch row locks and has checked ``launch_transition_refusal``; the launch
-    objects are updated in place.
+    ``reasons`` gives a launch its own reason instead of ``reason``. Caller holds the launch row
+    locks and has checked ``launch_transition_refusal``; the launch objects are updated in place.
     """
     launches = list(launches)
     if not launches:
         return []
     now = timezone.now()
+    default_reason = reason
     Launch.objects.filter(pk__in=[launch.pk for launch in launches]).update(status=to_status, updated_at=now)
     events = []
     for launch in launches:
@@ -145,6 +147,7 @@ def launches_change_status(
         launch.status = to_status
         launch.updated_at = now
         after: dict[str, Any] = {"status": to_status, **(extra or {})}
+        reason = (reasons or {}).get(launch.pk, default_reason)
         if reason:
             after["reason"] = reason
         label = Status(to_status).label.lower()

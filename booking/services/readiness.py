@@ -67,6 +67,7 @@ PROBLEM = (Step.LATE, Step.FAILED)
 # How soon a check that did not pass (or whose task was lost) is queued again.
 CHECK_RETRY_MIN = timedelta(minutes=2)
 CHECK_RETRY_MAX = timedelta(minutes=60)
+LATE_CHECK_RETRY = timedelta(minutes=5)
 
 # Keeps id lists within every backend's limit on query parameters.
 _ID_CHUNK = 10_000 if connection.vendor == "postgresql" else 900
@@ -135,7 +136,15 @@ def step_opens_at(step: PlanStep) -> datetime:
 
 
 def check_retry_interval(step: PlanStep) -> timedelta:
-    return max(CHECK_RETRY_MIN, min(CHECK_RETRY_MAX, timedelta(minutes=step.duration_minutes) / 12))
+    """How long until a check that has not passed is tried again.
+
+    A twelfth of the step's span, at most half its grace; a late step (which may be holding
+    its launch) is tried every few minutes so the hold lifts soon after the cause clears.
+    """
+    if step.status == Step.LATE:
+        return LATE_CHECK_RETRY
+    interval = min(timedelta(minutes=step.duration_minutes) / 12, timedelta(minutes=step.grace_minutes) / 2)
+    return max(CHECK_RETRY_MIN, min(CHECK_RETRY_MAX, interval))
 
 
 def step_next_wake(step: PlanStep, *, now: datetime, check_queued: bool = False) -> datetime | None:
@@ -567,14 +576,13 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
             completed_plans.append(steps[0].plan_id)
 
     notifications: list[Notification] = []
-    for launch in to_hold:
-        launches_change_status(
-            launches=[launch],
-            to_status=LaunchStatus.HOLD,
-            actor=None,
-            reason=hold_reasons[launch.pk],
-            extra={"held_by": HELD_BY_READINESS},
-        )
+    launches_change_status(
+        launches=to_hold,
+        to_status=LaunchStatus.HOLD,
+        actor=None,
+        reasons=hold_reasons,
+        extra={"held_by": HELD_BY_READINESS},
+    )
     result.held = [launch.pk for launch in to_hold]
     for launch, step in hold_steps:
         notifications.append(
