@@ -43,7 +43,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     Status.FAILURE: (Status.LAUNCHED,),
 }
 
-_ACTION_WORDS = {
+_ACTION_WORDS: dict[str, str] = {
     Status.HOLD: "be put on hold",
     Status.SCHEDULED: "be released from hold",
     Status.GO: "go for launch",
@@ -53,7 +53,7 @@ _ACTION_WORDS = {
     Status.FAILURE: "have an outcome recorded",
 }
 
-_NEEDS = {
+_NEEDS: dict[str, str] = {
     Status.HOLD: "planned, scheduled or go",
     Status.SCHEDULED: "on hold",
     Status.GO: "scheduled",
@@ -98,7 +98,7 @@ def event_new(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return Event(
         verb=verb,
-        actor=user,
+        actor=user,  # type: ignore[misc]
         actor_label=actor_label(actor, system=system),
         subject_type=subject_type,
         subject_id=subject_id,
@@ -260,6 +260,6 @@ def launch_record_outcome(*, launch: Launch, outcome: str, actor: Actor) -> Laun
             **({"vehicle_status": vehicle_status} if vehicle_status else {}),
         )
         if vehicle_status:
-            Vehicle.objects.filter(pk=locked.vehicle_id).update(status=vehicle_status)
+            Vehicle.objects.filter(pk=locked.vehicle_id or 0).update(status=vehicle_status)
         readiness.plan_record_outcome(launch=locked, actor=actor)
         return locked

@@ -72,19 +72,19 @@ LATE_CHECK_RETRY = timedelta(minutes=5)
 # Keeps id lists within every backend's limit on query parameters.
 _ID_CHUNK = 10_000 if connection.vendor == "postgresql" else 900
 
-_STEP_VERBS = {
+_STEP_VERBS: dict[str, str] = {
     Step.DONE: "readiness.step_done",
     Step.WAIVED: "readiness.step_waived",
     Step.FAILED: "readiness.step_failed",
 }
 
 # to-status -> statuses a person may change a step from.
-_STEP_ALLOWED_FROM = {
+_STEP_ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     Step.DONE: (Step.PENDING, Step.LATE, Step.FAILED),
     Step.WAIVED: (Step.PENDING, Step.LATE, Step.FAILED),
     Step.FAILED: (Step.PENDING, Step.LATE),
 }
-_STEP_WORDS = {Step.DONE: "be signed off", Step.WAIVED: "be waived", Step.FAILED: "fail"}
+_STEP_WORDS: dict[str, str] = {Step.DONE: "be signed off", Step.WAIVED: "be waived", Step.FAILED: "fail"}
 
 
 @dataclass
@@ -366,11 +366,12 @@ def _close_step(*, step: PlanStep, to_status: str, actor: Actor, note: str, laun
     before = step.status
     step.status = to_status
     step.completed_at = timezone.now()
-    step.completed_by = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    step.completed_by = actor if authenticated else None  # type: ignore[assignment]
     step.note = (note or step.note)[:300]
     step.wake_at = None
     step.save(update_fields=["status", "completed_at", "completed_by", "note", "wake_at"])
-    words = {Step.DONE: "done", Step.WAIVED: "waived", Step.FAILED: "failed"}[to_status]
+    words = {"done": "done", "waived": "waived", "failed": "failed"}[str(to_status)]
     event_record(
         verb=_STEP_VERBS[to_status],
         subject=step,
