@@ -69,8 +69,12 @@ def main() -> dict:
     provider, _ = Provider.objects.get_or_create(
         slug="bench", defaults={"name": "Bench Provider", "short_name": "Bench", "country": "CN"}
     )
-    model, _ = VehicleModel.objects.get_or_create(slug="bench-1a", defaults={"provider": provider, "name": "Bench-1A"})
-    CapacityPoint.objects.get_or_create(vehicle_model=model, orbit_family="SSO", altitude_km=500, defaults={"capacity_kg": 300})
+    model, _ = VehicleModel.objects.get_or_create(
+        slug="bench-1a", defaults={"provider": provider, "name": "Bench-1A"}
+    )
+    CapacityPoint.objects.get_or_create(
+        vehicle_model=model, orbit_family="SSO", altitude_km=500, defaults={"capacity_kg": 300}
+    )
     site, _ = LaunchSite.objects.get_or_create(
         code="JSLC", defaults={"name": "Jiuquan", "country": "CN", "latitude": "40.96", "longitude": "100.29"}
     )
@@ -160,7 +164,13 @@ def main() -> dict:
                 "launches_held": len(report.launches_held),
             }
             if busy:
-                assert run["claimed"] == run["steps_late"] == run["checks_queued"] == run["launches_held"] == count, run
+                assert (
+                    run["claimed"]
+                    == run["steps_late"]
+                    == run["checks_queued"]
+                    == run["launches_held"]
+                    == count
+                ), run
             else:
                 assert run["claimed"] == 0, run
             if best is None or run["seconds"] < best["seconds"]:
