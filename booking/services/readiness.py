@@ -558,7 +558,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
     held_now = [pk for pk, launch in launches.items() if launch.status == LaunchStatus.HOLD]
     readiness_held = _readiness_holds(held_now)
     to_release: list[Launch] = []
-    completed_plans: list[int] = []
+    completed_plans: list[tuple[Launch, int]] = []
 
     for launch_id, steps in steps_by_launch.items():
         launch = launches.get(launch_id)
@@ -574,7 +574,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
         elif not problems and launch.status == LaunchStatus.HOLD and launch.pk in readiness_held:
             to_release.append(launch)
         if all(step.status not in OPEN for step in steps):
-            completed_plans.append(steps[0].plan_id)
+            completed_plans.append((launch, steps[0].plan_id))
 
     notifications: list[Notification] = []
     launches_change_status(
@@ -635,10 +635,26 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
         created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
         result.notifications = len(created)
     if completed_plans:
-        ReadinessPlan.objects.filter(pk__in=completed_plans, status=ReadinessPlan.Status.ACTIVE).update(
-            status=ReadinessPlan.Status.COMPLETED
+        ReadinessPlan.objects.filter(
+            pk__in=[plan_id for _, plan_id in completed_plans], status=ReadinessPlan.Status.ACTIVE
+        ).update(status=ReadinessPlan.Status.COMPLETED)
+        Event.objects.bulk_create(
+            [
+                event_new(
+                    verb="readiness.plan_completed",
+                    subject_type="readinessplan",
+                    subject_id=plan_id,
+                    actor=None,
+                    launch_id=launch.pk,
+                    provider_id=launch.provider_id,
+                    before={"status": ReadinessPlan.Status.ACTIVE},
+                    after={"status": ReadinessPlan.Status.COMPLETED},
+                    message=f"Readiness plan for {launch.name} completed",
+                )
+                for launch, plan_id in completed_plans
+            ]
         )
-        result.plans_completed = completed_plans
+        result.plans_completed = [plan_id for _, plan_id in completed_plans]
     return result
 
 

@@ -83,6 +83,7 @@ def test_express_order_runs_to_liftoff_in_24_simulated_hours(django_capture_on_c
     plan.refresh_from_db()
     assert launch.status == Launch.Status.LAUNCHED
     assert plan.status == ReadinessPlan.Status.COMPLETED
+    assert Event.objects.filter(verb="readiness.plan_completed", subject_id=plan.pk).count() == 1
     assert Launch.Status.HOLD not in statuses_seen
     # The launch went scheduled -> go -> launched, and nothing else.
     changes = list(
