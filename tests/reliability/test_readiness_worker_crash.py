@@ -171,4 +171,4 @@ def test_a_worker_killed_mid_check_loses_nothing_and_the_step_completes_exactly_
         for worker in workers:
             kill(worker)
         with Connection(settings.REDIS_URL) as conn:
-            conn.default_channel.queue_purge(queue)
+            conn.default_channel.queue_delete(queue)
