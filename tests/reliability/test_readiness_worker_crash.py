@@ -171,4 +171,6 @@ def test_a_worker_killed_mid_check_loses_nothing_and_the_step_completes_exactly_
         for worker in workers:
             kill(worker)
         with Connection(settings.REDIS_URL) as conn:
-            conn.default_channel.queue_delete(queue)
+            channel = conn.default_channel
+            channel.queue_delete(queue)
+            channel.client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
