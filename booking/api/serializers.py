@@ -1,0 +1,416 @@
+"""Serializers shape JSON; they hold no business rule. Writes go through services in the views."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from booking.models import (
+    ApiToken,
+    Booking,
+    Event,
+    Launch,
+    PlanStep,
+    Quote,
+    QuoteLine,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg
+from booking.services.payloads import payload_orbit_problems
+from customers.models import Contract, Payload
+from vehicles.models import (
+    CapacityPoint,
+    Currency,
+    LaunchSite,
+    MobilePlatform,
+    OrbitFamily,
+    Pad,
+    Provider,
+    Vehicle,
+    VehicleModel,
+)
+
+MASS_MAX_DIGITS = 9
+
+
+class ComputedKgField(serializers.DecimalField):
+    """A read-only mass in kg computed from the whole object by a selector."""
+
+    def __init__(self, compute, **kwargs):
+        self.compute = compute
+        super().__init__(max_digits=12, decimal_places=1, read_only=True, source="*", **kwargs)
+
+    def to_representation(self, instance):
+        return super().to_representation(self.compute(launch=instance))
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = ["id", "name", "short_name", "slug", "country", "description", "mobile_launch"]
+
+
+class CapacityPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CapacityPoint
+        fields = ["orbit_family", "altitude_km", "capacity_kg"]
+
+
+class VehicleModelSerializer(serializers.ModelSerializer):
+    capacity_points = CapacityPointSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VehicleModel
+        fields = [
+            "id",
+            "provider",
+            "name",
+            "slug",
+            "stages",
+            "propellant",
+            "height_m",
+            "diameter_m",
+            "liftoff_mass_t",
+            "mobile_launch",
+            "adapter_mass_kg",
+            "active",
+            "description",
+            "capacity_points",
+        ]
+
+
+class VehicleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Vehicle
+        fields = ["id", "vehicle_model", "serial", "status", "storage_site", "ready_since"]
+
+
+class PadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pad
+        fields = ["id", "name", "turnaround_hours", "active"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    pads = PadSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LaunchSite
+        fields = [
+            "id",
+            "name",
+            "code",
+            "country",
+            "latitude",
+            "longitude",
+            "time_zone",
+            "accepts_mobile_platforms",
+            "pads",
+        ]
+
+
+class PlatformSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MobilePlatform
+        fields = [
+            "id",
+            "provider",
+            "name",
+            "home_site",
+            "road_speed_kmh",
+            "setup_hours",
+            "teardown_hours",
+            "status",
+        ]
+
+
+# --- launches ------------------------------------------------------------------------------------
+
+
+class LaunchOrbitSerializer(serializers.Serializer):
+    family = serializers.ChoiceField(source="orbit_family", choices=OrbitFamily.choices, read_only=True)
+    altitude_km = serializers.IntegerField(read_only=True)
+    inclination_deg = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+
+
+class LaunchSerializer(serializers.ModelSerializer):
+    target_orbit = LaunchOrbitSerializer(source="*", read_only=True)
+    capacity_kg = ComputedKgField(launch_capacity_kg, help_text="What the vehicle lifts to the target orbit.")
+    remaining_capacity_kg = ComputedKgField(
+        launch_remaining_capacity_kg,
+        help_text="Capacity less confirmed bookings and unexpired holds.",
+    )
+
+    class Meta:
+        model = Launch
+        fields = [
+            "id",
+            "name",
+            "provider",
+            "vehicle_model",
+            "site",
+            "platform",
+            "window_start",
+            "window_end",
+            "net",
+            "net_precision",
+            "status",
+            "service_level",
+            "rideshare",
+            "target_orbit",
+            "capacity_kg",
+            "remaining_capacity_kg",
+        ]
+        read_only_fields = fields
+
+
+class ReadinessStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanStep
+        fields = ["position", "code", "name", "due_at", "status", "owner_role", "blocking", "completed_at"]
+        read_only_fields = fields
+
+
+class ReadinessSerializer(serializers.Serializer):
+    launch = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="active, completed or cancelled.")
+    steps = ReadinessStepSerializer(many=True, read_only=True)
+
+
+# --- payloads ------------------------------------------------------------------------------------
+
+
+class OrbitSerializer(serializers.Serializer):
+    family = serializers.ChoiceField(choices=OrbitFamily.choices, source="orbit_family")
+    altitude_km = serializers.IntegerField(min_value=100, max_value=40000)
+    inclination_deg = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("180"),
+        required=False,
+        allow_null=True,
+        help_text="Leave out for sun-synchronous: it follows from the altitude.",
+    )
+
+
+class PayloadSerializer(serializers.ModelSerializer):
+    mass_kg = serializers.DecimalField(
+        max_digits=MASS_MAX_DIGITS,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("99999999.9"),
+    )
+    orbit = OrbitSerializer(source="*")
+    returnable = serializers.BooleanField(required=False, default=False)
+
+    class Meta:
+        model = Payload
+        fields = ["id", "customer", "name", "mass_kg", "orbit", "returnable", "created_at"]
+        read_only_fields = ["id", "customer", "created_at"]
+        # Uniqueness per customer is the service's to say: the customer is not an input.
+        validators: list = []
+
+    def validate(self, attrs):
+        problems = payload_orbit_problems(
+            orbit_family=attrs["orbit_family"],
+            altitude_km=attrs["altitude_km"],
+            inclination_deg=attrs.get("inclination_deg"),
+        )
+        if problems:
+            raise serializers.ValidationError({"orbit": {field: [msg] for field, msg in problems.items()}})
+        return attrs
+
+
+# --- contracts, events -----------------------------------------------------------------------
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "reference",
+            "customer",
+            "provider",
+            "launches_committed",
+            "value",
+            "currency",
+            "status",
+            "deposit_percent",
+            "balance_due_days_before_launch",
+            "signed_on",
+        ]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    before = serializers.DictField(read_only=True)
+    after = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "verb",
+            "actor_label",
+            "subject_type",
+            "subject_id",
+            "customer",
+            "provider",
+            "launch",
+            "message",
+            "before",
+            "after",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# --- quotes and bookings -------------------------------------------------------------------------
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, source="total", read_only=True)
+    currency = serializers.ChoiceField(choices=Currency.choices, read_only=True)
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuoteLine
+        fields = ["position", "kind", "description", "amount"]
+        read_only_fields = fields
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    total = MoneySerializer(source="*", read_only=True)
+    options = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "reference",
+            "customer",
+            "payload",
+            "kind",
+            "service_level",
+            "launch",
+            "vehicle_model",
+            "provider",
+            "mass_kg",
+            "options",
+            "declared_value",
+            "lines",
+            "total",
+            "status",
+            "valid_until",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "reference",
+            "customer",
+            "payload",
+            "launch",
+            "quote",
+            "contract",
+            "status",
+            "price",
+            "currency",
+            "mass_kg",
+            "hold_expires_at",
+            "rebooked_from",
+            "credit_carried_over",
+            "amount_paid",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(max_length=500)
+    event_types = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        required=False,
+        max_length=20,
+        help_text='Patterns of events to receive, e.g. ["booking.*", "launch.slipped"]; empty: all.',
+    )
+    active = serializers.BooleanField(required=False)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "customer", "url", "event_types", "active", "disabled_reason", "secret", "created_at"]
+        read_only_fields = ["id", "customer", "disabled_reason", "secret", "created_at"]
+
+
+class WebhookAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["number", "attempted_at", "status_code", "error", "duration_ms"]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event_type = serializers.CharField(source="event.verb", read_only=True)
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "event_type",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+            "attempt_log",
+        ]
+        read_only_fields = fields
+
+
+# --- auth ----------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=80, required=False, help_text="What the token is for; shown when you list your tokens."
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'. Shown only once.")
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields

@@ -1,0 +1,536 @@
+"""API views: fetch through get_*_for selectors, change through services, nothing else."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking.models import ApiToken, Launch, ReadinessPlan
+from booking.selectors import (
+    get_bookings_for,
+    get_contracts_for,
+    get_events_for,
+    get_launches_with_readiness_for,
+    get_payloads_for,
+    get_quotes_for,
+    get_webhook_deliveries_for,
+    get_webhook_endpoints_for,
+    launches_with_capacity,
+    readiness_steps,
+)
+from booking.services.payloads import payload_create
+from booking.services.tokens import api_token_create, api_token_revoke
+from booking.services.webhooks import (
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
+    webhook_ping,
+)
+from vehicles.models import LaunchSite, MobilePlatform, Provider, Vehicle
+from vehicles.selectors import vehicle_models_with_curves
+
+from . import examples as ex
+from .base import ApiViewMixin, LoginRateThrottle
+from .permissions import CustomerWritePermission, acting_membership
+from .serializers import (
+    ApiTokenSerializer,
+    BookingSerializer,
+    ContractSerializer,
+    ErrorSerializer,
+    EventSerializer,
+    LaunchSerializer,
+    PayloadSerializer,
+    PlatformSerializer,
+    ProviderSerializer,
+    QuoteSerializer,
+    ReadinessSerializer,
+    SiteSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    VehicleModelSerializer,
+    VehicleSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
+)
+
+ID_REGEX = r"[0-9]{1,18}"
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or not yours.")
+BAD_REQUEST = OpenApiResponse(description="Invalid input: a message per field.")
+CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflicts with the schedule or capacity.")
+
+
+class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_REGEX
+    permission_classes = [CustomerWritePermission]
+
+
+# --- auth ------------------------------------------------------------------------------------------
+
+
+class AuthTokenView(ApiViewMixin, APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token_create",
+        summary="Exchange a username and password for an API token",
+        description=(
+            "Issues a new named API token. Send it on every call as `Authorization: Token <token>`. "
+            "The token is shown only in this answer; only a digest is stored. Attempts are throttled "
+            "per client address."
+        ),
+        request=TokenRequestSerializer,
+        responses={201: TokenResponseSerializer, 400: ErrorSerializer},
+        auth=[],
+        examples=[
+            ex.ex("Log in", ex.TOKEN_REQUEST, request=True),
+            ex.ex("Token", ex.TOKEN, response=True, status="201"),
+        ],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            return Response(
+                {"detail": "The username or password is wrong."}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, key = api_token_create(user=user, name=data.get("name") or "API")
+        return Response(
+            {"token": key, "name": token.name, "prefix": token.prefix}, status=status.HTTP_201_CREATED
+        )
+
+
+# --- catalog ---------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Launch providers (operators of rockets and mobile platforms).",
+        examples=[ex.ex("Providers", ex.page(ex.PROVIDER), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One launch provider.", examples=[ex.ex("Provider", ex.PROVIDER, response=True)]
+    ),
+)
+class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = Provider.objects.all()
+    serializer_class = ProviderSerializer
+    ordering_fields = ["name", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Rocket models with their capacity curves (kg per orbit family and altitude).",
+        examples=[ex.ex("Vehicle models", ex.page(ex.VEHICLE_MODEL), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One rocket model with its capacity points.",
+        examples=[ex.ex("Vehicle model", ex.VEHICLE_MODEL, response=True)],
+    ),
+)
+class VehicleModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = VehicleModelSerializer
+    filterset_fields = ["provider", "active"]
+    ordering_fields = ["name", "id"]
+
+    def get_queryset(self):
+        return vehicle_models_with_curves().order_by("provider__name", "name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Individual rockets by serial and their state (in production, ready, assigned, flown).",
+        examples=[ex.ex("Vehicles", ex.page(ex.VEHICLE), response=True)],
+    ),
+    retrieve=extend_schema(description="One rocket.", examples=[ex.ex("Vehicle", ex.VEHICLE, response=True)]),
+)
+class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = Vehicle.objects.select_related("vehicle_model").order_by("vehicle_model__name", "serial", "pk")
+    serializer_class = VehicleSerializer
+    filterset_fields = ["vehicle_model", "status", "storage_site"]
+    ordering_fields = ["serial", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Launch sites with their coordinates, time zone and pads.",
+        examples=[ex.ex("Sites", ex.page(ex.SITE), response=True)],
+    ),
+    retrieve=extend_schema(description="One launch site.", examples=[ex.ex("Site", ex.SITE, response=True)]),
+)
+class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = LaunchSite.objects.prefetch_related("pads").order_by("name", "pk")
+    serializer_class = SiteSerializer
+    ordering_fields = ["name", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Mobile launch platforms (transporter-erector-launchers), their speed and set-up times.",
+        examples=[ex.ex("Platforms", ex.page(ex.PLATFORM), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One mobile launch platform.", examples=[ex.ex("Platform", ex.PLATFORM, response=True)]
+    ),
+)
+class PlatformViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = MobilePlatform.objects.order_by("provider__name", "name", "pk")
+    serializer_class = PlatformSerializer
+    filterset_fields = ["provider", "home_site", "status"]
+    ordering_fields = ["name", "id"]
+
+
+# --- launches --------------------------------------------------------------------------------------
+
+
+class LaunchFilter(filters.FilterSet):
+    net__gte = filters.IsoDateTimeFilter(field_name="net", lookup_expr="gte")
+    net__lte = filters.IsoDateTimeFilter(field_name="net", lookup_expr="lte")
+
+    class Meta:
+        model = Launch
+        fields = ["provider", "site", "status", "vehicle_model", "service_level"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "The public launch schedule with capacity left to sell. Filter by `provider`, `site`, "
+            "`status`, `net__gte`, `net__lte`; order with `ordering` (e.g. `-net`)."
+        ),
+        examples=[ex.ex("Schedule", ex.page(ex.LAUNCH), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One launch of the public schedule.", examples=[ex.ex("Launch", ex.LAUNCH, response=True)]
+    ),
+)
+class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = LaunchSerializer
+    filterset_class = LaunchFilter
+    ordering_fields = ["net", "window_start", "id", "name"]
+
+    def get_queryset(self):
+        return launches_with_capacity().order_by("net", "pk")
+
+    @extend_schema(
+        description=(
+            "The readiness plan of a launch: each step with its due time, status, owner and whether "
+            "it can hold the launch. Visible to the provider's operators and to customers with a "
+            "booking on the launch."
+        ),
+        responses={200: ReadinessSerializer, 404: NOT_FOUND},
+        examples=[ex.ex("Readiness", ex.READINESS, response=True)],
+    )
+    @action(detail=True, methods=["get"], url_path="readiness", filter_backends=[], pagination_class=None)
+    def readiness(self, request, pk=None):
+        launch = get_object_or_404(get_launches_with_readiness_for(request.user), pk=pk)
+        plan = ReadinessPlan.objects.filter(launch=launch).first()
+        if plan is None:
+            return Response(
+                {"detail": "This launch has no readiness plan yet."}, status=status.HTTP_404_NOT_FOUND
+            )
+        data = {"launch": launch.pk, "status": plan.status, "steps": readiness_steps(launch=launch)}
+        return Response(ReadinessSerializer(data).data)
+
+
+# --- the customer's own rows ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Your organisation's payloads.",
+        examples=[ex.ex("Payloads", ex.page(ex.PAYLOAD), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One of your payloads.", examples=[ex.ex("Payload", ex.PAYLOAD, response=True)]
+    ),
+    create=extend_schema(
+        description=(
+            "Register a payload: its mass and target orbit. The orbit must be one the catalog can "
+            "reach (a vehicle with capacity at that altitude, a site that reaches the inclination); "
+            "otherwise 400 with a message per field. Send an `Idempotency-Key` to retry safely."
+        ),
+        responses={201: PayloadSerializer, 400: BAD_REQUEST},
+        examples=[
+            ex.ex("New payload", ex.PAYLOAD_REQUEST, request=True),
+            ex.ex("Created", ex.PAYLOAD, response=True, status="201"),
+            ex.ex("Unreachable orbit", ex.PAYLOAD_INVALID, response=True, status="400"),
+        ],
+    ),
+)
+class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
+    serializer_class = PayloadSerializer
+    ordering_fields = ["name", "created_at", "id"]
+
+    def get_queryset(self):
+        return get_payloads_for(self.request.user).order_by("name", "pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payload = payload_create(
+            customer=acting_membership(request).customer,
+            actor=request.user,
+            name=data["name"],
+            mass_kg=data["mass_kg"],
+            orbit_family=data["orbit_family"],
+            altitude_km=data["altitude_km"],
+            inclination_deg=data.get("inclination_deg"),
+            returnable=data.get("returnable", False),
+        )
+        return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Your organisation's framework contracts with launch providers.",
+        examples=[ex.ex("Contracts", ex.page(ex.CONTRACT), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One of your contracts.", examples=[ex.ex("Contract", ex.CONTRACT, response=True)]
+    ),
+)
+class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = ContractSerializer
+    filterset_fields = ["provider", "status"]
+    ordering_fields = ["reference", "id"]
+
+    def get_queryset(self):
+        return get_contracts_for(self.request.user).order_by("reference", "pk")
+
+
+class EventFilter(filters.FilterSet):
+    verb = filters.CharFilter(max_length=60)
+    verb__startswith = filters.CharFilter(field_name="verb", lookup_expr="startswith", max_length=60)
+    created_at__gte = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_at__lte = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = EventSerializer.Meta.model
+        fields = ["launch", "subject_type"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The audit log of your organisation: every change to your payloads, quotes and bookings.",
+        examples=[ex.ex("Events", ex.page(ex.EVENT), response=True)],
+    ),
+    retrieve=extend_schema(description="One event.", examples=[ex.ex("Event", ex.EVENT, response=True)]),
+)
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return get_events_for(self.request.user).order_by("-created_at", "-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Your organisation's quotes, with their priced lines.",
+        examples=[ex.ex("Quotes", ex.page(ex.QUOTE), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One of your quotes.", examples=[ex.ex("Quote", ex.QUOTE, response=True)]
+    ),
+)
+class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = QuoteSerializer
+    filterset_fields = ["status", "payload", "launch"]
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return get_quotes_for(self.request.user).order_by("-created_at", "-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Your organisation's bookings (holds, confirmed, cancelled, …).",
+        examples=[ex.ex("Bookings", ex.page(ex.BOOKING), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One of your bookings; another organisation's booking is a 404.",
+        responses={200: BookingSerializer, 404: NOT_FOUND},
+        examples=[ex.ex("Booking", ex.BOOKING, response=True)],
+    ),
+)
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = BookingSerializer
+    filterset_fields = ["status", "launch", "payload"]
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return get_bookings_for(self.request.user).order_by("-created_at", "-pk")
+
+
+# --- webhooks --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Your webhook endpoints.",
+        examples=[ex.ex("Endpoints", ex.page(ex.WEBHOOK), response=True)],
+    ),
+    retrieve=extend_schema(
+        description="One webhook endpoint.", examples=[ex.ex("Endpoint", ex.WEBHOOK, response=True)]
+    ),
+    create=extend_schema(
+        description=(
+            "Add an endpoint. Events are POSTed as JSON with the header `Launchbook-Signature: "
+            "t=<unix seconds>,v1=<hex>`, where hex is HMAC-SHA256 with the endpoint's `secret` over "
+            "`<t>.<raw body>`. Failed deliveries are retried with exponential backoff for a day; an "
+            "endpoint answering 410 Gone is disabled."
+        ),
+        responses={201: WebhookEndpointSerializer, 400: BAD_REQUEST},
+        examples=[
+            ex.ex("New endpoint", ex.WEBHOOK_REQUEST, request=True),
+            ex.ex("Created", ex.WEBHOOK, response=True, status="201"),
+        ],
+    ),
+    update=extend_schema(
+        description="Replace an endpoint's URL and event types; `active: true` re-enables a disabled one.",
+        examples=[
+            ex.ex("Change", ex.WEBHOOK_REQUEST, request=True),
+            ex.ex("Endpoint", ex.WEBHOOK, response=True),
+        ],
+    ),
+    partial_update=extend_schema(
+        description="Change some of an endpoint's fields.",
+        examples=[
+            ex.ex("Disable", {"active": False}, request=True),
+            ex.ex("Endpoint", ex.WEBHOOK, response=True),
+        ],
+    ),
+    destroy=extend_schema(
+        description="Remove an endpoint; pending deliveries to it are dropped.",
+        examples=[ex.ex("Removed", None, response=True, status="204")],
+    ),
+)
+class WebhookEndpointViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ApiViewSet,
+):
+    serializer_class = WebhookEndpointSerializer
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return get_webhook_endpoints_for(self.request.user).order_by("pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = webhook_endpoint_create(
+            customer=acting_membership(request).customer,
+            url=serializer.validated_data["url"],
+            event_types=serializer.validated_data.get("event_types", []),
+            actor=request.user,
+        )
+        return Response(self.get_serializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        endpoint = self.get_object()
+        serializer = self.get_serializer(endpoint, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        endpoint = webhook_endpoint_update(
+            endpoint=endpoint,
+            actor=request.user,
+            url=serializer.validated_data.get("url"),
+            event_types=serializer.validated_data.get("event_types"),
+            active=serializer.validated_data.get("active"),
+        )
+        return Response(self.get_serializer(endpoint).data)
+
+    def destroy(self, request, *args, **kwargs):
+        webhook_endpoint_delete(endpoint=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        description="Deliveries to this endpoint, newest first, each with every attempt made.",
+        responses={200: WebhookDeliverySerializer(many=True)},
+        examples=[ex.ex("Deliveries", ex.page(ex.DELIVERY), response=True)],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def deliveries(self, request, pk=None):
+        endpoint = self.get_object()
+        page = self.paginate_queryset(get_webhook_deliveries_for(request.user, endpoint=endpoint))
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+    @extend_schema(
+        description=(
+            "Send a signed `webhook.ping` event to this endpoint now, to check that it receives and "
+            "verifies deliveries. Answers with the delivery (202), whose attempts show the outcome."
+        ),
+        request=None,
+        responses={202: WebhookDeliverySerializer, 400: ErrorSerializer, 404: NOT_FOUND},
+        examples=[ex.ex("Ping queued", ex.DELIVERY, response=True, status="202")],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def ping(self, request, pk=None):
+        endpoint = self.get_object()
+        delivery = webhook_ping(endpoint=endpoint, actor=request.user)
+        delivery = get_webhook_deliveries_for(request.user, endpoint=endpoint).get(pk=delivery.pk)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- tokens ----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["auth"],
+        description="Your API tokens (never their keys): name, prefix, last use.",
+        examples=[
+            ex.ex(
+                "Tokens",
+                ex.page(
+                    {
+                        "id": 3,
+                        "name": "mission-control",
+                        "prefix": "kR1xQ2aB",
+                        "created_at": "2025-05-01T08:00:00Z",
+                        "last_used_at": None,
+                    }
+                ),
+                response=True,
+            )
+        ],
+    ),
+    destroy=extend_schema(
+        tags=["auth"],
+        description="Revoke one of your tokens; it stops working at once.",
+        examples=[ex.ex("Revoked", None, response=True, status="204")],
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet):
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ["created_at", "id"]
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True).order_by(
+            "-created_at", "-pk"
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        api_token_revoke(token=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
