@@ -199,3 +199,16 @@ class BookingFactory(factory.django.DjangoModelFactory):
     price = Decimal("90000.00")
     currency = "USD"
     mass_kg = factory.LazyAttribute(lambda b: b.payload.mass_kg + Decimal("5.0"))
+
+
+# --- api ----------------------------------------------------------------------------------------
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.WebhookEndpoint"
+
+    customer = factory.SubFactory(CustomerFactory)
+    url = "http://127.0.0.1:9/hooks"
+    secret = factory.Sequence(lambda n: f"{n:064x}")
+    event_types = factory.LazyFunction(list)
