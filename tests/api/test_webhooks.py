@@ -105,10 +105,13 @@ def test_a_booking_event_is_posted_signed_after_commit(receiver, django_capture_
 def test_a_rolled_back_change_sends_nothing(receiver, django_capture_on_commit_callbacks):
     booking = BookingFactory()
     WebhookEndpointFactory(customer=booking.customer, url=receiver.url)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            event_record(verb="booking.cancelled", subject=booking, actor=None, customer=booking.customer)
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        event_record(verb="booking.cancelled", subject=booking, actor=None, customer=booking.customer)
+        raise RuntimeError("the change failed")
     assert callbacks == [] and receiver.requests == [] and not WebhookDelivery.objects.exists()
 
 
