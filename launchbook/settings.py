@@ -163,8 +163,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["booking.api.base.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "booking.api.filtering.StrictFilterBackend",
+        "booking.api.filtering.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "booking.api.base.UserTokenRateThrottle",
@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "booking.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrbitFamilyEnum": "vehicles.models.OrbitFamily",
         "CurrencyEnum": "vehicles.models.Currency",

@@ -57,9 +57,35 @@ class StrictJSONParser(parsers.JSONParser):
 
 
 class CappedPagination(PageNumberPagination):
+    """``?page_size=`` from 1 up; anything above 100 is served as 100. Nonsense is a 400."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: ["Send a whole number from 1."]})
+        return min(int(raw), self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and (not raw.isascii() or not raw.isdigit() or int(raw) < 1):
+            raise exceptions.ValidationError({self.page_query_param: ["Send a page number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, 1 to {self.max_page_size} (default {self.page_size})."
+                )
+        return parameters
 
 
 class _RatesFromSettings:

@@ -6,6 +6,13 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from booking.api.fields import (
+    NumberOrDecimalStringField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictURLField,
+)
 from booking.models import (
     ApiToken,
     Booking,
@@ -188,8 +195,8 @@ class ReadinessSerializer(serializers.Serializer):
 
 class OrbitSerializer(serializers.Serializer):
     family = serializers.ChoiceField(choices=OrbitFamily.choices, source="orbit_family")
-    altitude_km = serializers.IntegerField(min_value=100, max_value=40000)
-    inclination_deg = serializers.DecimalField(
+    altitude_km = StrictIntegerField(min_value=100, max_value=40000)
+    inclination_deg = NumberOrDecimalStringField(
         max_digits=6,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -201,14 +208,15 @@ class OrbitSerializer(serializers.Serializer):
 
 
 class PayloadSerializer(serializers.ModelSerializer):
-    mass_kg = serializers.DecimalField(
+    name = StrictCharField(max_length=120)
+    mass_kg = NumberOrDecimalStringField(
         max_digits=MASS_MAX_DIGITS,
         decimal_places=1,
         min_value=Decimal("0.1"),
         max_value=Decimal("99999999.9"),
     )
     orbit = OrbitSerializer(source="*")
-    returnable = serializers.BooleanField(required=False, default=False)
+    returnable = StrictBooleanField(required=False, default=False)
 
     class Meta:
         model = Payload
@@ -346,14 +354,14 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
-    url = serializers.URLField(max_length=500)
+    url = StrictURLField(max_length=500)
     event_types = serializers.ListField(
-        child=serializers.CharField(max_length=60),
+        child=StrictCharField(max_length=60),
         required=False,
         max_length=20,
         help_text='Patterns of events to receive, e.g. ["booking.*", "launch.slipped"]; empty: all.',
     )
-    active = serializers.BooleanField(required=False)
+    active = StrictBooleanField(required=False)
 
     class Meta:
         model = WebhookEndpoint
@@ -391,9 +399,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
-    name = serializers.CharField(
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+    name = StrictCharField(
         max_length=80, required=False, help_text="What the token is for; shown when you list your tokens."
     )
 

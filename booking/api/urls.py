@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import calendar, views
@@ -28,4 +28,6 @@ urlpatterns = [
     path("launches.ics", calendar.PublicCalendarView.as_view(), name="launches-ics"),
     path("calendar/<str:token>.ics", calendar.CustomerCalendarView.as_view(), name="customer-ics"),
     *router.urls,
+    # Anything else under /api/v1/ is a JSON 404, not an HTML page.
+    re_path(r"^.*$", views.api_not_found, name="not-found"),
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -37,7 +39,9 @@ from vehicles.models import LaunchSite, MobilePlatform, Provider, Vehicle
 from vehicles.selectors import vehicle_models_with_curves
 
 from . import examples as ex
+from . import fields as _fields  # noqa: F401 - registers the schema extension
 from .base import ApiViewMixin, LoginRateThrottle
+from .filtering import StrictFilterSet
 from .permissions import CustomerWritePermission, acting_membership
 from .serializers import (
     ApiTokenSerializer,
@@ -71,6 +75,13 @@ class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     permission_classes = [CustomerWritePermission]
 
 
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    return JsonResponse(
+        {"detail": "No API route matches this path (routes end with a slash, ids are numbers)."}, status=404
+    )
+
+
 # --- auth ------------------------------------------------------------------------------------------
 
 
@@ -89,7 +100,7 @@ class AuthTokenView(ApiViewMixin, APIView):
             "per client address."
         ),
         request=TokenRequestSerializer,
-        responses={201: TokenResponseSerializer, 400: ErrorSerializer},
+        responses={201: TokenResponseSerializer},
         auth=[],
         examples=[
             ex.ex("Log in", ex.TOKEN_REQUEST, request=True),
@@ -153,7 +164,9 @@ class VehicleModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
         description="Individual rockets by serial and their state (in production, ready, assigned, flown).",
         examples=[ex.ex("Vehicles", ex.page(ex.VEHICLE), response=True)],
     ),
-    retrieve=extend_schema(description="One rocket.", examples=[ex.ex("Vehicle", ex.VEHICLE, response=True)]),
+    retrieve=extend_schema(
+        description="One rocket, by its id.", examples=[ex.ex("Vehicle", ex.VEHICLE, response=True)]
+    ),
 )
 class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     queryset = Vehicle.objects.select_related("vehicle_model").order_by("vehicle_model__name", "serial", "pk")
@@ -194,7 +207,7 @@ class PlatformViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 # --- launches --------------------------------------------------------------------------------------
 
 
-class LaunchFilter(filters.FilterSet):
+class LaunchFilter(StrictFilterSet):
     net__gte = filters.IsoDateTimeFilter(field_name="net", lookup_expr="gte")
     net__lte = filters.IsoDateTimeFilter(field_name="net", lookup_expr="lte")
 
@@ -311,7 +324,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         return get_contracts_for(self.request.user).order_by("reference", "pk")
 
 
-class EventFilter(filters.FilterSet):
+class EventFilter(StrictFilterSet):
     verb = filters.CharFilter(max_length=60)
     verb__startswith = filters.CharFilter(field_name="verb", lookup_expr="startswith", max_length=60)
     created_at__gte = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -327,7 +340,10 @@ class EventFilter(filters.FilterSet):
         description="The audit log of your organisation: every change to your payloads, quotes and bookings.",
         examples=[ex.ex("Events", ex.page(ex.EVENT), response=True)],
     ),
-    retrieve=extend_schema(description="One event.", examples=[ex.ex("Event", ex.EVENT, response=True)]),
+    retrieve=extend_schema(
+        description="One event of your organisation's audit log.",
+        examples=[ex.ex("Event", ex.EVENT, response=True)],
+    ),
 )
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = EventSerializer
