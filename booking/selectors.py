@@ -1,7 +1,12 @@
-"""Read queries of the booking domain, with their select_related / prefetch_related."""
+"""Read queries of the booking domain, with their select_related / prefetch_related.
+
+Capacity is computed from rows, never kept in a counter: a launch carries the mass of its
+active bookings (confirmed, manifested) and of its held bookings whose hold has not expired.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,75 +15,138 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from customers.models import Contract, Customer, Payload
+from booking.models import (
+    Booking,
+    Event,
+    Launch,
+    PlanStep,
+    Quote,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from booking.services.fit import launch_target_capacity_kg
+from customers.models import Contract, Customer, Payload, PaymentMilestone
 from customers.selectors import customer_ids_for
 from vehicles.models import CapacityPoint
-from vehicles.orbits import OrbitError, capacity_at_altitude
-from vehicles.selectors import capacity_curve, operator_provider_ids
-
-from .models import Booking, Event, Launch, PlanStep, Quote, WebhookDelivery, WebhookEndpoint
+from vehicles.selectors import operator_provider_ids
 
 User = AbstractBaseUser | AnonymousUser
 
-# --- launch capacity ---------------------------------------------------------------------------
-# Capacity is computed from rows: the vehicle's curve at the launch's orbit, less the mass of the
-# bookings that take capacity (held ones only until their hold expires).
+ZERO_KG = Decimal("0.0")
 
-_ZERO_KG = Decimal("0.0")
+#: Bookings that have flown, or still may, under a contract: each distinct launch uses one.
+CONTRACT_USING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED, Booking.Status.FLOWN)
 
 
-def _capacity_taking_bookings_q(now: datetime, prefix: str = "") -> Q:
+def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
+    """Bookings that take capacity at ``now``; ``prefix`` is e.g. ``"bookings__"`` from a launch."""
     return Q(**{f"{prefix}status__in": [Booking.Status.CONFIRMED, Booking.Status.MANIFESTED]}) | Q(
         **{f"{prefix}status": Booking.Status.HELD, f"{prefix}hold_expires_at__gt": now}
     )
 
 
 def launch_capacity_kg(*, launch: Launch) -> Decimal:
-    """The vehicle's capacity at the launch's orbit; 0 when its curve does not reach that orbit.
-
-    Uses prefetched ``vehicle_model.capacity_points`` when present.
-    """
-    points = capacity_curve(launch.vehicle_model, launch.orbit_family)
-    try:
-        return capacity_at_altitude(points, launch.altitude_km)
-    except OrbitError:
-        return _ZERO_KG
+    """What the launch's vehicle lifts to its target orbit (0 if its curve does not reach it)."""
+    return launch_target_capacity_kg(launch)
 
 
 def launch_booked_mass_kg(*, launch: Launch, now: datetime | None = None) -> Decimal:
-    """Mass counted against the launch; uses the ``booked_mass_kg`` annotation when present."""
-    annotated = getattr(launch, "booked_mass_kg", None)
-    if annotated is not None:
-        return Decimal(annotated)
+    """Mass (payloads plus adapters) taken on the launch at ``now``, summed from booking rows."""
     now = now or timezone.now()
-    total = launch.bookings.filter(_capacity_taking_bookings_q(now)).aggregate(total=Sum("mass_kg"))["total"]
-    return total or _ZERO_KG
+    total = Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch.pk).aggregate(
+        total=Sum("mass_kg")
+    )["total"]
+    return Decimal(total) if total is not None else ZERO_KG
 
 
 def launch_remaining_capacity_kg(*, launch: Launch, now: datetime | None = None) -> Decimal:
-    remaining = launch_capacity_kg(launch=launch) - launch_booked_mass_kg(launch=launch, now=now)
-    return max(remaining, _ZERO_KG)
+    """Capacity left on the launch at ``now`` (never below 0).
+
+    On a launch from :func:`launches_with_capacity` (and ``now`` not given) this uses the
+    ``booked_mass_kg`` annotation and the prefetched curve: no query at all.
+    """
+    booked = getattr(launch, "booked_mass_kg", None)
+    if booked is None or now is not None:
+        booked = launch_booked_mass_kg(launch=launch, now=now)
+    return max(launch_capacity_kg(launch=launch) - Decimal(booked), ZERO_KG)
 
 
-def launches_with_capacity(now: datetime | None = None) -> QuerySet[Launch]:
-    """Launches with what a schedule shows, in a fixed number of queries however many there are."""
+def launches_with_capacity(
+    queryset: QuerySet[Launch] | None = None, *, now: datetime | None = None
+) -> QuerySet[Launch]:
+    """Launches annotated with ``booked_mass_kg`` at ``now`` and ready for capacity figures.
+
+    For lists: ``launch_remaining_capacity_kg(launch=obj)`` on each row then costs no query.
+    """
     now = now or timezone.now()
+    queryset = queryset if queryset is not None else Launch.objects.all()
     return (
-        Launch.objects.select_related("provider", "vehicle_model", "site", "platform", "pad")
+        queryset.select_related("vehicle_model", "vehicle", "provider", "site")
+        .annotate(
+            booked_mass_kg=Coalesce(
+                Sum("bookings__mass_kg", filter=capacity_taking_q(now=now, prefix="bookings__")),
+                Value(ZERO_KG),
+                output_field=DecimalField(max_digits=12, decimal_places=1),
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "vehicle_model__capacity_points",
                 queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
             )
         )
-        .annotate(
-            booked_mass_kg=Coalesce(
-                Sum("bookings__mass_kg", filter=_capacity_taking_bookings_q(now, "bookings__")),
-                Value(_ZERO_KG),
-                output_field=DecimalField(max_digits=12, decimal_places=1),
-            )
-        )
     )
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractUsage:
+    contract: Contract
+    launches_committed: int
+    launches_used: int
+    launches_remaining: int
+    value: Decimal
+    currency: str
+    milestones: list[PaymentMilestone]
+    amount_paid: Decimal
+    amount_due: Decimal
+
+
+def contract_launches_used(*, contract: Contract, exclude_launch_id: int | None = None) -> int:
+    """Distinct launches with a confirmed, manifested or flown booking under the contract."""
+    qs = Booking.objects.filter(contract=contract, status__in=CONTRACT_USING_STATUSES)
+    if exclude_launch_id is not None:
+        qs = qs.exclude(launch_id=exclude_launch_id)
+    return qs.values("launch_id").distinct().count()
+
+
+def contract_usage(contract: Contract) -> ContractUsage:
+    """Launches used and remaining, value, currency and milestones (due dates, paid or not)."""
+    used = contract_launches_used(contract=contract)
+    milestones = list(contract.milestones.order_by("due_at", "pk"))
+    paid = sum((m.amount for m in milestones if m.paid_at is not None), Decimal("0.00"))
+    due = sum((m.amount for m in milestones if m.paid_at is None), Decimal("0.00"))
+    return ContractUsage(
+        contract=contract,
+        launches_committed=contract.launches_committed,
+        launches_used=used,
+        launches_remaining=max(contract.launches_committed - used, 0),
+        value=contract.value,
+        currency=contract.currency,
+        milestones=milestones,
+        amount_paid=paid,
+        amount_due=due,
+    )
+
+
+def booking_milestones(booking: Booking) -> QuerySet[PaymentMilestone]:
+    """The payment milestones created for a booking (they carry its reference)."""
+    return PaymentMilestone.objects.filter(reference=booking.reference).order_by("due_at", "pk")
+
+
+# --- api: calendars and permission-checked fetchers ---------------------------------------------
 
 
 def launches_for_calendar(*, customer: Customer | None = None) -> QuerySet[Launch]:
