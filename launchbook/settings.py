@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrbitFamilyEnum": "vehicles.models.OrbitFamily",
         "CurrencyEnum": "vehicles.models.Currency",
+        "QuoteKindEnum": "booking.models.Quote.Kind",
+        "QuoteLineKindEnum": "booking.models.QuoteLine.Kind",
     },
 }
 

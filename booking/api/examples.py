@@ -262,3 +262,35 @@ DELIVERY = {
 }
 TOKEN_REQUEST = {"username": "mission@gomspace.example", "password": "••••••••", "name": "mission-control"}
 TOKEN = {"token": "kR1x…(43 characters)", "name": "mission-control", "prefix": "kR1xQ2aB"}
+AVAILABILITY = {
+    "payload": 21,
+    "options": [
+        {
+            "rank": 1,
+            "kind": "rideshare",
+            "launch": 11,
+            "vehicle_model": 2,
+            "provider": 1,
+            "site": 1,
+            "net": "2025-06-01T02:30:00Z",
+            "price": "96000.00",
+            "currency": "USD",
+            "remaining_capacity_kg": "212.0",
+            "why": "Rideshare on Kuaizhou-1A Y7 to SSO 500 km, 212 kg left",
+        },
+        {
+            "rank": 2,
+            "kind": "dedicated",
+            "launch": None,
+            "vehicle_model": 2,
+            "provider": 1,
+            "site": 1,
+            "net": "2025-07-01T00:00:00Z",
+            "price": "6000000.00",
+            "currency": "USD",
+            "remaining_capacity_kg": "300.0",
+            "why": "A dedicated Kuaizhou-1A from Jiuquan",
+        },
+    ],
+    "reasons": ["Ceres-1 launch on 2025-06-10 flies to LEO 200 km, not SSO 500 km"],
+}

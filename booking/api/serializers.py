@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import (
@@ -25,7 +27,13 @@ from booking.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg
+from booking.selectors import (
+    get_contracts_for,
+    get_payloads_for,
+    get_quotes_for,
+    launch_capacity_kg,
+    launch_remaining_capacity_kg,
+)
 from booking.services.payloads import payload_orbit_problems
 from customers.models import Contract, Payload
 from vehicles.models import (
@@ -422,3 +430,126 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at"]
         read_only_fields = fields
+
+
+# --- booking engine: availability, quotes, holds -------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id among the rows the caller may see (``get_*_for(user)``); anything else is "not found"."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} of yours has id {pk_value}.",
+        "incorrect_type": "Send the id as a whole number.",
+    }
+
+    def __init__(self, *, fetcher, model_name: str, **kwargs):
+        self.fetcher, self.model_name = fetcher, model_name
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.fetcher(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
+            self.fail("incorrect_type")
+        queryset = self.get_queryset()
+        try:
+            return queryset.get(pk=data)
+        except queryset.model.DoesNotExist:
+            self.fail("does_not_exist", model=self.model_name, pk_value=data)
+
+
+class _LaunchField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No launch has id {pk_value}.",
+        "incorrect_type": "Send the launch id as a whole number.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
+            self.fail("incorrect_type")
+        return super().to_internal_value(data)
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    payload = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="One of your payloads.")
+    earliest = serializers.DateTimeField(required=False, help_text="No launch before this (default: now).")
+    latest = serializers.DateTimeField(required=False, help_text="No launch after this.")
+    currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.USD)
+
+
+class AvailabilityOptionSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text="1 is the best option (earliest, then cheapest).")
+    kind = serializers.ChoiceField(choices=Quote.Kind.choices)
+    launch = serializers.IntegerField(allow_null=True, help_text="The rideshare launch; null for dedicated.")
+    vehicle_model = serializers.IntegerField()
+    provider = serializers.IntegerField()
+    site = serializers.IntegerField()
+    net = serializers.DateTimeField()
+    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.ChoiceField(choices=Currency.choices)
+    remaining_capacity_kg = serializers.DecimalField(max_digits=12, decimal_places=1)
+    why = serializers.CharField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    payload = serializers.IntegerField()
+    options = AvailabilityOptionSerializer(many=True)
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why nothing (else) fits.")
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    payload = _ScopedPrimaryKeyField(fetcher=get_payloads_for, model_name="payload")
+    service_level = serializers.ChoiceField(choices=Launch.ServiceLevel.choices, default="standard")
+    launch = _LaunchField(
+        queryset=Launch.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A rideshare seat on this launch.",
+    )
+    vehicle_model = serializers.PrimaryKeyRelatedField(
+        queryset=VehicleModel.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Instead of a launch: a dedicated launch of this model.",
+    )
+    currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.USD)
+    options = serializers.ListField(
+        child=serializers.ChoiceField(choices=["insurance", "mission_control", "it_support"]),
+        required=False,
+        max_length=3,
+    )
+    declared_value = NumberOrDecimalStringField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        allow_null=True,
+        help_text="The payload's value, in the quote's currency (prices insurance).",
+    )
+
+
+class BookingHoldSerializer(serializers.Serializer):
+    quote = _ScopedPrimaryKeyField(
+        fetcher=get_quotes_for, model_name="quote", help_text="An open quote of yours."
+    )
+
+
+class BookingConfirmSerializer(serializers.Serializer):
+    contract = _ScopedPrimaryKeyField(
+        fetcher=get_contracts_for,
+        model_name="contract",
+        required=False,
+        allow_null=True,
+        help_text="Default: your active contract with the launch's provider.",
+    )
+
+
+class BookingCancelSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class BookingRebookSerializer(serializers.Serializer):
+    launch = _LaunchField(queryset=Launch.objects.all(), help_text="Another launch of the same provider.")

@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +28,10 @@ from booking.selectors import (
     launches_with_capacity,
     readiness_steps,
 )
+from booking.services.availability import availability_search
+from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
 from booking.services.payloads import payload_create
+from booking.services.pricing import quote_create
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import (
     webhook_endpoint_create,
@@ -45,6 +49,12 @@ from .filtering import StrictFilterSet
 from .permissions import CustomerWritePermission, acting_membership
 from .serializers import (
     ApiTokenSerializer,
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    BookingCancelSerializer,
+    BookingConfirmSerializer,
+    BookingHoldSerializer,
+    BookingRebookSerializer,
     BookingSerializer,
     ContractSerializer,
     ErrorSerializer,
@@ -53,6 +63,7 @@ from .serializers import (
     PayloadSerializer,
     PlatformSerializer,
     ProviderSerializer,
+    QuoteRequestSerializer,
     QuoteSerializer,
     ReadinessSerializer,
     SiteSerializer,
@@ -362,14 +373,61 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     retrieve=extend_schema(
         description="One of your quotes.", examples=[ex.ex("Quote", ex.QUOTE, response=True)]
     ),
+    create=extend_schema(
+        description=(
+            "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`; "
+            "`service_level` express adds the provider's premium; `options` add insurance (a share "
+            "of `declared_value`), mission control or IT support. The quote lists its lines and "
+            "total and is valid 72 hours. A payload that does not fit is a 409 saying why."
+        ),
+        request=QuoteRequestSerializer,
+        responses={201: QuoteSerializer, 409: CONFLICT},
+        examples=[
+            ex.ex("Rideshare seat with insurance", ex.QUOTE_REQUEST, request=True),
+            ex.ex("Quote", ex.QUOTE, response=True, status="201"),
+            ex.ex("Does not fit", ex.CONFLICT, response=True, status="409"),
+        ],
+    ),
 )
-class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
     serializer_class = QuoteSerializer
     filterset_fields = ["status", "payload", "launch"]
     ordering_fields = ["created_at", "id"]
 
     def get_queryset(self):
         return get_quotes_for(self.request.user).order_by("-created_at", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = QuoteRequestSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        quote = quote_create(
+            customer=acting_membership(request).customer,
+            payload=data["payload"],
+            actor=request.user,
+            service_level=data["service_level"],
+            launch=data.get("launch"),
+            vehicle_model=data.get("vehicle_model"),
+            currency=data["currency"],
+            options=data.get("options", []),
+            declared_value=data.get("declared_value"),
+        )
+        return Response(
+            QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _booking_action_schema(description: str, request, example_request):
+    return extend_schema(
+        description=description,
+        request=request,
+        responses={200: BookingSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        examples=[
+            *([ex.ex("Request", example_request, request=True)] if example_request is not None else []),
+            ex.ex("Booking", ex.BOOKING, response=True),
+            ex.ex("Refused", ex.CONFLICT, response=True, status="409"),
+        ],
+    )
 
 
 @extend_schema_view(
@@ -382,14 +440,127 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         responses={200: BookingSerializer, 404: NOT_FOUND},
         examples=[ex.ex("Booking", ex.BOOKING, response=True)],
     ),
+    create=extend_schema(
+        description=(
+            "Hold a seat for an open quote: a held booking that counts against the launch's capacity "
+            "for 30 minutes. Confirm it before `hold_expires_at`. 409 when the launch has no room "
+            "left, the quote has expired or the payload is already booked."
+        ),
+        request=BookingHoldSerializer,
+        responses={201: BookingSerializer, 409: CONFLICT},
+        examples=[
+            ex.ex("Hold", {"quote": 31}, request=True),
+            ex.ex("Held", ex.BOOKING, response=True, status="201"),
+            ex.ex("Full", ex.CONFLICT, response=True, status="409"),
+        ],
+    ),
+    confirm=_booking_action_schema(
+        "Confirm a held booking under your contract with the launch's provider (the active one "
+        "with launches left unless `contract` is given); creates the payment milestones.",
+        BookingConfirmSerializer,
+        {"contract": 7},
+    ),
+    cancel=_booking_action_schema(
+        "Cancel a booking; its capacity is released at once.",
+        BookingCancelSerializer,
+        {"reason": "Satellite not ready"},
+    ),
+    rebook=_booking_action_schema(
+        "Move a booking to another launch of the same provider, keeping its price; refused with 409 "
+        "if the new launch cannot carry the payload.",
+        BookingRebookSerializer,
+        {"launch": 12},
+    ),
 )
-class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
     serializer_class = BookingSerializer
     filterset_fields = ["status", "launch", "payload"]
     ordering_fields = ["created_at", "id"]
 
     def get_queryset(self):
         return get_bookings_for(self.request.user).order_by("-created_at", "-pk")
+
+    def _answer(self, booking, code=status.HTTP_200_OK):
+        return Response(BookingSerializer(self.get_queryset().get(pk=booking.pk)).data, status=code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(BookingHoldSerializer)
+        customer = acting_membership(request).customer
+        booking = booking_hold(quote=data["quote"], actor=request.user, customer=customer)
+        return self._answer(booking, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request, pk=None):
+        booking = self.get_object()
+        data = self._input(BookingConfirmSerializer)
+        return self._answer(
+            booking_confirm(booking=booking, actor=request.user, contract=data.get("contract"))
+        )
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        booking = self.get_object()
+        data = self._input(BookingCancelSerializer)
+        return self._answer(booking_cancel(booking=booking, actor=request.user, reason=data["reason"]))
+
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def rebook(self, request, pk=None):
+        booking = self.get_object()
+        data = self._input(BookingRebookSerializer)
+        return self._answer(booking_rebook(booking=booking, launch=data["launch"], actor=request.user))
+
+
+class AvailabilityView(ApiViewMixin, APIView):
+    permission_classes = [CustomerWritePermission]
+
+    @extend_schema(
+        tags=["availability"],
+        operation_id="availability_search",
+        description=(
+            "Where and when a payload of yours can fly: rideshare seats on scheduled launches with "
+            "room left, and dedicated launches, ranked by NET then price (standard price, in "
+            "`currency`). `reasons` say why other launches do not fit."
+        ),
+        parameters=[AvailabilityQuerySerializer],
+        responses={200: AvailabilitySerializer},
+        examples=[ex.ex("Options", ex.AVAILABILITY, response=True)],
+    )
+    def get(self, request):
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        payload = get_payloads_for(request.user).filter(pk=data["payload"]).first()
+        if payload is None:
+            raise ValidationError({"payload": [f"No payload of yours has id {data['payload']}."]})
+        found = availability_search(
+            payload=payload,
+            earliest=data.get("earliest"),
+            latest=data.get("latest"),
+            currency=data["currency"],
+        )
+        options = [
+            {
+                "rank": rank,
+                "kind": option.kind,
+                "launch": option.launch.pk if option.launch else None,
+                "vehicle_model": option.vehicle_model.pk,
+                "provider": option.provider.pk,
+                "site": option.site.pk,
+                "net": option.net,
+                "price": option.price,
+                "currency": option.currency,
+                "remaining_capacity_kg": option.remaining_capacity_kg,
+                "why": option.why,
+            }
+            for rank, option in enumerate(found.options, start=1)
+        ]
+        body = {"payload": payload.pk, "options": options, "reasons": found.reasons}
+        return Response(AvailabilitySerializer(body).data)
 
 
 # --- webhooks --------------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
     for name, pattern in api_routes():
         if name in {"auth-token", "launches-ics", "customer-ics", "not-found"}:
             continue  # no tenant rows: login, calendars (tested in their own files), the JSON 404
+        if name == "availability":  # takes a payload id: another customer's is refused
+            answer = tenant_a.client.get(f"/api/v1/availability/?payload={theirs['payload']}")
+            assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
+            checked.add(name)
+            continue
         basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
         if basename in PUBLIC and kind in {"list", "detail"}:
             continue
