@@ -473,7 +473,25 @@ class _LaunchField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
+class StrictQuerySerializer(serializers.Serializer):
+    """Query parameters: each given once and not empty (an empty value is a mistake, not "unset")."""
+
+    def to_internal_value(self, data):
+        errors = {}
+        for name in self.fields:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            if name not in data:
+                continue
+            if len(values) != 1:
+                errors[name] = ["Send this parameter once."]
+            elif not str(values[0]).strip():
+                errors[name] = ["Send a value, or leave the parameter out."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class AvailabilityQuerySerializer(StrictQuerySerializer):
     payload = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="One of your payloads.")
     earliest = serializers.DateTimeField(required=False, help_text="No launch before this (default: now).")
     latest = serializers.DateTimeField(required=False, help_text="No launch after this.")

@@ -170,3 +170,12 @@ def test_twenty_concurrent_identical_hold_requests_create_one_booking(same_key):
     created = [body for code, body in results if code == 201]
     assert created and all(body["id"] == created[0]["id"] for body in created)
     assert all(body["detail"] for code, body in results if code == 409)
+
+
+def test_availability_refuses_empty_or_repeated_parameters(world):
+    url = f"/api/v1/availability/?payload={world.payload.pk}"
+    assert world.client.get(url + "&latest=").json() == {
+        "latest": ["Send a value, or leave the parameter out."]
+    }
+    assert world.client.get(url + "&currency=USD&currency=EUR").status_code == 400
+    assert world.client.get(url + "&latest=2001-01-01T00:00:00Z").json()["options"] == []
