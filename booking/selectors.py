@@ -238,7 +238,7 @@ def get_launches_with_readiness_for(user: User) -> QuerySet[Launch]:
     if provider_ids:
         q |= Q(provider_id__in=provider_ids)
     if customer_ids:
-        q |= Exists(Booking.objects.filter(launch=OuterRef("pk"), customer_id__in=customer_ids))
+        q |= Q(Exists(Booking.objects.filter(launch=OuterRef("pk"), customer_id__in=customer_ids)))
     return Launch.objects.filter(q)
 
 

@@ -42,7 +42,7 @@ def event_record(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = Event.objects.create(
         verb=verb,
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_label=actor_label(actor, system=system),
         subject_type=subject._meta.model_name or type(subject).__name__.lower(),
         subject_id=subject.pk,

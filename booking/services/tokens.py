@@ -35,7 +35,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=key[:TOKEN_PREFIX_LENGTH], key_digest=api_token_digest(key)
+            user_id=user.pk, name=name, prefix=key[:TOKEN_PREFIX_LENGTH], key_digest=api_token_digest(key)
         )
         event_record(
             verb="api_token.created",
