@@ -294,3 +294,14 @@ AVAILABILITY = {
     ],
     "reasons": ["Ceres-1 launch on 2025-06-10 flies to LEO 200 km, not SSO 500 km"],
 }
+EXPRESS_ORDER = {
+    "booking": {**BOOKING, "status": "confirmed", "hold_expires_at": None},
+    "launch": {**LAUNCH, "service_level": "express", "rideshare": False},
+}
+EXPRESS_CONFLICT = {
+    "detail": (
+        "No express launch for GOMX-5A can open by 2030-03-02 08:00 UTC. Earliest feasible: "
+        "2030-03-03 08:00 UTC (Kuaizhou-1A KZ1A-Y7 from Wenchang on TEL-01). Why: Wenchang closed for range."
+    ),
+    "reasons": ["TEL-01 at Wenchang: Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC"],
+}

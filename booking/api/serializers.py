@@ -571,3 +571,14 @@ class BookingCancelSerializer(serializers.Serializer):
 
 class BookingRebookSerializer(serializers.Serializer):
     launch = _LaunchField(queryset=Launch.objects.all(), help_text="Another launch of the same provider.")
+
+
+class ExpressOrderRequestSerializer(serializers.Serializer):
+    payload = _ScopedPrimaryKeyField(
+        fetcher=get_payloads_for, model_name="payload", help_text="One of your payloads."
+    )
+
+
+class ExpressOrderSerializer(serializers.Serializer):
+    booking = BookingSerializer()
+    launch = LaunchSerializer()

@@ -25,6 +25,7 @@ router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 app_name = "api"
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("express-orders/", views.ExpressOrderView.as_view(), name="express-orders"),
     path("availability/", views.AvailabilityView.as_view(), name="availability"),
     path("launches.ics", calendar.PublicCalendarView.as_view(), name="launches-ics"),
     path("calendar/<str:token>.ics", calendar.CustomerCalendarView.as_view(), name="customer-ics"),

@@ -30,6 +30,7 @@ from booking.selectors import (
 )
 from booking.services.availability import availability_search
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
+from booking.services.express import order_express_launch
 from booking.services.payloads import payload_create
 from booking.services.pricing import quote_create
 from booking.services.tokens import api_token_create, api_token_revoke
@@ -59,6 +60,8 @@ from .serializers import (
     ContractSerializer,
     ErrorSerializer,
     EventSerializer,
+    ExpressOrderRequestSerializer,
+    ExpressOrderSerializer,
     LaunchSerializer,
     PayloadSerializer,
     PlatformSerializer,
@@ -513,6 +516,42 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         booking = self.get_object()
         data = self._input(BookingRebookSerializer)
         return self._answer(booking_rebook(booking=booking, launch=data["launch"], actor=request.user))
+
+
+class ExpressOrderView(ApiViewMixin, APIView):
+    permission_classes = [CustomerWritePermission]
+
+    @extend_schema(
+        tags=["express-orders"],
+        operation_id="express_order_create",
+        description=(
+            "Order a 24-hour express launch for a payload: a rocket from ready storage, a mobile "
+            "platform in reach and a free window opening within 24 hours are scheduled, and the "
+            "payload is booked and confirmed on it, all or nothing. When 24 hours is impossible the "
+            "answer is 409: `detail` gives the earliest feasible time and why, `reasons` list every "
+            "candidate's obstacle, and nothing has changed."
+        ),
+        request=ExpressOrderRequestSerializer,
+        responses={201: ExpressOrderSerializer, 409: CONFLICT},
+        examples=[
+            ex.ex("Order", {"payload": 21}, request=True),
+            ex.ex("Booked", ex.EXPRESS_ORDER, response=True, status="201"),
+            ex.ex("Not within 24 hours", ex.EXPRESS_CONFLICT, response=True, status="409"),
+        ],
+    )
+    def post(self, request):
+        serializer = ExpressOrderRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        order = order_express_launch(
+            customer=acting_membership(request).customer,
+            payload=serializer.validated_data["payload"],
+            actor=request.user,
+        )
+        body = {
+            "booking": get_bookings_for(request.user).get(pk=order.booking.pk),
+            "launch": launches_with_capacity().get(pk=order.launch.pk),
+        }
+        return Response(ExpressOrderSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class AvailabilityView(ApiViewMixin, APIView):
