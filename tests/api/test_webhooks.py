@@ -306,3 +306,46 @@ def test_the_beat_task_skips_deliveries_another_runner_has_locked():
         released.set()
         holder.join()
     assert webhooks.webhooks_claim_due(now=timezone.now() + timedelta(minutes=5)) == [ids[0], ids[1]]
+
+
+@pytest.mark.django_db
+def test_a_scheduled_launch_that_slips_reaches_its_customers_hooks_and_calendar(
+    receiver, tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    """The real scheduling services: launch_slip → webhook to the booked customer, calendar moves."""
+    from decimal import Decimal
+
+    from icalendar import Calendar
+    from rest_framework.test import APIClient
+
+    from booking.services.scheduling import launch_schedule, launch_slip
+    from tests.factories import schedule_world
+
+    world = schedule_world()
+    start = timezone.now().replace(microsecond=0) + timedelta(days=20)
+    launch = launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=world.jiuquan,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=Decimal("97.40"),
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+        actor=None,
+        vehicle=world.rockets[0],
+        platform=world.tel1,
+    )
+    BookingFactory(customer=tenant_a.customer, launch=launch)
+    mine = WebhookEndpointFactory(customer=tenant_a.customer, url=receiver.url, event_types=["launch.*"])
+    WebhookEndpointFactory(customer=tenant_b.customer, url=receiver.url + "/b")
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_slip(launch=launch, window_start=start + timedelta(days=1), actor=None)
+    slipped = [r for r in receiver.requests if r["headers"]["Launchbook-Event"] == "launch.slipped"]
+    assert len(slipped) == 1 and slipped[0]["path"] == "/hooks"
+    assert verify(mine.secret, slipped[0])["data"]["launch"] == launch.pk
+
+    calendar = Calendar.from_ical(APIClient().get("/api/v1/launches.ics").content)
+    [vevent] = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == f"launch-{launch.pk}@launchbook"]
+    assert int(vevent["SEQUENCE"]) == 1
+    assert vevent.decoded("DTSTART") == start + timedelta(days=1)
