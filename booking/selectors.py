@@ -242,5 +242,12 @@ def get_launches_with_readiness_for(user: User) -> QuerySet[Launch]:
     return Launch.objects.filter(q)
 
 
+def get_launches_for_operator(user: User) -> QuerySet[Launch]:
+    """Launches a provider operator may change: their providers' (all of them for full staff)."""
+    provider_ids = operator_provider_ids(user)
+    qs = Launch.objects.select_related("provider", "vehicle_model", "site", "platform", "pad")
+    return qs if provider_ids is None else qs.filter(provider_id__in=provider_ids)
+
+
 def readiness_steps(*, launch: Launch) -> QuerySet[PlanStep]:
     return PlanStep.objects.filter(plan__launch=launch).order_by("position")

@@ -6,6 +6,7 @@ from rest_framework import permissions
 
 from customers.models import Membership
 from customers.selectors import get_membership_for
+from vehicles.selectors import operator_provider_ids
 
 READ_ONLY_ROLES = {Membership.Role.VIEWER}
 
@@ -30,3 +31,15 @@ class CustomerWritePermission(permissions.BasePermission):
             return True
         membership = acting_membership(request)
         return membership is not None and membership.role not in READ_ONLY_ROLES
+
+
+class ProviderOperatorPermission(permissions.BasePermission):
+    """Staff who run at least one provider's fleet (which launches: ``get_launches_for_operator``)."""
+
+    message = "Only a provider's operators can change its launches."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated and request.user.is_staff):
+            return False
+        ids = operator_provider_ids(request.user)
+        return ids is None or bool(ids)

@@ -582,3 +582,26 @@ class ExpressOrderRequestSerializer(serializers.Serializer):
 class ExpressOrderSerializer(serializers.Serializer):
     booking = BookingSerializer()
     launch = LaunchSerializer()
+
+
+class LaunchSlipSerializer(serializers.Serializer):
+    window_start = serializers.DateTimeField(help_text="The new opening of the launch window.")
+    window_end = serializers.DateTimeField(required=False, help_text="Default: keeps the window's length.")
+    net_precision = serializers.ChoiceField(choices=Launch.NetPrecision.choices, required=False)
+    cascade = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Also slip the launches that follow on the same platform or pad.",
+    )
+
+
+class LaunchSlipResultSerializer(serializers.Serializer):
+    launch = LaunchSerializer()
+    cascaded = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of launches slipped too."
+    )
+    message = serializers.CharField()
+
+
+class LaunchScrubSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=200, help_text="Why the launch is scrubbed.")

@@ -20,6 +20,7 @@ from booking.selectors import (
     get_bookings_for,
     get_contracts_for,
     get_events_for,
+    get_launches_for_operator,
     get_launches_with_readiness_for,
     get_payloads_for,
     get_quotes_for,
@@ -33,6 +34,7 @@ from booking.services.bookings import booking_cancel, booking_confirm, booking_h
 from booking.services.express import order_express_launch
 from booking.services.payloads import payload_create
 from booking.services.pricing import quote_create
+from booking.services.scheduling import launch_scrub, launch_slip
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import (
     webhook_endpoint_create,
@@ -47,7 +49,7 @@ from . import examples as ex
 from . import fields as _fields  # noqa: F401 - registers the schema extension
 from .base import ApiViewMixin, LoginRateThrottle
 from .filtering import StrictFilterSet
-from .permissions import CustomerWritePermission, acting_membership
+from .permissions import CustomerWritePermission, ProviderOperatorPermission, acting_membership
 from .serializers import (
     ApiTokenSerializer,
     AvailabilityQuerySerializer,
@@ -62,7 +64,10 @@ from .serializers import (
     EventSerializer,
     ExpressOrderRequestSerializer,
     ExpressOrderSerializer,
+    LaunchScrubSerializer,
     LaunchSerializer,
+    LaunchSlipResultSerializer,
+    LaunchSlipSerializer,
     PayloadSerializer,
     PlatformSerializer,
     ProviderSerializer,
@@ -249,6 +254,75 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 
     def get_queryset(self):
         return launches_with_capacity().order_by("net", "pk")
+
+    def _operator_launch(self, pk):
+        return get_object_or_404(get_launches_for_operator(self.request.user), pk=pk)
+
+    def _launch_answer(self, launch):
+        return launches_with_capacity().get(pk=launch.pk)
+
+    @extend_schema(
+        description=(
+            "For the provider's operators: move a launch's window (and NET). All or nothing: a "
+            "conflict with a platform, pad, vehicle or site closure is a 409 listing every reason. "
+            "Customers with bookings on it hear of it through `launch.slipped` webhooks."
+        ),
+        request=LaunchSlipSerializer,
+        responses={200: LaunchSlipResultSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        examples=[
+            ex.ex("Slip a day", {"window_start": "2025-06-02T02:00:00Z"}, request=True),
+            ex.ex(
+                "Slipped",
+                {"launch": ex.LAUNCH, "cascaded": [], "message": "Kuaizhou-1A Y7 slipped"},
+                response=True,
+            ),
+            ex.ex("Platform taken", ex.CONFLICT, response=True, status="409"),
+        ],
+    )
+    @action(
+        detail=True, methods=["post"], permission_classes=[ProviderOperatorPermission], filter_backends=[]
+    )
+    def slip(self, request, pk=None):
+        launch = self._operator_launch(pk)
+        serializer = LaunchSlipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = launch_slip(
+            launch=launch,
+            window_start=data["window_start"],
+            window_end=data.get("window_end"),
+            net_precision=data.get("net_precision"),
+            cascade=data["cascade"],
+            actor=request.user,
+        )
+        body = {
+            "launch": self._launch_answer(result.launch),
+            "cascaded": [moved.pk for moved, _ in result.cascaded],
+            "message": result.message,
+        }
+        return Response(LaunchSlipResultSerializer(body).data)
+
+    @extend_schema(
+        description=(
+            "For the provider's operators: scrub a launch, releasing its platform or pad and its "
+            "rocket and cancelling its readiness plan."
+        ),
+        request=LaunchScrubSerializer,
+        responses={200: LaunchSerializer, 404: NOT_FOUND},
+        examples=[
+            ex.ex("Scrub", {"reason": "Second stage anomaly on the test stand"}, request=True),
+            ex.ex("Scrubbed", {**ex.LAUNCH, "status": "scrubbed"}, response=True),
+        ],
+    )
+    @action(
+        detail=True, methods=["post"], permission_classes=[ProviderOperatorPermission], filter_backends=[]
+    )
+    def scrub(self, request, pk=None):
+        launch = self._operator_launch(pk)
+        serializer = LaunchScrubSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        launch = launch_scrub(launch=launch, actor=request.user, reason=serializer.validated_data["reason"])
+        return Response(LaunchSerializer(self._launch_answer(launch)).data)
 
     @extend_schema(
         description=(

@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 
 # Catalog and schedule: the same for every signed-in caller.
 PUBLIC = {"provider", "vehicle-model", "vehicle", "site", "platform", "launch"}
+# Provider operators' actions on their launches (tested against other providers' operators below).
+OPERATOR_ONLY = {"launch-slip", "launch-scrub"}
 
 
 def world_of(tenant, launch):
@@ -118,6 +120,11 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             checked.add(name)
             continue
         basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
+        if name in OPERATOR_ONLY:  # customers may not call them at all
+            url = "/api/v1/" + pattern.replace("(?P<pk>[0-9]{1,18})", str(theirs["launch"])).strip("^$")
+            assert tenant_a.client.post(url, {}, format="json").status_code == 403, name
+            checked.add(name)
+            continue
         if basename in PUBLIC and kind in {"list", "detail"}:
             continue
         assert basename in theirs, f"route {name} ({pattern}) has no tenant-isolation check: add one"
