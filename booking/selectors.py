@@ -6,6 +6,7 @@ active bookings (confirmed, manifested) and of its held bookings whose hold has 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from booking.models import (
     Launch,
     PlanStep,
     Quote,
+    ReadinessPlan,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -228,20 +230,6 @@ def get_webhook_deliveries_for(user: User, *, endpoint: WebhookEndpoint) -> Quer
     return qs.prefetch_related("attempt_log").order_by("-created_at", "-pk")
 
 
-def get_launches_with_readiness_for(user: User) -> QuerySet[Launch]:
-    """Launches whose readiness plan ``user`` may read: their provider's, or ones they booked."""
-    provider_ids = operator_provider_ids(user)
-    if provider_ids is None:
-        return Launch.objects.all()
-    customer_ids = customer_ids_for(user)
-    q = Q(pk__in=[])
-    if provider_ids:
-        q |= Q(provider_id__in=provider_ids)
-    if customer_ids:
-        q |= Q(Exists(Booking.objects.filter(launch=OuterRef("pk"), customer_id__in=customer_ids)))
-    return Launch.objects.filter(q)
-
-
 def get_launches_for_operator(user: User) -> QuerySet[Launch]:
     """Launches a provider operator may change: their providers' (all of them for full staff)."""
     provider_ids = operator_provider_ids(user)
@@ -249,5 +237,63 @@ def get_launches_for_operator(user: User) -> QuerySet[Launch]:
     return qs if provider_ids is None else qs.filter(provider_id__in=provider_ids)
 
 
-def readiness_steps(*, launch: Launch) -> QuerySet[PlanStep]:
-    return PlanStep.objects.filter(plan__launch=launch).order_by("position")
+def get_readiness_plan_for(user: User, *, launch: Launch) -> ReadinessPlan | None:
+    """The launch's readiness plan if ``user`` may see it, steps prefetched; else ``None``.
+
+    The provider's operators (and staff with every provider) see it in any state; customers see
+    it as ``plan_for_customer`` decides (a live booking on the launch, the plan not cancelled).
+    """
+    if get_launches_for_operator(user).filter(pk=launch.pk).exists():
+        return (
+            ReadinessPlan.objects.filter(launch=launch)
+            .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("position")))
+            .first()
+        )
+    for customer in Customer.objects.filter(pk__in=customer_ids_for(user)).order_by("pk"):
+        plan = plan_for_customer(customer, launch)
+        if plan is not None:
+            return plan
+    return None
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+def plan_for_customer(customer: Customer, launch: Launch) -> ReadinessPlan | None:
+    """The launch's readiness plan as the customer may see it, with its steps in order.
+
+    ``None`` when the customer has no booking on the launch (their bookings only) or the launch
+    has no plan. Read-only: the portal and the API show it, nothing here changes it.
+    """
+    if (
+        not Booking.objects.filter(customer=customer, launch=launch)
+        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
+        .exists()
+    ):
+        return None
+    return (
+        ReadinessPlan.objects.filter(launch=launch)
+        .exclude(status=ReadinessPlan.Status.CANCELLED)
+        .select_related("template", "launch__site")
+        .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("position")))
+        .first()
+    )
+
+
+def readiness_board_plans(*, provider_ids: Iterable[int] | None = None) -> list[ReadinessPlan]:
+    """Active plans for the operators' readiness board, soonest launch first, steps prefetched.
+
+    ``provider_ids`` limits the board to those providers' launches (``None``: every provider).
+    """
+    plans = (
+        ReadinessPlan.objects.filter(status=ReadinessPlan.Status.ACTIVE)
+        .select_related("template", "launch__provider", "launch__site")
+        .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("position")))
+        .order_by("launch__window_start", "pk")
+    )
+    if provider_ids is not None:
+        plans = plans.filter(launch__provider_id__in=list(provider_ids))
+    return list(plans)
+
+
+# --- end readiness ---------------------------------------------------------------------------

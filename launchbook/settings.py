@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},
     "booking-expire-quotes": {"task": "booking.quotes_expire", "schedule": 300.0},
+    "readiness-reconcile": {
+        "task": "booking.tasks.readiness_reconcile",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }
 
 LAUNCHBOOK_DEMO_PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
@@ -242,3 +247,9 @@ LOGGING = {
 # Referenced by booking services: how long quotes and holds live.
 LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
+
+# Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
+# ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.
+LAUNCHBOOK_WEATHER_SOURCE = os.environ.get(
+    "LAUNCHBOOK_WEATHER_SOURCE", "booking.services.checks.simulated_weather"
+)

@@ -15,19 +15,18 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking.models import ApiToken, Launch, ReadinessPlan
+from booking.models import ApiToken, Launch
 from booking.selectors import (
     get_bookings_for,
     get_contracts_for,
     get_events_for,
     get_launches_for_operator,
-    get_launches_with_readiness_for,
     get_payloads_for,
     get_quotes_for,
+    get_readiness_plan_for,
     get_webhook_deliveries_for,
     get_webhook_endpoints_for,
     launches_with_capacity,
-    readiness_steps,
 )
 from booking.services.availability import availability_search
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
@@ -328,20 +327,21 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         description=(
             "The readiness plan of a launch: each step with its due time, status, owner and whether "
             "it can hold the launch. Visible to the provider's operators and to customers with a "
-            "booking on the launch."
+            "live booking on the launch (not once the plan is cancelled)."
         ),
         responses={200: ReadinessSerializer, 404: NOT_FOUND},
         examples=[ex.ex("Readiness", ex.READINESS, response=True)],
     )
     @action(detail=True, methods=["get"], url_path="readiness", filter_backends=[], pagination_class=None)
     def readiness(self, request, pk=None):
-        launch = get_object_or_404(get_launches_with_readiness_for(request.user), pk=pk)
-        plan = ReadinessPlan.objects.filter(launch=launch).first()
+        launch = get_object_or_404(Launch, pk=pk)
+        plan = get_readiness_plan_for(request.user, launch=launch)
         if plan is None:
             return Response(
-                {"detail": "This launch has no readiness plan yet."}, status=status.HTTP_404_NOT_FOUND
+                {"detail": "This launch has no readiness plan that you can see."},
+                status=status.HTTP_404_NOT_FOUND,
             )
-        data = {"launch": launch.pk, "status": plan.status, "steps": readiness_steps(launch=launch)}
+        data = {"launch": launch.pk, "status": plan.status, "steps": plan.steps.all()}
         return Response(ReadinessSerializer(data).data)
 
 

@@ -121,7 +121,7 @@ def test_readiness_of_a_booked_launch_lists_its_steps(tenant_a):
     launch = LaunchFactory()
     BookingFactory(customer=tenant_a.customer, launch=launch)
     assert tenant_a.client.get(f"/api/v1/launches/{launch.pk}/readiness/").json() == {
-        "detail": "This launch has no readiness plan yet."
+        "detail": "This launch has no readiness plan that you can see."
     }
     plan = ReadinessPlan.objects.create(
         launch=launch, template=ReadinessTemplate.objects.create(slug="express", name="Express")
