@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import models
 
 from booking.models import Event, Launch
@@ -39,10 +39,10 @@ def event_record(
     """
     from .webhooks import webhooks_on_event  # webhooks records events too: import at call time
 
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     event = Event.objects.create(
         verb=verb,
-        actor_id=user.pk if user is not None else None,
+        actor=user,
         actor_label=actor_label(actor, system=system),
         subject_type=subject._meta.model_name or type(subject).__name__.lower(),
         subject_id=subject.pk,

@@ -15,15 +15,17 @@ import time_machine
 from booking.models import Event, Launch, PlanStep, ReadinessPlan
 from booking.services import launches, readiness
 from booking.services.express import order_express_launch
-from tests.booking.test_express import NOW, world  # noqa: F401  (the express world fixture)
+from tests.booking import test_express
 
 pytestmark = pytest.mark.django_db
+NOW = test_express.NOW
+world = test_express.world  # the express world fixture: two TELs and three rockets at Jiuquan
 RECONCILER_EVERY = timedelta(minutes=5)
 
 
 def test_an_express_order_runs_from_order_to_liftoff_with_the_reconciler(
     world, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     with time_machine.travel(NOW, tick=False) as traveller:
         order = order_express_launch(customer=world.customer, payload=world.payload, actor=world.user)
         launch = order.launch
@@ -70,7 +72,7 @@ def test_an_express_order_runs_from_order_to_liftoff_with_the_reconciler(
     assert changes == [("scheduled", "go"), ("go", "launched")]
 
 
-def test_a_plan_started_with_less_lead_than_its_template_is_squeezed_in_order(world):  # noqa: F811
+def test_a_plan_started_with_less_lead_than_its_template_is_squeezed_in_order(world):
     with time_machine.travel(NOW, tick=False):
         launch = order_express_launch(customer=world.customer, payload=world.payload, actor=world.user).launch
     steps = list(PlanStep.objects.filter(plan__launch=launch).order_by("position"))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -107,7 +108,8 @@ def express_launch_with_final_checks_due() -> PlanStep:
         window_end=t0 + timedelta(hours=2),
         net=t0,
     )
-    readiness.plan_start(launch=launch, actor=None)
+    with time_machine.travel(t0 - timedelta(days=2), tick=False):  # started with its full 24-hour lead
+        readiness.plan_start(launch=launch, actor=None)
     # Everything due before now is done; the final checks (weather and range) are under way.
     PlanStep.objects.filter(plan__launch=launch, due_at__lt=timezone.now()).update(
         status="done", wake_at=None
