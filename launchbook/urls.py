@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView
+
+from booking.api.docs import api_docs
 
 admin.site.site_header = "Launchbook operations"
 admin.site.site_title = "Launchbook"
@@ -19,4 +22,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("booking.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -1,0 +1,28 @@
+"""Read queries of the demand side."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .models import Customer, Membership
+
+
+def customer_ids_for(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The organisations ``user`` belongs to (an empty set for anonymous users and pure staff)."""
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Membership.objects.filter(user_id=user_pk).values_list("customer_id", flat=True))
+
+
+def get_membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    """The membership a user acts through: their first one (users normally have exactly one)."""
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.select_related("customer").filter(user_id=user_pk).order_by("pk").first()
+
+
+def get_customer_for(user: AbstractBaseUser | AnonymousUser) -> Customer | None:
+    membership = get_membership_for(user)
+    return membership.customer if membership else None
