@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# The stack runs with DEBUG off, where the demo accounts need a password of their own.
+os.environ.setdefault("LAUNCHBOOK_DEMO_PASSWORD", "bench-demo-password-not-for-production")
 
 
 def free_port() -> int:

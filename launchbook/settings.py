@@ -28,6 +28,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# Kept apart from DEBUG, which the test runner switches off: true when deployed with DEBUG=0.
+LAUNCHBOOK_PRODUCTION = not DEBUG
 _INSECURE_KEY = "launchbook-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _INSECURE_KEY if DEBUG else "")
 if not SECRET_KEY:
@@ -44,7 +46,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "vehicles",
@@ -82,6 +83,9 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
+if not DEBUG and not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+    # The embedded defaults (SQLite, a file-system broker, per-process caches) are for one machine.
+    raise ImproperlyConfigured("DATABASE_URL and REDIS_URL must be set when DEBUG is off.")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'launchbook.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -141,6 +145,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "launchbook@localhost"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer probes over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

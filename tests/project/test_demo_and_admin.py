@@ -160,13 +160,37 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
             "SECRET_KEY": "a-long-random-production-secret-" + "x9Q2" * 12,
             "ALLOWED_HOSTS": "launchbook.example",
             "LAUNCHBOOK_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://launchbook@db.internal:5432/launchbook",
+            "REDIS_URL": "redis://redis.internal:6379/0",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+def test_production_refuses_to_start_on_the_embedded_defaults(tmp_path):
+    result = _manage(
+        "check", extra_env={"DEBUG": "0", "SECRET_KEY": "s" * 50, "LAUNCHBOOK_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL and REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret(tmp_path):
     result = _manage("check", extra_env={"DEBUG": "0", "SECRET_KEY": "", "LAUNCHBOOK_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_demo_accounts_need_their_own_password_in_production(tmp_path):
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "s" * 50,
+        "LAUNCHBOOK_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "LAUNCHBOOK_DEMO_PASSWORD": "",
+    }
+    result = _manage("load_demo", extra_env=env)
+    assert result.returncode != 0
+    assert "set LAUNCHBOOK_DEMO_PASSWORD" in result.stderr

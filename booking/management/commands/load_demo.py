@@ -1,4 +1,7 @@
-from django.core.management.base import BaseCommand
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from booking.demo import demo_password, load_accounts, load_catalog
 
@@ -7,6 +10,9 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo catalog and the demo accounts. Safe to run again."
 
     def handle(self, *args, **options) -> None:
+        if settings.LAUNCHBOOK_PRODUCTION and not os.environ.get("LAUNCHBOOK_DEMO_PASSWORD"):
+            # Demo accounts include a staff operator: never with the well-known password in production.
+            raise CommandError("With DEBUG off, set LAUNCHBOOK_DEMO_PASSWORD before loading the demo accounts.")
         counts = load_catalog()
         accounts = load_accounts()
         self.stdout.write("Demo catalog: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
