@@ -198,3 +198,43 @@ class BookingFactory(factory.django.DjangoModelFactory):
     price = Decimal("90000.00")
     currency = "USD"
     mass_kg = factory.LazyAttribute(lambda b: b.payload.mass_kg + Decimal("5.0"))
+
+
+# --- portal ----------------------------------------------------------------------------------
+
+
+class PaymentMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.PaymentMilestone"
+
+    contract = factory.SubFactory(ContractFactory)
+    label = "Deposit"
+    amount = Decimal("27000.00")
+    currency = "USD"
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+def portal_readiness_plan(launch, steps):
+    """A readiness plan on ``launch`` with ``steps``: (code, name, offset_minutes, status) tuples.
+
+    Built from rows directly so portal tests do not depend on the readiness services.
+    """
+    from booking.models import OwnerRole, PlanStep, ReadinessPlan, ReadinessTemplate
+
+    template, _ = ReadinessTemplate.objects.get_or_create(
+        slug="portal-test", defaults={"name": "Standard campaign (test)"}
+    )
+    plan = ReadinessPlan.objects.create(launch=launch, template=template)
+    for position, (code, name, offset, status) in enumerate(steps, start=1):
+        PlanStep.objects.create(
+            plan=plan,
+            position=position,
+            code=code,
+            name=name,
+            owner_role=OwnerRole.OPERATIONS,
+            kind="manual",
+            offset_minutes=offset,
+            due_at=launch.net + timedelta(minutes=offset),
+            status=status,
+        )
+    return plan

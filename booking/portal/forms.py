@@ -1,0 +1,121 @@
+"""Portal forms. They collect input; the services decide (and refuse with a message)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from booking.services.payloads import EDITABLE_FIELDS
+from customers.models import Document, Payload
+from customers.selectors import orbit_assessment
+
+
+class PayloadForm(forms.ModelForm):
+    """Mass, size and target orbit. The orbit is checked against the catalog while typing (htmx)."""
+
+    class Meta:
+        model = Payload
+        fields = list(EDITABLE_FIELDS)
+        labels = {
+            "mass_kg": "Mass (kg)",
+            "length_m": "Length (m)",
+            "width_m": "Width (m)",
+            "height_m": "Height (m)",
+            "altitude_km": "Altitude (km)",
+            "inclination_deg": "Inclination (°)",
+            "returnable": "Returnable (comes back to Earth in a capsule)",
+            "hazards": "Hazards",
+        }
+        help_texts = {
+            "mass_kg": "Wet mass ready for launch, without the launch adapter.",
+            "hazards": "Propellants, batteries, pressure vessels or radioactive sources, if any.",
+        }
+        widgets = {
+            "mass_kg": forms.NumberInput(
+                attrs={"step": "0.1", "min": "0.1", "inputmode": "decimal", "data-orbit": "mass"}
+            ),
+            "length_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "width_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "height_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "orbit_family": forms.Select(attrs={"data-orbit": "family"}),
+            "altitude_km": forms.NumberInput(
+                attrs={"min": "100", "max": "40000", "inputmode": "numeric", "data-orbit": "altitude"}
+            ),
+            "inclination_deg": forms.NumberInput(
+                attrs={
+                    "step": "0.01",
+                    "min": "0",
+                    "max": "180",
+                    "inputmode": "decimal",
+                    "data-orbit": "inclination",
+                }
+            ),
+        }
+
+    def __init__(self, *args: Any, customer: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.assessment = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        family, altitude = cleaned.get("orbit_family"), cleaned.get("altitude_km")
+        if family and altitude is not None:
+            self.assessment = orbit_assessment(
+                orbit_family=family,
+                altitude_km=altitude,
+                inclination_deg=cleaned.get("inclination_deg"),
+                mass_kg=cleaned.get("mass_kg"),
+            )
+            for name, message in self.assessment.errors.items():
+                self.add_error(name, message[0].upper() + message[1:] + ".")
+        return cleaned
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class OrbitCheckForm(forms.Form):
+    """The fields the live orbit check needs; lenient, since the user is still typing."""
+
+    orbit_family = forms.CharField(required=False)
+    altitude_km = forms.IntegerField(label="Altitude", required=False, min_value=100, max_value=40000)
+    inclination_deg = forms.DecimalField(label="Inclination", required=False, min_value=0, max_value=180)
+    mass_kg = forms.DecimalField(label="Mass", required=False, min_value=Decimal("0.1"))
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="Document", choices=Document.Kind.choices)
+    payload = forms.ModelChoiceField(
+        label="Payload", queryset=Payload.objects.none(), required=False, empty_label="(whole organisation)"
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, Word, Excel, OpenDocument, text, CSV, ZIP or STEP; at most 20 MB.",
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Show times in",
+        help_text="Readiness steps, launch times and due dates are shown in this time zone.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _time_zone_choices()
+
+
+class CustomerSwitchForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput)

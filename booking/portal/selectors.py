@@ -1,0 +1,193 @@
+"""Read queries behind the portal pages, always for one customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
+from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
+
+# Bookings that used one of a contract's committed launches.
+CONTRACT_USING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED, Booking.Status.FLOWN)
+
+
+def upcoming_launches(*, customer: Customer, now: datetime | None = None) -> list[Launch]:
+    """Active launches carrying one of the customer's live bookings, soonest first.
+
+    Each launch has ``my_bookings``: the customer's bookings on it.
+    """
+    now = now or timezone.now()
+    mine = Booking.objects.filter(customer=customer, status__in=Booking.CAPACITY_STATUSES).select_related(
+        "payload"
+    )
+    return list(
+        Launch.objects.filter(
+            status__in=Launch.ACTIVE_STATUSES,
+            window_end__gte=now,
+            bookings__customer=customer,
+            bookings__status__in=Booking.CAPACITY_STATUSES,
+        )
+        .distinct()
+        .select_related("site", "vehicle_model", "provider")
+        .prefetch_related(Prefetch("bookings", queryset=mine, to_attr="my_bookings"))
+        .order_by("net", "pk")
+    )
+
+
+def bookings_by_status(*, customer: Customer) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every booking status, in the lifecycle's order."""
+    counts = dict(
+        Booking.objects.filter(customer=customer)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Booking.Status.choices]
+
+
+def customer_bookings(*, customer: Customer, status: str | None = None) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(customer=customer).select_related("launch__site", "payload", "contract")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+@dataclass
+class MilestoneRow:
+    milestone: PaymentMilestone
+    booking: Booking | None
+    overdue: bool
+
+
+def payments_due(
+    *, customer: Customer, now: datetime | None = None, limit: int | None = None
+) -> list[MilestoneRow]:
+    """Unpaid milestones of the customer's contracts, oldest due first, with their booking."""
+    now = now or timezone.now()
+    qs = (
+        PaymentMilestone.objects.filter(contract__customer=customer, paid_at__isnull=True)
+        .select_related("contract__provider")
+        .order_by("due_at", "pk")
+    )
+    milestones = list(qs[:limit] if limit else qs)
+    return _with_bookings(customer, milestones, now)
+
+
+def _with_bookings(
+    customer: Customer, milestones: list[PaymentMilestone], now: datetime
+) -> list[MilestoneRow]:
+    references = {m.reference for m in milestones if m.reference}
+    bookings = {b.reference: b for b in Booking.objects.filter(customer=customer, reference__in=references)}
+    return [
+        MilestoneRow(m, bookings.get(m.reference), m.paid_at is None and m.due_at < now) for m in milestones
+    ]
+
+
+@dataclass
+class ContractSummary:
+    contract: Contract
+    launches_used: int
+    launches_remaining: int
+    paid: Decimal
+    outstanding: Decimal
+    milestones: list[MilestoneRow]
+    bookings: list[Booking]
+
+
+def contract_summaries(*, customer: Customer, now: datetime | None = None) -> list[ContractSummary]:
+    now = now or timezone.now()
+    contracts = (
+        Contract.objects.filter(customer=customer)
+        .select_related("provider")
+        .annotate(used=Count("bookings", filter=Q(bookings__status__in=CONTRACT_USING_STATUSES)))
+        .prefetch_related("milestones")
+        .order_by("-status", "reference")
+    )
+    summaries = []
+    for contract in contracts:
+        milestones = list(contract.milestones.all())
+        bookings = list(
+            Booking.objects.filter(contract=contract)
+            .select_related("launch", "payload")
+            .order_by("launch__net")
+        )
+        summaries.append(
+            ContractSummary(
+                contract=contract,
+                launches_used=contract.used,  # type: ignore[attr-defined]
+                launches_remaining=max(contract.launches_committed - contract.used, 0),  # type: ignore[attr-defined]
+                paid=sum((m.amount for m in milestones if m.paid_at), start=Decimal(0)),
+                outstanding=sum((m.amount for m in milestones if not m.paid_at), start=Decimal(0)),
+                milestones=_with_bookings(customer, milestones, now),
+                bookings=bookings,
+            )
+        )
+    return summaries
+
+
+def customer_payloads(*, customer: Customer) -> QuerySet[Payload]:
+    live = Booking.objects.filter(status__in=Booking.CAPACITY_STATUSES).select_related("launch")
+    return (
+        Payload.objects.filter(customer=customer)
+        .prefetch_related(Prefetch("bookings", queryset=live, to_attr="live_bookings"))
+        .order_by("name")
+    )
+
+
+@dataclass
+class TimelineStep:
+    step: PlanStep
+    overdue: bool
+
+    @property
+    def late(self) -> bool:
+        return self.step.status == PlanStep.Status.LATE or self.overdue
+
+
+def readiness_timeline(
+    *, launch: Launch, now: datetime | None = None
+) -> tuple[ReadinessPlan | None, list[TimelineStep]]:
+    """The launch's readiness plan and its steps; ``overdue`` marks an open step past its due time."""
+    now = now or timezone.now()
+    plan = ReadinessPlan.objects.filter(launch=launch).select_related("template").first()
+    if plan is None:
+        return None, []
+    steps = list(plan.steps.order_by("due_at", "position"))
+    return plan, [
+        TimelineStep(step=s, overdue=s.status in PlanStep.OPEN_STATUSES and s.due_at < now) for s in steps
+    ]
+
+
+def events_for_booking(*, booking: Booking, limit: int = 50) -> QuerySet[Event]:
+    """The booking's own events and the launch-wide ones (slips, holds, readiness) of its launch."""
+    return Event.objects.filter(
+        Q(customer=booking.customer, subject_type="booking", subject_id=booking.pk)
+        | Q(launch=booking.launch_id, customer__isnull=True)
+    ).order_by("-created_at", "-pk")[:limit]
+
+
+def events_for_customer(*, customer: Customer, limit: int = 100) -> QuerySet[Event]:
+    return Event.objects.filter(customer=customer).order_by("-created_at", "-pk")[:limit]
+
+
+def payload_documents(*, customer: Customer, payload: Payload | None = None) -> QuerySet[Document]:
+    qs = Document.objects.filter(customer=customer).select_related("payload", "uploaded_by")
+    if payload is not None:
+        qs = qs.filter(payload=payload)
+    return qs.order_by("-uploaded_at", "-pk")
+
+
+REQUIRED_DOCUMENT_KINDS = (Document.Kind.ICD, Document.Kind.MASS_PROPERTIES, Document.Kind.EXPORT)
+
+
+def required_documents(*, customer: Customer, payload: Payload) -> list[tuple[str, str, Document | None]]:
+    """For each document a launch needs: (kind, label, the latest one submitted or None)."""
+    latest: dict[str, Document] = {}
+    for doc in payload_documents(customer=customer, payload=payload):
+        latest.setdefault(doc.kind, doc)
+    return [(kind.value, kind.label, latest.get(kind.value)) for kind in REQUIRED_DOCUMENT_KINDS]
