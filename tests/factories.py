@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", "launchbook-test")
+    password = factory.django.Password("launchbook-test")
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):
@@ -48,6 +48,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 class VehicleModelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = VehicleModel
+        skip_postgeneration_save = True
 
     provider = factory.SubFactory(ProviderFactory)
     name = factory.Sequence(lambda n: f"Kuaizhou-T{n}")

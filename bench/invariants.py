@@ -1,0 +1,122 @@
+"""Invariant checks after a load or fault run, in SQL against the run's database.
+
+Each check answers a list of violations (empty when the invariant holds):
+- no launch carries more payload mass than its vehicle lifts to its target orbit;
+- no two live reservations of one platform or pad overlap;
+- every booking has the events of its state changes;
+- every confirmed booking has its payment milestones.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import psycopg
+
+from vehicles.orbits import OrbitError, capacity_at_altitude
+
+CAPACITY_STATUSES = ("held", "confirmed", "manifested")
+
+
+def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
+    curves: dict[tuple[int, str], list[tuple[int, Decimal]]] = {}
+    for model_id, family, altitude, capacity in conn.execute(
+        "SELECT vehicle_model_id, orbit_family, altitude_km, capacity_kg FROM vehicles_capacitypoint"
+    ):
+        curves.setdefault((model_id, family), []).append((altitude, capacity))
+    rows = conn.execute(
+        """
+        SELECT l.id, l.name, l.vehicle_model_id, l.orbit_family, l.altitude_km, COALESCE(SUM(b.mass_kg), 0)
+        FROM booking_launch l
+        JOIN booking_booking b ON b.launch_id = l.id
+        WHERE b.status IN ('confirmed', 'manifested')
+           OR (b.status = 'held' AND b.hold_expires_at > now())
+        GROUP BY l.id
+        """
+    ).fetchall()
+    violations = []
+    for launch_id, name, model_id, family, altitude, booked in rows:
+        try:
+            capacity = capacity_at_altitude(curves.get((model_id, family), []), altitude)
+        except OrbitError as exc:
+            violations.append(f"launch {launch_id} {name}: bookings on an orbit the vehicle cannot reach ({exc})")
+            continue
+        if booked > capacity:
+            violations.append(f"launch {launch_id} {name}: {booked} kg booked, capacity {capacity} kg")
+    return violations
+
+
+def overlapping_reservations(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """
+        SELECT a.id, b.id, COALESCE('platform ' || a.platform_id, 'pad ' || a.pad_id)
+        FROM booking_reservation a
+        JOIN booking_reservation b
+          ON a.id < b.id
+         AND a.released_at IS NULL AND b.released_at IS NULL
+         AND (a.platform_id = b.platform_id OR a.pad_id = b.pad_id)
+         AND tstzrange(a.occupied_from, a.occupied_until, '[)') && tstzrange(b.occupied_from, b.occupied_until, '[)')
+        """
+    ).fetchall()
+    return [f"reservations {a} and {b} overlap on {what}" for a, b, what in rows]
+
+
+def bookings_without_events(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """
+        SELECT bk.id, bk.reference, bk.status
+        FROM booking_booking bk
+        WHERE NOT EXISTS (
+            SELECT 1 FROM booking_event e
+            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id AND e.verb = 'booking.held'
+        )
+        OR (bk.status IN ('confirmed', 'manifested', 'flown') AND NOT EXISTS (
+            SELECT 1 FROM booking_event e
+            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id AND e.verb = 'booking.confirmed'
+        ))
+        OR (bk.status = 'cancelled' AND NOT EXISTS (
+            SELECT 1 FROM booking_event e
+            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id
+              AND e.verb IN ('booking.cancelled', 'booking.rebooked')
+        ))
+        """
+    ).fetchall()
+    return [f"booking {ref} ({status}) lacks the events of its state changes" for _id, ref, status in rows]
+
+
+def confirmed_without_milestones(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """
+        SELECT bk.reference FROM booking_booking bk
+        WHERE bk.status IN ('confirmed', 'manifested')
+          AND NOT EXISTS (SELECT 1 FROM customers_paymentmilestone m WHERE m.reference = bk.reference)
+        """
+    ).fetchall()
+    return [f"confirmed booking {ref} has no payment milestones" for (ref,) in rows]
+
+
+def duplicated_side_effects(conn: psycopg.Connection) -> list[str]:
+    """Readiness side effects happen once: one completion event per step."""
+    rows = conn.execute(
+        """
+        SELECT subject_id, verb, COUNT(*) FROM booking_event
+        WHERE verb IN ('readiness.step_done', 'readiness.step_failed', 'readiness.step_late')
+        GROUP BY subject_id, verb HAVING COUNT(*) > 1
+        """
+    ).fetchall()
+    return [f"plan step {step} has {n} '{verb}' events" for step, verb, n in rows]
+
+
+CHECKS = {
+    "no launch over capacity": launch_over_capacity,
+    "no overlapping platform or pad reservation": overlapping_reservations,
+    "no booking without its events": bookings_without_events,
+    "every confirmed booking has milestones": confirmed_without_milestones,
+    "no readiness side effect done twice": duplicated_side_effects,
+}
+
+
+def check_all(database_url: str) -> dict[str, list[str]]:
+    url = database_url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(url) as conn:
+        return {name: check(conn) for name, check in CHECKS.items()}
