@@ -119,3 +119,11 @@ class TimeZoneForm(forms.Form):
 
 class CustomerSwitchForm(forms.Form):
     customer = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=80,
+        help_text="What will use it, e.g. “mission control scheduler”.",
+    )

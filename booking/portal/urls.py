@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import bookings, home, payloads, records
+from .views import bookings, home, integrations, payloads, records
 
 app_name = "portal"
 
@@ -77,4 +77,7 @@ urlpatterns = [
     path("documents/", records.documents, name="documents"),
     path("documents/<int:pk>/download/", records.document_download, name="document_download"),
     path("events/", records.events, name="events"),
+    path("integrations/", integrations.integrations, name="integrations"),
+    path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
+    path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
 ]
