@@ -8,9 +8,11 @@ from typing import Any
 
 from django import forms
 
+from booking.models import AddOnService
 from booking.services.payloads import EDITABLE_FIELDS
-from customers.models import Document, Payload
+from customers.models import Contract, Document, Payload
 from customers.selectors import orbit_assessment
+from vehicles.models import Currency
 
 
 class PayloadForm(forms.ModelForm):
@@ -126,4 +128,61 @@ class ApiTokenForm(forms.Form):
         label="Token name",
         max_length=80,
         help_text="What will use it, e.g. “mission control scheduler”.",
+    )
+
+
+class BookOptionsForm(forms.Form):
+    """What to price: one availability option, the currency, add-on services, declared value."""
+
+    option = forms.CharField(label="Launch option")
+    currency = forms.ChoiceField(label="Currency", choices=Currency.choices, initial=Currency.USD)
+    add_ons = forms.MultipleChoiceField(
+        label="Add-on services",
+        choices=AddOnService.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    declared_value = forms.DecimalField(
+        label="Declared payload value",
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text="Needed for launch insurance, which is priced as a share of it (in the chosen currency).",
+    )
+
+    def __init__(self, *args: Any, options: list[str] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed_options = options
+
+    def clean_option(self) -> str:
+        value = self.cleaned_data["option"]
+        if self.allowed_options is not None and value not in self.allowed_options:
+            raise forms.ValidationError("Choose one of the options listed.")
+        if not (value.startswith("launch-") or value.startswith("model-")):
+            raise forms.ValidationError("Choose one of the options listed.")
+        return value
+
+
+class ConfirmForm(forms.Form):
+    contract = forms.ModelChoiceField(
+        label="Contract",
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label="(no contract: pay per booking)",
+        help_text="A contract with this launch's provider uses one of its committed launches.",
+    )
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts
+        if len(contracts) == 1:
+            self.fields["contract"].initial = contracts[0].pk
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        required=False,
+        help_text="Optional; launch operations see it.",
     )
