@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import Launch
+from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, RideshareRate
 from customers.models import Contract, Customer, Membership, Payload
 from vehicles.models import (
     CapacityPoint,
@@ -200,6 +200,46 @@ PAYLOADS = [
     ("jilin", "Jilin-1 Video 09", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
     ("jilin", "Jilin-1 Video 10", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
     ("cmsa", "Station cargo capsule", "900.0", "LEO", 400, "41.50", True, ("2.00", "2.00", "2.50")),
+]
+
+# --- prices (booking engine) -------------------------------------------------------------------
+
+EXCHANGE_RATES = [
+    # currency, units per US dollar (the seed articles quote 6.48 yuan per dollar)
+    ("USD", "1"),
+    ("CNY", "6.48"),
+    ("EUR", "0.92"),
+]
+
+RIDESHARE_RATES = [
+    # provider slug, orbit family, price per kg, minimum charge, currency
+    ("expace", "SSO", "64800.00", "324000.00", "CNY"),
+    ("expace", "LEO", "58000.00", "290000.00", "CNY"),
+    ("landspace", "SSO", "11000.00", "60000.00", "USD"),
+    ("landspace", "LEO", "9500.00", "50000.00", "USD"),
+    ("galactic-energy", "SSO", "62000.00", "300000.00", "CNY"),
+    ("galactic-energy", "LEO", "55000.00", "280000.00", "CNY"),
+    ("cgwic", "SSO", "8000.00", "100000.00", "USD"),
+    ("cgwic", "LEO", "7000.00", "100000.00", "USD"),
+]
+
+DEDICATED_PRICES = [
+    # vehicle model, price of a whole launch, currency
+    ("Kuaizhou-1", "30000000.00", "CNY"),
+    ("Kuaizhou-1A", "40000000.00", "CNY"),
+    ("Kuaizhou-11", "100000000.00", "CNY"),
+    ("Zhuque-1", "5500000.00", "USD"),
+    ("Ceres-1", "35000000.00", "CNY"),
+    ("Long March 6", "20000000.00", "USD"),
+]
+
+ADD_ON_SERVICES = [
+    # provider slug, kind, name, flat price, percent of declared value, currency
+    ("landspace", "insurance", "Launch and first-year insurance", None, "6.50", "USD"),
+    ("landspace", "it_support", "IT support for payload operations", "45000.00", None, "USD"),
+    ("landspace", "mission_control", "Mission-control elements", "120000.00", None, "USD"),
+    ("expace", "insurance", "Launch insurance", None, "7.00", "CNY"),
+    ("expace", "mission_control", "Mission control support", "650000.00", None, "CNY"),
 ]
 
 
@@ -416,6 +456,33 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                 },
             )
 
+        for currency, units in EXCHANGE_RATES:
+            _upsert(ExchangeRate, {"currency": currency}, {"units_per_usd": Decimal(units)})
+        for prov, family, per_kg, minimum, currency in RIDESHARE_RATES:
+            _upsert(
+                RideshareRate,
+                {"provider": providers[prov], "orbit_family": family},
+                {"price_per_kg": Decimal(per_kg), "minimum_charge": Decimal(minimum), "currency": currency},
+            )
+        for model_name, price, currency in DEDICATED_PRICES:
+            _upsert(
+                DedicatedPrice,
+                {"vehicle_model": models_by_name[model_name]},
+                {"price": Decimal(price), "currency": currency},
+            )
+        for prov, kind, name, flat, percent, currency in ADD_ON_SERVICES:
+            _upsert(
+                AddOnService,
+                {"provider": providers[prov], "kind": kind},
+                {
+                    "name": name,
+                    "flat_price": flat and Decimal(flat),
+                    "percent_of_declared_value": percent and Decimal(percent),
+                    "currency": currency,
+                    "active": True,
+                },
+            )
+
         launch_hour = now.replace(minute=0, second=0, microsecond=0)
         for spec in LAUNCHES:
             if Launch.objects.filter(name=spec.name).exists():
@@ -451,6 +518,10 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         "customers": Customer.objects.count(),
         "payloads": Payload.objects.count(),
         "launches": Launch.objects.count(),
+        "exchange rates": ExchangeRate.objects.count(),
+        "rideshare rates": RideshareRate.objects.count(),
+        "dedicated prices": DedicatedPrice.objects.count(),
+        "add-on services": AddOnService.objects.count(),
     }
 
 

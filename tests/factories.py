@@ -201,6 +201,131 @@ class BookingFactory(factory.django.DjangoModelFactory):
     mass_kg = factory.LazyAttribute(lambda b: b.payload.mass_kg + Decimal("5.0"))
 
 
+# --- engine (booking engine: pricing, quotes) -------------------------------------------------
+
+from booking.models import AddOnService, DedicatedPrice, ExchangeRate, RideshareRate  # noqa: E402
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+        django_get_or_create = ["currency"]
+
+    currency = "CNY"
+    units_per_usd = Decimal("6.48")
+
+
+class RideshareRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RideshareRate
+        django_get_or_create = ["provider", "orbit_family"]
+
+    provider = factory.SubFactory(ProviderFactory)
+    orbit_family = "SSO"
+    price_per_kg = Decimal("10000.00")
+    minimum_charge = Decimal("50000.00")
+    currency = "USD"
+
+
+class DedicatedPriceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DedicatedPrice
+        django_get_or_create = ["vehicle_model"]
+
+    vehicle_model = factory.SubFactory(VehicleModelFactory)
+    price = Decimal("6000000.00")
+    currency = "USD"
+
+
+class AddOnServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AddOnService
+        django_get_or_create = ["provider", "kind"]
+
+    provider = factory.SubFactory(ProviderFactory)
+    kind = AddOnService.Kind.MISSION_CONTROL
+    name = factory.LazyAttribute(lambda s: AddOnService.Kind(s.kind).label)
+    flat_price = Decimal("100000.00")
+    percent_of_declared_value = None
+    currency = "USD"
+
+
+def engine_world(*, now=None):
+    """A small priced world: ExPace flies a Kuaizhou-1A (300 kg to SSO 500 km) from Jiuquan.
+
+    Answers a namespace with provider, vehicle_model, site, vehicle, launch (rideshare to SSO 500 km,
+    97.40°, NET in 10 days), customer, payload (95 kg to SSO 500 km), contract, user, and the rates:
+    10,000 USD/kg to SSO with a 50,000 USD minimum, a 6,000,000 USD dedicated launch, 6.48 CNY and
+    0.92 EUR per USD, insurance at 5 % of the declared value, mission control 100,000 USD flat and
+    IT support 64,800 CNY flat.
+    """
+    from types import SimpleNamespace
+
+    now = now or timezone.now()
+    provider = ProviderFactory(
+        name="CASIC Rocket Technology Co. (ExPace)",
+        short_name="ExPace",
+        slug="expace",
+        rebooking_fee_percent=Decimal("10.00"),
+        express_premium_percent=Decimal("50.00"),
+    )
+    vehicle_model = VehicleModelFactory(provider=provider, name="Kuaizhou-1A", slug="kuaizhou-1a")
+    site = LaunchSiteFactory(
+        name="Jiuquan", code="JSLC", latitude=Decimal("40.96"), longitude=Decimal("100.29")
+    )
+    vehicle = VehicleFactory(vehicle_model=vehicle_model, serial="KZ1A-Y7", storage_site=site)
+    launch = LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 rideshare",
+        vehicle_model=vehicle_model,
+        vehicle=vehicle,
+        site=site,
+        window_start=now.replace(microsecond=0) + timedelta(days=10),
+    )
+    customer = CustomerFactory(name="Gomspace", slug="gomspace")
+    payload = PayloadFactory(customer=customer, name="GOMX-5A", mass_kg=Decimal("95.0"))
+    contract = ContractFactory(
+        customer=customer,
+        provider=provider,
+        reference="GOM-EXP-2018",
+        launches_committed=2,
+        deposit_percent=Decimal("30.00"),
+        balance_due_days_before_launch=7,
+    )
+    ExchangeRateFactory(currency="USD", units_per_usd=Decimal("1"))
+    ExchangeRateFactory(currency="CNY", units_per_usd=Decimal("6.48"))
+    ExchangeRateFactory(currency="EUR", units_per_usd=Decimal("0.92"))
+    RideshareRateFactory(provider=provider, orbit_family="SSO")
+    DedicatedPriceFactory(vehicle_model=vehicle_model)
+    AddOnServiceFactory(
+        provider=provider,
+        kind=AddOnService.Kind.INSURANCE,
+        name="Launch insurance",
+        flat_price=None,
+        percent_of_declared_value=Decimal("5.00"),
+    )
+    AddOnServiceFactory(provider=provider, kind=AddOnService.Kind.MISSION_CONTROL, name="Mission control")
+    AddOnServiceFactory(
+        provider=provider,
+        kind=AddOnService.Kind.IT_SUPPORT,
+        name="IT support",
+        flat_price=Decimal("64800.00"),
+        currency="CNY",
+    )
+    user = UserFactory(username="gomspace-engineer")
+    return SimpleNamespace(
+        provider=provider,
+        vehicle_model=vehicle_model,
+        site=site,
+        vehicle=vehicle,
+        launch=launch,
+        customer=customer,
+        payload=payload,
+        contract=contract,
+        user=user,
+        now=now,
+    )
+
+
 # --- portal ----------------------------------------------------------------------------------
 
 

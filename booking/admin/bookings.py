@@ -1,7 +1,80 @@
-from django.contrib import admin
+"""Operator admin for bookings, quotes and prices. Actions call the booking services; the admin
+holds no rule of its own and shows the service's own words when it refuses."""
 
-from booking.models import Booking
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from booking.models import (
+    AddOnService,
+    Booking,
+    DedicatedPrice,
+    Event,
+    ExchangeRate,
+    Launch,
+    Quote,
+    QuoteLine,
+    RideshareRate,
+)
+from booking.selectors import booking_milestones
+from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
+from booking.services.errors import ServiceError
+from booking.services.fit import SELLING_STATUSES
 from vehicles.admin_scoping import ProviderScopedAdmin
+from vehicles.selectors import operator_provider_ids
+
+
+def _table(headers: list[str], rows: list[tuple]) -> str:
+    if not rows:
+        return "—"
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+def _history(subject_type: str, subject_id: int | None) -> str:
+    if subject_id is None:
+        return "—"
+    events = Event.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by(
+        "created_at", "pk"
+    )
+    return _table(
+        ["When (UTC)", "What", "Who", "Details"],
+        [(f"{e.created_at:%Y-%m-%d %H:%M:%S}", e.verb, e.actor_label, e.message) for e in events],
+    )
+
+
+class HoldStateFilter(admin.SimpleListFilter):
+    title = "hold"
+    parameter_name = "hold"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Hold running"), ("lapsed", "Hold ran out, not yet released")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(status=Booking.Status.HELD, hold_expires_at__gt=now)
+        if self.value() == "lapsed":
+            return queryset.filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
+        return queryset
+
+
+class RebookForm(forms.Form):
+    launch = forms.ModelChoiceField(queryset=Launch.objects.none(), label="Move to launch")
+
+    def __init__(self, *args, launches: QuerySet[Launch], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["launch"].queryset = launches  # type: ignore[attr-defined]
 
 
 @admin.register(Booking)
@@ -16,17 +89,236 @@ class BookingAdmin(ProviderScopedAdmin):
         "mass_kg",
         "price",
         "currency",
+        "amount_paid",
         "hold_expires_at",
     ]
-    list_filter = ["status", "currency", "launch__provider"]
+    list_filter = ["status", HoldStateFilter, "currency", "launch__provider"]
     search_fields = ["reference", "customer__name", "payload__name", "launch__name"]
     list_select_related = ["customer", "payload", "launch"]
     readonly_fields = [
         "reference",
+        "customer",
+        "payload",
+        "launch",
+        "contract",
         "status",
         "price",
         "currency",
         "mass_kg",
         "hold_expires_at",
+        "quote",
+        "rebooked_from",
+        "credit_carried_over",
         "amount_paid",
+        "created_by",
+        "price_lines",
+        "payment_milestones",
+        "history",
     ]
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "customer", "payload", "launch", "contract"]}),
+        ("Hold", {"fields": ["hold_expires_at", "quote"]}),
+        (
+            "Price",
+            {
+                "fields": [
+                    "price",
+                    "currency",
+                    "price_lines",
+                    "amount_paid",
+                    "credit_carried_over",
+                    "payment_milestones",
+                ]
+            },
+        ),
+        ("Capacity", {"fields": ["mass_kg"]}),
+        ("History", {"fields": ["rebooked_from", "created_by", "history"]}),
+    ]
+    actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # bookings are made by the services (portal, API), from a quote
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # cancel instead: the history stays
+
+    @admin.display(description="Price lines")
+    def price_lines(self, obj: Booking) -> str:
+        if obj.quote_id is None:
+            return "—"
+        lines = obj.quote.lines.all()  # type: ignore[union-attr]
+        return _table(
+            ["#", "Kind", "Description", f"Amount ({obj.quote.currency})"],  # type: ignore[union-attr]
+            [(line.position, line.get_kind_display(), line.description, line.amount) for line in lines],
+        )
+
+    @admin.display(description="Payment milestones")
+    def payment_milestones(self, obj: Booking) -> str:
+        return _table(
+            ["Milestone", "Amount", "Due (UTC)", "Paid"],
+            [
+                (
+                    m.label,
+                    f"{m.amount} {m.currency}",
+                    f"{m.due_at:%Y-%m-%d %H:%M}",
+                    f"{m.paid_at:%Y-%m-%d %H:%M}" if m.paid_at else "not yet",
+                )
+                for m in booking_milestones(obj)
+            ],
+        )
+
+    @admin.display(description="Events")
+    def history(self, obj: Booking) -> str:
+        return _history("booking", obj.pk)
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[Booking], service, done: str, **kwargs) -> None:
+        for booking in queryset.order_by("pk"):
+            try:
+                service(booking=booking, actor=request.user, **kwargs)
+            except ServiceError as exc:
+                self.message_user(request, f"{booking.reference}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{booking.reference}: {done}", messages.SUCCESS)
+
+    @admin.action(description="Confirm the selected held bookings", permissions=["change"])
+    def confirm_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._run(request, queryset, booking_confirm, "confirmed; payment milestones created")
+
+    @admin.action(description="Cancel the selected bookings", permissions=["change"])
+    def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._run(request, queryset, booking_cancel, "cancelled", reason="cancelled by an operator")
+
+    @admin.action(description="Rebook the selected bookings onto another launch", permissions=["change"])
+    def rebook_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]):
+        launches = Launch.objects.filter(status__in=SELLING_STATUSES, net__gt=timezone.now()).select_related(
+            "vehicle_model", "site"
+        )
+        ids = operator_provider_ids(request.user)
+        if ids is not None:
+            launches = launches.filter(provider_id__in=ids)
+        launches = launches.filter(provider_id__in=queryset.values("launch__provider_id")).order_by(
+            "net", "pk"
+        )
+        form = RebookForm(request.POST if "apply" in request.POST else None, launches=launches)
+        if "apply" in request.POST and form.is_valid():
+            target = form.cleaned_data["launch"]
+            for booking in queryset.order_by("pk"):
+                try:
+                    new = booking_rebook(booking=booking, launch=target, actor=request.user)
+                except ServiceError as exc:
+                    self.message_user(request, f"{booking.reference}: {exc.message}", messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"{booking.reference}: rebooked onto {target.name} as {new.reference}",
+                        messages.SUCCESS,
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Rebook onto another launch",
+            "opts": self.model._meta,
+            "bookings": queryset.select_related("launch", "payload"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": "rebook_bookings",
+        }
+        return TemplateResponse(request, "admin/booking/booking/rebook.html", context)
+
+
+class QuoteLineInline(admin.TabularInline):
+    model = QuoteLine
+    extra = 0
+    fields = ["position", "kind", "description", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Quote)
+class QuoteAdmin(ProviderScopedAdmin):
+    list_display = [
+        "reference",
+        "customer",
+        "payload",
+        "kind",
+        "service_level",
+        "launch",
+        "vehicle_model",
+        "total",
+        "currency",
+        "status",
+        "valid_until",
+    ]
+    list_filter = ["status", "kind", "service_level", "currency", "provider"]
+    search_fields = ["reference", "customer__name", "payload__name"]
+    list_select_related = ["customer", "payload", "launch", "vehicle_model"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "reference",
+        "customer",
+        "payload",
+        "kind",
+        "service_level",
+        "launch",
+        "vehicle_model",
+        "provider",
+        "mass_kg",
+        "options",
+        "declared_value",
+        "total",
+        "currency",
+        "status",
+        "valid_until",
+        "created_by",
+        "created_at",
+        "history",
+    ]
+    inlines = [QuoteLineInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # quotes come from quote_create (portal, API)
+
+    @admin.display(description="Events")
+    def history(self, obj: Quote) -> str:
+        return _history("quote", obj.pk)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "units_per_usd", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(RideshareRate)
+class RideshareRateAdmin(ProviderScopedAdmin):
+    list_display = ["provider", "orbit_family", "price_per_kg", "minimum_charge", "currency"]
+    list_filter = ["provider", "orbit_family", "currency"]
+    list_editable = ["price_per_kg", "minimum_charge"]
+    list_select_related = ["provider"]
+
+
+@admin.register(DedicatedPrice)
+class DedicatedPriceAdmin(ProviderScopedAdmin):
+    provider_path = "vehicle_model__provider_id"
+    list_display = ["vehicle_model", "price", "currency"]
+    list_filter = ["vehicle_model__provider", "currency"]
+    list_editable = ["price"]
+    list_select_related = ["vehicle_model"]
+
+
+@admin.register(AddOnService)
+class AddOnServiceAdmin(ProviderScopedAdmin):
+    list_display = [
+        "provider",
+        "kind",
+        "name",
+        "flat_price",
+        "percent_of_declared_value",
+        "currency",
+        "active",
+    ]
+    list_filter = ["provider", "kind", "active"]
+    list_select_related = ["provider"]

@@ -1,0 +1,578 @@
+"""The booking lifecycle: quote → hold → confirmed → manifested → flown, or cancelled.
+
+Capacity invariant: the mass of a launch's active bookings and unexpired holds never exceeds
+what its vehicle lifts to the target orbit. Every service that adds mass to a launch locks the
+launch row (``lock_launches``) and recomputes the capacity from rows inside the lock. Locks are
+taken in one order: launch rows (by pk), then the booking or quote, then the contract.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booking.models import Booking, Launch, Quote
+from booking.selectors import booking_milestones, contract_launches_used
+from customers.models import Contract, Customer, Payload, PaymentMilestone
+
+from .errors import Busy, Conflict, InvalidRequest
+from .events import Actor, event_record
+from .fit import launch_label, payload_mass_with_adapter_kg
+from .locking import short_lock_wait
+from .pricing import HUNDRED, check_launch_fit, fmt_money, money, new_reference, user_or_none
+from .pricing import quotes_expire as quotes_expire  # re-exported: the periodic task's service
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "an unknown time"
+
+
+def _state(booking: Booking) -> dict:
+    return {
+        "status": booking.status,
+        "launch": booking.launch_id,
+        "hold_expires_at": booking.hold_expires_at,
+        "amount_paid": booking.amount_paid,
+        "contract": booking.contract_id,
+    }
+
+
+def lock_launches(launches: list[Launch]) -> dict[int, Launch]:
+    """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
+
+    This is the seam the capacity invariant rests on: the race test's negative control replaces
+    it with an unlocked read to show that the test catches overbooking. Caller is inside
+    ``transaction.atomic``.
+    """
+    ids = sorted({launch.pk for launch in launches})
+    names = ", ".join(sorted({launch.name for launch in launches}))
+    with short_lock_wait(f"launch {names}"):
+        locked = (
+            Launch.objects.select_for_update(of=("self",))
+            .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        return {launch.pk: launch for launch in locked}
+
+
+def _lock_row(model, pk: int, what: str, *, related: tuple[str, ...] = ()):
+    with short_lock_wait(what):
+        return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
+def _translate_integrity_error(exc: IntegrityError, *, payload: Payload) -> Conflict:
+    text = str(exc)
+    if "unique_active_booking_per_payload" in text or "booking.payload_id" in text:
+        return Conflict(f"payload {payload.name} already has an active booking: one payload rides one launch")
+    if "reference" in text:
+        return Busy("a booking reference clashed; please retry.")
+    raise exc
+
+
+def booking_hold(
+    *, quote: Quote, actor: Actor, now: datetime | None = None, customer: Customer | None = None
+) -> Booking:
+    """Hold a seat for an open quote: a held booking that counts against capacity until it expires.
+
+    ``customer``, when given (portal, API), must own the quote. Locks the launch row, recomputes
+    the capacity left from rows inside the lock, and marks the quote accepted.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            booking = _hold(quote=quote, actor=actor, now=now, customer=customer)
+    except IntegrityError as exc:
+        raise _translate_integrity_error(exc, payload=quote.payload) from exc
+    return booking
+
+
+def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | None) -> Booking:
+    if customer is not None and quote.customer_id != customer.pk:
+        raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
+    if quote.launch_id is None:
+        raise InvalidRequest(
+            f"quote {quote.reference} is for a dedicated {quote.vehicle_model} launch that is not scheduled yet: "
+            "it can be held once an operator schedules the launch"
+        )
+    assert quote.launch is not None
+    launch = lock_launches([quote.launch])[quote.launch_id]
+    # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
+    # of one quote and the second one sees the first one's "accepted".
+    quote = Quote.objects.select_related("customer", "payload").get(pk=quote.pk)
+    if quote.status == Quote.Status.ACCEPTED:
+        raise Conflict(f"quote {quote.reference} was already accepted")
+    if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
+        raise Conflict(f"quote {quote.reference} expired at {_when(quote.valid_until)}: ask for a new quote")
+    customer = quote.customer
+    if customer.export_screening == Customer.ExportScreening.REFUSED:
+        raise Conflict(f"{customer.name} did not pass export screening: no booking can be made")
+    payload = quote.payload
+    mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
+    if mass_kg != quote.mass_kg:
+        raise Conflict(
+            f"payload {payload.name} now weighs {payload.mass_kg} kg, not what quote {quote.reference} "
+            "priced: ask for a new quote"
+        )
+    booking = Booking.objects.create(
+        reference=new_reference("LB-"),
+        customer=customer,
+        payload=payload,
+        launch=launch,
+        status=Booking.Status.HELD,
+        price=quote.total,
+        currency=quote.currency,
+        mass_kg=mass_kg,
+        hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
+        quote=quote,
+        created_by=user_or_none(actor),
+    )
+    Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.ACCEPTED)
+    event_record(
+        verb="booking.held",
+        subject=booking,
+        actor=actor,
+        before={"quote": quote.reference, "quote_status": Quote.Status.OPEN},
+        after={
+            "status": booking.status,
+            "launch": launch.pk,
+            "mass_kg": mass_kg,
+            "hold_expires_at": booking.hold_expires_at,
+            "price": booking.price,
+            "currency": booking.currency,
+        },
+        message=(
+            f"{booking.reference}: {payload.name} ({mass_kg} kg) held on {launch_label(launch)} "
+            f"until {_when(booking.hold_expires_at)}"
+        ),
+        customer=customer,
+        provider=launch.provider,
+        launch=launch,
+    )
+    return booking
+
+
+def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract | None) -> Contract:
+    customer = booking.customer
+    if contract is not None:
+        if contract.customer_id != customer.pk:
+            raise InvalidRequest(f"contract {contract.reference} belongs to another customer")
+        if contract.provider_id != launch.provider_id:
+            raise Conflict(
+                f"contract {contract.reference} is with {contract.provider}; {launch.name} is flown by {launch.provider}"
+            )
+        if contract.status != Contract.Status.ACTIVE:
+            raise Conflict(
+                f"contract {contract.reference} is {contract.get_status_display().lower()}, not active"
+            )
+        return _lock_row(Contract, contract.pk, f"contract {contract.reference}")
+    candidates = list(
+        Contract.objects.filter(
+            customer=customer, provider_id=launch.provider_id, status=Contract.Status.ACTIVE
+        ).order_by("signed_on", "pk")
+    )
+    if not candidates:
+        raise Conflict(
+            f"confirming needs an active contract between {customer.name} and {launch.provider}: none is on file"
+        )
+    for candidate in candidates:
+        used = contract_launches_used(contract=candidate, exclude_launch_id=launch.pk)
+        if used < candidate.launches_committed:
+            return _lock_row(Contract, candidate.pk, f"contract {candidate.reference}")
+    return _lock_row(Contract, candidates[0].pk, f"contract {candidates[0].reference}")
+
+
+def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
+    """A contract commits a number of launches; this launch must be one of them or fit in."""
+    used = contract_launches_used(contract=contract, exclude_launch_id=launch.pk)
+    if used >= contract.launches_committed:
+        raise Conflict(
+            f"contract {contract.reference} has no launches left: {used} of {contract.launches_committed} "
+            "committed are used"
+        )
+
+
+def _create_milestones(
+    *, booking: Booking, contract: Contract, launch: Launch, now: datetime
+) -> list[PaymentMilestone]:
+    """Deposit now (the contract's share, less what was paid), the balance before the launch."""
+    deposit_target = money(booking.price * contract.deposit_percent / HUNDRED)
+    deposit = max(deposit_target - booking.amount_paid, Decimal("0.00"))
+    balance = max(booking.price - booking.amount_paid - deposit, Decimal("0.00"))
+    balance_due = max(launch.net - timedelta(days=contract.balance_due_days_before_launch), now)
+    milestones = []
+    if deposit > 0:
+        milestones.append(
+            PaymentMilestone(
+                contract=contract,
+                label=f"Deposit {booking.reference} ({contract.deposit_percent}%)",
+                reference=booking.reference,
+                amount=deposit,
+                currency=booking.currency,
+                due_at=now,
+            )
+        )
+    if balance > 0:
+        milestones.append(
+            PaymentMilestone(
+                contract=contract,
+                label=f"Balance {booking.reference}",
+                reference=booking.reference,
+                amount=balance,
+                currency=booking.currency,
+                due_at=balance_due,
+            )
+        )
+    return PaymentMilestone.objects.bulk_create(milestones)
+
+
+def booking_confirm(
+    *, booking: Booking, actor: Actor, contract: Contract | None = None, now: datetime | None = None
+) -> Booking:
+    """Confirm a held booking under an active contract with the launch's provider.
+
+    Without ``contract`` the customer's active contract with launches left is used. Creates the
+    booking's payment milestones: the deposit due now, the balance due
+    ``contract.balance_due_days_before_launch`` days before the NET.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        launch = lock_launches([booking.launch])[booking.launch_id]
+        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        if booking.status != Booking.Status.HELD:
+            raise Conflict(
+                f"booking {booking.reference} is {booking.get_status_display().lower()}: only a held booking can be confirmed"
+            )
+        if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+            raise Conflict(
+                f"the hold on booking {booking.reference} expired at {_when(booking.hold_expires_at)}: hold a seat again"
+            )
+        customer = booking.customer
+        if customer.export_screening != Customer.ExportScreening.CLEARED:
+            raise Conflict(
+                f"{customer.name}'s export screening is {customer.get_export_screening_display().lower()}: "
+                "a booking is confirmed once it is cleared"
+            )
+        contract = _active_contract_for(booking=booking, launch=launch, contract=contract)
+        _check_contract_has_room(contract=contract, launch=launch)
+        before = _state(booking)
+        booking.status = Booking.Status.CONFIRMED
+        booking.contract = contract
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "contract", "hold_expires_at", "updated_at"])
+        milestones = _create_milestones(booking=booking, contract=contract, launch=launch, now=now)
+        event_record(
+            verb="booking.confirmed",
+            subject=booking,
+            actor=actor,
+            before=before,
+            after={
+                **_state(booking),
+                "milestones": [
+                    {"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in milestones
+                ],
+            },
+            message=f"{booking.reference} confirmed under contract {contract.reference}",
+            customer=customer,
+            provider=launch.provider,
+            launch=launch,
+        )
+    return booking
+
+
+def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
+    """Unpaid milestones of a booking that no longer flies are no longer due; answers what went."""
+    unpaid = booking_milestones(booking).filter(paid_at__isnull=True)
+    dropped = [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
+    unpaid.delete()
+    return dropped
+
+
+def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
+    """Cancel a held, confirmed or manifested booking; its seat is free at once."""
+    with transaction.atomic():
+        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        if booking.status == Booking.Status.FLOWN:
+            raise Conflict(f"booking {booking.reference} has flown: a flown booking cannot be cancelled")
+        if booking.status == Booking.Status.CANCELLED:
+            raise Conflict(f"booking {booking.reference} is already cancelled")
+        if booking.status == Booking.Status.EXPIRED:
+            raise Conflict(f"the hold on booking {booking.reference} has expired: there is nothing to cancel")
+        before = _state(booking)
+        booking.status = Booking.Status.CANCELLED
+        booking.save(update_fields=["status", "updated_at"])
+        dropped = _drop_unpaid_milestones(booking)
+        launch = booking.launch
+        event_record(
+            verb="booking.cancelled",
+            subject=booking,
+            actor=actor,
+            before=before,
+            after={**_state(booking), "reason": reason, "milestones_dropped": dropped},
+            message=f"{booking.reference} cancelled" + (f": {reason}" if reason else ""),
+            customer=booking.customer,
+            provider=launch.provider,
+            launch=launch,
+        )
+    return booking
+
+
+def booking_rebook(*, booking: Booking, launch: Launch, actor: Actor, now: datetime | None = None) -> Booking:
+    """Move a booking to another launch of the same provider, in one transaction.
+
+    The new booking keeps the price, the quote and the state (held stays held with a fresh hold;
+    confirmed and manifested become confirmed, with new milestones). What was paid is carried
+    over less the provider's rebooking fee. The old booking is cancelled; the new one links to it
+    through ``rebooked_from``. Both launch rows are locked (pk order) and the target's capacity is
+    recomputed inside the lock.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _rebook(booking=booking, target=launch, actor=actor, now=now)
+    except IntegrityError as exc:
+        raise _translate_integrity_error(exc, payload=booking.payload) from exc
+
+
+def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) -> Booking:
+    if target.pk == booking.launch_id:
+        raise InvalidRequest(f"booking {booking.reference} is already on {target.name}")
+    locked = lock_launches([booking.launch, target])
+    old_launch, target = locked[booking.launch_id], locked[target.pk]
+    old = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+    if old.status not in MOVABLE_STATUSES:
+        raise Conflict(
+            f"booking {old.reference} is {old.get_status_display().lower()}: only a held, confirmed or "
+            "manifested booking can be rebooked"
+        )
+    if old.status == Booking.Status.HELD and old.hold_expires_at is not None and old.hold_expires_at <= now:
+        raise Conflict(
+            f"the hold on booking {old.reference} expired at {_when(old.hold_expires_at)}: hold a seat again"
+        )
+    if target.provider_id != old_launch.provider_id:
+        raise Conflict(
+            f"a booking moves only between launches of one provider: {target.name} is flown by "
+            f"{target.provider}, not {old_launch.provider}"
+        )
+    payload = old.payload
+    before = _state(old)
+    # Free the old seat first: one payload has one active booking (a database constraint).
+    old.status = Booking.Status.CANCELLED
+    old.save(update_fields=["status", "updated_at"])
+    dropped = _drop_unpaid_milestones(old)
+    mass_kg = check_launch_fit(launch=target, payload=payload, now=now)
+    assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model)
+
+    fee_percent = target.provider.rebooking_fee_percent
+    fee = money(old.amount_paid * fee_percent / HUNDRED)
+    credit = old.amount_paid - fee
+    held = before["status"] == Booking.Status.HELD
+    new = Booking.objects.create(
+        reference=new_reference("LB-"),
+        customer=old.customer,
+        contract=old.contract,
+        payload=payload,
+        launch=target,
+        status=Booking.Status.HELD if held else Booking.Status.CONFIRMED,
+        price=old.price,
+        currency=old.currency,
+        mass_kg=mass_kg,
+        hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL if held else None,
+        quote=old.quote,
+        rebooked_from=old,
+        credit_carried_over=credit,
+        amount_paid=credit,
+        created_by=user_or_none(actor),
+    )
+    milestones: list[PaymentMilestone] = []
+    if not held:
+        assert old.contract is not None
+        contract = _lock_row(Contract, old.contract_id, f"contract {old.contract.reference}")
+        _check_contract_has_room(contract=contract, launch=target)
+        milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now)
+    money_note = (
+        f"; {fmt_money(credit, old.currency)} carried over after a {fee_percent}% fee of {fmt_money(fee, old.currency)}"
+        if old.amount_paid
+        else ""
+    )
+    event_record(
+        verb="booking.cancelled",
+        subject=old,
+        actor=actor,
+        before=before,
+        after={**_state(old), "rebooked_to": new.reference, "milestones_dropped": dropped},
+        message=f"{old.reference} cancelled: rebooked as {new.reference} on {target.name}",
+        customer=old.customer,
+        provider=old_launch.provider,
+        launch=old_launch,
+    )
+    event_record(
+        verb="booking.rebooked",
+        subject=new,
+        actor=actor,
+        before={**before, "reference": old.reference},
+        after={
+            **_state(new),
+            "reference": new.reference,
+            "rebooking_fee": fee,
+            "credit_carried_over": credit,
+            "milestones": [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in milestones],
+        },
+        message=f"{old.reference} moved from {old_launch.name} to {target.name} as {new.reference}{money_note}",
+        customer=old.customer,
+        provider=target.provider,
+        launch=target,
+    )
+    return new
+
+
+def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:
+    """Put a confirmed booking on its launch's manifest."""
+    with transaction.atomic():
+        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        if booking.status != Booking.Status.CONFIRMED:
+            raise Conflict(
+                f"booking {booking.reference} is {booking.get_status_display().lower()}: only a confirmed booking "
+                "can be manifested"
+            )
+        launch = booking.launch
+        if launch.status not in Launch.ACTIVE_STATUSES:
+            raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}: its manifest is closed")
+        before = _state(booking)
+        booking.status = Booking.Status.MANIFESTED
+        booking.save(update_fields=["status", "updated_at"])
+        event_record(
+            verb="booking.manifested",
+            subject=booking,
+            actor=actor,
+            before=before,
+            after=_state(booking),
+            message=f"{booking.reference} manifested on {launch.name}",
+            customer=booking.customer,
+            provider=launch.provider,
+            launch=launch,
+        )
+    return booking
+
+
+def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
+    """Mark the manifested bookings of a launch that has lifted off as flown; answers how many.
+
+    For the launch outcome service: call it inside the transaction that records lift-off.
+    """
+    count = 0
+    with transaction.atomic():
+        rows = Booking.objects.select_for_update().filter(launch=launch, status=Booking.Status.MANIFESTED)
+        for booking in rows.order_by("pk"):
+            before = _state(booking)
+            booking.status = Booking.Status.FLOWN
+            booking.save(update_fields=["status", "updated_at"])
+            event_record(
+                verb="booking.flown",
+                subject=booking,
+                actor=actor,
+                before=before,
+                after=_state(booking),
+                message=f"{booking.reference} flew on {launch.name}",
+                customer=booking.customer,
+                provider=launch.provider,
+                launch=launch,
+            )
+            count += 1
+    return count
+
+
+def bookings_release_expired(*, now: datetime | None = None) -> int:
+    """Expire held bookings whose hold has run out; answers how many. Run by a periodic task.
+
+    Capacity never depended on this (an expired hold stops counting at its expiry time); this
+    makes the state visible and writes the events. Rows locked by a running confirm are skipped
+    and picked up on the next pass.
+    """
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        due = (
+            Booking.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("launch__provider", "customer")
+            .filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
+            .order_by("pk")
+        )
+        for booking in due:
+            before = _state(booking)
+            booking.status = Booking.Status.EXPIRED
+            booking.save(update_fields=["status", "updated_at"])
+            event_record(
+                verb="booking.expired",
+                subject=booking,
+                actor=None,
+                system="hold expiry",
+                before=before,
+                after=_state(booking),
+                message=f"The hold on {booking.reference} expired at {_when(booking.hold_expires_at)}",
+                customer=booking.customer,
+                provider=booking.launch.provider,
+                launch=booking.launch,
+            )
+            count += 1
+    if count:
+        logger.info("released %d expired holds", count)
+    return count
+
+
+def payment_milestone_mark_paid(
+    *, milestone: PaymentMilestone, actor: Actor, now: datetime | None = None
+) -> PaymentMilestone:
+    """Record a milestone as paid; a booking milestone adds its amount to the booking's amount paid."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        milestone = _lock_row(PaymentMilestone, milestone.pk, f"milestone {milestone.label}")
+        if milestone.paid_at is not None:
+            raise Conflict(f"{milestone.label} was already paid on {_when(milestone.paid_at)}")
+        booking = None
+        if milestone.reference:
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("launch__provider")
+                .filter(reference=milestone.reference, contract_id=milestone.contract_id)
+                .first()
+            )
+        if booking is not None and booking.currency != milestone.currency:
+            raise InvalidRequest(
+                f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"
+            )
+        milestone.paid_at = now
+        milestone.save(update_fields=["paid_at"])
+        contract = milestone.contract
+        after: dict = {"paid_at": now, "amount": milestone.amount, "currency": milestone.currency}
+        if booking is not None:
+            before_paid = booking.amount_paid
+            booking.amount_paid = booking.amount_paid + milestone.amount
+            booking.save(update_fields=["amount_paid", "updated_at"])
+            after |= {
+                "booking": booking.reference,
+                "amount_paid_before": before_paid,
+                "amount_paid": booking.amount_paid,
+            }
+        event_record(
+            verb="milestone.paid",
+            subject=milestone,
+            actor=actor,
+            before={"paid_at": None},
+            after=after,
+            message=f"{milestone.label}: {fmt_money(milestone.amount, milestone.currency)} paid",
+            customer=contract.customer,
+            provider=contract.provider,
+            launch=booking.launch if booking is not None else None,
+        )
+    return milestone

@@ -1,0 +1,197 @@
+"""Does a payload fit a launch or a vehicle? The orbit and capacity rules shared by pricing,
+availability and bookings, so each rule lives in exactly one place.
+
+Tolerances are stated here and quoted in every answer:
+
+- a rideshare launch matches a payload when it goes to the same orbit family, its altitude is
+  within ``ALTITUDE_TOLERANCE_KM`` of the payload's and, when the payload states an inclination
+  (or is sun-synchronous, whose inclination follows from the altitude), its inclination is within
+  ``INCLINATION_TOLERANCE_DEG``;
+- a dedicated launch must reach the inclination by direct ascent from a site the vehicle can fly
+  from (mobile vehicles: sites that accept mobile platforms; fixed ones: sites with an active pad).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from booking.models import Launch
+from customers.models import Payload
+from vehicles.models import LaunchSite, OrbitFamily, VehicleModel
+from vehicles.orbits import (
+    OrbitError,
+    capacity_at_altitude,
+    is_inclination_reachable,
+    lowest_reachable_inclination,
+    sun_synchronous_inclination,
+)
+from vehicles.selectors import capacity_curve
+
+from .errors import Conflict
+
+ALTITUDE_TOLERANCE_KM = 50
+INCLINATION_TOLERANCE_DEG = Decimal("1.0")
+#: A dedicated launch is offered no earlier than this after the search: a standard campaign
+#: (contract, interface documents, payload delivery, integration). The scheduling planner gives
+#: the real dates; this is the honest "earliest possible" for a quote.
+DEDICATED_LEAD_TIME = timedelta(days=30)
+#: Launch states in which seats are still sold (a launch on a short hold keeps selling).
+SELLING_STATUSES = (Launch.Status.PLANNED, Launch.Status.SCHEDULED, Launch.Status.HOLD)
+
+
+def fmt_number(value: Decimal | float | int) -> str:
+    """520 for Decimal("520.0"), 19.6 for 19.61 rounded to one place: numbers as people write them."""
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    text = f"{number.normalize():f}"
+    return "0" if text == "-0" else text
+
+
+def fmt_kg(value: Decimal | float | int) -> str:
+    return fmt_number(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def fmt_deg(value: Decimal | float | int) -> str:
+    return fmt_number(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def orbit_label(orbit_family: str, altitude_km: int) -> str:
+    return f"{orbit_family} {altitude_km} km"
+
+
+def launch_label(launch: Launch) -> str:
+    """'Kuaizhou-1A KZ1A-Y7' when a serial is assigned, else the launch's name."""
+    if launch.vehicle_id is not None:
+        return str(launch.vehicle)
+    return launch.name
+
+
+def payload_inclination_deg(payload: Payload) -> Decimal | None:
+    """The inclination the payload needs: its own, or the sun-synchronous one for its altitude.
+
+    ``None`` for a non-SSO payload that states no inclination (any inclination will do).
+    """
+    if payload.inclination_deg is not None:
+        return Decimal(payload.inclination_deg)
+    if payload.orbit_family == OrbitFamily.SSO:
+        degrees = sun_synchronous_inclination(payload.altitude_km)
+        return Decimal(repr(degrees)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return None
+
+
+def payload_mass_with_adapter_kg(payload: Payload, vehicle_model: VehicleModel) -> Decimal:
+    """The mass a payload takes on a launch: its own plus the vehicle's adapter per payload."""
+    return Decimal(payload.mass_kg) + Decimal(vehicle_model.adapter_mass_kg)
+
+
+def orbit_mismatch(*, launch: Launch, payload: Payload) -> str | None:
+    """Why the launch's target orbit does not suit the payload, or ``None`` when it does."""
+    label = launch_label(launch)
+    if launch.orbit_family != payload.orbit_family:
+        return f"{label} goes to {launch.orbit_family}; the payload needs {payload.orbit_family}"
+    altitude_gap = abs(launch.altitude_km - payload.altitude_km)
+    if altitude_gap > ALTITUDE_TOLERANCE_KM:
+        return (
+            f"{label} goes to {launch.altitude_km} km, {altitude_gap} km from the payload's "
+            f"{payload.altitude_km} km (tolerance ±{ALTITUDE_TOLERANCE_KM} km)"
+        )
+    wanted = payload_inclination_deg(payload)
+    if wanted is not None:
+        gap = abs(Decimal(launch.inclination_deg) - wanted)
+        if gap > INCLINATION_TOLERANCE_DEG:
+            return (
+                f"{label} goes to {fmt_deg(launch.inclination_deg)}°, {fmt_deg(gap)}° from the "
+                f"payload's {fmt_deg(wanted)}° (tolerance ±{fmt_deg(INCLINATION_TOLERANCE_DEG)}°)"
+            )
+    return None
+
+
+def launch_target_capacity_kg(launch: Launch) -> Decimal:
+    """The vehicle's capacity at the launch's target orbit; 0 when its curve does not reach it.
+
+    Uses prefetched capacity points when the launch's vehicle model has them.
+    """
+    try:
+        return capacity_at_altitude(
+            capacity_curve(launch.vehicle_model, launch.orbit_family), launch.altitude_km
+        )
+    except OrbitError:
+        return Decimal("0.0")
+
+
+def capacity_shortfall_message(*, launch: Launch, needed_kg: Decimal, remaining_kg: Decimal) -> str:
+    return (
+        f"payload {fmt_kg(needed_kg)} kg exceeds the {fmt_kg(max(remaining_kg, Decimal(0)))} kg left to "
+        f"{orbit_label(launch.orbit_family, launch.altitude_km)} on {launch_label(launch)}"
+    )
+
+
+def model_capacity_kg(*, vehicle_model: VehicleModel, orbit_family: str, altitude_km: int) -> Decimal:
+    """What the vehicle lifts to the orbit; ``Conflict`` when it has no figure for it."""
+    points = capacity_curve(vehicle_model, orbit_family)
+    if not points:
+        raise Conflict(f"{vehicle_model} has no capacity figures for {orbit_family}")
+    try:
+        return capacity_at_altitude(points, altitude_km)
+    except OrbitError as exc:
+        raise Conflict(f"{vehicle_model} cannot be booked to {orbit_family} {altitude_km} km: {exc}") from exc
+
+
+def model_fits_payload(*, vehicle_model: VehicleModel, payload: Payload) -> Decimal:
+    """The vehicle's capacity to the payload's orbit; ``Conflict`` when the payload is too heavy."""
+    capacity = model_capacity_kg(
+        vehicle_model=vehicle_model, orbit_family=payload.orbit_family, altitude_km=payload.altitude_km
+    )
+    needed = payload_mass_with_adapter_kg(payload, vehicle_model)
+    if needed > capacity:
+        raise Conflict(
+            f"payload {fmt_kg(needed)} kg (with its {fmt_kg(vehicle_model.adapter_mass_kg)} kg adapter) "
+            f"exceeds the {fmt_kg(capacity)} kg {vehicle_model} lifts to "
+            f"{orbit_label(payload.orbit_family, payload.altitude_km)}"
+        )
+    return capacity
+
+
+def sites_for_model(vehicle_model: VehicleModel, sites: Iterable[LaunchSite]) -> list[LaunchSite]:
+    """Sites the vehicle flies from: mobile-platform sites for mobile vehicles, pads otherwise.
+
+    Uses prefetched ``pads`` when present.
+    """
+    if vehicle_model.mobile_launch:
+        return [site for site in sites if site.accepts_mobile_platforms]
+    return [site for site in sites if any(pad.active for pad in site.pads.all())]
+
+
+def best_site_for_inclination(
+    *, vehicle_model: VehicleModel, inclination_deg: Decimal | None, sites: Iterable[LaunchSite]
+) -> LaunchSite:
+    """The site reaching the inclination directly with the least out-of-plane azimuth.
+
+    Among the sites the vehicle flies from that reach the inclination, the one whose latitude is
+    closest to it (launching nearest due east or west). ``Conflict`` when none reaches it, naming
+    the lowest reachable inclination and its site.
+    """
+    candidates = sites_for_model(vehicle_model, sites)
+    if not candidates:
+        raise Conflict(f"{vehicle_model} has no launch site it can fly from")
+    if inclination_deg is None:
+        return min(candidates, key=lambda site: (abs(site.latitude), site.name))
+    reaching = [site for site in candidates if is_inclination_reachable(site.latitude, inclination_deg)]
+    if not reaching:
+        raise Conflict(unreachable_inclination_message(inclination_deg, candidates))
+    folded = min(inclination_deg, 180 - inclination_deg)
+    return min(reaching, key=lambda site: (abs(folded - abs(site.latitude)), site.name))
+
+
+def unreachable_inclination_message(inclination_deg: Decimal, sites: Iterable[LaunchSite]) -> str:
+    site_name, lowest = lowest_reachable_inclination({site.name: site.latitude for site in sites})
+    if inclination_deg > 90:
+        return (
+            f"no site reaches {fmt_deg(inclination_deg)}°: the highest reachable inclination is "
+            f"{fmt_deg(180 - lowest)}° from {site_name}"
+        )
+    return (
+        f"no site reaches {fmt_deg(inclination_deg)}°: the lowest reachable inclination is "
+        f"{fmt_deg(lowest)}° from {site_name}"
+    )

@@ -1,0 +1,395 @@
+"""Prices and quotes: rideshare per kg with a minimum, dedicated launches, express, add-ons.
+
+Money is Decimal throughout; every line is converted to the quote's currency and rounded
+ROUND_HALF_UP to cents once, and the total is the sum of the rounded lines.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, Quote, QuoteLine, RideshareRate
+from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg
+from customers.models import Customer, Payload
+from vehicles.models import Currency, LaunchSite, Provider, VehicleModel
+
+from .errors import Conflict, InvalidRequest
+from .events import Actor, event_record
+from .fit import (
+    SELLING_STATUSES,
+    best_site_for_inclination,
+    capacity_shortfall_message,
+    fmt_kg,
+    launch_label,
+    model_fits_payload,
+    orbit_mismatch,
+    payload_inclination_deg,
+    payload_mass_with_adapter_kg,
+)
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+CURRENCIES = tuple(Currency.values)
+OPTION_KINDS = tuple(AddOnService.Kind.values)
+# Unambiguous characters for references people read out on the phone (no 0/O, 1/I).
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def user_or_none(actor: Actor) -> User | None:
+    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
+    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def money(amount: Decimal) -> Decimal:
+    """Round to cents, half up."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt_money(amount: Decimal, currency: str) -> str:
+    return f"{money(amount):,.2f} {currency}"
+
+
+def new_reference(prefix: str, length: int = 6) -> str:
+    """e.g. "Q-7KX2MD". Random; the unique index is the backstop against a collision."""
+    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
+
+
+def _validate_currency(currency: str) -> str:
+    if currency not in CURRENCIES:
+        raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
+    return currency
+
+
+def units_per_usd(currency: str) -> Decimal:
+    """Units of ``currency`` one US dollar buys, from the operators' rates table (USD is 1)."""
+    _validate_currency(currency)
+    rate = ExchangeRate.objects.filter(currency=currency).values_list("units_per_usd", flat=True).first()
+    if rate is None:
+        if currency == Currency.USD:
+            return Decimal("1")
+        raise InvalidRequest(f"no exchange rate is set for {currency}: an operator must enter one")
+    return Decimal(rate)
+
+
+def price_convert(*, amount: Decimal, from_currency: str, to_currency: str) -> Decimal:
+    """Convert through US dollars with the rates table; rounded half up to cents."""
+    if not isinstance(amount, Decimal):
+        raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
+    _validate_currency(from_currency)
+    _validate_currency(to_currency)
+    if from_currency == to_currency:
+        return money(amount)
+    in_usd = amount / units_per_usd(from_currency)
+    return money(in_usd * units_per_usd(to_currency))
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    kind: str
+    description: str
+    amount: Decimal
+
+
+def _fmt_rate(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def rideshare_launch_lines(
+    *, provider: Provider, orbit_family: str, payload: Payload, currency: str
+) -> list[PriceLine]:
+    """The seat: the payload's mass times the provider's rate for the orbit family, at least the minimum."""
+    rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
+    if rate is None:
+        raise Conflict(f"{provider} sells no rideshare seats to {orbit_family}: no price per kg is set")
+    mass = Decimal(payload.mass_kg)
+    by_mass = mass * rate.price_per_kg
+    per_kg = f"{fmt_kg(mass)} kg × {_fmt_rate(rate.price_per_kg, rate.currency)}/kg"
+    if by_mass < rate.minimum_charge:
+        return [
+            PriceLine(
+                QuoteLine.Kind.MINIMUM,
+                f"Rideshare seat to {orbit_family}: minimum charge "
+                f"{_fmt_rate(rate.minimum_charge, rate.currency)} ({per_kg} is less)",
+                price_convert(amount=rate.minimum_charge, from_currency=rate.currency, to_currency=currency),
+            )
+        ]
+    return [
+        PriceLine(
+            QuoteLine.Kind.LAUNCH,
+            f"Rideshare seat to {orbit_family}: {per_kg}",
+            price_convert(amount=by_mass, from_currency=rate.currency, to_currency=currency),
+        )
+    ]
+
+
+def dedicated_launch_lines(*, vehicle_model: VehicleModel, currency: str) -> list[PriceLine]:
+    price = DedicatedPrice.objects.filter(vehicle_model=vehicle_model).first()
+    if price is None:
+        raise Conflict(f"no dedicated launch price is set for {vehicle_model}")
+    return [
+        PriceLine(
+            QuoteLine.Kind.LAUNCH,
+            f"Dedicated {vehicle_model} launch ({_fmt_rate(price.price, price.currency)})",
+            price_convert(amount=price.price, from_currency=price.currency, to_currency=currency),
+        )
+    ]
+
+
+def express_line(*, provider: Provider, launch_amount: Decimal) -> PriceLine:
+    percent = Decimal(provider.express_premium_percent)
+    return PriceLine(
+        QuoteLine.Kind.EXPRESS,
+        f"Express (24-hour) premium: {provider.express_premium_percent}% of the launch price",
+        money(launch_amount * percent / HUNDRED),
+    )
+
+
+def _normalise_options(options: Iterable[str]) -> list[str]:
+    if isinstance(options, str):
+        options = [options]
+    chosen: list[str] = []
+    for option in options:
+        if option not in OPTION_KINDS:
+            raise InvalidRequest(f"unknown option {option!r}: choose from {', '.join(OPTION_KINDS)}")
+        if option not in chosen:
+            chosen.append(option)
+    return chosen
+
+
+def add_on_lines(
+    *, provider: Provider, options: Iterable[str], declared_value: Decimal | None, currency: str
+) -> list[PriceLine]:
+    """Add-ons the provider sells. A percentage is of the declared value, given in the quote's currency."""
+    chosen = _normalise_options(options)
+    if not chosen:
+        return []
+    services = {
+        s.kind: s for s in AddOnService.objects.filter(provider=provider, kind__in=chosen, active=True)
+    }
+    lines = []
+    for kind in chosen:
+        service = services.get(kind)
+        if service is None:
+            raise InvalidRequest(f"{provider} does not sell {AddOnService.Kind(kind).label.lower()}")
+        if service.percent_of_declared_value is not None:
+            if declared_value is None:
+                raise InvalidRequest(
+                    f"{service.name} is priced at {service.percent_of_declared_value}% of the payload's "
+                    "declared value: give a declared value"
+                )
+            lines.append(
+                PriceLine(
+                    QuoteLine.Kind.ADD_ON,
+                    f"{service.name}: {service.percent_of_declared_value}% of the declared value "
+                    f"{fmt_money(declared_value, currency)}",
+                    money(declared_value * service.percent_of_declared_value / HUNDRED),
+                )
+            )
+        else:
+            assert service.flat_price is not None
+            lines.append(
+                PriceLine(
+                    QuoteLine.Kind.ADD_ON,
+                    f"{service.name} ({_fmt_rate(service.flat_price, service.currency)})",
+                    price_convert(
+                        amount=service.flat_price, from_currency=service.currency, to_currency=currency
+                    ),
+                )
+            )
+    return lines
+
+
+def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Decimal:
+    """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
+
+    Seats are sold on launches still selling, before their NET, to a matching orbit, while the
+    payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
+    takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
+    """
+    if launch.status not in SELLING_STATUSES:
+        raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}: it can no longer be booked")
+    if launch.net <= now:
+        raise Conflict(
+            f"{launch.name} had its NET at {launch.net:%Y-%m-%d %H:%M} UTC: it can no longer be booked"
+        )
+    mismatch = orbit_mismatch(launch=launch, payload=payload)
+    if mismatch:
+        raise Conflict(mismatch)
+    needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model)
+    remaining = launch_remaining_capacity_kg(launch=launch, now=now)
+    if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
+        raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
+    if needed > remaining:
+        raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
+    return needed
+
+
+def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> LaunchSite:
+    """Refuse a dedicated launch the vehicle cannot fly for the payload; answers the best site."""
+    if not vehicle_model.active:
+        raise Conflict(f"{vehicle_model} is no longer offered")
+    model_fits_payload(vehicle_model=vehicle_model, payload=payload)
+    sites = LaunchSite.objects.prefetch_related("pads")
+    return best_site_for_inclination(
+        vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites
+    )
+
+
+def quote_create(
+    *,
+    customer: Customer,
+    payload: Payload,
+    actor: Actor,
+    service_level: str = Launch.ServiceLevel.STANDARD,
+    launch: Launch | None = None,
+    vehicle_model: VehicleModel | None = None,
+    currency: str = "USD",
+    options: Iterable[str] = (),
+    declared_value: Decimal | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """Price a rideshare seat on ``launch`` or a dedicated launch on ``vehicle_model``.
+
+    A launch that sells no rideshare seats (``launch.rideshare`` off) is priced as a dedicated
+    launch of its vehicle model. The quote stores its lines and is valid for
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours). ``declared_value`` is in ``currency``.
+    """
+    now = now or timezone.now()
+    _validate_currency(currency)
+    if payload.customer_id != customer.pk:
+        raise InvalidRequest(f"payload {payload.name} belongs to another customer")
+    if customer.export_screening == Customer.ExportScreening.REFUSED:
+        raise Conflict(f"{customer.name} did not pass export screening: no quote can be given")
+    if (launch is None) == (vehicle_model is None):
+        raise InvalidRequest(
+            "choose either a rideshare launch or a vehicle model for a dedicated launch"
+            + (", not both" if launch is not None else "")
+        )
+    if service_level not in Launch.ServiceLevel.values:
+        raise InvalidRequest(
+            f"unknown service level {service_level!r}: choose one of {', '.join(Launch.ServiceLevel.values)}"
+        )
+    if declared_value is not None:
+        if not isinstance(declared_value, Decimal):
+            raise InvalidRequest(
+                f"the declared value is a Decimal amount, not {type(declared_value).__name__}"
+            )
+        if declared_value < 0:
+            raise InvalidRequest("the declared value cannot be negative")
+    option_list = _normalise_options(options)
+
+    if launch is not None:
+        provider = launch.provider
+        model = launch.vehicle_model
+        mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
+        if launch.rideshare:
+            kind = Quote.Kind.RIDESHARE
+            lines = rideshare_launch_lines(
+                provider=provider, orbit_family=launch.orbit_family, payload=payload, currency=currency
+            )
+        else:
+            kind = Quote.Kind.DEDICATED
+            lines = dedicated_launch_lines(vehicle_model=model, currency=currency)
+    else:
+        assert vehicle_model is not None
+        provider = vehicle_model.provider
+        model = vehicle_model
+        kind = Quote.Kind.DEDICATED
+        check_dedicated_fit(vehicle_model=model, payload=payload)
+        mass_kg = payload_mass_with_adapter_kg(payload, model)
+        lines = dedicated_launch_lines(vehicle_model=model, currency=currency)
+
+    if service_level == Launch.ServiceLevel.EXPRESS:
+        launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
+        lines.append(express_line(provider=provider, launch_amount=launch_amount))
+    lines += add_on_lines(
+        provider=provider, options=option_list, declared_value=declared_value, currency=currency
+    )
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+
+    with transaction.atomic():
+        quote = Quote.objects.create(
+            reference=new_reference("Q-"),
+            customer=customer,
+            payload=payload,
+            kind=kind,
+            service_level=service_level,
+            launch=launch,
+            vehicle_model=model,
+            provider=provider,
+            mass_kg=mass_kg,
+            options=option_list,
+            declared_value=declared_value,
+            total=total,
+            currency=currency,
+            valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
+            created_by=user_or_none(actor),
+        )
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=quote,
+                position=i,
+                kind=line.kind,
+                description=line.description[:200],
+                amount=line.amount,
+            )
+            for i, line in enumerate(lines, start=1)
+        )
+        target = launch_label(launch) if launch is not None else f"a dedicated {model} launch"
+        event_record(
+            verb="booking.quoted",
+            subject=quote,
+            actor=actor,
+            after={
+                "reference": quote.reference,
+                "kind": kind,
+                "total": total,
+                "currency": currency,
+                "valid_until": quote.valid_until,
+                "mass_kg": mass_kg,
+            },
+            message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(total, currency)}",
+            customer=customer,
+            provider=provider,
+            launch=launch,
+        )
+    return quote
+
+
+def quotes_expire(*, now: datetime | None = None) -> int:
+    """Mark open quotes past their validity expired; answers how many. Run by a periodic task."""
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        due = (
+            Quote.objects.select_for_update(skip_locked=True)
+            .filter(status=Quote.Status.OPEN, valid_until__lte=now)
+            .order_by("pk")
+        )
+        for quote in due:
+            quote.status = Quote.Status.EXPIRED
+            quote.save(update_fields=["status"])
+            event_record(
+                verb="quote.expired",
+                subject=quote,
+                actor=None,
+                system="quote expiry",
+                before={"status": Quote.Status.OPEN},
+                after={"status": Quote.Status.EXPIRED},
+                message=f"Quote {quote.reference} expired at {quote.valid_until:%Y-%m-%d %H:%M} UTC",
+                customer=quote.customer,
+                provider=quote.provider,
+                launch=quote.launch,
+            )
+            count += 1
+    return count
