@@ -10,10 +10,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
+from booking.selectors import contract_usage
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
-
-# Bookings that used one of a contract's committed launches.
-CONTRACT_USING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED, Booking.Status.FLOWN)
 
 
 def upcoming_launches(*, customer: Customer, now: datetime | None = None) -> list[Launch]:
@@ -102,15 +100,11 @@ class ContractSummary:
 def contract_summaries(*, customer: Customer, now: datetime | None = None) -> list[ContractSummary]:
     now = now or timezone.now()
     contracts = (
-        Contract.objects.filter(customer=customer)
-        .select_related("provider")
-        .annotate(used=Count("bookings", filter=Q(bookings__status__in=CONTRACT_USING_STATUSES)))
-        .prefetch_related("milestones")
-        .order_by("-status", "reference")
+        Contract.objects.filter(customer=customer).select_related("provider").order_by("-status", "reference")
     )
     summaries = []
     for contract in contracts:
-        milestones = list(contract.milestones.all())
+        usage = contract_usage(contract)  # the engine's count: distinct launches used
         bookings = list(
             Booking.objects.filter(contract=contract)
             .select_related("launch", "payload")
@@ -119,11 +113,11 @@ def contract_summaries(*, customer: Customer, now: datetime | None = None) -> li
         summaries.append(
             ContractSummary(
                 contract=contract,
-                launches_used=contract.used,  # type: ignore[attr-defined]
-                launches_remaining=max(contract.launches_committed - contract.used, 0),  # type: ignore[attr-defined]
-                paid=sum((m.amount for m in milestones if m.paid_at), start=Decimal(0)),
-                outstanding=sum((m.amount for m in milestones if not m.paid_at), start=Decimal(0)),
-                milestones=_with_bookings(customer, milestones, now),
+                launches_used=usage.launches_used,
+                launches_remaining=usage.launches_remaining,
+                paid=usage.amount_paid,
+                outstanding=usage.amount_due,
+                milestones=_with_bookings(customer, usage.milestones, now),
                 bookings=bookings,
             )
         )

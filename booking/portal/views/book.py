@@ -22,18 +22,21 @@ from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
 from booking.services.errors import ServiceError
 from customers.models import Contract, Payload
-from vehicles.models import VehicleModel
+from vehicles.models import Currency, VehicleModel
 
 
 def option_key(option: Any) -> str:
     """A stable name for an availability option, to carry it through a form."""
-    if getattr(option, "launch", None) is not None:
+    if option.launch is not None:
         return f"launch-{option.launch.pk}"
-    return f"model-{option.vehicle_model.pk}"
+    return f"model-{option.vehicle_model.pk}-{option.site.pk}"
 
 
 def _quote_target(key: str) -> dict[str, Any]:
-    kind, _, pk = key.partition("-")
+    kind, _, rest = key.partition("-")
+    pk = rest.split("-", 1)[0]
+    if not pk.isdigit():
+        raise Http404("Unknown option.")
     if kind == "launch":
         return {"launch": get_object_or_404(Launch, pk=pk)}
     if kind == "model":
@@ -47,17 +50,18 @@ def _payload_for(request: HttpRequest, pk: Any) -> Payload | None:
     return Payload.objects.filter(pk=pk, customer=request.customer).first()  # type: ignore[attr-defined]
 
 
-def _options(payload: Payload) -> tuple[list[Any], list[str]]:
-    result = availability.availability_search(payload=payload)
+def _options(payload: Payload, currency: str = "USD") -> tuple[list[Any], list[str]]:
+    result = availability.availability_search(payload=payload, currency=currency)
     return list(result.options), list(result.reasons)
 
 
 def _add_ons_for(options: list[Any]) -> list[AddOnService]:
-    providers = set()
-    for option in options:
-        target = option.launch if getattr(option, "launch", None) is not None else option.vehicle_model
-        providers.add(target.provider_id)
-    return list(AddOnService.objects.filter(provider_id__in=providers, active=True).order_by("kind"))
+    providers = {option.provider.pk for option in options}
+    return list(
+        AddOnService.objects.filter(provider_id__in=providers, active=True)
+        .select_related("provider")
+        .order_by("provider__name", "kind")
+    )
 
 
 class _Preview(Exception):
@@ -94,7 +98,10 @@ def book(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     payloads = list(Payload.objects.filter(customer=customer).order_by("name"))
     payload = _payload_for(request, request.POST.get("payload") or request.GET.get("payload"))
-    options, reasons = _options(payload) if payload else ([], [])
+    currency = request.POST.get("currency") or request.GET.get("currency") or "USD"
+    if currency not in Currency.values:
+        currency = "USD"
+    options, reasons = _options(payload, currency) if payload else ([], [])
     form = BookOptionsForm(request.POST or None, options=[option_key(o) for o in options])
     if request.method == "POST" and payload and form.is_valid():
         try:
@@ -144,7 +151,7 @@ def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            booking = bookings.booking_hold(quote=quote, actor=request.user)
+            booking = bookings.booking_hold(quote=quote, actor=request.user, customer=request.customer)  # type: ignore[attr-defined]
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
