@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 import booking.services.availability as availability
@@ -158,7 +159,7 @@ def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{booking.reference}: the seat is held for you until "
-                f"{booking.hold_expires_at:%H:%M %Z}. Confirm it under a contract before then.",
+                f"{timezone.localtime(booking.hold_expires_at):%H:%M %Z}. Confirm it under a contract before then.",
             )
             return redirect("portal:booking_detail", reference=booking.reference)
     return render(request, "portal/quote.html", {"quote": quote, "lines": list(quote.lines.all())})

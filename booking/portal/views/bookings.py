@@ -9,6 +9,7 @@ from django.utils import timezone
 from booking.models import Booking
 from booking.portal import selectors
 from booking.portal.access import get_booking_for, get_launch_for, member_required
+from booking.selectors import booking_milestones
 
 # How often the readiness timeline refreshes itself in the browser.
 READINESS_POLL_SECONDS = 15
@@ -52,6 +53,8 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "documents": selectors.required_documents(customer=customer, payload=booking.payload),
         "events": selectors.events_for_booking(booking=booking),
         "quote_lines": list(booking.quote.lines.all()) if booking.quote_id else [],
+        "milestones": list(booking_milestones(booking)) if booking.contract_id else [],
+        "now": timezone.now(),
         "timeline_url": request.path + "readiness/",
         **_timeline_context(booking.launch),
     }
