@@ -186,3 +186,17 @@ class CancelForm(forms.Form):
         required=False,
         help_text="Optional; launch operations see it.",
     )
+
+
+class ExpressOrderForm(forms.Form):
+    payload = forms.ModelChoiceField(
+        label="Payload",
+        queryset=Payload.objects.none(),
+        empty_label="Choose a payload…",
+        help_text="A vehicle from ready storage, a mobile platform and a site are assigned at once; "
+        "the launch is within 24 hours of the order.",
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")

@@ -105,3 +105,9 @@ if book := _optional("book"):
         path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
         path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
     ]
+
+if express := _optional("express"):
+    urlpatterns += [
+        path("express/", express.express, name="express"),
+        path("express/<str:reference>/", express.express_result, name="express_result"),
+    ]

@@ -32,7 +32,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline_context(launch, now=None) -> dict:
+def timeline_context(launch, now=None) -> dict:
     plan, steps = selectors.readiness_timeline(launch=launch, now=now)
     return {
         "plan": plan,
@@ -56,7 +56,7 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "milestones": list(booking_milestones(booking)) if booking.contract_id else [],
         "now": timezone.now(),
         "timeline_url": request.path + "readiness/",
-        **_timeline_context(booking.launch),
+        **timeline_context(booking.launch),
     }
     return render(request, "portal/booking_detail.html", context)
 
@@ -68,7 +68,7 @@ def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "portal/_readiness.html",
-        {"launch": booking.launch, "timeline_url": request.path, **_timeline_context(booking.launch)},
+        {"launch": booking.launch, "timeline_url": request.path, **timeline_context(booking.launch)},
     )
 
 
@@ -88,7 +88,7 @@ def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "launch": launch,
             "bookings": bookings,
             "timeline_url": request.path + "readiness/",
-            **_timeline_context(launch),
+            **timeline_context(launch),
         },
     )
 
@@ -99,5 +99,5 @@ def launch_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/_readiness.html",
-        {"launch": launch, "timeline_url": request.path, **_timeline_context(launch)},
+        {"launch": launch, "timeline_url": request.path, **timeline_context(launch)},
     )
