@@ -19,6 +19,7 @@ from customers.selectors import orbit_assessment
 
 from .errors import InvalidRequest
 from .events import Actor, event_record
+from .pricing import user_or_none
 
 # Fields that, once a payload holds a seat, only operations may change: they set the mass
 # counted against the launch and the orbit the launch was chosen for.
@@ -155,7 +156,7 @@ def document_upload(
         payload=payload,
         kind=kind,
         file=file,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=user_or_none(actor),
     )
     event_record(
         verb="document.submitted",

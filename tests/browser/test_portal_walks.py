@@ -112,12 +112,10 @@ def test_the_portal_works_on_a_phone(phone):
     screenshot(phone, "phone_booking")
 
 
-def test_keyboard_user_reaches_the_navigation_and_signs_in(page):
+def test_keyboard_user_signs_in_and_reaches_every_section(page):
     demo_world(with_booking=False)
     page.goto("/portal/login/")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # past the skip link and the brand
-    page.get_by_label("Username").focus()
+    assert page.evaluate("document.activeElement.name") == "username"  # autofocus
     page.keyboard.type("gomspace")
     page.keyboard.press("Tab")
     page.keyboard.type("launchbook-test")
@@ -125,3 +123,13 @@ def test_keyboard_user_reaches_the_navigation_and_signs_in(page):
     expect(page.get_by_role("heading", name="Gomspace")).to_be_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    # Tab through the navigation to Payloads and follow it with Enter.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Payloads":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Payloads", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("getComputedStyle(document.activeElement).boxShadow") != "none", "no focus ring"
