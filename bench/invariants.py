@@ -39,7 +39,9 @@ def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
         try:
             capacity = capacity_at_altitude(curves.get((model_id, family), []), altitude)
         except OrbitError as exc:
-            violations.append(f"launch {launch_id} {name}: bookings on an orbit the vehicle cannot reach ({exc})")
+            violations.append(
+                f"launch {launch_id} {name}: bookings on an orbit the vehicle cannot reach ({exc})"
+            )
             continue
         if booked > capacity:
             violations.append(f"launch {launch_id} {name}: {booked} kg booked, capacity {capacity} kg")

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, RideshareRate
+from booking.services.scheduling import launch_schedule
 from customers.models import Contract, Customer, Membership, Payload
 from vehicles.models import (
     CapacityPoint,
@@ -483,31 +484,34 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                 },
             )
 
+        # Demo launches go through the scheduling service, so they hold real reservations
+        # (platform transit, set-up, window, tear-down; pad turnaround) and start readiness.
+        # Found by name: loading again leaves them, and whatever operators did to them, alone.
         launch_hour = now.replace(minute=0, second=0, microsecond=0)
         for spec in LAUNCHES:
             if Launch.objects.filter(name=spec.name).exists():
                 continue
             window_start = launch_hour + timedelta(days=spec.days_from_now)
             vm = models_by_name[spec.model]
-            vehicle = vehicles[spec.serial]
-            Launch.objects.create(
-                name=spec.name,
+            vehicle = Vehicle.objects.get(pk=vehicles[spec.serial].pk)
+            launch_schedule(
                 provider=vm.provider,
                 vehicle_model=vm,
-                vehicle=vehicle,
                 site=sites[spec.site],
-                pad=pads[(spec.site, spec.pad)] if spec.pad else None,
-                platform=platforms[spec.platform] if spec.platform else None,
                 orbit_family=spec.orbit,
                 altitude_km=spec.altitude_km,
                 inclination_deg=Decimal(spec.inclination_deg),
                 window_start=window_start,
                 window_end=window_start + timedelta(hours=spec.window_hours),
+                actor=None,
+                vehicle=vehicle if vehicle.status == Vehicle.Status.READY_STORAGE else None,
+                platform=platforms[spec.platform] if spec.platform else None,
+                pad=pads[(spec.site, spec.pad)] if spec.pad else None,
+                name=spec.name,
                 net=window_start,
                 net_precision=spec.net_precision,
-                status=Launch.Status.SCHEDULED,
+                now=now,
             )
-            Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)
 
     return {
         "providers": Provider.objects.count(),

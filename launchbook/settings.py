@@ -195,7 +195,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},
+    "booking-expire-quotes": {"task": "booking.quotes_expire", "schedule": 300.0},
+}
 
 LAUNCHBOOK_DEMO_PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
 LAUNCHBOOK_REQUIRE_SERVICES = env_bool("LAUNCHBOOK_REQUIRE_SERVICES", False)

@@ -326,6 +326,58 @@ def engine_world(*, now=None):
     )
 
 
+# --- scheduling (issue 4) ---------------------------------------------------------------------
+
+
+def schedule_world(*, provider=None):
+    """Three real sites, an ExPace-like provider with two TELs at Jiuquan, a Kuaizhou-1A-like model
+    with three rockets in ready storage, and a pad at Taiyuan. Returns a plain namespace."""
+    from types import SimpleNamespace
+
+    provider = provider or ProviderFactory(name="ExPace", short_name="ExPace", slug="expace-t")
+    jiuquan = LaunchSiteFactory(
+        name="Jiuquan", code="JSLC", latitude=Decimal("40.96"), longitude=Decimal("100.29")
+    )
+    taiyuan = LaunchSiteFactory(
+        name="Taiyuan", code="TSLC", latitude=Decimal("38.85"), longitude=Decimal("111.61")
+    )
+    wenchang = LaunchSiteFactory(
+        name="Wenchang", code="WSLC", latitude=Decimal("19.61"), longitude=Decimal("110.95")
+    )
+    model = VehicleModelFactory(provider=provider, name="Kuaizhou-1A", slug="kuaizhou-1a")
+    rockets = [
+        VehicleFactory(
+            vehicle_model=model,
+            serial=f"KZ1A-Y{n}",
+            storage_site=jiuquan,
+            ready_since=timezone.now() - timedelta(days=40 - n),
+        )
+        for n in (7, 8, 9)
+    ]
+    tel1 = MobilePlatformFactory(provider=provider, name="TEL-01", home_site=jiuquan)
+    tel2 = MobilePlatformFactory(provider=provider, name="TEL-02", home_site=jiuquan)
+    pad_model = VehicleModelFactory(
+        provider=provider, name="Long March 6", slug="long-march-6", mobile_launch=False
+    )
+    pad_rockets = [
+        VehicleFactory(vehicle_model=pad_model, serial=f"CZ6-Y{n}", storage_site=taiyuan) for n in (5, 6)
+    ]
+    pad = PadFactory(site=taiyuan, name="LC-16", turnaround_hours=Decimal("72.0"))
+    return SimpleNamespace(
+        provider=provider,
+        jiuquan=jiuquan,
+        taiyuan=taiyuan,
+        wenchang=wenchang,
+        model=model,
+        rockets=rockets,
+        tel1=tel1,
+        tel2=tel2,
+        pad_model=pad_model,
+        pad_rockets=pad_rockets,
+        pad=pad,
+    )
+
+
 # --- portal ----------------------------------------------------------------------------------
 
 

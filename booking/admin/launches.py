@@ -1,7 +1,34 @@
-from django.contrib import admin
+"""Operator admin for launches: schedule, slip and scrub (through the scheduling services),
+reservations, and a Gantt-style schedule timeline per platform and per site."""
 
-from booking.models import Booking, Launch
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from booking.models import Booking, Launch, Reservation
+from booking.services.errors import ServiceError
+from booking.services.scheduling import (
+    closure_text,
+    launch_schedule,
+    launch_scrub,
+    launch_slip,
+    resource_timeline,
+)
 from vehicles.admin_scoping import ProviderScopedAdmin
+from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
+from vehicles.selectors import operator_provider_ids
 
 
 class BookingInline(admin.TabularInline):
@@ -14,6 +41,171 @@ class BookingInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class ReservationInline(admin.TabularInline):
+    model = Reservation
+    extra = 0
+    fields = [
+        "platform",
+        "pad",
+        "origin",
+        "occupied_from",
+        "arrive_at",
+        "ready_at",
+        "occupied_until",
+        "released_at",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False)
+    provider = forms.ModelChoiceField(queryset=Provider.objects.all())
+    vehicle_model = forms.ModelChoiceField(queryset=VehicleModel.objects.filter(active=True))
+    site = forms.ModelChoiceField(queryset=LaunchSite.objects.all())
+    platform = forms.ModelChoiceField(queryset=MobilePlatform.objects.all(), required=False)
+    pad = forms.ModelChoiceField(queryset=Pad.objects.select_related("site"), required=False)
+    vehicle = forms.ModelChoiceField(
+        queryset=Vehicle.objects.filter(status=Vehicle.Status.READY_STORAGE).select_related("vehicle_model"),
+        required=False,
+        help_text="A rocket in ready storage (optional: assign later).",
+    )
+    orbit_family = forms.ChoiceField(choices=Launch._meta.get_field("orbit_family").choices)
+    altitude_km = forms.IntegerField(min_value=100)
+    inclination_deg = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        help_text="Leave empty for SSO: follows from the altitude.",
+    )
+    window_start = forms.DateTimeField(help_text="UTC, e.g. 2030-03-10 06:00")
+    window_end = forms.DateTimeField(help_text="UTC")
+    net_precision = forms.ChoiceField(choices=Launch.NetPrecision.choices, initial="hour")
+    service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
+
+    def __init__(self, *args: Any, provider_ids: set[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if provider_ids is not None:
+            self.fields["provider"].queryset = Provider.objects.filter(pk__in=provider_ids)  # type: ignore[attr-defined]
+            self.fields["vehicle_model"].queryset = VehicleModel.objects.filter(provider_id__in=provider_ids)  # type: ignore[attr-defined]
+            self.fields["platform"].queryset = MobilePlatform.objects.filter(provider_id__in=provider_ids)  # type: ignore[attr-defined]
+            self.fields["vehicle"].queryset = Vehicle.objects.filter(  # type: ignore[attr-defined]
+                status=Vehicle.Status.READY_STORAGE, vehicle_model__provider_id__in=provider_ids
+            )
+
+
+class SlipForm(forms.Form):
+    window_start = forms.DateTimeField(help_text="New window start, UTC (e.g. 2030-03-12 06:00).")
+    window_end = forms.DateTimeField(required=False, help_text="Leave empty to keep the window's length.")
+    net_precision = forms.ChoiceField(
+        choices=[("", "keep")] + list(Launch.NetPrecision.choices), required=False, label="NET precision"
+    )
+    cascade = forms.BooleanField(
+        required=False,
+        help_text="Also slip the following launches on the same platform or pad by what they lack.",
+    )
+
+
+class ScrubForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Form datetimes are read in the project's zone; the admin enters UTC."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+# --- the timeline --------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    kind: str  # transit, setup, window, teardown, turnaround, closure
+    left: float
+    width: float
+    title: str
+
+
+@dataclass
+class Row:
+    label: str
+    url: str = ""
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _segment(
+    kind: str, start: datetime, end: datetime, lo: datetime, hi: datetime, title: str
+) -> Segment | None:
+    if end <= lo or start >= hi:
+        return None
+    total = (hi - lo).total_seconds()
+    left = max(0.0, (start - lo).total_seconds() / total * 100)
+    right = min(100.0, (end - lo).total_seconds() / total * 100)
+    return Segment(kind=kind, left=round(left, 3), width=round(max(right - left, 0.15), 3), title=title)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _bar_rows(
+    bars, *, lo: datetime, hi: datetime, pad: bool, only_site: LaunchSite | None = None
+) -> list[Row]:
+    rows = []
+    for bar in bars:
+        if only_site is not None and bar.site.pk != only_site.pk:
+            continue
+        row = Row(
+            label=f"{bar.launch.name} · {bar.site.name}",
+            url=reverse("admin:booking_launch_change", args=[bar.launch.pk]),
+            problems=bar.problems,
+        )
+        parts = (
+            [
+                ("window", bar.window_start, bar.window_end, "launch window"),
+                ("turnaround", bar.window_end, bar.until, "pad turnaround"),
+            ]
+            if pad
+            else [
+                ("transit", bar.depart, bar.arrive, f"transit from {bar.origin} ({bar.transit_h:.1f} h)"),
+                ("setup", bar.arrive, bar.window_start, "set-up"),
+                ("window", bar.window_start, bar.window_end, "launch window"),
+                ("teardown", bar.window_end, bar.until, "tear-down"),
+            ]
+        )
+        for kind, start, end, what in parts:
+            segment = _segment(kind, start, end, lo, hi, f"{what}: {_when(start)} – {_when(end)} UTC")
+            if segment:
+                row.segments.append(segment)
+        rows.append(row)
+    return rows
+
+
+def _closure_row(site: LaunchSite, lo: datetime, hi: datetime) -> Row:
+    row = Row(label=f"{site.name} closures")
+    for closure in SiteClosure.objects.filter(site=site, starts_at__lt=hi, ends_at__gt=lo).order_by(
+        "starts_at"
+    ):
+        segment = _segment("closure", closure.starts_at, closure.ends_at, lo, hi, closure_text(closure, site))
+        if segment:
+            row.segments.append(segment)
+    return row
+
+
+# --- admins --------------------------------------------------------------------------------------
 
 
 @admin.register(Launch)
@@ -35,4 +227,307 @@ class LaunchAdmin(ProviderScopedAdmin):
     search_fields = ["name", "vehicle__serial", "site__name", "platform__name"]
     date_hierarchy = "net"
     list_select_related = ["provider", "vehicle_model", "vehicle", "site", "platform", "pad__site"]
-    inlines = [BookingInline]
+    inlines = [ReservationInline, BookingInline]
+    actions = ["schedule_like", "slip_launch", "scrub_launches"]
+    # Where, when and on what a launch flies changes only through the scheduling services.
+    readonly_fields = [
+        "provider",
+        "vehicle_model",
+        "vehicle",
+        "site",
+        "pad",
+        "platform",
+        "window_start",
+        "window_end",
+        "net",
+        "net_precision",
+        "status",
+        "service_level",
+    ]
+
+    def get_urls(self):
+        urls = [
+            path("schedule/", self.admin_site.admin_view(self.schedule_view), name="booking_launch_schedule"),
+            path(
+                "timeline/platform/<int:pk>/",
+                self.admin_site.admin_view(self.platform_timeline_view),
+                name="booking_launch_timeline_platform",
+            ),
+            path(
+                "timeline/site/<int:pk>/",
+                self.admin_site.admin_view(self.site_timeline_view),
+                name="booking_launch_timeline_site",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A launch is born through launch_schedule, which reserves what it needs.
+        return HttpResponseRedirect(reverse("admin:booking_launch_schedule"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["timeline_links"] = [
+            (p.name, reverse("admin:booking_launch_timeline_platform", args=[p.pk]))
+            for p in self._platforms(request)
+        ] + [
+            (s.name, reverse("admin:booking_launch_timeline_site", args=[s.pk]))
+            for s in LaunchSite.objects.all()
+        ]
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def _platforms(self, request: HttpRequest) -> QuerySet[MobilePlatform]:
+        ids = operator_provider_ids(request.user)
+        qs = MobilePlatform.objects.order_by("name")
+        return qs if ids is None else qs.filter(provider_id__in=ids)
+
+    # --- schedule ---
+
+    def schedule_view(self, request: HttpRequest, initial: dict[str, Any] | None = None) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise Http404
+        provider_ids = operator_provider_ids(request.user)
+        if request.method == "POST" and "window_start" in request.POST:
+            form = ScheduleForm(request.POST, provider_ids=provider_ids)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    launch = launch_schedule(
+                        provider=data["provider"],
+                        vehicle_model=data["vehicle_model"],
+                        site=data["site"],
+                        orbit_family=data["orbit_family"],
+                        altitude_km=data["altitude_km"],
+                        inclination_deg=data["inclination_deg"],
+                        window_start=_utc(data["window_start"]),  # type: ignore[arg-type]
+                        window_end=_utc(data["window_end"]),  # type: ignore[arg-type]
+                        actor=request.user,
+                        vehicle=data["vehicle"],
+                        platform=data["platform"],
+                        pad=data["pad"],
+                        name=data["name"],
+                        net_precision=data["net_precision"],
+                        service_level=data["service_level"],
+                    )
+                except ServiceError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                else:
+                    self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:booking_launch_change", args=[launch.pk]))
+        else:
+            form = ScheduleForm(initial=initial, provider_ids=provider_ids)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Schedule a launch",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/booking/launch/schedule.html", context)
+
+    @admin.action(description="Schedule a launch like the selected one")
+    def schedule_like(self, request: HttpRequest, queryset: QuerySet[Launch]):
+        launch = queryset.first()
+        assert launch is not None
+        initial = {
+            "provider": launch.provider_id,
+            "vehicle_model": launch.vehicle_model_id,
+            "site": launch.site_id,
+            "platform": launch.platform_id,
+            "pad": launch.pad_id,
+            "orbit_family": launch.orbit_family,
+            "altitude_km": launch.altitude_km,
+            "inclination_deg": launch.inclination_deg,
+            "net_precision": launch.net_precision,
+            "service_level": launch.service_level,
+        }
+        request.method = "GET"  # show the form, pre-filled
+        return self.schedule_view(request, initial=initial)
+
+    # --- slip ---
+
+    @admin.action(description="Slip the selected launch")
+    def slip_launch(self, request: HttpRequest, queryset: QuerySet[Launch]):
+        launches = list(queryset)
+        if len(launches) != 1:
+            self.message_user(request, "Slip one launch at a time.", messages.WARNING)
+            return None
+        launch = launches[0]
+        if "apply" in request.POST:
+            form = SlipForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    result = launch_slip(
+                        launch=launch,
+                        window_start=_utc(data["window_start"]),  # type: ignore[arg-type]
+                        window_end=_utc(data["window_end"]),
+                        net_precision=data["net_precision"] or None,
+                        cascade=data["cascade"],
+                        actor=request.user,
+                    )
+                except ServiceError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                else:
+                    self.message_user(request, result.message, messages.SUCCESS)
+                return None
+        else:
+            form = SlipForm(
+                initial={"window_start": launch.window_start.astimezone(UTC).replace(tzinfo=None)}
+            )
+        return self._action_form(request, "slip_launch", [launch], form, "Slip launch", "Slip")
+
+    # --- scrub ---
+
+    @admin.action(description="Scrub the selected launches")
+    def scrub_launches(self, request: HttpRequest, queryset: QuerySet[Launch]):
+        launches = list(queryset)
+        if "apply" in request.POST:
+            form = ScrubForm(request.POST)
+            if form.is_valid():
+                for launch in launches:
+                    try:
+                        launch_scrub(launch=launch, actor=request.user, reason=form.cleaned_data["reason"])
+                    except ServiceError as exc:
+                        self.message_user(request, exc.message, messages.ERROR)
+                    else:
+                        event = launch.events.filter(verb="launch.scrubbed").first()
+                        self.message_user(
+                            request, event.message if event else f"{launch} scrubbed.", messages.SUCCESS
+                        )
+                return None
+        else:
+            form = ScrubForm()
+        return self._action_form(request, "scrub_launches", launches, form, "Scrub launches", "Scrub")
+
+    def _action_form(self, request, action, launches, form, title, button):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "launches": launches,
+            "action": action,
+            "button": button,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/booking/launch/action_form.html", context)
+
+    # --- timelines ---
+
+    def _span(self, request: HttpRequest) -> tuple[datetime, datetime, int]:
+        try:
+            days = max(1, min(int(request.GET.get("days", 14)), 120))
+        except ValueError:
+            days = 14
+        start_text = request.GET.get("start")
+        try:
+            start = datetime.strptime(start_text, "%Y-%m-%d").replace(tzinfo=UTC) if start_text else None
+        except ValueError:
+            start = None
+        if start is None:
+            start = timezone.now().astimezone(UTC).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            ) - timedelta(days=1)
+        return start, start + timedelta(days=days), days
+
+    def _timeline(
+        self, request, *, title: str, rows: list[Row], lo: datetime, hi: datetime, days: int, subject
+    ):
+        ticks = []
+        step = max(1, days // 14)
+        for n in range(0, days, step):
+            moment = lo + timedelta(days=n)
+            ticks.append({"left": round(n / days * 100, 3), "label": moment.strftime("%d %b")})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "subject": subject,
+            "rows": rows,
+            "ticks": ticks,
+            "start": lo,
+            "end": hi,
+            "days": days,
+            "previous": (lo - timedelta(days=days)).strftime("%Y-%m-%d"),
+            "next": hi.strftime("%Y-%m-%d"),
+            "problems": [p for row in rows for p in row.problems],
+        }
+        return TemplateResponse(request, "admin/booking/launch/timeline.html", context)
+
+    def platform_timeline_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        platform = get_object_or_404(self._platforms(request).select_related("home_site"), pk=pk)
+        lo, hi, days = self._span(request)
+        bars = resource_timeline(platform=platform, start=lo, end=hi)
+        rows = _bar_rows(bars, lo=lo, hi=hi, pad=False)
+        for site in {bar.site.pk: bar.site for bar in bars}.values():
+            closures = _closure_row(site, lo, hi)
+            if closures.segments:
+                rows.append(closures)
+        return self._timeline(
+            request,
+            title=f"Schedule timeline: {platform.name}",
+            rows=rows,
+            lo=lo,
+            hi=hi,
+            days=days,
+            subject=platform,
+        )
+
+    def site_timeline_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        site = get_object_or_404(LaunchSite, pk=pk)
+        lo, hi, days = self._span(request)
+        rows = [_closure_row(site, lo, hi)]
+        for pad in Pad.objects.filter(site=site).select_related("site").order_by("name"):
+            for row in _bar_rows(resource_timeline(pad=pad, start=lo, end=hi), lo=lo, hi=hi, pad=True):
+                row.label = f"{pad.name}: {row.label}"
+                rows.append(row)
+        platform_ids = (
+            Reservation.objects.filter(
+                launch__site=site,
+                platform__isnull=False,
+                released_at__isnull=True,
+                occupied_from__lt=hi,
+                occupied_until__gt=lo,
+            )
+            .values_list("platform_id", flat=True)
+            .distinct()
+        )
+        for platform in self._platforms(request).filter(pk__in=list(platform_ids)):
+            bars = resource_timeline(platform=platform, start=lo, end=hi)
+            for row in _bar_rows(bars, lo=lo, hi=hi, pad=False, only_site=site):
+                row.label = f"{platform.name}: {row.label}"
+                rows.append(row)
+        return self._timeline(
+            request, title=f"Schedule timeline: {site.name}", rows=rows, lo=lo, hi=hi, days=days, subject=site
+        )
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ProviderScopedAdmin):
+    """Reservations are written by the scheduling services only; here they are read."""
+
+    provider_path = "launch__provider_id"
+    list_display = [
+        "launch",
+        "platform",
+        "pad",
+        "origin",
+        "occupied_from",
+        "arrive_at",
+        "ready_at",
+        "occupied_until",
+        "released_at",
+    ]
+    list_filter = ["platform", "pad", ("released_at", admin.EmptyFieldListFilter)]
+    search_fields = ["launch__name", "platform__name", "pad__name"]
+    date_hierarchy = "occupied_from"
+    list_select_related = ["launch", "platform", "pad__site", "origin"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

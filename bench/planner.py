@@ -1,0 +1,300 @@
+"""How long plan_launch takes as the fleet and its schedule grow.
+
+Builds, in its own PostgreSQL database (lb_bench_planner, dropped and re-created at each size),
+30 sites, 2,000 rockets and fleets of 10 → 200 mobile platforms each carrying a consistent chain
+of reservations (5,000 → 50,000 in all, bulk_create; the exclusion constraint checks every row),
+then times ``plan_launch`` for an express order (window within 24 h) and a standard campaign
+(window 30–60 days out): median of repeats. Compares each size to the smallest measured in the
+same run (time ratio vs size ratio) and writes bench/results/planner.json.
+
+    .venv/bin/python bench/planner.py            # needs PostgreSQL on 127.0.0.1:5432
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = "lb_bench_planner"
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "launchbook.settings")
+
+import psycopg  # noqa: E402
+
+with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+    admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    admin.execute(f"CREATE DATABASE {DB_NAME}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from booking.models import Launch, Reservation  # noqa: E402
+from booking.services.scheduling import _estimate_transit_hours, plan_launch  # noqa: E402
+from vehicles.models import (  # noqa: E402
+    CapacityPoint,
+    LaunchSite,
+    MobilePlatform,
+    Provider,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
+
+SIZES = [(10, 5_000), (50, 12_500), (100, 25_000), (200, 50_000)]
+SITES = 30
+VEHICLES = 2_000
+REPEATS = 9
+NOW = datetime(2030, 6, 1, tzinfo=UTC)
+TARGET_MS = 100.0
+
+
+def build_catalog(rng: random.Random) -> tuple[list[Provider], list[VehicleModel], list[LaunchSite]]:
+    providers = [
+        Provider.objects.create(
+            name=f"Bench {n}", short_name=f"B{n}", slug=f"bench-{n}", country="CN", mobile_launch=True
+        )
+        for n in range(4)
+    ]
+    models = []
+    for n, provider in enumerate(providers):
+        vm = VehicleModel.objects.create(
+            provider=provider, name=f"Bench-{n}", slug=f"bench-{n}", mobile_launch=True
+        )
+        CapacityPoint.objects.bulk_create(
+            [
+                CapacityPoint(
+                    vehicle_model=vm, orbit_family="SSO", altitude_km=400, capacity_kg=Decimal(400)
+                ),
+                CapacityPoint(
+                    vehicle_model=vm, orbit_family="SSO", altitude_km=700, capacity_kg=Decimal(250)
+                ),
+            ]
+        )
+        models.append(vm)
+    sites = LaunchSite.objects.bulk_create(
+        [
+            LaunchSite(
+                name=f"Site {n:02d}",
+                code=f"S{n:02d}",
+                country="CN",
+                latitude=Decimal(f"{rng.uniform(18, 42):.4f}"),
+                longitude=Decimal(f"{rng.uniform(95, 122):.4f}"),
+            )
+            for n in range(SITES)
+        ]
+    )
+    Vehicle.objects.bulk_create(
+        [
+            Vehicle(
+                vehicle_model=models[n % len(models)],
+                serial=f"BV-{n:05d}",
+                status=Vehicle.Status.READY_STORAGE if n % 3 else Vehicle.Status.IN_PRODUCTION,
+                storage_site=sites[n % SITES],
+                ready_since=NOW - timedelta(days=n % 90),
+            )
+            for n in range(VEHICLES)
+        ],
+        batch_size=1000,
+    )
+    closures = []
+    for site in sites:
+        for day in range(0, 90, 7):
+            start = NOW + timedelta(days=day, hours=rng.randrange(24))
+            closures.append(
+                SiteClosure(site=site, starts_at=start, ends_at=start + timedelta(hours=6), kind="airspace")
+            )
+    SiteClosure.objects.bulk_create(closures)
+    return providers, models, sites
+
+
+def build_fleet(rng: random.Random, platforms_n: int, reservations_n: int, providers, models, sites) -> None:
+    """``platforms_n`` TELs, each with a consistent chain of launches running from a year ago
+    to a year ahead (so the density per platform is the same at every size)."""
+    platforms = MobilePlatform.objects.bulk_create(
+        [
+            MobilePlatform(
+                provider=providers[n % len(providers)],
+                name=f"TEL-{n:03d}",
+                home_site=sites[n % SITES],
+                road_speed_kmh=Decimal(rng.choice(["40.0", "45.0", "50.0", "60.0"])),
+            )
+            for n in range(platforms_n)
+        ]
+    )
+    per_platform = reservations_n // platforms_n
+    span = timedelta(days=730)
+    launches: list[Launch] = []
+    spans: list[tuple[MobilePlatform, LaunchSite, datetime, datetime, datetime, datetime, LaunchSite]] = []
+    for platform in platforms:
+        location = platform.home_site
+        step = span / per_platform
+        cursor = NOW - span / 2
+        for _ in range(per_platform):
+            site = rng.choice(sites)
+            transit = timedelta(hours=_estimate_transit_hours(location, site, platform.road_speed_kmh))
+            depart = cursor + timedelta(hours=rng.uniform(0, 12))
+            arrive = depart + transit
+            window_start = arrive + timedelta(hours=6)
+            window_end = window_start + timedelta(hours=2)
+            until = window_end + timedelta(hours=4)
+            vm = models[providers.index(next(p for p in providers if p.pk == platform.provider_id))]
+            launches.append(
+                Launch(
+                    name=f"{platform.name} {window_start:%Y%m%d%H}",
+                    provider_id=platform.provider_id,
+                    vehicle_model=vm,
+                    site=site,
+                    platform=platform,
+                    orbit_family="SSO",
+                    altitude_km=500,
+                    inclination_deg=Decimal("97.40"),
+                    window_start=window_start,
+                    window_end=window_end,
+                    net=window_start,
+                    status=Launch.Status.SCHEDULED if window_start > NOW else Launch.Status.SUCCESS,
+                )
+            )
+            spans.append((platform, site, depart, arrive, window_start, until, location))
+            location = site
+            cursor = max(cursor + step, until)
+    Launch.objects.bulk_create(launches, batch_size=2000)
+    Reservation.objects.bulk_create(
+        [
+            Reservation(
+                launch=launch,
+                platform=platform,
+                origin=origin,
+                occupied_from=depart,
+                arrive_at=arrive,
+                ready_at=window_start,
+                occupied_until=until,
+            )
+            for launch, (platform, _site, depart, arrive, window_start, until, origin) in zip(
+                launches, spans, strict=True
+            )
+        ],
+        batch_size=2000,
+    )
+
+
+def time_plan(**kwargs) -> tuple[float, float, float, int, int]:
+    """Median wall time, median Python CPU time of this process, median time inside SQL (ms)."""
+    timings, cpu, sql = [], [], []
+    result = None
+    for _ in range(REPEATS):
+        with CaptureQueriesContext(connection) as ctx:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = plan_launch(**kwargs)
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    assert result is not None
+    return (
+        statistics.median(timings),
+        statistics.median(cpu),
+        statistics.median(sql),
+        len(ctx.captured_queries),
+        len(result.plans),
+    )
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    rng = random.Random(4)
+    providers, models, sites = build_catalog(rng)
+    rows = []
+    for platforms_n, reservations_n in SIZES:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE booking_reservation, booking_launch, vehicles_mobileplatform CASCADE")
+        built = time.perf_counter()
+        build_fleet(rng, platforms_n, reservations_n, providers, models, sites)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        build_s = time.perf_counter() - built
+        common = {
+            "orbit_family": "SSO",
+            "altitude_km": 500,
+            "inclination_deg": None,
+            "mass_kg": Decimal("150"),
+            "now": NOW,
+        }
+        express_ms, express_cpu, express_sql, express_q, express_plans = time_plan(
+            earliest=NOW, latest=NOW + timedelta(hours=24), service_level="express", **common
+        )
+        standard_ms, standard_cpu, standard_sql, standard_q, standard_plans = time_plan(
+            earliest=NOW + timedelta(days=30),
+            latest=NOW + timedelta(days=60),
+            service_level="standard",
+            **common,
+        )
+        row = {
+            "platforms": platforms_n,
+            "sites": SITES,
+            "vehicles": VEHICLES,
+            "reservations": Reservation.objects.count(),
+            "candidates": platforms_n * SITES,
+            "express_ms": round(express_ms, 2),
+            "standard_ms": round(standard_ms, 2),
+            "express_cpu_ms": round(express_cpu, 2),
+            "standard_cpu_ms": round(standard_cpu, 2),
+            "express_sql_ms": round(express_sql, 2),
+            "standard_sql_ms": round(standard_sql, 2),
+            "queries": max(express_q, standard_q),
+            "express_plans": express_plans,
+            "standard_plans": standard_plans,
+            "build_s": round(build_s, 1),
+        }
+        rows.append(row)
+        reset_queries()
+        print(
+            f"{platforms_n:>4} platforms {row['reservations']:>6} reservations: "
+            f"express {express_ms:6.1f} ms (cpu {express_cpu:5.1f}, sql {express_sql:4.1f}), "
+            f"standard {standard_ms:6.1f} ms (cpu {standard_cpu:5.1f}, sql {standard_sql:4.1f}), "
+            f"{row['queries']} queries (built in {build_s:.1f} s)",
+            flush=True,
+        )
+    base = rows[0]
+    for row in rows:
+        row["size_ratio"] = round(row["reservations"] / base["reservations"], 2)
+        row["express_time_ratio"] = round(row["express_ms"] / base["express_ms"], 2)
+        row["standard_time_ratio"] = round(row["standard_ms"] / base["standard_ms"], 2)
+    largest = rows[-1]
+    summary = {
+        "benchmark": "planner",
+        "command": ".venv/bin/python bench/planner.py",
+        "repeats": REPEATS,
+        "target_ms": TARGET_MS,
+        "largest_express_ms": largest["express_ms"],
+        "largest_standard_ms": largest["standard_ms"],
+        "within_target": max(largest["express_ms"], largest["standard_ms"]) < TARGET_MS,
+        "load_average_at_end": os.getloadavg()[0],
+        "rows": rows,
+    }
+    print("\nsize ratio → time ratio (express, standard), against the smallest fleet in this run:")
+    for row in rows:
+        print(f"  ×{row['size_ratio']:<6} → ×{row['express_time_ratio']}, ×{row['standard_time_ratio']}")
+    out = ROOT / "bench" / "results" / "planner.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(
+        f"\nwrote {out.relative_to(ROOT)}; largest fleet: express {largest['express_ms']} ms, standard {largest['standard_ms']} ms (target < {TARGET_MS:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

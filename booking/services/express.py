@@ -1,0 +1,136 @@
+"""The 24-hour express order: a rocket from ready storage, a platform in reach, a free window.
+
+``order_express_launch`` plans with the same planner operators use (``plan_launch``), then in
+one transaction schedules the launch (which starts the express readiness plan), quotes the
+payload on it and holds and confirms the booking. Either all of it happens or none of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import Booking, Launch
+from customers.models import Customer, Payload
+
+from .errors import Conflict, InvalidRequest
+from .events import Actor
+from .scheduling import Plan, PlanningResult, launch_schedule, plan_launch, when
+
+#: The promise: the launch window opens no later than this after the order.
+EXPRESS_LEAD = timedelta(hours=24)
+
+#: How far ahead to look for the earliest feasible time when 24 hours is not possible.
+EXPRESS_SEARCH_HORIZON = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class ExpressOrder:
+    booking: Booking
+    launch: Launch
+
+
+def _why(result: PlanningResult, limit: int = 3) -> str:
+    if not result.reasons:
+        return "no candidate site, platform or vehicle"
+    text = "; ".join(result.reasons[:limit])
+    more = len(result.reasons) - limit + result.reasons_omitted
+    return text + (f"; and {more} more" if more > 0 else "")
+
+
+def order_express_launch(
+    *, customer: Customer, payload: Payload, actor: Actor, now: datetime | None = None
+) -> ExpressOrder:
+    """Book ``payload`` on a new express launch whose window opens within 24 hours.
+
+    Raises ``Conflict`` (``.reasons`` per candidate, nothing changed) when that is impossible;
+    its message gives the earliest feasible time, if any within 30 days, and why.
+    """
+    now = now or timezone.now()
+    if payload.customer_id != customer.pk:
+        raise InvalidRequest(f"{payload.name} does not belong to {customer.name}.")
+    deadline = now + EXPRESS_LEAD
+    planning = {
+        "orbit_family": payload.orbit_family,
+        "altitude_km": payload.altitude_km,
+        "inclination_deg": payload.inclination_deg,
+        "service_level": Launch.ServiceLevel.EXPRESS,
+        "mass_kg": Decimal(payload.mass_kg),
+        "now": now,
+    }
+    result = plan_launch(earliest=now, latest=deadline, limit=5, **planning)  # type: ignore[arg-type]
+    if not result.plans:
+        later = plan_launch(earliest=now, latest=now + EXPRESS_SEARCH_HORIZON, limit=1, **planning)  # type: ignore[arg-type]
+        if later.plans:
+            best = later.plans[0]
+            head = (
+                f"No express launch for {payload.name} can open by {when(deadline)}. "
+                f"Earliest feasible: {when(best.window_start)} ({best.describe()})"
+            )
+        else:
+            head = (
+                f"No express launch for {payload.name} can open by {when(deadline)}, "
+                f"nor within {EXPRESS_SEARCH_HORIZON.days} days"
+            )
+        raise Conflict(f"{head}. Why: {_why(result)}.", reasons=result.reasons)
+
+    from booking.services import bookings, pricing  # the booking engine (docs/services.md)
+
+    attempts: list[str] = []
+    for plan in result.plans:
+        try:
+            with transaction.atomic():
+                launch = _schedule(plan=plan, payload=payload, actor=actor, now=now)
+                quote = pricing.quote_create(
+                    customer=customer,
+                    payload=payload,
+                    actor=actor,
+                    service_level=Launch.ServiceLevel.EXPRESS,
+                    launch=launch,
+                    now=now,
+                )
+                booking = bookings.booking_hold(quote=quote, actor=actor, now=now)
+                booking = bookings.booking_confirm(booking=booking, actor=actor, now=now)
+        except Conflict as exc:
+            # Somebody took this platform, pad or rocket between planning and locking: try the
+            # next plan. Anything that is not about the schedule (capacity, pricing) ends here.
+            if not getattr(exc, "schedule_conflict", False):
+                raise
+            attempts.append(exc.message)
+            continue
+        return ExpressOrder(booking=booking, launch=launch)
+    raise Conflict(
+        f"Every express plan for {payload.name} was taken while ordering; please retry. "
+        + " ".join(attempts),
+        reasons=attempts,
+    )
+
+
+def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> Launch:
+    try:
+        return launch_schedule(
+            provider=plan.vehicle_model.provider,
+            vehicle_model=plan.vehicle_model,
+            site=plan.site,
+            orbit_family=payload.orbit_family,
+            altitude_km=payload.altitude_km,
+            inclination_deg=payload.inclination_deg,
+            window_start=plan.window_start,
+            window_end=plan.window_end,
+            actor=actor,
+            vehicle=plan.vehicle,
+            platform=plan.platform,
+            pad=plan.pad,
+            name=f"Express · {payload.name} · {plan.vehicle.serial}",
+            net=plan.window_start,
+            net_precision=Launch.NetPrecision.MINUTE,
+            service_level=Launch.ServiceLevel.EXPRESS,
+            now=now,
+        )
+    except Conflict as exc:
+        exc.schedule_conflict = True  # type: ignore[attr-defined]
+        raise

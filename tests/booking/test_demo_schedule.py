@@ -1,0 +1,31 @@
+"""The demo catalog's launches are scheduled through the service: they hold reservations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from booking.demo import LAUNCHES, load_catalog
+from booking.models import Event, Launch, Reservation
+from vehicles.models import Vehicle
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2030, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def test_demo_launches_hold_reservations_and_loading_again_changes_nothing():
+    load_catalog(now=NOW)
+    assert Launch.objects.count() == len(LAUNCHES)
+    for launch in Launch.objects.all():
+        res = Reservation.objects.get(launch=launch, released_at__isnull=True)
+        assert (res.platform_id is not None) == (launch.platform_id is not None)
+        assert res.occupied_from <= launch.window_start < launch.window_end < res.occupied_until
+        assert launch.vehicle.status == Vehicle.Status.ASSIGNED
+    assert Event.objects.filter(verb="launch.scheduled").count() == len(LAUNCHES)
+
+    before = list(Reservation.objects.order_by("pk").values())
+    load_catalog(now=NOW)
+    assert list(Reservation.objects.order_by("pk").values()) == before
+    assert Event.objects.filter(verb="launch.scheduled").count() == len(LAUNCHES)

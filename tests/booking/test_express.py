@@ -1,0 +1,147 @@
+"""The 24-hour express order: a rocket from storage, a platform in reach, a free window, a booking;
+or, when 24 hours is impossible, nothing changed and the earliest feasible time with the reasons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from booking.models import Booking, Event, Launch, Quote, Reservation
+from booking.services.errors import Conflict
+from booking.services.express import order_express_launch
+from tests.factories import (
+    ContractFactory,
+    CustomerFactory,
+    DedicatedPriceFactory,
+    ExchangeRateFactory,
+    PayloadFactory,
+    RideshareRateFactory,
+    SiteClosureFactory,
+    UserFactory,
+    schedule_world,
+)
+from vehicles.models import Vehicle
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(NOW, tick=False):
+        world = schedule_world()
+        world.customer = CustomerFactory(name="Gomspace", slug="gomspace")
+        world.payload = PayloadFactory(customer=world.customer, name="GOMX-5A", mass_kg=Decimal("95.0"))
+        world.contract = ContractFactory(
+            customer=world.customer, provider=world.provider, launches_committed=4
+        )
+        ExchangeRateFactory(currency="USD", units_per_usd=Decimal("1"))
+        ExchangeRateFactory(currency="CNY", units_per_usd=Decimal("6.48"))
+        RideshareRateFactory(provider=world.provider, orbit_family="SSO")
+        DedicatedPriceFactory(vehicle_model=world.model)
+        world.user = UserFactory(username="gomspace-engineer")
+        yield world
+
+
+def order(world):
+    with time_machine.travel(NOW, tick=False):
+        return order_express_launch(customer=world.customer, payload=world.payload, actor=world.user, now=NOW)
+
+
+def test_an_express_order_books_a_launch_that_opens_within_24_hours(world):
+    result = order(world)
+
+    launch, booking = result.launch, result.booking
+    assert launch.service_level == Launch.ServiceLevel.EXPRESS
+    assert NOW < launch.window_start <= NOW + timedelta(hours=24)
+    # Both TELs wait at Jiuquan: no road, 6 h of set-up, the oldest rocket in storage.
+    assert launch.window_start == NOW + timedelta(hours=6)
+    assert launch.site == world.jiuquan and launch.platform == world.tel1
+    assert launch.vehicle.serial == "KZ1A-Y7"
+    assert booking.status == Booking.Status.CONFIRMED and booking.launch == launch
+    assert booking.payload == world.payload
+    quote = Quote.objects.get(pk=booking.quote_id)
+    assert quote.service_level == Launch.ServiceLevel.EXPRESS
+    assert quote.lines.filter(kind="express").exists()
+    assert Reservation.objects.get(launch=launch).occupied_from == NOW
+    assert Event.objects.filter(verb="launch.scheduled", launch=launch).exists()
+    assert Event.objects.filter(verb="booking.confirmed").exists()
+    world.rockets[0].refresh_from_db()
+    assert world.rockets[0].status == Vehicle.Status.ASSIGNED
+
+
+def test_a_second_express_order_takes_the_next_platform(world):
+    order(world)
+    other = PayloadFactory(customer=world.customer, name="GOMX-5B", mass_kg=Decimal("3.2"))
+    with time_machine.travel(NOW, tick=False):
+        second = order_express_launch(customer=world.customer, payload=other, actor=world.user, now=NOW)
+    assert second.launch.platform == world.tel2 and second.launch.vehicle.serial == "KZ1A-Y8"
+    assert second.launch.window_start == NOW + timedelta(hours=6)
+
+
+def test_no_rocket_in_ready_storage_changes_nothing_and_says_why(world):
+    Vehicle.objects.update(status=Vehicle.Status.IN_PRODUCTION)
+
+    with pytest.raises(Conflict) as refused:
+        order(world)
+
+    message = str(refused.value)
+    assert message.startswith(
+        "No express launch for GOMX-5A can open by 2030-03-02 08:00 UTC, nor within 30 days."
+    )
+    assert "Why: " in message and "no Kuaizhou-1A in ready storage" in message
+    assert "no Kuaizhou-1A in ready storage" in refused.value.reasons
+    assert "no Long March 6 in ready storage" in refused.value.reasons
+    assert not Launch.objects.exists() and not Booking.objects.exists() and not Quote.objects.exists()
+
+
+def test_no_platform_in_reach_gives_the_earliest_feasible_time(world):
+    # Both TELs wait at Wenchang, which is closed for two days; any other site is 50+ h away.
+    for tel in (world.tel1, world.tel2):
+        tel.home_site = world.wenchang
+        tel.save()
+    world.pad.active = False
+    world.pad.save()
+    SiteClosureFactory(
+        site=world.wenchang,
+        kind="range",
+        starts_at=NOW - timedelta(hours=1),
+        ends_at=NOW + timedelta(days=2),
+        reason="Long March 5B campaign",
+    )
+
+    with pytest.raises(Conflict) as refused:
+        order(world)
+
+    message = str(refused.value)
+    assert message.startswith(
+        "No express launch for GOMX-5A can open by 2030-03-02 08:00 UTC. "
+        "Earliest feasible: 2030-03-03 08:00 UTC (Kuaizhou-1A KZ1A-Y7 from Wenchang on TEL-01"
+    )
+    reasons = refused.value.reasons
+    assert any(
+        r.startswith("TEL-01 cannot reach Jiuquan before ") and "h of road transit from Wenchang" in r
+        for r in reasons
+    )
+    assert any(
+        "TEL-01 at Wenchang: Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC: Long March 5B campaign"
+        in r
+        for r in reasons
+    )
+    assert "no pad in service at a site that reaches the orbit" in reasons
+    assert not Launch.objects.exists() and not Booking.objects.exists() and not Reservation.objects.exists()
+    assert Vehicle.objects.filter(status=Vehicle.Status.ASSIGNED).count() == 0
+
+
+def test_a_failure_after_scheduling_rolls_everything_back(world, monkeypatch):
+    """The booking engine refuses (here: no contract with launches left); the launch, its
+    reservation and the rocket's assignment go with it."""
+    world.contract.delete()
+    with pytest.raises(Conflict):
+        order(world)
+    assert not Launch.objects.exists() and not Reservation.objects.exists()
+    assert not Vehicle.objects.filter(status=Vehicle.Status.ASSIGNED).exists()

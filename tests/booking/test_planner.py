@@ -1,0 +1,175 @@
+"""The planner: ranked feasible plans with their timelines, reasons when nothing fits, and a fixed
+number of queries whatever the size of the fleet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from booking.services.scheduling import launch_schedule, plan_launch
+from tests.factories import (
+    LaunchSiteFactory,
+    MobilePlatformFactory,
+    SiteClosureFactory,
+    VehicleFactory,
+    schedule_world,
+)
+from vehicles.models import Vehicle
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2030, 3, 1, 0, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+H = timedelta(hours=1)
+
+#: models (+capacity prefetch), sites, routes, platforms with their location, pads,
+#: reservations, closures, chosen vehicles.
+PLAN_QUERIES = 9
+
+
+@pytest.fixture
+def world():
+    return schedule_world()
+
+
+def plan(**overrides):
+    kwargs = {
+        "orbit_family": "SSO",
+        "altitude_km": 500,
+        "inclination_deg": None,
+        "earliest": NOW + 10 * DAY,
+        "latest": NOW + 12 * DAY,
+        "service_level": "standard",
+        "mass_kg": Decimal("100"),
+        "now": NOW,
+    }
+    kwargs.update(overrides)
+    return plan_launch(**kwargs)
+
+
+def test_plans_are_ranked_by_window_then_road_time_and_carry_their_timeline(world):
+    result = plan()
+
+    assert result.plans
+    best = result.plans[0]
+    # Both TELs are at home in Jiuquan: launching there needs no transit and can open at once.
+    assert best.site == world.jiuquan and best.window_start == NOW + 10 * DAY
+    assert best.transit_hours == 0 and best.platform.name == "TEL-01"
+    assert best.vehicle.serial == "KZ1A-Y7"  # the one longest in ready storage
+    assert [phase for phase, _, _ in best.timeline] == ["transit", "set-up", "launch window", "tear-down"]
+    assert best.timeline[1] == ("set-up", NOW + 10 * DAY - 6 * H, NOW + 10 * DAY)
+    assert best.timeline[3] == ("tear-down", NOW + 10 * DAY + 2 * H, NOW + 10 * DAY + 6 * H)
+    keys = [(p.window_start, p.transit_hours, p.site.code, p.resource_label) for p in result.plans]
+    assert keys == sorted(keys)
+    # The pad-launched model flies from Taiyuan's pad.
+    assert any(p.pad == world.pad and p.vehicle_model == world.pad_model for p in result.plans)
+
+
+def test_the_same_input_gives_the_same_plans(world):
+    first = plan(limit=20)
+    second = plan(limit=20)
+    assert [p.describe() for p in first.plans] == [p.describe() for p in second.plans]
+    assert first.reasons == second.reasons
+
+
+def test_a_busy_platform_is_planned_around(world):
+    launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=world.jiuquan,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=None,
+        window_start=NOW + 10 * DAY,
+        window_end=NOW + 10 * DAY + 2 * H,
+        actor=None,
+        vehicle=world.rockets[0],
+        platform=world.tel1,
+        now=NOW,
+    )
+    result = plan(limit=50)
+    tel1_jiuquan = [p for p in result.plans if p.platform == world.tel1 and p.site == world.jiuquan]
+    # Torn down at +6 h, set up again by +12 h.
+    assert tel1_jiuquan[0].window_start == NOW + 10 * DAY + 12 * H
+    assert result.plans[0].platform == world.tel2
+    assert result.plans[0].vehicle.serial == "KZ1A-Y8"
+
+
+def test_plans_drive_from_where_the_platform_will_be(world):
+    result = plan(earliest=NOW + 20 * H, latest=NOW + 4 * DAY, limit=50)
+    wenchang = [p for p in result.plans if p.site == world.wenchang]
+    assert wenchang, result.reasons
+    first = wenchang[0]
+    assert first.origin == world.jiuquan and first.depart == NOW  # leaves at once
+    assert first.arrive - first.depart == timedelta(hours=first.transit_hours)
+
+
+def test_reasons_per_candidate_when_nothing_fits(world):
+    world.tel2.delete()
+    Vehicle.objects.filter(vehicle_model=world.pad_model).update(status=Vehicle.Status.ASSIGNED)
+    SiteClosureFactory(
+        site=world.jiuquan, kind="airspace", starts_at=NOW + 2 * H, ends_at=NOW + 30 * H, reason="Exercise"
+    )
+    SiteClosureFactory(site=world.taiyuan, kind="range", starts_at=NOW, ends_at=NOW + 2 * DAY, reason="")
+
+    result = plan(earliest=NOW, latest=NOW + 24 * H, service_level="express")
+
+    assert result.plans == []
+    assert "no Long March 6 in ready storage" in result.reasons
+    assert any(
+        r.startswith("TEL-01 cannot reach Wenchang before ") and "h of road transit from Jiuquan" in r
+        for r in result.reasons
+    ), result.reasons
+    assert (
+        "TEL-01 at Jiuquan: Jiuquan closed for airspace 2030-03-01 02:00 – 2030-03-02 06:00 UTC: Exercise"
+        in (result.reasons)
+    )
+    assert result.earliest_beyond_latest is not None
+
+
+def test_unreachable_inclinations_and_too_heavy_payloads_are_explained(world):
+    result = plan(orbit_family="LEO", altitude_km=500, inclination_deg=Decimal("25"))
+    assert "Jiuquan at 40.96° N cannot reach 25.00° directly (reachable: 40.96°–139.04°)" in result.reasons
+    assert all(p.site == world.wenchang for p in result.plans)
+
+    heavy = plan(mass_kg=Decimal("2000"))
+    assert heavy.plans == []
+    assert "Kuaizhou-1A lifts 300.0 kg to SSO 500 km, less than 2005.0 kg with adapter" in heavy.reasons
+
+
+def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_queries):
+    with django_assert_num_queries(PLAN_QUERIES):
+        small = plan()
+    # Grow the fleet: many more platforms, sites, rockets and reservations; same query count.
+    more_sites = [
+        LaunchSiteFactory(
+            name=f"Extra {n}", code=f"X{n}", latitude=Decimal(30 + n), longitude=Decimal(100 + n)
+        )
+        for n in range(5)
+    ]
+    tels = [
+        MobilePlatformFactory(provider=world.provider, name=f"TEL-X{n}", home_site=more_sites[n % 5])
+        for n in range(10)
+    ]
+    for n, tel in enumerate(tels):
+        rocket = VehicleFactory(vehicle_model=world.model, serial=f"KZ1A-X{n}", storage_site=world.jiuquan)
+        launch_schedule(
+            provider=world.provider,
+            vehicle_model=world.model,
+            site=tel.home_site,
+            orbit_family="SSO",
+            altitude_km=500,
+            inclination_deg=None,
+            window_start=NOW + 10 * DAY + n * H,
+            window_end=NOW + 10 * DAY + n * H + 2 * H,
+            actor=None,
+            vehicle=rocket,
+            platform=tel,
+            now=NOW,
+        )
+        SiteClosureFactory(site=more_sites[n % 5], starts_at=NOW + 11 * DAY, ends_at=NOW + 11 * DAY + 3 * H)
+    with django_assert_num_queries(PLAN_QUERIES):
+        large = plan()
+    assert large.candidates > small.candidates
