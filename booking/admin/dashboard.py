@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from booking.models import Booking, Launch, PlanStep, Reservation
+from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
 
 HORIZON = timedelta(days=30)
@@ -52,6 +53,8 @@ class OperatorDashboard:
     late_steps: list[PlanStep] = field(default_factory=list)
     platforms_in_transit: list[Reservation] = field(default_factory=list)
     tools: list[tuple[str, str]] = field(default_factory=list)
+    platform_timelines: list[tuple[str, str]] = field(default_factory=list)
+    site_timelines: list[tuple[str, str]] = field(default_factory=list)
 
 
 def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
@@ -95,6 +98,17 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         "platform__provider_id",
     )
     tools = [(label, url) for label, names in TOOL_LINKS if (url := _first_url(names))]
+    platform_timelines: list[tuple[str, str]] = []
+    site_timelines: list[tuple[str, str]] = []
+    if _first_url(("admin:booking_launch_schedule",)):  # the scheduling area is installed
+        platforms = _scoped(MobilePlatform.objects.order_by("name"), ids, "provider_id")
+        platform_timelines = [
+            (p.name, reverse("admin:booking_launch_timeline_platform", args=[p.pk])) for p in platforms
+        ]
+        site_timelines = [
+            (s.name, reverse("admin:booking_launch_timeline_site", args=[s.pk]))
+            for s in LaunchSite.objects.order_by("name")
+        ]
     return OperatorDashboard(
         now=now,
         all_providers=ids is None,
@@ -103,4 +117,6 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         late_steps=list(late_steps[:limit]),
         platforms_in_transit=list(in_transit[:limit]),
         tools=tools,
+        platform_timelines=platform_timelines,
+        site_timelines=site_timelines,
     )

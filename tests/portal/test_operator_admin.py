@@ -123,3 +123,17 @@ def test_all_provider_operator_sees_every_launch(client, fleet):
     client.force_login(fleet["operator"])
     listing = client.get(reverse("admin:booking_launch_changelist")).content.decode()
     assert "KZ-1A Jiuquan" in listing and "ZQ-1 Taiyuan" in listing
+
+
+def test_dashboard_links_the_schedule_timelines_of_the_operators_platforms(client, fleet):
+    client.force_login(fleet["expace_ops"])
+    text = client.get(reverse("admin:index")).content.decode()
+    assert "Schedule timeline" in text
+    expace_tel = fleet["kz"].reservations.get().platform
+    landspace_tel = fleet["zq"].reservations.get().platform
+    assert reverse("admin:booking_launch_timeline_platform", args=[expace_tel.pk]) in text
+    assert reverse("admin:booking_launch_timeline_platform", args=[landspace_tel.pk]) not in text
+    assert reverse("admin:booking_launch_schedule") in text
+    assert (
+        client.get(reverse("admin:booking_launch_timeline_platform", args=[expace_tel.pk])).status_code == 200
+    )
