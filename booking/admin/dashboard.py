@@ -23,11 +23,8 @@ HORIZON = timedelta(days=30)
 
 # Pages other areas add to the admin; linked from the dashboard as soon as they exist.
 TOOL_LINKS = (
-    (
-        "Schedule timeline",
-        ("admin:booking_schedule_timeline", "admin:schedule_timeline", "schedule_timeline"),
-    ),
-    ("Readiness board", ("admin:booking_readiness_board", "admin:readiness_board", "readiness_board")),
+    ("Schedule a launch", ("admin:booking_launch_schedule",)),
+    ("Readiness board", ("admin:booking_readiness_board", "admin:readiness_board")),
 )
 
 

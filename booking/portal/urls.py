@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import bookings, home, integrations, payloads, records
+from .views import book, bookings, express, home, integrations, payloads, records
 
 app_name = "portal"
 
@@ -83,31 +80,12 @@ urlpatterns = [
     path("integrations/", integrations.integrations, name="integrations"),
     path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
     path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
+    path("book/", book.book, name="book"),
+    path("book/price/", book.book_price, name="book_price"),
+    path("quotes/<str:reference>/", book.quote_detail, name="quote_detail"),
+    path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
+    path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
+    path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
+    path("express/", express.express, name="express"),
+    path("express/<str:reference>/", express.express_result, name="express_result"),
 ]
-
-
-def _optional(module: str) -> ModuleType | None:
-    """A view module that needs another area's services: mounted once those are installed."""
-    try:
-        return importlib.import_module(f"booking.portal.views.{module}")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("booking.services."):
-            raise
-        return None
-
-
-if book := _optional("book"):
-    urlpatterns += [
-        path("book/", book.book, name="book"),
-        path("book/price/", book.book_price, name="book_price"),
-        path("quotes/<str:reference>/", book.quote_detail, name="quote_detail"),
-        path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
-        path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
-        path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
-    ]
-
-if express := _optional("express"):
-    urlpatterns += [
-        path("express/", express.express, name="express"),
-        path("express/<str:reference>/", express.express_result, name="express_result"),
-    ]
