@@ -16,14 +16,12 @@ from .world import demo_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_slips_a_launch_and_the_customer_sees_the_new_time(browser, live_server):
+def test_operator_slips_a_launch_and_the_customer_sees_the_new_time(new_page):
     world = demo_world()
     launch = world["kz1a"]
     new_start = (launch.window_start + timedelta(days=2, hours=3)).astimezone(UTC)
 
-    operator = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=live_server.url
-    ).new_page()
+    operator = new_page()
     admin_sign_in(operator, "expace-ops")
     operator.goto("/admin/booking/launch/")
     row = operator.locator("#result_list tr", has_text=launch.name)
@@ -42,9 +40,7 @@ def test_operator_slips_a_launch_and_the_customer_sees_the_new_time(browser, liv
     expect(operator.get_by_text(launch.name).first).to_be_visible()
     screenshot(operator, "schedule_timeline")
 
-    customer = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=live_server.url
-    ).new_page()
+    customer = new_page()
     sign_in(customer, "gomspace")
     local = Launch.objects.get(pk=launch.pk).net.astimezone(ZoneInfo(world["gomspace"].time_zone))
     expect(customer.locator(".hero")).to_contain_text(local.strftime("%-d %b %Y, %H:%M"))
