@@ -532,10 +532,17 @@ class PlanStep(models.Model):
     )
     note = models.CharField(max_length=300, blank=True)
     check_attempts = models.PositiveIntegerField(default=0)
+    duration_minutes = models.PositiveIntegerField(
+        default=60, help_text="How long before its due time the step may be worked on or checked."
+    )
+    # When the reconciler next has work on this step: run its check, or mark it late. Empty when
+    # there is nothing left for the reconciler (closed, or late and waiting for people). A check
+    # lost with a crashed worker is queued afresh when this time comes round again.
+    wake_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "position"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["wake_at"])]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="unique_plan_step_position"),
             models.UniqueConstraint(fields=["plan", "code"], name="unique_plan_step_code"),

@@ -6,6 +6,7 @@ active bookings (confirmed, manifested) and of its held bookings whose hold has 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,9 +15,9 @@ from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from booking.models import Booking, Launch
+from booking.models import Booking, Launch, PlanStep, ReadinessPlan
 from booking.services.fit import launch_target_capacity_kg
-from customers.models import Contract, PaymentMilestone
+from customers.models import Contract, Customer, PaymentMilestone
 from vehicles.models import CapacityPoint
 
 ZERO_KG = Decimal("0.0")
@@ -131,3 +132,46 @@ def contract_usage(contract: Contract) -> ContractUsage:
 def booking_milestones(booking: Booking) -> QuerySet[PaymentMilestone]:
     """The payment milestones created for a booking (they carry its reference)."""
     return PaymentMilestone.objects.filter(reference=booking.reference).order_by("due_at", "pk")
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+def plan_for_customer(customer: Customer, launch: Launch) -> ReadinessPlan | None:
+    """The launch's readiness plan as the customer may see it, with its steps in order.
+
+    ``None`` when the customer has no booking on the launch (their bookings only) or the launch
+    has no plan. Read-only: the portal and the API show it, nothing here changes it.
+    """
+    if (
+        not Booking.objects.filter(customer=customer, launch=launch)
+        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
+        .exists()
+    ):
+        return None
+    return (
+        ReadinessPlan.objects.filter(launch=launch)
+        .exclude(status=ReadinessPlan.Status.CANCELLED)
+        .select_related("template", "launch__site")
+        .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("position")))
+        .first()
+    )
+
+
+def readiness_board_plans(*, provider_ids: Iterable[int] | None = None) -> list[ReadinessPlan]:
+    """Active plans for the operators' readiness board, soonest launch first, steps prefetched.
+
+    ``provider_ids`` limits the board to those providers' launches (``None``: every provider).
+    """
+    plans = (
+        ReadinessPlan.objects.filter(status=ReadinessPlan.Status.ACTIVE)
+        .select_related("template", "launch__provider", "launch__site")
+        .prefetch_related(Prefetch("steps", queryset=PlanStep.objects.order_by("position")))
+        .order_by("launch__window_start", "pk")
+    )
+    if provider_ids is not None:
+        plans = plans.filter(launch__provider_id__in=list(provider_ids))
+    return list(plans)
+
+
+# --- end readiness ---------------------------------------------------------------------------

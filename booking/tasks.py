@@ -1,10 +1,12 @@
-"""Celery tasks of the booking domain: each calls one service and nothing else.
+"""Celery tasks: take ids, call one service, nothing else.
 
-Beat runs the periodic ones (see CELERY_BEAT_SCHEDULE in settings); ``acks_late`` and
-``task_reject_on_worker_lost`` are global, and every task here is idempotent.
+Tasks are acks_late with reject_on_worker_lost (settings), so a task cut off by a dying worker is
+delivered again; every task here is idempotent, and none waits hours in an ETA.
 """
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 
@@ -22,3 +24,40 @@ def bookings_release_expired() -> int:
 def quotes_expire() -> int:
     """Expire open quotes past their validity."""
     return pricing_services.quotes_expire()
+
+
+logger = logging.getLogger(__name__)
+
+
+# --- readiness (issue 5) -----------------------------------------------------------------------
+# Beat: {"readiness-reconcile": {"task": "booking.tasks.readiness_reconcile", "schedule": 30.0,
+#        "options": {"expires": 25}}}
+
+
+@shared_task(name="booking.tasks.readiness_reconcile")
+def readiness_reconcile() -> dict:
+    """One reconciler pass (beat, every 30 s). Safe to run in parallel: launches are claimed."""
+    from booking.services import readiness
+
+    report = readiness.readiness_reconcile()
+    summary = report.as_dict()
+    if report.launches_claimed:
+        logger.info("Readiness reconciled: %s", summary)
+    return summary
+
+
+@shared_task(bind=True, name="booking.tasks.readiness_run_check", max_retries=5)
+def readiness_run_check(self, step_id: int, attempt: int) -> str:
+    """Run one queued attempt of a step's automatic check; a second delivery does nothing."""
+    from booking.services import readiness
+    from booking.services.errors import Busy
+
+    try:
+        run = readiness.step_check_run(step_id=step_id, attempt=attempt)
+    except Busy as exc:
+        # Someone holds the launch for a moment (often the reconciler itself): try again shortly.
+        raise self.retry(exc=exc, countdown=2) from exc
+    return run.result if run is not None else "skipped"
+
+
+# --- end readiness -------------------------------------------------------------------------------

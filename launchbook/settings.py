@@ -176,7 +176,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 _BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int | str] = {"visibility_timeout": 3600}
 else:
     for _sub in ("out", "processed"):
         (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
@@ -186,6 +186,13 @@ else:
         "data_folder_out": str(_BROKER_DIR / "out"),
         "data_folder_processed": str(_BROKER_DIR / "processed"),
     }
+# Throttling counters and other short-lived state: shared through Redis when there is one, so
+# every gunicorn worker counts the same requests; per process on the embedded defaults.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -198,6 +205,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},
     "booking-expire-quotes": {"task": "booking.quotes_expire", "schedule": 300.0},
+    "readiness-reconcile": {
+        "task": "booking.tasks.readiness_reconcile",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }
 
 LAUNCHBOOK_DEMO_PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
@@ -215,3 +227,9 @@ LOGGING = {
 # Referenced by booking services: how long quotes and holds live.
 LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
+
+# Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
+# ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.
+LAUNCHBOOK_WEATHER_SOURCE = os.environ.get(
+    "LAUNCHBOOK_WEATHER_SOURCE", "booking.services.checks.simulated_weather"
+)

@@ -378,18 +378,65 @@ def schedule_world(*, provider=None):
     )
 
 
-# --- portal ----------------------------------------------------------------------------------
+# --- readiness ---------------------------------------------------------------------------------
+# (imports kept here so this block merges cleanly with other areas' additions)
+from booking.models import Reservation  # noqa: E402
+from customers.models import Document, PaymentMilestone  # noqa: E402
+
+
+def readiness_templates():
+    """Install the shipped readiness templates (a transactional test's flush removes them)."""
+    from booking.models import ReadinessTemplate, TemplateStep
+    from booking.readiness_templates import install_readiness_templates
+
+    install_readiness_templates(ReadinessTemplate, TemplateStep)
+    return {template.slug: template for template in ReadinessTemplate.objects.all()}
+
+
+class PlatformReservationFactory(factory.django.DjangoModelFactory):
+    """A mobile platform's claim for a launch, arriving ``arrive_before`` ahead of the window."""
+
+    class Meta:
+        model = Reservation
+        exclude = ["arrive_before"]
+
+    launch = factory.SubFactory(LaunchFactory)
+    platform = factory.SubFactory(MobilePlatformFactory)
+    pad = None
+    arrive_before = timedelta(hours=9)
+    occupied_from = factory.LazyAttribute(
+        lambda r: r.launch.window_start - r.arrive_before - timedelta(hours=10)
+    )
+    arrive_at = factory.LazyAttribute(lambda r: r.launch.window_start - r.arrive_before)
+    ready_at = factory.LazyAttribute(lambda r: r.launch.window_start - timedelta(hours=1))
+    occupied_until = factory.LazyAttribute(lambda r: r.launch.window_end + timedelta(hours=4))
 
 
 class PaymentMilestoneFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "customers.PaymentMilestone"
+        model = PaymentMilestone
 
     contract = factory.SubFactory(ContractFactory)
     label = "Deposit"
+    reference = ""
     amount = Decimal("27000.00")
     currency = "USD"
-    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    paid_at = None
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    customer = factory.SubFactory(CustomerFactory)
+    payload = factory.SubFactory(PayloadFactory, customer=factory.SelfAttribute("..customer"))
+    kind = Document.Kind.ICD
+    file = factory.django.FileField(filename="icd.pdf", data=b"%PDF-1.4 test")
+    status = Document.Status.APPROVED
+
+
+# --- portal ----------------------------------------------------------------------------------
 
 
 def portal_readiness_plan(launch, steps):

@@ -5,4 +5,4 @@ readiness.py: templates, plans and the readiness board; integrations.py: tokens 
 events.py: the audit log.
 """
 
-from . import bookings, events, launches  # noqa: F401
+from . import bookings, events, launches, readiness  # noqa: F401

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
 from booking.models import Booking, Launch, Reservation
 from booking.services.errors import ServiceError
 from booking.services.scheduling import (
@@ -228,7 +229,7 @@ class LaunchAdmin(ProviderScopedAdmin):
     date_hierarchy = "net"
     list_select_related = ["provider", "vehicle_model", "vehicle", "site", "platform", "pad__site"]
     inlines = [ReservationInline, BookingInline]
-    actions = ["schedule_like", "slip_launch", "scrub_launches"]
+    actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS]
     # Where, when and on what a launch flies changes only through the scheduling services.
     readonly_fields = [
         "provider",

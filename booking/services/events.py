@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import models
 
 from booking.models import Event, Launch
@@ -34,7 +34,7 @@ def event_record(
     system: str = "system",
 ) -> Event:
     """Write one Event. Caller is inside the transaction that made the change it describes."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return Event.objects.create(
         verb=verb,
         actor=user,

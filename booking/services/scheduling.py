@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
-import importlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,43 +54,10 @@ from vehicles.orbits import (
     sun_synchronous_inclination,
 )
 
+from . import readiness
 from .errors import Conflict, InvalidRequest
 from .events import Actor, event_record
 from .locking import short_lock_wait
-
-# --- readiness seam ---------------------------------------------------------------------------
-# booking.services.readiness is being written by another helper at the same time as this module.
-# Until it is merged, scheduling runs without readiness plans: the seam skips quietly when (and
-# only when) the module itself does not exist. The lead removes this seam at merge and calls
-# readiness.plan_start / plan_follow_launch / plan_cancel directly.
-
-
-def _readiness() -> Any:
-    try:
-        return importlib.import_module("booking.services.readiness")
-    except ModuleNotFoundError as exc:
-        if exc.name != "booking.services.readiness":
-            raise
-        return None
-
-
-def _readiness_start(*, launch: Launch, actor: Actor) -> None:
-    module = _readiness()
-    if module is not None:
-        module.plan_start(launch=launch, actor=actor)
-
-
-def _readiness_follow(*, launch: Launch, actor: Actor) -> None:
-    module = _readiness()
-    if module is not None:
-        module.plan_follow_launch(launch=launch, actor=actor)
-
-
-def _readiness_cancel(*, launch: Launch, actor: Actor) -> None:
-    module = _readiness()
-    if module is not None:
-        module.plan_cancel(launch=launch, actor=actor)
-
 
 # --- constants and small helpers ----------------------------------------------------------------
 
@@ -634,7 +600,7 @@ def launch_schedule(
                 provider=provider,
                 launch=launch,
             )
-            _readiness_start(launch=launch, actor=actor)
+            readiness.plan_start(launch=launch, actor=actor)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
     return launch
@@ -773,7 +739,7 @@ def launch_slip(
                     provider=target.provider,
                     launch=target,
                 )
-                _readiness_follow(launch=target, actor=actor)
+                readiness.plan_follow_launch(launch=target, actor=actor)
                 if slot.primary:
                     current = target
                 else:
@@ -860,7 +826,7 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
             provider=current.provider,
             launch=current,
         )
-        _readiness_cancel(launch=current, actor=actor)
+        readiness.plan_cancel(launch=current, actor=actor)
     return current
 
 

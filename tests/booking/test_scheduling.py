@@ -3,15 +3,13 @@ rocket to be in two places at once, and every refusal says why."""
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from booking.models import Event, Launch, Reservation
+from booking.models import Event, Launch, ReadinessPlan, Reservation
 from booking.services import scheduling
 from booking.services.errors import Conflict, InvalidRequest
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip, transit_hours
@@ -442,24 +440,23 @@ def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(w
     assert res.occupied_from < res.arrive_at
 
 
-# --- readiness seam ------------------------------------------------------------------------------
+# --- readiness ---------------------------------------------------------------------------------
 
 
-def test_scheduling_starts_and_slipping_re_times_the_readiness_plan(world, monkeypatch):
-    calls = []
-    fake = types.ModuleType("booking.services.readiness")
-    fake.plan_start = lambda *, launch, actor: calls.append(("start", launch.name))
-    fake.plan_follow_launch = lambda *, launch, actor: calls.append(("follow", launch.name))
-    fake.plan_cancel = lambda *, launch, actor: calls.append(("cancel", launch.name))
-    monkeypatch.setitem(sys.modules, "booking.services.readiness", fake)
-    import booking.services as services_package
-
-    monkeypatch.setattr(services_package, "readiness", fake, raising=False)
-
+def test_scheduling_starts_and_slipping_re_times_the_readiness_plan(world):
     launch = schedule(world, start=NOW + 10 * DAY, name="KZ1A")
+    plan = ReadinessPlan.objects.get(launch=launch)
+    assert plan.status == ReadinessPlan.Status.ACTIVE
+    first_due = {step.code: step.due_at for step in plan.steps.all()}
+    assert first_due
+
     launch_slip(launch=launch, window_start=NOW + 11 * DAY, actor=None, now=NOW)
+    moved = {step.code: step.due_at for step in plan.steps.all()}
+    assert all(moved[code] - first_due[code] == DAY for code in first_due)
+
     launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
-    assert calls == [("start", "KZ1A"), ("follow", "KZ1A"), ("cancel", "KZ1A")]
+    plan.refresh_from_db()
+    assert plan.status == ReadinessPlan.Status.CANCELLED
 
 
 # --- the database backstop -----------------------------------------------------------------------

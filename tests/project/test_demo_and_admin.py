@@ -42,9 +42,13 @@ def test_load_demo_twice_changes_nothing(demo):
 
 def test_demo_curves_match_the_reference_figures(demo):
     kz11 = VehicleModel.objects.get(name="Kuaizhou-11")
-    assert CapacityPoint.objects.get(vehicle_model=kz11, orbit_family="SSO", altitude_km=700).capacity_kg == 1000
+    assert (
+        CapacityPoint.objects.get(vehicle_model=kz11, orbit_family="SSO", altitude_km=700).capacity_kg == 1000
+    )
     ceres = VehicleModel.objects.get(name="Ceres-1")
-    assert CapacityPoint.objects.get(vehicle_model=ceres, orbit_family="LEO", altitude_km=200).capacity_kg == 350
+    assert (
+        CapacityPoint.objects.get(vehicle_model=ceres, orbit_family="LEO", altitude_km=200).capacity_kg == 350
+    )
 
 
 def test_every_mobile_launch_provider_has_several_platforms(demo):
@@ -129,7 +133,11 @@ def test_customers_cannot_enter_the_admin(demo, client, settings):
 
 
 def _manage(*args, extra_env=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

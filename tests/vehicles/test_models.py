@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def test_capacity_points_are_unique_per_model_family_and_altitude():
     model = VehicleModelFactory(curve={"SSO": [(500, 300)]})
     with pytest.raises(IntegrityError), transaction.atomic():
-        CapacityPoint.objects.create(vehicle_model=model, orbit_family="SSO", altitude_km=500, capacity_kg=250)
+        CapacityPoint.objects.create(
+            vehicle_model=model, orbit_family="SSO", altitude_km=500, capacity_kg=250
+        )
 
 
 def test_capacity_must_be_positive():
@@ -33,7 +35,9 @@ def test_capacity_must_be_positive():
 @pytest.mark.parametrize(("latitude", "longitude"), [(Decimal("90.5"), 0), (0, Decimal("-180.5"))])
 def test_site_coordinates_must_be_on_earth(latitude, longitude):
     with pytest.raises(IntegrityError), transaction.atomic():
-        LaunchSite.objects.create(name="Nowhere", code="NOW", country="CN", latitude=latitude, longitude=longitude)
+        LaunchSite.objects.create(
+            name="Nowhere", code="NOW", country="CN", latitude=latitude, longitude=longitude
+        )
 
 
 def test_vehicle_serials_are_unique():

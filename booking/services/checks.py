@@ -1,0 +1,284 @@
+"""Automatic readiness checks.
+
+Each check is a function ``(*, launch, step, now) -> (passed, detail)``: it only reads, and its
+detail says in plain words what it found. ``step_check_run`` (readiness.py) runs them in a Celery
+task and records the result; a check that has not passed is tried again later, and a blocking
+step whose check still has not passed when its grace runs out is late and holds the launch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
+
+from booking.models import Booking, Launch, PlanStep, Reservation
+from customers.models import Customer, Document, PaymentMilestone
+from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
+from vehicles.orbits import OrbitError, capacity_at_altitude
+
+logger = logging.getLogger(__name__)
+
+CheckResult = tuple[bool, str]
+Check = Callable[..., CheckResult]
+
+# The return capsule brings back 100–300 kg (CMSA's call for commercial cargo).
+RETURN_CAPSULE_LIMIT_KG = Decimal("300.0")
+
+
+def _kg(value: Decimal) -> str:
+    return f"{value:,.1f} kg"
+
+
+def live_bookings(*, launch: Launch, now: datetime) -> QuerySet[Booking]:
+    """Bookings that ride the launch: confirmed, manifested, or held and not yet expired."""
+    return Booking.objects.filter(launch=launch).filter(
+        Q(status__in=[Booking.Status.CONFIRMED, Booking.Status.MANIFESTED])
+        | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
+    )
+
+
+def check_payment_paid(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """Every payment milestone of the launch's bookings due by the step's due time is paid."""
+    references = list(live_bookings(launch=launch, now=now).values_list("reference", flat=True))
+    due = PaymentMilestone.objects.filter(reference__in=references, due_at__lte=step.due_at)
+    unpaid = list(due.filter(Q(paid_at__isnull=True) | Q(paid_at__gt=now)).order_by("due_at", "pk"))
+    if unpaid:
+        first = unpaid[0]
+        more = f" and {len(unpaid) - 1} more" if len(unpaid) > 1 else ""
+        return False, (
+            f"unpaid: {first.reference} {first.label} {first.amount:,.2f} {first.currency} "
+            f"due {first.due_at:%d %b %Y}{more}"
+        )
+    count = due.count()
+    if count == 0:
+        return True, "no payment milestone is due yet"
+    return True, f"{count} payment milestone{'s' if count != 1 else ''} paid"
+
+
+def _documents_check(*, launch: Launch, now: datetime, kind: str | None, what: str) -> CheckResult:
+    payloads = {
+        booking.payload_id: booking.payload.name
+        for booking in live_bookings(launch=launch, now=now).select_related("payload")
+    }
+    if not payloads:
+        return True, "no payload is booked on this launch"
+    documents = Document.objects.filter(payload_id__in=list(payloads))
+    if kind:
+        documents = documents.filter(kind=kind)
+    statuses: dict[int, list[str]] = {payload_id: [] for payload_id in payloads}
+    for payload_id, status in documents.values_list("payload_id", "status"):
+        statuses[payload_id].append(status)
+    missing = []
+    for payload_id, found in statuses.items():
+        if Document.Status.APPROVED in found:
+            continue
+        submitted = found.count(Document.Status.SUBMITTED)
+        rejected = found.count(Document.Status.REJECTED)
+        state = ", ".join(
+            part
+            for part in (
+                f"{submitted} awaiting review" if submitted else "",
+                f"{rejected} rejected" if rejected else "",
+            )
+            if part
+        )
+        missing.append(f"{payloads[payload_id]}: no approved {what}" + (f" ({state})" if state else ""))
+    if missing:
+        return False, "; ".join(missing)
+    return True, f"{what} approved for {len(payloads)} payload{'s' if len(payloads) != 1 else ''}"
+
+
+def check_documents_approved(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """Every booked payload has an approved document."""
+    return _documents_check(launch=launch, now=now, kind=None, what="document")
+
+
+def check_icd_approved(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """Every booked payload has an approved interface control document."""
+    return _documents_check(launch=launch, now=now, kind=Document.Kind.ICD, what="interface control document")
+
+
+def check_export_cleared(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """Every customer on the launch has cleared export screening."""
+    customer_ids = live_bookings(launch=launch, now=now).values("customer_id")
+    not_cleared = list(
+        Customer.objects.filter(pk__in=customer_ids)
+        .exclude(export_screening=Customer.ExportScreening.CLEARED)
+        .order_by("name")
+    )
+    if not_cleared:
+        return False, "; ".join(
+            f"{customer.name}: export screening {customer.get_export_screening_display().lower()}"
+            for customer in not_cleared
+        )
+    return True, "export screening cleared for every customer on board"
+
+
+def check_platform_on_site(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """The mobile platform has arrived at the site (its reservation's arrival time has passed)."""
+    if launch.platform_id is None:
+        return True, "launches from a fixed pad: nothing to transport"
+    reservation = (
+        Reservation.objects.filter(launch=launch, platform_id=launch.platform_id, released_at__isnull=True)
+        .select_related("platform")
+        .order_by("-occupied_from")
+        .first()
+    )
+    if reservation is None:
+        return False, f"{launch.platform} has no reservation for {launch.name}"
+    if reservation.arrive_at is None:
+        return False, f"{reservation.platform}'s arrival time at {launch.site} is not known"
+    if reservation.arrive_at > now:
+        return (
+            False,
+            f"{reservation.platform} arrives at {launch.site} at {reservation.arrive_at:%d %b %H:%M} UTC",
+        )
+    return True, f"{reservation.platform} arrived at {launch.site} at {reservation.arrive_at:%d %b %H:%M} UTC"
+
+
+def check_vehicle_assigned(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """A vehicle is assigned to the launch and is in the assigned state."""
+    if launch.vehicle_id is None:
+        return False, f"no vehicle is assigned to {launch.name}"
+    vehicle = Vehicle.objects.select_related("vehicle_model").get(pk=launch.vehicle_id)
+    if vehicle.status != Vehicle.Status.ASSIGNED:
+        return False, f"{vehicle} is {vehicle.get_status_display().lower()}, not assigned"
+    return True, f"{vehicle} assigned"
+
+
+def simulated_weather(*, site: LaunchSite, at: datetime) -> CheckResult:
+    """A deterministic stand-in for a forecast: the same site and hour always give the same answer.
+
+    About one hour in eight is no-go (wind over 20 m/s, or lightning within 10 km).
+    """
+    digest = hashlib.sha256(f"{site.code}|{at:%Y-%m-%dT%H}".encode()).digest()
+    wind_ms = digest[0] % 24
+    lightning = digest[1] % 40 == 0
+    if lightning:
+        return False, f"lightning within 10 km of {site.name} at {at:%H}:00 UTC"
+    if wind_ms > 20:
+        return False, f"wind {wind_ms} m/s at {site.name} at {at:%H}:00 UTC (limit 20 m/s)"
+    return True, f"wind {wind_ms} m/s, no lightning at {site.name} at {at:%H}:00 UTC"
+
+
+def weather_source() -> Check:
+    return import_string(settings.LAUNCHBOOK_WEATHER_SOURCE)
+
+
+def check_weather_range(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """The range is open over the launch window and the forecast for lift-off is go."""
+    closure = (
+        SiteClosure.objects.filter(
+            site_id=launch.site_id, starts_at__lt=launch.window_end, ends_at__gt=launch.window_start
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if closure is not None:
+        reason = f": {closure.reason}" if closure.reason else ""
+        return False, (
+            f"{closure.get_kind_display().lower()} closed {closure.starts_at:%d %b %H:%M}–"
+            f"{closure.ends_at:%H:%M} UTC{reason}"
+        )
+    site = LaunchSite.objects.get(pk=launch.site_id)
+    go, detail = weather_source()(site=site, at=launch.net)
+    return go, ("range open; " if go else "weather no-go: ") + detail
+
+
+def check_mass_within_capacity(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """The booked mass still fits the vehicle's capacity to the launch's orbit."""
+    booked = sum(
+        (mass for mass in live_bookings(launch=launch, now=now).values_list("mass_kg", flat=True)),
+        Decimal("0"),
+    )
+    points = list(
+        CapacityPoint.objects.filter(
+            vehicle_model_id=launch.vehicle_model_id, orbit_family=launch.orbit_family
+        ).values_list("altitude_km", "capacity_kg")
+    )
+    orbit = f"{launch.orbit_family} {launch.altitude_km} km"
+    try:
+        capacity = capacity_at_altitude(points, launch.altitude_km)
+    except OrbitError as exc:
+        return False, f"no capacity known to {orbit}: {exc}"
+    if booked > capacity:
+        return False, f"booked mass {_kg(booked)} exceeds the {_kg(capacity)} capacity to {orbit}"
+    return True, f"{_kg(booked)} booked of {_kg(capacity)} to {orbit}"
+
+
+def check_return_mass_within_limit(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """Returnable payloads fit the return capsule."""
+    returning = sum(
+        (
+            mass
+            for mass in live_bookings(launch=launch, now=now)
+            .filter(payload__returnable=True)
+            .values_list("payload__mass_kg", flat=True)
+        ),
+        Decimal("0"),
+    )
+    if returning > RETURN_CAPSULE_LIMIT_KG:
+        return False, f"return mass {_kg(returning)} exceeds the capsule's {_kg(RETURN_CAPSULE_LIMIT_KG)}"
+    return True, f"return mass {_kg(returning)} of {_kg(RETURN_CAPSULE_LIMIT_KG)}"
+
+
+def check_go_no_go(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """The poll passes when the launch is not on hold and every earlier blocking step is closed."""
+    from .readiness import go_blockers
+
+    if launch.status == Launch.Status.HOLD:
+        return False, f"{launch.name} is on hold"
+    if launch.status not in (Launch.Status.SCHEDULED, Launch.Status.GO):
+        return False, f"{launch.name} is {launch.get_status_display().lower()}"
+    blockers = go_blockers(list(PlanStep.objects.filter(plan_id=step.plan_id)), step)
+    if blockers:
+        names = ", ".join(f"“{blocker.name}”" for blocker in blockers)
+        return False, f"waiting for {names}"
+    return True, "every earlier blocking step is done or waived: go"
+
+
+def check_orbit_confirmed(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """After lift-off: the flight reached orbit (launched, or recorded as a success)."""
+    if launch.status in (Launch.Status.LAUNCHED, Launch.Status.SUCCESS, Launch.Status.PARTIAL_FAILURE):
+        return True, f"{launch.name} reached {launch.orbit_family} {launch.altitude_km} km"
+    if launch.status == Launch.Status.FAILURE:
+        return False, f"{launch.name} failed"
+    return False, f"{launch.name} has not lifted off yet ({launch.get_status_display().lower()})"
+
+
+CHECKS: dict[str, Check] = {
+    "payment_paid": check_payment_paid,
+    "documents_approved": check_documents_approved,
+    "icd_approved": check_icd_approved,
+    "export_cleared": check_export_cleared,
+    "platform_on_site": check_platform_on_site,
+    "vehicle_assigned": check_vehicle_assigned,
+    "weather_range": check_weather_range,
+    "mass_within_capacity": check_mass_within_capacity,
+    "return_mass_within_limit": check_return_mass_within_limit,
+    "go_no_go": check_go_no_go,
+    "orbit_confirmed": check_orbit_confirmed,
+}
+
+
+def check_run(*, step: PlanStep, launch: Launch, now: datetime) -> CheckResult:
+    """Run the step's check. A check that breaks reports it as not passed; database errors propagate."""
+    check = CHECKS.get(step.check_name)
+    if check is None:
+        return False, f"there is no automatic check called “{step.check_name}”"
+    try:
+        passed, detail = check(launch=launch, step=step, now=now)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # a broken source (weather feed) must not stop the other checks
+        logger.exception("Readiness check %s failed to run for step %s", step.check_name, step.pk)
+        return False, f"the check could not run: {exc}"[:300]
+    return bool(passed), detail[:300]
