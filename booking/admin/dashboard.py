@@ -24,7 +24,7 @@ HORIZON = timedelta(days=30)
 # Pages other areas add to the admin; linked from the dashboard as soon as they exist.
 TOOL_LINKS = (
     ("Schedule a launch", ("admin:booking_launch_schedule",)),
-    ("Readiness board", ("admin:booking_readiness_board", "admin:readiness_board")),
+    ("Readiness board", ("admin:booking_readinessplan_board",)),
 )
 
 

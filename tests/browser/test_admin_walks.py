@@ -26,7 +26,7 @@ def test_expace_ops_cannot_see_another_providers_launches(page):
 
 
 def test_operator_for_all_providers_sees_the_whole_fleet(page):
-    demo_world()
+    demo_world(late_step=True)
     admin_sign_in(page, "operator")
     dashboard = page.locator("#operator-dashboard")
     expect(dashboard).to_contain_text("Ceres-1 · SSO 500 rideshare")

@@ -9,25 +9,14 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from booking.demo import load_accounts, load_catalog
-from booking.models import Booking, Launch, PlanStep
+from booking.models import Booking, Launch
+from booking.services.readiness import readiness_reconcile, step_late_at
 from customers.models import Contract, Customer, Payload, PaymentMilestone
-from tests.factories import portal_readiness_plan
 
 PASSWORD = "launchbook-test"
 
-STEPS = [
-    ("contract", "Launch services agreement signed", -60 * 24 * 60),
-    ("icd", "Interface control document agreed", -30 * 24 * 60),
-    ("mass-props", "Mass properties delivered", -21 * 24 * 60),
-    ("export", "Export licences cleared", -14 * 24 * 60),
-    ("delivery", "Payload delivered to the site", -7 * 24 * 60),
-    ("integration", "Payload integrated on the adapter", -3 * 24 * 60),
-    ("encapsulation", "Encapsulated in the fairing", -24 * 60),
-    ("go-poll", "Go/no-go poll", -30),
-]
 
-
-def demo_world(*, with_booking: bool = True) -> dict:
+def demo_world(*, with_booking: bool = True, late_step: bool = False) -> dict:
     load_catalog()
     load_accounts()
     for user in User.objects.all():
@@ -72,21 +61,11 @@ def demo_world(*, with_booking: bool = True) -> dict:
         if launch.net - timedelta(days=30) > now
         else now + timedelta(days=3),
     )
-    # A campaign part-way through: early steps done, one late, the rest ahead.
-    plan = portal_readiness_plan(
-        launch, [(code, name, offset, PlanStep.Status.PENDING) for code, name, offset in STEPS]
-    )
-    for step in plan.steps.all():
-        if step.due_at < now - timedelta(days=2):
-            step.status = PlanStep.Status.DONE
-            step.completed_at = step.due_at
-        elif step.due_at < now:
-            step.status = PlanStep.Status.LATE
-        step.save()
-    if not plan.steps.filter(status=PlanStep.Status.LATE).exists():
-        late = plan.steps.filter(status=PlanStep.Status.PENDING).order_by("due_at").first()
-        late.due_at = now - timedelta(hours=3)
-        late.status = PlanStep.Status.LATE
-        late.save()
+    # The demo's own readiness plan (the contract step is signed off). Let the reconciler find the
+    # kick-off meeting late, as it would a few days from now.
+    plan = launch.readiness_plan
+    if late_step:
+        kickoff = plan.steps.get(code="integration-kickoff")
+        readiness_reconcile(now=step_late_at(kickoff) + timedelta(minutes=1))
     world.update(gomspace=gomspace, booking=booking, payload=payload, contract=contract, plan=plan)
     return world

@@ -134,6 +134,7 @@ def test_dashboard_links_the_schedule_timelines_of_the_operators_platforms(clien
     assert reverse("admin:booking_launch_timeline_platform", args=[expace_tel.pk]) in text
     assert reverse("admin:booking_launch_timeline_platform", args=[landspace_tel.pk]) not in text
     assert reverse("admin:booking_launch_schedule") in text
+    assert reverse("admin:booking_readinessplan_board") in text
     assert (
         client.get(reverse("admin:booking_launch_timeline_platform", args=[expace_tel.pk])).status_code == 200
     )
