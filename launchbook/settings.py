@@ -150,18 +150,32 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 
 # --- REST API -------------------------------------------------------------------------------
+# Bodies above this are refused with 413 (the API checks Content-Length and the bytes it reads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("LAUNCHBOOK_API_MAX_BODY_BYTES", str(1024 * 1024)))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "booking.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "booking.api.base.CappedPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["booking.api.base.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "booking.api.filtering.StrictFilterBackend",
+        "booking.api.filtering.StrictOrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "booking.api.base.UserTokenRateThrottle",
+        "booking.api.base.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("LAUNCHBOOK_API_RATE_USER", "1200/minute"),
+        "anon": os.environ.get("LAUNCHBOOK_API_RATE_ANON", "120/minute"),
+        "auth": os.environ.get("LAUNCHBOOK_API_RATE_LOGIN", "20/minute"),
+    },
+    "EXCEPTION_HANDLER": "booking.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -169,6 +183,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Book payloads onto commercial launches, order 24-hour express launches and follow readiness.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "booking.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OrbitFamilyEnum": "vehicles.models.OrbitFamily",
+        "CurrencyEnum": "vehicles.models.Currency",
+        "QuoteKindEnum": "booking.models.Quote.Kind",
+        "QuoteLineKindEnum": "booking.models.QuoteLine.Kind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -3,6 +3,9 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView
+
+from booking.api.docs import api_docs
 
 admin.site.site_header = "Launchbook operations"
 admin.site.site_title = "Launchbook"
@@ -20,4 +23,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("portal/", include("booking.portal.urls")),
+    path("api/v1/", include("booking.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]

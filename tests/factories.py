@@ -326,6 +326,19 @@ def engine_world(*, now=None):
     )
 
 
+# --- api ----------------------------------------------------------------------------------------
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.WebhookEndpoint"
+
+    customer = factory.SubFactory(CustomerFactory)
+    url = "http://127.0.0.1:9/hooks"
+    secret = factory.Sequence(lambda n: f"{n:064x}")
+    event_types = factory.LazyFunction(list)
+
+
 # --- scheduling (issue 4) ---------------------------------------------------------------------
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 
 from booking.models import AddOnService
+from booking.portal.selectors import orbit_assessment
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
-from customers.selectors import orbit_assessment
 from vehicles.models import Currency
 
 
@@ -73,7 +73,7 @@ class PayloadForm(forms.ModelForm):
                 mass_kg=cleaned.get("mass_kg"),
             )
             for name, message in self.assessment.errors.items():
-                self.add_error(name, message[0].upper() + message[1:] + ".")
+                self.add_error(name if name in self.fields else None, message)
         return cleaned
 
     def service_values(self) -> dict[str, Any]:
@@ -200,3 +200,15 @@ class ExpressOrderForm(forms.Form):
     def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https")
+    event_types = forms.CharField(
+        label="Events",
+        required=False,
+        help_text="Comma-separated, e.g. “booking.*, launch.slipped”; empty for every event.",
+    )
+
+    def clean_event_types(self) -> list[str]:
+        return [item.strip() for item in self.cleaned_data["event_types"].split(",") if item.strip()]

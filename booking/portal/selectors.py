@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
 from booking.selectors import contract_usage
+from booking.services.payloads import payload_orbit_problems
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
+from vehicles import orbits
+from vehicles.models import LaunchSite, OrbitFamily
+from vehicles.selectors import capacity_curve, vehicle_models_with_curves
 
 
 def upcoming_launches(*, customer: Customer, now: datetime | None = None) -> list[Launch]:
@@ -185,3 +189,89 @@ def required_documents(*, customer: Customer, payload: Payload) -> list[tuple[st
     for doc in payload_documents(customer=customer, payload=payload):
         latest.setdefault(doc.kind, doc)
     return [(kind.value, kind.label, latest.get(kind.value)) for kind in REQUIRED_DOCUMENT_KINDS]
+
+
+# --- the live orbit check on the payload form ------------------------------------------------
+
+# Error keys of ``payload_orbit_problems`` that name a form field differently.
+_PROBLEM_FIELDS = {"family": "orbit_family"}
+
+
+def _deg(value: float | Decimal) -> str:
+    return f"{float(value):.1f}°"
+
+
+def _kg(value: Decimal) -> str:
+    return f"{value:,.1f} kg".replace(".0 kg", " kg")
+
+
+@dataclass
+class OrbitAssessment:
+    """What the catalog says about a target orbit, for a person filling in a payload form.
+
+    ``errors`` (per form field) are the refusals of ``payload_orbit_problems``, the rule the
+    payload services apply; ``notes`` explain what was computed and which sites and rockets fit;
+    ``warnings`` do not block saving.
+    """
+
+    inclination_deg: Decimal | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def orbit_assessment(
+    *,
+    orbit_family: str,
+    altitude_km: int | None,
+    inclination_deg: Decimal | None,
+    mass_kg: Decimal | None = None,
+) -> OrbitAssessment:
+    """Can the catalog reach this orbit, and what does it take? Errors come from the service rule."""
+    result = OrbitAssessment(inclination_deg=inclination_deg)
+    if altitude_km is None or not orbit_family:
+        return result
+    problems = payload_orbit_problems(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
+    )
+    result.errors = {_PROBLEM_FIELDS.get(key, key): message for key, message in problems.items()}
+    if result.errors:
+        return result
+    label = f"{orbit_family} {altitude_km} km"
+    if orbit_family == OrbitFamily.SSO:
+        sso = Decimal(f"{orbits.sun_synchronous_inclination(altitude_km):.2f}")
+        if inclination_deg is None:
+            result.notes.append(
+                f"A sun-synchronous orbit at {altitude_km} km has an inclination of {_deg(sso)}, "
+                "computed from the altitude."
+            )
+        result.inclination_deg = sso
+    inclination = result.inclination_deg
+    if inclination is not None and orbit_family != OrbitFamily.GEO:
+        reaching = [
+            site.name
+            for site in LaunchSite.objects.order_by("latitude", "name")
+            if orbits.is_inclination_reachable(site.latitude, inclination)
+        ]
+        if reaching:
+            result.notes.append(f"{_deg(inclination)} is reachable from {', '.join(reaching)}.")
+    best: tuple[Decimal, str] | None = None
+    for model in vehicle_models_with_curves().filter(active=True):
+        points = capacity_curve(model, orbit_family)
+        try:
+            capacity = orbits.capacity_at_altitude(points, altitude_km)
+        except orbits.OrbitError:
+            continue
+        if best is None or capacity > best[0]:
+            best = (capacity, model.name)
+    if best is not None and mass_kg is not None and mass_kg > best[0]:
+        result.warnings.append(
+            f"No rocket in the catalog lifts {_kg(mass_kg)} to {label}: the most is {_kg(best[0])} on {best[1]}."
+        )
+    elif best is not None:
+        result.notes.append(f"The largest rocket to {label} lifts {_kg(best[0])} ({best[1]}).")
+    return result

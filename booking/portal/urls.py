@@ -80,6 +80,12 @@ urlpatterns = [
     path("integrations/", integrations.integrations, name="integrations"),
     path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
     path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
+    path("integrations/webhooks/", integrations.webhook_endpoint_create_view, name="webhook_endpoint_create"),
+    path(
+        "integrations/webhooks/<int:pk>/delete/",
+        integrations.webhook_endpoint_delete_view,
+        name="webhook_endpoint_delete",
+    ),
     path("book/", book.book, name="book"),
     path("book/price/", book.book_price, name="book_price"),
     path("quotes/<str:reference>/", book.quote_detail, name="quote_detail"),

@@ -33,9 +33,14 @@ def event_record(
     launch: Launch | None = None,
     system: str = "system",
 ) -> Event:
-    """Write one Event. Caller is inside the transaction that made the change it describes."""
+    """Write one Event. Caller is inside the transaction that made the change it describes.
+
+    Published verbs (see ``webhooks.PUBLISHED_VERBS``) are sent to webhooks after commit.
+    """
+    from .webhooks import webhooks_on_event  # webhooks records events too: import at call time
+
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
-    return Event.objects.create(
+    event = Event.objects.create(
         verb=verb,
         actor=user,
         actor_label=actor_label(actor, system=system),
@@ -48,3 +53,6 @@ def event_record(
         after=after or {},
         message=message[:300],
     )
+    # Customers' webhook endpoints hear of it once the change is committed, never before.
+    webhooks_on_event(event)
+    return event

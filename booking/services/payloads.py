@@ -1,7 +1,8 @@
-"""Payloads and their documents: what a customer describes before and while booking.
+"""Customers register payloads: a mass and a target orbit the catalog can actually reach.
 
-The portal and the API call these. They live in booking (not customers) because they write the
-audit log and a payload's changes are bounded by its bookings.
+The API and the portal call these; the orbit rule is ``payload_orbit_problems``. Documents a
+customer submits for review (interface control document, mass properties, export forms) are here
+too: they belong to a payload and write the same audit log.
 """
 
 from __future__ import annotations
@@ -11,15 +12,139 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from booking.models import Booking
 from customers.models import Customer, Document, Payload
-from customers.selectors import orbit_assessment
+from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
+from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
 
 from .errors import InvalidRequest
 from .events import Actor, event_record
 from .pricing import user_or_none
+
+# How far a requested sun-synchronous inclination may stray from the one the altitude implies.
+SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")
+
+
+def payload_orbit_problems(
+    *, orbit_family: str, altitude_km: int, inclination_deg: Decimal | None
+) -> dict[str, str]:
+    """Why the catalog cannot fly to this orbit, per field (empty when it can).
+
+    An orbit is reachable when some active vehicle model has capacity points for the family that
+    span the altitude, some launch site reaches the inclination by direct ascent and, for SSO,
+    the inclination is the sun-synchronous one for the altitude.
+    """
+    problems: dict[str, str] = {}
+    if orbit_family not in OrbitFamily.values:
+        return {"family": f"{orbit_family!r} is not an orbit family ({', '.join(OrbitFamily.values)})."}
+    if orbit_family == OrbitFamily.SSO:
+        try:
+            sso = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
+        except OrbitError as exc:
+            return {"altitude_km": f"{exc}."}
+        if inclination_deg is not None and abs(inclination_deg - sso) > SSO_INCLINATION_TOLERANCE_DEG:
+            problems["inclination_deg"] = (
+                f"A sun-synchronous orbit at {altitude_km} km is inclined {sso}°, not {inclination_deg}°; "
+                "leave the inclination empty to use it."
+            )
+    spans = [(min(alts), max(alts)) for alts in _altitudes_by_model(orbit_family).values() if alts]
+    if not spans:
+        problems["family"] = f"No vehicle in the catalog flies to {orbit_family}."
+    elif not any(low <= altitude_km <= high for low, high in spans):
+        low = min(s[0] for s in spans)
+        high = max(s[1] for s in spans)
+        problems["altitude_km"] = (
+            f"No vehicle in the catalog reaches {orbit_family} {altitude_km} km: "
+            f"capacities are known from {low} to {high} km."
+        )
+    if inclination_deg is not None and "inclination_deg" not in problems and orbit_family != OrbitFamily.SSO:
+        latitudes = dict(LaunchSite.objects.values_list("name", "latitude"))
+        if latitudes:
+            site, lowest = lowest_reachable_inclination(latitudes)
+            if inclination_deg < Decimal(f"{lowest:.2f}"):
+                problems["inclination_deg"] = (
+                    f"No launch site reaches {inclination_deg}°: the lowest reachable inclination is "
+                    f"{lowest:.2f}° from {site}."
+                )
+            elif inclination_deg > Decimal(f"{180 - lowest:.2f}"):
+                problems["inclination_deg"] = (
+                    f"No launch site reaches {inclination_deg}°: the highest reachable inclination is "
+                    f"{180 - lowest:.2f}° from {site}."
+                )
+    return problems
+
+
+def _altitudes_by_model(orbit_family: str) -> dict[int, list[int]]:
+    by_model: dict[int, list[int]] = {}
+    rows = CapacityPoint.objects.filter(orbit_family=orbit_family, vehicle_model__active=True).values_list(
+        "vehicle_model_id", "altitude_km"
+    )
+    for model_id, altitude in rows:
+        by_model.setdefault(model_id, []).append(altitude)
+    return by_model
+
+
+def payload_create(
+    *,
+    customer: Customer,
+    actor: Actor,
+    name: str,
+    mass_kg: Decimal,
+    orbit_family: str,
+    altitude_km: int,
+    inclination_deg: Decimal | None = None,
+    returnable: bool = False,
+    length_m: Decimal | None = None,
+    width_m: Decimal | None = None,
+    height_m: Decimal | None = None,
+    hazards: str = "",
+) -> Payload:
+    """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRequest("A payload needs a name.")
+    if mass_kg <= 0:
+        raise InvalidRequest(f"A payload's mass must be above 0 kg, not {mass_kg} kg.")
+    problems = payload_orbit_problems(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
+    )
+    if problems:
+        messages = list(problems.values())
+        raise InvalidRequest(messages[0], reasons=messages)
+    try:
+        with transaction.atomic():
+            payload = Payload.objects.create(
+                customer=customer,
+                name=name,
+                mass_kg=mass_kg,
+                orbit_family=orbit_family,
+                altitude_km=altitude_km,
+                inclination_deg=inclination_deg,
+                returnable=returnable,
+                length_m=length_m,
+                width_m=width_m,
+                height_m=height_m,
+                hazards=hazards,
+            )
+            event_record(
+                verb="payload.created",
+                subject=payload,
+                actor=actor,
+                customer=customer,
+                after={
+                    "name": name,
+                    "mass_kg": mass_kg,
+                    "orbit": f"{orbit_family} {altitude_km} km",
+                    "returnable": returnable,
+                },
+                message=f"Payload {name} ({mass_kg} kg to {orbit_family} {altitude_km} km) registered",
+            )
+    except IntegrityError as exc:
+        raise InvalidRequest(f"{customer} already has a payload named {name!r}.") from exc
+    return payload
+
 
 # Fields that, once a payload holds a seat, only operations may change: they set the mass
 # counted against the launch and the orbit the launch was chosen for.
@@ -41,52 +166,8 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".zip", ".step", ".stp"}
 
 
-def _check_orbit(values: dict[str, Any]) -> None:
-    assessment = orbit_assessment(
-        orbit_family=values["orbit_family"],
-        altitude_km=values["altitude_km"],
-        inclination_deg=values.get("inclination_deg"),
-        mass_kg=values.get("mass_kg"),
-    )
-    if not assessment.ok:
-        raise InvalidRequest("; ".join(assessment.errors.values()).capitalize() + ".")
-
-
-def _check_name(*, customer: Customer, name: str, exclude_pk: int | None = None) -> None:
-    clash = Payload.objects.filter(customer=customer, name__iexact=name)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise InvalidRequest(f"You already have a payload named {name}.")
-
-
 def _snapshot(payload: Payload) -> dict[str, Any]:
     return {name: getattr(payload, name) for name in EDITABLE_FIELDS}
-
-
-@transaction.atomic
-def payload_create(*, customer: Customer, actor: Actor, **values: Any) -> Payload:
-    """Describe a new payload. Refuses an orbit no site in the catalog can reach."""
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
-    if values.get("mass_kg") is None or Decimal(values["mass_kg"]) <= 0:
-        raise InvalidRequest("Give the payload's mass in kg (more than 0).")
-    _check_name(customer=customer, name=values["name"])
-    _check_orbit(values)
-    payload = Payload(customer=customer, **values)
-    payload.full_clean()
-    payload.save()
-    event_record(
-        verb="payload.created",
-        subject=payload,
-        actor=actor,
-        after=_snapshot(payload),
-        message=f"Payload {payload.name} described ({payload.mass_kg} kg to {payload.orbit_family} "
-        f"{payload.altitude_km} km).",
-        customer=customer,
-    )
-    return payload
 
 
 @transaction.atomic
@@ -112,10 +193,21 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
                 f"{payload.name} holds a seat on {active.launch} ({active.reference}): its mass and "
                 "orbit cannot change while booked. Cancel the booking or ask launch operations."
             )
-    if "name" in changed:
-        _check_name(customer=payload.customer, name=changed["name"], exclude_pk=payload.pk)
+    if "name" in changed and (
+        Payload.objects.filter(customer=payload.customer, name=changed["name"])
+        .exclude(pk=payload.pk)
+        .exists()
+    ):
+        raise InvalidRequest(f"{payload.customer} already has a payload named {changed['name']!r}.")
     merged = {**before, **changed}
-    _check_orbit(merged)
+    problems = payload_orbit_problems(
+        orbit_family=merged["orbit_family"],
+        altitude_km=merged["altitude_km"],
+        inclination_deg=merged["inclination_deg"],
+    )
+    if problems:
+        messages = list(problems.values())
+        raise InvalidRequest(messages[0], reasons=messages)
     for name, value in changed.items():
         setattr(payload, name, value)
     payload.full_clean()

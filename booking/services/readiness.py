@@ -69,6 +69,10 @@ PROBLEM = (Step.LATE, Step.FAILED)
 CHECK_RETRY_MIN = timedelta(minutes=2)
 CHECK_RETRY_MAX = timedelta(minutes=60)
 LATE_CHECK_RETRY = timedelta(minutes=5)
+# A queued check that has not reported by then is presumed lost with its worker and queued
+# again; the wait doubles with each attempt, up to the regular retry interval. A twin delivery
+# is harmless: the first result recorded closes the step and the other steps aside.
+LOST_CHECK_AFTER = timedelta(seconds=45)
 
 # Keeps id lists within every backend's limit on query parameters.
 _ID_CHUNK = 10_000 if connection.vendor == "postgresql" else 900
@@ -156,7 +160,11 @@ def step_next_wake(step: PlanStep, *, now: datetime, check_queued: bool = False)
     if step.status == Step.PENDING:
         times.append(step_late_at(step))
     if step.kind == TemplateStep.Kind.AUTOMATIC:
-        times.append(now + check_retry_interval(step) if check_queued else step_opens_at(step))
+        if check_queued:
+            lost_after = LOST_CHECK_AFTER * 2 ** min(max(step.check_attempts - 1, 0), 8)
+            times.append(now + min(check_retry_interval(step), lost_after))
+        else:
+            times.append(step_opens_at(step))
     return min(times) if times else None
 
 
@@ -532,7 +540,10 @@ def step_check_run(*, step_id: int, attempt: int, now: datetime | None = None) -
             _close_step(step=step, to_status=Step.DONE, actor=None, note=detail, launch=launch)
             launch_gates_apply(launch_ids=[launch.pk])
         else:
-            PlanStep.objects.filter(pk=step.pk).update(note=detail[:300])
+            # The check answered: try again after the regular interval (or when the step goes late).
+            retry_at = now + check_retry_interval(step)
+            wake_at = min(retry_at, step_late_at(step)) if step.status == Step.PENDING else retry_at
+            PlanStep.objects.filter(pk=step.pk).update(note=detail[:300], wake_at=wake_at)
         return run
 
 

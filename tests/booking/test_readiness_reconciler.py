@@ -245,10 +245,12 @@ def test_a_check_lost_with_its_worker_is_queued_again_and_recorded_once(clock, m
     lost = []
     monkeypatch.setattr(readiness, "queue_checks", lost.extend)  # the broker loses the message
     assert run_pass().checks_queued == [(step.pk, 1)]
-    clock.move_to(NOW + timedelta(minutes=1))
+    clock.move_to(NOW + timedelta(seconds=30))
     assert run_pass().checks_queued == []  # attempt 1 may still be running
-    clock.move_to(NOW + timedelta(minutes=3))
+    clock.move_to(NOW + timedelta(seconds=50))  # no answer after 45 s: presumed lost
     assert run_pass().checks_queued == [(step.pk, 2)]
+    clock.move_to(NOW + timedelta(seconds=50 + 80))  # the second wait is twice as long
+    assert run_pass().checks_queued == []
     assert lost == [(step.pk, 1), (step.pk, 2)]
 
     run = readiness.step_check_run(step_id=step.pk, attempt=2)
@@ -258,6 +260,19 @@ def test_a_check_lost_with_its_worker_is_queued_again_and_recorded_once(clock, m
     assert readiness.step_check_run(step_id=step.pk, attempt=2) is None
     assert CheckRun.objects.filter(step=step).count() == 1
     assert Event.objects.filter(verb="readiness.step_done", subject_id=step.pk).count() == 1
+
+
+def test_a_check_that_answers_not_yet_is_retried_after_the_regular_interval(clock, monkeypatch, run_pass):
+    launch = planned_launch("I2", t0=NOW + timedelta(hours=24, minutes=10), done_before=NOW)
+    step = step_of(launch, "order-accepted")
+    Vehicle.objects.filter(pk=launch.vehicle_id).update(status=Vehicle.Status.READY_STORAGE)
+    monkeypatch.setattr(readiness, "queue_checks", lambda pairs: None)
+    assert run_pass().checks_queued == [(step.pk, 1)]
+    run = readiness.step_check_run(step_id=step.pk, attempt=1)
+    assert run is not None and run.result == CheckRun.Result.WAITING
+    step.refresh_from_db()
+    assert step.wake_at == NOW + readiness.check_retry_interval(step)
+    assert step.wake_at - NOW > readiness.LOST_CHECK_AFTER
 
 
 def test_a_slip_retimes_the_plan_and_clears_lateness(clock, run_pass):

@@ -62,7 +62,7 @@ def test_payload_form_explains_an_unreachable_orbit_before_submitting(page):
     page.get_by_label("Inclination (°)").fill("10")
     unreachable = page.locator("#orbit-check [data-orbit=unreachable]")
     expect(unreachable).to_contain_text(
-        "No site reaches 10.0°: the lowest reachable inclination is 19.6° from Wenchang"
+        "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang"
     )
     screenshot(page, "payload_unreachable_orbit")
     assert not Payload.objects.filter(name="GOMX-6 equatorial").exists()

@@ -8,13 +8,21 @@ import pytest
 from django.urls import reverse
 
 from booking.models import Event
+from booking.portal.selectors import orbit_assessment
 from booking.services.errors import InvalidRequest
 from booking.services.payloads import payload_update
 from customers.models import Payload
-from customers.selectors import orbit_assessment
 from tests.factories import VehicleModelFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def leo_rocket(db):
+    """A rocket that flies to LEO as well as SSO, so LEO orbits are judged on their inclination."""
+    return VehicleModelFactory(
+        name="Ceres-1", curve={"SSO": [(300, 300), (700, 160)], "LEO": [(200, 350), (500, 280)]}
+    )
 
 
 def _form(**overrides):
@@ -36,14 +44,14 @@ def _form(**overrides):
 def test_too_low_inclination_names_the_site_that_gets_closest(world):
     result = orbit_assessment(orbit_family="LEO", altitude_km=500, inclination_deg=Decimal("10"))
     assert result.errors == {
-        "inclination_deg": "no site reaches 10.0°: the lowest reachable inclination is 19.6° from Wenchang"
+        "inclination_deg": "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang."
     }
 
 
 def test_retrograde_beyond_reach_names_the_highest_inclination(world):
     result = orbit_assessment(orbit_family="LEO", altitude_km=500, inclination_deg=Decimal("170"))
     assert result.errors["inclination_deg"] == (
-        "no site reaches 170.0°: the highest reachable inclination is 160.4° from Wenchang"
+        "No launch site reaches 170°: the highest reachable inclination is 160.39° from Wenchang."
     )
 
 
@@ -60,8 +68,8 @@ def test_sun_synchronous_inclination_follows_from_the_altitude(world):
 
 def test_sun_synchronous_with_a_wrong_inclination_is_explained(world):
     result = orbit_assessment(orbit_family="SSO", altitude_km=700, inclination_deg=Decimal("45"))
-    assert result.errors["inclination_deg"].startswith(
-        "a sun-synchronous orbit at 700 km has an inclination of 98.2°, not 45.0°"
+    assert result.errors["inclination_deg"] == (
+        "A sun-synchronous orbit at 700 km is inclined 98.19°, not 45°; leave the inclination empty to use it."
     )
 
 
@@ -89,7 +97,7 @@ def test_live_orbit_check_endpoint_explains_the_unreachable_orbit(member_client,
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "No site reaches 10.0°: the lowest reachable inclination is 19.6° from Wenchang." in text
+    assert "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang." in text
     assert "<html" not in text  # a fragment for htmx
 
 
@@ -116,7 +124,7 @@ def test_unreachable_orbit_is_refused_with_the_error_tied_to_the_field(member_cl
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "No site reaches 10.0°: the lowest reachable inclination is 19.6° from Wenchang." in text
+    assert "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang." in text
     assert 'aria-describedby="id_inclination_deg_helptext id_inclination_deg_error"' in text
     assert 'id="id_inclination_deg_error"' in text
     assert 'aria-invalid="true"' in text
@@ -139,8 +147,8 @@ def test_every_field_has_a_label(member_client, world):
 
 
 def test_duplicate_name_is_refused(member_client, world):
-    response = member_client.post(reverse("portal:payload_create"), _form(name="gomx-5a"))
-    assert "You already have a payload named gomx-5a." in response.content.decode()
+    response = member_client.post(reverse("portal:payload_create"), _form(name="GOMX-5A"))
+    assert "Gomspace already has a payload named &#x27;GOMX-5A&#x27;." in response.content.decode()
 
 
 def test_member_edits_a_payload_that_is_not_booked(member_client, world):

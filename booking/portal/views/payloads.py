@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 from booking.portal import selectors
 from booking.portal.access import get_payload_for, member_required
 from booking.portal.forms import OrbitCheckForm, PayloadForm
+from booking.portal.selectors import orbit_assessment
 from booking.services.errors import ServiceError
 from booking.services.payloads import payload_create, payload_update
-from customers.selectors import orbit_assessment
 
 
 @member_required

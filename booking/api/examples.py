@@ -1,0 +1,307 @@
+"""Examples shown in the OpenAPI document and the docs page (one place, reused by the views)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample
+
+
+def ex(name: str, value, *, request: bool = False, response: bool = False, status: str = "200"):
+    return OpenApiExample(
+        name, value=value, request_only=request, response_only=response, status_codes=[status]
+    )
+
+
+def page(item: dict) -> dict:
+    return {"count": 1, "next": None, "previous": None, "results": [item]}
+
+
+PROVIDER = {
+    "id": 1,
+    "name": "CASIC Rocket Technology Co. (ExPace)",
+    "short_name": "ExPace",
+    "slug": "expace",
+    "country": "CN",
+    "description": "First commercial launch-service provider; Kuaizhou rockets from mobile platforms.",
+    "mobile_launch": True,
+}
+VEHICLE_MODEL = {
+    "id": 2,
+    "provider": 1,
+    "name": "Kuaizhou-1A",
+    "slug": "kuaizhou-1a",
+    "stages": 4,
+    "propellant": "mixed",
+    "height_m": "19.40",
+    "diameter_m": "1.40",
+    "liftoff_mass_t": "30.00",
+    "mobile_launch": True,
+    "adapter_mass_kg": "5.0",
+    "active": True,
+    "description": "",
+    "capacity_points": [
+        {"orbit_family": "SSO", "altitude_km": 500, "capacity_kg": "300.0"},
+        {"orbit_family": "SSO", "altitude_km": 700, "capacity_kg": "200.0"},
+    ],
+}
+VEHICLE = {
+    "id": 5,
+    "vehicle_model": 2,
+    "serial": "Y7",
+    "status": "ready_storage",
+    "storage_site": 1,
+    "ready_since": "2025-03-01T00:00:00Z",
+}
+SITE = {
+    "id": 1,
+    "name": "Jiuquan",
+    "code": "JSLC",
+    "country": "CN",
+    "latitude": "40.96000",
+    "longitude": "100.29000",
+    "time_zone": "Asia/Shanghai",
+    "accepts_mobile_platforms": True,
+    "pads": [{"id": 1, "name": "LC-43/95", "turnaround_hours": "72.0", "active": True}],
+}
+PLATFORM = {
+    "id": 3,
+    "provider": 1,
+    "name": "TEL-01",
+    "home_site": 1,
+    "road_speed_kmh": "50.0",
+    "setup_hours": "6.0",
+    "teardown_hours": "4.0",
+    "status": "available",
+}
+LAUNCH = {
+    "id": 11,
+    "name": "Kuaizhou-1A Y7",
+    "provider": 1,
+    "vehicle_model": 2,
+    "site": 1,
+    "platform": 3,
+    "window_start": "2025-06-01T02:00:00Z",
+    "window_end": "2025-06-01T04:00:00Z",
+    "net": "2025-06-01T02:30:00Z",
+    "net_precision": "minute",
+    "status": "scheduled",
+    "service_level": "standard",
+    "rideshare": True,
+    "target_orbit": {"family": "SSO", "altitude_km": 500, "inclination_deg": "97.40"},
+    "capacity_kg": "300.0",
+    "remaining_capacity_kg": "212.0",
+}
+READINESS = {
+    "launch": 11,
+    "status": "active",
+    "steps": [
+        {
+            "position": 1,
+            "code": "vehicle-release",
+            "name": "Vehicle released and loaded on the TEL",
+            "due_at": "2025-05-31T04:30:00Z",
+            "status": "done",
+            "owner_role": "operations",
+            "blocking": True,
+            "completed_at": "2025-05-31T04:10:00Z",
+        },
+        {
+            "position": 2,
+            "code": "payload-mate",
+            "name": "Payload mated and encapsulated",
+            "due_at": "2025-05-31T20:30:00Z",
+            "status": "pending",
+            "owner_role": "payload",
+            "blocking": True,
+            "completed_at": None,
+        },
+    ],
+}
+PAYLOAD_REQUEST = {
+    "name": "GOMX-5",
+    "mass_kg": "3.0",
+    "orbit": {"family": "SSO", "altitude_km": 500},
+    "returnable": False,
+}
+PAYLOAD = {
+    "id": 21,
+    "customer": 4,
+    "name": "GOMX-5",
+    "mass_kg": "3.0",
+    "orbit": {"family": "SSO", "altitude_km": 500, "inclination_deg": None},
+    "returnable": False,
+    "created_at": "2025-05-01T09:00:00Z",
+}
+PAYLOAD_INVALID = {
+    "orbit": {
+        "altitude_km": [
+            "No vehicle in the catalog reaches SSO 5000 km: capacities are known from 300 to 800 km."
+        ]
+    }
+}
+CONTRACT = {
+    "id": 7,
+    "reference": "CT-2025-001",
+    "customer": 4,
+    "provider": 1,
+    "launches_committed": 10,
+    "value": "12000000.00",
+    "currency": "USD",
+    "status": "active",
+    "deposit_percent": "30.00",
+    "balance_due_days_before_launch": 30,
+    "signed_on": "2025-01-15",
+}
+EVENT = {
+    "id": 301,
+    "verb": "booking.confirmed",
+    "actor_label": "mission@gomspace.example",
+    "subject_type": "booking",
+    "subject_id": 41,
+    "customer": 4,
+    "provider": 1,
+    "launch": 11,
+    "message": "Booking LB-00041 confirmed on Kuaizhou-1A Y7",
+    "before": {"status": "held"},
+    "after": {"status": "confirmed"},
+    "created_at": "2025-05-01T09:05:00Z",
+}
+QUOTE_REQUEST = {
+    "payload": 21,
+    "service_level": "standard",
+    "launch": 11,
+    "currency": "USD",
+    "options": ["insurance"],
+    "declared_value": "250000.00",
+}
+QUOTE = {
+    "id": 31,
+    "reference": "Q-00031",
+    "customer": 4,
+    "payload": 21,
+    "kind": "rideshare",
+    "service_level": "standard",
+    "launch": 11,
+    "vehicle_model": 2,
+    "provider": 1,
+    "mass_kg": "8.0",
+    "options": ["insurance"],
+    "declared_value": "250000.00",
+    "lines": [
+        {
+            "position": 1,
+            "kind": "launch",
+            "description": "Rideshare seat, 8.0 kg to SSO",
+            "amount": "96000.00",
+        },
+        {
+            "position": 2,
+            "kind": "add_on",
+            "description": "Launch insurance (4% of value)",
+            "amount": "10000.00",
+        },
+    ],
+    "total": {"amount": "106000.00", "currency": "USD"},
+    "status": "open",
+    "valid_until": "2025-05-04T09:00:00Z",
+    "created_at": "2025-05-01T09:00:00Z",
+}
+BOOKING = {
+    "id": 41,
+    "reference": "LB-00041",
+    "customer": 4,
+    "payload": 21,
+    "launch": 11,
+    "quote": 31,
+    "contract": None,
+    "status": "held",
+    "price": "106000.00",
+    "currency": "USD",
+    "mass_kg": "8.0",
+    "hold_expires_at": "2025-05-01T09:35:00Z",
+    "rebooked_from": None,
+    "credit_carried_over": "0.00",
+    "amount_paid": "0.00",
+    "created_at": "2025-05-01T09:05:00Z",
+    "updated_at": "2025-05-01T09:05:00Z",
+}
+CONFLICT = {
+    "detail": "payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7",
+    "reasons": ["payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7"],
+}
+WEBHOOK_REQUEST = {
+    "url": "https://mission.example.com/launchbook/hooks",
+    "event_types": ["booking.*", "launch.slipped"],
+}
+WEBHOOK = {
+    "id": 9,
+    "customer": 4,
+    "url": "https://mission.example.com/launchbook/hooks",
+    "event_types": ["booking.*", "launch.slipped"],
+    "active": True,
+    "disabled_reason": "",
+    "secret": "9f2c…(64 hex characters)",
+    "created_at": "2025-05-01T08:00:00Z",
+}
+DELIVERY = {
+    "id": 77,
+    "event": 301,
+    "event_type": "booking.confirmed",
+    "status": "delivered",
+    "attempts": 1,
+    "next_attempt_at": None,
+    "created_at": "2025-05-01T09:05:00Z",
+    "attempt_log": [
+        {
+            "number": 1,
+            "attempted_at": "2025-05-01T09:05:01Z",
+            "status_code": 200,
+            "error": "",
+            "duration_ms": 84,
+        }
+    ],
+}
+TOKEN_REQUEST = {"username": "mission@gomspace.example", "password": "••••••••", "name": "mission-control"}
+TOKEN = {"token": "kR1x…(43 characters)", "name": "mission-control", "prefix": "kR1xQ2aB"}
+AVAILABILITY = {
+    "payload": 21,
+    "options": [
+        {
+            "rank": 1,
+            "kind": "rideshare",
+            "launch": 11,
+            "vehicle_model": 2,
+            "provider": 1,
+            "site": 1,
+            "net": "2025-06-01T02:30:00Z",
+            "price": "96000.00",
+            "currency": "USD",
+            "remaining_capacity_kg": "212.0",
+            "why": "Rideshare on Kuaizhou-1A Y7 to SSO 500 km, 212 kg left",
+        },
+        {
+            "rank": 2,
+            "kind": "dedicated",
+            "launch": None,
+            "vehicle_model": 2,
+            "provider": 1,
+            "site": 1,
+            "net": "2025-07-01T00:00:00Z",
+            "price": "6000000.00",
+            "currency": "USD",
+            "remaining_capacity_kg": "300.0",
+            "why": "A dedicated Kuaizhou-1A from Jiuquan",
+        },
+    ],
+    "reasons": ["Ceres-1 launch on 2025-06-10 flies to LEO 200 km, not SSO 500 km"],
+}
+EXPRESS_ORDER = {
+    "booking": {**BOOKING, "status": "confirmed", "hold_expires_at": None},
+    "launch": {**LAUNCH, "service_level": "express", "rideshare": False},
+}
+EXPRESS_CONFLICT = {
+    "detail": (
+        "No express launch for GOMX-5A can open by 2030-03-02 08:00 UTC. Earliest feasible: "
+        "2030-03-03 08:00 UTC (Kuaizhou-1A KZ1A-Y7 from Wenchang on TEL-01). Why: Wenchang closed for range."
+    ),
+    "reasons": ["TEL-01 at Wenchang: Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC"],
+}

@@ -1,0 +1,69 @@
+"""Input fields that take JSON types as the schema states them (no silent coercion of 0 to "0")."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"not_a_string": "Send text (a JSON string)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    default_error_messages = {"not_a_string": "Send the URL as a JSON string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: 0, 1, "yes" and friends are refused."""
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
+class NumberOrDecimalStringField(serializers.DecimalField):
+    """A decimal sent as a JSON number (3.5) or a string ("3.5"); always answered as a string."""
+
+    default_error_messages = {"not_a_number": 'Send a number, e.g. 3.5 or "3.5".'}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            self.fail("not_a_number")
+        return super().to_internal_value(data)
+
+
+class NumberOrDecimalStringExtension(OpenApiSerializerFieldExtension):
+    target_class = "booking.api.fields.NumberOrDecimalStringField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        as_string = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            return as_string
+        number = {"type": "number"}
+        for key in ("minimum", "maximum"):
+            if key in as_string:
+                number[key] = float(as_string[key])
+        string = {k: v for k, v in as_string.items() if k not in {"minimum", "maximum", "nullable"}}
+        schema = {"oneOf": [number, string]}
+        if as_string.get("nullable"):
+            schema["nullable"] = True
+        return schema

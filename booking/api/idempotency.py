@@ -1,0 +1,128 @@
+"""``Idempotency-Key`` on POST: the first answer is stored and replayed, never computed twice.
+
+- same key, same request (method, path, body) → the stored status and body, with
+  ``Idempotent-Replayed: true``;
+- same key, another request → 422;
+- same key while the first request is still running → 409 (retry shortly).
+
+The key is claimed by inserting a row (unique per user and key) in its own transaction before the
+view runs, so of twenty concurrent identical requests exactly one runs the view. Answers that
+invite a retry (5xx, 409 Busy with Retry-After, 429) release the key instead of being stored.
+Keys live for 24 hours; a claim left ``in_progress`` for 5 minutes (a crashed process) lapses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from booking.models import IdempotencyKey
+
+from .exceptions import IdempotencyInProgress, IdempotencyMismatch
+
+HEADER = "Idempotency-Key"
+META_KEY = "HTTP_IDEMPOTENCY_KEY"
+MAX_KEY_LENGTH = 200
+KEY_LIFETIME = timedelta(hours=24)
+IN_PROGRESS_LAPSE = timedelta(minutes=5)
+
+
+class Replay(Exception):
+    """Raised before the view runs to answer with a stored response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("idempotent replay")
+        self.response = response
+
+
+def request_digest(request: Request) -> str:
+    """SHA-256 over method, path with query and the body (JSON bodies compared by meaning)."""
+    body: bytes = request._request.body  # noqa: SLF001 - the raw bytes, read once and cached
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.get_full_path().encode("utf-8", "replace"), canonical):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _validated_key(raw: str) -> str:
+    key = raw.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise exceptions.ValidationError(
+            {HEADER: [f"Send 1 to {MAX_KEY_LENGTH} printable ASCII characters, e.g. a UUID."]}
+        )
+    return key
+
+
+def idempotency_claim(request: Request) -> IdempotencyKey | None:
+    """Claim the request's key; ``None`` when the request carries none (or is not a user's POST).
+
+    Raises ``Replay`` with the stored answer, ``IdempotencyMismatch`` (422) or
+    ``IdempotencyInProgress`` (409).
+    """
+    raw = request.META.get(META_KEY)
+    if request.method != "POST" or raw is None or not request.user.is_authenticated:
+        return None
+    key = _validated_key(raw)
+    digest = request_digest(request)
+    now = timezone.now()
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    user=request.user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:300],
+                    request_digest=digest,
+                )
+        except IntegrityError:
+            pass
+        existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            continue  # released between our insert and our read: claim again
+        stale = existing.created_at < now - KEY_LIFETIME or (
+            existing.state == IdempotencyKey.State.IN_PROGRESS
+            and existing.created_at < now - IN_PROGRESS_LAPSE
+        )
+        if stale:
+            IdempotencyKey.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            continue
+        if existing.request_digest != digest:
+            raise IdempotencyMismatch()
+        if existing.state == IdempotencyKey.State.IN_PROGRESS:
+            raise IdempotencyInProgress()
+        replay = Response(existing.response_body, status=existing.response_status)
+        replay["Idempotent-Replayed"] = "true"
+        raise Replay(replay)
+    raise IdempotencyInProgress()
+
+
+def _json_safe(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def idempotency_finish(claim: IdempotencyKey, response: Response) -> None:
+    """Store the answer for replay, or release the key when the client should retry."""
+    retryable = response.status_code >= 500 or response.status_code == 429 or "Retry-After" in response
+    if retryable:
+        IdempotencyKey.objects.filter(pk=claim.pk).delete()
+        return
+    IdempotencyKey.objects.filter(pk=claim.pk).update(
+        state=IdempotencyKey.State.COMPLETED,
+        response_status=response.status_code,
+        response_body=_json_safe(response.data),
+    )

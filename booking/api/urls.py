@@ -1,0 +1,35 @@
+"""/api/v1/ routes."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from . import calendar, views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("providers", views.ProviderViewSet, basename="provider")
+router.register("vehicle-models", views.VehicleModelViewSet, basename="vehicle-model")
+router.register("vehicles", views.VehicleViewSet, basename="vehicle")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("platforms", views.PlatformViewSet, basename="platform")
+router.register("launches", views.LaunchViewSet, basename="launch")
+router.register("payloads", views.PayloadViewSet, basename="payload")
+router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("events", views.EventViewSet, basename="event")
+router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
+router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("express-orders/", views.ExpressOrderView.as_view(), name="express-orders"),
+    path("availability/", views.AvailabilityView.as_view(), name="availability"),
+    path("launches.ics", calendar.PublicCalendarView.as_view(), name="launches-ics"),
+    path("calendar/<str:token>.ics", calendar.CustomerCalendarView.as_view(), name="customer-ics"),
+    *router.urls,
+    # Anything else under /api/v1/ is a JSON 404, not an HTML page.
+    re_path(r"^.*$", views.api_not_found, name="not-found"),
+]

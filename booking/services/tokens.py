@@ -1,0 +1,66 @@
+"""API tokens: a key is shown once, only its SHA-256 digest is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import ApiToken
+
+from .errors import InvalidRequest
+from .events import Actor, event_record
+
+TOKEN_PREFIX_LENGTH = 8
+TOKEN_NAME_MAX_LENGTH = 80
+
+
+def api_token_digest(key: str) -> str:
+    """The stored form of a key. Keys carry 256 bits of randomness, so a plain hash is enough."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Issue a new token for ``user``; returns the row and the key, which is never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRequest("A token needs a name, e.g. the system that will use it.")
+    if len(name) > TOKEN_NAME_MAX_LENGTH:
+        raise InvalidRequest(f"A token name has at most {TOKEN_NAME_MAX_LENGTH} characters.")
+    if not user.is_active:
+        raise InvalidRequest("An inactive user cannot be given an API token.")
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user_id=user.pk, name=name, prefix=key[:TOKEN_PREFIX_LENGTH], key_digest=api_token_digest(key)
+        )
+        event_record(
+            verb="api_token.created",
+            subject=token,
+            actor=user,
+            after={"name": name, "prefix": token.prefix},
+            message=f"API token {name!r} ({token.prefix}…) created for {user.get_username()}",
+        )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """Revoke ``token``; a revoked token authenticates nothing. Revoking twice is harmless."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        event_record(
+            verb="api_token.revoked",
+            subject=token,
+            actor=actor,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at},
+            message=f"API token {token.name!r} ({token.prefix}…) revoked",
+        )
+    return token

@@ -1,0 +1,391 @@
+"""Webhooks: events fanned out to customers' endpoints after commit, signed, retried for a day.
+
+Flow: ``event_record`` registers ``webhooks_fan_out`` with ``transaction.on_commit``; fan-out
+creates one ``WebhookDelivery`` per matching endpoint and queues ``webhook_deliver`` for each.
+Every attempt is a ``WebhookAttempt`` row. A failed attempt is retried with exponential backoff
+(30 s, 1 min, 2 min, … capped at 6 h) until 24 hours after the event; then the delivery gives
+up. An endpoint that answers 410 Gone is disabled. The beat task ``webhooks_deliver_due`` picks
+due deliveries (``SKIP LOCKED``), so a lost task or a broker outage only delays a delivery.
+
+Signature: header ``Launchbook-Signature: t=<unix seconds>,v1=<hex>`` where ``hex`` is
+HMAC-SHA256 with the endpoint's secret over ``"<t>.<raw body>"``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from customers.models import Customer
+
+from .errors import InvalidRequest
+from .events import Actor, event_record
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Launchbook-Signature"
+# Verbs customers may subscribe to; anything else (audit-only events) is never sent.
+PUBLISHED_VERBS = (
+    "booking.*",
+    "launch.scheduled",
+    "launch.slipped",
+    "launch.status_changed",
+    "readiness.step_*",
+)
+PING_VERB = "webhook.ping"
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY_GAP = timedelta(hours=6)
+GIVE_UP_AFTER = timedelta(days=1)
+# A delivery being sent is leased for this long; if the sender dies the beat task picks it up after.
+SEND_LEASE = timedelta(minutes=2)
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_ENDPOINTS_PER_CUSTOMER = 20
+
+
+# --- signing -----------------------------------------------------------------------------------
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def webhook_signature_valid(
+    *, secret: str, header: str, body: bytes, tolerance_seconds: int = 300, now: float | None = None
+) -> bool:
+    """What a receiver does: check the MAC and that the timestamp is recent (no replays)."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (KeyError, ValueError):
+        return False
+    if abs((now if now is not None else time.time()) - timestamp) > tolerance_seconds:
+        return False
+    expected = webhook_signature(secret=secret, timestamp=timestamp, body=body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, given)
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def _validate_endpoint(url: str, event_types: list[str]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise InvalidRequest(f"{url!r} is not an http(s) URL.")
+    if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
+        raise InvalidRequest('event_types is a list of event names or patterns, e.g. ["booking.*"].')
+    for pattern in event_types:
+        if not any(fnmatch.fnmatchcase(pattern, p) or _matches(pattern, p) for p in PUBLISHED_VERBS):
+            raise InvalidRequest(
+                f"{pattern!r} matches no published event; choose from {', '.join(PUBLISHED_VERBS)}."
+            )
+
+
+def _matches(pattern: str, published: str) -> bool:
+    """Whether subscribing to ``pattern`` can receive something ``published`` describes."""
+    probe = published.replace("*", "x")
+    return fnmatch.fnmatchcase(probe, pattern)
+
+
+def webhook_endpoint_create(
+    *, customer: Customer, url: str, actor: Actor, event_types: list[str] | None = None
+) -> WebhookEndpoint:
+    event_types = list(event_types or [])
+    _validate_endpoint(url, event_types)
+    with transaction.atomic():
+        count = WebhookEndpoint.objects.filter(customer=customer).count()
+        if count >= MAX_ENDPOINTS_PER_CUSTOMER:
+            raise InvalidRequest(f"{customer} already has {count} webhook endpoints, the most allowed.")
+        endpoint = WebhookEndpoint.objects.create(
+            customer=customer, url=url, event_types=event_types, secret=secrets.token_hex(32)
+        )
+        event_record(
+            verb="webhook.endpoint_created",
+            subject=endpoint,
+            actor=actor,
+            customer=customer,
+            after={"url": url, "event_types": event_types},
+            message=f"Webhook endpoint {url} added",
+        )
+    return endpoint
+
+
+def webhook_endpoint_update(
+    *,
+    endpoint: WebhookEndpoint,
+    actor: Actor,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
+    """Change an endpoint; re-activating one clears the reason it was disabled."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        before = {"url": endpoint.url, "event_types": endpoint.event_types, "active": endpoint.active}
+        new_url = endpoint.url if url is None else url
+        new_types = endpoint.event_types if event_types is None else list(event_types)
+        _validate_endpoint(new_url, new_types)
+        endpoint.url, endpoint.event_types = new_url, new_types
+        if active is not None:
+            endpoint.active = active
+            if active:
+                endpoint.disabled_reason = ""
+        endpoint.save(update_fields=["url", "event_types", "active", "disabled_reason"])
+        event_record(
+            verb="webhook.endpoint_updated",
+            subject=endpoint,
+            actor=actor,
+            customer=endpoint.customer,
+            before=before,
+            after={"url": endpoint.url, "event_types": endpoint.event_types, "active": endpoint.active},
+            message=f"Webhook endpoint {endpoint.url} changed",
+        )
+    return endpoint
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
+    with transaction.atomic():
+        event_record(
+            verb="webhook.endpoint_deleted",
+            subject=endpoint,
+            actor=actor,
+            customer=endpoint.customer,
+            before={"url": endpoint.url},
+            message=f"Webhook endpoint {endpoint.url} removed",
+        )
+        endpoint.delete()
+
+
+# --- fan-out -----------------------------------------------------------------------------------
+
+
+def is_published(verb: str) -> bool:
+    return any(fnmatch.fnmatchcase(verb, pattern) for pattern in PUBLISHED_VERBS)
+
+
+def event_recipient_customer_ids(event: Event) -> set[int]:
+    """The customers entitled to an event: its own customer; for a launch-wide event (no
+    customer), every customer with a live or flown booking on the launch. Booking events only
+    ever go to the booking's customer."""
+    if event.customer_id is not None:
+        return {event.customer_id}
+    if event.verb.startswith("booking.") or event.launch_id is None:
+        return set()
+    return set(
+        Booking.objects.filter(launch_id=event.launch_id)
+        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
+        .values_list("customer_id", flat=True)
+    )
+
+
+def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
+    return not endpoint.event_types or any(fnmatch.fnmatchcase(verb, p) for p in endpoint.event_types)
+
+
+def webhooks_on_event(event: Event) -> None:
+    """Called by ``event_record``: fan out after the surrounding transaction commits."""
+    if is_published(event.verb):
+        transaction.on_commit(lambda: webhooks_fan_out(event_id=event.pk), robust=True)
+
+
+def webhooks_fan_out(*, event_id: int, now: datetime | None = None) -> list[WebhookDelivery]:
+    """Create the deliveries of one committed event and queue their sending. Safe to repeat."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or not is_published(event.verb):
+        return []
+    customer_ids = event_recipient_customer_ids(event)
+    if not customer_ids:
+        return []
+    now = now or timezone.now()
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(customer_id__in=customer_ids, active=True)
+        if endpoint_wants(e, event.verb)
+    ]
+    deliveries = []
+    for endpoint in endpoints:
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            endpoint=endpoint, event=event, defaults={"next_attempt_at": now + SEND_LEASE}
+        )
+        if created:
+            deliveries.append(delivery)
+    _queue(deliveries)
+    return deliveries
+
+
+def webhook_ping(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookDelivery:
+    """Send a ``webhook.ping`` event to one endpoint, to check it receives and verifies."""
+    if not endpoint.active:
+        raise InvalidRequest(
+            f"The endpoint {endpoint.url} is disabled ({endpoint.disabled_reason or 'by its owner'}); "
+            "re-activate it first."
+        )
+    with transaction.atomic():
+        event = event_record(
+            verb=PING_VERB,
+            subject=endpoint,
+            actor=actor,
+            customer=endpoint.customer,
+            message=f"Test ping to {endpoint.url}",
+        )
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, next_attempt_at=timezone.now() + SEND_LEASE
+        )
+        transaction.on_commit(lambda: _queue([delivery]), robust=True)
+    return delivery
+
+
+def _queue(deliveries: list[WebhookDelivery]) -> None:
+    from booking.tasks import webhook_deliver  # tasks import services, not the reverse at load
+
+    for delivery in deliveries:
+        try:
+            webhook_deliver.delay(delivery.pk)
+        except Exception:  # broker down: the beat task sends it when the lease runs out
+            logger.warning("could not queue webhook delivery %s; the beat task will retry", delivery.pk)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def webhook_event_body(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "type": event.verb,
+        "created_at": event.created_at,
+        "data": {
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "customer": event.customer_id,
+            "launch": event.launch_id,
+            "message": event.message,
+            "before": event.before,
+            "after": event.after,
+        },
+    }
+
+
+def webhook_retry_delay(attempts: int) -> timedelta:
+    """Wait before the next try after ``attempts`` failed ones: 30 s, 1 min, 2 min, … ≤ 6 h."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY_GAP)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, allow_redirects=False
+        )
+        status_code, error = response.status_code, ""
+    except requests.RequestException as exc:
+        status_code, error = None, f"{type(exc).__name__}: {exc}"[:300]
+    return SendResult(status_code, error, int((time.monotonic() - started) * 1000))
+
+
+def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
+    """Make one attempt at a pending delivery and record it; steps aside if it is settled."""
+    delivery = WebhookDelivery.objects.select_related("endpoint", "event").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+        logger.info("webhook delivery %s is gone or settled; nothing to send", delivery_id)
+        return delivery
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
+            status=WebhookDelivery.Status.GAVE_UP, next_attempt_at=None
+        )
+        logger.info("webhook endpoint %s is disabled; delivery %s dropped", endpoint.pk, delivery.pk)
+        return delivery
+    body = json.dumps(webhook_event_body(delivery.event), cls=DjangoJSONEncoder).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Launchbook-Webhooks/1",
+        SIGNATURE_HEADER: webhook_signature(secret=endpoint.secret, timestamp=timestamp, body=body),
+        "Launchbook-Event": delivery.event.verb,
+        "Launchbook-Delivery": str(delivery.pk),
+    }
+    result = _send(endpoint.url, body, headers)
+    return _record_attempt(delivery=delivery, result=result, now=now or timezone.now())
+
+
+def _record_attempt(*, delivery: WebhookDelivery, result: SendResult, now: datetime) -> WebhookDelivery:
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+        number = delivery.attempts + 1
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            status_code=result.status_code,
+            error=result.error,
+            duration_ms=result.duration_ms,
+        )
+        delivery.attempts = number
+        code = result.status_code
+        if code is not None and 200 <= code < 300:
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, None
+        elif code == 410:
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
+            _endpoint_disable(delivery.endpoint, reason=f"Answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.")
+        else:
+            next_at = now + webhook_retry_delay(number)
+            if next_at > delivery.created_at + GIVE_UP_AFTER:
+                delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
+            else:
+                delivery.next_attempt_at = next_at
+        delivery.save(update_fields=["attempts", "status", "next_attempt_at"])
+    return delivery
+
+
+def _endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=reason[:200])
+    WebhookDelivery.objects.filter(endpoint=endpoint, status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.GAVE_UP, next_attempt_at=None
+    )
+    event_record(
+        verb="webhook.endpoint_disabled",
+        subject=endpoint,
+        actor=None,
+        customer=endpoint.customer,
+        after={"active": False, "reason": reason},
+        message=f"Webhook endpoint {endpoint.url} disabled: {reason}",
+        system="webhooks",
+    )
+
+
+def webhooks_claim_due(*, now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Lease due deliveries (``SKIP LOCKED``: two beat runs never take the same) and return their ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookDelivery.Status.PENDING)
+            .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=now + SEND_LEASE)
+    return due
