@@ -58,7 +58,7 @@ def test_payload_form_explains_an_unreachable_orbit_before_submitting(page):
     page.get_by_label("Name").fill("GOMX-6 equatorial")
     page.get_by_label("Mass (kg)").fill("12.5")
     page.get_by_label("Orbit family").select_option("LEO")
-    page.get_by_label("Altitude (km)").fill("550")
+    page.get_by_label("Altitude (km)").fill("450")
     page.get_by_label("Inclination (°)").fill("10")
     unreachable = page.locator("#orbit-check [data-orbit=unreachable]")
     expect(unreachable).to_contain_text(
