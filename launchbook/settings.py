@@ -232,6 +232,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},
     "booking-expire-quotes": {"task": "booking.quotes_expire", "schedule": 300.0},
+    "webhooks-deliver-due": {"task": "booking.tasks.webhooks_deliver_due", "schedule": 30.0},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",
         "schedule": 30.0,
