@@ -22,6 +22,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("portal/", include("booking.portal.urls")),
     path("api/v1/", include("booking.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

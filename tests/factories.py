@@ -447,3 +447,32 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     kind = Document.Kind.ICD
     file = factory.django.FileField(filename="icd.pdf", data=b"%PDF-1.4 test")
     status = Document.Status.APPROVED
+
+
+# --- portal ----------------------------------------------------------------------------------
+
+
+def portal_readiness_plan(launch, steps):
+    """A readiness plan on ``launch`` with ``steps``: (code, name, offset_minutes, status) tuples.
+
+    Built from rows directly so portal tests do not depend on the readiness services.
+    """
+    from booking.models import OwnerRole, PlanStep, ReadinessPlan, ReadinessTemplate
+
+    template, _ = ReadinessTemplate.objects.get_or_create(
+        slug="portal-test", defaults={"name": "Standard campaign (test)"}
+    )
+    plan = ReadinessPlan.objects.create(launch=launch, template=template)
+    for position, (code, name, offset, status) in enumerate(steps, start=1):
+        PlanStep.objects.create(
+            plan=plan,
+            position=position,
+            code=code,
+            name=name,
+            owner_role=OwnerRole.OPERATIONS,
+            kind="manual",
+            offset_minutes=offset,
+            due_at=launch.net + timedelta(minutes=offset),
+            status=status,
+        )
+    return plan

@@ -1,17 +1,27 @@
-"""Customers register payloads: a mass and a target orbit the catalog can actually reach."""
+"""Customers register payloads: a mass and a target orbit the catalog can actually reach.
+
+The API and the portal call these; the orbit rule is ``payload_orbit_problems``. Documents a
+customer submits for review (interface control document, mass properties, export forms) are here
+too: they belong to a payload and write the same audit log.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from customers.models import Customer, Payload
+from booking.models import Booking
+from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
 from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
 
 from .errors import InvalidRequest
 from .events import Actor, event_record
+from .pricing import user_or_none
 
 # How far a requested sun-synchronous inclination may stray from the one the altitude implies.
 SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")
@@ -58,6 +68,11 @@ def payload_orbit_problems(
                     f"No launch site reaches {inclination_deg}°: the lowest reachable inclination is "
                     f"{lowest:.2f}° from {site}."
                 )
+            elif inclination_deg > Decimal(f"{180 - lowest:.2f}"):
+                problems["inclination_deg"] = (
+                    f"No launch site reaches {inclination_deg}°: the highest reachable inclination is "
+                    f"{180 - lowest:.2f}° from {site}."
+                )
     return problems
 
 
@@ -81,6 +96,10 @@ def payload_create(
     altitude_km: int,
     inclination_deg: Decimal | None = None,
     returnable: bool = False,
+    length_m: Decimal | None = None,
+    width_m: Decimal | None = None,
+    height_m: Decimal | None = None,
+    hazards: str = "",
 ) -> Payload:
     """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach."""
     name = (name or "").strip()
@@ -104,6 +123,10 @@ def payload_create(
                 altitude_km=altitude_km,
                 inclination_deg=inclination_deg,
                 returnable=returnable,
+                length_m=length_m,
+                width_m=width_m,
+                height_m=height_m,
+                hazards=hazards,
             )
             event_record(
                 verb="payload.created",
@@ -121,3 +144,119 @@ def payload_create(
     except IntegrityError as exc:
         raise InvalidRequest(f"{customer} already has a payload named {name!r}.") from exc
     return payload
+
+
+# Fields that, once a payload holds a seat, only operations may change: they set the mass
+# counted against the launch and the orbit the launch was chosen for.
+BOOKED_FIELDS = ("mass_kg", "orbit_family", "altitude_km", "inclination_deg")
+EDITABLE_FIELDS = (
+    "name",
+    "mass_kg",
+    "length_m",
+    "width_m",
+    "height_m",
+    "orbit_family",
+    "altitude_km",
+    "inclination_deg",
+    "returnable",
+    "hazards",
+)
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".zip", ".step", ".stp"}
+
+
+def _snapshot(payload: Payload) -> dict[str, Any]:
+    return {name: getattr(payload, name) for name in EDITABLE_FIELDS}
+
+
+@transaction.atomic
+def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
+    """Change a payload. Mass and orbit are frozen while it holds a seat on a launch."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
+    payload = Payload.objects.select_for_update().get(pk=payload.pk)
+    before = _snapshot(payload)
+    changed = {name: value for name, value in values.items() if before[name] != value}
+    if not changed:
+        return payload
+    frozen = [name for name in changed if name in BOOKED_FIELDS]
+    if frozen:
+        active = (
+            Booking.objects.filter(payload=payload, status__in=Booking.CAPACITY_STATUSES)
+            .select_related("launch")
+            .first()
+        )
+        if active is not None:
+            raise InvalidRequest(
+                f"{payload.name} holds a seat on {active.launch} ({active.reference}): its mass and "
+                "orbit cannot change while booked. Cancel the booking or ask launch operations."
+            )
+    if "name" in changed and (
+        Payload.objects.filter(customer=payload.customer, name=changed["name"])
+        .exclude(pk=payload.pk)
+        .exists()
+    ):
+        raise InvalidRequest(f"{payload.customer} already has a payload named {changed['name']!r}.")
+    merged = {**before, **changed}
+    problems = payload_orbit_problems(
+        orbit_family=merged["orbit_family"],
+        altitude_km=merged["altitude_km"],
+        inclination_deg=merged["inclination_deg"],
+    )
+    if problems:
+        messages = list(problems.values())
+        raise InvalidRequest(messages[0], reasons=messages)
+    for name, value in changed.items():
+        setattr(payload, name, value)
+    payload.full_clean()
+    payload.save()
+    event_record(
+        verb="payload.updated",
+        subject=payload,
+        actor=actor,
+        before={name: before[name] for name in changed},
+        after=changed,
+        message=f"Payload {payload.name} changed: {', '.join(sorted(changed))}.",
+        customer=payload.customer,
+    )
+    return payload
+
+
+@transaction.atomic
+def document_upload(
+    *, customer: Customer, kind: str, file: UploadedFile, actor: Actor, payload: Payload | None = None
+) -> Document:
+    """Submit a document for review (interface control document, mass properties, export forms)."""
+    if kind not in Document.Kind.values:
+        raise InvalidRequest(f"Unknown document kind {kind!r}.")
+    if payload is not None and payload.customer_id != customer.pk:
+        raise InvalidRequest("That payload belongs to another customer.")
+    extension = Path(file.name or "").suffix.lower()
+    if extension not in DOCUMENT_EXTENSIONS:
+        raise InvalidRequest(
+            f"Files of type {extension or '(none)'} are not accepted: upload one of "
+            f"{', '.join(sorted(DOCUMENT_EXTENSIONS))}."
+        )
+    if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
+        raise InvalidRequest(
+            f"{file.name} is {file.size / 1048576:.1f} MB: the limit is {DOCUMENT_MAX_BYTES // 1048576} MB."
+        )
+    document = Document.objects.create(
+        customer=customer,
+        payload=payload,
+        kind=kind,
+        file=file,
+        uploaded_by=user_or_none(actor),
+    )
+    event_record(
+        verb="document.submitted",
+        subject=document,
+        actor=actor,
+        after={"kind": kind, "payload": payload.name if payload else None, "status": document.status},
+        message=f"{document.get_kind_display()} submitted for review"
+        + (f" for {payload.name}." if payload else "."),
+        customer=customer,
+    )
+    return document

@@ -1,0 +1,119 @@
+"""The operator admin's home dashboard: what needs attention in the next 30 days.
+
+Read by the ``{% operator_dashboard %}`` tag in ``templates/admin/index.html``. Every query is
+scoped to the providers the operator runs (``operator_provider_ids``): an ExPace operator sees
+ExPace's launches, holds, late steps and platforms only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from booking.models import Booking, Launch, PlanStep, Reservation
+from vehicles.models import LaunchSite, MobilePlatform
+from vehicles.selectors import operator_provider_ids
+
+HORIZON = timedelta(days=30)
+
+# Pages other areas add to the admin; linked from the dashboard as soon as they exist.
+TOOL_LINKS = (
+    ("Schedule a launch", ("admin:booking_launch_schedule",)),
+    ("Readiness board", ("admin:booking_readinessplan_board",)),
+)
+
+
+def _scoped(qs: QuerySet[Any], provider_ids: set[int] | None, path: str) -> QuerySet[Any]:
+    return qs if provider_ids is None else qs.filter(**{f"{path}__in": provider_ids})
+
+
+def _first_url(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@dataclass
+class OperatorDashboard:
+    now: datetime
+    all_providers: bool
+    launches: list[Launch] = field(default_factory=list)
+    holds: list[Booking] = field(default_factory=list)
+    late_steps: list[PlanStep] = field(default_factory=list)
+    platforms_in_transit: list[Reservation] = field(default_factory=list)
+    tools: list[tuple[str, str]] = field(default_factory=list)
+    platform_timelines: list[tuple[str, str]] = field(default_factory=list)
+    site_timelines: list[tuple[str, str]] = field(default_factory=list)
+
+
+def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
+    now = now or timezone.now()
+    ids = operator_provider_ids(user)
+    launches = _scoped(
+        Launch.objects.filter(
+            status__in=Launch.ACTIVE_STATUSES, net__gte=now - timedelta(hours=6), net__lte=now + HORIZON
+        )
+        .select_related("provider", "vehicle_model", "vehicle", "site", "platform", "pad")
+        .order_by("net", "pk"),
+        ids,
+        "provider_id",
+    )
+    holds = _scoped(
+        Booking.objects.filter(status=Booking.Status.HELD)
+        .select_related("customer", "payload", "launch")
+        .order_by("hold_expires_at", "pk"),
+        ids,
+        "launch__provider_id",
+    )
+    late_steps = _scoped(
+        PlanStep.objects.filter(plan__status="active")
+        .filter(Q(status=PlanStep.Status.LATE) | Q(status=PlanStep.Status.PENDING, due_at__lt=now))
+        .select_related("plan__launch__site")
+        .order_by("due_at", "pk"),
+        ids,
+        "plan__launch__provider_id",
+    )
+    in_transit = _scoped(
+        Reservation.objects.filter(
+            platform__isnull=False,
+            released_at__isnull=True,
+            occupied_from__lte=now,
+            arrive_at__gt=now,
+        )
+        .exclude(arrive_at__lte=F("occupied_from"))
+        .select_related("platform", "origin", "launch__site")
+        .order_by("arrive_at", "pk"),
+        ids,
+        "platform__provider_id",
+    )
+    tools = [(label, url) for label, names in TOOL_LINKS if (url := _first_url(names))]
+    platform_timelines: list[tuple[str, str]] = []
+    site_timelines: list[tuple[str, str]] = []
+    if _first_url(("admin:booking_launch_schedule",)):  # the scheduling area is installed
+        platforms = _scoped(MobilePlatform.objects.order_by("name"), ids, "provider_id")
+        platform_timelines = [
+            (p.name, reverse("admin:booking_launch_timeline_platform", args=[p.pk])) for p in platforms
+        ]
+        site_timelines = [
+            (s.name, reverse("admin:booking_launch_timeline_site", args=[s.pk]))
+            for s in LaunchSite.objects.order_by("name")
+        ]
+    return OperatorDashboard(
+        now=now,
+        all_providers=ids is None,
+        launches=list(launches[:limit]),
+        holds=list(holds[:limit]),
+        late_steps=list(late_steps[:limit]),
+        platforms_in_transit=list(in_transit[:limit]),
+        tools=tools,
+        platform_timelines=platform_timelines,
+        site_timelines=site_timelines,
+    )

@@ -1,0 +1,107 @@
+"""Who may use the portal, as which customer, and the permission-checked fetchers.
+
+Every portal view is wrapped in :func:`member_required`: it needs a signed-in user with a
+``customers.Membership``, picks the customer the user acts for, and activates the viewer's time
+zone. The ``get_*_for`` fetchers answer 404 for anything outside that customer.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from booking.models import Booking, Launch
+from customers.models import Customer, Document, Membership, Payload
+
+CUSTOMER_SESSION_KEY = "portal_customer_id"
+TIME_ZONE_SESSION_KEY = "portal_time_zone"
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    return list(Membership.objects.filter(user=user).select_related("customer").order_by("customer__name"))
+
+
+def viewer_time_zone(request: HttpRequest, customer: Customer) -> zoneinfo.ZoneInfo:
+    """The user's own choice for this session, else the customer's time zone."""
+    for name in (request.session.get(TIME_ZONE_SESSION_KEY), customer.time_zone, settings.TIME_ZONE):
+        if not name:
+            continue
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in plus membership; sets ``request.customer``, ``request.membership``, ``request.tz``."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        memberships = memberships_of(request.user)
+        if not memberships:
+            return render(request, "portal/not_a_member.html", status=403)
+        chosen = request.session.get(CUSTOMER_SESSION_KEY)
+        membership = next((m for m in memberships if m.customer_id == chosen), memberships[0])
+        request.membership = membership  # type: ignore[attr-defined]
+        request.memberships = memberships  # type: ignore[attr-defined]
+        request.customer = membership.customer  # type: ignore[attr-defined]
+        tz = viewer_time_zone(request, membership.customer)
+        request.tz = tz  # type: ignore[attr-defined]
+        timezone.activate(tz)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper
+
+
+def get_payload_for(customer: Customer, pk: int) -> Payload:
+    return get_object_or_404(Payload, pk=pk, customer=customer)
+
+
+def get_booking_for(customer: Customer, reference: str) -> Booking:
+    return get_object_or_404(
+        Booking.objects.select_related(
+            "launch__site", "launch__vehicle_model", "launch__provider", "payload", "contract", "quote"
+        ),
+        reference=reference,
+        customer=customer,
+    )
+
+
+def get_launch_for(customer: Customer, pk: int) -> Launch:
+    """A launch the customer has (or had) a booking on; others are not the customer's business."""
+    launch = (
+        Launch.objects.select_related("site", "vehicle_model", "provider", "platform", "pad")
+        .filter(pk=pk, bookings__customer=customer)
+        .distinct()
+        .first()
+    )
+    if launch is None:
+        raise Http404("No such launch among your bookings.")
+    return launch
+
+
+def get_document_for(customer: Customer, pk: int) -> Document:
+    return get_object_or_404(Document, pk=pk, customer=customer)
+
+
+def customer_events_q(customer: Customer, launch: Launch | None = None) -> Q:
+    """Events a customer may read: its own, plus launch-wide ones on a launch it rides."""
+    q = Q(customer=customer)
+    if launch is not None:
+        q = Q(customer=customer, launch=launch) | Q(launch=launch, customer__isnull=True)
+    return q

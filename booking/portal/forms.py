@@ -1,0 +1,214 @@
+"""Portal forms. They collect input; the services decide (and refuse with a message)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from booking.models import AddOnService
+from booking.portal.selectors import orbit_assessment
+from booking.services.payloads import EDITABLE_FIELDS
+from customers.models import Contract, Document, Payload
+from vehicles.models import Currency
+
+
+class PayloadForm(forms.ModelForm):
+    """Mass, size and target orbit. The orbit is checked against the catalog while typing (htmx)."""
+
+    class Meta:
+        model = Payload
+        fields = list(EDITABLE_FIELDS)
+        labels = {
+            "mass_kg": "Mass (kg)",
+            "length_m": "Length (m)",
+            "width_m": "Width (m)",
+            "height_m": "Height (m)",
+            "altitude_km": "Altitude (km)",
+            "inclination_deg": "Inclination (°)",
+            "returnable": "Returnable (comes back to Earth in a capsule)",
+            "hazards": "Hazards",
+        }
+        help_texts = {
+            "mass_kg": "Wet mass ready for launch, without the launch adapter.",
+            "hazards": "Propellants, batteries, pressure vessels or radioactive sources, if any.",
+        }
+        widgets = {
+            "mass_kg": forms.NumberInput(
+                attrs={"step": "0.1", "min": "0.1", "inputmode": "decimal", "data-orbit": "mass"}
+            ),
+            "length_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "width_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "height_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "orbit_family": forms.Select(attrs={"data-orbit": "family"}),
+            "altitude_km": forms.NumberInput(
+                attrs={"min": "100", "max": "40000", "inputmode": "numeric", "data-orbit": "altitude"}
+            ),
+            "inclination_deg": forms.NumberInput(
+                attrs={
+                    "step": "0.01",
+                    "min": "0",
+                    "max": "180",
+                    "inputmode": "decimal",
+                    "data-orbit": "inclination",
+                }
+            ),
+        }
+
+    def __init__(self, *args: Any, customer: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.assessment = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        family, altitude = cleaned.get("orbit_family"), cleaned.get("altitude_km")
+        if family and altitude is not None:
+            self.assessment = orbit_assessment(
+                orbit_family=family,
+                altitude_km=altitude,
+                inclination_deg=cleaned.get("inclination_deg"),
+                mass_kg=cleaned.get("mass_kg"),
+            )
+            for name, message in self.assessment.errors.items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class OrbitCheckForm(forms.Form):
+    """The fields the live orbit check needs; lenient, since the user is still typing."""
+
+    orbit_family = forms.CharField(required=False)
+    altitude_km = forms.IntegerField(label="Altitude", required=False, min_value=100, max_value=40000)
+    inclination_deg = forms.DecimalField(label="Inclination", required=False, min_value=0, max_value=180)
+    mass_kg = forms.DecimalField(label="Mass", required=False, min_value=Decimal("0.1"))
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="Document", choices=Document.Kind.choices)
+    payload = forms.ModelChoiceField(
+        label="Payload", queryset=Payload.objects.none(), required=False, empty_label="(whole organisation)"
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, Word, Excel, OpenDocument, text, CSV, ZIP or STEP; at most 20 MB.",
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Show times in",
+        help_text="Readiness steps, launch times and due dates are shown in this time zone.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _time_zone_choices()
+
+
+class CustomerSwitchForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=80,
+        help_text="What will use it, e.g. “mission control scheduler”.",
+    )
+
+
+class BookOptionsForm(forms.Form):
+    """What to price: one availability option, the currency, add-on services, declared value."""
+
+    option = forms.CharField(label="Launch option")
+    currency = forms.ChoiceField(label="Currency", choices=Currency.choices, initial=Currency.USD)
+    add_ons = forms.MultipleChoiceField(
+        label="Add-on services",
+        choices=AddOnService.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    declared_value = forms.DecimalField(
+        label="Declared payload value",
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text="Needed for launch insurance, which is priced as a share of it (in the chosen currency).",
+    )
+
+    def __init__(self, *args: Any, options: list[str] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed_options = options
+
+    def clean_option(self) -> str:
+        value = self.cleaned_data["option"]
+        if self.allowed_options is not None and value not in self.allowed_options:
+            raise forms.ValidationError("Choose one of the options listed.")
+        if not (value.startswith("launch-") or value.startswith("model-")):
+            raise forms.ValidationError("Choose one of the options listed.")
+        return value
+
+
+class ConfirmForm(forms.Form):
+    contract = forms.ModelChoiceField(
+        label="Contract",
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label="(no contract: pay per booking)",
+        help_text="A contract with this launch's provider uses one of its committed launches.",
+    )
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts
+        if len(contracts) == 1:
+            self.fields["contract"].initial = contracts[0].pk
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        required=False,
+        help_text="Optional; launch operations see it.",
+    )
+
+
+class ExpressOrderForm(forms.Form):
+    payload = forms.ModelChoiceField(
+        label="Payload",
+        queryset=Payload.objects.none(),
+        empty_label="Choose a payload…",
+        help_text="A vehicle from ready storage, a mobile platform and a site are assigned at once; "
+        "the launch is within 24 hours of the order.",
+    )
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https")
+    event_types = forms.CharField(
+        label="Events",
+        required=False,
+        help_text="Comma-separated, e.g. “booking.*, launch.slipped”; empty for every event.",
+    )
+
+    def clean_event_types(self) -> list[str]:
+        return [item.strip() for item in self.cleaned_data["event_types"].split(",") if item.strip()]

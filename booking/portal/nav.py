@@ -1,0 +1,46 @@
+"""The portal's navigation: one list, so every page is reachable and no link is dead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # URL names of the pages that belong to this section (highlighted as current).
+    section: tuple[str, ...]
+
+
+NAV = (
+    NavItem("Dashboard", "dashboard", ("dashboard",)),
+    NavItem("Book", "book", ("book", "book_options", "book_price", "quote_detail")),
+    NavItem("Express order", "express", ("express", "express_result")),
+    NavItem(
+        "Bookings",
+        "bookings",
+        ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
+    ),
+    NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
+    NavItem("Contracts", "contracts", ("contracts",)),
+    NavItem("Documents", "documents", ("documents",)),
+    NavItem("Events", "events", ("events",)),
+    NavItem("Integrations", "integrations", ("integrations",)),
+)
+
+
+def nav_for(request: HttpRequest) -> list[dict[str, object]]:
+    """The items whose page exists in this deployment, with the current one marked."""
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    items = []
+    for item in NAV:
+        try:
+            url = reverse(f"portal:{item.url_name}")
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "active": current in item.section})
+    return items

@@ -1,0 +1,97 @@
+"""The customer portal, mounted at /portal/."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from .views import book, bookings, express, home, integrations, payloads, records
+
+app_name = "portal"
+
+auth_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:login")), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="portal/password_reset.html",
+            email_template_name="portal/email/password_reset.txt",
+            subject_template_name="portal/email/password_reset_subject.txt",
+            success_url=reverse_lazy("portal:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="portal/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="portal/password_reset_confirm.html",
+            success_url=reverse_lazy("portal:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="portal/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="portal/password_change.html",
+            success_url=reverse_lazy("portal:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="portal/password_change_done.html"),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    *auth_patterns,
+    path("", home.dashboard, name="dashboard"),
+    path("account/", home.account, name="account"),
+    path("switch/", home.switch_customer, name="switch_customer"),
+    path("payloads/", payloads.payload_list, name="payloads"),
+    path("payloads/new/", payloads.payload_create_view, name="payload_create"),
+    path("payloads/check-orbit/", payloads.payload_orbit_check, name="payload_orbit_check"),
+    path("payloads/<int:pk>/", payloads.payload_edit, name="payload_edit"),
+    path("bookings/", bookings.booking_list, name="bookings"),
+    path("bookings/<str:reference>/", bookings.booking_detail, name="booking_detail"),
+    path("bookings/<str:reference>/readiness/", bookings.booking_readiness, name="booking_readiness"),
+    path("launches/<int:pk>/", bookings.launch_detail, name="launch_detail"),
+    path("launches/<int:pk>/readiness/", bookings.launch_readiness, name="launch_readiness"),
+    path("contracts/", records.contracts, name="contracts"),
+    path("documents/", records.documents, name="documents"),
+    path("documents/<int:pk>/download/", records.document_download, name="document_download"),
+    path("events/", records.events, name="events"),
+    path("integrations/", integrations.integrations, name="integrations"),
+    path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
+    path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
+    path("integrations/webhooks/", integrations.webhook_endpoint_create_view, name="webhook_endpoint_create"),
+    path(
+        "integrations/webhooks/<int:pk>/delete/",
+        integrations.webhook_endpoint_delete_view,
+        name="webhook_endpoint_delete",
+    ),
+    path("book/", book.book, name="book"),
+    path("book/price/", book.book_price, name="book_price"),
+    path("quotes/<str:reference>/", book.quote_detail, name="quote_detail"),
+    path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
+    path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
+    path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
+    path("express/", express.express, name="express"),
+    path("express/<str:reference>/", express.express_result, name="express_result"),
+]

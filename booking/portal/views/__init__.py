@@ -1,0 +1,1 @@
+"""Customer portal views, one module per page group."""

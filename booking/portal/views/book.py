@@ -1,0 +1,236 @@
+"""Book a launch: pick a payload, see the options and a live price, quote, hold, confirm.
+
+Every decision is the booking engine's: availability, prices, holds, confirmation, cancellation
+and rebooking are calls to its services; the views only collect choices and show answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+import booking.services.availability as availability
+import booking.services.bookings as bookings
+import booking.services.pricing as pricing
+from booking.models import AddOnService, Booking, Launch, Quote
+from booking.portal.access import get_booking_for, member_required
+from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
+from booking.services.errors import ServiceError
+from customers.models import Contract, Payload
+from vehicles.models import Currency, VehicleModel
+
+
+def option_key(option: Any) -> str:
+    """A stable name for an availability option, to carry it through a form."""
+    if option.launch is not None:
+        return f"launch-{option.launch.pk}"
+    return f"model-{option.vehicle_model.pk}-{option.site.pk}"
+
+
+def _quote_target(key: str) -> dict[str, Any]:
+    kind, _, rest = key.partition("-")
+    pk = rest.split("-", 1)[0]
+    if not pk.isdigit():
+        raise Http404("Unknown option.")
+    if kind == "launch":
+        return {"launch": get_object_or_404(Launch, pk=pk)}
+    if kind == "model":
+        return {"vehicle_model": get_object_or_404(VehicleModel, pk=pk)}
+    raise Http404("Unknown option.")
+
+
+def _payload_for(request: HttpRequest, pk: Any) -> Payload | None:
+    if not pk:
+        return None
+    return Payload.objects.filter(pk=pk, customer=request.customer).first()  # type: ignore[attr-defined]
+
+
+def _options(payload: Payload, currency: str = "USD") -> tuple[list[Any], list[str]]:
+    result = availability.availability_search(payload=payload, currency=currency)
+    return list(result.options), list(result.reasons)
+
+
+def _add_ons_for(options: list[Any]) -> list[AddOnService]:
+    providers = {option.provider.pk for option in options}
+    return list(
+        AddOnService.objects.filter(provider_id__in=providers, active=True)
+        .select_related("provider")
+        .order_by("provider__name", "kind")
+    )
+
+
+class _Preview(Exception):
+    def __init__(self, quote: Quote, lines: list[Any]) -> None:
+        self.quote, self.lines = quote, lines
+
+
+def preview_quote(**kwargs: Any) -> tuple[Quote, list[Any]]:
+    """Price a quote with the engine's own rules, then roll it back: nothing is stored."""
+    try:
+        with transaction.atomic():
+            quote = pricing.quote_create(**kwargs)
+            raise _Preview(quote, list(quote.lines.all()))
+    except _Preview as preview:
+        return preview.quote, preview.lines
+
+
+def _quote_kwargs(request: HttpRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "customer": request.customer,  # type: ignore[attr-defined]
+        "payload": payload,
+        "actor": request.user,
+        "currency": data["currency"],
+        "options": tuple(data["add_ons"]),
+        "declared_value": data["declared_value"],
+        **_quote_target(data["option"]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def book(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    payloads = list(Payload.objects.filter(customer=customer).order_by("name"))
+    payload = _payload_for(request, request.POST.get("payload") or request.GET.get("payload"))
+    currency = request.POST.get("currency") or request.GET.get("currency") or "USD"
+    if currency not in Currency.values:
+        currency = "USD"
+    options, reasons = _options(payload, currency) if payload else ([], [])
+    form = BookOptionsForm(request.POST or None, options=[option_key(o) for o in options])
+    if request.method == "POST" and payload and form.is_valid():
+        try:
+            quote = pricing.quote_create(**_quote_kwargs(request, form, payload))
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("portal:quote_detail", reference=quote.reference)
+    return render(
+        request,
+        "portal/book.html",
+        {
+            "payloads": payloads,
+            "payload": payload,
+            "options": [(option_key(o), o) for o in options],
+            "reasons": reasons,
+            "add_ons": _add_ons_for(options),
+            "form": form,
+        },
+    )
+
+
+@member_required
+def book_price(request: HttpRequest) -> HttpResponse:
+    """htmx: the price of the options as they are now chosen."""
+    payload = _payload_for(request, request.GET.get("payload"))
+    if payload is None:
+        return render(request, "portal/_price.html", {"problem": "Choose a payload."})
+    form = BookOptionsForm(request.GET, options=None)
+    if not form.is_valid():
+        problem = "; ".join(" ".join(errors) for errors in form.errors.values())
+        return render(request, "portal/_price.html", {"problem": problem})
+    try:
+        quote, lines = preview_quote(**_quote_kwargs(request, form, payload))
+    except ServiceError as exc:
+        return render(request, "portal/_price.html", {"problem": exc.message})
+    return render(request, "portal/_price.html", {"quote": quote, "lines": lines})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    quote = get_object_or_404(
+        Quote.objects.select_related("launch__site", "vehicle_model", "provider", "payload"),
+        reference=reference,
+        customer=request.customer,  # type: ignore[attr-defined]
+    )
+    if request.method == "POST":
+        try:
+            booking = bookings.booking_hold(quote=quote, actor=request.user, customer=request.customer)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"{booking.reference}: the seat is held for you until "
+                f"{timezone.localtime(booking.hold_expires_at):%H:%M %Z}. Confirm it under a contract before then.",
+            )
+            return redirect("portal:booking_detail", reference=booking.reference)
+    return render(request, "portal/quote.html", {"quote": quote, "lines": list(quote.lines.all())})
+
+
+def _contracts_for(booking: Booking):
+    return Contract.objects.filter(
+        customer=booking.customer, provider=booking.launch.provider, status=Contract.Status.ACTIVE
+    ).order_by("reference")
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def booking_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+    form = ConfirmForm(request.POST or None, contracts=_contracts_for(booking))
+    if request.method == "POST" and form.is_valid():
+        try:
+            bookings.booking_confirm(
+                booking=booking, actor=request.user, contract=form.cleaned_data["contract"]
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{booking.reference} confirmed.")
+            return redirect("portal:booking_detail", reference=booking.reference)
+    return render(request, "portal/booking_confirm.html", {"booking": booking, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bookings.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{booking.reference} cancelled.")
+            return redirect("portal:booking_detail", reference=booking.reference)
+    return render(request, "portal/booking_cancel.html", {"booking": booking, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def booking_rebook(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+    options, reasons = _options(booking.payload)
+    launches = [
+        o for o in options if getattr(o, "launch", None) is not None and o.launch.pk != booking.launch_id
+    ]
+    if request.method == "POST":
+        launch = next((o.launch for o in launches if str(o.launch.pk) == request.POST.get("launch")), None)
+        if launch is None:
+            messages.error(request, "Choose one of the launches listed.")
+        else:
+            try:
+                moved = bookings.booking_rebook(booking=booking, launch=launch, actor=request.user)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Moved to {launch.name} as {moved.reference}; "
+                    f"{moved.credit_carried_over:,.2f} {moved.currency} carried over.",
+                )
+                return redirect("portal:booking_detail", reference=moved.reference)
+    return render(
+        request,
+        "portal/booking_rebook.html",
+        {"booking": booking, "launches": launches, "reasons": reasons},
+    )

@@ -1,0 +1,103 @@
+"""Bookings and launches the customer rides: details, readiness timeline, events."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from booking.models import Booking
+from booking.portal import selectors
+from booking.portal.access import get_booking_for, get_launch_for, member_required
+from booking.selectors import booking_milestones
+
+# How often the readiness timeline refreshes itself in the browser.
+READINESS_POLL_SECONDS = 15
+
+
+@member_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    status = request.GET.get("status") or ""
+    if status not in Booking.Status.values:
+        status = ""
+    return render(
+        request,
+        "portal/bookings.html",
+        {
+            "bookings": selectors.customer_bookings(customer=customer, status=status or None),
+            "status": status,
+            "statuses": Booking.Status.choices,
+        },
+    )
+
+
+def timeline_context(launch, now=None) -> dict:
+    plan, steps = selectors.readiness_timeline(launch=launch, now=now)
+    return {
+        "plan": plan,
+        "steps": steps,
+        "late_count": sum(1 for s in steps if s.late),
+        "poll_seconds": READINESS_POLL_SECONDS,
+        "refreshed_at": timezone.now(),
+    }
+
+
+@member_required
+def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    booking = get_booking_for(customer, reference)
+    context = {
+        "booking": booking,
+        "launch": booking.launch,
+        "documents": selectors.required_documents(customer=customer, payload=booking.payload),
+        "events": selectors.events_for_booking(booking=booking),
+        "quote_lines": list(booking.quote.lines.all()) if booking.quote_id else [],
+        "milestones": list(booking_milestones(booking)) if booking.contract_id else [],
+        "now": timezone.now(),
+        "timeline_url": request.path + "readiness/",
+        **timeline_context(booking.launch),
+    }
+    return render(request, "portal/booking_detail.html", context)
+
+
+@member_required
+def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
+    """htmx: the readiness timeline fragment, polled by the booking page."""
+    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/_readiness.html",
+        {"launch": booking.launch, "timeline_url": request.path, **timeline_context(booking.launch)},
+    )
+
+
+@member_required
+def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    launch = get_launch_for(customer, pk)
+    bookings = list(
+        Booking.objects.filter(launch=launch, customer=customer)
+        .select_related("payload")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "portal/launch_detail.html",
+        {
+            "launch": launch,
+            "bookings": bookings,
+            "timeline_url": request.path + "readiness/",
+            **timeline_context(launch),
+        },
+    )
+
+
+@member_required
+def launch_readiness(request: HttpRequest, pk: int) -> HttpResponse:
+    launch = get_launch_for(request.customer, pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/_readiness.html",
+        {"launch": launch, "timeline_url": request.path, **timeline_context(launch)},
+    )

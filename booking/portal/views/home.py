@@ -1,0 +1,61 @@
+"""Dashboard, account settings and the customer switcher."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from booking.portal import selectors
+from booking.portal.access import CUSTOMER_SESSION_KEY, TIME_ZONE_SESSION_KEY, member_required
+from booking.portal.forms import TimeZoneForm
+
+
+@member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    launches = selectors.upcoming_launches(customer=customer)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "launches": launches,
+            "next_launch": launches[0] if launches else None,
+            "by_status": selectors.bookings_by_status(customer=customer),
+            "payments": selectors.payments_due(customer=customer, limit=8),
+            "recent_bookings": selectors.customer_bookings(customer=customer)[:5],
+            "now": timezone.now(),
+        },
+    )
+
+
+@member_required
+def account(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    current = request.session.get(TIME_ZONE_SESSION_KEY) or customer.time_zone
+    if request.method == "POST":
+        form = TimeZoneForm(request.POST)
+        if form.is_valid():
+            request.session[TIME_ZONE_SESSION_KEY] = form.cleaned_data["time_zone"]
+            messages.success(request, f"Times are now shown in {form.cleaned_data['time_zone']}.")
+            return redirect("portal:account")
+    else:
+        form = TimeZoneForm(initial={"time_zone": current})
+    return render(request, "portal/account.html", {"form": form, "current_time_zone": current})
+
+
+@require_POST
+@member_required
+def switch_customer(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("customer", "")
+    for membership in request.memberships:  # type: ignore[attr-defined]
+        if str(membership.customer_id) == wanted:
+            request.session[CUSTOMER_SESSION_KEY] = membership.customer_id
+            request.session.pop(TIME_ZONE_SESSION_KEY, None)
+            messages.success(request, f"You are now working for {membership.customer}.")
+            break
+    else:
+        messages.error(request, "You are not a member of that organisation.")
+    return redirect("portal:dashboard")

@@ -1,0 +1,109 @@
+"""Integration settings: API tokens, webhook endpoints and their deliveries, the calendar feed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from booking.portal.access import member_required
+from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
+from booking.services.errors import ServiceError
+from booking.services.tokens import api_token_create, api_token_revoke
+from booking.services.webhooks import webhook_endpoint_create, webhook_endpoint_delete
+
+NEW_KEY_SESSION_KEY = "portal_new_api_key"
+
+
+@member_required
+def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None = None) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    deliveries = list(
+        WebhookDelivery.objects.filter(endpoint__customer=customer)
+        .select_related("endpoint", "event")
+        .prefetch_related("attempt_log")
+        .order_by("-created_at", "-pk")[:30]
+    )
+    for delivery in deliveries:
+        attempts = list(delivery.attempt_log.all())
+        delivery.last_attempt = attempts[-1] if attempts else None  # type: ignore[attr-defined]
+    calendar_path = reverse("api:customer-ics", kwargs={"token": customer.calendar_token})
+    return render(
+        request,
+        "portal/integrations.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            "token_form": ApiTokenForm(),
+            "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
+            "endpoints": WebhookEndpoint.objects.filter(customer=customer).order_by("pk"),
+            "endpoint_form": endpoint_form or WebhookEndpointForm(),
+            "deliveries": deliveries,
+            "calendar_url": request.build_absolute_uri(calendar_path),
+        },
+    )
+
+
+@require_POST
+@member_required
+def api_token_create_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the token a name, e.g. the system that will use it.")
+        return redirect("portal:integrations")
+    try:
+        token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        # Shown once, on the next page view; only its digest is stored.
+        request.session[NEW_KEY_SESSION_KEY] = {"name": token.name, "key": key}
+    return redirect("portal:integrations")
+
+
+@require_POST
+@member_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    try:
+        api_token_revoke(token=token, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Token {token.name} revoked: requests using it are refused from now on.")
+    return redirect("portal:integrations")
+
+
+@require_POST
+@member_required
+def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    form = WebhookEndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint = webhook_endpoint_create(
+                customer=customer,
+                url=form.cleaned_data["url"],
+                event_types=form.cleaned_data["event_types"],
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"Webhook endpoint {endpoint.url} added; its signing secret is {endpoint.secret}."
+            )
+            return redirect("portal:integrations")
+    return integrations(request, endpoint_form=form)
+
+
+@require_POST
+@member_required
+def webhook_endpoint_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
+    url = endpoint.url
+    webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
+    messages.success(request, f"Webhook endpoint {url} removed.")
+    return redirect("portal:integrations")

@@ -1,0 +1,52 @@
+/* Launchbook portal: live countdowns and the phone navigation toggle. No framework. */
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function renderCountdown(el) {
+    var target = Date.parse(el.getAttribute("data-countdown"));
+    if (isNaN(target)) { return; }
+    var seconds = Math.round((target - Date.now()) / 1000);
+    var past = seconds < 0;
+    seconds = Math.abs(seconds);
+    var d = Math.floor(seconds / 86400);
+    var h = Math.floor((seconds % 86400) / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    var parts = [];
+    if (d) { parts.push(d + '<span class="unit">d</span>'); }
+    parts.push(pad(h) + '<span class="unit">h</span>');
+    parts.push(pad(m) + '<span class="unit">min</span>');
+    parts.push(pad(s) + '<span class="unit">s</span>');
+    el.innerHTML = (past ? "T+ " : "T− ") + parts.join("");
+    // Screen readers get a calm, minute-level summary instead of a ticking clock.
+    el.setAttribute("aria-label", (past ? "launched " : "") + d + " days " + h + " hours " + m + " minutes" + (past ? " ago" : " to go"));
+  }
+
+  function tick() {
+    var els = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < els.length; i++) { renderCountdown(els[i]); }
+  }
+
+  function setupNav() {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    var user = document.querySelector(".user-menu");
+    if (!toggle || !nav) { return; }
+    if (user) { user.classList.add("collapsed"); }
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      if (user) { user.classList.toggle("collapsed", !open); }
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupNav();
+    tick();
+    setInterval(tick, 1000);
+  });
+  // Fragments swapped in by htmx may carry new countdowns.
+  document.addEventListener("htmx:afterSwap", tick);
+})();

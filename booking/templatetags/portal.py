@@ -1,0 +1,33 @@
+"""Template helpers for the customer portal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from booking.portal.nav import nav_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context: template.Context) -> list[dict[str, object]]:
+    request = context.get("request")
+    return nav_for(request) if request is not None else []
+
+
+@register.filter
+def money(amount: Decimal | int | float | None, currency: str = "") -> str:
+    """12345.5, "USD" -> "12,345.50 USD"."""
+    if amount is None:
+        return "—"
+    text = f"{Decimal(amount):,.2f}"
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def kg(amount: Decimal | int | float | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{Decimal(amount):,.1f} kg"

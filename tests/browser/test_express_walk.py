@@ -1,0 +1,43 @@
+"""A customer places an express order and sees the 24-hour timeline."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from booking.models import Booking
+from customers.models import Payload
+
+from .conftest import screenshot, sign_in
+from .world import demo_world
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        importlib.util.find_spec("booking.services.express") is None,
+        reason="booking/services/express.py (schedule branch) is not merged into this branch yet",
+    ),
+]
+
+
+def test_customer_orders_an_express_launch_and_sees_the_24_hour_timeline(page):
+    demo_world(with_booking=False)
+    sign_in(page, "gomspace")
+    page.get_by_role("link", name="Express order").click()
+    page.get_by_label("Payload").select_option(str(Payload.objects.get(name="GOMX-5B").pk))
+    page.get_by_role("button", name="Order a launch within 24 hours").click()
+    expect(page.get_by_role("heading", name="24-hour timeline")).to_be_visible()
+    booking = Booking.objects.get(payload__name="GOMX-5B")
+    expect(page.get_by_text(f"Your booking is {booking.reference}")).to_be_visible()
+    hours = (booking.launch.net - booking.created_at).total_seconds() / 3600
+    assert hours <= 24.5, f"the launch is {hours:.1f} hours after the order"
+    # The platform's day: departure, arrival, set-up, window.
+    expect(page.locator("#express-moves li")).to_have_count(4)
+    if importlib.util.find_spec("booking.services.readiness") is not None:
+        expect(page.locator("#readiness tbody tr").first).to_be_visible()
+    expect(page.locator(".hero .countdown")).to_contain_text(re.compile(r"T− \d"))
+    screenshot(page, "express_timeline")

@@ -1,0 +1,157 @@
+"""Booking through the portal: options, live price, quote, hold, confirm, cancel and rebook."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from booking.models import Booking, Quote
+from booking.services.bookings import payment_milestone_mark_paid
+from tests.factories import LaunchFactory, MembershipFactory, engine_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w(db):
+    world = engine_world()
+    MembershipFactory(user=world.user, customer=world.customer)
+    return world
+
+
+@pytest.fixture
+def c(client, w):
+    client.force_login(w.user)
+    return client
+
+
+def test_book_page_lists_the_options_for_a_payload(c, w):
+    text = c.get(reverse("portal:book"), {"payload": w.payload.pk}).content.decode()
+    assert "Kuaizhou-1A · SSO 500 rideshare" in text
+    assert f'value="launch-{w.launch.pk}"' in text
+    assert "Dedicated Kuaizhou-1A from Jiuquan" in text
+    assert "Launch insurance" in text and "5.00% of the declared value" in text
+
+
+def test_price_updates_as_options_change_without_storing_a_quote(c, w):
+    url = reverse("portal:book_price")
+    base = {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "USD"}
+    usd = c.get(url, base, HTTP_HX_REQUEST="true").content.decode()
+    assert "950,000.00 USD" in usd  # 95 kg at 10,000 USD/kg
+    cny = c.get(url, {**base, "currency": "CNY"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "6,156,000.00 CNY" in cny
+    insured = c.get(
+        url, {**base, "add_ons": ["insurance"], "declared_value": "2000000"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "1,050,000.00 USD" in insured
+    assert Quote.objects.count() == 0
+
+
+def test_price_preview_shows_the_engines_refusal(c, w):
+    response = c.get(
+        reverse("portal:book_price"),
+        {
+            "payload": w.payload.pk,
+            "option": f"launch-{w.launch.pk}",
+            "currency": "USD",
+            "add_ons": ["insurance"],
+        },
+    )
+    assert "declared value" in response.content.decode()
+
+
+def test_customer_quotes_holds_and_confirms_under_a_contract(c, w):
+    response = c.post(
+        reverse("portal:book"),
+        {
+            "payload": w.payload.pk,
+            "option": f"launch-{w.launch.pk}",
+            "currency": "USD",
+            "add_ons": ["mission_control"],
+        },
+    )
+    quote = Quote.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "portal:quote_detail", args=[quote.reference]
+    )
+    text = c.get(response["Location"]).content.decode()
+    assert "1,050,000.00 USD" in text and "Accept and hold" in text
+
+    response = c.post(reverse("portal:quote_detail", args=[quote.reference]), follow=True)
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.HELD
+    text = response.content.decode()
+    assert f"{booking.reference}: the seat is held for you until" in text
+    assert f'href="{reverse("portal:booking_confirm", args=[booking.reference])}"' in text
+
+    confirm_page = c.get(reverse("portal:booking_confirm", args=[booking.reference])).content.decode()
+    assert "GOM-EXP-2018" in confirm_page
+    response = c.post(
+        reverse("portal:booking_confirm", args=[booking.reference]), {"contract": w.contract.pk}, follow=True
+    )
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and booking.contract == w.contract
+    assert f"{booking.reference} confirmed." in response.content.decode()
+    contracts = c.get(reverse("portal:contracts")).content.decode()
+    assert '<span class="n">1</span><span class="l">used</span>' in contracts
+    assert booking.reference in contracts
+
+
+def test_another_customer_cannot_hold_my_quote(client, c, w):
+    c.post(
+        reverse("portal:book"),
+        {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "USD"},
+    )
+    quote = Quote.objects.get()
+    stranger = MembershipFactory().user
+    client.force_login(stranger)
+    assert client.post(reverse("portal:quote_detail", args=[quote.reference])).status_code == 404
+    assert not Booking.objects.exists()
+
+
+def _confirmed_booking(c, w) -> Booking:
+    c.post(
+        reverse("portal:book"),
+        {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "USD"},
+    )
+    c.post(reverse("portal:quote_detail", args=[Quote.objects.get().reference]))
+    booking = Booking.objects.get()
+    c.post(reverse("portal:booking_confirm", args=[booking.reference]), {"contract": w.contract.pk})
+    booking.refresh_from_db()
+    return booking
+
+
+def test_customer_cancels_a_booking(c, w):
+    booking = _confirmed_booking(c, w)
+    response = c.post(
+        reverse("portal:booking_cancel", args=[booking.reference]), {"reason": "satellite late"}, follow=True
+    )
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert f"{booking.reference} cancelled." in response.content.decode()
+
+
+def test_customer_rebooks_and_sees_the_carry_over(c, w):
+    booking = _confirmed_booking(c, w)
+    deposit = booking.contract.milestones.filter(reference=booking.reference).order_by("due_at").first()
+    payment_milestone_mark_paid(milestone=deposit, actor=None)
+    later = LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 second rideshare",
+        vehicle_model=w.vehicle_model,
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=20),
+    )
+    page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
+    assert "Kuaizhou-1A · SSO 500 second rideshare" in page and "10.00%" in page
+    response = c.post(
+        reverse("portal:booking_rebook", args=[booking.reference]), {"launch": later.pk}, follow=True
+    )
+    moved = Booking.objects.get(rebooked_from=booking)
+    expected = (deposit.amount * Decimal("0.9")).quantize(Decimal("0.01"))
+    assert moved.credit_carried_over == expected
+    text = response.content.decode()
+    assert f"{expected:,.2f} USD carried over" in text
+    assert "Carried over" in text and booking.reference in text
