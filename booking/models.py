@@ -77,6 +77,7 @@ class Launch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "launches"
         ordering = ["net", "pk"]
         indexes = [models.Index(fields=["status", "net"]), models.Index(fields=["provider", "net"])]
         constraints = [
