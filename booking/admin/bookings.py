@@ -26,7 +26,7 @@ from booking.models import (
 from booking.selectors import booking_milestones
 from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
 from booking.services.errors import ServiceError
-from booking.services.fit import SELLING_STATUSES
+from booking.services.fit import launches_selling_q
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 
@@ -190,7 +190,7 @@ class BookingAdmin(ProviderScopedAdmin):
 
     @admin.action(description="Rebook the selected bookings onto another launch", permissions=["change"])
     def rebook_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]):
-        launches = Launch.objects.filter(status__in=SELLING_STATUSES, net__gt=timezone.now()).select_related(
+        launches = Launch.objects.filter(launches_selling_q(now=timezone.now())).select_related(
             "vehicle_model", "site"
         )
         ids = operator_provider_ids(request.user)

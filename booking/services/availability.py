@@ -31,19 +31,19 @@ from .errors import ServiceError
 from .fit import (
     ALTITUDE_TOLERANCE_KM,
     DEDICATED_LEAD_TIME,
-    SELLING_STATUSES,
     best_site_for_inclination,
     capacity_shortfall_message,
     fmt_deg,
     fmt_kg,
     launch_label,
+    launches_selling_q,
     model_fits_payload,
     orbit_label,
     orbit_mismatch,
     payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
-from .pricing import dedicated_launch_lines, rideshare_launch_lines
+from .pricing import dedicated_launch_lines, exchange_rates, rideshare_launch_lines
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,25 @@ def availability_search(
     if latest is not None and latest < earliest:
         result.reasons.append(f"the latest date {_when(latest)} is before the earliest {_when(earliest)}")
         return result
+    # One read of the rates table per search, however many launches and vehicle models it prices.
+    rates = exchange_rates()
     _rideshare_options(
-        payload=payload, earliest=earliest, latest=latest, now=now, currency=currency, into=result
+        payload=payload,
+        earliest=earliest,
+        latest=latest,
+        now=now,
+        currency=currency,
+        rates=rates,
+        into=result,
     )
     _dedicated_options(
-        payload=payload, earliest=earliest, latest=latest, now=now, currency=currency, into=result
+        payload=payload,
+        earliest=earliest,
+        latest=latest,
+        now=now,
+        currency=currency,
+        rates=rates,
+        into=result,
     )
     result.options.sort(key=lambda option: (option.net, option.price, option.kind))
     return result
@@ -106,15 +120,15 @@ def _rideshare_options(
     latest: datetime | None,
     now: datetime,
     currency: str,
+    rates: dict[str, Decimal],
     into: Availability,
 ) -> None:
     launches = Launch.objects.filter(
-        status__in=SELLING_STATUSES,
+        launches_selling_q(now=now),  # the rule check_launch_fit applies to a single launch
         rideshare=True,
         orbit_family=payload.orbit_family,
         altitude_km__gte=payload.altitude_km - ALTITUDE_TOLERANCE_KM,
         altitude_km__lte=payload.altitude_km + ALTITUDE_TOLERANCE_KM,
-        net__gt=now,
         net__gte=earliest,
     )
     if latest is not None:
@@ -149,6 +163,7 @@ def _rideshare_options(
                     orbit_family=launch.orbit_family,
                     payload=payload,
                     currency=currency,
+                    rates=rates,
                 )
                 prices[key] = sum((line.amount for line in lines), Decimal("0.00"))
             except ServiceError as exc:
@@ -187,6 +202,7 @@ def _dedicated_options(
     latest: datetime | None,
     now: datetime,
     currency: str,
+    rates: dict[str, Decimal],
     into: Availability,
 ) -> None:
     net = max(earliest, now + DEDICATED_LEAD_TIME)
@@ -198,14 +214,14 @@ def _dedicated_options(
         return
     sites = list(LaunchSite.objects.prefetch_related("pads"))
     inclination = payload_inclination_deg(payload)
-    models = vehicle_models_with_curves().filter(active=True)
+    models = vehicle_models_with_curves().select_related("dedicated_price").filter(active=True)
     for vehicle_model in models:
         try:
             capacity = model_fits_payload(vehicle_model=vehicle_model, payload=payload)
             site = best_site_for_inclination(
                 vehicle_model=vehicle_model, inclination_deg=inclination, sites=sites
             )
-            lines = dedicated_launch_lines(vehicle_model=vehicle_model, currency=currency)
+            lines = dedicated_launch_lines(vehicle_model=vehicle_model, currency=currency, rates=rates)
         except ServiceError as exc:
             if exc.message not in into.reasons:
                 into.reasons.append(exc.message)

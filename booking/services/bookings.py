@@ -22,7 +22,8 @@ from customers.models import Contract, Customer, Payload, PaymentMilestone
 
 from .errors import Busy, Conflict, InvalidRequest
 from .events import Actor, event_record
-from .fit import launch_label, payload_mass_with_adapter_kg
+from .fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
+from .launches import LIFTED_OFF_STATUSES
 from .locking import short_lock_wait
 from .pricing import HUNDRED, check_launch_fit, fmt_money, money, new_reference, user_or_none
 from .pricing import quotes_expire as quotes_expire  # re-exported: the periodic task's service
@@ -30,6 +31,8 @@ from .pricing import quotes_expire as quotes_expire  # re-exported: the periodic
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+#: At lift-off these bookings fly; a booking still held then was never confirmed and lapses.
+FLYING_STATUSES = ACTIVE_STATUSES
 MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 
 
@@ -248,6 +251,10 @@ def booking_confirm(
     now = now or timezone.now()
     with transaction.atomic():
         launch = lock_launches([booking.launch])[booking.launch_id]
+        # Under the launch lock: a launch scrubbed, gone or past its NET since the hold sells no more.
+        refusal = launch_selling_refusal(launch=launch, now=now)
+        if refusal:
+            raise Conflict(f"booking {booking.reference} cannot be confirmed: {refusal}")
         booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
         if booking.status != Booking.Status.HELD:
             raise Conflict(
@@ -299,8 +306,14 @@ def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
 
 
 def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
-    """Cancel a held, confirmed or manifested booking; its seat is free at once."""
+    """Cancel a held, confirmed or manifested booking; its seat is free at once.
+
+    Refused once the launch has lifted off. A booking on a scrubbed launch can be cancelled.
+    Locks the launch row, then the booking, so lift-off (which flies the bookings under the
+    launch lock) and a cancel never cross.
+    """
     with transaction.atomic():
+        launch = lock_launches([booking.launch])[booking.launch_id]
         booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
         if booking.status == Booking.Status.FLOWN:
             raise Conflict(f"booking {booking.reference} has flown: a flown booking cannot be cancelled")
@@ -308,11 +321,12 @@ def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booki
             raise Conflict(f"booking {booking.reference} is already cancelled")
         if booking.status == Booking.Status.EXPIRED:
             raise Conflict(f"the hold on booking {booking.reference} has expired: there is nothing to cancel")
+        if launch.status in LIFTED_OFF_STATUSES:
+            raise Conflict(f"{launch.name} has launched; a flown booking cannot be cancelled")
         before = _state(booking)
         booking.status = Booking.Status.CANCELLED
         booking.save(update_fields=["status", "updated_at"])
         dropped = _drop_unpaid_milestones(booking)
-        launch = booking.launch
         event_record(
             verb="booking.cancelled",
             subject=booking,
@@ -334,7 +348,8 @@ def booking_rebook(*, booking: Booking, launch: Launch, actor: Actor, now: datet
     confirmed and manifested become confirmed, with new milestones). What was paid is carried
     over less the provider's rebooking fee. The old booking is cancelled; the new one links to it
     through ``rebooked_from``. Both launch rows are locked (pk order) and the target's capacity is
-    recomputed inside the lock.
+    recomputed inside the lock. Refused once the old launch has lifted off; a booking on a
+    scrubbed launch can be moved (that is what rebooking is for).
     """
     now = now or timezone.now()
     try:
@@ -355,6 +370,8 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
             f"booking {old.reference} is {old.get_status_display().lower()}: only a held, confirmed or "
             "manifested booking can be rebooked"
         )
+    if old_launch.status in LIFTED_OFF_STATUSES:
+        raise Conflict(f"{old_launch.name} has launched; a flown booking cannot be rebooked")
     if old.status == Booking.Status.HELD and old.hold_expires_at is not None and old.hold_expires_at <= now:
         raise Conflict(
             f"the hold on booking {old.reference} expired at {_when(old.hold_expires_at)}: hold a seat again"
@@ -466,15 +483,40 @@ def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:
 
 
 def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
-    """Mark the manifested bookings of a launch that has lifted off as flown; answers how many.
+    """At lift-off, fly the launch's bookings; answers how many flew.
 
-    For the launch outcome service: call it inside the transaction that records lift-off.
+    Confirmed and manifested bookings become flown (a confirmed one was simply never put on the
+    manifest: it paid for its seat and rode). A booking still held was never confirmed: its hold
+    lapses with the launch and it becomes expired, so nothing is left cancellable. Caller is
+    ``launch_mark_launched``, inside the transaction that records lift-off, holding the launch
+    row lock (order: launch, then bookings).
     """
+    provider = launch.provider
     count = 0
-    with transaction.atomic():
-        rows = Booking.objects.select_for_update().filter(launch=launch, status=Booking.Status.MANIFESTED)
-        for booking in rows.order_by("pk"):
+    with transaction.atomic(), short_lock_wait(f"the bookings on {launch.name}"):
+        rows = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(launch=launch, status__in=(*FLYING_STATUSES, Booking.Status.HELD))
+            .order_by("pk")
+        )
+        for booking in rows:
             before = _state(booking)
+            if booking.status == Booking.Status.HELD:
+                booking.status = Booking.Status.EXPIRED
+                booking.save(update_fields=["status", "updated_at"])
+                event_record(
+                    verb="booking.expired",
+                    subject=booking,
+                    actor=actor,
+                    before=before,
+                    after=_state(booking),
+                    message=f"The hold on {booking.reference} lapsed: {launch.name} lifted off before it was confirmed",
+                    customer=booking.customer,
+                    provider=provider,
+                    launch=launch,
+                )
+                continue
             booking.status = Booking.Status.FLOWN
             booking.save(update_fields=["status", "updated_at"])
             event_record(
@@ -485,7 +527,7 @@ def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
                 after=_state(booking),
                 message=f"{booking.reference} flew on {launch.name}",
                 customer=booking.customer,
-                provider=launch.provider,
+                provider=provider,
                 launch=launch,
             )
             count += 1
@@ -533,20 +575,35 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
 def payment_milestone_mark_paid(
     *, milestone: PaymentMilestone, actor: Actor, now: datetime | None = None
 ) -> PaymentMilestone:
-    """Record a milestone as paid; a booking milestone adds its amount to the booking's amount paid."""
+    """Record a milestone as paid; a booking milestone adds its amount to the booking's amount paid.
+
+    Locks the booking first, then the milestone: the order cancel and rebook use (booking, then
+    its milestones), so paying and cancelling one booking never deadlock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        milestone = _lock_row(PaymentMilestone, milestone.pk, f"milestone {milestone.label}")
-        if milestone.paid_at is not None:
-            raise Conflict(f"{milestone.label} was already paid on {_when(milestone.paid_at)}")
-        booking = None
-        if milestone.reference:
-            booking = (
-                Booking.objects.select_for_update(of=("self",))
-                .select_related("launch__provider")
-                .filter(reference=milestone.reference, contract_id=milestone.contract_id)
+        with short_lock_wait(f"milestone {milestone.label}"):
+            booking = None
+            if milestone.reference:
+                booking = (
+                    Booking.objects.select_for_update(of=("self",))
+                    .select_related("launch__provider")
+                    .filter(reference=milestone.reference, contract_id=milestone.contract_id)
+                    .first()
+                )
+            locked = (
+                PaymentMilestone.objects.select_for_update(of=("self",))
+                .select_related("contract__customer", "contract__provider")
+                .filter(pk=milestone.pk)
                 .first()
             )
+        if locked is None:
+            # A cancel or rebook dropped it while this waited: an unpaid milestone of a booking that
+            # no longer flies is no longer due.
+            raise Conflict(f"{milestone.label} is no longer due: its booking was cancelled or moved")
+        milestone = locked
+        if milestone.paid_at is not None:
+            raise Conflict(f"{milestone.label} was already paid on {_when(milestone.paid_at)}")
         if booking is not None and booking.currency != milestone.currency:
             raise InvalidRequest(
                 f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"

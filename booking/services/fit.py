@@ -14,8 +14,10 @@ Tolerances are stated here and quoted in every answer:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
 
 from booking.models import Launch
 from customers.models import Payload
@@ -39,6 +41,24 @@ INCLINATION_TOLERANCE_DEG = Decimal("1.0")
 DEDICATED_LEAD_TIME = timedelta(days=30)
 #: Launch states in which seats are still sold (a launch on a short hold keeps selling).
 SELLING_STATUSES = (Launch.Status.PLANNED, Launch.Status.SCHEDULED, Launch.Status.HOLD)
+
+
+def launch_selling_refusal(*, launch: Launch, now: datetime) -> str | None:
+    """Why seats on ``launch`` can no longer be sold or confirmed, or ``None`` while it sells.
+
+    A launch sells while its status is one of ``SELLING_STATUSES`` and its NET is still ahead.
+    ``launches_selling_q`` is the same rule as a query filter; keep the two side by side.
+    """
+    if launch.status not in SELLING_STATUSES:
+        return f"{launch.name} is {launch.get_status_display().lower()}: it can no longer be booked"
+    if launch.net <= now:
+        return f"{launch.name} had its NET at {launch.net:%Y-%m-%d %H:%M} UTC: it can no longer be booked"
+    return None
+
+
+def launches_selling_q(*, now: datetime) -> Q:
+    """``launch_selling_refusal`` as a filter: the launches that still sell seats at ``now``."""
+    return Q(status__in=SELLING_STATUSES, net__gt=now)
 
 
 def fmt_number(value: Decimal | float | int) -> str:

@@ -31,6 +31,8 @@ HELD_BY_READINESS = "readiness"
 HELD_BY_OPERATOR = "operator"
 
 OUTCOMES = (Status.SUCCESS, Status.PARTIAL_FAILURE, Status.FAILURE)
+#: A launch in these states has left the ground: its bookings have flown (a scrub has not).
+LIFTED_OFF_STATUSES = (Status.LAUNCHED, *OUTCOMES)
 
 # to-status -> the statuses a launch may be in to get there.
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
@@ -228,12 +230,19 @@ def launch_go(*, launch: Launch, actor: Actor) -> Launch:
 
 
 def launch_mark_launched(*, launch: Launch, actor: Actor) -> Launch:
-    """Record lift-off; signs off the readiness plan's launch step."""
+    """Record lift-off: the confirmed and manifested bookings fly, the holds left lapse
+    (``launch_bookings_fly``), and the readiness plan's launch step is signed off."""
     from . import readiness
+
+    # bookings.py imports LIFTED_OFF_STATUSES from here, so this module imports it at call time.
+    from .bookings import launch_bookings_fly
 
     with transaction.atomic():
         locked = launch_lock(launch=launch)
         _change_one(launch=locked, to_status=Status.LAUNCHED, actor=actor)
+        # Under the launch lock, in the same transaction: no booking can be cancelled or moved
+        # between lift-off and its flight (cancel and rebook lock the launch row first).
+        launch_bookings_fly(launch=locked, actor=actor)
         readiness.plan_record_liftoff(launch=locked, actor=actor)
         return locked
 

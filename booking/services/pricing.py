@@ -7,7 +7,7 @@ ROUND_HALF_UP to cents once, and the total is the sum of the rounded lines.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,11 +26,11 @@ from vehicles.models import Currency, LaunchSite, Provider, VehicleModel
 from .errors import Conflict, InvalidRequest
 from .events import Actor, event_record
 from .fit import (
-    SELLING_STATUSES,
     best_site_for_inclination,
     capacity_shortfall_message,
     fmt_kg,
     launch_label,
+    launch_selling_refusal,
     model_fits_payload,
     orbit_mismatch,
     payload_inclination_deg,
@@ -70,10 +70,24 @@ def _validate_currency(currency: str) -> str:
     return currency
 
 
-def units_per_usd(currency: str) -> Decimal:
-    """Units of ``currency`` one US dollar buys, from the operators' rates table (USD is 1)."""
+def exchange_rates() -> dict[str, Decimal]:
+    """The whole rates table in one query, for a caller that converts many prices (a search)."""
+    return {
+        currency: Decimal(rate)
+        for currency, rate in ExchangeRate.objects.values_list("currency", "units_per_usd")
+    }
+
+
+def units_per_usd(currency: str, *, rates: Mapping[str, Decimal] | None = None) -> Decimal:
+    """Units of ``currency`` one US dollar buys, from the operators' rates table (USD is 1).
+
+    ``rates``, when given, is that table already loaded (``exchange_rates()``).
+    """
     _validate_currency(currency)
-    rate = ExchangeRate.objects.filter(currency=currency).values_list("units_per_usd", flat=True).first()
+    if rates is not None:
+        rate = rates.get(currency)
+    else:
+        rate = ExchangeRate.objects.filter(currency=currency).values_list("units_per_usd", flat=True).first()
     if rate is None:
         if currency == Currency.USD:
             return Decimal("1")
@@ -81,16 +95,18 @@ def units_per_usd(currency: str) -> Decimal:
     return Decimal(rate)
 
 
-def price_convert(*, amount: Decimal, from_currency: str, to_currency: str) -> Decimal:
-    """Convert through US dollars with the rates table; rounded half up to cents."""
+def price_convert(
+    *, amount: Decimal, from_currency: str, to_currency: str, rates: Mapping[str, Decimal] | None = None
+) -> Decimal:
+    """Convert through US dollars with the rates table (or ``rates``, loaded); rounded half up to cents."""
     if not isinstance(amount, Decimal):
         raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
     _validate_currency(from_currency)
     _validate_currency(to_currency)
     if from_currency == to_currency:
         return money(amount)
-    in_usd = amount / units_per_usd(from_currency)
-    return money(in_usd * units_per_usd(to_currency))
+    in_usd = amount / units_per_usd(from_currency, rates=rates)
+    return money(in_usd * units_per_usd(to_currency, rates=rates))
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,12 @@ def _fmt_rate(amount: Decimal, currency: str) -> str:
 
 
 def rideshare_launch_lines(
-    *, provider: Provider, orbit_family: str, payload: Payload, currency: str
+    *,
+    provider: Provider,
+    orbit_family: str,
+    payload: Payload,
+    currency: str,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> list[PriceLine]:
     """The seat: the payload's mass times the provider's rate for the orbit family, at least the minimum."""
     rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
@@ -120,27 +141,38 @@ def rideshare_launch_lines(
                 QuoteLine.Kind.MINIMUM,
                 f"Rideshare seat to {orbit_family}: minimum charge "
                 f"{_fmt_rate(rate.minimum_charge, rate.currency)} ({per_kg} is less)",
-                price_convert(amount=rate.minimum_charge, from_currency=rate.currency, to_currency=currency),
+                price_convert(
+                    amount=rate.minimum_charge, from_currency=rate.currency, to_currency=currency, rates=rates
+                ),
             )
         ]
     return [
         PriceLine(
             QuoteLine.Kind.LAUNCH,
             f"Rideshare seat to {orbit_family}: {per_kg}",
-            price_convert(amount=by_mass, from_currency=rate.currency, to_currency=currency),
+            price_convert(amount=by_mass, from_currency=rate.currency, to_currency=currency, rates=rates),
         )
     ]
 
 
-def dedicated_launch_lines(*, vehicle_model: VehicleModel, currency: str) -> list[PriceLine]:
-    price = DedicatedPrice.objects.filter(vehicle_model=vehicle_model).first()
+def dedicated_launch_lines(
+    *, vehicle_model: VehicleModel, currency: str, rates: Mapping[str, Decimal] | None = None
+) -> list[PriceLine]:
+    """The whole launch at the model's price. Costs no query on a model loaded with
+    ``select_related("dedicated_price")`` and with ``rates`` given."""
+    try:
+        price: DedicatedPrice | None = vehicle_model.dedicated_price  # type: ignore[attr-defined]
+    except DedicatedPrice.DoesNotExist:
+        price = None
     if price is None:
         raise Conflict(f"no dedicated launch price is set for {vehicle_model}")
     return [
         PriceLine(
             QuoteLine.Kind.LAUNCH,
             f"Dedicated {vehicle_model} launch ({_fmt_rate(price.price, price.currency)})",
-            price_convert(amount=price.price, from_currency=price.currency, to_currency=currency),
+            price_convert(
+                amount=price.price, from_currency=price.currency, to_currency=currency, rates=rates
+            ),
         )
     ]
 
@@ -216,12 +248,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Deci
     payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
     takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
     """
-    if launch.status not in SELLING_STATUSES:
-        raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}: it can no longer be booked")
-    if launch.net <= now:
-        raise Conflict(
-            f"{launch.name} had its NET at {launch.net:%Y-%m-%d %H:%M} UTC: it can no longer be booked"
-        )
+    refusal = launch_selling_refusal(launch=launch, now=now)
+    if refusal:
+        raise Conflict(refusal)
     mismatch = orbit_mismatch(launch=launch, payload=payload)
     if mismatch:
         raise Conflict(mismatch)
@@ -372,7 +401,8 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         due = (
-            Quote.objects.select_for_update(skip_locked=True)
+            Quote.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer", "provider", "launch")
             .filter(status=Quote.Status.OPEN, valid_until__lte=now)
             .order_by("pk")
         )

@@ -633,6 +633,18 @@ def _shift_net(launch: Launch, delta: timedelta, precision: str) -> datetime:
     return min(max(net, launch.window_start), launch.window_end)
 
 
+def _refuse_slip(launch: Launch) -> None:
+    if launch.status not in Launch.ACTIVE_STATUSES:
+        raise InvalidRequest(f"{launch.name} is {launch.get_status_display().lower()}; it cannot slip.")
+
+
+def _refuse_scrub(launch: Launch) -> None:
+    if launch.status not in Launch.ACTIVE_STATUSES:
+        raise InvalidRequest(
+            f"{launch.name} is {launch.get_status_display().lower()}; it cannot be scrubbed."
+        )
+
+
 def launch_slip(
     *,
     launch: Launch,
@@ -653,15 +665,16 @@ def launch_slip(
     _require_aware(window_start=window_start, window_end=window_end)
     if net_precision is not None and net_precision not in NET_PRECISIONS:
         raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
+    if window_start <= now:
+        raise InvalidRequest(
+            f"A launch can only slip to a window that opens in the future (it is {when(now)} now)."
+        )
     try:
         with transaction.atomic():
             current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(
                 pk=launch.pk
             )
-            if current.status not in Launch.ACTIVE_STATUSES:
-                raise InvalidRequest(
-                    f"{current.name} is {current.get_status_display().lower()}; it cannot slip."
-                )
+            _refuse_slip(current)
             duration = current.window_end - current.window_start
             new_end = window_end if window_end is not None else window_start + duration
             if new_end < window_start:
@@ -670,7 +683,12 @@ def launch_slip(
             if resource.platform is None and resource.pad is None:
                 raise InvalidRequest(f"{current.name} holds no platform or pad to re-time.")
             _lock(resource)
-            current = Launch.objects.select_for_update().select_related("site").get(pk=launch.pk)
+            with short_lock_wait(f"Launch {current.name}"):
+                current = (
+                    Launch.objects.select_for_update(of=("self",)).select_related("site").get(pk=launch.pk)
+                )
+            # Again on the locked row: a scrub or lift-off may have committed while this waited.
+            _refuse_slip(current)
             old_start = current.window_start
             delta = window_start - old_start
             primary = _Slot(
@@ -781,14 +799,18 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         raise InvalidRequest("Say why the launch is scrubbed.")
     with transaction.atomic():
         current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(pk=launch.pk)
-        if current.status not in Launch.ACTIVE_STATUSES:
-            raise InvalidRequest(
-                f"{current.name} is {current.get_status_display().lower()}; it cannot be scrubbed."
-            )
+        _refuse_scrub(current)
         resource = _Resource(platform=current.platform, pad=current.pad)
         if current.platform is not None or current.pad is not None:
             _lock(resource)
-        current = Launch.objects.select_for_update().select_related("site", "provider").get(pk=launch.pk)
+        with short_lock_wait(f"Launch {current.name}"):
+            current = (
+                Launch.objects.select_for_update(of=("self",))
+                .select_related("site", "provider")
+                .get(pk=launch.pk)
+            )
+        # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
+        _refuse_scrub(current)
         before = _launch_state(current)
         released = Reservation.objects.filter(launch=current, released_at__isnull=True).update(
             released_at=now
