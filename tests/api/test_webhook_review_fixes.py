@@ -160,7 +160,8 @@ def test_a_delivery_to_a_private_host_fails_without_a_request(production_rule, r
 
 def due_delivery(url: str) -> WebhookDelivery:
     booking = BookingFactory()
-    endpoint = WebhookEndpointFactory(customer=booking.customer, url=url)
+    # Subscribed to something else, so fan-out (immediate outside a transaction) leaves it alone.
+    endpoint = WebhookEndpointFactory(customer=booking.customer, url=url, event_types=["launch.slipped"])
     event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
     return WebhookDelivery.objects.create(
         endpoint=endpoint, event=event, next_attempt_at=timezone.now() - timedelta(seconds=1)
