@@ -1,18 +1,28 @@
+"""Operator admin for customers. Provider operators see only the customers that have a contract
+with their providers; who belongs to a customer is changed only by staff who see every provider.
+
+Payments are recorded through ``booking.services.bookings.payment_milestone_mark_paid`` (the
+"Mark paid" action, added from the booking side by ``booking.admin.payments``: customers never
+imports booking), so ``paid_at`` is read-only here.
+"""
+
 from django.contrib import admin
 
-from vehicles.admin_scoping import ProviderScopedAdmin
+from vehicles.admin_scoping import AllProvidersChangeOnly, CustomerScopedAdmin, ProviderScopedAdmin
 
 from .models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AllProvidersChangeOnly, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CustomerScopedAdmin):
+    customer_path = "pk"
+    readonly_for_provider_operators = ("export_screening",)
     list_display = ["name", "country", "export_screening", "created_at"]
     list_filter = ["country", "export_screening"]
     search_fields = ["name", "slug"]
@@ -21,9 +31,9 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AllProvidersChangeOnly, CustomerScopedAdmin):
     list_display = ["user", "customer", "role"]
-    list_filter = ["role", "customer"]
+    list_filter = ["role", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "customer__name"]
     list_select_related = ["user", "customer"]
 
@@ -31,6 +41,7 @@ class MembershipAdmin(admin.ModelAdmin):
 class PaymentMilestoneInline(admin.TabularInline):
     model = PaymentMilestone
     extra = 0
+    readonly_fields = ["paid_at"]
 
 
 @admin.register(Contract)
@@ -50,10 +61,11 @@ class PaymentMilestoneAdmin(ProviderScopedAdmin):
     search_fields = ["label", "reference", "contract__reference"]
     date_hierarchy = "due_at"
     list_select_related = ["contract"]
+    readonly_fields = ["paid_at"]
 
 
 @admin.register(Payload)
-class PayloadAdmin(admin.ModelAdmin):
+class PayloadAdmin(CustomerScopedAdmin):
     list_display = [
         "name",
         "customer",
@@ -63,13 +75,13 @@ class PayloadAdmin(admin.ModelAdmin):
         "inclination_deg",
         "returnable",
     ]
-    list_filter = ["orbit_family", "returnable", "customer"]
+    list_filter = ["orbit_family", "returnable", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "customer__name"]
     list_select_related = ["customer"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(CustomerScopedAdmin):
     list_display = ["kind", "customer", "payload", "status", "uploaded_at"]
     list_filter = ["kind", "status"]
     search_fields = ["customer__name", "payload__name"]

@@ -247,6 +247,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 LAUNCHBOOK_DEMO_PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
 LAUNCHBOOK_REQUIRE_SERVICES = env_bool("LAUNCHBOOK_REQUIRE_SERVICES", False)
+# Webhooks to loopback, private, link-local, multicast or reserved addresses are refused (SSRF)
+# unless this is set, e.g. for a receiver on the same machine in development.
+LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@
 
 launches.py: launches, reservations and the schedule; bookings.py: bookings, quotes, prices;
 readiness.py: templates, plans and the readiness board; integrations.py: tokens and webhooks;
-events.py: the audit log.
+payments.py: the "Mark paid" action on payment milestones; events.py: the audit log.
 """
 
-from . import bookings, events, launches, readiness  # noqa: F401
+from . import bookings, events, integrations, launches, payments, readiness  # noqa: F401

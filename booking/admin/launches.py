@@ -230,14 +230,21 @@ class LaunchAdmin(ProviderScopedAdmin):
     list_select_related = ["provider", "vehicle_model", "vehicle", "site", "platform", "pad__site"]
     inlines = [ReservationInline, BookingInline]
     actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS]
-    # Where, when and on what a launch flies changes only through the scheduling services.
+    # What, where, when and on what a launch flies changes only through the services (schedule,
+    # slip, scrub and the status actions), which check the schedule and record Events: nothing
+    # on the change form is editable.
     readonly_fields = [
+        "name",
         "provider",
         "vehicle_model",
         "vehicle",
         "site",
         "pad",
         "platform",
+        "orbit_family",
+        "altitude_km",
+        "inclination_deg",
+        "rideshare",
         "window_start",
         "window_end",
         "net",
@@ -346,7 +353,7 @@ class LaunchAdmin(ProviderScopedAdmin):
 
     # --- slip ---
 
-    @admin.action(description="Slip the selected launch")
+    @admin.action(description="Slip the selected launch", permissions=["change"])
     def slip_launch(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if len(launches) != 1:
@@ -379,7 +386,7 @@ class LaunchAdmin(ProviderScopedAdmin):
 
     # --- scrub ---
 
-    @admin.action(description="Scrub the selected launches")
+    @admin.action(description="Scrub the selected launches", permissions=["change"])
     def scrub_launches(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if "apply" in request.POST:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -37,8 +38,6 @@ def event_record(
 
     Published verbs (see ``webhooks.PUBLISHED_VERBS``) are sent to webhooks after commit.
     """
-    from .webhooks import webhooks_on_event  # webhooks records events too: import at call time
-
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
     event = Event.objects.create(
         verb=verb,
@@ -53,6 +52,26 @@ def event_record(
         after=after or {},
         message=message[:300],
     )
-    # Customers' webhook endpoints hear of it once the change is committed, never before.
-    webhooks_on_event(event)
+    events_publish([event])
     return event
+
+
+def events_record(events: Sequence[Event]) -> list[Event]:
+    """Save many unsaved Events (built with ``launches.event_new``) in one INSERT and publish them.
+
+    The bulk form of ``event_record``; caller is inside the transaction that made the changes.
+    """
+    created = Event.objects.bulk_create(events)
+    events_publish(created)
+    return created
+
+
+def events_publish(events: Sequence[Event]) -> None:
+    """Hand saved Events to the webhooks: every writer of Events calls this, so no event is missed.
+
+    Customers' endpoints hear of them once the change is committed, never before.
+    """
+    from .webhooks import webhooks_on_event  # webhooks records events too: import at call time
+
+    for event in events:
+        webhooks_on_event(event)

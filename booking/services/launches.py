@@ -19,7 +19,7 @@ from customers.models import Customer
 from vehicles.models import Vehicle
 
 from .errors import InvalidRequest
-from .events import Actor, actor_label
+from .events import Actor, actor_label, events_record
 from .locking import short_lock_wait
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def event_new(
     customer: Customer | None = None,
     system: str = "readiness",
 ) -> Event:
-    """An unsaved Event, for services that write many at once with ``bulk_create``.
+    """An unsaved Event, for services that write many at once with ``events.events_record``.
 
     Mirrors ``events.event_record``; caller saves it inside the transaction that made the change.
     """
@@ -167,7 +167,7 @@ def launches_change_status(
                 message=message,
             )
         )
-    Event.objects.bulk_create(events)
+    events_record(events)
     return launches
 
 

@@ -47,7 +47,7 @@ from booking.readiness_templates import (
 
 from . import checks
 from .errors import InvalidRequest
-from .events import Actor, event_record
+from .events import Actor, event_record, events_record
 from .launches import (
     ALLOWED_FROM,
     HELD_BY_READINESS,
@@ -677,7 +677,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
         ReadinessPlan.objects.filter(
             pk__in=[plan_id for _, plan_id in completed_plans], status=ReadinessPlan.Status.ACTIVE
         ).update(status=ReadinessPlan.Status.COMPLETED)
-        Event.objects.bulk_create(
+        events_record(
             [
                 event_new(
                     verb="readiness.plan_completed",
@@ -796,7 +796,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
         _steps_save_reconciled(changed)
         if late:
             report.steps_late = [step.pk for _, step in late]
-            Event.objects.bulk_create(
+            events_record(
                 [
                     event_new(
                         verb="readiness.step_late",

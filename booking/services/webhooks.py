@@ -1,11 +1,17 @@
 """Webhooks: events fanned out to customers' endpoints after commit, signed, retried for a day.
 
-Flow: ``event_record`` registers ``webhooks_fan_out`` with ``transaction.on_commit``; fan-out
-creates one ``WebhookDelivery`` per matching endpoint and queues ``webhook_deliver`` for each.
-Every attempt is a ``WebhookAttempt`` row. A failed attempt is retried with exponential backoff
+Flow: ``events.events_publish`` (called by every writer of Events) registers ``webhooks_fan_out``
+with ``transaction.on_commit``; fan-out creates one ``WebhookDelivery`` per matching endpoint, due
+at once, and queues ``webhook_deliver`` for each. The sender claims a due delivery with a
+conditional UPDATE that leases it (``SEND_LEASE``) before it posts, so a task delivered twice, or
+queued again by the beat task, sends once. Every attempt is a ``WebhookAttempt`` row. A failed attempt is retried with exponential backoff
 (30 s, 1 min, 2 min, … capped at 6 h) until 24 hours after the event; then the delivery gives
-up. An endpoint that answers 410 Gone is disabled. The beat task ``webhooks_deliver_due`` picks
-due deliveries (``SKIP LOCKED``), so a lost task or a broker outage only delays a delivery.
+up. An endpoint that answers 410 Gone is disabled. The beat task ``webhooks_deliver_due`` queues
+due deliveries again, so a lost task, a dead sender or a broker outage only delays a delivery.
+
+Endpoints may not point into our own network (SSRF): unless ``LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS``
+is set, a URL whose host resolves to a loopback, private, link-local, multicast, reserved or other
+non-public address is refused when the endpoint is saved and again before every send.
 
 Signature: header ``Launchbook-Signature: t=<unix seconds>,v1=<hex>`` where ``hex`` is
 HMAC-SHA256 with the endpoint's secret over ``"<t>.<raw body>"``.
@@ -16,9 +22,11 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -53,6 +62,7 @@ FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY_GAP = timedelta(hours=6)
 GIVE_UP_AFTER = timedelta(days=1)
 # A delivery being sent is leased for this long; if the sender dies the beat task picks it up after.
+# Only the sender takes the lease (``webhook_deliver``); queuing a delivery leaves it due.
 SEND_LEASE = timedelta(minutes=2)
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_ENDPOINTS_PER_CUSTOMER = 20
@@ -96,6 +106,55 @@ def _validate_endpoint(url: str, event_types: list[str]) -> None:
             raise InvalidRequest(
                 f"{pattern!r} matches no published event; choose from {', '.join(PUBLISHED_VERBS)}."
             )
+    refusal = webhook_url_refusal(url)  # last: the only check that may look the host up
+    if refusal:
+        raise InvalidRequest(refusal)
+
+
+def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """What kind of non-public address ``address`` is; empty for a public one."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    kinds = [
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+        ("non-public", not address.is_global),
+    ]
+    return next((kind for kind, found in kinds if found), "")
+
+
+def webhook_url_refusal(url: str) -> str:
+    """Why webhooks may not be sent to ``url`` (its host is in a non-public network); empty if fine.
+
+    Names are resolved here; an IP literal is judged as it is. Every address a name resolves to
+    must be public, since the sender may connect to any of them.
+    """
+    if settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return ""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, ValueError, UnicodeError):
+            return f"The webhook URL's host {host!r} could not be resolved; check the URL."
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    for address in addresses:
+        kind = _address_kind(address)
+        if kind:
+            shown = host if str(address) == host else f"{host} ({address})"
+            return (
+                f"The webhook URL's host {shown} is not public ({kind} address); "
+                "webhooks are sent to public internet hosts only."
+            )
+    return ""
 
 
 def _matches(pattern: str, published: str) -> bool:
@@ -222,7 +281,7 @@ def webhooks_fan_out(*, event_id: int, now: datetime | None = None) -> list[Webh
     deliveries = []
     for endpoint in endpoints:
         delivery, created = WebhookDelivery.objects.get_or_create(
-            endpoint=endpoint, event=event, defaults={"next_attempt_at": now + SEND_LEASE}
+            endpoint=endpoint, event=event, defaults={"next_attempt_at": now}
         )
         if created:
             deliveries.append(delivery)
@@ -246,7 +305,7 @@ def webhook_ping(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookDelivery:
             message=f"Test ping to {endpoint.url}",
         )
         delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint, event=event, next_attempt_at=timezone.now() + SEND_LEASE
+            endpoint=endpoint, event=event, next_attempt_at=timezone.now()
         )
         transaction.on_commit(lambda: _queue([delivery]), robust=True)
     return delivery
@@ -295,6 +354,10 @@ class SendResult:
 
 
 def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+    # Checked again here: the endpoint may predate the rule, or its name may resolve elsewhere now.
+    refusal = webhook_url_refusal(url)
+    if refusal:
+        return SendResult(None, refusal[:300], 0)
     started = time.monotonic()
     try:
         response = requests.post(
@@ -307,7 +370,12 @@ def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
 
 
 def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
-    """Make one attempt at a pending delivery and record it; steps aside if it is settled."""
+    """Make one attempt at a pending, due delivery and record it.
+
+    Steps aside if the delivery is settled, not due, or claimed by another sender: the claim is
+    a conditional UPDATE, so of two runs for one delivery (a task delivered twice, or queued by
+    fan-out and by the beat task) exactly one posts.
+    """
     delivery = WebhookDelivery.objects.select_related("endpoint", "event").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
         logger.info("webhook delivery %s is gone or settled; nothing to send", delivery_id)
@@ -318,6 +386,15 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> Webhook
             status=WebhookDelivery.Status.GAVE_UP, next_attempt_at=None
         )
         logger.info("webhook endpoint %s is disabled; delivery %s dropped", endpoint.pk, delivery.pk)
+        return delivery
+    claimed_at = now or timezone.now()
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=claimed_at) | Q(next_attempt_at__isnull=True))
+        .update(next_attempt_at=claimed_at + SEND_LEASE)
+    )
+    if not claimed:
+        logger.info("webhook delivery %s is not due or another sender has it; stepping aside", delivery.pk)
         return delivery
     body = json.dumps(webhook_event_body(delivery.event), cls=DjangoJSONEncoder).encode()
     timestamp = int(time.time())
@@ -377,15 +454,17 @@ def _endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
 
 
 def webhooks_claim_due(*, now: datetime | None = None, limit: int = 200) -> list[int]:
-    """Lease due deliveries (``SKIP LOCKED``: two beat runs never take the same) and return their ids."""
+    """The ids of due deliveries, to queue; rows a sender is recording (locked) are passed over.
+
+    Nothing is leased here: the sender claims each delivery itself (``webhook_deliver``), so a
+    delivery queued twice (its first task still waiting in the broker) is still sent once.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
+        return list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
             .filter(status=WebhookDelivery.Status.PENDING)
             .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
-        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=now + SEND_LEASE)
-    return due
