@@ -70,6 +70,13 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _webhooks_to_local_receivers(settings):
+    """Webhook receivers in tests listen on 127.0.0.1 and names like ops.gomspace.example do not
+    resolve offline; production refuses both (the SSRF rule has tests that switch this off)."""
+    settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test starts a real worker."""
     from launchbook.celery import app

@@ -42,12 +42,6 @@ def token_client(user) -> APIClient:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _webhooks_to_local_receivers(settings):
-    """The webhook tests' receivers listen on 127.0.0.1, which production refuses (SSRF rule)."""
-    settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
-
-
 @pytest.fixture
 def tenant_a(db) -> Tenant:
     return make_tenant("Gomspace")
