@@ -503,34 +503,24 @@ def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
         for booking in rows:
             before = _state(booking)
             if booking.status == Booking.Status.HELD:
-                booking.status = Booking.Status.EXPIRED
-                booking.save(update_fields=["status", "updated_at"])
-                event_record(
-                    verb="booking.expired",
-                    subject=booking,
-                    actor=actor,
-                    before=before,
-                    after=_state(booking),
-                    message=f"The hold on {booking.reference} lapsed: {launch.name} lifted off before it was confirmed",
-                    customer=booking.customer,
-                    provider=provider,
-                    launch=launch,
-                )
-                continue
-            booking.status = Booking.Status.FLOWN
+                booking.status, verb = Booking.Status.EXPIRED, "booking.expired"
+                message = f"The hold on {booking.reference} lapsed: {launch.name} lifted off before it was confirmed"
+            else:
+                booking.status, verb = Booking.Status.FLOWN, "booking.flown"
+                message = f"{booking.reference} flew on {launch.name}"
+                count += 1
             booking.save(update_fields=["status", "updated_at"])
             event_record(
-                verb="booking.flown",
+                verb=verb,
                 subject=booking,
                 actor=actor,
                 before=before,
                 after=_state(booking),
-                message=f"{booking.reference} flew on {launch.name}",
+                message=message,
                 customer=booking.customer,
                 provider=provider,
                 launch=launch,
             )
-            count += 1
     return count
 
 
