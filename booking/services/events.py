@@ -71,7 +71,6 @@ def events_publish(events: Sequence[Event]) -> None:
 
     Customers' endpoints hear of them once the change is committed, never before.
     """
-    from .webhooks import webhooks_on_event  # webhooks records events too: import at call time
+    from .webhooks import webhooks_on_events  # webhooks records events too: import at call time
 
-    for event in events:
-        webhooks_on_event(event)
+    webhooks_on_events(events)

@@ -28,6 +28,8 @@ import logging
 import secrets
 import socket
 import time
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -258,33 +260,85 @@ def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
     return not endpoint.event_types or any(fnmatch.fnmatchcase(verb, p) for p in endpoint.event_types)
 
 
-def webhooks_on_event(event: Event) -> None:
-    """Called by ``event_record``: fan out after the surrounding transaction commits."""
-    if is_published(event.verb):
-        transaction.on_commit(lambda: webhooks_fan_out(event_id=event.pk), robust=True)
+def webhooks_on_events(events: Sequence[Event]) -> None:
+    """Called by ``events_publish``: fan the published ones out after the transaction commits."""
+    event_ids = [event.pk for event in events if is_published(event.verb)]
+    if event_ids:
+        transaction.on_commit(lambda: webhooks_fan_out_many(event_ids=event_ids), robust=True)
 
 
 def webhooks_fan_out(*, event_id: int, now: datetime | None = None) -> list[WebhookDelivery]:
     """Create the deliveries of one committed event and queue their sending. Safe to repeat."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or not is_published(event.verb):
-        return []
-    customer_ids = event_recipient_customer_ids(event)
+    return webhooks_fan_out_many(event_ids=[event_id], now=now)
+
+
+def webhooks_fan_out_many(*, event_ids: Sequence[int], now: datetime | None = None) -> list[WebhookDelivery]:
+    """Create the deliveries of committed events and queue their sending, in a fixed number of
+    queries however many events (a reconciler pass publishes hundreds at once). Safe to repeat:
+    a delivery that exists already is neither created nor queued again."""
+    events = [
+        event for event in Event.objects.filter(pk__in=event_ids).order_by("pk") if is_published(event.verb)
+    ]
+    launch_wide = {
+        event.launch_id
+        for event in events
+        if event.customer_id is None and event.launch_id is not None and not event.verb.startswith("booking.")
+    }
+    customers_on_launch: dict[int, set[int]] = defaultdict(set)
+    if launch_wide:
+        rows = (
+            Booking.objects.filter(launch_id__in=launch_wide)
+            .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
+            .values_list("launch_id", "customer_id")
+            .distinct()
+        )
+        for launch_id, customer_id in rows:
+            customers_on_launch[launch_id].add(customer_id)
+    recipients = {
+        event.pk: {event.customer_id}
+        if event.customer_id is not None
+        else (customers_on_launch.get(event.launch_id, set()) if event.launch_id in launch_wide else set())
+        for event in events
+    }
+    customer_ids = set().union(*recipients.values()) if recipients else set()
     if not customer_ids:
         return []
-    now = now or timezone.now()
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(customer_id__in=customer_ids, active=True)
-        if endpoint_wants(e, event.verb)
+    endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
+    for endpoint in WebhookEndpoint.objects.filter(customer_id__in=customer_ids, active=True).order_by("pk"):
+        endpoints[endpoint.customer_id].append(endpoint)
+    wanted = [
+        (endpoint, event)
+        for event in events
+        for customer_id in sorted(recipients[event.pk])
+        for endpoint in endpoints[customer_id]
+        if endpoint_wants(endpoint, event.verb)
     ]
-    deliveries = []
-    for endpoint in endpoints:
-        delivery, created = WebhookDelivery.objects.get_or_create(
-            endpoint=endpoint, event=event, defaults={"next_attempt_at": now}
+    if not wanted:
+        return []
+    existing = set(
+        WebhookDelivery.objects.filter(event_id__in=[event.pk for event in events]).values_list(
+            "endpoint_id", "event_id"
         )
-        if created:
-            deliveries.append(delivery)
+    )
+    now = now or timezone.now()
+    new_pairs = {(endpoint.pk, event.pk) for endpoint, event in wanted} - existing
+    if not new_pairs:
+        return []
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
+            for endpoint, event in wanted
+            if (endpoint.pk, event.pk) in new_pairs
+        ],
+        ignore_conflicts=True,  # a concurrent fan-out of the same event made it first: it queues it
+    )
+    deliveries = [
+        delivery
+        for delivery in WebhookDelivery.objects.filter(event_id__in={pair[1] for pair in new_pairs}).order_by(
+            "pk"
+        )
+        if (delivery.endpoint_id, delivery.event_id) in new_pairs
+    ]
     _queue(deliveries)
     return deliveries
 

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if settings.LAUNCHBOOK_PRODUCTION and not os.environ.get("LAUNCHBOOK_DEMO_PASSWORD"):
             # Demo accounts include a staff operator: never with the well-known password in production.
-            raise CommandError("With DEBUG off, set LAUNCHBOOK_DEMO_PASSWORD before loading the demo accounts.")
+            raise CommandError(
+                "With DEBUG off, set LAUNCHBOOK_DEMO_PASSWORD before loading the demo accounts."
+            )
         counts = load_catalog()
         accounts = load_accounts()
         self.stdout.write("Demo catalog: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
