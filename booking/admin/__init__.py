@@ -5,4 +5,4 @@ readiness.py: templates, plans and the readiness board; integrations.py: tokens 
 payments.py: the "Mark paid" action on payment milestones; events.py: the audit log.
 """
 
-from . import bookings, events, integrations, launches, payments, readiness  # noqa: F401
+from . import bookings, documents, events, integrations, launches, payments, readiness  # noqa: F401

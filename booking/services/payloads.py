@@ -260,3 +260,36 @@ def document_upload(
         customer=customer,
     )
     return document
+
+
+def document_review(*, document: Document, approve: bool, actor: Actor, note: str = "") -> Document:
+    """An operator approves or rejects a submitted document; the customer sees the outcome and why.
+
+    Approved documents are what the readiness check "documents approved" looks for. A rejection
+    needs a note saying what to fix.
+    """
+    note = note.strip()
+    if not approve and not note:
+        raise InvalidRequest(f"Say what to fix when rejecting the {document.get_kind_display().lower()}.")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        new_status = Document.Status.APPROVED if approve else Document.Status.REJECTED
+        if locked.status == new_status:
+            raise InvalidRequest(
+                f"The {locked.get_kind_display().lower()} is {locked.get_status_display().lower()} already."
+            )
+        before = {"status": locked.status, "review_note": locked.review_note}
+        locked.status = new_status
+        locked.review_note = note[:300]
+        locked.save(update_fields=["status", "review_note"])
+        event_record(
+            verb="document.approved" if approve else "document.rejected",
+            subject=locked,
+            actor=actor,
+            before=before,
+            after={"status": locked.status, "review_note": locked.review_note},
+            message=f"{locked.get_kind_display()} for {locked.payload or locked.customer} "
+            + ("approved" if approve else f"rejected: {note}"),
+            customer=locked.customer,
+        )
+    return locked

@@ -1,0 +1,52 @@
+"""Approve and reject actions on customer documents, added from the booking side.
+
+Documents are administered in ``customers.admin``; reviewing one is a service
+(``document_review`` writes the Event the customer sees), and the customers app never imports
+booking, so this module re-registers the document admin with the actions, as payments.py does for
+milestones.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from booking.services.errors import ServiceError
+from booking.services.payloads import document_review
+from customers.admin import DocumentAdmin as CustomersDocumentAdmin
+from customers.models import Document
+
+admin.site.unregister(Document)
+
+
+class ReviewNoteForm(ActionForm):
+    note = forms.CharField(required=False, max_length=300, label="Review note")
+
+
+@admin.register(Document)
+class DocumentAdmin(CustomersDocumentAdmin):
+    action_form = ReviewNoteForm
+    actions = ["approve", "reject"]
+    readonly_fields = ["status", "review_note"]
+
+    def _review(self, request: HttpRequest, queryset: QuerySet[Document], *, approve: bool) -> None:
+        note = request.POST.get("note", "")
+        for document in queryset.order_by("pk"):
+            try:
+                reviewed = document_review(document=document, approve=approve, actor=request.user, note=note)
+            except ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                continue
+            verdict = "approved" if approve else "rejected"
+            self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
+
+    @admin.action(description="Approve the selected documents", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        self._review(request, queryset, approve=True)
+
+    @admin.action(description="Reject the selected documents (give a review note)", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        self._review(request, queryset, approve=False)
