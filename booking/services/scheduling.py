@@ -1222,7 +1222,13 @@ def plan_launch(
                 parts.append(base.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
             selected = [part.annotate(**epochs).values_list(*columns) for part in parts]
             rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
-            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in rows:
+            # Straight from the cursor: the values are already floats, ints and strings, so the
+            # ORM's per-row converters would only cost time (thousands of rows).
+            sql, params = rows.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                fetched = cursor.fetchall()
+            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in fetched:
                 rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
                 rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_name))
         else:
@@ -1549,12 +1555,13 @@ def plan_launch(
     # The rest walk the gaps, but only as far as they could still make the top ``limit``.
     bound = heapq.nsmallest(limit, feasible)[-1][3] if len(feasible) >= limit else math.inf
     for rec, site, label, models_here in slow:
-        t, tr, origin_id = earliest_start(rec, site.pk, bound)
+        site_id = site.id
+        t, tr, origin_id = earliest_start(rec, site_id, bound)
         if t == math.inf:
             continue  # feasible, but ranked below the plans already found
         if t <= latest_s:
             for vm, _capacity in models_here:
-                feasible.append(((t, tr, site.code, label, vm.name), rec, site.pk, t, tr, origin_id))
+                feasible.append(((t, tr, site.code, label, vm.name), rec, site_id, t, tr, origin_id))
         else:
             closest_beyond = min(closest_beyond, t)
             misses.append((t, site.code, label, len(misses), rec, site, None))
