@@ -1222,7 +1222,13 @@ def plan_launch(
                 parts.append(base.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
             selected = [part.annotate(**epochs).values_list(*columns) for part in parts]
             rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
-            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in rows:
+            # Straight from the cursor: the values are already floats, ints and strings, so the
+            # ORM's per-row converters would only cost time (thousands of rows).
+            sql, params = rows.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                fetched = cursor.fetchall()
+            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in fetched:
                 rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
                 rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_name))
         else:
@@ -1367,6 +1373,61 @@ def plan_launch(
                     continue
             return t, tr, prev_site, obstacles
 
+    def earliest_start(rec: _PlanRecord, site_id: int, bound: float) -> tuple[float, float, int]:
+        """``earliest_window`` without the obstacles: the same walk, the same answer (start,
+        transit s, origin site id; start ``inf`` once it could only open after ``bound``), for the
+        many candidates whose obstacles are never put into words (a miss is walked again by
+        ``earliest_window`` if it is among the closest). Closures are skipped by bisection: the
+        first start not touching one is the same whatever order they are jumped over in."""
+        recs, setup, speed = rec.recs, rec.setup_s, rec.speed
+        tail = window_s + rec.teardown_s
+        mobile = rec.platform is not None
+        reach_base = now_s + setup + rec.lead_s
+        i = bisect.bisect_right(rec.starts, earliest_s)
+        if i:
+            prev = recs[i - 1]
+            prev_site, prev_until = prev[3], prev[2]
+        else:
+            prev_site, prev_until = rec.anchor_site_id, rec.anchor_until
+        index = closure_index.get(site_id)
+        n_recs = len(recs)
+        while True:
+            if mobile:
+                row = rows_from.get((prev_site, speed))
+                tr = (row if row is not None else row_from(prev_site, speed))[site_id]
+            else:
+                tr = 0.0
+            t = earliest_s
+            if reach_base + tr > t:
+                t = reach_base + tr
+            if prev_until + tr + setup > t:
+                t = prev_until + tr + setup
+            t = math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
+            if t > latest_s:
+                return t, tr, prev_site
+            if index is not None:
+                starts, max_ends = index
+                while True:
+                    j = bisect.bisect_left(starts, t + window_s)
+                    if j and max_ends[j - 1] > t:
+                        t = max_ends[j - 1]
+                    else:
+                        break
+            if i < n_recs:
+                nxt = recs[i]
+                if mobile:
+                    row = rows_to.get((nxt[3], speed))
+                    leave_by = nxt[1] - (row if row is not None else row_to(nxt[3], speed))[site_id]
+                else:
+                    leave_by = nxt[1]
+                if t + tail > leave_by:
+                    prev_site, prev_until = nxt[3], nxt[2]
+                    i += 1
+                    if prev_until + setup > bound:
+                        return math.inf, tr, prev_site
+                    continue
+            return t, tr, prev_site
+
     def obstacle_words(rec: _PlanRecord, site: LaunchSite, t: float, obstacles: list[Obstacle]) -> str:
         label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
         words: list[str] = []
@@ -1494,15 +1555,16 @@ def plan_launch(
     # The rest walk the gaps, but only as far as they could still make the top ``limit``.
     bound = heapq.nsmallest(limit, feasible)[-1][3] if len(feasible) >= limit else math.inf
     for rec, site, label, models_here in slow:
-        t, tr, origin_id, obstacles = earliest_window(rec, site.pk, bound)
-        if obstacles is None:
+        site_id = site.id
+        t, tr, origin_id = earliest_start(rec, site_id, bound)
+        if t == math.inf:
             continue  # feasible, but ranked below the plans already found
         if t <= latest_s:
             for vm, _capacity in models_here:
-                feasible.append(((t, tr, site.code, label, vm.name), rec, site.pk, t, tr, origin_id))
+                feasible.append(((t, tr, site.code, label, vm.name), rec, site_id, t, tr, origin_id))
         else:
             closest_beyond = min(closest_beyond, t)
-            misses.append((t, site.code, label, len(misses), rec, site, obstacles))
+            misses.append((t, site.code, label, len(misses), rec, site, None))
 
     # Only the closest misses are put into words.
     # (start, site code, label, sequence) is unique: the rows never compare further.
