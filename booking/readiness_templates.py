@@ -46,6 +46,38 @@ class TemplateSpec(NamedTuple):
     steps: list[StepSpec]
 
 
+# The last two days of a campaign, the same for a satellite rideshare and a station cargo run.
+CAMPAIGN_COUNTDOWN = [
+    StepSpec(
+        "launch-readiness-review",
+        "Launch readiness review",
+        -2 * DAY,
+        2 * DAY,
+        "mission_control",
+        grace_minutes=12 * HOUR,
+    ),
+    StepSpec(
+        "final-checks",
+        "Final checks: weather and range status",
+        -30 * MINUTE,
+        90 * MINUTE,
+        "range",
+        "weather_range",
+        grace_minutes=15,
+    ),
+    StepSpec(
+        GO_STEP_CODE,
+        "Go/no-go poll",
+        -10 * MINUTE,
+        20 * MINUTE,
+        "mission_control",
+        "go_no_go",
+        grace_minutes=5,
+    ),
+    StepSpec(LAUNCH_STEP_CODE, "Launch", 0, 10 * MINUTE, "mission_control", grace_minutes=2 * HOUR),
+]
+
+
 EXPRESS = TemplateSpec(
     EXPRESS_SLUG,
     "Express 24-hour",
@@ -209,33 +241,7 @@ STANDARD = TemplateSpec(
             "operations",
             grace_minutes=1 * DAY,
         ),
-        StepSpec(
-            "launch-readiness-review",
-            "Launch readiness review",
-            -2 * DAY,
-            2 * DAY,
-            "mission_control",
-            grace_minutes=12 * HOUR,
-        ),
-        StepSpec(
-            "final-checks",
-            "Final checks: weather and range status",
-            -30 * MINUTE,
-            90 * MINUTE,
-            "range",
-            "weather_range",
-            grace_minutes=15,
-        ),
-        StepSpec(
-            GO_STEP_CODE,
-            "Go/no-go poll",
-            -10 * MINUTE,
-            20 * MINUTE,
-            "mission_control",
-            "go_no_go",
-            grace_minutes=5,
-        ),
-        StepSpec(LAUNCH_STEP_CODE, "Launch", 0, 10 * MINUTE, "mission_control", grace_minutes=2 * HOUR),
+        *CAMPAIGN_COUNTDOWN,
         StepSpec(
             "injection-report",
             "Injection report delivered",
@@ -324,33 +330,7 @@ CARGO = TemplateSpec(
             "operations",
             grace_minutes=1 * DAY,
         ),
-        StepSpec(
-            "launch-readiness-review",
-            "Launch readiness review",
-            -2 * DAY,
-            2 * DAY,
-            "mission_control",
-            grace_minutes=12 * HOUR,
-        ),
-        StepSpec(
-            "final-checks",
-            "Final checks: weather and range status",
-            -30 * MINUTE,
-            90 * MINUTE,
-            "range",
-            "weather_range",
-            grace_minutes=15,
-        ),
-        StepSpec(
-            GO_STEP_CODE,
-            "Go/no-go poll",
-            -10 * MINUTE,
-            20 * MINUTE,
-            "mission_control",
-            "go_no_go",
-            grace_minutes=5,
-        ),
-        StepSpec(LAUNCH_STEP_CODE, "Launch", 0, 10 * MINUTE, "mission_control", grace_minutes=2 * HOUR),
+        *CAMPAIGN_COUNTDOWN,
         StepSpec(
             "orbit-confirmation",
             "Orbit and docking confirmation",
