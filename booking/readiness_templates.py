@@ -46,6 +46,26 @@ class TemplateSpec(NamedTuple):
     steps: list[StepSpec]
 
 
+# The last half hour before T-0, the same in every template.
+FINAL_CHECKS = StepSpec(
+    "final-checks",
+    "Final checks: weather and range status",
+    -30 * MINUTE,
+    90 * MINUTE,
+    "range",
+    "weather_range",
+    grace_minutes=15,
+)
+GO_NO_GO = StepSpec(
+    GO_STEP_CODE,
+    "Go/no-go poll",
+    -10 * MINUTE,
+    20 * MINUTE,
+    "mission_control",
+    "go_no_go",
+    grace_minutes=5,
+)
+
 # The last two days of a campaign, the same for a satellite rideshare and a station cargo run.
 CAMPAIGN_COUNTDOWN = [
     StepSpec(
@@ -56,24 +76,8 @@ CAMPAIGN_COUNTDOWN = [
         "mission_control",
         grace_minutes=12 * HOUR,
     ),
-    StepSpec(
-        "final-checks",
-        "Final checks: weather and range status",
-        -30 * MINUTE,
-        90 * MINUTE,
-        "range",
-        "weather_range",
-        grace_minutes=15,
-    ),
-    StepSpec(
-        GO_STEP_CODE,
-        "Go/no-go poll",
-        -10 * MINUTE,
-        20 * MINUTE,
-        "mission_control",
-        "go_no_go",
-        grace_minutes=5,
-    ),
+    FINAL_CHECKS,
+    GO_NO_GO,
     StepSpec(LAUNCH_STEP_CODE, "Launch", 0, 10 * MINUTE, "mission_control", grace_minutes=2 * HOUR),
 ]
 
@@ -117,24 +121,8 @@ EXPRESS = TemplateSpec(
             "operations",
         ),
         StepSpec("payload-mated", "Payload mated and encapsulated", -2 * HOUR, 4 * HOUR, "payload"),
-        StepSpec(
-            "final-checks",
-            "Final checks: weather and range status",
-            -30 * MINUTE,
-            90 * MINUTE,
-            "range",
-            "weather_range",
-            grace_minutes=15,
-        ),
-        StepSpec(
-            GO_STEP_CODE,
-            "Go/no-go poll",
-            -10 * MINUTE,
-            20 * MINUTE,
-            "mission_control",
-            "go_no_go",
-            grace_minutes=5,
-        ),
+        FINAL_CHECKS,
+        GO_NO_GO,
         StepSpec(LAUNCH_STEP_CODE, "Launch", 0, 10 * MINUTE, "mission_control", grace_minutes=60),
         StepSpec(
             "orbit-confirmation",
