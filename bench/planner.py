@@ -179,12 +179,13 @@ def build_fleet(rng: random.Random, platforms_n: int, reservations_n: int, provi
                 launch=launch,
                 platform=platform,
                 origin=origin,
+                site=site,
                 occupied_from=depart,
                 arrive_at=arrive,
                 ready_at=window_start,
                 occupied_until=until,
             )
-            for launch, (platform, _site, depart, arrive, window_start, until, origin) in zip(
+            for launch, (platform, site, depart, arrive, window_start, until, origin) in zip(
                 launches, spans, strict=True
             )
         ],

@@ -244,6 +244,12 @@ class Reservation(models.Model):
         related_name="+",
         help_text="Where the platform departs from (its last location).",
     )
+    site = models.ForeignKey(
+        LaunchSite,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Where the platform or pad is for this launch: the launch's site when reserved.",
+    )
     occupied_from = models.DateTimeField()
     arrive_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True, help_text="Set-up done, rocket erected.")

@@ -416,6 +416,7 @@ class PlatformReservationFactory(factory.django.DjangoModelFactory):
     launch = factory.SubFactory(LaunchFactory)
     platform = factory.SubFactory(MobilePlatformFactory)
     pad = None
+    site = factory.SelfAttribute("launch.site")
     arrive_before = timedelta(hours=9)
     occupied_from = factory.LazyAttribute(
         lambda r: r.launch.window_start - r.arrive_before - timedelta(hours=10)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Count, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models import BooleanField, F, FloatField, Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -182,11 +182,11 @@ def platform_location_at(
     last = (
         Reservation.objects.filter(platform=platform, released_at__isnull=True, ready_at__lt=at)
         .exclude(launch_id__in=list(exclude_launch_ids))
-        .select_related("launch__site")
+        .select_related("site")
         .order_by("-ready_at", "-pk")
         .first()
     )
-    return last.launch.site if last else platform.home_site
+    return last.site if last else platform.home_site
 
 
 # --- the chain of one platform or pad -----------------------------------------------------------
@@ -225,6 +225,7 @@ class _Slot:
             or res.occupied_until != self.until
             or res.arrive_at != self.arrive
             or res.origin_id != (self.origin.pk if self.origin else None)
+            or res.site_id != self.site.pk
         )
 
 
@@ -409,6 +410,7 @@ def _persist_chain(resource: _Resource, slots: list[_Slot], *, now: datetime) ->
     for slot in changed:
         res = slot.reservation or Reservation(launch=slot.launch, **resource.filter())
         res.origin = slot.origin
+        res.site = slot.site
         res.occupied_from = slot.depart  # type: ignore[assignment]
         res.arrive_at = slot.arrive if resource.platform is not None else None
         res.ready_at = slot.window_start
@@ -988,16 +990,25 @@ class _PlanRecord:
 
     platform: MobilePlatform | None = None
     pad: Pad | None = None
+    label: str = ""
     anchor_site_id: int = 0
     anchor_until: float = -math.inf
     setup_s: float = 0.0
     teardown_s: float = 0.0
     lead_s: float = 0.0
     speed: Decimal = Decimal(1)
-    recs: list[tuple[float, float, float, int, str]] = field(
+    recs: list[tuple[float, float, float, int, int]] = field(
         default_factory=list
-    )  # ready, arrive, until, site, name
-    starts: list[float] = field(default_factory=list)
+    )  # ready, arrive, until, site id, launch id
+    models: list[tuple[VehicleModel, Decimal | None]] = field(default_factory=list)
+    # The gap it is in at ``earliest``: index of the next reservation, and where it is before it.
+    i0: int = 0
+    prev_site: int = 0
+    prev_until: float = -math.inf
+    prev_launch: int | None = None
+    floor_s: float = 0.0  # no window opens before this, wherever the platform comes from
+    next_lb: float = math.inf  # no window in a later gap opens before this
+    order: list[tuple[float, str, LaunchSite]] = field(default_factory=list)  # sites, nearest first
 
 
 def plan_launch(
@@ -1017,8 +1028,10 @@ def plan_launch(
 
     Ranking: earliest window, then shortest road transit, then site code, platform or pad name
     and vehicle model name (stable for the same input). When nothing fits, ``reasons`` says why
-    per candidate, the closest misses first. Runs a fixed number of queries, whatever the size
-    of the fleet (pinned in tests/booking/test_planner.py).
+    per candidate, the closest misses first; when plans are found, the search stops as soon as
+    nothing left could rank, so the misses given are those it met on the way. Runs a fixed number
+    of queries whatever the size of the fleet, plus one naming the launches the reasons mention
+    (pinned in tests/booking/test_planner.py).
     """
     now = now or timezone.now()
     _require_aware(earliest=earliest, latest=latest)
@@ -1036,8 +1049,7 @@ def plan_launch(
     earliest_s, latest_s, now_s = earliest.timestamp(), latest.timestamp(), now.timestamp()
     earliest_s = max(earliest_s, now_s)
 
-    # 1 (+1 prefetch): capable models, each with its oldest ready vehicle and how many are ready.
-    ready = Q(vehicles__status=Vehicle.Status.READY_STORAGE)
+    # 1 (+1 prefetch): capable models, each with its oldest vehicle in ready storage.
     first_ready = Vehicle.objects.filter(
         vehicle_model=OuterRef("pk"), status=Vehicle.Status.READY_STORAGE
     ).order_by("ready_since", "serial")
@@ -1045,9 +1057,7 @@ def plan_launch(
         VehicleModel.objects.filter(active=True)
         .select_related("provider")
         .prefetch_related("capacity_points")
-        .annotate(
-            ready_count=Count("vehicles", filter=ready), first_ready_id=Subquery(first_ready.values("pk")[:1])
-        )
+        .annotate(first_ready_id=Subquery(first_ready.values("pk")[:1]))
         .order_by("name")
     )
     if provider is not None:
@@ -1080,7 +1090,7 @@ def plan_launch(
                 )
             )
             continue
-        if not vm.ready_count:  # type: ignore[attr-defined]
+        if vm.first_ready_id is None:  # type: ignore[attr-defined]
             reasons.append((math.inf, vm.name, f"no {vm.name} in ready storage"))
             continue
         candidates_models.append((vm, model_capacity))
@@ -1100,6 +1110,7 @@ def plan_launch(
     window_h = window_s / 3600.0
     max_transit_s = 0.0
     records: list[_PlanRecord] = []
+    postgres = connection.vendor == "postgresql"
 
     # Reservations that can touch a window in [earliest, latest] (plus the travel on each side).
     lo_s = earliest_s
@@ -1120,8 +1131,12 @@ def plan_launch(
                 provider_id__in=mobile_providers, status=MobilePlatform.Status.AVAILABLE
             )
             .annotate(
-                anchor_site=Subquery(anchor_q.values("launch__site_id")[:1]),
-                anchor_until=Subquery(anchor_q.values("occupied_until")[:1]),
+                anchor_site=Subquery(anchor_q.values("site_id")[:1]),
+                anchor_until=Subquery(
+                    anchor_q.annotate(
+                        until=_epoch("occupied_until") if postgres else F("occupied_until")
+                    ).values("until")[:1]
+                ),
             )
             .order_by("name")
         )
@@ -1159,11 +1174,10 @@ def plan_launch(
     by_platform: dict[int, _PlanRecord] = {}
     by_pad: dict[int, _PlanRecord] = {}
     for p in platforms:
-        rec = _PlanRecord()
-        rec.platform, rec.pad = p, None
+        rec = _PlanRecord(platform=p, label=p.name)
         site_id, until = p.anchor_site, p.anchor_until  # type: ignore[attr-defined]
         rec.anchor_site_id = site_id or p.home_site_id
-        rec.anchor_until = until.timestamp() if until else -math.inf
+        rec.anchor_until = _seconds(until) if until is not None else -math.inf
         rec.setup_s, rec.teardown_s, rec.speed = (
             float(p.setup_hours) * 3600,
             float(p.teardown_hours) * 3600,
@@ -1172,8 +1186,7 @@ def plan_launch(
         by_platform[p.pk] = rec
         records.append(rec)
     for pad in pads:
-        rec = _PlanRecord()
-        rec.platform, rec.pad = None, pad
+        rec = _PlanRecord(pad=pad, label=f"pad {pad.name}")
         rec.anchor_site_id, rec.anchor_until = pad.site_id, -math.inf
         rec.setup_s, rec.teardown_s, rec.speed = 0.0, float(pad.turnaround_hours) * 3600, Decimal(1)
         rec.lead_s = PAD_LEAD_HOURS * 3600.0
@@ -1181,107 +1194,59 @@ def plan_launch(
         records.append(rec)
 
     if records:  # 1 query: every live reservation of these platforms and pads in the span.
-        span = Q(released_at__isnull=True, occupied_until__gt=lo, occupied_from__lt=hi)
-        live = Reservation.objects.filter(
-            span & (Q(platform_id__in=list(by_platform)) | Q(pad_id__in=list(by_pad)))
-        )
-        if connection.vendor == "postgresql":
+        if postgres:
             # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the
-            # rows overlapping the span directly; one statement, a UNION of the two lookups.
-            # Epoch seconds come straight from the database: no datetime objects for thousands
-            # of rows.
-            overlaps = RawSQL(
-                "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
-                (lo, hi),
-                output_field=BooleanField(),
-            )
-            columns = (
-                "platform_id",
-                "pad_id",
-                "ready_s",
-                "arrive_s",
-                "until_s",
-                "site_id",
-                "launch_name",
-            )
-            # The launch's site and name by primary key, row by row: a join would hash the
-            # whole launch table for a few hundred rows.
-            launch_row = Launch.objects.filter(pk=OuterRef("launch_id")).order_by()
-            epochs = {
-                "site_id": Subquery(launch_row.values("site_id")[:1]),
-                "launch_name": Subquery(launch_row.values("name")[:1]),
-                "ready_s": _epoch(Coalesce("ready_at", "occupied_from")),
-                "arrive_s": _epoch(Coalesce("arrive_at", "occupied_from")),
-                "until_s": _epoch("occupied_until"),
-            }
-            base = Reservation.objects.filter(overlaps, released_at__isnull=True).order_by()
-            parts = []
-            if by_platform:
-                parts.append(base.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
-            if by_pad:
-                parts.append(base.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
-            selected = [part.annotate(**epochs).values_list(*columns) for part in parts]
-            rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
-            # Straight from the cursor: the values are already floats, ints and strings, so the
-            # ORM's per-row converters would only cost time (thousands of rows).
-            sql, params = rows.query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                fetched = cursor.fetchall()
-            for platform_id, pad_id, ready_s, arrive_s, until_s, site_id, launch_name in fetched:
-                rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
-                rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_name))
-        else:
-            for (
-                platform_id,
-                pad_id,
-                ready_at,
-                arrive_at,
-                occ_from,
-                occ_until,
-                site_id,
-                launch_name,
-            ) in live.values_list(
-                "platform_id",
-                "pad_id",
-                "ready_at",
-                "arrive_at",
-                "occupied_from",
-                "occupied_until",
-                "launch__site_id",
-                "launch__name",
-            ):
-                rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
-                rec.recs.append(
-                    (
-                        (ready_at or occ_from).timestamp(),
-                        (arrive_at or occ_from).timestamp(),
-                        occ_until.timestamp(),
-                        site_id,
-                        launch_name,
-                    )
+            # rows overlapping the span directly: a UNION of the two lookups.
+            span = Q(
+                RawSQL(
+                    "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
+                    (lo, hi),
+                    output_field=BooleanField(),
                 )
+            )
+        else:
+            span = Q(occupied_until__gt=lo, occupied_from__lt=hi)
+        live = Reservation.objects.filter(span, released_at__isnull=True)
+        parts = []
+        if by_platform:
+            parts.append(live.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
+        if by_pad:
+            parts.append(live.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
+        for platform_id, pad_id, site_id, launch_id, ready_s, arrive_s, until_s in _epoch_rows(
+            parts,
+            ["platform_id", "pad_id", "site_id", "launch_id"],
+            [
+                Coalesce("ready_at", "occupied_from"),
+                Coalesce("arrive_at", "occupied_from"),
+                F("occupied_until"),
+            ],
+        ):
+            rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
+            rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_id))
         for rec in records:
             rec.recs.sort()
-            rec.starts = [r[0] for r in rec.recs]
-
-    closures: dict[int, list[tuple[float, float, SiteClosure]]] = {}
-    if records:  # 1 query
-        for closure in SiteClosure.objects.filter(
-            site_id__in=list(site_ok), starts_at__lt=hi, ends_at__gt=earliest
-        ).order_by("site_id", "starts_at", "pk"):
-            closures.setdefault(closure.site_id, []).append(
-                (closure.starts_at.timestamp(), closure.ends_at.timestamp(), closure)
-            )
 
     # Per site: closure starts and the running maximum of their ends, so "does [t, t + window)
-    # touch a closure" is one bisect.
-    closure_index: dict[int, tuple[list[float], list[float]]] = {}
-    for closure_site_id, items in closures.items():
-        ends: list[float] = []
-        for _start, end, _closure in items:
-            ends.append(max(end, ends[-1]) if ends else end)
-        closure_index[closure_site_id] = ([start for start, _end, _closure in items], ends)
+    # touch a closure" is one bisect. Rows: (start, end, pk, kind, reason).
+    closure_index: dict[int, tuple[list[float], list[float], list[tuple[float, float, int, str, str]]]] = {}
+    if records:  # 1 query
+        closure_rows = sorted(
+            (site_id, start, end, pk, kind, reason)
+            for site_id, pk, kind, reason, start, end in _epoch_rows(
+                [
+                    SiteClosure.objects.filter(
+                        site_id__in=list(site_ok), starts_at__lt=hi, ends_at__gt=earliest
+                    )
+                ],
+                ["site_id", "pk", "kind", "reason"],
+                [F("starts_at"), F("ends_at")],
+            )
+        )
+        for site_id, start, end, pk, kind, reason in closure_rows:
+            starts, max_ends, rows = closure_index.setdefault(site_id, ([], [], []))
+            starts.append(start)
+            max_ends.append(max(end, max_ends[-1]) if max_ends else end)
+            rows.append((start, end, pk, kind, reason))
 
     transit_cache: dict[tuple[int, int, Decimal], float] = {}
 
@@ -1300,136 +1265,88 @@ def plan_launch(
             seconds = transit_cache[key] = hours * 3600.0
         return seconds
 
-    mobile_site_ids = [s.id for s in site_ok.values() if s.accepts_mobile_platforms]
-    rows_from: dict[tuple[int, Decimal], dict[int, float]] = {}
-    rows_to: dict[tuple[int, Decimal], dict[int, float]] = {}
+    mobile_sites = [s for s in site_ok.values() if s.accepts_mobile_platforms]
+    nearest_first: dict[tuple[int, Decimal], list[tuple[float, str, LaunchSite]]] = {}
 
-    def row_from(origin_id: int, speed: Decimal) -> dict[int, float]:
-        row = rows_from.get((origin_id, speed))
-        if row is None:
-            row = rows_from[(origin_id, speed)] = {
-                sid: transit_s(origin_id, sid, speed) for sid in mobile_site_ids
-            }
-        return row
+    def sites_by_road(origin_id: int, speed: Decimal) -> list[tuple[float, str, LaunchSite]]:
+        """(road seconds, code, site) of every site taking mobile platforms, nearest first."""
+        order = nearest_first.get((origin_id, speed))
+        if order is None:
+            order = nearest_first[(origin_id, speed)] = sorted(
+                (transit_s(origin_id, site.pk, speed), site.code, site) for site in mobile_sites
+            )
+        return order
 
-    def row_to(dest_id: int, speed: Decimal) -> dict[int, float]:
-        row = rows_to.get((dest_id, speed))
-        if row is None:
-            row = rows_to[(dest_id, speed)] = {sid: transit_s(sid, dest_id, speed) for sid in mobile_site_ids}
-        return row
+    def minute(t: float) -> float:
+        return math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
 
     # Obstacles are kept as tuples and put into words only for the reasons returned.
     Obstacle = tuple[Any, ...]
 
-    def earliest_window(
-        rec: _PlanRecord, site_id: int, bound: float = math.inf
-    ) -> tuple[float, float, int, list[Obstacle] | None]:
-        """(window start, transit s, origin site id, obstacles met) for ``rec`` at ``site_id``.
+    def first_fit(
+        rec: _PlanRecord, site_id: int, bound: float, obstacles: list[Obstacle] | None = None
+    ) -> tuple[float, float, int]:
+        """Walk ``rec``'s gaps from ``earliest`` to the first where a window at ``site_id`` fits.
 
-        Walks the gaps between the platform's reservations. Gives up (start ``inf``, obstacles
-        None) once the window could only open after ``bound``: it would not make the ranking.
+        Gives (window start, road seconds, origin site id). A start after ``latest`` is a miss
+        and only a lower bound: nothing is free there before it. Start ``inf``: nothing opens by
+        ``bound``, so it would not make the ranking. With ``obstacles``, records what pushed the
+        start later, for the words.
         """
-        recs, setup, teardown, speed = rec.recs, rec.setup_s, rec.teardown_s, rec.speed
-        mobile = rec.platform is not None
-        i = bisect.bisect_right(rec.starts, earliest_s)
-        if i:
-            prev_site, prev_until, prev_name = recs[i - 1][3], recs[i - 1][2], recs[i - 1][4]
-        else:
-            prev_site, prev_until, prev_name = rec.anchor_site_id, rec.anchor_until, None
-        obstacles: list[Obstacle] = []
-        site_closures = closures.get(site_id, ())
-        n_recs = len(recs)
-        while True:
-            tr = row_from(prev_site, speed)[site_id] if mobile else 0.0
-            t = earliest_s
-            reach = now_s + tr + setup + rec.lead_s
-            if reach > t:
-                t = reach
-                obstacles.append(("reach", reach, tr, prev_site))
-            after_prev = prev_until + tr + setup
-            if after_prev > t:
-                t = after_prev
-                obstacles.append(("busy", prev_name, prev_until, tr, after_prev))
-            t = math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
-            if t > latest_s:
-                return t, tr, prev_site, obstacles
-            moved = bool(site_closures)
-            while moved:
-                moved = False
-                for c_start, c_end, closure in site_closures:
-                    if c_start < t + window_s and c_end > t:
-                        t = c_end
-                        moved = True
-                        obstacles.append(("closure", closure))
-            if i < n_recs:
-                nxt = recs[i]
-                leave_by = nxt[1] - row_to(nxt[3], speed)[site_id] if mobile else nxt[1]
-                if t + window_s + teardown > leave_by:
-                    obstacles.append(("next", nxt[4], nxt[3], leave_by))
-                    prev_site, prev_until, prev_name = nxt[3], nxt[2], nxt[4]
-                    i += 1
-                    if prev_until + setup > bound:
-                        return math.inf, tr, prev_site, None
-                    continue
-            return t, tr, prev_site, obstacles
-
-    def earliest_start(rec: _PlanRecord, site_id: int, bound: float) -> tuple[float, float, int]:
-        """``earliest_window`` without the obstacles: the same walk, the same answer (start,
-        transit s, origin site id; start ``inf`` once it could only open after ``bound``), for the
-        many candidates whose obstacles are never put into words (a miss is walked again by
-        ``earliest_window`` if it is among the closest). Closures are skipped by bisection: the
-        first start not touching one is the same whatever order they are jumped over in."""
         recs, setup, speed = rec.recs, rec.setup_s, rec.speed
         tail = window_s + rec.teardown_s
         mobile = rec.platform is not None
         reach_base = now_s + setup + rec.lead_s
-        i = bisect.bisect_right(rec.starts, earliest_s)
-        if i:
-            prev = recs[i - 1]
-            prev_site, prev_until = prev[3], prev[2]
-        else:
-            prev_site, prev_until = rec.anchor_site_id, rec.anchor_until
+        i, prev_site, prev_until, prev_launch = rec.i0, rec.prev_site, rec.prev_until, rec.prev_launch
         index = closure_index.get(site_id)
         n_recs = len(recs)
         while True:
-            if mobile:
-                row = rows_from.get((prev_site, speed))
-                tr = (row if row is not None else row_from(prev_site, speed))[site_id]
-            else:
-                tr = 0.0
+            tr = transit_s(prev_site, site_id, speed) if mobile else 0.0
             t = earliest_s
             if reach_base + tr > t:
                 t = reach_base + tr
+                if obstacles is not None:
+                    obstacles.append(("reach", t, tr, prev_site))
             if prev_until + tr + setup > t:
                 t = prev_until + tr + setup
-            t = math.ceil(t / 60.0) * 60.0  # windows open on a whole minute
-            if t > latest_s:
-                return t, tr, prev_site
-            if index is not None:
-                starts, max_ends = index
+                if obstacles is not None:
+                    obstacles.append(("busy", prev_launch, prev_until, tr, t))
+            t = minute(t)
+            if index is not None and t <= latest_s:  # past ``latest`` the start is a bound anyway
+                starts, max_ends, rows = index
                 while True:
                     j = bisect.bisect_left(starts, t + window_s)
-                    if j and max_ends[j - 1] > t:
-                        t = max_ends[j - 1]
-                    else:
+                    if not j or max_ends[j - 1] <= t:
                         break
-            if i < n_recs:
-                nxt = recs[i]
-                if mobile:
-                    row = rows_to.get((nxt[3], speed))
-                    leave_by = nxt[1] - (row if row is not None else row_to(nxt[3], speed))[site_id]
-                else:
-                    leave_by = nxt[1]
-                if t + tail > leave_by:
-                    prev_site, prev_until = nxt[3], nxt[2]
-                    i += 1
-                    if prev_until + setup > bound:
-                        return math.inf, tr, prev_site
-                    continue
-            return t, tr, prev_site
+                    if obstacles is not None:
+                        obstacles.extend(("closure", row) for row in rows[:j] if row[1] > t)
+                    t = max_ends[j - 1]
+            if i == n_recs:
+                return t, tr, prev_site
+            nxt = recs[i]
+            leave_by = nxt[1] - transit_s(site_id, nxt[3], speed) if mobile else nxt[1]
+            if t + tail <= leave_by:
+                return t, tr, prev_site
+            if obstacles is not None:
+                obstacles.append(("next", nxt[4], nxt[3], leave_by))
+            # The next gap opens after that reservation: a start there may even be earlier than
+            # this one's (a shorter drive), but never before it is torn down and set up again.
+            prev_site, prev_until, prev_launch = nxt[3], nxt[2], nxt[4]
+            i += 1
+            floor = minute(max(rec.floor_s, prev_until + setup))
+            if floor > bound:
+                return math.inf, tr, prev_site
+            if floor > latest_s:
+                return floor, tr, prev_site
 
-    def obstacle_words(rec: _PlanRecord, site: LaunchSite, t: float, obstacles: list[Obstacle]) -> str:
-        label = rec.platform.name if rec.platform is not None else f"pad {rec.pad.name}"  # type: ignore[union-attr]
+    def closure_of(site: LaunchSite, row: tuple[float, float, int, str, str]) -> SiteClosure:
+        start, end, pk, kind, reason = row
+        return SiteClosure(pk=pk, site=site, starts_at=_dt(start), ends_at=_dt(end), kind=kind, reason=reason)
+
+    def obstacle_words(
+        rec: _PlanRecord, site: LaunchSite, t: float, obstacles: list[Obstacle], names: dict[int, str]
+    ) -> str:
+        label = rec.label
         words: list[str] = []
         setup_note = None
         for obstacle in obstacles:
@@ -1442,24 +1359,29 @@ def plan_launch(
                         f"{tr / 3600:.1f} h of road transit from {sites[origin_id].name}"
                     )
                 else:
+                    needs = (
+                        f"{rec.setup_s / 3600:.1f} h of set-up"
+                        if rec.platform is not None
+                        else f"{rec.lead_s / 3600:.1f} h from the order to the window"
+                    )
                     setup_note = (
-                        f"{label} needs {rec.setup_s / 3600:.1f} h of set-up at {site.name}: "
-                        f"ready {when(_dt(reach))} at the earliest"
+                        f"{label} needs {needs} at {site.name}: ready {when(_dt(reach))} at the earliest"
                     )
                     continue
             elif kind == "busy":
-                _, prev_name, prev_until, tr, after_prev = obstacle
+                _, launch_id, prev_until, tr, after_prev = obstacle
+                busy = f"busy with {names[launch_id]}" if launch_id in names else "busy"
                 text = (
-                    f"{label} is busy with {prev_name} until {when(_dt(prev_until))}"
+                    f"{label} is {busy} until {when(_dt(prev_until))}"
                     + (f", then {tr / 3600:.1f} h of road transit" if tr else "")
                     + f": cannot reach {site.name} before {when(_dt(after_prev))}"
                 )
             elif kind == "closure":
-                text = closure_text(obstacle[1], site)
+                text = closure_text(closure_of(site, obstacle[1]), site)
             else:
-                _, next_name, next_site, leave_by = obstacle
+                _, launch_id, next_site, leave_by = obstacle
                 text = (
-                    f"{label} has no time at {site.name} before {next_name} "
+                    f"{label} has no time at {site.name} before {names.get(launch_id, 'its next launch')} "
                     + (
                         f"(must leave for {sites[next_site].name} by "
                         if rec.platform is not None
@@ -1480,9 +1402,6 @@ def plan_launch(
             text += f" (nothing free there before {when(_dt(t))})"
         return text
 
-    feasible: list[tuple[tuple[Any, ...], _PlanRecord, int, float, float, int]] = []
-    misses: list[tuple[float, str, str, int, _PlanRecord, LaunchSite, list[Obstacle] | None]] = []
-    closest_beyond = math.inf
     model_by_provider: dict[int, list[tuple[VehicleModel, Decimal | None]]] = {}
     pad_models: list[tuple[VehicleModel, Decimal | None]] = []
     for vm, capacity in candidates_models:
@@ -1497,107 +1416,96 @@ def plan_launch(
             )
     if pad_models and not pads:
         reasons.append((math.inf, "pads", "no pad in service at a site that reaches the orbit"))
-    mobile_sites = [s for s in site_ok.values() if s.accepts_mobile_platforms]
+
+    # Best-first search over (platform or pad, site) candidates. The queue holds lower bounds
+    # (start, road seconds): a record's first entry bounds all its sites (road time >= 0); once
+    # taken, its sites follow nearest first, each bounded by its first gap (later for a longer
+    # drive) or by the next gap. An entry is walked only while its bound could still make the
+    # top ``limit``, so a large fleet costs little more than a small one; when fewer than
+    # ``limit`` plans exist every candidate is walked, and each miss can be put into words.
     candidate_count = 0
-    slow: list[tuple[_PlanRecord, LaunchSite, str, list[tuple[VehicleModel, Decimal | None]]]] = []
-    for rec in records:
-        mobile = rec.platform is not None
-        if mobile:
-            models_here = model_by_provider.get(rec.platform.provider_id, [])  # type: ignore[union-attr]
-            site_list = mobile_sites
-            label = rec.platform.name  # type: ignore[union-attr]
+    queue: list[tuple[float, float, int, int]] = []  # (start >=, road s >=, record, site position)
+    for r, rec in enumerate(records):
+        if rec.platform is not None:
+            rec.models = model_by_provider.get(rec.platform.provider_id, [])
+            sites_here = len(mobile_sites)
         else:
-            models_here = pad_models
-            site_list = [site_ok[rec.pad.site_id]]  # type: ignore[union-attr]
-            label = f"pad {rec.pad.name}"  # type: ignore[union-attr]
-        if not models_here:
+            rec.models = pad_models
+            sites_here = 1
+        if not rec.models or not sites_here:
             continue
-        # Fast path: the gap the platform is in at ``earliest`` is the same for every site, so
-        # its transit rows are computed once; only a miss there goes through the full search.
-        i0 = bisect.bisect_right(rec.starts, earliest_s)
+        candidate_count += sites_here
+        recs = rec.recs
+        i0 = bisect.bisect_right(recs, (earliest_s, math.inf))  # first reservation ready after it
+        rec.i0 = i0
         if i0:
-            prev_site, prev_until = rec.recs[i0 - 1][3], rec.recs[i0 - 1][2]
+            rec.prev_until, rec.prev_site, rec.prev_launch = recs[i0 - 1][2], recs[i0 - 1][3], recs[i0 - 1][4]
         else:
-            prev_site, prev_until = rec.anchor_site_id, rec.anchor_until
-        nxt = rec.recs[i0] if i0 < len(rec.recs) else None
-        from_row = row_from(prev_site, rec.speed) if mobile else None
-        to_row = row_to(nxt[3], rec.speed) if mobile and nxt is not None else None
-        setup, tail, lead = rec.setup_s, window_s + rec.teardown_s, rec.lead_s
-        for site in site_list:
-            candidate_count += 1
-            site_id = site.id
-            tr = from_row[site_id] if from_row is not None else 0.0
-            t = now_s + tr + setup + lead
-            if t < earliest_s:
-                t = earliest_s
-            if prev_until + tr + setup > t:
-                t = prev_until + tr + setup
-            t = math.ceil(t / 60.0) * 60.0
-            fits = t <= latest_s
-            if fits and nxt is not None:
-                fits = t + tail <= nxt[1] - (to_row[site_id] if to_row is not None else 0.0)
-            if fits and site_id in closure_index:
-                starts, max_ends = closure_index[site_id]
-                j = bisect.bisect_left(starts, t + window_s)
-                fits = not (j and max_ends[j - 1] > t)
-            elif t > latest_s and (nxt is None or nxt[2] + setup > latest_s):
-                # Out of reach in this gap, and every later gap opens after ``latest`` too: a
-                # miss, put into words (walking the gaps again) only if among the closest.
-                misses.append((t, site.code, label, len(misses), rec, site, None))
+            rec.prev_until, rec.prev_site = rec.anchor_until, rec.anchor_site_id
+        rec.floor_s = max(earliest_s, now_s + rec.setup_s + rec.lead_s)
+        if i0 < len(recs):
+            rec.next_lb = minute(max(rec.floor_s, recs[i0][2] + rec.setup_s))
+        first_gap = minute(max(rec.floor_s, rec.prev_until + rec.setup_s))
+        queue.append((min(first_gap, rec.next_lb), 0.0, r, -1))
+    heapq.heapify(queue)
+
+    ranked: list[
+        tuple[tuple[Any, ...], _PlanRecord, int, float, float, int, VehicleModel, Decimal | None]
+    ] = []
+    misses: list[tuple[float, str, str, int, _PlanRecord, LaunchSite]] = []
+    closest_beyond = math.inf
+    while queue:
+        lb_start, lb_road, r, pos = heapq.heappop(queue)
+        if len(ranked) >= limit and (lb_start, lb_road) > ranked[-1][0][:2]:
+            break  # nothing left can rank
+        rec = records[r]
+        if pos < 0:  # first visit: line up its sites, nearest first
+            if rec.platform is not None:
+                rec.order = sites_by_road(rec.prev_site, rec.speed)
+            else:
+                site = site_ok[rec.pad.site_id]  # type: ignore[union-attr]
+                rec.order = [(0.0, site.code, site)]
+        else:
+            site = rec.order[pos][2]
+            bound = ranked[-1][0][0] if len(ranked) >= limit else math.inf
+            t, tr, origin_id = first_fit(rec, site.pk, bound)
+            if t <= latest_s:
+                for vm, capacity in rec.models:
+                    key = (t, tr, site.code, rec.label, vm.name)  # unique: never compares further
+                    bisect.insort(ranked, (key, rec, site.pk, t, tr, origin_id, vm, capacity))
+                del ranked[limit:]
+            elif t < math.inf:
+                misses.append((t, site.code, rec.label, len(misses), rec, site))
                 closest_beyond = min(closest_beyond, t)
-                continue
-            if not fits:
-                slow.append((rec, site, label, models_here))
-                continue
-            for vm, _capacity in models_here:
-                feasible.append(((t, tr, site.code, label, vm.name), rec, site_id, t, tr, prev_site))
+        pos += 1
+        if pos < len(rec.order):
+            road = rec.order[pos][0]
+            first_gap = minute(
+                max(rec.floor_s, now_s + road + rec.setup_s + rec.lead_s, rec.prev_until + road + rec.setup_s)
+            )
+            heapq.heappush(queue, min((first_gap, road, r, pos), (rec.next_lb, 0.0, r, pos)))
 
-    # The rest walk the gaps, but only as far as they could still make the top ``limit``.
-    bound = heapq.nsmallest(limit, feasible)[-1][3] if len(feasible) >= limit else math.inf
-    for rec, site, label, models_here in slow:
-        site_id = site.id
-        t, tr, origin_id = earliest_start(rec, site_id, bound)
-        if t == math.inf:
-            continue  # feasible, but ranked below the plans already found
-        if t <= latest_s:
-            for vm, _capacity in models_here:
-                feasible.append(((t, tr, site.code, label, vm.name), rec, site_id, t, tr, origin_id))
-        else:
-            closest_beyond = min(closest_beyond, t)
-            misses.append((t, site.code, label, len(misses), rec, site, None))
-
-    # Only the closest misses are put into words.
-    # (start, site code, label, sequence) is unique: the rows never compare further.
+    # Only the closest misses are put into words; (start, site code, label, sequence) is unique.
     closest_misses = heapq.nsmallest(MAX_REASONS, misses)
+    walked: list[tuple[float, str, _PlanRecord, LaunchSite, list[Obstacle]]] = []
+    for t, code, label, _seq, rec, site in closest_misses:
+        obstacles: list[Obstacle] = []
+        first_fit(rec, site.pk, math.inf, obstacles)
+        walked.append((t, f"{code} {label}", rec, site, obstacles))
+    launch_ids = {o[1] for *_, obstacles in walked for o in obstacles if o[0] in ("busy", "next") and o[1]}
+    names = dict(Launch.objects.filter(pk__in=launch_ids).values_list("pk", "name")) if launch_ids else {}
     reasons.extend(
-        (
-            t,
-            f"{code} {label}",
-            obstacle_words(
-                rec, site, t, obstacles if obstacles is not None else earliest_window(rec, site.pk)[3] or []
-            ),
-        )
-        for t, code, label, _seq, rec, site, obstacles in closest_misses
+        (t, key, obstacle_words(rec, site, t, obstacles, names)) for t, key, rec, site, obstacles in walked
     )
     omitted_misses = max(0, len(misses) - MAX_REASONS)
 
-    # Keys are unique (site, platform or pad, model), so the rows never compare further.
-    feasible = heapq.nsmallest(limit, feasible)
-    chosen: list[
-        tuple[tuple[Any, ...], _PlanRecord, int, float, float, int, VehicleModel, Decimal | None]
-    ] = []
-    for key, rec, site_id, t, tr, origin_id in feasible:
-        if len(chosen) >= limit:
-            break
-        vm, capacity = next((m, c) for m, c in candidates_models if m.name == key[4])
-        chosen.append((key, rec, site_id, t, tr, origin_id, vm, capacity))
     vehicles = (
-        Vehicle.objects.in_bulk([vm.first_ready_id for *_, vm, _c in chosen])  # type: ignore[attr-defined]
-        if chosen
+        Vehicle.objects.in_bulk([vm.first_ready_id for *_, vm, _c in ranked])  # type: ignore[attr-defined]
+        if ranked
         else {}
     )
     plans: list[Plan] = []
-    for _key, rec, site_id, t, tr, origin_id, vm, capacity in chosen:
+    for _key, rec, site_id, t, tr, origin_id, vm, capacity in ranked:
         window_start = _dt(t)
         window_end = window_start + timedelta(hours=window_h)
         setup_span = timedelta(seconds=rec.setup_s)
@@ -1627,6 +1535,41 @@ def plan_launch(
         reasons_omitted=max(0, len(texts) - MAX_REASONS) + omitted_misses,
         earliest_beyond_latest=_dt(closest_beyond) if closest_beyond < math.inf else None,
     )
+
+
+def _epoch_rows(
+    querysets: Sequence[Any], fields: Sequence[str], times: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``fields`` then ``times`` (datetime expressions) as float epoch seconds, the
+    querysets one after the other (UNION ALL).
+
+    On PostgreSQL the database converts and the rows come straight from the cursor: no datetime
+    objects and no per-row converters, which counts for thousands of rows. Elsewhere Python
+    converts.
+    """
+    postgres = connection.vendor == "postgresql"
+    names = [f"epoch_{n}" for n in range(len(times))]
+    selected = [
+        qs.order_by()
+        .annotate(
+            **{name: _epoch(expr) if postgres else expr for name, expr in zip(names, times, strict=True)}
+        )
+        .values_list(*fields, *names)
+        for qs in querysets
+    ]
+    rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
+    if postgres:
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    n = len(fields)
+    return [row[:n] + tuple(None if value is None else _seconds(value) for value in row[n:]) for row in rows]
+
+
+def _seconds(value: datetime | float) -> float:
+    """Epoch seconds of a datetime, or the value itself when the database already converted it."""
+    return value.timestamp() if isinstance(value, datetime) else value
 
 
 def _epoch(expression: Any) -> Func:

@@ -80,7 +80,10 @@ def test_a_reservation_names_a_platform_or_a_pad():
     launch = LaunchFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Reservation.objects.create(
-            launch=launch, occupied_from=launch.window_start, occupied_until=launch.window_end
+            launch=launch,
+            site=launch.site,
+            occupied_from=launch.window_start,
+            occupied_until=launch.window_end,
         )
 
 
@@ -92,11 +95,16 @@ def test_postgres_refuses_overlapping_reservations_of_one_platform():
     second = LaunchFactory(platform=platform)
     start = first.window_start
     Reservation.objects.create(
-        launch=first, platform=platform, occupied_from=start, occupied_until=start + timedelta(hours=10)
+        launch=first,
+        site=first.site,
+        platform=platform,
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=10),
     )
     # Back to back is allowed: the spans are half-open.
     Reservation.objects.create(
         launch=second,
+        site=second.site,
         platform=platform,
         occupied_from=start + timedelta(hours=10),
         occupied_until=start + timedelta(hours=20),
@@ -104,6 +112,7 @@ def test_postgres_refuses_overlapping_reservations_of_one_platform():
     with pytest.raises(IntegrityError, match="reservation_no_overlap_platform"), transaction.atomic():
         Reservation.objects.create(
             launch=second,
+            site=second.site,
             platform=platform,
             occupied_from=start + timedelta(hours=9),
             occupied_until=start + timedelta(hours=11),
@@ -117,12 +126,17 @@ def test_postgres_lets_a_released_reservation_be_overlapped():
     start = launch.window_start
     Reservation.objects.create(
         launch=launch,
+        site=launch.site,
         pad=pad,
         occupied_from=start,
         occupied_until=start + timedelta(hours=72),
         released_at=start,
     )
     Reservation.objects.create(
-        launch=launch, pad=pad, occupied_from=start, occupied_until=start + timedelta(hours=72)
+        launch=launch,
+        site=launch.site,
+        pad=pad,
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=72),
     )
     assert Reservation.objects.filter(pad=pad, released_at__isnull=True).count() == 1

@@ -25,7 +25,7 @@ DAY = timedelta(days=1)
 H = timedelta(hours=1)
 
 #: models (+capacity prefetch), sites, routes, platforms with their location, pads,
-#: reservations, closures, chosen vehicles.
+#: reservations, closures, chosen vehicles; one more names the launches in the reasons.
 PLAN_QUERIES = 9
 
 
@@ -173,3 +173,117 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
     with django_assert_num_queries(PLAN_QUERIES):
         large = plan()
     assert large.candidates > small.candidates
+
+
+def test_a_platform_on_its_way_is_planned_where_it_is_going(world, django_assert_max_num_queries):
+    """TEL-01 left Jiuquan days ago for a launch at Wenchang: days of road from Jiuquan, but once
+    torn down there it can fly again from Wenchang within the express day."""
+    launch = launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=world.wenchang,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=None,
+        window_start=NOW + 2 * H,
+        window_end=NOW + 4 * H,
+        actor=None,
+        vehicle=world.rockets[0],
+        platform=world.tel1,
+        now=NOW - 5 * DAY,
+    )
+    result = plan(earliest=NOW, latest=NOW + 24 * H, service_level="express", limit=50)
+    at_wenchang = [p for p in result.plans if p.platform == world.tel1 and p.site == world.wenchang]
+    assert at_wenchang, result.reasons
+    # Torn down at +8 h, set up again by +14 h; no road.
+    assert at_wenchang[0].window_start == NOW + 14 * H
+    assert at_wenchang[0].transit_hours == 0 and at_wenchang[0].origin == world.wenchang
+    # Asked for only a few plans, the search still finds it among the first: from where TEL-01
+    # was, Wenchang is days away, but the gap after its launch there opens at +14 h.
+    week = {"earliest": NOW, "latest": NOW + 5 * DAY}
+    full = [p.describe() for p in plan(limit=50, **week).plans]
+    assert any(text.startswith("Kuaizhou-1A KZ1A-Y8 from Wenchang on TEL-01") for text in full[:3]), full
+    for limit in (1, 2, 3, 4):
+        assert [p.describe() for p in plan(limit=limit, **week).plans] == full[:limit]
+    # Nothing within five hours: the reasons name the launch in the way (one more query).
+    with django_assert_max_num_queries(PLAN_QUERIES + 1):
+        none = plan(earliest=NOW, latest=NOW + 5 * H, service_level="express")
+    assert none.plans == []
+    assert any(r.startswith("TEL-01") and launch.name in r for r in none.reasons), none.reasons
+
+
+def test_the_best_plans_are_the_head_of_the_full_ranking(world):
+    """The search stops once nothing left can rank: asking for fewer plans gives the head of the
+    ranking that walking every candidate gives, over random fleets, chains and closures."""
+    import random
+
+    from booking.services.errors import Conflict
+
+    rng = random.Random(7)
+    sites = [world.jiuquan, world.taiyuan, world.wenchang] + [
+        LaunchSiteFactory(
+            name=f"Mobile {n}",
+            code=f"M{n}",
+            latitude=Decimal(f"{rng.uniform(20, 41):.2f}"),
+            longitude=Decimal(f"{rng.uniform(98, 120):.2f}"),
+        )
+        for n in range(5)
+    ]
+    tels = [world.tel1, world.tel2] + [
+        MobilePlatformFactory(
+            provider=world.provider,
+            name=f"TEL-R{n}",
+            home_site=rng.choice(sites),
+            road_speed_kmh=Decimal(rng.choice(["40.0", "60.0"])),
+        )
+        for n in range(6)
+    ]
+    scheduled = 0
+    for n, tel in enumerate(tels):
+        start = NOW + rng.randrange(0, 48) * H
+        for k in range(6):
+            rocket = VehicleFactory(
+                vehicle_model=world.model, serial=f"KZ1A-R{n}-{k}", storage_site=world.jiuquan
+            )
+            try:
+                launch_schedule(
+                    provider=world.provider,
+                    vehicle_model=world.model,
+                    site=rng.choice(sites),
+                    orbit_family="SSO",
+                    altitude_km=500,
+                    inclination_deg=None,
+                    window_start=start,
+                    window_end=start + 2 * H,
+                    actor=None,
+                    vehicle=rocket,
+                    platform=tel,
+                    now=NOW - 10 * DAY,
+                )
+            except Conflict:  # the chain would not fit: that is the scheduler's business
+                pass
+            else:
+                scheduled += 1
+            finally:
+                start += rng.randrange(20, 90) * H
+    assert scheduled >= 30
+    for site in sites[3:]:
+        opens = NOW + rng.randrange(0, 200) * H
+        SiteClosureFactory(site=site, starts_at=opens, ends_at=opens + rng.randrange(2, 30) * H)
+
+    queries = [
+        {"earliest": NOW + 2 * DAY, "latest": NOW + 5 * DAY},
+        {"earliest": NOW + 6 * DAY, "latest": NOW + 30 * DAY},
+        {"earliest": NOW + 30 * H, "latest": NOW + 31 * H},
+    ] + [  # express days all along the chains, some starting while platforms are on the road
+        {"earliest": NOW + k * 11 * H, "latest": NOW + k * 11 * H + 24 * H, "service_level": "express"}
+        for k in range(12)
+    ]
+    compared = 0
+    for query in queries:
+        full = plan(limit=10_000, **query)
+        for limit in (1, 3, 8):
+            head = plan(limit=limit, **query)
+            assert [p.describe() for p in head.plans] == [p.describe() for p in full.plans[:limit]], query
+            compared += len(head.plans)
+    assert compared > 20  # the scenarios do produce plans to compare

@@ -69,6 +69,7 @@ def fleet(db):
     for launch, provider in [(kz, expace), (zq, landspace)]:
         Reservation.objects.create(
             launch=launch,
+            site=launch.site,
             platform=MobilePlatformFactory(provider=provider, name=f"{provider.short_name} TEL"),
             occupied_from=now - timedelta(hours=2),
             arrive_at=now + timedelta(hours=5),
