@@ -5,7 +5,9 @@ Builds, in its own PostgreSQL database (lb_bench_planner, dropped and re-created
 of reservations (5,000 → 50,000 in all, bulk_create; the exclusion constraint checks every row),
 then times ``plan_launch`` for an express order (window within 24 h) and a standard campaign
 (window 30–60 days out): median of repeats. Compares each size to the smallest measured in the
-same run (time ratio vs size ratio) and writes bench/results/planner.json.
+same run (time ratio vs size ratio), and each order to the same order with no limit, which walks
+every candidate (the plans found must be the head of that ranking), and writes
+bench/results/planner.json.
 
     .venv/bin/python bench/planner.py            # needs PostgreSQL on 127.0.0.1:5432
 """
@@ -44,7 +46,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from booking.models import Launch, Reservation  # noqa: E402
-from booking.services.scheduling import _estimate_transit_hours, plan_launch  # noqa: E402
+from booking.services.scheduling import PlanningResult, _estimate_transit_hours, plan_launch  # noqa: E402
 from vehicles.models import (  # noqa: E402
     CapacityPoint,
     LaunchSite,
@@ -193,11 +195,12 @@ def build_fleet(rng: random.Random, platforms_n: int, reservations_n: int, provi
     )
 
 
-def time_plan(**kwargs) -> tuple[float, float, float, int, int]:
-    """Median wall time, median Python CPU time of this process, median time inside SQL (ms)."""
+def time_plan(repeats: int = REPEATS, **kwargs) -> tuple[float, float, float, int, PlanningResult]:
+    """Median wall time, median Python CPU time of this process, median time inside SQL (ms),
+    queries, and the result."""
     timings, cpu, sql = [], [], []
     result = None
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         with CaptureQueriesContext(connection) as ctx:
             start, start_cpu = time.perf_counter(), time.process_time()
             result = plan_launch(**kwargs)
@@ -210,8 +213,14 @@ def time_plan(**kwargs) -> tuple[float, float, float, int, int]:
         statistics.median(cpu),
         statistics.median(sql),
         len(ctx.captured_queries),
-        len(result.plans),
+        result,
     )
+
+
+def check_head(result: PlanningResult, full: PlanningResult) -> None:
+    """The plans found are the head of the ranking that walking every candidate gives."""
+    got = [p.describe() for p in result.plans]
+    assert got == [p.describe() for p in full.plans[: len(got)]], (got, full.plans[: len(got)])
 
 
 def main() -> None:
@@ -234,15 +243,20 @@ def main() -> None:
             "mass_kg": Decimal("150"),
             "now": NOW,
         }
-        express_ms, express_cpu, express_sql, express_q, express_plans = time_plan(
-            earliest=NOW, latest=NOW + timedelta(hours=24), service_level="express", **common
-        )
-        standard_ms, standard_cpu, standard_sql, standard_q, standard_plans = time_plan(
-            earliest=NOW + timedelta(days=30),
-            latest=NOW + timedelta(days=60),
-            service_level="standard",
-            **common,
-        )
+        express = {"earliest": NOW, "latest": NOW + timedelta(hours=24), "service_level": "express"}
+        standard = {
+            "earliest": NOW + timedelta(days=30),
+            "latest": NOW + timedelta(days=60),
+            "service_level": "standard",
+        }
+        express_ms, express_cpu, express_sql, express_q, express_result = time_plan(**express, **common)
+        standard_ms, standard_cpu, standard_sql, standard_q, standard_result = time_plan(**standard, **common)
+        # Baseline in the same run: the same orders with no limit, so every candidate is walked.
+        express_all_ms, *_, express_all = time_plan(repeats=3, limit=100_000, **express, **common)
+        standard_all_ms, *_, standard_all = time_plan(repeats=3, limit=100_000, **standard, **common)
+        check_head(express_result, express_all)
+        check_head(standard_result, standard_all)
+        express_plans, standard_plans = len(express_result.plans), len(standard_result.plans)
         row = {
             "platforms": platforms_n,
             "sites": SITES,
@@ -256,6 +270,12 @@ def main() -> None:
             "express_sql_ms": round(express_sql, 2),
             "standard_sql_ms": round(standard_sql, 2),
             "queries": max(express_q, standard_q),
+            "express_walked": express_result.walked,
+            "standard_walked": standard_result.walked,
+            "express_all_ms": round(express_all_ms, 2),
+            "standard_all_ms": round(standard_all_ms, 2),
+            "express_all_walked": express_all.walked,
+            "standard_all_walked": standard_all.walked,
             "express_plans": express_plans,
             "standard_plans": standard_plans,
             "build_s": round(build_s, 1),
@@ -266,7 +286,9 @@ def main() -> None:
             f"{platforms_n:>4} platforms {row['reservations']:>6} reservations: "
             f"express {express_ms:6.1f} ms (cpu {express_cpu:5.1f}, sql {express_sql:4.1f}), "
             f"standard {standard_ms:6.1f} ms (cpu {standard_cpu:5.1f}, sql {standard_sql:4.1f}), "
-            f"{row['queries']} queries (built in {build_s:.1f} s)",
+            f"{row['queries']} queries (built in {build_s:.1f} s)\n"
+            f"{'':>28}walked {express_result.walked} and {standard_result.walked} of {row['candidates']} "
+            f"candidates; walking all: express {express_all_ms:.1f} ms, standard {standard_all_ms:.1f} ms",
             flush=True,
         )
     base = rows[0]
@@ -289,6 +311,11 @@ def main() -> None:
     print("\nsize ratio → time ratio (express, standard), against the smallest fleet in this run:")
     for row in rows:
         print(f"  ×{row['size_ratio']:<6} → ×{row['express_time_ratio']}, ×{row['standard_time_ratio']}")
+    print("\nbest-first against walking every candidate (time ratio, express and standard):")
+    for row in rows:
+        row["express_vs_all"] = round(row["express_ms"] / row["express_all_ms"], 2)
+        row["standard_vs_all"] = round(row["standard_ms"] / row["standard_all_ms"], 2)
+        print(f"  {row['platforms']:>4} platforms: ×{row['express_vs_all']}, ×{row['standard_vs_all']}")
     out = ROOT / "bench" / "results" / "planner.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")

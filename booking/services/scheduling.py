@@ -980,6 +980,7 @@ class PlanningResult:
     plans: list[Plan]
     reasons: list[str]
     candidates: int = 0
+    walked: int = 0  # candidates whose gaps were walked (the rest could not rank)
     reasons_omitted: int = 0
     earliest_beyond_latest: datetime | None = None  # earliest start found past ``latest``
 
@@ -1423,7 +1424,7 @@ def plan_launch(
     # drive) or by the next gap. An entry is walked only while its bound could still make the
     # top ``limit``, so a large fleet costs little more than a small one; when fewer than
     # ``limit`` plans exist every candidate is walked, and each miss can be put into words.
-    candidate_count = 0
+    candidate_count = walked = 0
     queue: list[tuple[float, float, int, int]] = []  # (start >=, road s >=, record, site position)
     for r, rec in enumerate(records):
         if rec.platform is not None:
@@ -1469,6 +1470,7 @@ def plan_launch(
             site = rec.order[pos][2]
             bound = ranked[-1][0][0] if len(ranked) >= limit else math.inf
             t, tr, origin_id = first_fit(rec, site.pk, bound)
+            walked += 1
             if t <= latest_s:
                 for vm, capacity in rec.models:
                     key = (t, tr, site.code, rec.label, vm.name)  # unique: never compares further
@@ -1487,15 +1489,15 @@ def plan_launch(
 
     # Only the closest misses are put into words; (start, site code, label, sequence) is unique.
     closest_misses = heapq.nsmallest(MAX_REASONS, misses)
-    walked: list[tuple[float, str, _PlanRecord, LaunchSite, list[Obstacle]]] = []
+    worded: list[tuple[float, str, _PlanRecord, LaunchSite, list[Obstacle]]] = []
     for t, code, label, _seq, rec, site in closest_misses:
         obstacles: list[Obstacle] = []
         first_fit(rec, site.pk, math.inf, obstacles)
-        walked.append((t, f"{code} {label}", rec, site, obstacles))
-    launch_ids = {o[1] for *_, obstacles in walked for o in obstacles if o[0] in ("busy", "next") and o[1]}
+        worded.append((t, f"{code} {label}", rec, site, obstacles))
+    launch_ids = {o[1] for *_, obstacles in worded for o in obstacles if o[0] in ("busy", "next") and o[1]}
     names = dict(Launch.objects.filter(pk__in=launch_ids).values_list("pk", "name")) if launch_ids else {}
     reasons.extend(
-        (t, key, obstacle_words(rec, site, t, obstacles, names)) for t, key, rec, site, obstacles in walked
+        (t, key, obstacle_words(rec, site, t, obstacles, names)) for t, key, rec, site, obstacles in worded
     )
     omitted_misses = max(0, len(misses) - MAX_REASONS)
 
@@ -1532,6 +1534,7 @@ def plan_launch(
         plans=plans,
         reasons=texts[:MAX_REASONS],
         candidates=candidate_count,
+        walked=walked,
         reasons_omitted=max(0, len(texts) - MAX_REASONS) + omitted_misses,
         earliest_beyond_latest=_dt(closest_beyond) if closest_beyond < math.inf else None,
     )

@@ -279,11 +279,15 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
         {"earliest": NOW + k * 11 * H, "latest": NOW + k * 11 * H + 24 * H, "service_level": "express"}
         for k in range(12)
     ]
-    compared = 0
+    compared = walked_full = walked_first = 0
     for query in queries:
         full = plan(limit=10_000, **query)
+        walked_full += full.walked
         for limit in (1, 3, 8):
             head = plan(limit=limit, **query)
             assert [p.describe() for p in head.plans] == [p.describe() for p in full.plans[:limit]], query
+            assert head.walked <= full.walked
             compared += len(head.plans)
+            walked_first += head.walked if limit == 1 else 0
     assert compared > 20  # the scenarios do produce plans to compare
+    assert walked_first < walked_full / 2  # and the search does stop early
