@@ -11,7 +11,9 @@ due deliveries again, so a lost task, a dead sender or a broker outage only dela
 
 Endpoints may not point into our own network (SSRF): unless ``LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS``
 is set, a URL whose host resolves to a loopback, private, link-local, multicast, reserved or other
-non-public address is refused when the endpoint is saved and again before every send.
+non-public address is refused when the endpoint is saved and again before every send, and the
+sender refuses a connection whose peer turns out not to be public: the name is resolved again when
+connecting, so a host that passed the check may point inside by then (DNS rebinding).
 
 Signature: header ``Launchbook-Signature: t=<unix seconds>,v1=<hex>`` where ``hex`` is
 HMAC-SHA256 with the endpoint's secret over ``"<t>.<raw body>"``.
@@ -41,6 +43,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from customers.models import Customer
@@ -407,6 +413,62 @@ class SendResult:
     duration_ms: int
 
 
+class _PublicPeer:
+    """Connection mix-in: the socket is refused unless its peer is a public address.
+
+    This judges the address actually connected to, after the name was resolved for the
+    connection, so a name that resolved to a public address when it was checked and to an
+    internal one now (DNS rebinding) gets nothing.
+    """
+
+    host: str
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        if settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+            return sock
+        peer = str(sock.getpeername()[0]).split("%", 1)[0]
+        kind = _address_kind(ipaddress.ip_address(peer))
+        if kind:
+            sock.close()
+            raise NewConnectionError(
+                self,  # type: ignore[arg-type]
+                f"{self.host} now resolves to {peer}, which is not public ({kind} address); nothing sent",
+            )
+        return sock
+
+
+class _PublicHTTPConnection(_PublicPeer, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicPeer, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: the sender connects to the host itself
+    adapter = _PublicOnlyAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
     # Checked again here: the endpoint may predate the rule, or its name may resolve elsewhere now.
     refusal = webhook_url_refusal(url)
@@ -414,9 +476,10 @@ def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
         return SendResult(None, refusal[:300], 0)
     started = time.monotonic()
     try:
-        response = requests.post(
-            url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, allow_redirects=False
-        )
+        with _session() as session:
+            response = session.post(
+                url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, allow_redirects=False
+            )
         status_code, error = response.status_code, ""
     except requests.RequestException as exc:
         status_code, error = None, f"{type(exc).__name__}: {exc}"[:300]
