@@ -274,11 +274,18 @@ def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> Lau
     )
 
 
-def quote_create(
+@dataclass(frozen=True)
+class PricedQuote:
+    """A quote as it would be given: ``quote`` is not saved (no reference, no author yet)."""
+
+    quote: Quote
+    lines: list[PriceLine]
+
+
+def quote_price(
     *,
     customer: Customer,
     payload: Payload,
-    actor: Actor,
     service_level: str = Launch.ServiceLevel.STANDARD,
     launch: Launch | None = None,
     vehicle_model: VehicleModel | None = None,
@@ -286,12 +293,12 @@ def quote_create(
     options: Iterable[str] = (),
     declared_value: Decimal | None = None,
     now: datetime | None = None,
-) -> Quote:
-    """Price a rideshare seat on ``launch`` or a dedicated launch on ``vehicle_model``.
+) -> PricedQuote:
+    """Price a rideshare seat on ``launch`` or a dedicated launch on ``vehicle_model``; store
+    nothing (the portal's live price). ``quote_create`` gives and stores the same quote.
 
     A launch that sells no rideshare seats (``launch.rideshare`` off) is priced as a dedicated
-    launch of its vehicle model. The quote stores its lines and is valid for
-    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours). ``declared_value`` is in ``currency``.
+    launch of its vehicle model. ``declared_value`` is in ``currency``.
     """
     now = now or timezone.now()
     _validate_currency(currency)
@@ -345,25 +352,55 @@ def quote_create(
         provider=provider, options=option_list, declared_value=declared_value, currency=currency
     )
     total = sum((line.amount for line in lines), Decimal("0.00"))
+    quote = Quote(
+        customer=customer,
+        payload=payload,
+        kind=kind,
+        service_level=service_level,
+        launch=launch,
+        vehicle_model=model,
+        provider=provider,
+        mass_kg=mass_kg,
+        options=option_list,
+        declared_value=declared_value,
+        total=total,
+        currency=currency,
+        valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
+    )
+    return PricedQuote(quote=quote, lines=lines)
 
+
+def quote_create(
+    *,
+    customer: Customer,
+    payload: Payload,
+    actor: Actor,
+    service_level: str = Launch.ServiceLevel.STANDARD,
+    launch: Launch | None = None,
+    vehicle_model: VehicleModel | None = None,
+    currency: str = "USD",
+    options: Iterable[str] = (),
+    declared_value: Decimal | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """Give a quote (``quote_price``) and store it with its lines; it is valid for
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
+    priced = quote_price(
+        customer=customer,
+        payload=payload,
+        service_level=service_level,
+        launch=launch,
+        vehicle_model=vehicle_model,
+        currency=currency,
+        options=options,
+        declared_value=declared_value,
+        now=now,
+    )
+    quote = priced.quote
     with transaction.atomic():
-        quote = Quote.objects.create(
-            reference=new_reference("Q-"),
-            customer=customer,
-            payload=payload,
-            kind=kind,
-            service_level=service_level,
-            launch=launch,
-            vehicle_model=model,
-            provider=provider,
-            mass_kg=mass_kg,
-            options=option_list,
-            declared_value=declared_value,
-            total=total,
-            currency=currency,
-            valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
-            created_by=user_or_none(actor),
-        )
+        quote.reference = new_reference("Q-")
+        quote.created_by = user_or_none(actor)
+        quote.save(force_insert=True)
         QuoteLine.objects.bulk_create(
             QuoteLine(
                 quote=quote,
@@ -372,24 +409,24 @@ def quote_create(
                 description=line.description[:200],
                 amount=line.amount,
             )
-            for i, line in enumerate(lines, start=1)
+            for i, line in enumerate(priced.lines, start=1)
         )
-        target = launch_label(launch) if launch is not None else f"a dedicated {model} launch"
+        target = launch_label(launch) if launch is not None else f"a dedicated {quote.vehicle_model} launch"
         event_record(
             verb="booking.quoted",
             subject=quote,
             actor=actor,
             after={
                 "reference": quote.reference,
-                "kind": kind,
-                "total": total,
+                "kind": quote.kind,
+                "total": quote.total,
                 "currency": currency,
                 "valid_until": quote.valid_until,
-                "mass_kg": mass_kg,
+                "mass_kg": quote.mass_kg,
             },
-            message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(total, currency)}",
+            message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(quote.total, currency)}",
             customer=customer,
-            provider=provider,
+            provider=quote.provider,
             launch=launch,
         )
     return quote

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.models import Booking, Quote
@@ -48,6 +50,16 @@ def test_price_updates_as_options_change_without_storing_a_quote(c, w):
     ).content.decode()
     assert "1,050,000.00 USD" in insured
     assert Quote.objects.count() == 0
+
+
+def test_the_live_price_writes_nothing(c, w):
+    """A keystroke prices the options without a write (no lock taken, no event recorded)."""
+    base = {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "EUR"}
+    with CaptureQueriesContext(connection) as ctx:
+        text = c.get(reverse("portal:book_price"), base, HTTP_HX_REQUEST="true").content.decode()
+    assert "EUR" in text and "Rideshare" in text
+    statements = [q["sql"].split(None, 1)[0].upper() for q in ctx.captured_queries]
+    assert statements and set(statements) <= {"SELECT", "SAVEPOINT", "RELEASE"}, statements
 
 
 def test_price_preview_shows_the_engines_refusal(c, w):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,21 +62,6 @@ def _add_ons_for(options: list[Any]) -> list[AddOnService]:
         .select_related("provider")
         .order_by("provider__name", "kind")
     )
-
-
-class _Preview(Exception):
-    def __init__(self, quote: Quote, lines: list[Any]) -> None:
-        self.quote, self.lines = quote, lines
-
-
-def preview_quote(**kwargs: Any) -> tuple[Quote, list[Any]]:
-    """Price a quote with the engine's own rules, then roll it back: nothing is stored."""
-    try:
-        with transaction.atomic():
-            quote = pricing.quote_create(**kwargs)
-            raise _Preview(quote, list(quote.lines.all()))
-    except _Preview as preview:
-        return preview.quote, preview.lines
 
 
 def _quote_kwargs(request: HttpRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
@@ -135,11 +119,13 @@ def book_price(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         problem = "; ".join(" ".join(errors) for errors in form.errors.values())
         return render(request, "portal/_price.html", {"problem": problem})
+    kwargs = _quote_kwargs(request, form, payload)
+    del kwargs["actor"]  # priced, not given: nothing is stored
     try:
-        quote, lines = preview_quote(**_quote_kwargs(request, form, payload))
+        priced = pricing.quote_price(**kwargs)
     except ServiceError as exc:
         return render(request, "portal/_price.html", {"problem": exc.message})
-    return render(request, "portal/_price.html", {"quote": quote, "lines": lines})
+    return render(request, "portal/_price.html", {"quote": priced.quote, "lines": priced.lines})
 
 
 @require_http_methods(["GET", "POST"])
