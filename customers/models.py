@@ -50,6 +50,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.ADMIN)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The time zone this member reads times in; empty: the organisation's.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "customer"], name="unique_membership")]

@@ -23,16 +23,15 @@ from booking.models import Booking, Launch
 from customers.models import Customer, Document, Membership, Payload
 
 CUSTOMER_SESSION_KEY = "portal_customer_id"
-TIME_ZONE_SESSION_KEY = "portal_time_zone"
 
 
 def memberships_of(user: Any) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("customer").order_by("customer__name"))
 
 
-def viewer_time_zone(request: HttpRequest, customer: Customer) -> zoneinfo.ZoneInfo:
-    """The user's own choice for this session, else the customer's time zone."""
-    for name in (request.session.get(TIME_ZONE_SESSION_KEY), customer.time_zone, settings.TIME_ZONE):
+def viewer_time_zone(membership: Membership) -> zoneinfo.ZoneInfo:
+    """The member's own choice (kept on the membership), else the organisation's time zone."""
+    for name in (membership.time_zone, membership.customer.time_zone, settings.TIME_ZONE):
         if not name:
             continue
         try:
@@ -57,7 +56,7 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         request.membership = membership  # type: ignore[attr-defined]
         request.memberships = memberships  # type: ignore[attr-defined]
         request.customer = membership.customer  # type: ignore[attr-defined]
-        tz = viewer_time_zone(request, membership.customer)
+        tz = viewer_time_zone(membership)
         request.tz = tz  # type: ignore[attr-defined]
         timezone.activate(tz)
         try:

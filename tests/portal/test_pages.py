@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from booking.models import Booking, PlanStep
 from booking.services.events import event_record
-from customers.models import Document
+from customers.models import Document, Membership
 from tests.factories import BookingFactory, PaymentMilestoneFactory, portal_readiness_plan
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,22 @@ def test_member_chooses_another_time_zone(member_client, world):
     net = world["launch"].net.astimezone(timezone.get_fixed_timezone(8 * 60))
     text = member_client.get(reverse("portal:launch_detail", args=[world["launch"].pk])).content.decode()
     assert net.strftime("%H:%M CST") in text
+    # Kept with the membership: signed out and in again, still Shanghai; the organisation's
+    # default is unchanged for its other members.
+    member_client.logout()
+    member_client.force_login(world["member"])
+    text = member_client.get(reverse("portal:launch_detail", args=[world["launch"].pk])).content.decode()
+    assert net.strftime("%H:%M CST") in text
+    assert Membership.objects.get(user=world["member"]).time_zone == "Asia/Shanghai"
+    world["customer"].refresh_from_db()
+    assert world["customer"].time_zone == "Europe/Copenhagen"
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_changes(member_client, world):
+    response = member_client.post(reverse("portal:account"), {"time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Membership.objects.get(user=world["member"]).time_zone == ""
 
 
 def test_contract_shows_launches_used_and_remaining(member_client, world):

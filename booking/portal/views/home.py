@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.portal import selectors
-from booking.portal.access import CUSTOMER_SESSION_KEY, TIME_ZONE_SESSION_KEY, member_required
+from booking.portal.access import CUSTOMER_SESSION_KEY, member_required
 from booking.portal.forms import TimeZoneForm
 
 
@@ -33,13 +33,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def account(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
-    current = request.session.get(TIME_ZONE_SESSION_KEY) or customer.time_zone
+    membership = request.membership  # type: ignore[attr-defined]
+    current = membership.time_zone or membership.customer.time_zone
     if request.method == "POST":
         form = TimeZoneForm(request.POST)
         if form.is_valid():
-            request.session[TIME_ZONE_SESSION_KEY] = form.cleaned_data["time_zone"]
-            messages.success(request, f"Times are now shown in {form.cleaned_data['time_zone']}.")
+            membership.time_zone = form.cleaned_data["time_zone"]
+            membership.save(update_fields=["time_zone"])
+            messages.success(request, f"Times are now shown in {membership.time_zone}.")
             return redirect("portal:account")
     else:
         form = TimeZoneForm(initial={"time_zone": current})
@@ -53,7 +54,6 @@ def switch_customer(request: HttpRequest) -> HttpResponse:
     for membership in request.memberships:  # type: ignore[attr-defined]
         if str(membership.customer_id) == wanted:
             request.session[CUSTOMER_SESSION_KEY] = membership.customer_id
-            request.session.pop(TIME_ZONE_SESSION_KEY, None)
             messages.success(request, f"You are now working for {membership.customer}.")
             break
     else:
