@@ -12,9 +12,11 @@ the installer again brings the shipped templates back to these values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 EXPRESS_SLUG = "express-24h"
+EXPRESS_RETURNABLE_SLUG = "express-24h-returnable"
 STANDARD_SLUG = "standard-campaign"
 CARGO_SLUG = "cargo-mission"
 
@@ -64,6 +66,27 @@ GO_NO_GO = StepSpec(
     "mission_control",
     "go_no_go",
     grace_minutes=5,
+)
+
+# A returnable payload: its mass checked against the return capsule before it flies (due times
+# differ per template), and the capsule recovered after.
+RETURN_MASS = StepSpec(
+    "return-mass",
+    "Return mass within the capsule's limit",
+    -3 * HOUR,
+    21 * HOUR,
+    "system",
+    "return_mass_within_limit",
+    grace_minutes=30,
+)
+CAPSULE_RECOVERY = StepSpec(
+    "capsule-recovery",
+    "Return capsule recovered",
+    30 * DAY,
+    30 * DAY,
+    "operations",
+    blocking=False,
+    grace_minutes=2 * DAY,
 )
 
 # The last two days of a campaign, the same for a satellite rideshare and a station cargo run.
@@ -133,6 +156,23 @@ EXPRESS = TemplateSpec(
             "orbit_confirmed",
             blocking=False,
         ),
+    ],
+)
+
+# An express order for a returnable payload: the express steps, the return mass checked before
+# the payload is mated, and the capsule recovered after the flight.
+_MATED = [step.code for step in EXPRESS.steps].index("payload-mated")
+EXPRESS_RETURNABLE = TemplateSpec(
+    EXPRESS_RETURNABLE_SLUG,
+    "Express 24-hour, returnable payload",
+    "express",
+    "The express 24-hour order for a payload that comes back: its return mass is checked against "
+    "the capsule before it is mated, and the capsule is recovered after the flight.",
+    [
+        *EXPRESS.steps[:_MATED],
+        RETURN_MASS,
+        *EXPRESS.steps[_MATED:],
+        CAPSULE_RECOVERY,
     ],
 )
 
@@ -293,15 +333,7 @@ CARGO = TemplateSpec(
             "mass_within_capacity",
             grace_minutes=1 * DAY,
         ),
-        StepSpec(
-            "return-mass",
-            "Return mass within the capsule's limit",
-            -21 * DAY,
-            60 * DAY,
-            "system",
-            "return_mass_within_limit",
-            grace_minutes=1 * DAY,
-        ),
+        RETURN_MASS._replace(offset_minutes=-21 * DAY, duration_minutes=60 * DAY, grace_minutes=1 * DAY),
         StepSpec(
             "cargo-delivery",
             "Cargo delivered to the launch site",
@@ -328,27 +360,21 @@ CARGO = TemplateSpec(
             "orbit_confirmed",
             blocking=False,
         ),
-        StepSpec(
-            "capsule-recovery",
-            "Return capsule recovered",
-            30 * DAY,
-            30 * DAY,
-            "operations",
-            blocking=False,
-            grace_minutes=2 * DAY,
-        ),
+        CAPSULE_RECOVERY,
     ],
 )
 
-SHIPPED_TEMPLATES = [EXPRESS, STANDARD, CARGO]
+SHIPPED_TEMPLATES = [EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO]
 
 
-def install_readiness_templates(template_model: Any, step_model: Any) -> None:
-    """Create or restore the shipped templates.
+def install_readiness_templates(
+    template_model: Any, step_model: Any, specs: Sequence[TemplateSpec] = SHIPPED_TEMPLATES
+) -> None:
+    """Create or restore the shipped templates (``specs``, all of them by default).
 
-    Takes the model classes so the data migration can pass its historical models.
+    Takes the model classes so the data migrations can pass their historical models.
     """
-    for spec in SHIPPED_TEMPLATES:
+    for spec in specs:
         template, _ = template_model.objects.update_or_create(
             slug=spec.slug,
             defaults={

@@ -130,6 +130,7 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
             net_precision=Launch.NetPrecision.MINUTE,
             service_level=Launch.ServiceLevel.EXPRESS,
             now=now,
+            returnable_payload=payload.returnable,
         )
     except Conflict as exc:
         exc.schedule_conflict = True  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ from booking.models import (
 )
 from booking.readiness_templates import (
     CARGO_SLUG,
+    EXPRESS_RETURNABLE_SLUG,
     EXPRESS_SLUG,
     GO_STEP_CODE,
     LAUNCH_STEP_CODE,
@@ -201,12 +202,22 @@ def _names(steps: Iterable[PlanStep]) -> str:
 
 
 def template_for_launch(*, launch: Launch) -> ReadinessTemplate:
-    """The shipped template a launch follows: express 24-hour, cargo mission or standard campaign."""
-    if launch.service_level == Launch.ServiceLevel.EXPRESS:
-        slug = EXPRESS_SLUG
-    elif Booking.objects.filter(
+    """The shipped template a launch follows, by its service level and whether a payload booked
+    on it comes back (``template_for``)."""
+    returnable = Booking.objects.filter(
         launch=launch, status__in=Booking.CAPACITY_STATUSES, payload__returnable=True
-    ).exists():
+    ).exists()
+    return template_for(service_level=launch.service_level, returnable=returnable, launch_name=launch.name)
+
+
+def template_for(
+    *, service_level: str, returnable: bool, launch_name: str = "the launch"
+) -> ReadinessTemplate:
+    """Express 24-hour (with the return capsule's steps for a returnable payload), cargo mission
+    (returnable payloads otherwise) or standard campaign."""
+    if service_level == Launch.ServiceLevel.EXPRESS:
+        slug = EXPRESS_RETURNABLE_SLUG if returnable else EXPRESS_SLUG
+    elif returnable:
         slug = CARGO_SLUG
     else:
         slug = STANDARD_SLUG
@@ -216,7 +227,7 @@ def template_for_launch(*, launch: Launch) -> ReadinessTemplate:
     template = ReadinessTemplate.objects.filter(slug=slug, active=True).first()
     if template is None:
         raise InvalidRequest(
-            f"The readiness template “{slug}” for {launch.name} is switched off; "
+            f"The readiness template “{slug}” for {launch_name} is switched off; "
             "an operator can switch it back on in the admin, or choose another template."
         )
     return template

@@ -472,9 +472,11 @@ def launch_schedule(
     net_precision: str = "hour",
     service_level: str = "standard",
     now: datetime | None = None,
+    returnable_payload: bool = False,
 ) -> Launch:
     """Create a scheduled launch and reserve its platform (transit, set-up, window, tear-down)
-    or its pad (window plus turnaround); assign the vehicle; start the readiness plan.
+    or its pad (window plus turnaround); assign the vehicle; start the readiness plan (for a
+    payload that comes back when ``returnable_payload``: its booking is made after).
 
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
@@ -602,7 +604,10 @@ def launch_schedule(
                 provider=provider,
                 launch=launch,
             )
-            readiness.plan_start(launch=launch, actor=actor)
+            template = readiness.template_for(
+                service_level=service_level, returnable=returnable_payload, launch_name=launch.name
+            )
+            readiness.plan_start(launch=launch, actor=actor, template=template)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
     return launch

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from booking.models import Booking, Event, Launch, Quote, Reservation
+from booking.models import Booking, Event, Launch, Quote, ReadinessPlan, Reservation
+from booking.services.checks import check_run
 from booking.services.errors import Conflict
 from booking.services.express import order_express_launch
 from tests.factories import (
@@ -21,6 +22,7 @@ from tests.factories import (
     RideshareRateFactory,
     SiteClosureFactory,
     UserFactory,
+    readiness_templates,
     schedule_world,
 )
 from vehicles.models import Vehicle
@@ -145,3 +147,30 @@ def test_a_failure_after_scheduling_rolls_everything_back(world, monkeypatch):
         order(world)
     assert not Launch.objects.exists() and not Reservation.objects.exists()
     assert not Vehicle.objects.filter(status=Vehicle.Status.ASSIGNED).exists()
+
+
+def test_an_express_order_for_a_returnable_payload_plans_the_capsule_too(world):
+    world.payload.returnable = True
+    world.payload.save(update_fields=["returnable"])
+    readiness_templates()
+    result = order(world)
+
+    plan = ReadinessPlan.objects.get(launch=result.launch)
+    assert plan.template.slug == "express-24h-returnable"
+    codes = list(plan.steps.order_by("position").values_list("code", flat=True))
+    # The return mass is checked before the payload is mated; the capsule is recovered after.
+    assert codes.index("return-mass") == codes.index("payload-mated") - 1
+    assert codes[-1] == "capsule-recovery"
+    step = plan.steps.get(code="return-mass")
+    assert step.check_name == "return_mass_within_limit" and step.blocking
+    assert step.due_at == result.launch.window_start - timedelta(hours=3) * (6 / 24)  # squeezed into 6 h
+    passed, detail = check_run(step=step, launch=result.launch, now=NOW)
+    assert passed and detail.startswith("return mass 95.0 kg of")
+
+
+def test_an_express_order_for_a_satellite_keeps_the_express_template(world):
+    readiness_templates()
+    result = order(world)
+    plan = ReadinessPlan.objects.get(launch=result.launch)
+    assert plan.template.slug == "express-24h"
+    assert not plan.steps.filter(code__in=["return-mass", "capsule-recovery"]).exists()
