@@ -12,8 +12,9 @@ due deliveries again, so a lost task, a dead sender or a broker outage only dela
 Endpoints may not point into our own network (SSRF): unless ``LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS``
 is set, a URL whose host resolves to a loopback, private, link-local, multicast, reserved or other
 non-public address is refused when the endpoint is saved and again before every send, and the
-sender refuses a connection whose peer turns out not to be public: the name is resolved again when
-connecting, so a host that passed the check may point inside by then (DNS rebinding).
+sender resolves the name itself for each connection, judges every address and connects to the one
+it judged: a host that passed the check may point inside by then (DNS rebinding), and then nothing
+is sent to it, not even a TCP handshake.
 
 Signature: header ``Launchbook-Signature: t=<unix seconds>,v1=<hex>`` where ``hex`` is
 HMAC-SHA256 with the endpoint's secret over ``"<t>.<raw body>"``.
@@ -414,28 +415,37 @@ class SendResult:
 
 
 class _PublicPeer:
-    """Connection mix-in: the socket is refused unless its peer is a public address.
+    """Connection mix-in: resolves the host itself, judges every address, and connects to the
+    address it judged.
 
-    This judges the address actually connected to, after the name was resolved for the
-    connection, so a name that resolved to a public address when it was checked and to an
-    internal one now (DNS rebinding) gets nothing.
+    The name is looked up again for each connection, so a name that resolved to a public address
+    when it was checked and to an internal one now (DNS rebinding) is refused before any packet
+    is sent to it; the socket goes to the IP literal, while TLS still verifies the host name.
     """
 
     host: str
+    port: int
+    _dns_host: str
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        if settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
-            return sock
-        peer = str(sock.getpeername()[0]).split("%", 1)[0]
-        kind = _address_kind(ipaddress.ip_address(peer))
-        if kind:
-            sock.close()
-            raise NewConnectionError(
-                self,  # type: ignore[arg-type]
-                f"{self.host} now resolves to {peer}, which is not public ({kind} address); nothing sent",
-            )
-        return sock
+        if not settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+            self._dns_host = self._public_address()
+        return super()._new_conn()  # type: ignore[misc]
+
+    def _public_address(self) -> str:
+        try:
+            infos = socket.getaddrinfo(self._dns_host, self.port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise NewConnectionError(self, f"{self.host} could not be resolved: {exc}") from exc  # type: ignore[arg-type]
+        addresses = [str(info[4][0]).split("%", 1)[0] for info in infos]
+        for address in addresses:
+            kind = _address_kind(ipaddress.ip_address(address))
+            if kind:
+                raise NewConnectionError(
+                    self,  # type: ignore[arg-type]
+                    f"{self.host} now resolves to {address}, which is not public ({kind} address); nothing sent",
+                )
+        return addresses[0]
 
 
 class _PublicHTTPConnection(_PublicPeer, HTTPConnection):

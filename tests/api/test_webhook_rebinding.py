@@ -3,6 +3,7 @@ internal one when the sender connects gets nothing; the address connected to is 
 
 from __future__ import annotations
 
+import select
 import socket
 
 import pytest
@@ -86,3 +87,22 @@ def test_private_hosts_allowed_by_setting_are_reached_through_the_same_sender(
     assert rebinding_dns == ["93.184.215.14", "127.0.0.1"]
     assert len(receiver.requests) == 1
     assert delivery.status == WebhookDelivery.Status.DELIVERED
+
+
+@pytest.mark.django_db
+def test_the_rebound_address_is_not_even_connected_to(settings, rebinding_dns):
+    """The sender judges the address before connecting: an internal port sees no handshake, so
+    the attempt's error cannot tell an open port from a closed one."""
+    settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    try:
+        port = listener.getsockname()[1]
+        result = webhooks._send(f"http://{HOST}:{port}/hooks", b"{}", {})
+        assert result.status_code is None and "not public (loopback address)" in result.error
+        readable, _, _ = select.select([listener], [], [], 0.2)
+        assert readable == []  # no connection is waiting to be accepted
+    finally:
+        listener.close()
