@@ -1052,8 +1052,8 @@ def plan_launch(
             raise InvalidRequest(str(exc)) from exc
     inclination = float(inclination_deg)
     window_s = PLAN_WINDOW_HOURS.get(service_level, 2) * 3600.0  # type: ignore[call-overload]
+    earliest = max(earliest, now)  # nothing opens in the past; where platforms are is read from here
     earliest_s, latest_s, now_s = earliest.timestamp(), latest.timestamp(), now.timestamp()
-    earliest_s = max(earliest_s, now_s)
 
     # 1 (+1 prefetch): capable models, each with its oldest vehicle in ready storage.
     first_ready = Vehicle.objects.filter(

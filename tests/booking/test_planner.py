@@ -291,3 +291,27 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
             walked_first += head.walked if limit == 1 else 0
     assert compared > 20  # the scenarios do produce plans to compare
     assert walked_first < walked_full / 2  # and the search does stop early
+
+
+def test_an_earliest_time_in_the_past_plans_from_where_platforms_are_now(world):
+    """TEL-01 went to Wenchang last week and stays there: asked from a month ago, the planner
+    still starts from Wenchang, not from where TEL-01 was a month ago."""
+    launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=world.wenchang,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=None,
+        window_start=NOW - 7 * DAY,
+        window_end=NOW - 7 * DAY + 2 * H,
+        actor=None,
+        vehicle=world.rockets[0],
+        platform=world.tel1,
+        now=NOW - 12 * DAY,
+    )
+    result = plan(earliest=NOW - 30 * DAY, latest=NOW + 24 * H, service_level="express", limit=50)
+    tel1 = [p for p in result.plans if p.platform == world.tel1]
+    assert tel1, result.reasons
+    assert tel1[0].site == world.wenchang and tel1[0].transit_hours == 0
+    assert tel1[0].window_start == NOW + 6 * H  # set-up only: it is already there
