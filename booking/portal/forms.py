@@ -111,12 +111,14 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(
         label="Show times in",
+        required=False,
         help_text="Readiness steps, launch times and due dates are shown in this time zone.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation_time_zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = _time_zone_choices()
+        default = ("", f"The organisation's time zone ({organisation_time_zone})")
+        self.fields["time_zone"].choices = [default, *_time_zone_choices()]
 
 
 class CustomerSwitchForm(forms.Form):

@@ -60,6 +60,10 @@ def test_member_chooses_another_time_zone(member_client, world):
     assert Membership.objects.get(user=world["member"]).time_zone == "Asia/Shanghai"
     world["customer"].refresh_from_db()
     assert world["customer"].time_zone == "Europe/Copenhagen"
+    # Back to the organisation's time zone: the choice is cleared, later changes reach the member.
+    response = member_client.post(reverse("portal:account"), {"time_zone": ""}, follow=True)
+    assert "Times are now shown in Europe/Copenhagen." in response.content.decode()
+    assert Membership.objects.get(user=world["member"]).time_zone == ""
 
 
 def test_an_unknown_time_zone_is_refused_and_nothing_changes(member_client, world):

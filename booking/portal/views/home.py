@@ -34,16 +34,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_required
 def account(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    current = membership.time_zone or membership.customer.time_zone
+    organisation_tz = membership.customer.time_zone
+    current = membership.time_zone or organisation_tz
     if request.method == "POST":
-        form = TimeZoneForm(request.POST)
+        form = TimeZoneForm(request.POST, organisation_time_zone=organisation_tz)
         if form.is_valid():
             membership.time_zone = form.cleaned_data["time_zone"]
             membership.save(update_fields=["time_zone"])
-            messages.success(request, f"Times are now shown in {membership.time_zone}.")
+            messages.success(request, f"Times are now shown in {membership.time_zone or organisation_tz}.")
             return redirect("portal:account")
     else:
-        form = TimeZoneForm(initial={"time_zone": current})
+        form = TimeZoneForm(
+            initial={"time_zone": membership.time_zone}, organisation_time_zone=organisation_tz
+        )
     return render(request, "portal/account.html", {"form": form, "current_time_zone": current})
 
 
