@@ -49,6 +49,24 @@ def plan(**overrides):
     return plan_launch(**kwargs)
 
 
+def fly(world, platform, site, window_start, *, vehicle, now):
+    """Schedule a two-hour launch of ``world``'s Kuaizhou-1A on ``platform`` at ``site``."""
+    return launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=site,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=None,
+        window_start=window_start,
+        window_end=window_start + 2 * H,
+        actor=None,
+        vehicle=vehicle,
+        platform=platform,
+        now=now,
+    )
+
+
 def test_plans_are_ranked_by_window_then_road_time_and_carry_their_timeline(world):
     result = plan()
 
@@ -75,20 +93,7 @@ def test_the_same_input_gives_the_same_plans(world):
 
 
 def test_a_busy_platform_is_planned_around(world):
-    launch_schedule(
-        provider=world.provider,
-        vehicle_model=world.model,
-        site=world.jiuquan,
-        orbit_family="SSO",
-        altitude_km=500,
-        inclination_deg=None,
-        window_start=NOW + 10 * DAY,
-        window_end=NOW + 10 * DAY + 2 * H,
-        actor=None,
-        vehicle=world.rockets[0],
-        platform=world.tel1,
-        now=NOW,
-    )
+    fly(world, world.tel1, world.jiuquan, NOW + 10 * DAY, vehicle=world.rockets[0], now=NOW)
     result = plan(limit=50)
     tel1_jiuquan = [p for p in result.plans if p.platform == world.tel1 and p.site == world.jiuquan]
     # Torn down at +6 h, set up again by +12 h.
@@ -155,20 +160,7 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
     ]
     for n, tel in enumerate(tels):
         rocket = VehicleFactory(vehicle_model=world.model, serial=f"KZ1A-X{n}", storage_site=world.jiuquan)
-        launch_schedule(
-            provider=world.provider,
-            vehicle_model=world.model,
-            site=tel.home_site,
-            orbit_family="SSO",
-            altitude_km=500,
-            inclination_deg=None,
-            window_start=NOW + 10 * DAY + n * H,
-            window_end=NOW + 10 * DAY + n * H + 2 * H,
-            actor=None,
-            vehicle=rocket,
-            platform=tel,
-            now=NOW,
-        )
+        fly(world, tel, tel.home_site, NOW + 10 * DAY + n * H, vehicle=rocket, now=NOW)
         SiteClosureFactory(site=more_sites[n % 5], starts_at=NOW + 11 * DAY, ends_at=NOW + 11 * DAY + 3 * H)
     with django_assert_num_queries(PLAN_QUERIES):
         large = plan()
@@ -178,20 +170,7 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
 def test_a_platform_on_its_way_is_planned_where_it_is_going(world, django_assert_max_num_queries):
     """TEL-01 left Jiuquan days ago for a launch at Wenchang: days of road from Jiuquan, but once
     torn down there it can fly again from Wenchang within the express day."""
-    launch = launch_schedule(
-        provider=world.provider,
-        vehicle_model=world.model,
-        site=world.wenchang,
-        orbit_family="SSO",
-        altitude_km=500,
-        inclination_deg=None,
-        window_start=NOW + 2 * H,
-        window_end=NOW + 4 * H,
-        actor=None,
-        vehicle=world.rockets[0],
-        platform=world.tel1,
-        now=NOW - 5 * DAY,
-    )
+    launch = fly(world, world.tel1, world.wenchang, NOW + 2 * H, vehicle=world.rockets[0], now=NOW - 5 * DAY)
     result = plan(earliest=NOW, latest=NOW + 24 * H, service_level="express", limit=50)
     at_wenchang = [p for p in result.plans if p.platform == world.tel1 and p.site == world.wenchang]
     assert at_wenchang, result.reasons
@@ -246,20 +225,7 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
                 vehicle_model=world.model, serial=f"KZ1A-R{n}-{k}", storage_site=world.jiuquan
             )
             try:
-                launch_schedule(
-                    provider=world.provider,
-                    vehicle_model=world.model,
-                    site=rng.choice(sites),
-                    orbit_family="SSO",
-                    altitude_km=500,
-                    inclination_deg=None,
-                    window_start=start,
-                    window_end=start + 2 * H,
-                    actor=None,
-                    vehicle=rocket,
-                    platform=tel,
-                    now=NOW - 10 * DAY,
-                )
+                fly(world, tel, rng.choice(sites), start, vehicle=rocket, now=NOW - 10 * DAY)
             except Conflict:  # the chain would not fit: that is the scheduler's business
                 pass
             else:
@@ -296,20 +262,7 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
 def test_an_earliest_time_in_the_past_plans_from_where_platforms_are_now(world):
     """TEL-01 went to Wenchang last week and stays there: asked from a month ago, the planner
     still starts from Wenchang, not from where TEL-01 was a month ago."""
-    launch_schedule(
-        provider=world.provider,
-        vehicle_model=world.model,
-        site=world.wenchang,
-        orbit_family="SSO",
-        altitude_km=500,
-        inclination_deg=None,
-        window_start=NOW - 7 * DAY,
-        window_end=NOW - 7 * DAY + 2 * H,
-        actor=None,
-        vehicle=world.rockets[0],
-        platform=world.tel1,
-        now=NOW - 12 * DAY,
-    )
+    fly(world, world.tel1, world.wenchang, NOW - 7 * DAY, vehicle=world.rockets[0], now=NOW - 12 * DAY)
     result = plan(earliest=NOW - 30 * DAY, latest=NOW + 24 * H, service_level="express", limit=50)
     tel1 = [p for p in result.plans if p.platform == world.tel1]
     assert tel1, result.reasons
