@@ -305,3 +305,54 @@ EXPRESS_CONFLICT = {
     ),
     "reasons": ["TEL-01 at Wenchang: Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC"],
 }
+PLAN_REQUEST = {
+    "target_orbit": {"family": "SSO", "altitude_km": 500},
+    "earliest": "2025-06-01T00:00:00Z",
+    "latest": "2025-06-03T00:00:00Z",
+    "service_level": "standard",
+    "mass_kg": "150.0",
+    "limit": 3,
+}
+PLANNING = {
+    "plans": [
+        {
+            "site": 1,
+            "site_name": "Jiuquan",
+            "vehicle_model": 2,
+            "vehicle": 5,
+            "vehicle_serial": "Y7",
+            "platform": 3,
+            "pad": None,
+            "resource": "TEL-01",
+            "origin": 1,
+            "window_start": "2025-06-01T06:00:00Z",
+            "window_end": "2025-06-01T08:00:00Z",
+            "depart": "2025-06-01T00:00:00Z",
+            "arrive": "2025-06-01T00:00:00Z",
+            "teardown_end": "2025-06-01T12:00:00Z",
+            "transit_hours": 0.0,
+            "capacity_kg": "300.0",
+            "timeline": [
+                {"phase": "transit", "start": "2025-06-01T00:00:00Z", "end": "2025-06-01T00:00:00Z"},
+                {"phase": "set-up", "start": "2025-06-01T00:00:00Z", "end": "2025-06-01T06:00:00Z"},
+                {"phase": "launch window", "start": "2025-06-01T06:00:00Z", "end": "2025-06-01T08:00:00Z"},
+                {"phase": "tear-down", "start": "2025-06-01T08:00:00Z", "end": "2025-06-01T12:00:00Z"},
+            ],
+            "description": "Kuaizhou-1A Y7 from Jiuquan on TEL-01, window 2025-06-01 06:00 UTC",
+        }
+    ],
+    "reasons": ["TEL-02 at Wenchang: Wenchang closed for range 2025-06-01 00:00 – 2025-06-04 00:00 UTC"],
+    "reasons_omitted": 0,
+    "candidates": 8,
+    "walked": 5,
+}
+LAUNCH_SCHEDULE_REQUEST = {
+    "vehicle_model": 2,
+    "site": 1,
+    "target_orbit": {"family": "SSO", "altitude_km": 500},
+    "window_start": "2025-06-01T06:00:00Z",
+    "window_end": "2025-06-01T08:00:00Z",
+    "vehicle": 5,
+    "platform": 3,
+    "name": "Kuaizhou-1A Y7",
+}

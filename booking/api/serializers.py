@@ -47,6 +47,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
+from vehicles.selectors import providers_for_operator
 
 MASS_MAX_DIGITS = 9
 
@@ -444,9 +445,11 @@ class _ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Send the id as a whole number.",
     }
 
-    def __init__(self, *, fetcher, model_name: str, **kwargs):
+    def __init__(self, *, fetcher, model_name: str, owned: bool = True, **kwargs):
         self.fetcher, self.model_name = fetcher, model_name
         super().__init__(**kwargs)
+        if not owned:
+            self.error_messages["does_not_exist"] = "No {model} has id {pk_value}."
 
     def get_queryset(self):
         return self.fetcher(self.context["request"].user)
@@ -601,6 +604,147 @@ class LaunchSlipResultSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Ids of launches slipped too."
     )
     message = serializers.CharField()
+
+
+def _operator_vehicle_models(user):
+    return VehicleModel.objects.filter(provider__in=providers_for_operator(user))
+
+
+def _operator_vehicles(user):
+    return Vehicle.objects.filter(vehicle_model__provider__in=providers_for_operator(user))
+
+
+def _operator_platforms(user):
+    return MobilePlatform.objects.filter(provider__in=providers_for_operator(user))
+
+
+def _sites(user):
+    return LaunchSite.objects.all()
+
+
+def _pads(user):
+    return Pad.objects.all()
+
+
+#: The longest span a plan may be searched over.
+PLAN_MAX_SPAN_DAYS = 366
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    provider = _ScopedPrimaryKeyField(
+        fetcher=providers_for_operator,
+        model_name="provider",
+        required=False,
+        help_text="Plan this provider's fleet; needed when you run more than one.",
+    )
+    target_orbit = OrbitSerializer()
+    earliest = serializers.DateTimeField(help_text="No window opens before this (nor before now).")
+    latest = serializers.DateTimeField(help_text="No window opens after this.")
+    service_level = serializers.ChoiceField(
+        choices=Launch.ServiceLevel.choices,
+        default=Launch.ServiceLevel.STANDARD,
+        help_text="express: one-hour windows; standard: two hours.",
+    )
+    mass_kg = NumberOrDecimalStringField(
+        max_digits=MASS_MAX_DIGITS,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        required=False,
+        help_text="The payload's mass: rockets that cannot lift it (with their adapter) are left out.",
+    )
+    limit = StrictIntegerField(min_value=1, max_value=50, default=10, help_text="How many plans, best first.")
+
+    def validate(self, data):
+        if data["latest"] < data["earliest"]:
+            raise serializers.ValidationError(
+                {"latest": ["The latest time must not be before the earliest."]}
+            )
+        if (data["latest"] - data["earliest"]).days >= PLAN_MAX_SPAN_DAYS:
+            raise serializers.ValidationError(
+                {"latest": [f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."]}
+            )
+        return data
+
+
+class PlanPhaseSerializer(serializers.Serializer):
+    phase = serializers.CharField(help_text="transit, set-up, launch window, tear-down or pad turnaround.")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class PlanSerializer(serializers.Serializer):
+    site = serializers.IntegerField(source="site.pk")
+    site_name = serializers.CharField(source="site.name")
+    vehicle_model = serializers.IntegerField(source="vehicle_model.pk")
+    vehicle = serializers.IntegerField(source="vehicle.pk", help_text="The rocket longest in ready storage.")
+    vehicle_serial = serializers.CharField(source="vehicle.serial")
+    platform = serializers.IntegerField(source="platform.pk", allow_null=True, help_text="Mobile launches.")
+    pad = serializers.IntegerField(source="pad.pk", allow_null=True, help_text="Launches from a fixed pad.")
+    resource = serializers.CharField(source="resource_label")
+    origin = serializers.IntegerField(
+        source="origin.pk", allow_null=True, help_text="The site the platform drives from."
+    )
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    depart = serializers.DateTimeField()
+    arrive = serializers.DateTimeField()
+    teardown_end = serializers.DateTimeField(help_text="When the platform or pad is free again.")
+    transit_hours = serializers.FloatField()
+    capacity_kg = serializers.DecimalField(max_digits=MASS_MAX_DIGITS, decimal_places=1, allow_null=True)
+    timeline = serializers.SerializerMethodField()
+    description = serializers.CharField(source="describe")
+
+    @extend_schema_field(PlanPhaseSerializer(many=True))
+    def get_timeline(self, plan) -> list:
+        phases = [{"phase": phase, "start": start, "end": end} for phase, start, end in plan.timeline]
+        return PlanPhaseSerializer(phases, many=True).data
+
+
+class PlanningSerializer(serializers.Serializer):
+    plans = PlanSerializer(many=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why other candidates do not fit, the closest first."
+    )
+    reasons_omitted = serializers.IntegerField(help_text="Reasons left out of the list.")
+    candidates = serializers.IntegerField(help_text="Platform or pad and site pairs considered.")
+    walked = serializers.IntegerField(
+        help_text="Candidates whose schedule was walked; the rest could not rank."
+    )
+
+
+class LaunchScheduleSerializer(serializers.Serializer):
+    vehicle_model = _ScopedPrimaryKeyField(
+        fetcher=_operator_vehicle_models,
+        model_name="vehicle model",
+        help_text="Its provider flies the launch.",
+    )
+    site = _ScopedPrimaryKeyField(fetcher=_sites, model_name="site", owned=False)
+    target_orbit = OrbitSerializer()
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    vehicle = _ScopedPrimaryKeyField(
+        fetcher=_operator_vehicles, model_name="vehicle", required=False, allow_null=True
+    )
+    platform = _ScopedPrimaryKeyField(
+        fetcher=_operator_platforms,
+        model_name="platform",
+        required=False,
+        allow_null=True,
+        help_text="A mobile platform, or",
+    )
+    pad = _ScopedPrimaryKeyField(
+        fetcher=_pads, model_name="pad", owned=False, required=False, allow_null=True, help_text="a pad."
+    )
+    name = StrictCharField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: model and serial."
+    )
+    net = serializers.DateTimeField(required=False, help_text="Default: the window's start.")
+    net_precision = serializers.ChoiceField(
+        choices=Launch.NetPrecision.choices, default=Launch.NetPrecision.HOUR
+    )
+    service_level = serializers.ChoiceField(
+        choices=Launch.ServiceLevel.choices, default=Launch.ServiceLevel.STANDARD
+    )
 
 
 class LaunchScrubSerializer(serializers.Serializer):

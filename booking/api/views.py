@@ -33,7 +33,7 @@ from booking.services.bookings import booking_cancel, booking_confirm, booking_h
 from booking.services.express import order_express_launch
 from booking.services.payloads import payload_create
 from booking.services.pricing import quote_create
-from booking.services.scheduling import launch_scrub, launch_slip
+from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip, plan_launch
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import (
     webhook_endpoint_create,
@@ -42,7 +42,7 @@ from booking.services.webhooks import (
     webhook_ping,
 )
 from vehicles.models import LaunchSite, MobilePlatform, Provider, Vehicle
-from vehicles.selectors import vehicle_models_with_curves
+from vehicles.selectors import operator_provider_ids, vehicle_models_with_curves
 
 from . import examples as ex
 from . import fields as _fields  # noqa: F401 - registers the schema extension
@@ -63,11 +63,14 @@ from .serializers import (
     EventSerializer,
     ExpressOrderRequestSerializer,
     ExpressOrderSerializer,
+    LaunchScheduleSerializer,
     LaunchScrubSerializer,
     LaunchSerializer,
     LaunchSlipResultSerializer,
     LaunchSlipSerializer,
     PayloadSerializer,
+    PlanningSerializer,
+    PlanRequestSerializer,
     PlatformSerializer,
     ProviderSerializer,
     QuoteRequestSerializer,
@@ -254,8 +257,101 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def get_queryset(self):
         return launches_with_capacity().order_by("net", "pk")
 
+    def get_permissions(self):
+        if self.action == "create":
+            return [ProviderOperatorPermission()]
+        return super().get_permissions()
+
     def _operator_launch(self, pk):
         return get_object_or_404(get_launches_for_operator(self.request.user), pk=pk)
+
+    @extend_schema(
+        description=(
+            "For the provider's operators: schedule a launch on a mobile platform (transit from "
+            "where it will be, set-up, window, tear-down) or a pad (window plus turnaround), assign "
+            "the rocket and start its readiness plan. A plan from `launches/plan/` can be sent as "
+            "it is. All or nothing: a clash with a platform, pad, rocket, closure or the site's "
+            "inclination limits is a 409 listing every reason."
+        ),
+        request=LaunchScheduleSerializer,
+        responses={201: LaunchSerializer, 409: CONFLICT},
+        examples=[
+            ex.ex("Schedule", ex.LAUNCH_SCHEDULE_REQUEST, request=True),
+            ex.ex("Scheduled", {**ex.LAUNCH, "net": ex.LAUNCH["window_start"]}, response=True, status="201"),
+            ex.ex("Platform taken", ex.CONFLICT, response=True, status="409"),
+        ],
+    )
+    def create(self, request):
+        serializer = LaunchScheduleSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        orbit, model = data["target_orbit"], data["vehicle_model"]
+        launch = launch_schedule(
+            provider=model.provider,
+            vehicle_model=model,
+            site=data["site"],
+            orbit_family=orbit["orbit_family"],
+            altitude_km=orbit["altitude_km"],
+            inclination_deg=orbit.get("inclination_deg"),
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+            actor=request.user,
+            vehicle=data.get("vehicle"),
+            platform=data.get("platform"),
+            pad=data.get("pad"),
+            name=data.get("name", ""),
+            net=data.get("net"),
+            net_precision=data["net_precision"],
+            service_level=data["service_level"],
+        )
+        return Response(LaunchSerializer(self._launch_answer(launch)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        description=(
+            "For the provider's operators: where, on what and when a launch could fly. Ranked "
+            "plans (earliest window, then shortest road, then site, platform or pad, rocket), each "
+            "with its timeline; `reasons` say why other candidates do not fit, the closest first. "
+            "Nothing is reserved: send a plan to `POST launches/` to schedule it."
+        ),
+        request=PlanRequestSerializer,
+        responses={200: PlanningSerializer},
+        examples=[
+            ex.ex("Plan", ex.PLAN_REQUEST, request=True),
+            ex.ex("Plans", ex.PLANNING, response=True),
+        ],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[ProviderOperatorPermission],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def plan(self, request):
+        serializer = PlanRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        provider = data.get("provider")
+        runs = operator_provider_ids(request.user)
+        if provider is None and runs is not None:
+            if len(runs) > 1:
+                raise ValidationError(
+                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
+                )
+            provider = Provider.objects.get(pk=next(iter(runs)))
+        orbit = data["target_orbit"]
+        result = plan_launch(
+            orbit_family=orbit["orbit_family"],
+            altitude_km=orbit["altitude_km"],
+            inclination_deg=orbit.get("inclination_deg"),
+            earliest=data["earliest"],
+            latest=data["latest"],
+            service_level=data["service_level"],
+            mass_kg=data.get("mass_kg"),
+            provider=provider,
+            limit=data["limit"],
+        )
+        return Response(PlanningSerializer(result).data)
 
     def _launch_answer(self, launch):
         return launches_with_capacity().get(pk=launch.pk)

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 # Catalog and schedule: the same for every signed-in caller.
 PUBLIC = {"provider", "vehicle-model", "vehicle", "site", "platform", "launch"}
 # Provider operators' actions on their launches (tested against other providers' operators below).
-OPERATOR_ONLY = {"launch-slip", "launch-scrub"}
+OPERATOR_ONLY = {"launch-slip", "launch-scrub", "launch-plan"}
 
 
 def world_of(tenant, launch):
