@@ -491,7 +491,7 @@ class LaunchAdmin(ProviderScopedAdmin):
                 rows.append(row)
         platform_ids = (
             Reservation.objects.filter(
-                launch__site=site,
+                site=site,
                 platform__isnull=False,
                 released_at__isnull=True,
                 occupied_from__lt=hi,

@@ -47,7 +47,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.selectors import providers_for_operator
+from vehicles.selectors import operator_provider_ids, providers_for_operator
 
 MASS_MAX_DIGITS = 9
 
@@ -655,6 +655,15 @@ class PlanRequestSerializer(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=50, default=10, help_text="How many plans, best first.")
 
     def validate(self, data):
+        # One fleet at a time: an operator of a single provider plans it without naming it.
+        runs = operator_provider_ids(self.context["request"].user)
+        if data.get("provider") is None and runs is not None:
+            if len(runs) > 1:
+                raise serializers.ValidationError(
+                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
+                )
+            data["provider"] = Provider.objects.get(pk=next(iter(runs)))
+        data.setdefault("provider", None)
         if data["latest"] < data["earliest"]:
             raise serializers.ValidationError(
                 {"latest": ["The latest time must not be before the earliest."]}

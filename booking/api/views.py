@@ -42,7 +42,7 @@ from booking.services.webhooks import (
     webhook_ping,
 )
 from vehicles.models import LaunchSite, MobilePlatform, Provider, Vehicle
-from vehicles.selectors import operator_provider_ids, vehicle_models_with_curves
+from vehicles.selectors import vehicle_models_with_curves
 
 from . import examples as ex
 from . import fields as _fields  # noqa: F401 - registers the schema extension
@@ -331,14 +331,6 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         serializer = PlanRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        provider = data.get("provider")
-        runs = operator_provider_ids(request.user)
-        if provider is None and runs is not None:
-            if len(runs) > 1:
-                raise ValidationError(
-                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
-                )
-            provider = Provider.objects.get(pk=next(iter(runs)))
         orbit = data["target_orbit"]
         result = plan_launch(
             orbit_family=orbit["orbit_family"],
@@ -348,7 +340,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             latest=data["latest"],
             service_level=data["service_level"],
             mass_kg=data.get("mass_kg"),
-            provider=provider,
+            provider=data["provider"],
             limit=data["limit"],
         )
         return Response(PlanningSerializer(result).data)

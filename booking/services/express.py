@@ -17,6 +17,7 @@ from django.utils import timezone
 from booking.models import Booking, Launch
 from customers.models import Customer, Payload
 
+from . import readiness
 from .errors import Conflict, InvalidRequest
 from .events import Actor
 from .scheduling import Plan, PlanningResult, launch_schedule, plan_launch, when
@@ -130,7 +131,9 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
             net_precision=Launch.NetPrecision.MINUTE,
             service_level=Launch.ServiceLevel.EXPRESS,
             now=now,
-            returnable_payload=payload.returnable,
+            readiness_template=readiness.template_for(
+                service_level=Launch.ServiceLevel.EXPRESS, returnable=payload.returnable
+            ),
         )
     except Conflict as exc:
         exc.schedule_conflict = True  # type: ignore[attr-defined]

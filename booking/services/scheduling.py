@@ -32,7 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from booking.models import Launch, Reservation
+from booking.models import Launch, ReadinessTemplate, Reservation
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -472,11 +472,11 @@ def launch_schedule(
     net_precision: str = "hour",
     service_level: str = "standard",
     now: datetime | None = None,
-    returnable_payload: bool = False,
+    readiness_template: ReadinessTemplate | None = None,
 ) -> Launch:
     """Create a scheduled launch and reserve its platform (transit, set-up, window, tear-down)
-    or its pad (window plus turnaround); assign the vehicle; start the readiness plan (for a
-    payload that comes back when ``returnable_payload``: its booking is made after).
+    or its pad (window plus turnaround); assign the vehicle; start the readiness plan (from
+    ``readiness_template``, else the one ``readiness.template_for_launch`` picks).
 
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
@@ -604,10 +604,7 @@ def launch_schedule(
                 provider=provider,
                 launch=launch,
             )
-            template = readiness.template_for(
-                service_level=service_level, returnable=returnable_payload, launch_name=launch.name
-            )
-            readiness.plan_start(launch=launch, actor=actor, template=template)
+            readiness.plan_start(launch=launch, actor=actor, template=readiness_template)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
     return launch
@@ -640,16 +637,9 @@ def _shift_net(launch: Launch, delta: timedelta, precision: str) -> datetime:
     return min(max(net, launch.window_start), launch.window_end)
 
 
-def _refuse_slip(launch: Launch) -> None:
+def _refuse_unless_active(launch: Launch, *, cannot: str) -> None:
     if launch.status not in Launch.ACTIVE_STATUSES:
-        raise InvalidRequest(f"{launch.name} is {launch.get_status_display().lower()}; it cannot slip.")
-
-
-def _refuse_scrub(launch: Launch) -> None:
-    if launch.status not in Launch.ACTIVE_STATUSES:
-        raise InvalidRequest(
-            f"{launch.name} is {launch.get_status_display().lower()}; it cannot be scrubbed."
-        )
+        raise InvalidRequest(f"{launch.name} is {launch.get_status_display().lower()}; it cannot {cannot}.")
 
 
 def launch_slip(
@@ -681,7 +671,7 @@ def launch_slip(
             current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(
                 pk=launch.pk
             )
-            _refuse_slip(current)
+            _refuse_unless_active(current, cannot="slip")
             duration = current.window_end - current.window_start
             new_end = window_end if window_end is not None else window_start + duration
             if new_end < window_start:
@@ -695,7 +685,7 @@ def launch_slip(
                     Launch.objects.select_for_update(of=("self",)).select_related("site").get(pk=launch.pk)
                 )
             # Again on the locked row: a scrub or lift-off may have committed while this waited.
-            _refuse_slip(current)
+            _refuse_unless_active(current, cannot="slip")
             old_start = current.window_start
             delta = window_start - old_start
             primary = _Slot(
@@ -806,18 +796,18 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         raise InvalidRequest("Say why the launch is scrubbed.")
     with transaction.atomic():
         current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(pk=launch.pk)
-        _refuse_scrub(current)
+        _refuse_unless_active(current, cannot="be scrubbed")
         resource = _Resource(platform=current.platform, pad=current.pad)
         if current.platform is not None or current.pad is not None:
             _lock(resource)
         with short_lock_wait(f"Launch {current.name}"):
             current = (
                 Launch.objects.select_for_update(of=("self",))
-                .select_related("site", "provider")
+                .select_related("site", "provider", "vehicle")
                 .get(pk=launch.pk)
             )
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
-        _refuse_scrub(current)
+        _refuse_unless_active(current, cannot="be scrubbed")
         before = _launch_state(current)
         released = Reservation.objects.filter(launch=current, released_at__isnull=True).update(
             released_at=now
@@ -889,6 +879,14 @@ def resource_timeline(
         .select_related("launch__site", "origin")
         .order_by("ready_at", "pk")
     )
+    closures: dict[int, list[SiteClosure]] = {}  # one query for every bar's window
+    if rows:
+        for closure in SiteClosure.objects.filter(
+            site_id__in={res.launch.site_id for res in rows},
+            starts_at__lt=max(res.launch.window_end for res in rows),
+            ends_at__gt=min(res.launch.window_start for res in rows),
+        ).order_by("starts_at", "pk"):
+            closures.setdefault(closure.site_id, []).append(closure)
     bars: list[TimelineBar] = []
     prev: Reservation | None = None
     routes = _routes()
@@ -918,10 +916,11 @@ def resource_timeline(
             bar.problems.append(f"overlaps {prev.launch.name} (until {when(prev.occupied_until)})")
         if platform is not None and prev is not None and res.origin_id != prev.launch.site_id:
             bar.problems.append(f"departs from {res.origin} but the launch before is at {prev.launch.site}")
-        for closure in SiteClosure.objects.filter(
-            site=launch.site, starts_at__lt=launch.window_end, ends_at__gt=launch.window_start
-        ):
-            bar.problems.append(closure_text(closure, launch.site))
+        bar.problems += [
+            closure_text(closure, launch.site)
+            for closure in closures.get(launch.site_id, ())
+            if closure.starts_at < launch.window_end and closure.ends_at > launch.window_start
+        ]
         bars.append(bar)
         prev = res
     return bars
@@ -1262,12 +1261,9 @@ def plan_launch(
         key = (origin_id, dest_id, speed)
         seconds = transit_cache.get(key)
         if seconds is None:
-            hours = routes.get((origin_id, dest_id))
-            if hours is None:
-                origin, dest = sites[origin_id], sites[dest_id]
-                hours = _estimate_transit_hours_cached(
-                    origin.latitude, origin.longitude, dest.latitude, dest.longitude, speed
-                )
+            hours = transit_hours(
+                origin=sites[origin_id], destination=sites[dest_id], road_speed_kmh=speed, routes=routes
+            )
             seconds = transit_cache[key] = hours * 3600.0
         return seconds
 

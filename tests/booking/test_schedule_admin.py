@@ -142,3 +142,19 @@ def test_timelines_show_phases_closures_and_conflicts(world, ops):
     assert reverse("admin:booking_launch_timeline_platform", args=[world.tel1.pk]) in changelist
     assert ops.get(reverse("admin:booking_reservation_changelist")).status_code == 200
     assert Decimal(launch.inclination_deg) == Decimal("97.40")
+
+
+def test_a_platform_timeline_reads_closures_once_however_many_launches(world, django_assert_max_num_queries):
+    from booking.services.scheduling import resource_timeline
+
+    for day in range(3):
+        scheduled(world, NOW + timedelta(days=3 + 2 * day), name=f"KZ1A-{day}", vehicle=day)
+        SiteClosureFactory(
+            site=world.jiuquan,
+            starts_at=NOW + timedelta(days=3 + 2 * day),
+            ends_at=NOW + timedelta(days=3 + 2 * day, hours=1),
+        )
+    with django_assert_max_num_queries(3):  # reservations, closures, road routes
+        bars = resource_timeline(platform=world.tel1, start=NOW, end=NOW + timedelta(days=30))
+    assert len(bars) == 3
+    assert all(any("Jiuquan closed" in problem for problem in bar.problems) for bar in bars)
