@@ -42,6 +42,7 @@ from booking.readiness_templates import (
     EXPRESS_SLUG,
     GO_STEP_CODE,
     LAUNCH_STEP_CODE,
+    SHIPPED_TEMPLATES,
     STANDARD_SLUG,
     install_readiness_templates,
 )
@@ -221,11 +222,15 @@ def template_for(
         slug = CARGO_SLUG
     else:
         slug = STANDARD_SLUG
-    if not ReadinessTemplate.objects.filter(slug=slug).exists():
-        # The shipped templates are always there; operators switch one off rather than delete it.
-        install_readiness_templates(ReadinessTemplate, TemplateStep)
-    template = ReadinessTemplate.objects.filter(slug=slug, active=True).first()
+    template = ReadinessTemplate.objects.filter(slug=slug).first()
     if template is None:
+        # A shipped template deleted in the admin comes back as shipped; the others, as
+        # operators edited or switched them off, are left alone.
+        install_readiness_templates(
+            ReadinessTemplate, TemplateStep, [spec for spec in SHIPPED_TEMPLATES if spec.slug == slug]
+        )
+        template = ReadinessTemplate.objects.get(slug=slug)
+    if not template.active:
         raise InvalidRequest(
             f"The readiness template “{slug}” for {launch_name} is switched off; "
             "an operator can switch it back on in the admin, or choose another template."

@@ -139,6 +139,15 @@ def test_a_deleted_shipped_template_comes_back_when_needed():
     assert plan.template.slug == "standard-campaign" and plan.steps.count() == 15
 
 
+def test_restoring_a_deleted_template_leaves_the_others_as_operators_left_them():
+    ReadinessTemplate.objects.filter(slug="cargo-mission").delete()
+    ReadinessTemplate.objects.filter(slug="express-24h").update(active=False)
+    TemplateStep.objects.filter(template__slug="standard-campaign", code="icd").update(grace_minutes=1)
+    assert readiness.template_for(service_level="standard", returnable=True).slug == "cargo-mission"
+    assert not ReadinessTemplate.objects.get(slug="express-24h").active
+    assert TemplateStep.objects.get(template__slug="standard-campaign", code="icd").grace_minutes == 1
+
+
 def test_a_cancelled_plan_is_left_alone_by_queued_checks_and_the_reconciler():
     launch = launch_at(NOW + timedelta(hours=24, minutes=5), service_level="express")
     plan = readiness.plan_start(launch=launch, actor=None)
