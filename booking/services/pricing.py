@@ -199,7 +199,12 @@ def _normalise_options(options: Iterable[str]) -> list[str]:
 
 
 def add_on_lines(
-    *, provider: Provider, options: Iterable[str], declared_value: Decimal | None, currency: str
+    *,
+    provider: Provider,
+    options: Iterable[str],
+    declared_value: Decimal | None,
+    currency: str,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> list[PriceLine]:
     """Add-ons the provider sells. A percentage is of the declared value, given in the quote's currency."""
     chosen = _normalise_options(options)
@@ -234,7 +239,10 @@ def add_on_lines(
                     QuoteLine.Kind.ADD_ON,
                     f"{service.name} ({_fmt_rate(service.flat_price, service.currency)})",
                     price_convert(
-                        amount=service.flat_price, from_currency=service.currency, to_currency=currency
+                        amount=service.flat_price,
+                        from_currency=service.currency,
+                        to_currency=currency,
+                        rates=rates,
                     ),
                 )
             )
@@ -323,6 +331,7 @@ def quote_price(
         if declared_value < 0:
             raise InvalidRequest("the declared value cannot be negative")
     option_list = _normalise_options(options)
+    rates = exchange_rates()  # every line converts with the same table, read once
 
     if launch is not None:
         provider = launch.provider
@@ -331,11 +340,15 @@ def quote_price(
         if launch.rideshare:
             kind = Quote.Kind.RIDESHARE
             lines = rideshare_launch_lines(
-                provider=provider, orbit_family=launch.orbit_family, payload=payload, currency=currency
+                provider=provider,
+                orbit_family=launch.orbit_family,
+                payload=payload,
+                currency=currency,
+                rates=rates,
             )
         else:
             kind = Quote.Kind.DEDICATED
-            lines = dedicated_launch_lines(vehicle_model=model, currency=currency)
+            lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
     else:
         assert vehicle_model is not None
         provider = vehicle_model.provider
@@ -343,13 +356,13 @@ def quote_price(
         kind = Quote.Kind.DEDICATED
         check_dedicated_fit(vehicle_model=model, payload=payload)
         mass_kg = payload_mass_with_adapter_kg(payload, model)
-        lines = dedicated_launch_lines(vehicle_model=model, currency=currency)
+        lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
 
     if service_level == Launch.ServiceLevel.EXPRESS:
         launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
         lines.append(express_line(provider=provider, launch_amount=launch_amount))
     lines += add_on_lines(
-        provider=provider, options=option_list, declared_value=declared_value, currency=currency
+        provider=provider, options=option_list, declared_value=declared_value, currency=currency, rates=rates
     )
     total = sum((line.amount for line in lines), Decimal("0.00"))
     quote = Quote(
