@@ -11,10 +11,6 @@ def ex(name: str, value, *, request: bool = False, response: bool = False, statu
     )
 
 
-def page(item: dict) -> dict:
-    return {"count": 1, "next": None, "previous": None, "results": [item]}
-
-
 PROVIDER = {
     "id": 1,
     "name": "CASIC Rocket Technology Co. (ExPace)",

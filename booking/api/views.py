@@ -149,7 +149,7 @@ class AuthTokenView(ApiViewMixin, APIView):
 @extend_schema_view(
     list=extend_schema(
         description="Launch providers (operators of rockets and mobile platforms).",
-        examples=[ex.ex("Providers", ex.page(ex.PROVIDER), response=True)],
+        examples=[ex.ex("Providers", ex.PROVIDER, response=True)],
     ),
     retrieve=extend_schema(
         description="One launch provider.", examples=[ex.ex("Provider", ex.PROVIDER, response=True)]
@@ -164,7 +164,7 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 @extend_schema_view(
     list=extend_schema(
         description="Rocket models with their capacity curves (kg per orbit family and altitude).",
-        examples=[ex.ex("Vehicle models", ex.page(ex.VEHICLE_MODEL), response=True)],
+        examples=[ex.ex("Vehicle models", ex.VEHICLE_MODEL, response=True)],
     ),
     retrieve=extend_schema(
         description="One rocket model with its capacity points.",
@@ -183,7 +183,7 @@ class VehicleModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
 @extend_schema_view(
     list=extend_schema(
         description="Individual rockets by serial and their state (in production, ready, assigned, flown).",
-        examples=[ex.ex("Vehicles", ex.page(ex.VEHICLE), response=True)],
+        examples=[ex.ex("Vehicles", ex.VEHICLE, response=True)],
     ),
     retrieve=extend_schema(
         description="One rocket, by its id.", examples=[ex.ex("Vehicle", ex.VEHICLE, response=True)]
@@ -199,7 +199,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 @extend_schema_view(
     list=extend_schema(
         description="Launch sites with their coordinates, time zone and pads.",
-        examples=[ex.ex("Sites", ex.page(ex.SITE), response=True)],
+        examples=[ex.ex("Sites", ex.SITE, response=True)],
     ),
     retrieve=extend_schema(description="One launch site.", examples=[ex.ex("Site", ex.SITE, response=True)]),
 )
@@ -212,7 +212,7 @@ class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 @extend_schema_view(
     list=extend_schema(
         description="Mobile launch platforms (transporter-erector-launchers), their speed and set-up times.",
-        examples=[ex.ex("Platforms", ex.page(ex.PLATFORM), response=True)],
+        examples=[ex.ex("Platforms", ex.PLATFORM, response=True)],
     ),
     retrieve=extend_schema(
         description="One mobile launch platform.", examples=[ex.ex("Platform", ex.PLATFORM, response=True)]
@@ -243,7 +243,7 @@ class LaunchFilter(StrictFilterSet):
             "The public launch schedule with capacity left to sell. Filter by `provider`, `site`, "
             "`status`, `net__gte`, `net__lte`; order with `ordering` (e.g. `-net`)."
         ),
-        examples=[ex.ex("Schedule", ex.page(ex.LAUNCH), response=True)],
+        examples=[ex.ex("Schedule", ex.LAUNCH, response=True)],
     ),
     retrieve=extend_schema(
         description="One launch of the public schedule.", examples=[ex.ex("Launch", ex.LAUNCH, response=True)]
@@ -439,7 +439,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 @extend_schema_view(
     list=extend_schema(
         description="Your organisation's payloads.",
-        examples=[ex.ex("Payloads", ex.page(ex.PAYLOAD), response=True)],
+        examples=[ex.ex("Payloads", ex.PAYLOAD, response=True)],
     ),
     retrieve=extend_schema(
         description="One of your payloads.", examples=[ex.ex("Payload", ex.PAYLOAD, response=True)]
@@ -485,7 +485,7 @@ class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 @extend_schema_view(
     list=extend_schema(
         description="Your organisation's framework contracts with launch providers.",
-        examples=[ex.ex("Contracts", ex.page(ex.CONTRACT), response=True)],
+        examples=[ex.ex("Contracts", ex.CONTRACT, response=True)],
     ),
     retrieve=extend_schema(
         description="One of your contracts.", examples=[ex.ex("Contract", ex.CONTRACT, response=True)]
@@ -514,7 +514,7 @@ class EventFilter(StrictFilterSet):
 @extend_schema_view(
     list=extend_schema(
         description="The audit log of your organisation: every change to your payloads, quotes and bookings.",
-        examples=[ex.ex("Events", ex.page(ex.EVENT), response=True)],
+        examples=[ex.ex("Events", ex.EVENT, response=True)],
     ),
     retrieve=extend_schema(
         description="One event of your organisation's audit log.",
@@ -533,7 +533,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
 @extend_schema_view(
     list=extend_schema(
         description="Your organisation's quotes, with their priced lines.",
-        examples=[ex.ex("Quotes", ex.page(ex.QUOTE), response=True)],
+        examples=[ex.ex("Quotes", ex.QUOTE, response=True)],
     ),
     retrieve=extend_schema(
         description="One of your quotes.", examples=[ex.ex("Quote", ex.QUOTE, response=True)]
@@ -598,7 +598,7 @@ def _booking_action_schema(description: str, request, example_request):
 @extend_schema_view(
     list=extend_schema(
         description="Your organisation's bookings (holds, confirmed, cancelled, …).",
-        examples=[ex.ex("Bookings", ex.page(ex.BOOKING), response=True)],
+        examples=[ex.ex("Bookings", ex.BOOKING, response=True)],
     ),
     retrieve=extend_schema(
         description="One of your bookings; another organisation's booking is a 404.",
@@ -770,7 +770,7 @@ class AvailabilityView(ApiViewMixin, APIView):
 @extend_schema_view(
     list=extend_schema(
         description="Your webhook endpoints.",
-        examples=[ex.ex("Endpoints", ex.page(ex.WEBHOOK), response=True)],
+        examples=[ex.ex("Endpoints", ex.WEBHOOK, response=True)],
     ),
     retrieve=extend_schema(
         description="One webhook endpoint.", examples=[ex.ex("Endpoint", ex.WEBHOOK, response=True)]
@@ -852,7 +852,7 @@ class WebhookEndpointViewSet(
     @extend_schema(
         description="Deliveries to this endpoint, newest first, each with every attempt made.",
         responses={200: WebhookDeliverySerializer(many=True)},
-        examples=[ex.ex("Deliveries", ex.page(ex.DELIVERY), response=True)],
+        examples=[ex.ex("Deliveries", ex.DELIVERY, response=True)],
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def deliveries(self, request, pk=None):
@@ -887,15 +887,13 @@ class WebhookEndpointViewSet(
         examples=[
             ex.ex(
                 "Tokens",
-                ex.page(
-                    {
-                        "id": 3,
-                        "name": "mission-control",
-                        "prefix": "kR1xQ2aB",
-                        "created_at": "2025-05-01T08:00:00Z",
-                        "last_used_at": None,
-                    }
-                ),
+                {
+                    "id": 3,
+                    "name": "mission-control",
+                    "prefix": "kR1xQ2aB",
+                    "created_at": "2025-05-01T08:00:00Z",
+                    "last_used_at": None,
+                },
                 response=True,
             )
         ],
