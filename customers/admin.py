@@ -60,7 +60,7 @@ class PaymentMilestoneAdmin(ProviderScopedAdmin):
     list_filter = ["currency", "contract__provider"]
     search_fields = ["label", "reference", "contract__reference"]
     date_hierarchy = "due_at"
-    list_select_related = ["contract"]
+    list_select_related = ["contract__customer", "contract__provider"]
     readonly_fields = ["paid_at"]
 
 

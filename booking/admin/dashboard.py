@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from booking.models import Booking, Launch, PlanStep, Reservation
+from booking.services.readiness import step_late_at
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
 
@@ -61,7 +62,9 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         Launch.objects.filter(
             status__in=Launch.ACTIVE_STATUSES, net__gte=now - timedelta(hours=6), net__lte=now + HORIZON
         )
-        .select_related("provider", "vehicle_model", "vehicle", "site", "platform", "pad")
+        .select_related(
+            "provider", "vehicle_model", "vehicle__vehicle_model", "site", "platform", "pad__site"
+        )
         .order_by("net", "pk"),
         ids,
         "provider_id",
@@ -111,7 +114,10 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         all_providers=ids is None,
         launches=list(launches[:limit]),
         holds=list(holds[:limit]),
-        late_steps=list(late_steps[:limit]),
+        # Past due and past grace, as the reconciler counts it (it marks them late within a pass).
+        late_steps=[s for s in late_steps if s.status == PlanStep.Status.LATE or step_late_at(s) <= now][
+            :limit
+        ],
         platforms_in_transit=list(in_transit[:limit]),
         tools=tools,
         platform_timelines=platform_timelines,

@@ -43,6 +43,9 @@ class BookingInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer", "payload")
+
 
 class ReservationInline(admin.TabularInline):
     model = Reservation
@@ -62,6 +65,9 @@ class ReservationInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("platform", "pad__site", "origin")
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -227,7 +233,14 @@ class LaunchAdmin(ProviderScopedAdmin):
     list_filter = ["status", "service_level", "provider", "site", "vehicle_model"]
     search_fields = ["name", "vehicle__serial", "site__name", "platform__name"]
     date_hierarchy = "net"
-    list_select_related = ["provider", "vehicle_model", "vehicle", "site", "platform", "pad__site"]
+    list_select_related = [
+        "provider",
+        "vehicle_model",
+        "vehicle__vehicle_model",
+        "site",
+        "platform",
+        "pad__site",
+    ]
     inlines = [ReservationInline, BookingInline]
     actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS]
     # What, where, when and on what a launch flies changes only through the services (schedule,

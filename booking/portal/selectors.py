@@ -12,6 +12,7 @@ from django.utils import timezone
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
 from booking.selectors import contract_usage
 from booking.services.payloads import payload_orbit_problems
+from booking.services.readiness import step_late_at
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles import orbits
 from vehicles.models import LaunchSite, OrbitFamily
@@ -150,14 +151,16 @@ class TimelineStep:
 def readiness_timeline(
     *, launch: Launch, now: datetime | None = None
 ) -> tuple[ReadinessPlan | None, list[TimelineStep]]:
-    """The launch's readiness plan and its steps; ``overdue`` marks an open step past its due time."""
+    """The launch's readiness plan and its steps; ``overdue`` marks an open step past its due time
+    and its grace (``readiness.step_late_at``), as the reconciler counts it."""
     now = now or timezone.now()
     plan = ReadinessPlan.objects.filter(launch=launch).select_related("template").first()
     if plan is None:
         return None, []
     steps = list(plan.steps.order_by("due_at", "position"))
     return plan, [
-        TimelineStep(step=s, overdue=s.status in PlanStep.OPEN_STATUSES and s.due_at < now) for s in steps
+        TimelineStep(step=s, overdue=s.status in PlanStep.OPEN_STATUSES and step_late_at(s) <= now)
+        for s in steps
     ]
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,3 +141,33 @@ def test_dashboard_links_the_schedule_timelines_of_the_operators_platforms(clien
     assert (
         client.get(reverse("admin:booking_launch_timeline_platform", args=[expace_tel.pk])).status_code == 200
     )
+
+
+def test_the_dashboard_reads_launches_with_their_rockets_and_pads_in_one_query(fleet):
+    """More launches on the board cost no more queries (rocket model and pad site come along)."""
+    from tests.factories import LaunchFactory, PadFactory, VehicleFactory
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            dash = operator_dashboard(user=fleet["operator"])
+            [
+                (launch.vehicle and str(launch.vehicle), launch.pad and str(launch.pad))
+                for launch in dash.launches
+            ]
+        return len(ctx.captured_queries), len(dash.launches)
+
+    before, shown = count()
+    start = timezone.now()
+    for n in range(4):
+        pad = PadFactory()
+        opens = start + timedelta(days=1 + n)
+        LaunchFactory(
+            name=f"Board {n}",
+            vehicle=VehicleFactory(serial=f"BRD-{n}"),
+            pad=pad,
+            site=pad.site,
+            net=opens,
+            window_start=opens,
+            window_end=opens + timedelta(hours=2),
+        )
+    assert count() == (before, shown + 4)

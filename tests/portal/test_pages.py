@@ -173,3 +173,18 @@ def test_events_history_shows_the_customers_events_only(member_client, world):
     assert "Booking LB-GOM01 confirmed." in text and "LB-OTH01" not in text
     detail = member_client.get(reverse("portal:booking_detail", args=["LB-GOM01"])).content.decode()
     assert "Launch slipped by 2 hours." in detail and "Booking LB-OTH01 confirmed." not in detail
+
+
+def test_a_step_past_due_but_within_its_grace_is_not_shown_late(member_client, world):
+    """The portal counts late as the readiness engine does: past the due time and the grace."""
+    from booking.portal.selectors import readiness_timeline
+
+    launch = world["launch"]
+    plan = portal_readiness_plan(launch, [("icd", "ICD agreed", -60, PlanStep.Status.PENDING)])
+    step = plan.steps.get()
+    now = step.due_at + timedelta(minutes=5)
+    PlanStep.objects.filter(pk=step.pk).update(grace_minutes=60)
+    _, rows = readiness_timeline(launch=launch, now=now)
+    assert [row.late for row in rows] == [False]
+    _, rows = readiness_timeline(launch=launch, now=step.due_at + timedelta(minutes=61))
+    assert [row.late for row in rows] == [True]
