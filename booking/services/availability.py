@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from booking.models import Launch
+from booking.models import Booking, Launch
 from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg, launches_with_capacity
 from customers.models import Payload
 from vehicles.models import LaunchSite, Provider, VehicleModel
@@ -249,3 +249,20 @@ def _dedicated_options(
                 ),
             )
         )
+
+
+def rebook_options(*, booking: Booking, now: datetime | None = None) -> Availability:
+    """Where ``booking`` can move (``bookings.booking_rebook``): seats on the other launches of
+    its launch's provider that take its payload; the other options are not offered."""
+    found = availability_search(payload=booking.payload, now=now, currency=booking.currency)
+    provider_id, launch_id = booking.launch.provider_id, booking.launch_id
+    return Availability(
+        options=[
+            option
+            for option in found.options
+            if option.launch is not None
+            and option.launch.pk != launch_id
+            and option.provider.pk == provider_id
+        ],
+        reasons=found.reasons,
+    )

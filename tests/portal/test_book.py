@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from booking.models import Booking, Quote
 from booking.services.bookings import payment_milestone_mark_paid
-from tests.factories import LaunchFactory, MembershipFactory, engine_world
+from tests.factories import LaunchFactory, MembershipFactory, RideshareRateFactory, engine_world
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,26 @@ def test_customer_rebooks_and_sees_the_carry_over(c, w):
     text = response.content.decode()
     assert f"{expected:,.2f} USD carried over" in text
     assert "Carried over" in text and booking.reference in text
+
+
+def test_rebooking_offers_only_the_same_providers_launches(c, w):
+    """A booking moves only between one provider's launches: others are not listed to be refused."""
+    booking = _confirmed_booking(c, w)
+    LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 second rideshare",
+        vehicle_model=w.vehicle_model,
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=20),
+    )
+    rival = LaunchFactory(
+        name="Rival rideshare to SSO",
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=10),
+    )
+    RideshareRateFactory(provider=rival.provider, orbit_family="SSO")
+    from booking.services.availability import availability_search
+
+    assert any(o.launch == rival for o in availability_search(payload=booking.payload).options)
+    page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
+    assert "Kuaizhou-1A · SSO 500 second rideshare" in page
+    assert "Rival rideshare to SSO" not in page

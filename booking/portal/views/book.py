@@ -195,10 +195,8 @@ def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 @member_required
 def booking_rebook(request: HttpRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
-    options, reasons = _options(booking.payload)
-    launches = [
-        o for o in options if getattr(o, "launch", None) is not None and o.launch.pk != booking.launch_id
-    ]
+    found = availability.rebook_options(booking=booking)
+    launches, reasons = found.options, found.reasons
     if request.method == "POST":
         launch = next((o.launch for o in launches if str(o.launch.pk) == request.POST.get("launch")), None)
         if launch is None:
