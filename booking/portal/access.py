@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -96,11 +95,3 @@ def get_launch_for(customer: Customer, pk: int) -> Launch:
 
 def get_document_for(customer: Customer, pk: int) -> Document:
     return get_object_or_404(Document, pk=pk, customer=customer)
-
-
-def customer_events_q(customer: Customer, launch: Launch | None = None) -> Q:
-    """Events a customer may read: its own, plus launch-wide ones on a launch it rides."""
-    q = Q(customer=customer)
-    if launch is not None:
-        q = Q(customer=customer, launch=launch) | Q(launch=launch, customer__isnull=True)
-    return q

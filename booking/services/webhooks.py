@@ -204,13 +204,17 @@ def webhook_endpoint_update(
     active: bool | None = None,
 ) -> WebhookEndpoint:
     """Change an endpoint; re-activating one clears the reason it was disabled."""
+    # Checked before the row is locked: the check may look the host up. What is not given keeps
+    # its stored value, which was checked when it was saved.
+    _validate_endpoint(
+        endpoint.url if url is None else url,
+        endpoint.event_types if event_types is None else list(event_types),
+    )
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         before = {"url": endpoint.url, "event_types": endpoint.event_types, "active": endpoint.active}
-        new_url = endpoint.url if url is None else url
-        new_types = endpoint.event_types if event_types is None else list(event_types)
-        _validate_endpoint(new_url, new_types)
-        endpoint.url, endpoint.event_types = new_url, new_types
+        endpoint.url = endpoint.url if url is None else url
+        endpoint.event_types = endpoint.event_types if event_types is None else list(event_types)
         if active is not None:
             endpoint.active = active
             if active:
@@ -246,21 +250,6 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
 
 def is_published(verb: str) -> bool:
     return any(fnmatch.fnmatchcase(verb, pattern) for pattern in PUBLISHED_VERBS)
-
-
-def event_recipient_customer_ids(event: Event) -> set[int]:
-    """The customers entitled to an event: its own customer; for a launch-wide event (no
-    customer), every customer with a live or flown booking on the launch. Booking events only
-    ever go to the booking's customer."""
-    if event.customer_id is not None:
-        return {event.customer_id}
-    if event.verb.startswith("booking.") or event.launch_id is None:
-        return set()
-    return set(
-        Booking.objects.filter(launch_id=event.launch_id)
-        .exclude(status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED])
-        .values_list("customer_id", flat=True)
-    )
 
 
 def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
