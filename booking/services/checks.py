@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from booking.models import Booking, Launch, PlanStep, Reservation
+from booking.selectors import capacity_taking_q, launch_booked_mass_kg
 from customers.models import Customer, Document, PaymentMilestone
 from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
 from vehicles.orbits import OrbitError, capacity_at_altitude
@@ -39,10 +40,7 @@ def _kg(value: Decimal) -> str:
 
 def live_bookings(*, launch: Launch, now: datetime) -> QuerySet[Booking]:
     """Bookings that ride the launch: confirmed, manifested, or held and not yet expired."""
-    return Booking.objects.filter(launch=launch).filter(
-        Q(status__in=[Booking.Status.CONFIRMED, Booking.Status.MANIFESTED])
-        | Q(status=Booking.Status.HELD, hold_expires_at__gt=now)
-    )
+    return Booking.objects.filter(capacity_taking_q(now=now), launch=launch)
 
 
 def check_payment_paid(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
@@ -195,10 +193,7 @@ def check_weather_range(*, launch: Launch, step: PlanStep, now: datetime) -> Che
 
 def check_mass_within_capacity(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
     """The booked mass still fits the vehicle's capacity to the launch's orbit."""
-    booked = sum(
-        (mass for mass in live_bookings(launch=launch, now=now).values_list("mass_kg", flat=True)),
-        Decimal("0"),
-    )
+    booked = launch_booked_mass_kg(launch=launch, now=now)
     points = list(
         CapacityPoint.objects.filter(
             vehicle_model_id=launch.vehicle_model_id, orbit_family=launch.orbit_family
