@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
-from .models import CapacityPoint, Provider, VehicleModel
+from .models import CapacityPoint, MobilePlatform, Provider, Vehicle, VehicleModel
 
 ALL_PROVIDERS_GROUP = "All providers"
 
@@ -27,6 +27,18 @@ def providers_for_operator(user: AbstractBaseUser | AnonymousUser) -> QuerySet[P
     ids = operator_provider_ids(user)
     qs = Provider.objects.all()
     return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def vehicle_models_for_operator(user: AbstractBaseUser | AnonymousUser) -> QuerySet[VehicleModel]:
+    return VehicleModel.objects.filter(provider__in=providers_for_operator(user))
+
+
+def vehicles_for_operator(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Vehicle]:
+    return Vehicle.objects.filter(vehicle_model__provider__in=providers_for_operator(user))
+
+
+def platforms_for_operator(user: AbstractBaseUser | AnonymousUser) -> QuerySet[MobilePlatform]:
+    return MobilePlatform.objects.filter(provider__in=providers_for_operator(user))
 
 
 def vehicle_models_with_curves() -> QuerySet[VehicleModel]:

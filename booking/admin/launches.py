@@ -29,7 +29,12 @@ from booking.services.scheduling import (
 )
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
-from vehicles.selectors import operator_provider_ids
+from vehicles.selectors import (
+    platforms_for_operator,
+    providers_for_operator,
+    vehicle_models_for_operator,
+    vehicles_for_operator,
+)
 
 
 class BookingInline(admin.TabularInline):
@@ -98,15 +103,16 @@ class ScheduleForm(forms.Form):
     net_precision = forms.ChoiceField(choices=Launch.NetPrecision.choices, initial="hour")
     service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
 
-    def __init__(self, *args: Any, provider_ids: set[int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if provider_ids is not None:
-            self.fields["provider"].queryset = Provider.objects.filter(pk__in=provider_ids)  # type: ignore[attr-defined]
-            self.fields["vehicle_model"].queryset = VehicleModel.objects.filter(provider_id__in=provider_ids)  # type: ignore[attr-defined]
-            self.fields["platform"].queryset = MobilePlatform.objects.filter(provider_id__in=provider_ids)  # type: ignore[attr-defined]
-            self.fields["vehicle"].queryset = Vehicle.objects.filter(  # type: ignore[attr-defined]
-                status=Vehicle.Status.READY_STORAGE, vehicle_model__provider_id__in=provider_ids
-            )
+        self.fields["provider"].queryset = providers_for_operator(user)  # type: ignore[attr-defined]
+        self.fields["vehicle_model"].queryset = vehicle_models_for_operator(user).filter(active=True)  # type: ignore[attr-defined]
+        self.fields["platform"].queryset = platforms_for_operator(user)  # type: ignore[attr-defined]
+        self.fields["vehicle"].queryset = (  # type: ignore[attr-defined]
+            vehicles_for_operator(user)
+            .filter(status=Vehicle.Status.READY_STORAGE)
+            .select_related("vehicle_model")
+        )
 
 
 class SlipForm(forms.Form):
@@ -298,18 +304,15 @@ class LaunchAdmin(ProviderScopedAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     def _platforms(self, request: HttpRequest) -> QuerySet[MobilePlatform]:
-        ids = operator_provider_ids(request.user)
-        qs = MobilePlatform.objects.order_by("name")
-        return qs if ids is None else qs.filter(provider_id__in=ids)
+        return platforms_for_operator(request.user).order_by("name")
 
     # --- schedule ---
 
     def schedule_view(self, request: HttpRequest, initial: dict[str, Any] | None = None) -> HttpResponse:
         if not self.has_change_permission(request):
             raise Http404
-        provider_ids = operator_provider_ids(request.user)
         if request.method == "POST" and "window_start" in request.POST:
-            form = ScheduleForm(request.POST, provider_ids=provider_ids)
+            form = ScheduleForm(request.POST, user=request.user)
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -336,7 +339,7 @@ class LaunchAdmin(ProviderScopedAdmin):
                     self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:booking_launch_change", args=[launch.pk]))
         else:
-            form = ScheduleForm(initial=initial, provider_ids=provider_ids)
+            form = ScheduleForm(initial=initial, user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

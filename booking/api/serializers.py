@@ -47,7 +47,13 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.selectors import operator_provider_ids, providers_for_operator
+from vehicles.selectors import (
+    operator_provider_ids,
+    platforms_for_operator,
+    providers_for_operator,
+    vehicle_models_for_operator,
+    vehicles_for_operator,
+)
 
 MASS_MAX_DIGITS = 9
 
@@ -606,18 +612,6 @@ class LaunchSlipResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def _operator_vehicle_models(user):
-    return VehicleModel.objects.filter(provider__in=providers_for_operator(user))
-
-
-def _operator_vehicles(user):
-    return Vehicle.objects.filter(vehicle_model__provider__in=providers_for_operator(user))
-
-
-def _operator_platforms(user):
-    return MobilePlatform.objects.filter(provider__in=providers_for_operator(user))
-
-
 def _sites(user):
     return LaunchSite.objects.all()
 
@@ -723,7 +717,7 @@ class PlanningSerializer(serializers.Serializer):
 
 class LaunchScheduleSerializer(serializers.Serializer):
     vehicle_model = _ScopedPrimaryKeyField(
-        fetcher=_operator_vehicle_models,
+        fetcher=vehicle_models_for_operator,
         model_name="vehicle model",
         help_text="Its provider flies the launch.",
     )
@@ -732,10 +726,10 @@ class LaunchScheduleSerializer(serializers.Serializer):
     window_start = serializers.DateTimeField()
     window_end = serializers.DateTimeField()
     vehicle = _ScopedPrimaryKeyField(
-        fetcher=_operator_vehicles, model_name="vehicle", required=False, allow_null=True
+        fetcher=vehicles_for_operator, model_name="vehicle", required=False, allow_null=True
     )
     platform = _ScopedPrimaryKeyField(
-        fetcher=_operator_platforms,
+        fetcher=platforms_for_operator,
         model_name="platform",
         required=False,
         allow_null=True,
