@@ -124,6 +124,21 @@ def contract_launches_used(*, contract: Contract, exclude_launch_id: int | None 
     return qs.values("launch_id").distinct().count()
 
 
+def contracts_for_launch(*, customer_id: int, launch: Launch) -> QuerySet[Contract]:
+    """The customer's active contracts with the launch's provider, oldest first: the ones a
+    booking on it may be confirmed under."""
+    return Contract.objects.filter(
+        customer_id=customer_id, provider_id=launch.provider_id, status=Contract.Status.ACTIVE
+    ).order_by("signed_on", "pk")
+
+
+def contract_has_room(*, contract: Contract, launch: Launch) -> bool:
+    """The launch is one of the contract's committed launches, or one more still fits."""
+    return (
+        contract_launches_used(contract=contract, exclude_launch_id=launch.pk) < contract.launches_committed
+    )
+
+
 def contract_usage(contract: Contract) -> ContractUsage:
     """Launches used and remaining, value, currency and milestones (due dates, paid or not)."""
     used = contract_launches_used(contract=contract)

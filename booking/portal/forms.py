@@ -170,7 +170,7 @@ class ConfirmForm(forms.Form):
         label="Contract",
         queryset=Contract.objects.none(),
         required=False,
-        empty_label="(no contract: pay per booking)",
+        empty_label="(the first contract with launches left)",
         help_text="A contract with this launch's provider uses one of its committed launches.",
     )
 

@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from booking.models import Booking, Launch, Quote
-from booking.selectors import booking_milestones, contract_launches_used
+from booking.selectors import (
+    booking_milestones,
+    contract_has_room,
+    contract_launches_used,
+    contracts_for_launch,
+)
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
 from .errors import Busy, Conflict, InvalidRequest
@@ -179,20 +184,14 @@ def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract
                 f"contract {contract.reference} is {contract.get_status_display().lower()}, not active"
             )
         return _lock_row(Contract, contract.pk, f"contract {contract.reference}")
-    candidates = list(
-        Contract.objects.filter(
-            customer=customer, provider_id=launch.provider_id, status=Contract.Status.ACTIVE
-        ).order_by("signed_on", "pk")
-    )
+    candidates = list(contracts_for_launch(customer_id=customer.pk, launch=launch))
     if not candidates:
         raise Conflict(
             f"confirming needs an active contract between {customer.name} and {launch.provider}: none is on file"
         )
-    for candidate in candidates:
-        used = contract_launches_used(contract=candidate, exclude_launch_id=launch.pk)
-        if used < candidate.launches_committed:
-            return _lock_row(Contract, candidate.pk, f"contract {candidate.reference}")
-    return _lock_row(Contract, candidates[0].pk, f"contract {candidates[0].reference}")
+    # The first with room; if none has, the first, which the room check then refuses in words.
+    chosen = next((c for c in candidates if contract_has_room(contract=c, launch=launch)), candidates[0])
+    return _lock_row(Contract, chosen.pk, f"contract {chosen.reference}")
 
 
 def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:

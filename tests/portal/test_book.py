@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from booking.models import Booking, Quote
 from booking.services.bookings import payment_milestone_mark_paid
-from tests.factories import LaunchFactory, MembershipFactory, RideshareRateFactory, engine_world
+from tests.factories import (
+    BookingFactory,
+    ContractFactory,
+    LaunchFactory,
+    MembershipFactory,
+    RideshareRateFactory,
+    engine_world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +197,24 @@ def test_rebooking_offers_only_the_same_providers_launches(c, w):
     page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
     assert "Kuaizhou-1A · SSO 500 second rideshare" in page
     assert "Rival rideshare to SSO" not in page
+
+
+def test_the_confirm_page_offers_only_contracts_with_launches_left(c, w):
+    c.post(
+        reverse("portal:book"),
+        {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "USD"},
+    )
+    c.post(reverse("portal:quote_detail", args=[Quote.objects.get().reference]))
+    booking = Booking.objects.get()
+    used_up = ContractFactory(
+        customer=w.customer, provider=w.launch.provider, reference="USED-UP", launches_committed=1
+    )
+    BookingFactory(
+        customer=w.customer,
+        contract=used_up,
+        status=Booking.Status.CONFIRMED,
+        launch=LaunchFactory(vehicle_model=w.vehicle_model, site=w.site, name="Earlier flight"),
+    )
+    page = c.get(reverse("portal:booking_confirm", args=[booking.reference])).content.decode()
+    assert w.contract.reference in page
+    assert "USED-UP" not in page

@@ -20,6 +20,7 @@ import booking.services.pricing as pricing
 from booking.models import AddOnService, Booking, Launch, Quote
 from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
+from booking.selectors import contract_has_room, contracts_for_launch
 from booking.services.errors import ServiceError
 from customers.models import Contract, Payload
 from vehicles.models import Currency, VehicleModel
@@ -152,9 +153,13 @@ def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _contracts_for(booking: Booking):
-    return Contract.objects.filter(
-        customer=booking.customer, provider=booking.launch.provider, status=Contract.Status.ACTIVE
-    ).order_by("reference")
+    """The contracts the booking can be confirmed under: active, with the provider, with room."""
+    usable = [
+        contract.pk
+        for contract in contracts_for_launch(customer_id=booking.customer_id, launch=booking.launch)
+        if contract_has_room(contract=contract, launch=booking.launch)
+    ]
+    return Contract.objects.filter(pk__in=usable).order_by("reference")
 
 
 @require_http_methods(["GET", "POST"])
