@@ -107,11 +107,11 @@ def _bench(threads: int, per_thread: int) -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from booking.errors import Busy
     from booking.models import Booking, Launch, RideshareRate
-    from booking.selectors import launch_booked_mass_kg
+    from booking.selectors.capacity import launch_booked_mass_kg
     from booking.services.bookings import booking_hold, new_reference
-    from booking.services.errors import Busy
-    from booking.services.pricing import quote_create
+    from booking.services.quotes import quote_create
     from customers.models import Customer, Payload
     from vehicles.models import CapacityPoint, LaunchSite, Provider, VehicleModel
 

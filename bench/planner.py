@@ -46,7 +46,8 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from booking.models import Launch, Reservation  # noqa: E402
-from booking.services.scheduling import PlanningResult, _estimate_transit_hours, plan_launch  # noqa: E402
+from booking.rules.chain import _estimate_transit_hours  # noqa: E402
+from booking.selectors.planner import PlanningResult, plan_launch  # noqa: E402
 from vehicles.models import (  # noqa: E402
     CapacityPoint,
     LaunchSite,

@@ -59,6 +59,7 @@ def main() -> dict:
 
     from booking.models import Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
     from booking.readiness_templates import install_readiness_templates
+    from booking.rules.readiness import step_next_wake
     from booking.services import readiness
     from vehicles.models import CapacityPoint, LaunchSite, Provider, VehicleModel
 
@@ -134,7 +135,7 @@ def main() -> dict:
                     if step.due_at < done_before:
                         step.status = PlanStep.Status.DONE
                         step.completed_at = done_before
-                    step.wake_at = readiness.step_next_wake(step, now=done_before)
+                    step.wake_at = step_next_wake(step, now=done_before)
                     steps.append(step)
             PlanStep.objects.bulk_create(steps, batch_size=5000)
         with connection.cursor() as cursor:

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = "Launches and bookings"
+
+    def ready(self) -> None:
+        """Connect what the writers announce to who acts on it: Events feed the webhooks,
+        due deliveries and due readiness checks become Celery tasks."""
+        from booking import signals, tasks
+        from booking.services import webhooks
+
+        signals.events_published.connect(webhooks.webhooks_on_published, dispatch_uid="booking.webhooks")
+        signals.webhook_deliveries_due.connect(tasks.webhooks_queue, dispatch_uid="booking.webhooks_queue")
+        signals.readiness_checks_due.connect(
+            tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
+        )

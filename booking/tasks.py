@@ -7,12 +7,16 @@ delivered again; every task here is idempotent, and none waits hours in an ETA.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from celery import shared_task
 
+from booking.errors import Busy
 from booking.services import bookings as booking_services
-from booking.services import pricing as pricing_services
-from booking.services import webhooks
+from booking.services import quotes, readiness, webhooks
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="booking.bookings_release_expired")
@@ -24,10 +28,10 @@ def bookings_release_expired() -> int:
 @shared_task(name="booking.quotes_expire")
 def quotes_expire() -> int:
     """Expire open quotes past their validity."""
-    return pricing_services.quotes_expire()
+    return quotes.quotes_expire()
 
 
-# --- webhooks (api) ------------------------------------------------------------------------------
+# --- webhooks ------------------------------------------------------------------------------------
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -45,13 +49,16 @@ def webhooks_deliver_due() -> int:
     return len(due)
 
 
-# --- end webhooks (api) --------------------------------------------------------------------------
+def webhooks_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:
+    """Listens to ``signals.webhook_deliveries_due``: one task per delivery."""
+    for delivery_id in delivery_ids:
+        try:
+            webhook_deliver.delay(delivery_id)
+        except Exception:  # broker down: the beat task sends it when the lease runs out
+            logger.warning("could not queue webhook delivery %s; the beat task will retry", delivery_id)
 
 
-logger = logging.getLogger(__name__)
-
-
-# --- readiness (issue 5) -----------------------------------------------------------------------
+# --- readiness -----------------------------------------------------------------------------------
 # Beat: {"readiness-reconcile": {"task": "booking.tasks.readiness_reconcile", "schedule": 30.0,
 #        "options": {"expires": 25}}}
 
@@ -59,8 +66,6 @@ logger = logging.getLogger(__name__)
 @shared_task(name="booking.tasks.readiness_reconcile")
 def readiness_reconcile() -> dict:
     """One reconciler pass (beat, every 30 s). Safe to run in parallel: launches are claimed."""
-    from booking.services import readiness
-
     report = readiness.readiness_reconcile()
     summary = report.as_dict()
     if report.launches_claimed:
@@ -71,9 +76,6 @@ def readiness_reconcile() -> dict:
 @shared_task(bind=True, name="booking.tasks.readiness_run_check", max_retries=5)
 def readiness_run_check(self, step_id: int, attempt: int) -> str:
     """Run one queued attempt of a step's automatic check; a second delivery does nothing."""
-    from booking.services import readiness
-    from booking.services.errors import Busy
-
     try:
         run = readiness.step_check_run(step_id=step_id, attempt=attempt)
     except Busy as exc:
@@ -82,4 +84,7 @@ def readiness_run_check(self, step_id: int, attempt: int) -> str:
     return run.result if run is not None else "skipped"
 
 
-# --- end readiness -------------------------------------------------------------------------------
+def readiness_checks_queue(*, pairs: Sequence[tuple[int, int]], **_signal: Any) -> None:
+    """Listens to ``signals.readiness_checks_due``: one task per (step id, attempt)."""
+    for step_id, attempt in pairs:
+        readiness_run_check.delay(step_id, attempt)

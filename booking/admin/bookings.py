@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from booking.errors import ServiceError
 from booking.models import (
     AddOnService,
     Booking,
@@ -23,10 +24,9 @@ from booking.models import (
     QuoteLine,
     RideshareRate,
 )
-from booking.selectors import booking_milestones
+from booking.selectors.contracts import booking_milestones
+from booking.selectors.fit import launches_selling_q
 from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
-from booking.services.errors import ServiceError
-from booking.services.fit import launches_selling_q
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from booking.models import Booking, Launch, PlanStep, Reservation
-from booking.services.readiness import step_late_at
+from booking.rules.readiness import step_late_at
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
 

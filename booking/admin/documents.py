@@ -14,7 +14,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from booking.services.errors import ServiceError
+from booking.errors import ServiceError
 from booking.services.payloads import document_review
 from customers.admin import DocumentAdmin as CustomersDocumentAdmin
 from customers.models import Document

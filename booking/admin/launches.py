@@ -18,15 +18,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
+from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
-from booking.services.errors import ServiceError
-from booking.services.scheduling import (
-    closure_text,
-    launch_schedule,
-    launch_scrub,
-    launch_slip,
-    resource_timeline,
-)
+from booking.rules.text import closure_text
+from booking.selectors.timeline import resource_timeline
+from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
 from vehicles.selectors import (

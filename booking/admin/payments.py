@@ -15,9 +15,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from booking.errors import ServiceError
 from booking.models import Event
 from booking.services.bookings import payment_milestone_mark_paid
-from booking.services.errors import ServiceError
 from customers.admin import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
 from customers.models import PaymentMilestone
 

@@ -19,12 +19,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from booking.errors import ServiceError
 from booking.models import Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
-from booking.selectors import readiness_board_plans
-from booking.services import launches as launch_services
+from booking.rules.readiness import CLOSED_GOOD, OPEN, PROBLEM
+from booking.selectors.readiness import readiness_board_plans
 from booking.services import readiness
 from booking.services.checks import CHECKS
-from booking.services.errors import ServiceError
+from booking.workflows import launch_lifecycle
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 
@@ -153,16 +154,16 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
         rows = []
         for plan in readiness_board_plans(provider_ids=provider_ids):
             steps = list(plan.steps.all())
-            open_steps = [step for step in steps if step.status in readiness.OPEN]
+            open_steps = [step for step in steps if step.status in OPEN]
             rows.append(
                 {
                     "plan": plan,
                     "launch": plan.launch,
                     "late": [step for step in steps if step.status == PlanStep.Status.LATE],
-                    "holding": [step for step in steps if step.blocking and step.status in readiness.PROBLEM],
+                    "holding": [step for step in steps if step.blocking and step.status in PROBLEM],
                     "open": open_steps,
                     "next": open_steps[0] if open_steps else None,
-                    "done": sum(step.status in readiness.CLOSED_GOOD for step in steps),
+                    "done": sum(step.status in CLOSED_GOOD for step in steps),
                     "total": len(steps),
                 }
             )
@@ -293,7 +294,7 @@ def hold_launches(modeladmin, request, queryset):
             modeladmin,
             request,
             queryset,
-            lambda launch: launch_services.launch_hold(launch=launch, actor=request.user, reason=reason),
+            lambda launch: launch_lifecycle.launch_hold(launch=launch, actor=request.user, reason=reason),
             "put on hold",
         )
         return None
@@ -315,7 +316,7 @@ def release_launches(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        lambda launch: launch_services.launch_release(launch=launch, actor=request.user),
+        lambda launch: launch_lifecycle.launch_release(launch=launch, actor=request.user),
         "released",
     )
 
@@ -326,7 +327,7 @@ def mark_launched(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        lambda launch: launch_services.launch_mark_launched(launch=launch, actor=request.user),
+        lambda launch: launch_lifecycle.launch_mark_launched(launch=launch, actor=request.user),
         "marked launched",
     )
 
@@ -338,7 +339,7 @@ def _outcome_action(outcome: str, description: str):
             modeladmin,
             request,
             queryset,
-            lambda launch: launch_services.launch_record_outcome(
+            lambda launch: launch_lifecycle.launch_record_outcome(
                 launch=launch, outcome=outcome, actor=request.user
             ),
             f"recorded as {Launch.Status(outcome).label.lower()}",

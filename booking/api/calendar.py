@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import Launch
-from booking.selectors import launches_for_calendar
+from booking.selectors.access import launches_for_calendar
 from customers.models import Customer
 
 from .base import AnonRateThrottle, ApiViewMixin

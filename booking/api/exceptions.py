@@ -14,7 +14,7 @@ from django.db import DataError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from booking.services.errors import Busy, Conflict, InvalidRequest
+from booking.errors import Busy, Conflict, InvalidRequest
 
 logger = logging.getLogger(__name__)
 

@@ -27,13 +27,8 @@ from booking.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from booking.selectors import (
-    get_contracts_for,
-    get_payloads_for,
-    get_quotes_for,
-    launch_capacity_kg,
-    launch_remaining_capacity_kg,
-)
+from booking.selectors.access import get_contracts_for, get_payloads_for, get_quotes_for
+from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
 from booking.services.payloads import payload_orbit_problems
 from customers.models import Contract, Payload
 from vehicles.models import (

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import ApiToken, Launch
-from booking.selectors import (
+from booking.selectors.access import (
     get_bookings_for,
     get_contracts_for,
     get_events_for,
@@ -26,14 +26,14 @@ from booking.selectors import (
     get_readiness_plan_for,
     get_webhook_deliveries_for,
     get_webhook_endpoints_for,
-    launches_with_capacity,
 )
-from booking.services.availability import availability_search
+from booking.selectors.availability import availability_search
+from booking.selectors.capacity import launches_with_capacity
+from booking.selectors.planner import plan_launch
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
-from booking.services.express import order_express_launch
 from booking.services.payloads import payload_create
-from booking.services.pricing import quote_create
-from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip, plan_launch
+from booking.services.quotes import quote_create
+from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import (
     webhook_endpoint_create,
@@ -41,6 +41,7 @@ from booking.services.webhooks import (
     webhook_endpoint_update,
     webhook_ping,
 )
+from booking.workflows.express import order_express_launch
 from vehicles.models import LaunchSite, MobilePlatform, Provider, Vehicle
 from vehicles.selectors import vehicle_models_with_curves
 

@@ -10,9 +10,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
-from booking.selectors import contract_usage
+from booking.rules.readiness import step_late_at
+from booking.selectors.contracts import contract_usage
 from booking.services.payloads import payload_orbit_problems
-from booking.services.readiness import step_late_at
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles import orbits
 from vehicles.models import LaunchSite, OrbitFamily

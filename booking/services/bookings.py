@@ -16,22 +16,24 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
-from booking.selectors import (
+from booking.rules.launch_status import LIFTED_OFF_STATUSES
+from booking.rules.money import HUNDRED, fmt_money, money, new_reference
+from booking.selectors.contracts import (
     booking_milestones,
     contract_has_room,
     contract_launches_used,
     contracts_for_launch,
 )
+from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
+from booking.selectors.guards import check_launch_fit
+from booking.services.events import user_or_none
+from booking.services.quotes import quotes_expire as quotes_expire
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from .errors import Busy, Conflict, InvalidRequest
 from .events import Actor, event_record
-from .fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
-from .launches import LIFTED_OFF_STATUSES
 from .locking import short_lock_wait
-from .pricing import HUNDRED, check_launch_fit, fmt_money, money, new_reference, user_or_none
-from .pricing import quotes_expire as quotes_expire  # re-exported: the periodic task's service
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from booking.models import Booking, Launch, PlanStep, Reservation
-from booking.selectors import capacity_taking_q, launch_booked_mass_kg
+from booking.rules.readiness import go_blockers
+from booking.selectors.capacity import capacity_taking_q, launch_booked_mass_kg
 from customers.models import Customer, Document, PaymentMilestone
 from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
 from vehicles.orbits import OrbitError, capacity_at_altitude
@@ -227,7 +228,6 @@ def check_return_mass_within_limit(*, launch: Launch, step: PlanStep, now: datet
 
 def check_go_no_go(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
     """The poll passes when the launch is not on hold and every earlier blocking step is closed."""
-    from .readiness import go_blockers
 
     if launch.status == Launch.Status.HOLD:
         return False, f"{launch.name} is on hold"

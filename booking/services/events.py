@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import models
 
-from booking.models import Event, Launch
+from booking.models import (
+    Event,
+    Launch,
+)
+from booking.signals import events_published
 from customers.models import Customer
 from vehicles.models import Provider
 
@@ -67,10 +71,47 @@ def events_record(events: Sequence[Event]) -> list[Event]:
 
 
 def events_publish(events: Sequence[Event]) -> None:
-    """Hand saved Events to the webhooks: every writer of Events calls this, so no event is missed.
-
-    Customers' endpoints hear of them once the change is committed, never before.
+    """Announce saved Events (``signals.events_published``): every writer of Events calls this, so
+    no event is missed. The webhooks listen, and customers' endpoints hear of them once the change
+    is committed, never before.
     """
-    from .webhooks import webhooks_on_events  # webhooks records events too: import at call time
+    events_published.send(sender=Event, events=events)
 
-    webhooks_on_events(events)
+
+def user_or_none(actor: Actor) -> User | None:
+    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
+    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def event_new(
+    *,
+    verb: str,
+    subject_type: str,
+    subject_id: int,
+    actor: Actor,
+    launch_id: int | None,
+    provider_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    customer: Customer | None = None,
+    system: str = "readiness",
+) -> Event:
+    """An unsaved Event, for services that write many at once with ``events.events_record``.
+
+    Mirrors ``events.event_record``; caller saves it inside the transaction that made the change.
+    """
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return Event(
+        verb=verb,
+        actor=user,  # type: ignore[misc]
+        actor_label=actor_label(actor, system=system),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        customer=customer,
+        provider_id=provider_id,
+        launch_id=launch_id,
+        before=before or {},
+        after=after or {},
+        message=message[:300],
+    )

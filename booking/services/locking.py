@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
-from .errors import Busy
+from booking.errors import Busy
 
 
 @contextmanager

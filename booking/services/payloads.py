@@ -14,14 +14,14 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from booking.errors import InvalidRequest
 from booking.models import Booking
+from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
 from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
 
-from .errors import InvalidRequest
 from .events import Actor, event_record
-from .pricing import user_or_none
 
 # How far a requested sun-synchronous inclination may stray from the one the altitude implies.
 SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")

@@ -14,9 +14,8 @@ writer of a plan's steps holds the launch lock, so the launch row is the plan's 
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from booking.errors import InvalidRequest
 from booking.models import (
     Booking,
     CheckRun,
@@ -46,35 +46,32 @@ from booking.readiness_templates import (
     STANDARD_SLUG,
     install_readiness_templates,
 )
+from booking.rules.launch_status import ALLOWED_FROM, HELD_BY_READINESS
+from booking.rules.readiness import (
+    OPEN,
+    PROBLEM,
+    LaunchStatus,
+    Step,
+    _go_ready,
+    _names,
+    _problem_text,
+    _problems,
+    check_retry_interval,
+    go_blockers,
+    lead_squeeze,
+    step_late_at,
+    step_next_wake,
+    step_opens_at,
+)
+from booking.services.events import event_new
+from booking.services.launches import launch_lock, launches_change_status
+from booking.signals import readiness_checks_due
 
 from . import checks
-from .errors import InvalidRequest
 from .events import Actor, event_record, events_record
-from .launches import (
-    ALLOWED_FROM,
-    HELD_BY_READINESS,
-    event_new,
-    launch_lock,
-    launches_change_status,
-)
 
 logger = logging.getLogger(__name__)
 
-Step = PlanStep.Status
-LaunchStatus = Launch.Status
-
-OPEN = (Step.PENDING, Step.LATE)
-CLOSED_GOOD = (Step.DONE, Step.WAIVED)
-PROBLEM = (Step.LATE, Step.FAILED)
-
-# How soon a check that did not pass (or whose task was lost) is queued again.
-CHECK_RETRY_MIN = timedelta(minutes=2)
-CHECK_RETRY_MAX = timedelta(minutes=60)
-LATE_CHECK_RETRY = timedelta(minutes=5)
-# A queued check that has not reported by then is presumed lost with its worker and queued
-# again; the wait doubles with each attempt, up to the regular retry interval. A twin delivery
-# is harmless: the first result recorded closes the step and the other steps aside.
-LOST_CHECK_AFTER = timedelta(seconds=45)
 
 # Keeps id lists within every backend's limit on query parameters.
 _ID_CHUNK = 10_000 if connection.vendor == "postgresql" else 900
@@ -132,73 +129,6 @@ class GateResult:
 # --- the rules -------------------------------------------------------------------------------
 
 
-def step_late_at(step: PlanStep) -> datetime:
-    """When an open step becomes late: its due time plus its grace."""
-    return step.due_at + timedelta(minutes=step.grace_minutes)
-
-
-def step_opens_at(step: PlanStep) -> datetime:
-    """When work on a step may start; an automatic check first runs then."""
-    return step.due_at - timedelta(minutes=step.duration_minutes)
-
-
-def check_retry_interval(step: PlanStep) -> timedelta:
-    """How long until a check that has not passed is tried again.
-
-    A twelfth of the step's span, at most half its grace; a late step (which may be holding
-    its launch) is tried every few minutes so the hold lifts soon after the cause clears.
-    """
-    if step.status == Step.LATE:
-        return LATE_CHECK_RETRY
-    interval = min(timedelta(minutes=step.duration_minutes) / 12, timedelta(minutes=step.grace_minutes) / 2)
-    return max(CHECK_RETRY_MIN, min(CHECK_RETRY_MAX, interval))
-
-
-def step_next_wake(step: PlanStep, *, now: datetime, check_queued: bool = False) -> datetime | None:
-    """The next time the reconciler has work on ``step``, or ``None`` when it has none."""
-    if step.status not in OPEN:
-        return None
-    times = []
-    if step.status == Step.PENDING:
-        times.append(step_late_at(step))
-    if step.kind == TemplateStep.Kind.AUTOMATIC:
-        if check_queued:
-            lost_after = LOST_CHECK_AFTER * 2 ** min(max(step.check_attempts - 1, 0), 8)
-            times.append(now + min(check_retry_interval(step), lost_after))
-        else:
-            times.append(step_opens_at(step))
-    return min(times) if times else None
-
-
-def go_blockers(steps: Sequence[PlanStep], go_step: PlanStep) -> list[PlanStep]:
-    """Blocking steps before the go/no-go poll that are neither done nor waived."""
-    return [
-        step
-        for step in steps
-        if step.position < go_step.position and step.blocking and step.status not in CLOSED_GOOD
-    ]
-
-
-def _problems(steps: Iterable[PlanStep]) -> list[PlanStep]:
-    """Blocking steps that hold the launch: late past their grace, or failed."""
-    return [step for step in steps if step.blocking and step.status in PROBLEM]
-
-
-def _go_ready(steps: Sequence[PlanStep]) -> bool:
-    go_step = next((step for step in steps if step.code == GO_STEP_CODE), None)
-    return go_step is not None and go_step.status == Step.DONE and not go_blockers(steps, go_step)
-
-
-def _problem_text(step: PlanStep) -> str:
-    if step.status == Step.FAILED:
-        return f"readiness step “{step.name}” failed" + (f": {step.note}" if step.note else "")
-    return f"readiness step “{step.name}” is late (due {step.due_at:%d %b %H:%M} UTC)"
-
-
-def _names(steps: Iterable[PlanStep]) -> str:
-    return ", ".join(f"“{step.name}”" for step in steps)
-
-
 # --- plans -----------------------------------------------------------------------------------
 
 
@@ -236,28 +166,6 @@ def template_for(
             "an operator can switch it back on in the admin, or choose another template."
         )
     return template
-
-
-def lead_squeeze(
-    template_steps: Sequence[TemplateStep], *, lead: timedelta
-) -> Callable[[int, int], tuple[int, int]]:
-    """A function mapping a step's (offset, duration) in minutes onto the time left before T-0.
-
-    Steps after T-0 keep their offsets; steps before it are scaled by lead / template lead when
-    the template needs more lead than there is, so their order and proportions are kept.
-    """
-    needed_minutes = max((-ts.offset_minutes for ts in template_steps), default=0)
-    lead_minutes = max(lead.total_seconds() / 60, 0)
-    if needed_minutes <= 0 or lead_minutes >= needed_minutes:
-        return lambda offset, duration: (offset, duration)
-    factor = lead_minutes / needed_minutes
-
-    def squeeze(offset: int, duration: int) -> tuple[int, int]:
-        if offset >= 0:
-            return offset, duration
-        return math.ceil(offset * factor), max(1, math.ceil(duration * factor))
-
-    return squeeze
 
 
 def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | None = None) -> ReadinessPlan:
@@ -769,11 +677,9 @@ def _steps_save_reconciled(steps: Sequence[PlanStep]) -> None:
 
 
 def queue_checks(pairs: Sequence[tuple[int, int]]) -> None:
-    """Queue one Celery task per (step id, attempt). Runs after the reconciler's commit."""
-    from booking.tasks import readiness_run_check
-
-    for step_id, attempt in pairs:
-        readiness_run_check.delay(step_id, attempt)
+    """Announce the checks to run, (step id, attempt) each (``signals.readiness_checks_due``; the
+    Celery tasks listen). Runs after the reconciler's commit."""
+    readiness_checks_due.send(sender=PlanStep, pairs=pairs)
 
 
 def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:

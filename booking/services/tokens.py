@@ -9,9 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from booking.errors import InvalidRequest
 from booking.models import ApiToken
 
-from .errors import InvalidRequest
 from .events import Actor, event_record
 
 TOKEN_PREFIX_LENGTH = 8

@@ -49,10 +49,11 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
+from booking.errors import InvalidRequest
 from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from booking.signals import webhook_deliveries_due
 from customers.models import Customer
 
-from .errors import InvalidRequest
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -256,8 +257,9 @@ def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
     return not endpoint.event_types or any(fnmatch.fnmatchcase(verb, p) for p in endpoint.event_types)
 
 
-def webhooks_on_events(events: Sequence[Event]) -> None:
-    """Called by ``events_publish``: fan the published ones out after the transaction commits."""
+def webhooks_on_published(*, events: Sequence[Event], **_signal: Any) -> None:
+    """Listens to ``signals.events_published``: fan the published ones out after the transaction
+    commits."""
     event_ids = [event.pk for event in events if is_published(event.verb)]
     if event_ids:
         transaction.on_commit(lambda: webhooks_fan_out_many(event_ids=event_ids), robust=True)
@@ -362,13 +364,9 @@ def webhook_ping(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookDelivery:
 
 
 def _queue(deliveries: list[WebhookDelivery]) -> None:
-    from booking.tasks import webhook_deliver  # tasks import services, not the reverse at load
-
-    for delivery in deliveries:
-        try:
-            webhook_deliver.delay(delivery.pk)
-        except Exception:  # broker down: the beat task sends it when the lease runs out
-            logger.warning("could not queue webhook delivery %s; the beat task will retry", delivery.pk)
+    """Announce the deliveries to send now (``signals.webhook_deliveries_due``; the Celery tasks
+    listen). Runs after commit."""
+    webhook_deliveries_due.send(sender=WebhookDelivery, delivery_ids=[delivery.pk for delivery in deliveries])
 
 
 # --- sending -----------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_tokens_are_listed_without_keys_and_revoked_through_the_api():
 
 
 def test_token_names_are_required_by_the_service():
-    from booking.services.errors import InvalidRequest
+    from booking.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest, match="A token needs a name"):
         api_token_create(user=UserFactory(), name="  ")

@@ -9,7 +9,7 @@ import pytest
 
 from booking.api.base import StrictJSONParser
 from booking.api.exceptions import PayloadTooLarge, api_exception_handler
-from booking.services.errors import Busy, Conflict, InvalidRequest
+from booking.errors import Busy, Conflict, InvalidRequest
 from tests.factories import LaunchFactory, VehicleModelFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from booking.models import DedicatedPrice, Launch
-from booking.services.availability import availability_search
+from booking.selectors.availability import availability_search
 from tests.factories import (
     BookingFactory,
     DedicatedPriceFactory,

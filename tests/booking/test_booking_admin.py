@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from booking.models import Booking, Quote
 from booking.services.bookings import booking_hold
-from booking.services.pricing import quote_create
+from booking.services.quotes import quote_create
 from customers.models import Contract
 from tests.factories import LaunchFactory, RideshareRateFactory, engine_world
 

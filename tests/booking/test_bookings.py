@@ -10,14 +10,10 @@ import pytest
 import time_machine
 
 from booking import tasks
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Event, Launch, Quote
-from booking.selectors import (
-    booking_milestones,
-    contract_usage,
-    launch_booked_mass_kg,
-    launch_capacity_kg,
-    launch_remaining_capacity_kg,
-)
+from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg, launch_remaining_capacity_kg
+from booking.selectors.contracts import booking_milestones, contract_usage
 from booking.services.bookings import (
     booking_cancel,
     booking_confirm,
@@ -28,8 +24,7 @@ from booking.services.bookings import (
     launch_bookings_fly,
     payment_milestone_mark_paid,
 )
-from booking.services.errors import Conflict, InvalidRequest
-from booking.services.pricing import quote_create
+from booking.services.quotes import quote_create
 from customers.models import Contract, Customer
 from tests.factories import (
     BookingFactory,

@@ -8,9 +8,10 @@ import pytest
 
 from booking.demo import load_catalog
 from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, RideshareRate
-from booking.services.availability import availability_search
+from booking.selectors.availability import availability_search
+from booking.selectors.prices import price_convert
 from booking.services.bookings import booking_confirm, booking_hold
-from booking.services.pricing import price_convert, quote_create
+from booking.services.quotes import quote_create
 from customers.models import Payload
 
 pytestmark = pytest.mark.django_db

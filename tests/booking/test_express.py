@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from booking.errors import Conflict
 from booking.models import Booking, Event, Launch, Quote, ReadinessPlan, Reservation
 from booking.services.checks import check_run
-from booking.services.errors import Conflict
-from booking.services.express import order_express_launch
+from booking.workflows.express import order_express_launch
 from tests.factories import (
     ContractFactory,
     CustomerFactory,

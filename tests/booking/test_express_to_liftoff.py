@@ -13,8 +13,9 @@ import pytest
 import time_machine
 
 from booking.models import Event, Launch, PlanStep, ReadinessPlan
-from booking.services import launches, readiness
-from booking.services.express import order_express_launch
+from booking.services import readiness
+from booking.workflows import launch_lifecycle
+from booking.workflows.express import order_express_launch
 from tests.booking import test_express
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_an_express_order_runs_from_order_to_liftoff_with_the_reconciler(
                     readiness.step_complete(step=step, actor=world.user, note="signed off on site")
             launch.refresh_from_db()
             if now >= launch.window_start and launch.status == Launch.Status.GO:
-                launches.launch_mark_launched(launch=launch, actor=world.user)
+                launch_lifecycle.launch_mark_launched(launch=launch, actor=world.user)
             with django_capture_on_commit_callbacks(execute=True):
                 report = readiness.readiness_reconcile()
             assert not report.steps_late, f"nothing should be late at {now}: {report}"

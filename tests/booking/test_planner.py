@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from booking.services.scheduling import launch_schedule, plan_launch
+from booking.selectors.planner import plan_launch
+from booking.services.scheduling import launch_schedule
 from tests.factories import (
     LaunchSiteFactory,
     MobilePlatformFactory,
@@ -196,7 +197,7 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
     ranking that walking every candidate gives, over random fleets, chains and closures."""
     import random
 
-    from booking.services.errors import Conflict
+    from booking.errors import Conflict
 
     rng = random.Random(7)
     sites = [world.jiuquan, world.taiyuan, world.wenchang] + [

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Event, ExchangeRate, Launch, Quote, RideshareRate
-from booking.services.errors import Conflict, InvalidRequest
-from booking.services.pricing import money, price_convert, quote_create, quotes_expire
+from booking.rules.money import money
+from booking.selectors.prices import price_convert
+from booking.services.quotes import quote_create, quotes_expire
 from customers.models import Customer
 from tests.factories import (
     BookingFactory,

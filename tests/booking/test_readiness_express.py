@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from booking.models import Event, Launch, PlanStep, ReadinessPlan
-from booking.services import launches, readiness
+from booking.services import readiness
+from booking.workflows import launch_lifecycle
 from tests.factories import (
     BookingFactory,
     LaunchFactory,
@@ -71,7 +72,7 @@ def test_express_order_runs_to_liftoff_in_24_simulated_hours(django_capture_on_c
             if now == T0:
                 launch.refresh_from_db()
                 assert launch.status == Launch.Status.GO, "the go/no-go poll should have sent it to GO"
-                launches.launch_mark_launched(launch=launch, actor=None)
+                launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
             with django_capture_on_commit_callbacks(execute=True):
                 report = readiness.readiness_reconcile()
             assert not report.steps_late, f"nothing should be late at {now}: {report}"

@@ -9,9 +9,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking.errors import InvalidRequest
 from booking.models import CheckRun, Event, Launch, Notification, PlanStep, ReadinessPlan
+from booking.rules import readiness as readiness_rules
 from booking.services import launches, readiness
-from booking.services.errors import InvalidRequest
+from booking.workflows import launch_lifecycle
 from tests.factories import (
     LaunchFactory,
     LaunchSiteFactory,
@@ -193,7 +195,7 @@ def test_failed_blocking_step_holds_and_waiving_it_releases(clock):
     with pytest.raises(
         InvalidRequest, match="F cannot be released: readiness step “Payload mated and encapsulated” failed"
     ):
-        launches.launch_release(launch=launch, actor=None)
+        launch_lifecycle.launch_release(launch=launch, actor=None)
     readiness.step_waive(step=step, actor=None, note="customer accepts the spare connector")
     launch.refresh_from_db()
     assert launch.status == Launch.Status.SCHEDULED
@@ -213,7 +215,7 @@ def test_a_hold_put_on_by_a_person_is_not_released_by_the_reconciler(clock, run_
     report = run_pass()
     assert report.launches_released == []
     assert Launch.objects.get(pk=launch.pk).status == Launch.Status.HOLD
-    launches.launch_release(launch=launch, actor=operator)
+    launch_lifecycle.launch_release(launch=launch, actor=operator)
     assert Launch.objects.get(pk=launch.pk).status == Launch.Status.SCHEDULED
 
 
@@ -271,8 +273,8 @@ def test_a_check_that_answers_not_yet_is_retried_after_the_regular_interval(cloc
     run = readiness.step_check_run(step_id=step.pk, attempt=1)
     assert run is not None and run.result == CheckRun.Result.WAITING
     step.refresh_from_db()
-    assert step.wake_at == NOW + readiness.check_retry_interval(step)
-    assert step.wake_at - NOW > readiness.LOST_CHECK_AFTER
+    assert step.wake_at == NOW + readiness_rules.check_retry_interval(step)
+    assert step.wake_at - NOW > readiness_rules.LOST_CHECK_AFTER
 
 
 def test_a_slip_retimes_the_plan_and_clears_lateness(clock, run_pass):

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from booking.errors import InvalidRequest
 from booking.models import CheckRun, Event, Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
 from booking.readiness_templates import SHIPPED_TEMPLATES
-from booking.selectors import plan_for_customer
+from booking.selectors.readiness import plan_for_customer
 from booking.services import launches, readiness
-from booking.services.errors import InvalidRequest
 from booking.tasks import readiness_reconcile, readiness_run_check
+from booking.workflows import launch_lifecycle
 from tests.factories import (
     BookingFactory,
     CustomerFactory,
@@ -203,7 +204,7 @@ def test_launch_status_changes_follow_the_allowed_transitions():
         InvalidRequest,
         match="^K-1 cannot be marked launched: it is scheduled, and only a launch that is go for launch can.$",
     ):
-        launches.launch_mark_launched(launch=launch, actor=None)
+        launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
     with pytest.raises(InvalidRequest, match="^Say why K-1 is put on hold.$"):
         launches.launch_hold(launch=launch, actor=None, reason="")
     launches.launch_hold(launch=launch, actor=None, reason="range closed")
@@ -211,16 +212,16 @@ def test_launch_status_changes_follow_the_allowed_transitions():
         InvalidRequest,
         match="^K-1 cannot go for launch: it is on hold, and only a launch that is scheduled can.$",
     ):
-        launches.launch_go(launch=launch, actor=None)
-    launches.launch_release(launch=launch, actor=None)
-    launches.launch_go(launch=launch, actor=None)
-    launches.launch_mark_launched(launch=launch, actor=None)
+        launch_lifecycle.launch_go(launch=launch, actor=None)
+    launch_lifecycle.launch_release(launch=launch, actor=None)
+    launch_lifecycle.launch_go(launch=launch, actor=None)
+    launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
     with pytest.raises(
         InvalidRequest,
         match="^'exploded' is not a launch outcome; choose one of success, partial_failure, failure.$",
     ):
-        launches.launch_record_outcome(launch=launch, outcome="exploded", actor=None)
-    launches.launch_record_outcome(launch=launch, outcome="failure", actor=None)
+        launch_lifecycle.launch_record_outcome(launch=launch, outcome="exploded", actor=None)
+    launch_lifecycle.launch_record_outcome(launch=launch, outcome="failure", actor=None)
     launch.refresh_from_db()
     vehicle.refresh_from_db()
     assert launch.status == Launch.Status.FAILURE
@@ -249,9 +250,9 @@ def test_a_successful_flight_flies_the_vehicle_and_a_failed_one_fails_the_open_s
     )
     plan = readiness.plan_start(launch=launch, actor=None)
     Launch.objects.filter(pk=launch.pk).update(status=Launch.Status.GO)
-    launches.launch_mark_launched(launch=launch, actor=None)
+    launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
     assert plan.steps.get(code="launch").status == PlanStep.Status.DONE
-    launches.launch_record_outcome(launch=launch, outcome="failure", actor=None)
+    launch_lifecycle.launch_record_outcome(launch=launch, outcome="failure", actor=None)
     plan.refresh_from_db()
     assert plan.status == ReadinessPlan.Status.COMPLETED
     assert plan.steps.get(code="orbit-confirmation").status == PlanStep.Status.FAILED
@@ -260,7 +261,7 @@ def test_a_successful_flight_flies_the_vehicle_and_a_failed_one_fails_the_open_s
     second = launch_at(
         NOW + timedelta(days=2), vehicle=other, vehicle_model=other.vehicle_model, status="launched"
     )
-    launches.launch_record_outcome(launch=second, outcome="success", actor=None)
+    launch_lifecycle.launch_record_outcome(launch=second, outcome="success", actor=None)
     other.refresh_from_db()
     assert other.status == Vehicle.Status.FLOWN
 
@@ -274,7 +275,7 @@ def test_go_is_refused_while_readiness_holds_a_step():
         InvalidRequest,
         match="^K-2 cannot go: readiness step “Payload mated and encapsulated” failed: adapter cracked.$",
     ):
-        launches.launch_go(launch=launch, actor=None)
+        launch_lifecycle.launch_go(launch=launch, actor=None)
 
 
 # --- tasks and selectors ---------------------------------------------------------------------

@@ -14,11 +14,13 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Event, Launch, Quote
-from booking.selectors import booking_milestones
+from booking.selectors.availability import availability_search
+from booking.selectors.contracts import booking_milestones
+from booking.selectors.fit import launch_selling_refusal, launches_selling_q
 from booking.services import bookings as booking_services
 from booking.services import scheduling
-from booking.services.availability import availability_search
 from booking.services.bookings import (
     booking_cancel,
     booking_confirm,
@@ -28,11 +30,9 @@ from booking.services.bookings import (
     launch_bookings_fly,
     payment_milestone_mark_paid,
 )
-from booking.services.errors import Conflict, InvalidRequest
-from booking.services.fit import launch_selling_refusal, launches_selling_q
-from booking.services.launches import launch_mark_launched
-from booking.services.pricing import quote_create, quotes_expire
+from booking.services.quotes import quote_create, quotes_expire
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
+from booking.workflows.launch_lifecycle import launch_mark_launched
 from tests.factories import (
     DedicatedPriceFactory,
     LaunchFactory,

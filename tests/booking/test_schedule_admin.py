@@ -145,7 +145,7 @@ def test_timelines_show_phases_closures_and_conflicts(world, ops):
 
 
 def test_a_platform_timeline_reads_closures_once_however_many_launches(world, django_assert_max_num_queries):
-    from booking.services.scheduling import resource_timeline
+    from booking.selectors.timeline import resource_timeline
 
     for day in range(3):
         scheduled(world, NOW + timedelta(days=3 + 2 * day), name=f"KZ1A-{day}", vehicle=day)

@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Event, Launch, ReadinessPlan, Reservation
+from booking.rules.chain import transit_hours
 from booking.services import scheduling
-from booking.services.errors import Conflict, InvalidRequest
-from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip, transit_hours
+from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from tests.factories import SiteClosureFactory, UserFactory, schedule_world
 from vehicles.models import RoadRoute, Vehicle
 from vehicles.orbits import great_circle_distance_km

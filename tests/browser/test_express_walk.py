@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        importlib.util.find_spec("booking.services.express") is None,
+        importlib.util.find_spec("booking.workflows.express") is None,
         reason="booking/services/express.py (schedule branch) is not merged into this branch yet",
     ),
 ]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from booking.demo import load_accounts, load_catalog
 from booking.models import Booking, Launch
-from booking.services.readiness import readiness_reconcile, step_late_at
+from booking.rules.readiness import step_late_at
+from booking.services.readiness import readiness_reconcile
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
 PASSWORD = "launchbook-test"

@@ -191,7 +191,7 @@ def test_rebooking_offers_only_the_same_providers_launches(c, w):
         window_start=w.launch.window_start + timedelta(days=10),
     )
     RideshareRateFactory(provider=rival.provider, orbit_family="SSO")
-    from booking.services.availability import availability_search
+    from booking.selectors.availability import availability_search
 
     assert any(o.launch == rival for o in availability_search(payload=booking.payload).options)
     page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()

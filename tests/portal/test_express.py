@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from booking.errors import Conflict
 from booking.models import Booking
-from booking.services.errors import Conflict
-from booking.services.express import order_express_launch
+from booking.workflows.express import order_express_launch
 from tests.factories import (
     ContractFactory,
     CustomerFactory,

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from booking.errors import InvalidRequest
 from booking.models import Event
 from booking.portal.selectors import orbit_assessment
-from booking.services.errors import InvalidRequest
 from booking.services.payloads import payload_update
 from customers.models import Payload
 from tests.factories import VehicleModelFactory

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from booking.demo import load_accounts, load_catalog
+from booking.errors import InvalidRequest
 from booking.models import Event
-from booking.services.errors import InvalidRequest
 from booking.services.payloads import document_review, document_upload
 from customers.models import Customer, Document
 

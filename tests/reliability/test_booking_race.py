@@ -16,12 +16,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from booking import selectors
+from booking.errors import Busy, Conflict
 from booking.models import Booking, Launch
-from booking.selectors import launch_booked_mass_kg, launch_capacity_kg
+from booking.selectors import capacity
+from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg
 from booking.services import bookings as booking_services
-from booking.services.errors import Busy, Conflict
-from booking.services.pricing import quote_create
+from booking.services.quotes import quote_create
 from tests.factories import PayloadFactory, engine_world
 
 THREADS = 50
@@ -73,14 +73,14 @@ def _race(quotes) -> tuple[list[Booking], list[Exception], list[BaseException]]:
 
 def _slow_booked_mass(monkeypatch):
     """Sleep after reading the booked mass: widens the window between check and insert."""
-    real = selectors.launch_booked_mass_kg
+    real = capacity.launch_booked_mass_kg
 
     def slow(**kwargs):
         total = real(**kwargs)
         time.sleep(0.01)
         return total
 
-    monkeypatch.setattr("booking.selectors.launch_booked_mass_kg", slow)
+    monkeypatch.setattr("booking.selectors.capacity.launch_booked_mass_kg", slow)
 
 
 @pytest.mark.postgres

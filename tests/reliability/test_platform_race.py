@@ -24,9 +24,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from booking.errors import Conflict
 from booking.models import Reservation
 from booking.services import scheduling
-from booking.services.errors import Conflict
 from booking.services.scheduling import launch_schedule
 from tests.factories import VehicleFactory, schedule_world
 

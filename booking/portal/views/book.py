@@ -14,14 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-import booking.services.availability as availability
+import booking.selectors.availability as availability
+import booking.selectors.prices as prices
 import booking.services.bookings as bookings
-import booking.services.pricing as pricing
+import booking.services.quotes as quotes
+from booking.errors import ServiceError
 from booking.models import AddOnService, Booking, Launch, Quote
 from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
-from booking.selectors import contract_has_room, contracts_for_launch
-from booking.services.errors import ServiceError
+from booking.selectors.contracts import contract_has_room, contracts_for_launch
 from customers.models import Contract, Payload
 from vehicles.models import Currency, VehicleModel
 
@@ -91,7 +92,7 @@ def book(request: HttpRequest) -> HttpResponse:
     form = BookOptionsForm(request.POST or None, options=[option_key(o) for o in options])
     if request.method == "POST" and payload and form.is_valid():
         try:
-            quote = pricing.quote_create(**_quote_kwargs(request, form, payload))
+            quote = quotes.quote_create(**_quote_kwargs(request, form, payload))
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -123,7 +124,7 @@ def book_price(request: HttpRequest) -> HttpResponse:
     kwargs = _quote_kwargs(request, form, payload)
     del kwargs["actor"]  # priced, not given: nothing is stored
     try:
-        priced = pricing.quote_price(**kwargs)
+        priced = prices.quote_price(**kwargs)
     except ServiceError as exc:
         return render(request, "portal/_price.html", {"problem": exc.message})
     return render(request, "portal/_price.html", {"quote": priced.quote, "lines": priced.lines})

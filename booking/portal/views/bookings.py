@@ -9,7 +9,7 @@ from django.utils import timezone
 from booking.models import Booking
 from booking.portal import selectors
 from booking.portal.access import get_booking_for, get_launch_for, member_required
-from booking.selectors import booking_milestones
+from booking.selectors.contracts import booking_milestones
 
 # How often the readiness timeline refreshes itself in the browser.
 READINESS_POLL_SECONDS = 15

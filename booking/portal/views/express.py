@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from booking.errors import ServiceError
 from booking.models import Reservation
 from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import ExpressOrderForm
 from booking.portal.views.bookings import timeline_context
-from booking.services.errors import ServiceError
-from booking.services.express import order_express_launch
+from booking.workflows.express import order_express_launch
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from booking.errors import ServiceError
 from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from booking.portal.access import member_required
 from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
-from booking.services.errors import ServiceError
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import webhook_endpoint_create, webhook_endpoint_delete
 

@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from booking.errors import ServiceError
 from booking.portal import selectors
 from booking.portal.access import get_payload_for, member_required
 from booking.portal.forms import OrbitCheckForm, PayloadForm
 from booking.portal.selectors import orbit_assessment
-from booking.services.errors import ServiceError
 from booking.services.payloads import payload_create, payload_update
 
 

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from booking.errors import ServiceError
 from booking.portal import selectors
 from booking.portal.access import get_document_for, member_required
 from booking.portal.forms import DocumentForm
-from booking.services.errors import ServiceError
 from booking.services.payloads import document_upload
 
 

@@ -14,13 +14,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch
+from booking.rules.text import when
+from booking.selectors.planner import Plan, PlanningResult, plan_launch
+from booking.services import bookings, quotes, readiness
+from booking.services.events import Actor
+from booking.services.scheduling import launch_schedule
 from customers.models import Customer, Payload
-
-from . import readiness
-from .errors import Conflict, InvalidRequest
-from .events import Actor
-from .scheduling import Plan, PlanningResult, launch_schedule, plan_launch, when
 
 #: The promise: the launch window opens no later than this after the order.
 EXPRESS_LEAD = timedelta(hours=24)
@@ -79,14 +80,12 @@ def order_express_launch(
             )
         raise Conflict(f"{head}. Why: {_why(result)}.", reasons=result.reasons)
 
-    from booking.services import bookings, pricing  # the booking engine (docs/services.md)
-
     attempts: list[str] = []
     for plan in result.plans:
         try:
             with transaction.atomic():
                 launch = _schedule(plan=plan, payload=payload, actor=actor, now=now)
-                quote = pricing.quote_create(
+                quote = quotes.quote_create(
                     customer=customer,
                     payload=payload,
                     actor=actor,

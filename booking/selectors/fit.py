@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
+from booking.errors import Conflict
 from booking.models import Launch
 from customers.models import Payload
 from vehicles.models import LaunchSite, OrbitFamily, VehicleModel
@@ -30,8 +31,6 @@ from vehicles.orbits import (
     sun_synchronous_inclination,
 )
 from vehicles.selectors import capacity_curve
-
-from .errors import Conflict
 
 ALTITUDE_TOLERANCE_KM = 50
 INCLINATION_TOLERANCE_DEG = Decimal("1.0")

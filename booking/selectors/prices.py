@@ -1,67 +1,30 @@
-"""Prices and quotes: rideshare per kg with a minimum, dedicated launches, express, add-ons.
-
-Money is Decimal throughout; every line is converted to the quote's currency and rounded
-ROUND_HALF_UP to cents once, and the total is the sum of the rounded lines.
-"""
+"""TODO"""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import cast
+from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
+from booking.errors import Conflict, InvalidRequest
 from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, Quote, QuoteLine, RideshareRate
-from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg
-from customers.models import Customer, Payload
-from vehicles.models import Currency, LaunchSite, Provider, VehicleModel
-
-from .errors import Conflict, InvalidRequest
-from .events import Actor, event_record
-from .fit import (
-    best_site_for_inclination,
-    capacity_shortfall_message,
+from booking.rules.money import HUNDRED, fmt_money, money
+from booking.selectors.fit import (
     fmt_kg,
-    launch_label,
-    launch_selling_refusal,
-    model_fits_payload,
-    orbit_mismatch,
-    payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
+from booking.selectors.guards import check_dedicated_fit, check_launch_fit
+from customers.models import Customer, Payload
+from vehicles.models import Currency, Provider, VehicleModel
 
-CENT = Decimal("0.01")
-HUNDRED = Decimal("100")
 CURRENCIES = tuple(Currency.values)
+
+
 OPTION_KINDS = tuple(AddOnService.Kind.values)
-# Unambiguous characters for references people read out on the phone (no 0/O, 1/I).
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def user_or_none(actor: Actor) -> User | None:
-    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
-    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def money(amount: Decimal) -> Decimal:
-    """Round to cents, half up."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def fmt_money(amount: Decimal, currency: str) -> str:
-    return f"{money(amount):,.2f} {currency}"
-
-
-def new_reference(prefix: str, length: int = 6) -> str:
-    """e.g. "Q-7KX2MD". Random; the unique index is the backstop against a collision."""
-    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
 
 
 def _validate_currency(currency: str) -> str:
@@ -249,39 +212,6 @@ def add_on_lines(
     return lines
 
 
-def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Decimal:
-    """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
-
-    Seats are sold on launches still selling, before their NET, to a matching orbit, while the
-    payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
-    takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
-    """
-    refusal = launch_selling_refusal(launch=launch, now=now)
-    if refusal:
-        raise Conflict(refusal)
-    mismatch = orbit_mismatch(launch=launch, payload=payload)
-    if mismatch:
-        raise Conflict(mismatch)
-    needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model)
-    remaining = launch_remaining_capacity_kg(launch=launch, now=now)
-    if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
-        raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
-    if needed > remaining:
-        raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
-    return needed
-
-
-def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> LaunchSite:
-    """Refuse a dedicated launch the vehicle cannot fly for the payload; answers the best site."""
-    if not vehicle_model.active:
-        raise Conflict(f"{vehicle_model} is no longer offered")
-    model_fits_payload(vehicle_model=vehicle_model, payload=payload)
-    sites = LaunchSite.objects.prefetch_related("pads")
-    return best_site_for_inclination(
-        vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites
-    )
-
-
 @dataclass(frozen=True)
 class PricedQuote:
     """A quote as it would be given: ``quote`` is not saved (no reference, no author yet)."""
@@ -381,95 +311,3 @@ def quote_price(
         valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
     )
     return PricedQuote(quote=quote, lines=lines)
-
-
-def quote_create(
-    *,
-    customer: Customer,
-    payload: Payload,
-    actor: Actor,
-    service_level: str = Launch.ServiceLevel.STANDARD,
-    launch: Launch | None = None,
-    vehicle_model: VehicleModel | None = None,
-    currency: str = "USD",
-    options: Iterable[str] = (),
-    declared_value: Decimal | None = None,
-    now: datetime | None = None,
-) -> Quote:
-    """Give a quote (``quote_price``) and store it with its lines; it is valid for
-    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
-    priced = quote_price(
-        customer=customer,
-        payload=payload,
-        service_level=service_level,
-        launch=launch,
-        vehicle_model=vehicle_model,
-        currency=currency,
-        options=options,
-        declared_value=declared_value,
-        now=now,
-    )
-    quote = priced.quote
-    with transaction.atomic():
-        quote.reference = new_reference("Q-")
-        quote.created_by = user_or_none(actor)
-        quote.save(force_insert=True)
-        QuoteLine.objects.bulk_create(
-            QuoteLine(
-                quote=quote,
-                position=i,
-                kind=line.kind,
-                description=line.description[:200],
-                amount=line.amount,
-            )
-            for i, line in enumerate(priced.lines, start=1)
-        )
-        target = launch_label(launch) if launch is not None else f"a dedicated {quote.vehicle_model} launch"
-        event_record(
-            verb="booking.quoted",
-            subject=quote,
-            actor=actor,
-            after={
-                "reference": quote.reference,
-                "kind": quote.kind,
-                "total": quote.total,
-                "currency": currency,
-                "valid_until": quote.valid_until,
-                "mass_kg": quote.mass_kg,
-            },
-            message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(quote.total, currency)}",
-            customer=customer,
-            provider=quote.provider,
-            launch=launch,
-        )
-    return quote
-
-
-def quotes_expire(*, now: datetime | None = None) -> int:
-    """Mark open quotes past their validity expired; answers how many. Run by a periodic task."""
-    now = now or timezone.now()
-    count = 0
-    with transaction.atomic():
-        due = (
-            Quote.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("customer", "provider", "launch")
-            .filter(status=Quote.Status.OPEN, valid_until__lte=now)
-            .order_by("pk")
-        )
-        for quote in due:
-            quote.status = Quote.Status.EXPIRED
-            quote.save(update_fields=["status"])
-            event_record(
-                verb="quote.expired",
-                subject=quote,
-                actor=None,
-                system="quote expiry",
-                before={"status": Quote.Status.OPEN},
-                after={"status": Quote.Status.EXPIRED},
-                message=f"Quote {quote.reference} expired at {quote.valid_until:%Y-%m-%d %H:%M} UTC",
-                customer=quote.customer,
-                provider=quote.provider,
-                launch=quote.launch,
-            )
-            count += 1
-    return count

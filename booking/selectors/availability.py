@@ -21,14 +21,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from booking.errors import ServiceError
 from booking.models import Booking, Launch
-from booking.selectors import launch_capacity_kg, launch_remaining_capacity_kg, launches_with_capacity
-from customers.models import Payload
-from vehicles.models import LaunchSite, Provider, VehicleModel
-from vehicles.selectors import vehicle_models_with_curves
-
-from .errors import ServiceError
-from .fit import (
+from booking.selectors.capacity import (
+    launch_capacity_kg,
+    launch_remaining_capacity_kg,
+    launches_with_capacity,
+)
+from booking.selectors.fit import (
     ALTITUDE_TOLERANCE_KM,
     DEDICATED_LEAD_TIME,
     best_site_for_inclination,
@@ -43,7 +43,10 @@ from .fit import (
     payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
-from .pricing import dedicated_launch_lines, exchange_rates, rideshare_launch_lines
+from booking.selectors.prices import dedicated_launch_lines, exchange_rates, rideshare_launch_lines
+from customers.models import Payload
+from vehicles.models import LaunchSite, Provider, VehicleModel
+from vehicles.selectors import vehicle_models_with_curves
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,257 @@
+"""TODO"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from booking.models import Launch, Reservation
+from booking.rules.text import when
+from vehicles.models import (
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    RoadRoute,
+)
+from vehicles.orbits import (
+    DEFAULT_ROAD_FACTOR,
+    great_circle_distance_km,
+    road_transit_hours,
+)
+
+#: Ratio of road distance to great-circle distance when no RoadRoute is set.
+ROAD_FACTOR = DEFAULT_ROAD_FACTOR
+
+
+def _hours(value: float | Decimal) -> timedelta:
+    return timedelta(hours=float(value))
+
+
+def _ceil_minute(delta: timedelta) -> timedelta:
+    return timedelta(minutes=math.ceil(delta.total_seconds() / 60))
+
+
+def _estimate_transit_hours(origin: LaunchSite, destination: LaunchSite, road_speed_kmh: Decimal) -> float:
+    # Whole minutes keep the schedule readable and the arithmetic exact.
+    return _estimate_transit_hours_cached(
+        origin.latitude, origin.longitude, destination.latitude, destination.longitude, road_speed_kmh
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _estimate_transit_hours_cached(
+    origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal, road_speed_kmh: Decimal
+) -> float:
+    """The same estimate, keyed by coordinates and speed (values, so never stale)."""
+    distance_km = great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
+    return math.ceil(road_transit_hours(distance_km, road_speed_kmh, ROAD_FACTOR) * 60) / 60
+
+
+def transit_hours(
+    *,
+    origin: LaunchSite,
+    destination: LaunchSite,
+    road_speed_kmh: Decimal,
+    routes: dict[tuple[int, int], float] | None = None,
+) -> float:
+    """Road hours from ``origin`` to ``destination``: an operator's RoadRoute when one is set,
+    otherwise the great-circle distance times ROAD_FACTOR over the platform's road speed."""
+    if origin.pk == destination.pk:
+        return 0.0
+    if routes is None:
+        route = (
+            RoadRoute.objects.filter(origin=origin, destination=destination)
+            .values_list("transit_hours", flat=True)
+            .first()
+        )
+        hours = float(route) if route is not None else None
+    else:
+        hours = routes.get((origin.pk, destination.pk))
+    if hours is not None:
+        return hours
+    return _estimate_transit_hours(origin, destination, road_speed_kmh)
+
+
+@dataclass
+class _Slot:
+    """One launch in a platform's or pad's chain, as it is or as a change proposes it."""
+
+    launch: Launch | None
+    name: str
+    site: LaunchSite
+    window_start: datetime
+    window_end: datetime
+    reservation: Reservation | None = None
+    primary: bool = False  # the launch this request creates or moves
+    cascaded_by: timedelta = timedelta(0)
+    # computed by _chain_evaluate
+    origin: LaunchSite | None = None
+    transit_h: float = 0.0
+    depart: datetime | None = None
+    arrive: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.primary or self.cascaded_by > timedelta(0)
+
+    @property
+    def changed(self) -> bool:
+        res = self.reservation
+        if res is None or self.moved:
+            return True
+        return (
+            res.occupied_from != self.depart
+            or res.occupied_until != self.until
+            or res.arrive_at != self.arrive
+            or res.origin_id != (self.origin.pk if self.origin else None)
+            or res.site_id != self.site.pk
+        )
+
+
+@dataclass
+class _Resource:
+    platform: MobilePlatform | None = None
+    pad: Pad | None = None
+
+    @property
+    def label(self) -> str:
+        if self.platform is not None:
+            return self.platform.name
+        assert self.pad is not None
+        return f"pad {self.pad.name} at {self.pad.site.name}"
+
+    def filter(self) -> dict[str, Any]:
+        return {"platform": self.platform} if self.platform is not None else {"pad": self.pad}
+
+
+def _slot_from_reservation(res: Reservation) -> _Slot:
+    launch = res.launch
+    return _Slot(
+        launch=launch,
+        name=launch.name,
+        site=launch.site,
+        window_start=launch.window_start,
+        window_end=launch.window_end,
+        reservation=res,
+    )
+
+
+def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -> None:
+    if resource.platform is not None:
+        platform = resource.platform
+        assert origin is not None
+        slot.origin = origin
+        slot.transit_h = transit_hours(
+            origin=origin, destination=slot.site, road_speed_kmh=platform.road_speed_kmh, routes=routes
+        )
+        slot.arrive = slot.window_start - _hours(platform.setup_hours)
+        slot.depart = slot.arrive - _hours(slot.transit_h)
+        slot.until = slot.window_end + _hours(platform.teardown_hours)
+    else:
+        assert resource.pad is not None
+        slot.origin, slot.transit_h = None, 0.0
+        slot.arrive = slot.depart = slot.window_start
+        slot.until = slot.window_end + _hours(resource.pad.turnaround_hours)
+
+
+def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
+    """Words for: ``slot`` would have to start before ``prev`` is finished."""
+    assert prev.until is not None and slot.depart is not None
+    if resource.platform is None:
+        return (
+            f"{resource.label} is occupied by {prev.name} until {when(prev.until)} "
+            f"(window plus {resource.pad.turnaround_hours} h turnaround), "  # type: ignore[union-attr]
+            f"but {slot.name} needs it from {when(slot.window_start)}"
+        )
+    platform = resource.platform
+    earliest_window = prev.until + _hours(slot.transit_h) + _hours(platform.setup_hours)
+    road = f"{slot.transit_h:.1f} h of road transit from {prev.site.name} and " if slot.transit_h else ""
+
+    if slot.primary or not prev.primary:
+        return (
+            f"{platform.name} cannot reach {slot.site.name} before {when(earliest_window)}: "
+            f"busy with {prev.name} at {prev.site.name} until {when(prev.until)}, then {road}"
+            f"{platform.setup_hours} h of set-up; {slot.name} opens {when(slot.window_start)}"
+        )
+    # The request moved ``prev`` and now the platform cannot get to the launch after it.
+    return (
+        f"{platform.name} would have no time to get to {slot.name} at {slot.site.name}: "
+        f"tear-down at {prev.site.name} ends {when(prev.until)}, then {road}"
+        f"{platform.setup_hours} h of set-up, but its window opens {when(slot.window_start)}"
+    )
+
+
+def _chain_evaluate(
+    resource: _Resource,
+    anchor: _Slot | None,
+    slots: list[_Slot],
+    *,
+    now: datetime,
+    routes: dict[tuple[int, int], float],
+    cascade: bool = False,
+) -> list[str]:
+    """Compute every link's span in window order and say what does not fit.
+
+    With ``cascade`` a link after the primary one that no longer fits is slipped by the time it
+    lacks (to the minute) instead of being reported. Only links that this request changes are
+    reported: an untouched link is not this request's problem.
+    """
+    slots.sort(key=lambda s: (s.window_start, s.launch.pk if s.launch else 0))
+    problems: list[str] = []
+    home = resource.platform.home_site if resource.platform is not None else None
+    prev = anchor
+    if anchor is not None:
+        anchor_origin = anchor.reservation.origin if anchor.reservation else None
+        _span(resource, anchor, anchor_origin or home, routes)
+    seen_primary = False
+    for slot in slots:
+        origin = prev.site if prev is not None else home
+        _span(resource, slot, origin, routes)
+        seen_primary = seen_primary or slot.primary
+        if prev is not None and slot.depart < prev.until:  # type: ignore[operator]
+            can_cascade = (
+                cascade
+                and seen_primary
+                and not slot.primary
+                and slot.launch is not None
+                and slot.launch.status in Launch.ACTIVE_STATUSES
+            )
+            if can_cascade:
+                shortfall = _ceil_minute(prev.until - slot.depart)  # type: ignore[operator]
+                slot.cascaded_by += shortfall
+                slot.window_start += shortfall
+                slot.window_end += shortfall
+                _span(resource, slot, origin, routes)
+            elif slot.changed or prev.moved:
+                problems.append(_link_problem(resource, prev, slot))
+        if slot.changed and resource.platform is not None and slot.depart < now:  # type: ignore[operator]
+            old_depart = slot.reservation.occupied_from if slot.reservation else None
+            if old_depart is None or slot.depart < old_depart:  # type: ignore[operator]
+                platform = resource.platform
+                reach = now + _hours(slot.transit_h) + _hours(platform.setup_hours)
+                problems.append(
+                    f"{platform.name} cannot reach {slot.site.name} before {when(reach)}: "
+                    f"{slot.transit_h:.1f} h of road transit from {origin.name} "  # type: ignore[union-attr]
+                    f"and {platform.setup_hours} h of set-up"
+                )
+        prev = slot
+    return problems
+
+
+def _shift_net(launch: Launch, delta: timedelta, precision: str) -> datetime:
+    """NET moves with the window and keeps its precision: an hour-precise NET stays on the
+    hour, a day-precise one at midnight UTC, a month-precise one on the first of the month,
+    never leaving the window."""
+    net = launch.net + delta
+    if precision == Launch.NetPrecision.HOUR:
+        net = net.replace(minute=0, second=0, microsecond=0)
+    elif precision == Launch.NetPrecision.DAY:
+        net = net.replace(hour=0, minute=0, second=0, microsecond=0)
+    elif precision == Launch.NetPrecision.MONTH:
+        net = net.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return min(max(net, launch.window_start), launch.window_end)

@@ -1,0 +1,79 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from booking.models import (
+    Booking,
+    Launch,
+)
+from booking.selectors.fit import launch_target_capacity_kg
+from vehicles.models import CapacityPoint
+
+ZERO_KG = Decimal("0.0")
+
+
+def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
+    """Bookings that take capacity at ``now``; ``prefix`` is e.g. ``"bookings__"`` from a launch."""
+    return Q(**{f"{prefix}status__in": [Booking.Status.CONFIRMED, Booking.Status.MANIFESTED]}) | Q(
+        **{f"{prefix}status": Booking.Status.HELD, f"{prefix}hold_expires_at__gt": now}
+    )
+
+
+def launch_capacity_kg(*, launch: Launch) -> Decimal:
+    """What the launch's vehicle lifts to its target orbit (0 if its curve does not reach it)."""
+    return launch_target_capacity_kg(launch)
+
+
+def launch_booked_mass_kg(*, launch: Launch, now: datetime | None = None) -> Decimal:
+    """Mass (payloads plus adapters) taken on the launch at ``now``, summed from booking rows."""
+    now = now or timezone.now()
+    total = Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch.pk).aggregate(
+        total=Sum("mass_kg")
+    )["total"]
+    return Decimal(total) if total is not None else ZERO_KG
+
+
+def launch_remaining_capacity_kg(*, launch: Launch, now: datetime | None = None) -> Decimal:
+    """Capacity left on the launch at ``now`` (never below 0).
+
+    On a launch from :func:`launches_with_capacity` (and ``now`` not given) this uses the
+    ``booked_mass_kg`` annotation and the prefetched curve: no query at all.
+    """
+    booked = getattr(launch, "booked_mass_kg", None)
+    if booked is None or now is not None:
+        booked = launch_booked_mass_kg(launch=launch, now=now)
+    return max(launch_capacity_kg(launch=launch) - Decimal(booked), ZERO_KG)
+
+
+def launches_with_capacity(
+    queryset: QuerySet[Launch] | None = None, *, now: datetime | None = None
+) -> QuerySet[Launch]:
+    """Launches annotated with ``booked_mass_kg`` at ``now`` and ready for capacity figures.
+
+    For lists: ``launch_remaining_capacity_kg(launch=obj)`` on each row then costs no query.
+    """
+    now = now or timezone.now()
+    queryset = queryset if queryset is not None else Launch.objects.all()
+    return (
+        queryset.select_related("vehicle_model", "vehicle", "provider", "site")
+        .annotate(
+            booked_mass_kg=Coalesce(
+                Sum("bookings__mass_kg", filter=capacity_taking_q(now=now, prefix="bookings__")),
+                Value(ZERO_KG),
+                output_field=DecimalField(max_digits=12, decimal_places=1),
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "vehicle_model__capacity_points",
+                queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
+            )
+        )
+    )

@@ -1,0 +1,77 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from booking.models import (
+    Booking,
+    Launch,
+)
+from customers.models import Contract, PaymentMilestone
+
+#: Bookings that have flown, or still may, under a contract: each distinct launch uses one.
+CONTRACT_USING_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED, Booking.Status.FLOWN)
+
+
+@dataclass(frozen=True)
+class ContractUsage:
+    contract: Contract
+    launches_committed: int
+    launches_used: int
+    launches_remaining: int
+    value: Decimal
+    currency: str
+    milestones: list[PaymentMilestone]
+    amount_paid: Decimal
+    amount_due: Decimal
+
+
+def contract_launches_used(*, contract: Contract, exclude_launch_id: int | None = None) -> int:
+    """Distinct launches with a confirmed, manifested or flown booking under the contract."""
+    qs = Booking.objects.filter(contract=contract, status__in=CONTRACT_USING_STATUSES)
+    if exclude_launch_id is not None:
+        qs = qs.exclude(launch_id=exclude_launch_id)
+    return qs.values("launch_id").distinct().count()
+
+
+def contracts_for_launch(*, customer_id: int, launch: Launch) -> QuerySet[Contract]:
+    """The customer's active contracts with the launch's provider, oldest first: the ones a
+    booking on it may be confirmed under."""
+    return Contract.objects.filter(
+        customer_id=customer_id, provider_id=launch.provider_id, status=Contract.Status.ACTIVE
+    ).order_by("signed_on", "pk")
+
+
+def contract_has_room(*, contract: Contract, launch: Launch) -> bool:
+    """The launch is one of the contract's committed launches, or one more still fits."""
+    return (
+        contract_launches_used(contract=contract, exclude_launch_id=launch.pk) < contract.launches_committed
+    )
+
+
+def contract_usage(contract: Contract) -> ContractUsage:
+    """Launches used and remaining, value, currency and milestones (due dates, paid or not)."""
+    used = contract_launches_used(contract=contract)
+    milestones = list(contract.milestones.order_by("due_at", "pk"))
+    paid = sum((m.amount for m in milestones if m.paid_at is not None), Decimal("0.00"))
+    due = sum((m.amount for m in milestones if m.paid_at is None), Decimal("0.00"))
+    return ContractUsage(
+        contract=contract,
+        launches_committed=contract.launches_committed,
+        launches_used=used,
+        launches_remaining=max(contract.launches_committed - used, 0),
+        value=contract.value,
+        currency=contract.currency,
+        milestones=milestones,
+        amount_paid=paid,
+        amount_due=due,
+    )
+
+
+def booking_milestones(booking: Booking) -> QuerySet[PaymentMilestone]:
+    """The payment milestones created for a booking (they carry its reference)."""
+    return PaymentMilestone.objects.filter(reference=booking.reference).order_by("due_at", "pk")

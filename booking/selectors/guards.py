@@ -1,0 +1,54 @@
+"""TODO"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from booking.errors import Conflict
+from booking.models import Launch
+from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
+from booking.selectors.fit import (
+    best_site_for_inclination,
+    capacity_shortfall_message,
+    launch_selling_refusal,
+    model_fits_payload,
+    orbit_mismatch,
+    payload_inclination_deg,
+    payload_mass_with_adapter_kg,
+)
+from customers.models import Payload
+from vehicles.models import LaunchSite, VehicleModel
+
+
+def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Decimal:
+    """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
+
+    Seats are sold on launches still selling, before their NET, to a matching orbit, while the
+    payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
+    takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
+    """
+    refusal = launch_selling_refusal(launch=launch, now=now)
+    if refusal:
+        raise Conflict(refusal)
+    mismatch = orbit_mismatch(launch=launch, payload=payload)
+    if mismatch:
+        raise Conflict(mismatch)
+    needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model)
+    remaining = launch_remaining_capacity_kg(launch=launch, now=now)
+    if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
+        raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
+    if needed > remaining:
+        raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
+    return needed
+
+
+def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> LaunchSite:
+    """Refuse a dedicated launch the vehicle cannot fly for the payload; answers the best site."""
+    if not vehicle_model.active:
+        raise Conflict(f"{vehicle_model} is no longer offered")
+    model_fits_payload(vehicle_model=vehicle_model, payload=payload)
+    sites = LaunchSite.objects.prefetch_related("pads")
+    return best_site_for_inclination(
+        vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites
+    )

@@ -1,0 +1,118 @@
+"""Prices and quotes: rideshare per kg with a minimum, dedicated launches, express, add-ons.
+
+Money is Decimal throughout; every line is converted to the quote's currency and rounded
+ROUND_HALF_UP to cents once, and the total is the sum of the rounded lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import Launch, Quote, QuoteLine
+from booking.rules.money import fmt_money, new_reference
+from booking.selectors.fit import (
+    launch_label,
+)
+from booking.selectors.prices import quote_price
+from booking.services.events import user_or_none
+from customers.models import Customer, Payload
+from vehicles.models import VehicleModel
+
+from .events import Actor, event_record
+
+
+def quote_create(
+    *,
+    customer: Customer,
+    payload: Payload,
+    actor: Actor,
+    service_level: str = Launch.ServiceLevel.STANDARD,
+    launch: Launch | None = None,
+    vehicle_model: VehicleModel | None = None,
+    currency: str = "USD",
+    options: Iterable[str] = (),
+    declared_value: Decimal | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """Give a quote (``quote_price``) and store it with its lines; it is valid for
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
+    priced = quote_price(
+        customer=customer,
+        payload=payload,
+        service_level=service_level,
+        launch=launch,
+        vehicle_model=vehicle_model,
+        currency=currency,
+        options=options,
+        declared_value=declared_value,
+        now=now,
+    )
+    quote = priced.quote
+    with transaction.atomic():
+        quote.reference = new_reference("Q-")
+        quote.created_by = user_or_none(actor)
+        quote.save(force_insert=True)
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=quote,
+                position=i,
+                kind=line.kind,
+                description=line.description[:200],
+                amount=line.amount,
+            )
+            for i, line in enumerate(priced.lines, start=1)
+        )
+        target = launch_label(launch) if launch is not None else f"a dedicated {quote.vehicle_model} launch"
+        event_record(
+            verb="booking.quoted",
+            subject=quote,
+            actor=actor,
+            after={
+                "reference": quote.reference,
+                "kind": quote.kind,
+                "total": quote.total,
+                "currency": currency,
+                "valid_until": quote.valid_until,
+                "mass_kg": quote.mass_kg,
+            },
+            message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(quote.total, currency)}",
+            customer=customer,
+            provider=quote.provider,
+            launch=launch,
+        )
+    return quote
+
+
+def quotes_expire(*, now: datetime | None = None) -> int:
+    """Mark open quotes past their validity expired; answers how many. Run by a periodic task."""
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        due = (
+            Quote.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer", "provider", "launch")
+            .filter(status=Quote.Status.OPEN, valid_until__lte=now)
+            .order_by("pk")
+        )
+        for quote in due:
+            quote.status = Quote.Status.EXPIRED
+            quote.save(update_fields=["status"])
+            event_record(
+                verb="quote.expired",
+                subject=quote,
+                actor=None,
+                system="quote expiry",
+                before={"status": Quote.Status.OPEN},
+                after={"status": Quote.Status.EXPIRED},
+                message=f"Quote {quote.reference} expired at {quote.valid_until:%Y-%m-%d %H:%M} UTC",
+                customer=quote.customer,
+                provider=quote.provider,
+                launch=quote.launch,
+            )
+            count += 1
+    return count

@@ -1,0 +1,18 @@
+"""What the writers announce; ``BookingConfig.ready`` connects who listens.
+
+The services send these and know no listener, so no writer imports the Celery tasks or the
+webhooks: ``events_published`` feeds the webhooks, ``webhook_deliveries_due`` and
+``readiness_checks_due`` queue Celery tasks. Each is sent after the change commits, except
+``events_published``, whose listener itself waits for the commit.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+#: ``events``: saved Events, inside the transaction that made the change.
+events_published = Signal()
+#: ``delivery_ids``: webhook deliveries to send now.
+webhook_deliveries_due = Signal()
+#: ``pairs``: (step id, attempt) of the automatic checks to run now.
+readiness_checks_due = Signal()
