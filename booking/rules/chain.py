@@ -1,4 +1,10 @@
-"""TODO"""
+"""The platform/pad chain rule: spans, links, transit; pure, no writes.
+
+A platform's (or pad's) launches form a chain in window order: each link occupies the resource
+from its departure (transit, set-up) to the end of its tear-down (or pad turnaround), and the
+next link may not depart before the one before it is done. Callers load the links and the
+road routes; these functions compute and word, never read a row.
+"""
 
 from __future__ import annotations
 

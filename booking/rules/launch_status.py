@@ -1,4 +1,6 @@
-"""TODO"""
+"""Launch status transitions: which status a launch may move to from which, and the words of a
+refusal. Pure: the status words are the model's choices.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""Money and references: rounding to the cent, money as people read it, booking and quote
+references. Pure.
+"""
 
 from __future__ import annotations
 

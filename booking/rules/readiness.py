@@ -1,4 +1,6 @@
-"""TODO"""
+"""Readiness timing: when a step opens, becomes late, is checked again; what blocks the go/no-go;
+how a template is squeezed into a short lead. Pure: steps are read as given, never loaded.
+"""
 
 from __future__ import annotations
 

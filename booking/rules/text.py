@@ -1,4 +1,6 @@
-"""TODO"""
+"""Wording shared by the schedule's answers: times (UTC, to the minute), spans, site closures,
+unreachable inclinations and slips. Pure: no database.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""Permission-scoped fetchers (``get_*_for``): what a user may see, by the organisations they
+belong to or the providers they operate.
+"""
 
 from __future__ import annotations
 

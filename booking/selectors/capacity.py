@@ -1,4 +1,7 @@
-"""TODO"""
+"""Capacity, computed from rows, never kept in a counter: a launch carries the mass of its active
+bookings (confirmed, manifested) and of its held bookings whose hold has not expired. The one
+definition of "takes capacity" is ``capacity_taking_q``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""Contracts: which a booking can go under, how many launches each has used, milestones."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO"""
+"""Refusals read from rows: the payload fits the launch now (callers that write hold the launch lock)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""Prices: exchange rates, price lines (rideshare, dedicated, express, add-ons) and ``quote_price``,
+the priced answer a quote is written from (``services.quotes``).
+"""
 
 from __future__ import annotations
 

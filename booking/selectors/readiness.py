@@ -1,4 +1,4 @@
-"""TODO"""
+"""Readiness plans as the portal and the operators' board read them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO"""
+"""The timeline of a platform or pad: its reservations as bars, with transit, set-up, window and
+tear-down, and the closures of the sites it visits.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from datetime import datetime
 from booking.models import Launch, Reservation
 from booking.rules.chain import _Resource, transit_hours
 from booking.rules.text import closure_text, when
-from booking.selectors.planner import _routes
+from booking.selectors.planner_fleet import road_routes
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -54,7 +56,7 @@ def resource_timeline(
             closures.setdefault(closure.site_id, []).append(closure)
     bars: list[TimelineBar] = []
     prev: Reservation | None = None
-    routes = _routes()
+    routes = road_routes()
     for res in rows:
         launch = res.launch
         bar = TimelineBar(

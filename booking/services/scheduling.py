@@ -36,7 +36,7 @@ from booking.rules.text import (
     inclination_problem,
     when,
 )
-from booking.selectors.planner import _routes
+from booking.selectors.planner_fleet import road_routes
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -276,7 +276,7 @@ def launch_schedule(
             reasons += _closure_problems(new)
             anchor, slots = _chain_load(resource, from_time=window_start)
             slots.append(new)
-            reasons += _chain_evaluate(resource, anchor, slots, now=now, routes=_routes())
+            reasons += _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes())
             if reasons:
                 raise Conflict(
                     f"Cannot schedule {label} on {resource.label} at {site.name} for "
@@ -413,7 +413,7 @@ def launch_slip(
                 resource, from_time=min(old_start, window_start), exclude_launch_ids=[current.pk]
             )
             slots.append(primary)
-            reasons = _chain_evaluate(resource, anchor, slots, now=now, routes=_routes(), cascade=cascade)
+            reasons = _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes(), cascade=cascade)
             for slot in slots:
                 if slot.moved:
                     reasons += _closure_problems(slot)
@@ -512,7 +512,7 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
             )
             if slots:
                 follower = slots[:1]
-                problems = _chain_evaluate(resource, anchor, follower, now=now, routes=_routes())
+                problems = _chain_evaluate(resource, anchor, follower, now=now, routes=road_routes())
                 if problems:
                     warnings = problems
                 else:

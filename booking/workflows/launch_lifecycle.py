@@ -1,4 +1,8 @@
-"""TODO"""
+"""Release, go, lift-off, outcome: launch status with readiness and bookings.
+
+Each step locks the launch, checks the transition (``rules.launch_status``) and the readiness
+plan, changes the status (``services.launches``) and carries the plan and the bookings along.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,373 @@
+"""The planner's loading: capable rocket models, the sites that reach the orbit, the platforms
+and pads with their live reservations in the planning span, and the site closures, as floats
+(epoch seconds) for speed. A fixed number of queries whatever the size of the fleet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from booking.models import Reservation
+from booking.rules.chain import ROAD_FACTOR
+from booking.rules.text import inclination_problem
+from vehicles.models import (
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    Provider,
+    RoadRoute,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
+from vehicles.orbits import OrbitError, capacity_at_altitude, great_circle_distance_km, road_transit_hours
+
+#: A rocket going up on a pad needs this long from the order to the window (on a platform the
+#: set-up hours play this part).
+PAD_LEAD_HOURS = 6.0
+
+#: (closeness, key, text): a reason a candidate misses, the closest first.
+Reason = tuple[float, str, str]
+#: Per site: closure starts, the running maximum of their ends, rows (start, end, pk, kind, reason).
+ClosureIndex = dict[int, tuple[list[float], list[float], list[tuple[float, float, int, str, str]]]]
+ModelCapacity = tuple[VehicleModel, Decimal | None]
+
+
+@dataclass(slots=True)
+class PlanRecord:
+    """A platform or pad as the planner sees it: floats (epoch seconds) for speed."""
+
+    platform: MobilePlatform | None = None
+    pad: Pad | None = None
+    label: str = ""
+    anchor_site_id: int = 0
+    anchor_until: float = -math.inf
+    setup_s: float = 0.0
+    teardown_s: float = 0.0
+    lead_s: float = 0.0
+    speed: Decimal = Decimal(1)
+    recs: list[tuple[float, float, float, int, int]] = field(
+        default_factory=list
+    )  # ready, arrive, until, site id, launch id
+    models: list[ModelCapacity] = field(default_factory=list)
+    # The gap it is in at ``earliest``: index of the next reservation, and where it is before it.
+    i0: int = 0
+    prev_site: int = 0
+    prev_until: float = -math.inf
+    prev_launch: int | None = None
+    floor_s: float = 0.0  # no window opens before this, wherever the platform comes from
+    next_lb: float = math.inf  # no window in a later gap opens before this
+    order: list[tuple[float, str, LaunchSite]] = field(default_factory=list)  # sites, nearest first
+
+
+@dataclass
+class Fleet:
+    """What the search walks: the records and the span of time their reservations were read for."""
+
+    records: list[PlanRecord]
+    platforms: list[MobilePlatform]
+    pads: list[Pad]
+    hi: datetime
+
+
+def road_routes() -> dict[tuple[int, int], float]:
+    """Every operator-set road route: (origin id, destination id) -> hours."""
+    return {
+        (origin_id, destination_id): float(hours)
+        for origin_id, destination_id, hours in RoadRoute.objects.values_list(
+            "origin_id", "destination_id", "transit_hours"
+        )
+    }
+
+
+def capable_models(
+    *,
+    orbit_family: str,
+    altitude_km: int,
+    mass_kg: Decimal | None,
+    provider: Provider | None,
+    reasons: list[Reason],
+) -> list[ModelCapacity]:
+    """1 (+1 prefetch): active models that lift the payload there and have a rocket in ready
+    storage, each with its capacity (and its oldest ready vehicle as ``first_ready_id``)."""
+    first_ready = Vehicle.objects.filter(
+        vehicle_model=OuterRef("pk"), status=Vehicle.Status.READY_STORAGE
+    ).order_by("ready_since", "serial")
+    models_qs = (
+        VehicleModel.objects.filter(active=True)
+        .select_related("provider")
+        .prefetch_related("capacity_points")
+        .annotate(first_ready_id=Subquery(first_ready.values("pk")[:1]))
+        .order_by("name")
+    )
+    if provider is not None:
+        models_qs = models_qs.filter(provider=provider)
+    candidates: list[ModelCapacity] = []
+    for found in models_qs:
+        vm: VehicleModel = found
+        curve = [
+            (p.altitude_km, p.capacity_kg) for p in vm.capacity_points.all() if p.orbit_family == orbit_family
+        ]
+        try:
+            model_capacity = capacity_at_altitude(curve, altitude_km)
+        except OrbitError:
+            reasons.append(
+                (
+                    math.inf,
+                    vm.name,
+                    f"{vm.name} has no model_capacity figure for {orbit_family} {altitude_km} km",
+                )
+            )
+            continue
+        if mass_kg is not None and Decimal(mass_kg) + vm.adapter_mass_kg > model_capacity:
+            reasons.append(
+                (
+                    math.inf,
+                    vm.name,
+                    f"{vm.name} lifts {model_capacity} kg to {orbit_family} {altitude_km} km, "
+                    f"less than {Decimal(mass_kg) + vm.adapter_mass_kg} kg with adapter",
+                )
+            )
+            continue
+        if vm.first_ready_id is None:  # type: ignore[attr-defined]
+            reasons.append((math.inf, vm.name, f"no {vm.name} in ready storage"))
+            continue
+        candidates.append((vm, model_capacity))
+    return candidates
+
+
+def sites_reaching(
+    inclination: float, reasons: list[Reason]
+) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
+    """1: every site by pk, and those that reach the inclination directly."""
+    sites = {s.pk: s for s in LaunchSite.objects.order_by("code")}
+    site_ok: dict[int, LaunchSite] = {}
+    for site in sites.values():
+        problem = inclination_problem(site, inclination)
+        if problem:
+            reasons.append((math.inf, site.code, problem))
+        else:
+            site_ok[site.pk] = site
+    return sites, site_ok
+
+
+def _platforms(*, providers: list[int], earliest: datetime) -> list[MobilePlatform]:
+    """1: platforms, each with where it is when the planning span starts: the site of its last
+    reservation torn down by ``earliest`` (a correlated subquery on the platform index). Any
+    later reservation is loaded with the span, so this is the chain's true predecessor."""
+    anchor_q = Reservation.objects.filter(
+        platform=OuterRef("pk"),
+        released_at__isnull=True,
+        occupied_from__lt=earliest,
+        occupied_until__lte=earliest,
+    ).order_by("-occupied_from")
+    postgres = connection.vendor == "postgresql"
+    return list(
+        MobilePlatform.objects.filter(provider_id__in=providers, status=MobilePlatform.Status.AVAILABLE)
+        .annotate(
+            anchor_site=Subquery(anchor_q.values("site_id")[:1]),
+            anchor_until=Subquery(
+                anchor_q.annotate(until=epoch("occupied_until") if postgres else F("occupied_until")).values(
+                    "until"
+                )[:1]
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def _max_transit_s(
+    platforms: list[MobilePlatform],
+    sites: dict[int, LaunchSite],
+    site_ok: dict[int, LaunchSite],
+    routes: dict[tuple[int, int], float],
+) -> float:
+    """Upper bound of any drive between the sites involved, to size the look-behind."""
+    slowest = min(float(p.road_speed_kmh) for p in platforms)
+    coords = list(site_ok.values()) + [sites[p.home_site_id] for p in platforms if p.home_site_id in sites]
+    lats = [float(s.latitude) for s in coords]
+    lons = [float(s.longitude) for s in coords]
+    span_km = great_circle_distance_km(min(lats), min(lons), max(lats), max(lons))
+    return max(
+        [
+            road_transit_hours(span_km, slowest, ROAD_FACTOR) * 3600.0 + 60,
+            *(h * 3600.0 for h in routes.values()),
+        ]
+    )
+
+
+def fleet_load(
+    *,
+    candidates: list[ModelCapacity],
+    sites: dict[int, LaunchSite],
+    site_ok: dict[int, LaunchSite],
+    routes: dict[tuple[int, int], float],
+    earliest: datetime,
+    latest_s: float,
+    window_s: float,
+) -> Fleet:
+    """Platforms (1 query) and pads (1 query) that can fly the candidates from a site that
+    reaches the orbit, with their live reservations that can touch a window between
+    ``earliest`` and ``latest`` plus the travel on each side (1 query)."""
+    mobile_providers = sorted({vm.provider_id for vm, _ in candidates if vm.mobile_launch})
+    want_pads = any(not vm.mobile_launch for vm, _ in candidates)
+    lo_s = earliest.timestamp()
+    max_transit_s = 0.0
+    platforms: list[MobilePlatform] = []
+    if mobile_providers and site_ok:
+        platforms = _platforms(providers=mobile_providers, earliest=earliest)
+        if platforms:
+            max_transit_s = _max_transit_s(platforms, sites, site_ok, routes)
+            max_setup_s = max(float(p.setup_hours) for p in platforms) * 3600.0
+            lo_s = earliest.timestamp() - max_transit_s - max_setup_s
+    lo = datetime.fromtimestamp(lo_s, tz=UTC)
+    pads: list[Pad] = []
+    if want_pads and site_ok:
+        pads = list(Pad.objects.filter(active=True, site_id__in=list(site_ok)).order_by("site__code", "name"))
+    # A reservation whose span starts after ``hi`` cannot constrain a window opening by ``latest``.
+    after_window_s = max(
+        [float(p.teardown_hours) * 3600.0 + max_transit_s for p in platforms]
+        + [float(pad.turnaround_hours) * 3600.0 for pad in pads]
+        + [0.0]
+    )
+    hi = datetime.fromtimestamp(latest_s + window_s + after_window_s + 60, tz=UTC)
+    by_platform = {p.pk: _platform_record(p) for p in platforms}
+    by_pad = {pad.pk: _pad_record(pad) for pad in pads}
+    records = [*by_platform.values(), *by_pad.values()]
+    if records:
+        _reservations_load(by_platform, by_pad, lo=lo, hi=hi)
+    return Fleet(records=records, platforms=platforms, pads=pads, hi=hi)
+
+
+def _platform_record(p: MobilePlatform) -> PlanRecord:
+    rec = PlanRecord(platform=p, label=p.name)
+    site_id, until = p.anchor_site, p.anchor_until  # type: ignore[attr-defined]
+    rec.anchor_site_id = site_id or p.home_site_id
+    rec.anchor_until = seconds(until) if until is not None else -math.inf
+    rec.setup_s, rec.teardown_s, rec.speed = (
+        float(p.setup_hours) * 3600,
+        float(p.teardown_hours) * 3600,
+        p.road_speed_kmh,
+    )
+    return rec
+
+
+def _pad_record(pad: Pad) -> PlanRecord:
+    rec = PlanRecord(pad=pad, label=f"pad {pad.name}")
+    rec.anchor_site_id, rec.anchor_until = pad.site_id, -math.inf
+    rec.setup_s, rec.teardown_s, rec.speed = 0.0, float(pad.turnaround_hours) * 3600, Decimal(1)
+    rec.lead_s = PAD_LEAD_HOURS * 3600.0
+    return rec
+
+
+def _reservations_load(
+    by_platform: dict[int, PlanRecord], by_pad: dict[int, PlanRecord], *, lo: datetime, hi: datetime
+) -> None:
+    """1 query: every live reservation of these platforms and pads in the span, sorted."""
+    if connection.vendor == "postgresql":
+        # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the
+        # rows overlapping the span directly: a UNION of the two lookups.
+        span = Q(
+            RawSQL(
+                "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
+                (lo, hi),
+                output_field=BooleanField(),
+            )
+        )
+    else:
+        span = Q(occupied_until__gt=lo, occupied_from__lt=hi)
+    live = Reservation.objects.filter(span, released_at__isnull=True)
+    parts = []
+    if by_platform:
+        parts.append(live.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
+    if by_pad:
+        parts.append(live.filter(pad_id__isnull=False, pad_id__in=list(by_pad)))
+    for platform_id, pad_id, site_id, launch_id, ready_s, arrive_s, until_s in epoch_rows(
+        parts,
+        ["platform_id", "pad_id", "site_id", "launch_id"],
+        [
+            Coalesce("ready_at", "occupied_from"),
+            Coalesce("arrive_at", "occupied_from"),
+            F("occupied_until"),
+        ],
+    ):
+        rec = by_platform[platform_id] if platform_id else by_pad[pad_id]
+        rec.recs.append((ready_s, arrive_s, until_s, site_id, launch_id))
+    for rec in [*by_platform.values(), *by_pad.values()]:
+        rec.recs.sort()
+
+
+def closure_index_load(*, site_ids: list[int], earliest: datetime, hi: datetime) -> ClosureIndex:
+    """1 query. Per site: closure starts and the running maximum of their ends, so "does
+    [t, t + window) touch a closure" is one bisect."""
+    closure_index: ClosureIndex = {}
+    closure_rows = sorted(
+        (site_id, start, end, pk, kind, reason)
+        for site_id, pk, kind, reason, start, end in epoch_rows(
+            [SiteClosure.objects.filter(site_id__in=site_ids, starts_at__lt=hi, ends_at__gt=earliest)],
+            ["site_id", "pk", "kind", "reason"],
+            [F("starts_at"), F("ends_at")],
+        )
+    )
+    for site_id, start, end, pk, kind, reason in closure_rows:
+        starts, max_ends, rows = closure_index.setdefault(site_id, ([], [], []))
+        starts.append(start)
+        max_ends.append(max(end, max_ends[-1]) if max_ends else end)
+        rows.append((start, end, pk, kind, reason))
+    return closure_index
+
+
+def epoch_rows(
+    querysets: Sequence[Any], fields: Sequence[str], times: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``fields`` then ``times`` (datetime expressions) as float epoch seconds, the
+    querysets one after the other (UNION ALL).
+
+    On PostgreSQL the database converts and the rows come straight from the cursor: no datetime
+    objects and no per-row converters, which counts for thousands of rows. Elsewhere Python
+    converts.
+    """
+    postgres = connection.vendor == "postgresql"
+    names = [f"epoch_{n}" for n in range(len(times))]
+    selected = [
+        qs.order_by()
+        .annotate(
+            **{name: epoch(expr) if postgres else expr for name, expr in zip(names, times, strict=True)}
+        )
+        .values_list(*fields, *names)
+        for qs in querysets
+    ]
+    rows = selected[0].union(*selected[1:], all=True) if len(selected) > 1 else selected[0]
+    if postgres:
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    n = len(fields)
+    return [row[:n] + tuple(None if value is None else seconds(value) for value in row[n:]) for row in rows]
+
+
+def seconds(value: datetime | float) -> float:
+    """Epoch seconds of a datetime, or the value itself when the database already converted it."""
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+def epoch(expression: Any) -> Func:
+    """PostgreSQL: a timestamptz as float seconds since the epoch."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    return Func(expression, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField())
+
+
+def dt(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
