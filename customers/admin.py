@@ -8,7 +8,8 @@ imports booking), so ``paid_at`` is read-only here.
 
 from django.contrib import admin
 
-from vehicles.admin_scoping import AllProvidersChangeOnly, CustomerScopedAdmin, ProviderScopedAdmin
+from customers.admin_scoping import CustomerScopedAdmin
+from vehicles.admin_scoping import AllProvidersChangeOnly, ProviderScopedAdmin
 
 from .models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from booking.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from booking.services.tokens import api_token_revoke
-from vehicles.admin_scoping import CustomerScopedAdmin, operator_customer_ids
+from customers.admin_scoping import CustomerScopedAdmin, operator_customer_ids
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
