@@ -228,7 +228,7 @@ class Reservation(models.Model):
     the launch window and tear-down; for a pad it runs from the window through the pad's
     turnaround. Spans are half-open [occupied_from, occupied_until), so back-to-back claims fit.
     On PostgreSQL an exclusion constraint (btree_gist) forbids two live claims on one platform
-    or pad from overlapping; see migration 0002.
+    or pad from overlapping; see migration 0003_reservation_no_overlap.
     """
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="reservations")

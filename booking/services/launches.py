@@ -1,8 +1,9 @@
-"""Launch status changes: hold, release, go, lift-off and the outcome.
+"""Launch status writes: the launch lock, a hold, and the status change itself.
 
-Every change is validated against the allowed transitions below and writes a
+Every change is validated against the allowed transitions (``rules.launch_status``) and writes a
 ``launch.status_changed`` Event. The readiness reconciler changes many launches in one pass
-through ``launches_change_status``; the single-launch services here are what operators call.
+through ``launches_change_status``; release, go, lift-off and the outcome,
+which carry readiness and bookings along, are ``workflows.launch_lifecycle``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Prices and quotes: rideshare per kg with a minimum, dedicated launches, express, add-ons.
+"""Quotes: written from ``selectors.prices.quote_price`` (rideshare per kg with a minimum,
+dedicated launches, express, add-ons), and expired when their validity runs out.
 
 Money is Decimal throughout; every line is converted to the quote's currency and rounded
 ROUND_HALF_UP to cents once, and the total is the sum of the rounded lines.

@@ -1,4 +1,5 @@
-"""Launch scheduling: platforms and pads reserved over time, slips, scrubs and the planner.
+"""Launch scheduling: platforms and pads reserved over time, slips and scrubs (the planner is
+``selectors.planner``; the chain rule is ``rules.chain``).
 
 A mobile platform (TEL) is reserved from departure (road transit from where it is) through
 set-up, the launch window and tear-down; a pad from the window through its turnaround. The
@@ -540,9 +541,3 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         )
         readiness.plan_cancel(launch=current, actor=actor)
     return current
-
-
-# --- the timeline (read side, for the admin) ----------------------------------------------------
-
-
-# --- plan_launch -------------------------------------------------------------------------------
