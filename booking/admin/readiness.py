@@ -23,6 +23,7 @@ from booking.errors import ServiceError
 from booking.models import Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
 from booking.rules.readiness import CLOSED_GOOD, OPEN, PROBLEM
 from booking.selectors.readiness import readiness_board_plans
+from booking.services import launches as launch_services
 from booking.services import readiness
 from booking.services.checks import CHECKS
 from booking.workflows import launch_lifecycle
@@ -294,7 +295,7 @@ def hold_launches(modeladmin, request, queryset):
             modeladmin,
             request,
             queryset,
-            lambda launch: launch_lifecycle.launch_hold(launch=launch, actor=request.user, reason=reason),
+            lambda launch: launch_services.launch_hold(launch=launch, actor=request.user, reason=reason),
             "put on hold",
         )
         return None
