@@ -386,9 +386,9 @@ def launch_azimuths(latitude_deg: Number, inclination_deg: Number) -> tuple[floa
     """
     cos_latitude = _site_cos_latitude(latitude_deg)
     inclination = _validate_inclination(inclination_deg)
+    lowest, highest = reachable_inclination_range(latitude_deg)
     sin_azimuth = math.cos(math.radians(inclination)) / cos_latitude
-    if abs(sin_azimuth) > 1.0 + 1e-12:
-        lowest, highest = reachable_inclination_range(latitude_deg)
+    if not lowest - _ANGLE_EPSILON_DEG <= inclination <= highest + _ANGLE_EPSILON_DEG:
         raise OrbitError(
             f"a direct ascent from latitude {_fmt(float(latitude_deg))}° cannot reach "
             f"{_fmt(inclination)}°: it reaches {_fmt(round(lowest, 2))}°–{_fmt(round(highest, 2))}°"
