@@ -1,5 +1,8 @@
-"""Operator admin for customers. Provider operators see only the customers that have a contract
-with their providers; who belongs to a customer is changed only by staff who see every provider.
+"""Operator admin for customers. Provider operators see only the customers within their reach (an
+active contract with, or a booking on a launch of, one of their providers) and only read their
+rows: a customer's record, members, payloads and documents are edited by platform administrators
+(documents are reviewed through ``booking.admin.documents``). Contracts and their milestones are
+the provider's own.
 
 Payments are recorded through ``booking.services.bookings.payment_milestone_mark_paid`` (the
 "Mark paid" action, added from the booking side by ``booking.admin.payments``: customers never
@@ -8,12 +11,12 @@ imports booking), so ``paid_at`` is read-only here.
 
 from django.contrib import admin
 
-from vehicles.admin_scoping import AllProvidersChangeOnly, CustomerScopedAdmin, ProviderScopedAdmin
+from vehicles.admin_scoping import CustomerScopedAdmin, PlatformAdminEditsOnly, ProviderScopedAdmin
 
 from .models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
 
 
-class MembershipInline(AllProvidersChangeOnly, admin.TabularInline):
+class MembershipInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -31,7 +34,7 @@ class CustomerAdmin(CustomerScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AllProvidersChangeOnly, CustomerScopedAdmin):
+class MembershipAdmin(CustomerScopedAdmin):
     list_display = ["user", "customer", "role"]
     list_filter = ["role", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "customer__name"]

@@ -1,4 +1,18 @@
-"""Admin mixins that keep provider operators to their own providers' rows and customers."""
+"""Admin mixins that keep provider operators to what is their provider's own.
+
+Three kinds of rows, three rules (the table is in docs/portal.md, "Who edits what in the admin"):
+
+- a provider's own rows (its vehicles, platforms, prices, contracts, launches): ``ProviderScopedAdmin``
+  shows and edits only the operator's providers' rows;
+- a customer's rows (the customer, its members, payloads, documents, webhooks): ``CustomerScopedAdmin``
+  shows them only for customers within the operator's reach (``operator_customer_ids``) and only
+  to read; platform administrators edit them;
+- global reference data (exchange rates, sites, pads, closures, routes, readiness templates,
+  providers): ``PlatformAdminEditsOnly``, read by every operator, edited by platform administrators.
+
+A platform administrator is a superuser or a member of the "All providers" group: the staff for
+whom ``operator_provider_ids`` answers ``None``.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +20,15 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from .selectors import operator_provider_ids
+
+
+def is_platform_admin(user: Any) -> bool:
+    """Superusers and all-provider staff: they edit global reference data and customers' rows."""
+    return operator_provider_ids(user) is None
 
 
 class ProviderScopedAdmin(admin.ModelAdmin):
@@ -42,22 +61,54 @@ class ProviderScopedAdmin(admin.ModelAdmin):
 def operator_customer_ids(user: Any) -> QuerySet[Any] | None:
     """The customers a staff user may see, as a subquery of ids; ``None`` means every customer.
 
-    A provider operator sees the customers that have a contract (in any state) with one of their
-    providers. The vehicles app sits below customers, so the model is looked up at call time.
+    A provider operator reaches the customers that have an *active* contract with one of its
+    providers, or a booking (in any state) on one of its providers' launches. A draft, cancelled
+    or completed contract gives no reach. The vehicles app sits below customers and booking, so
+    the models are looked up at call time.
     """
     ids = operator_provider_ids(user)
     if ids is None:
         return None
     contract = apps.get_model("customers", "Contract")
-    return contract.objects.filter(provider_id__in=ids).values("customer_id")
+    booking = apps.get_model("booking", "Booking")
+    customer = apps.get_model("customers", "Customer")
+    under_contract = contract.objects.filter(provider_id__in=ids, status=contract.Status.ACTIVE).values(
+        "customer_id"
+    )
+    booked = booking.objects.filter(launch__provider_id__in=ids).values("customer_id")
+    return customer.objects.filter(Q(pk__in=under_contract) | Q(pk__in=booked)).values("pk")
 
 
-class CustomerScopedAdmin(admin.ModelAdmin):
-    """Keeps provider operators to the customers that have a contract with their providers.
+class PlatformAdminEditsOnly:
+    """For an admin or inline whose rows only platform administrators may add, change or delete:
+    global reference data, and rows that grant access (memberships, provider operators).
+    Provider operators may at most look."""
+
+    def _sees_all_providers(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._sees_all_providers(request) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._sees_all_providers(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._sees_all_providers(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+# The older name, kept for the memberships inline and admin.
+AllProvidersChangeOnly = PlatformAdminEditsOnly
+
+
+class CustomerScopedAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    """A customer's own rows: provider operators see those of the customers within their reach
+    (``operator_customer_ids``) and only read them; platform administrators edit them.
 
     ``customer_path`` is the lookup from the model to its customer id (``"pk"`` for Customer
     itself). Foreign keys to customers, or to rows of a customer, offer only those customers'
-    rows. ``readonly_for_provider_operators`` names fields only all-provider staff may change.
+    rows. ``readonly_for_provider_operators`` names fields only all-provider staff may change
+    (kept for subclasses that let provider operators edit, which none does today).
     """
 
     customer_path = "customer_id"
@@ -85,20 +136,3 @@ class CustomerScopedAdmin(admin.ModelAdmin):
             elif any(f.name == "customer" for f in related._meta.get_fields()):
                 kwargs["queryset"] = related.objects.filter(customer_id__in=customer_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class AllProvidersChangeOnly:
-    """For an admin or inline whose rows grant access (customer memberships): only staff who see
-    every provider may add, change or delete them; provider operators may at most look."""
-
-    def _sees_all_providers(self, request: HttpRequest) -> bool:
-        return operator_provider_ids(request.user) is None
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._sees_all_providers(request) and super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._sees_all_providers(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._sees_all_providers(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]

@@ -32,6 +32,9 @@ class DocumentAdmin(CustomersDocumentAdmin):
     actions = ["approve", "reject"]
     readonly_fields = ["status", "review_note"]
 
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return admin.ModelAdmin.has_change_permission(self, request)
+
     def _review(self, request: HttpRequest, queryset: QuerySet[Document], *, approve: bool) -> None:
         note = request.POST.get("note", "")
         for document in queryset.order_by("pk"):
@@ -43,10 +46,10 @@ class DocumentAdmin(CustomersDocumentAdmin):
             verdict = "approved" if approve else "rejected"
             self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
 
-    @admin.action(description="Approve the selected documents", permissions=["change"])
+    @admin.action(description="Approve the selected documents", permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=True)
 
-    @admin.action(description="Reject the selected documents (give a review note)", permissions=["change"])
+    @admin.action(description="Reject the selected documents (give a review note)", permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=False)
