@@ -26,11 +26,11 @@ class AdminEventLog:
     """Mixin for a ``ModelAdmin``: one Event per row the admin adds, changes or deletes."""
 
     audited = True
-    # True on an admin whose ``save_model`` calls a service: the service writes the Event.
-    saves_through_service = False
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
-        if self.saves_through_service:
+        # ``saves_through_service`` is set on an admin whose save_model calls a service, which
+        # writes the Event itself. (Not defaulted here: the mixin comes first in the MRO.)
+        if getattr(self, "saves_through_service", False):
             super().save_model(request, obj, form, change)  # type: ignore[misc]
             return
         before = stored_snapshot(obj) if change else {}
@@ -60,7 +60,7 @@ class AdminEventLog:
         stored = {o.pk: o for o in model._default_manager.filter(pk__in=list(initial_pks.values()))}
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         if not hasattr(formset, "new_objects"):
-            return  # the admin saved this formset through a service, which wrote the Event
+            return  # not saved (an admin that saves it through a service leaves the lists empty)
         for obj in formset.new_objects:
             admin_change_record(obj=obj, actor=request.user, action="added")
         for obj, _fields in formset.changed_objects:

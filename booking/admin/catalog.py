@@ -81,6 +81,9 @@ class VehicleModelAdmin(ServiceRefusalsAsMessages, VehiclesVehicleModelAdmin):
             capacity_curve_replace(
                 vehicle_model=form.instance, points=formset.proposed_points(), actor=request.user
             )
+            # The service wrote the rows and the Event; the admin's change message and log
+            # mixin read what the formset itself saved: nothing.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         super().save_formset(request, form, formset, change)
 

@@ -56,8 +56,14 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
         return Membership.objects.filter(customer_id__in=customer_ids).values("user_id")
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A provider operator's own tokens only: a customer's token is the customer's."""
+        if obj is not None and not is_platform_admin(request.user) and obj.user_id != request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return self.has_change_permission(request)
+        return super().has_change_permission(request)
 
     # The revoke action needs "change"; every field stays read-only.
     @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
