@@ -162,12 +162,13 @@ def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(d
             "membership": cmsa
             in {
                 m.customer
-                for m in client.get(reverse("admin:customers_membership_changelist")).context["cl"].result_list
+                for m in client.get(reverse("admin:customers_membership_changelist"))
+                .context["cl"]
+                .result_list
             },
             "webhook": "hooks.cmsa.example"
             in client.get(reverse("admin:booking_webhookendpoint_changelist")).content.decode(),
-            "token": client.get(reverse("admin:booking_apitoken_change", args=[token.pk])).status_code
-            == 200,
+            "token": client.get(reverse("admin:booking_apitoken_change", args=[token.pk])).status_code == 200,
         }
 
     assert not any(reached().values()), reached()
@@ -184,7 +185,9 @@ def test_a_booking_on_the_providers_launch_gives_reach_without_a_contract(demo, 
     login(client, settings, "expace-ops")
     url = reverse("admin:customers_customer_change", args=[interspace.pk])
     assert client.get(url).status_code == 302
-    BookingFactory(customer=interspace, payload=payload, launch=Launch.objects.get(name__startswith="Kuaizhou-1A"))
+    BookingFactory(
+        customer=interspace, payload=payload, launch=Launch.objects.get(name__startswith="Kuaizhou-1A")
+    )
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:customers_payload_change", args=[payload.pk])).status_code == 200
 
@@ -195,7 +198,9 @@ def test_a_booking_on_the_providers_launch_gives_reach_without_a_contract(demo, 
 def test_a_provider_operator_cannot_change_a_customers_payload_token_or_webhook(demo, client, settings):
     gomspace = Customer.objects.get(slug="gomspace")
     payload = Payload.objects.get(name="GOMX-5A")
-    BookingFactory(customer=gomspace, payload=payload, launch=Launch.objects.get(name__startswith="Kuaizhou-1A"))
+    BookingFactory(
+        customer=gomspace, payload=payload, launch=Launch.objects.get(name__startswith="Kuaizhou-1A")
+    )
     mass = payload.mass_kg
     token, _key = api_token_create(user=Membership.objects.get(customer=gomspace).user, name="ERP")
     hook = WebhookEndpointFactory(customer=gomspace)
@@ -233,7 +238,8 @@ def test_a_provider_operator_still_reviews_the_documents_of_its_customers(demo, 
     )
     login(client, settings, "expace-ops")
     client.post(
-        reverse("admin:customers_document_changelist"), {"action": "approve", "_selected_action": [document.pk]}
+        reverse("admin:customers_document_changelist"),
+        {"action": "approve", "_selected_action": [document.pk]},
     )
     document.refresh_from_db()
     assert document.status == Document.Status.APPROVED
@@ -270,9 +276,8 @@ def test_a_provider_operator_cannot_move_exchange_rates_or_close_a_site(demo, cl
     assert client.post(change, {"currency": "EUR", "units_per_usd": "0.9100"}).status_code == 302
     event = Event.objects.get(verb="admin.exchangerate.changed", subject_id=eur.pk)
     assert event.actor.username == "operator"
-    assert (event.before, event.after) == ({"units_per_usd": str(units)}, {"units_per_usd": "0.910000"}) or (
-        Decimal(event.before["units_per_usd"]) == units and Decimal(event.after["units_per_usd"]) == Decimal("0.91")
-    )
+    assert Decimal(event.before["units_per_usd"]) == units
+    assert Decimal(event.after["units_per_usd"]) == Decimal("0.91")
 
 
 GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, RoadRoute, ReadinessTemplate, Provider}
@@ -414,8 +419,13 @@ def test_a_provider_operator_edits_its_own_fleet_but_not_anothers(demo, client, 
     login(client, settings, "expace-ops")
     page = client.get(reverse("admin:vehicles_mobileplatform_change", args=[mine.pk]))
     data = form_data(page)
-    data["status"] = MobilePlatform.Status.MAINTENANCE if hasattr(MobilePlatform, "Status") else data["status"]
-    assert client.post(reverse("admin:vehicles_mobileplatform_change", args=[mine.pk]), data).status_code == 302
+    data["setup_hours"] = "7.5"
+    assert (
+        client.post(reverse("admin:vehicles_mobileplatform_change", args=[mine.pk]), data).status_code == 302
+    )
+    mine.refresh_from_db()
+    assert mine.setup_hours == Decimal("7.5")
+    assert Event.objects.get(verb="admin.mobileplatform.changed").after == {"setup_hours": "7.5"}
     assert client.get(reverse("admin:vehicles_mobileplatform_change", args=[theirs.pk])).status_code == 302
 
 
@@ -447,25 +457,34 @@ def test_admin_edits_of_contracts_milestones_screening_vehicles_and_platforms_wr
     platform = MobilePlatform.objects.get(name="ExPace TEL-01")
 
     _edit(client, reverse("admin:customers_contract_change", args=[contract.pk]), value="3300000.00")
-    _edit(client, reverse("admin:customers_paymentmilestone_change", args=[milestone.pk]), label="Second deposit")
+    _edit(
+        client,
+        reverse("admin:customers_paymentmilestone_change", args=[milestone.pk]),
+        label="Second deposit",
+    )
     _edit(client, reverse("admin:customers_customer_change", args=[gomspace.pk]), export_screening="refused")
     other_status = next(v for v, _ in Vehicle.Status.choices if v != vehicle.status)
     _edit(client, reverse("admin:vehicles_vehicle_change", args=[vehicle.pk]), status=other_status)
-    platform_status = next(v for v, _ in MobilePlatform._meta.get_field("status").choices if v != platform.status)
+    platform_status = next(
+        v for v, _ in MobilePlatform._meta.get_field("status").choices if v != platform.status
+    )
     _edit(client, reverse("admin:vehicles_mobileplatform_change", args=[platform.pk]), status=platform_status)
 
     def event(verb, pk):
         return Event.objects.get(verb=verb, subject_id=pk)
 
     e = event("admin.contract.changed", contract.pk)
-    assert (Decimal(e.before["value"]), Decimal(e.after["value"])) == (Decimal("3200000.00"), Decimal("3300000.00"))
+    assert (Decimal(e.before["value"]), Decimal(e.after["value"])) == (
+        Decimal("3200000.00"),
+        Decimal("3300000.00"),
+    )
     assert e.actor.username == "operator" and e.customer == gomspace and e.provider.slug == "expace"
     assert event("admin.paymentmilestone.changed", milestone.pk).after == {"label": "Second deposit"}
     e = event("admin.customer.changed", gomspace.pk)
     assert (e.before, e.after) == ({"export_screening": "cleared"}, {"export_screening": "refused"})
     assert event("admin.vehicle.changed", vehicle.pk).after == {"status": other_status}
     assert event("admin.mobileplatform.changed", platform.pk).after == {"status": platform_status}
-    assert "Contract GOM-EXP-2018" in Event.objects.get(verb="admin.contract.changed").message or True
+    assert Event.objects.get(verb="admin.contract.changed").message.startswith("Contract GOM-EXP-2018")
 
     # A save that changes nothing writes nothing; a delete is logged with the row as it was.
     _edit(client, reverse("admin:customers_contract_change", args=[contract.pk]))
@@ -557,7 +576,9 @@ def test_a_capacity_curve_below_what_is_booked_is_refused_with_the_launch_and_fi
     with pytest.raises(Conflict) as refused:
         capacity_curve_replace(vehicle_model=model, points=_low_curve(model), actor=None)
     assert refused.value.message.startswith(expected)
-    assert CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+    assert (
+        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+    )
 
 
 def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carrying_45_kg, client, settings):
@@ -573,7 +594,9 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "carries 45 kg; this curve would give it 10 kg" in page
-    assert CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+    assert (
+        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+    )
     assert launch_remaining_capacity_kg(launch=launch) == Decimal("255.0")
 
     # Raising the curve is fine, goes through the service and is recorded.
@@ -581,6 +604,8 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
         if key.endswith("-capacity_kg") and value == "10.0":
             data[key] = "320.0"
     assert client.post(url, data).status_code == 302
-    assert CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 320
+    assert (
+        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 320
+    )
     event = Event.objects.get(verb="vehicle_model.capacity_changed", subject_id=model.pk)
     assert event.actor.username == "expace-ops" and ["SSO", 500, "320.0"] in event.after["capacity_points"]
