@@ -567,7 +567,7 @@ def load_accounts() -> list[tuple[str, str]]:
         operators, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
         # Operators run the catalog, customers and bookings; the audit trail and the webhook log
         # are written by services only, and API tokens are only revoked ("change"). Which
-        # customers a provider operator reaches is the admin's scoping (customers.admin_scoping).
+        # customers a provider operator reaches is the admin's scoping (booking.admin.scoping).
         operators.permissions.set(
             Permission.objects.filter(content_type__app_label__in=["vehicles", "customers", "booking"])
             .exclude(

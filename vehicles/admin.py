@@ -1,6 +1,14 @@
+"""Operator admin for the supply side.
+
+A provider's own fleet (vehicle models and their curves, vehicles, mobile platforms) is edited by
+its operators; global reference data (providers and who operates them, sites, pads, closures,
+road routes) by platform administrators only, since a change there moves every provider's
+launches (see docs/portal.md, "Who edits what in the admin").
+"""
+
 from django.contrib import admin
 
-from .admin_scoping import ProviderScopedAdmin
+from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
     CapacityPoint,
     LaunchSite,
@@ -15,14 +23,14 @@ from .models import (
 )
 
 
-class ProviderOperatorInline(admin.TabularInline):
+class ProviderOperatorInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = ProviderOperator
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Provider)
-class ProviderAdmin(ProviderScopedAdmin):
+class ProviderAdmin(PlatformAdminEditsOnly, ProviderScopedAdmin):
     provider_path = "pk"
     list_display = ["name", "short_name", "country", "mobile_launch", "rebooking_fee_percent"]
     list_filter = ["mobile_launch", "country"]
@@ -55,18 +63,18 @@ class VehicleAdmin(ProviderScopedAdmin):
     list_select_related = ["vehicle_model", "storage_site"]
 
 
-class PadInline(admin.TabularInline):
+class PadInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = Pad
     extra = 0
 
 
-class SiteClosureInline(admin.TabularInline):
+class SiteClosureInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = SiteClosure
     extra = 0
 
 
 @admin.register(LaunchSite)
-class LaunchSiteAdmin(admin.ModelAdmin):
+class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -82,7 +90,7 @@ class LaunchSiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pad)
-class PadAdmin(admin.ModelAdmin):
+class PadAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = ["name", "site", "turnaround_hours", "active"]
     list_filter = ["site", "active"]
     search_fields = ["name", "site__name"]
@@ -106,7 +114,7 @@ class MobilePlatformAdmin(ProviderScopedAdmin):
 
 
 @admin.register(SiteClosure)
-class SiteClosureAdmin(admin.ModelAdmin):
+class SiteClosureAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = ["site", "kind", "starts_at", "ends_at", "reason"]
     list_filter = ["site", "kind"]
     search_fields = ["reason", "site__name"]
@@ -115,7 +123,7 @@ class SiteClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoadRoute)
-class RoadRouteAdmin(admin.ModelAdmin):
+class RoadRouteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = ["origin", "destination", "transit_hours"]
     list_filter = ["origin", "destination"]
     search_fields = ["origin__name", "destination__name"]

@@ -1,5 +1,18 @@
-"""Admin mixins that keep provider operators to their own providers' rows (customers are scoped
-by ``customers.admin_scoping``)."""
+"""Admin mixins that keep provider operators to what is their provider's own.
+
+Three kinds of rows, three rules (the table is in docs/portal.md, "Who edits what in the admin"):
+
+- a provider's own rows (its vehicles, platforms, prices, contracts, launches): ``ProviderScopedAdmin``
+  shows and edits only the operator's providers' rows;
+- a customer's rows (the customer, its members, payloads, documents, webhooks): the booking
+  admin's ``CustomerScopedAdmin`` (``booking.admin.scoping``) shows them only for customers within
+  the operator's reach and only to read; platform administrators edit them;
+- global reference data (exchange rates, sites, pads, closures, routes, readiness templates,
+  providers): ``PlatformAdminEditsOnly``, read by every operator, edited by platform administrators.
+
+A platform administrator is a superuser or a member of the "All providers" group: the staff for
+whom ``operator_provider_ids`` answers ``None``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +23,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .selectors import operator_provider_ids
+
+
+def is_platform_admin(user: Any) -> bool:
+    """Superusers and all-provider staff: they edit global reference data and customers' rows."""
+    return operator_provider_ids(user) is None
 
 
 class ProviderScopedAdmin(admin.ModelAdmin):
@@ -39,12 +57,13 @@ class ProviderScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AllProvidersChangeOnly:
-    """For an admin or inline whose rows grant access (customer memberships): only staff who see
-    every provider may add, change or delete them; provider operators may at most look."""
+class PlatformAdminEditsOnly:
+    """For an admin or inline whose rows only platform administrators may add, change or delete:
+    global reference data, and rows that grant access (memberships, provider operators).
+    Provider operators may at most look."""
 
     def _sees_all_providers(self, request: HttpRequest) -> bool:
-        return operator_provider_ids(request.user) is None
+        return is_platform_admin(request.user)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return self._sees_all_providers(request) and super().has_add_permission(request, *args)  # type: ignore[misc]

@@ -2,7 +2,14 @@
 
 launches.py: launches, reservations and the schedule; bookings.py: bookings, quotes, prices;
 readiness.py: templates, plans and the readiness board; integrations.py: tokens and webhooks;
-payments.py: the "Mark paid" action on payment milestones; events.py: the audit log.
+payments.py: the "Mark paid" action on payment milestones; documents.py: document review;
+catalog.py: capacity curves and payloads saved through their services; events.py: the audit log.
+audit.py puts the logging mixin on every model admin, last, once all are registered.
 """
 
-from . import bookings, documents, events, integrations, launches, payments, readiness  # noqa: F401
+from django.contrib import admin
+
+from . import bookings, catalog, documents, events, integrations, launches, payments, readiness  # noqa: F401
+from .audit import audit_every_admin
+
+audit_every_admin(admin.site)

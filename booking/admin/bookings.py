@@ -27,7 +27,7 @@ from booking.models import (
 from booking.selectors.contracts import booking_milestones
 from booking.selectors.fit import launches_selling_q
 from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
-from vehicles.admin_scoping import ProviderScopedAdmin
+from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 
 
@@ -287,7 +287,9 @@ class QuoteAdmin(ProviderScopedAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    """Rates convert every provider's prices: platform administrators set them."""
+
     list_display = ["currency", "units_per_usd", "updated_at"]
     readonly_fields = ["updated_at"]
 

@@ -1,6 +1,6 @@
 """Approve and reject actions on customer documents, added from the booking side.
 
-Documents are administered in ``customers.admin``; reviewing one is a service
+Documents are administered in ``booking.admin.customers``; reviewing one is a service
 (``document_review`` writes the Event the customer sees), and the customers app never imports
 booking, so this module re-registers the document admin with the actions, as payments.py does for
 milestones.
@@ -14,9 +14,9 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from booking.admin.customers import DocumentAdmin as CustomersDocumentAdmin
 from booking.errors import ServiceError
 from booking.services.payloads import document_review
-from customers.admin import DocumentAdmin as CustomersDocumentAdmin
 from customers.models import Document
 
 admin.site.unregister(Document)
@@ -32,6 +32,9 @@ class DocumentAdmin(CustomersDocumentAdmin):
     actions = ["approve", "reject"]
     readonly_fields = ["status", "review_note"]
 
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return admin.ModelAdmin.has_change_permission(self, request)
+
     def _review(self, request: HttpRequest, queryset: QuerySet[Document], *, approve: bool) -> None:
         note = request.POST.get("note", "")
         for document in queryset.order_by("pk"):
@@ -43,10 +46,10 @@ class DocumentAdmin(CustomersDocumentAdmin):
             verdict = "approved" if approve else "rejected"
             self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
 
-    @admin.action(description="Approve the selected documents", permissions=["change"])
+    @admin.action(description="Approve the selected documents", permissions=["review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=True)
 
-    @admin.action(description="Reject the selected documents (give a review note)", permissions=["change"])
+    @admin.action(description="Reject the selected documents (give a review note)", permissions=["review"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=False)

@@ -1,6 +1,8 @@
 """Operator admin for integrations: API tokens and customers' webhooks, read-only.
 
-Tokens are issued by their users through the API and revoked here with ``api_token_revoke``;
+Tokens are issued by their users through the API and revoked here with ``api_token_revoke``:
+platform administrators revoke any token, provider operators only their own (a customer's token
+is the customer's, read-only to them);
 webhook endpoints are managed by customers through the API (whose services check URLs and record
 Events), so the admin shows them, never their secrets. Idempotency keys are plumbing: not shown.
 """
@@ -13,9 +15,10 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from booking.admin.scoping import CustomerScopedAdmin, operator_customer_ids
 from booking.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from booking.services.tokens import api_token_revoke
-from customers.admin_scoping import CustomerScopedAdmin, operator_customer_ids
+from vehicles.admin_scoping import is_platform_admin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,11 +57,29 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
         return Membership.objects.filter(customer_id__in=customer_ids).values("user_id")
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A provider operator's own tokens only: a customer's token is the customer's."""
+        if obj is not None and not is_platform_admin(request.user) and obj.user_id != request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return super().has_change_permission(request)
+
     # The revoke action needs "change"; every field stays read-only.
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = 0
-        for token in queryset.order_by("pk"):
+        platform_admin = is_platform_admin(request.user)
+        for token in queryset.select_related("user").order_by("pk"):
+            if not platform_admin and token.user_id != request.user.pk:
+                self.message_user(
+                    request,
+                    f"{token.prefix}… belongs to {token.user}: a customer's token is revoked by the "
+                    "customer or a platform administrator.",
+                    messages.ERROR,
+                )
+                continue
             if token.revoked_at is None:
                 api_token_revoke(token=token, actor=request.user)
                 revoked += 1

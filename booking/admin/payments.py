@@ -1,6 +1,6 @@
 """The "Mark paid" action on payment milestones, added from the booking side.
 
-Milestones are administered in ``customers.admin``, but recording a payment is a booking service
+Milestones are administered in ``booking.admin.customers``, but recording a payment is a booking service
 (``payment_milestone_mark_paid`` adds the amount to the booking and writes the Event), and the
 customers app must never import booking. So this module, loaded with the booking admin (which
 Django imports after the customers admin: ``booking`` follows ``customers`` in INSTALLED_APPS, and
@@ -15,10 +15,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from booking.admin.customers import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
 from booking.errors import ServiceError
 from booking.models import Event
 from booking.services.bookings import payment_milestone_mark_paid
-from customers.admin import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
 from customers.models import PaymentMilestone
 
 admin.site.unregister(PaymentMilestone)

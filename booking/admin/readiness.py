@@ -27,7 +27,7 @@ from booking.services import launches as launch_services
 from booking.services import readiness
 from booking.services.checks import CHECKS
 from booking.workflows import launch_lifecycle
-from vehicles.admin_scoping import ProviderScopedAdmin
+from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 
 CHECK_CHOICES = [("", "— (manual sign-off)")] + [(name, name.replace("_", " ")) for name in sorted(CHECKS)]
@@ -61,7 +61,7 @@ class TemplateStepForm(forms.ModelForm):
         return data
 
 
-class TemplateStepInline(admin.TabularInline):
+class TemplateStepInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = TemplateStep
     form = TemplateStepForm
     extra = 0
@@ -81,7 +81,9 @@ class TemplateStepInline(admin.TabularInline):
 
 
 @admin.register(ReadinessTemplate)
-class ReadinessTemplateAdmin(admin.ModelAdmin):
+class ReadinessTemplateAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    """Templates pace every provider's launches: platform administrators edit them."""
+
     list_display = ["name", "slug", "service_level", "active", "step_count"]
     list_filter = ["active", "service_level"]
     search_fields = ["name", "slug"]

@@ -3,7 +3,7 @@
 Two kinds of option, in order of earliest NET then price:
 
 - a rideshare seat on a launch still selling seats, whose target orbit matches the payload (same
-  family, altitude within ±50 km, inclination within ±1°: see ``booking.services.fit``) and with
+  family, altitude within ±50 km, inclination within ±1°: see ``booking.selectors.fit``) and with
   enough capacity left for the payload and its adapter;
 - a dedicated launch on an active vehicle model that lifts the payload to its orbit (its capacity
   curve, no extrapolation), from a site that reaches the inclination by direct ascent. Its NET is

@@ -1,20 +1,22 @@
-"""Operator admin for customers. Provider operators see only the customers that have a contract
-with their providers; who belongs to a customer is changed only by staff who see every provider.
+"""Operator admin for customers (kept in the booking admin: who reaches whom is read from bookings). Provider operators see only the customers within their reach (an
+active contract with, or a booking on a launch of, one of their providers) and only read their
+rows: a customer's record, members, payloads and documents are edited by platform administrators
+(documents are reviewed through ``booking.admin.documents``). Contracts and their milestones are
+the provider's own.
 
 Payments are recorded through ``booking.services.bookings.payment_milestone_mark_paid`` (the
-"Mark paid" action, added from the booking side by ``booking.admin.payments``: customers never
-imports booking), so ``paid_at`` is read-only here.
+"Mark paid" action, ``booking.admin.payments``), so ``paid_at`` is read-only here.
 """
 
 from django.contrib import admin
 
-from customers.admin_scoping import CustomerScopedAdmin
-from vehicles.admin_scoping import AllProvidersChangeOnly, ProviderScopedAdmin
+from customers.models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
+from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 
-from .models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
+from .scoping import CustomerScopedAdmin
 
 
-class MembershipInline(AllProvidersChangeOnly, admin.TabularInline):
+class MembershipInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -32,7 +34,7 @@ class CustomerAdmin(CustomerScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AllProvidersChangeOnly, CustomerScopedAdmin):
+class MembershipAdmin(CustomerScopedAdmin):
     list_display = ["user", "customer", "role"]
     list_filter = ["role", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "customer__name"]

@@ -1,32 +1,41 @@
-"""Admin mixins that keep provider operators to the customers that have a contract with one of
-their providers."""
+"""Which customers a provider operator reaches in the admin, and the mixin for customers' rows.
+
+A provider operator reaches the customers that have an *active* contract with one of its
+providers, or a booking (in any state) on one of its providers' launches; a draft, cancelled or
+completed contract gives no reach. It only reads their rows: platform administrators edit them
+(the table is in docs/portal.md, "Who edits what in the admin"). This lives in the booking admin
+because the reach is read from bookings, which the customers app may not import.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from customers.models import Contract
+from booking.models import Booking
+from customers.models import Contract, Customer
+from vehicles.admin_scoping import PlatformAdminEditsOnly
 from vehicles.selectors import operator_provider_ids
 
 
 def operator_customer_ids(user: Any) -> QuerySet[Any] | None:
-    """The customers a staff user may see, as a subquery of ids; ``None`` means every customer.
-
-    A provider operator sees the customers that have a contract (in any state) with one of their
-    providers.
-    """
+    """The customers a staff user may see, as a subquery of ids; ``None`` means every customer."""
     ids = operator_provider_ids(user)
     if ids is None:
         return None
-    return Contract.objects.filter(provider_id__in=ids).values("customer_id")
+    under_contract = Contract.objects.filter(provider_id__in=ids, status=Contract.Status.ACTIVE).values(
+        "customer_id"
+    )
+    booked = Booking.objects.filter(launch__provider_id__in=ids).values("customer_id")
+    return Customer.objects.filter(Q(pk__in=under_contract) | Q(pk__in=booked)).values("pk")
 
 
-class CustomerScopedAdmin(admin.ModelAdmin):
-    """Keeps provider operators to the customers that have a contract with their providers.
+class CustomerScopedAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    """A customer's own rows: provider operators see those of the customers within their reach
+    (``operator_customer_ids``) and only read them; platform administrators edit them.
 
     ``customer_path`` is the lookup from the model to its customer id (``"pk"`` for Customer
     itself). Foreign keys to customers, or to rows of a customer, offer only those customers'
