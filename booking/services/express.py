@@ -20,6 +20,7 @@ from customers.models import Customer, Payload
 from . import readiness
 from .errors import Conflict, InvalidRequest
 from .events import Actor
+from .fit import orbit_label
 from .scheduling import Plan, PlanningResult, launch_schedule, plan_launch, when
 
 #: The promise: the launch window opens no later than this after the order.
@@ -126,7 +127,8 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
             vehicle=plan.vehicle,
             platform=plan.platform,
             pad=plan.pad,
-            name=f"Express · {payload.name} · {plan.vehicle.serial}",
+            # Launch names are public (schedule, calendars): they never carry a customer's payload name.
+            name=f"Express · {orbit_label(payload.orbit_family, payload.altitude_km)} · {plan.vehicle.serial}",
             net=plan.window_start,
             net_precision=Launch.NetPrecision.MINUTE,
             service_level=Launch.ServiceLevel.EXPRESS,
