@@ -29,6 +29,13 @@ class Customer(models.Model):
     export_screening = models.CharField(
         max_length=10, choices=ExportScreening.choices, default=ExportScreening.PENDING
     )
+    holds_before_screening = models.BooleanField(
+        default=False,
+        help_text=(
+            "An operator's allowance: the customer may hold seats while its export screening is "
+            "still pending (confirming still needs it cleared)."
+        ),
+    )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -53,6 +53,19 @@ class Provider(models.Model):
         default=Decimal("50.00"),
         help_text="Surcharge on the launch price for a 24-hour express order.",
     )
+    hold_limit_per_customer = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="How many unconfirmed holds one customer may have on this provider's launches at once.",
+    )
+    hold_share_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        help_text=(
+            "Share of one launch's capacity that one customer's unconfirmed holds may take together "
+            "(a single payload of any size may still be held)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +73,10 @@ class Provider(models.Model):
             models.CheckConstraint(
                 condition=Q(rebooking_fee_percent__gte=0) & Q(rebooking_fee_percent__lte=100),
                 name="provider_rebooking_fee_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_share_percent__gt=0) & Q(hold_share_percent__lte=100),
+                name="provider_hold_share_percent_range",
             ),
         ]
 

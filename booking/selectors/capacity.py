@@ -29,6 +29,16 @@ def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
     )
 
 
+def customer_open_holds(*, customer_id: int, provider_id: int, now: datetime) -> QuerySet[Booking]:
+    """A customer's unconfirmed holds on one provider's launches that still take capacity at ``now``."""
+    return Booking.objects.filter(
+        customer_id=customer_id,
+        launch__provider_id=provider_id,
+        status=Booking.Status.HELD,
+        hold_expires_at__gt=now,
+    )
+
+
 def launch_capacity_kg(*, launch: Launch) -> Decimal:
     """What the launch's vehicle lifts to its target orbit (0 if its curve does not reach it)."""
     return launch_target_capacity_kg(launch)

@@ -20,6 +20,7 @@ from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
+from booking.selectors.capacity import customer_open_holds, launch_capacity_kg
 from booking.selectors.contracts import (
     booking_milestones,
     contract_has_room,
@@ -76,6 +77,22 @@ def lock_launches(launches: list[Launch]) -> dict[int, Launch]:
         return {launch.pk: launch for launch in locked}
 
 
+def lock_quote_and_customer(quote_id: int) -> Quote:
+    """Re-read a quote with its customer and payload, locking the quote and the customer rows.
+
+    Taken after the launch lock and before any booking row: a customer's holds on different
+    launches then queue on the customer row, so they are counted one after the other against the
+    provider's hold limits (the race test's negative control replaces this seam). Caller is inside
+    ``transaction.atomic``.
+    """
+    with short_lock_wait("the customer's holds"):
+        return (
+            Quote.objects.select_for_update(of=("self", "customer"))
+            .select_related("customer", "payload")
+            .get(pk=quote_id)
+        )
+
+
 def _lock_row(model, pk: int, what: str, *, related: tuple[str, ...] = ()):
     with short_lock_wait(what):
         return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
@@ -119,16 +136,20 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
     launch = lock_launches([quote.launch])[quote.launch_id]
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
-    quote = Quote.objects.select_related("customer", "payload").get(pk=quote.pk)
+    quote = lock_quote_and_customer(quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(f"quote {quote.reference} was already accepted")
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
         raise Conflict(f"quote {quote.reference} expired at {_when(quote.valid_until)}: ask for a new quote")
     customer = quote.customer
-    if customer.export_screening == Customer.ExportScreening.REFUSED:
-        raise Conflict(f"{customer.name} did not pass export screening: no booking can be made")
+    refusal = _screening_refusal(customer=customer, launch=launch)
+    if refusal:
+        raise Conflict(refusal)
     payload = quote.payload
     mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
+    refusal = _hold_limit_refusal(customer=customer, launch=launch, mass_kg=mass_kg, now=now)
+    if refusal:
+        raise Conflict(refusal)
     if mass_kg != quote.mass_kg:
         raise Conflict(
             f"payload {payload.name} now weighs {payload.mass_kg} kg, not what quote {quote.reference} "
@@ -170,6 +191,53 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         launch=launch,
     )
     return booking
+
+
+def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:
+    """Seats are held for customers whose export screening is cleared, or pending with an allowance."""
+    if customer.export_screening == Customer.ExportScreening.REFUSED:
+        return f"{customer.name} did not pass export screening: no booking can be made"
+    if customer.export_screening == Customer.ExportScreening.PENDING and not customer.holds_before_screening:
+        return (
+            f"{customer.name}'s export screening is still pending: seats can be held once it is cleared, "
+            f"or earlier if an operator of {launch.provider} allows holds before screening"
+        )
+    return None
+
+
+def _hold_limit_refusal(
+    *, customer: Customer, launch: Launch, mass_kg: Decimal, now: datetime, moving: Booking | None = None
+) -> str | None:
+    """The provider's limits on unconfirmed holds: how many at once, and what share of one launch.
+
+    ``moving`` is a held booking being moved here: it is not counted twice. Caller holds the
+    launch and customer row locks, so two holds of one customer are counted one after the other.
+    """
+    provider = launch.provider
+    holds = customer_open_holds(customer_id=customer.pk, provider_id=provider.pk, now=now)
+    if moving is not None:
+        holds = holds.exclude(pk=moving.pk)
+    rows = list(holds.values_list("launch_id", "mass_kg"))
+    limit = provider.hold_limit_per_customer
+    if moving is None and len(rows) >= limit:
+        return (
+            f"{customer.name} already has {len(rows)} unconfirmed hold{'s' if len(rows) != 1 else ''} on "
+            f"{provider}'s launches, the most {provider} allows at once ({limit}): confirm or release "
+            f"one first, or ask {provider} to raise the limit"
+        )
+    on_launch = [Decimal(kg) for launch_id, kg in rows if launch_id == launch.pk]
+    if not on_launch:
+        return None  # one payload of any size can be held; the share limits piling holds up
+    capacity = launch_capacity_kg(launch=launch)
+    share = provider.hold_share_percent
+    held = sum(on_launch, Decimal(0)) + mass_kg
+    if held > capacity * share / HUNDRED:
+        return (
+            f"{customer.name}'s unconfirmed holds on {launch_label(launch)} would take {held} kg of its "
+            f"{capacity} kg, more than the {share}% one customer may hold unconfirmed: confirm the "
+            f"held bookings first, or ask {provider} to raise the share"
+        )
+    return None
 
 
 def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract | None) -> Contract:
@@ -264,6 +332,12 @@ def booking_confirm(
         if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
             raise Conflict(
                 f"the hold on booking {booking.reference} expired at {_when(booking.hold_expires_at)}: hold a seat again"
+            )
+        quote = booking.quote
+        if quote is not None and quote.valid_until <= now:
+            raise Conflict(
+                f"quote {quote.reference} for booking {booking.reference} expired at "
+                f"{_when(quote.valid_until)}: ask for a new quote and hold the seat again"
             )
         customer = booking.customer
         if customer.export_screening != Customer.ExportScreening.CLEARED:
@@ -365,6 +439,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         raise InvalidRequest(f"booking {booking.reference} is already on {target.name}")
     locked = lock_launches([booking.launch, target])
     old_launch, target = locked[booking.launch_id], locked[target.pk]
+    customer = _lock_row(Customer, booking.customer_id, f"customer {booking.customer}")
     old = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
     if old.status not in MOVABLE_STATUSES:
         raise Conflict(
@@ -390,6 +465,10 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     dropped = _drop_unpaid_milestones(old)
     mass_kg = check_launch_fit(launch=target, payload=payload, now=now)
     assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model)
+    if before["status"] == Booking.Status.HELD:
+        refusal = _hold_limit_refusal(customer=customer, launch=target, mass_kg=mass_kg, now=now, moving=old)
+        if refusal:
+            raise Conflict(refusal)
 
     fee_percent = target.provider.rebooking_fee_percent
     fee = money(old.amount_paid * fee_percent / HUNDRED)
@@ -405,7 +484,8 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         price=old.price,
         currency=old.currency,
         mass_kg=mass_kg,
-        hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL if held else None,
+        # A move keeps the hold's deadline: moving between launches never buys more time.
+        hold_expires_at=old.hold_expires_at if held else None,
         quote=old.quote,
         rebooked_from=old,
         credit_carried_over=credit,

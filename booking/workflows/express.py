@@ -17,6 +17,7 @@ from django.utils import timezone
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch
 from booking.rules.text import when
+from booking.selectors.fit import orbit_label
 from booking.selectors.planner import Plan, PlanningResult, plan_launch
 from booking.services import bookings, quotes, readiness
 from booking.services.events import Actor
@@ -125,7 +126,8 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
             vehicle=plan.vehicle,
             platform=plan.platform,
             pad=plan.pad,
-            name=f"Express · {payload.name} · {plan.vehicle.serial}",
+            # Launch names are public (schedule, calendars): they never carry a customer's payload name.
+            name=f"Express · {orbit_label(payload.orbit_family, payload.altitude_km)} · {plan.vehicle.serial}",
             net=plan.window_start,
             net_precision=Launch.NetPrecision.MINUTE,
             service_level=Launch.ServiceLevel.EXPRESS,

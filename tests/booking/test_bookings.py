@@ -209,9 +209,10 @@ def test_hold_refuses_a_customer_refused_by_export_screening(world):
 def test_hold_query_count_is_pinned(world, django_assert_max_num_queries):
     quote = quote_for(world)
     quote = Quote.objects.select_related("launch", "payload").get(pk=quote.pk)
-    # savepoint, lock_timeout (PostgreSQL only), lock launch, re-read quote, booked mass, capacity
-    # curve, insert booking, accept quote, insert event, release savepoint
-    with django_assert_max_num_queries(10):
+    # savepoint, lock_timeout (PostgreSQL only), lock launch, lock_timeout, re-read and lock the quote
+    # and its customer, booked mass, capacity curve, the customer's open holds, insert booking,
+    # accept quote, insert event, release savepoint
+    with django_assert_max_num_queries(12):
         booking_hold(quote=quote, actor=world.user)
 
 
@@ -469,13 +470,14 @@ def test_rebook_carries_over_what_was_paid_minus_the_fee(world, later_launch):
     assert Event.objects.get(verb="booking.cancelled").after["rebooked_to"] == new.reference
 
 
-def test_rebook_of_a_hold_stays_a_hold(world, later_launch):
+def test_rebook_of_a_hold_stays_a_hold_with_its_deadline(world, later_launch):
     booking = held(world)
     new = booking_rebook(
         booking=booking, launch=later_launch, actor=None, now=world.now + timedelta(minutes=10)
     )
     assert new.status == Booking.Status.HELD
-    assert new.hold_expires_at == world.now + timedelta(minutes=40)
+    # Moving between launches never restarts the hold: it lapses when the first one would have.
+    assert new.hold_expires_at == booking.hold_expires_at == world.now + timedelta(minutes=30)
     assert new.amount_paid == Decimal("0") and not booking_milestones(new).exists()
 
 

@@ -22,21 +22,22 @@ from booking.selectors import capacity
 from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg
 from booking.services import bookings as booking_services
 from booking.services.quotes import quote_create
-from tests.factories import PayloadFactory, engine_world
+from tests.factories import CustomerFactory, PayloadFactory, engine_world
 
 THREADS = 50
 
 
 def _build_race(seed: int):
-    """A 300 kg launch and 50 open quotes of 10–60 kg payloads (about 1,900 kg of demand)."""
+    """A 300 kg launch and 50 open quotes of 10–60 kg payloads (about 1,900 kg of demand), one per customer."""
     world = engine_world()
     rng = random.Random(seed)
     quotes = []
     for i in range(THREADS):
+        customer = CustomerFactory(name=f"Racer {i:02d} Space")
         payload = PayloadFactory(
-            customer=world.customer, name=f"Racer {i:02d}", mass_kg=Decimal(rng.randint(50, 550)) / 10
+            customer=customer, name=f"Racer {i:02d}", mass_kg=Decimal(rng.randint(50, 550)) / 10
         )
-        quotes.append(quote_create(customer=world.customer, payload=payload, actor=None, launch=world.launch))
+        quotes.append(quote_create(customer=customer, payload=payload, actor=None, launch=world.launch))
     return world, quotes
 
 
