@@ -64,3 +64,28 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
             message=f"API token {token.name!r} ({token.prefix}…) revoked",
         )
     return token
+
+
+def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
+    """Revoke every live token of ``user`` (e.g. because the password changed); returns how many.
+
+    Each token gets its own ``api_token.revoked`` event, with the reason, so the audit history
+    shows why an integration stopped working.
+    """
+    revoked = 0
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update().filter(user_id=user.pk, revoked_at__isnull=True)
+        now = timezone.now()
+        for token in tokens.order_by("pk"):
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            event_record(
+                verb="api_token.revoked",
+                subject=token,
+                actor=user,
+                before={"revoked_at": None},
+                after={"revoked_at": now, "reason": reason},
+                message=f"API token {token.name!r} ({token.prefix}…) revoked: {reason}",
+            )
+            revoked += 1
+    return revoked
