@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from booking.dates import validate_accepted_datetime
+
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"not_a_string": "Send text (a JSON string)."}
@@ -38,6 +40,13 @@ class StrictBooleanField(serializers.BooleanField):
         if data is True or data is False:
             return data
         self.fail("invalid", input=data)
+
+
+class AcceptedDateTimeField(serializers.DateTimeField):
+    """A date and time no later than ``booking.dates.LATEST_ACCEPTED``: the one rule the admin's
+    forms share, so no date a field accepts can overflow a plan later (a 400, never a 500)."""
+
+    default_validators = [validate_accepted_datetime]
 
 
 class NumberOrDecimalStringField(serializers.DecimalField):
