@@ -49,6 +49,24 @@ class AcceptedDateTimeField(serializers.DateTimeField):
     default_validators = [validate_accepted_datetime]
 
 
+class CustomerSecretField(serializers.CharField):
+    """A customer's secret (e.g. a webhook signing secret), read-only; ``null`` for a viewer of
+    that customer, who may know that it exists but not what it is. The object needs ``customer_id``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        from .permissions import customers_whose_secrets_request_may_read
+
+        request = self.context.get("request")
+        if request is None or instance.customer_id not in customers_whose_secrets_request_may_read(request):
+            return None
+        return super().get_attribute(instance)
+
+
 class NumberOrDecimalStringField(serializers.DecimalField):
     """A decimal sent as a JSON number (3.5) or a string ("3.5"); always answered as a string."""
 

@@ -82,6 +82,14 @@ urlpatterns = [
     path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
     path("integrations/webhooks/", integrations.webhook_endpoint_create_view, name="webhook_endpoint_create"),
     path(
+        "integrations/calendar/rotate/", integrations.calendar_token_rotate_view, name="calendar_token_rotate"
+    ),
+    path(
+        "integrations/webhooks/<int:pk>/rotate-secret/",
+        integrations.webhook_endpoint_rotate_secret_view,
+        name="webhook_endpoint_rotate_secret",
+    ),
+    path(
         "integrations/webhooks/<int:pk>/delete/",
         integrations.webhook_endpoint_delete_view,
         name="webhook_endpoint_delete",

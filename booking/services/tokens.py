@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import ApiToken
+from customers.models import Customer, new_calendar_token
 
 from .errors import InvalidRequest
 from .events import Actor, event_record
@@ -89,3 +90,19 @@ def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
             )
             revoked += 1
     return revoked
+
+
+def calendar_token_rotate(*, customer: Customer, actor: Actor) -> Customer:
+    """Give ``customer`` a new calendar feed address; the old one answers 404 from now on."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer.calendar_token = new_calendar_token()
+        customer.save(update_fields=["calendar_token"])
+        event_record(
+            verb="customer.calendar_token_rotated",
+            subject=customer,
+            actor=actor,
+            customer=customer,
+            message=f"{customer} has a new calendar address; the old one no longer works",
+        )
+    return customer

@@ -51,6 +51,12 @@
     }
   });
 
+  // Read-only fields holding a key or an address select themselves to be copied.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-select-on-focus") && el.select) { el.select(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setupNav();
     tick();
