@@ -173,3 +173,19 @@ def test_every_page_carries_a_content_security_policy_without_inline_scripts(pat
     # No inline script and no inline event handler: the policy would block them.
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", html)
     assert not re.search(r"\son[a-z]+=\"", html)
+
+
+def test_no_template_needs_inline_script_or_eval_which_the_policy_blocks():
+    """Inline handlers (onclick=…) and htmx trigger filters (evaluated with Function()) would be
+    refused by script-src 'self'; every template does without them."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "booking" / "templates"
+    offenders = []
+    for template in templates.rglob("*.html"):
+        text = template.read_text()
+        if re.search(r"\son[a-z]+=\"", text) or re.search(r"hx-trigger=\"[^\"]*[a-zA-Z]\[", text):
+            offenders.append(str(template.relative_to(templates)))
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            offenders.append(str(template.relative_to(templates)))
+    assert offenders == []
