@@ -64,17 +64,24 @@ def overlapping_reservations(conn: psycopg.Connection) -> list[str]:
 
 
 def bookings_without_events(conn: psycopg.Connection) -> list[str]:
+    """A booking starts with ``booking.held``, or, when it was made by rebooking another one, with
+    ``booking.rebooked`` (the new row is held or confirmed at once, as the old one was: its
+    ``after.status`` says which). Confirmed states need ``booking.confirmed`` or a rebooking that
+    carried the confirmation over; cancelled ones a cancellation or a rebooking away."""
     rows = conn.execute(
         """
         SELECT bk.id, bk.reference, bk.status
         FROM booking_booking bk
         WHERE NOT EXISTS (
             SELECT 1 FROM booking_event e
-            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id AND e.verb = 'booking.held'
+            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id
+              AND (e.verb = 'booking.held' OR (e.verb = 'booking.rebooked' AND bk.rebooked_from_id IS NOT NULL))
         )
         OR (bk.status IN ('confirmed', 'manifested', 'flown') AND NOT EXISTS (
             SELECT 1 FROM booking_event e
-            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id AND e.verb = 'booking.confirmed'
+            WHERE e.subject_type = 'booking' AND e.subject_id = bk.id
+              AND (e.verb = 'booking.confirmed'
+                   OR (e.verb = 'booking.rebooked' AND e.after->>'status' = 'confirmed'))
         ))
         OR (bk.status = 'cancelled' AND NOT EXISTS (
             SELECT 1 FROM booking_event e

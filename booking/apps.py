@@ -7,7 +7,9 @@ class BookingConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect what the writers announce to who acts on it: Events feed the webhooks,
-        due deliveries and due readiness checks become Celery tasks."""
+        due deliveries and due readiness checks become Celery tasks; sign-ins stamp sessions for
+        the idle and absolute timeouts (launchbook.security)."""
+        import launchbook.security  # noqa: F401
         from booking import signals, tasks
         from booking.services import webhooks
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "axes",
+    "csp",
     "vehicles",
     "customers",
     "booking",
@@ -62,6 +64,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "launchbook.security.SessionTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees the lockout the login view's authenticate() call flagged on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "launchbook.urls"
@@ -77,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -105,12 +112,47 @@ LAUNCHBOOK_LOCK_TIMEOUT_MS = int(os.environ.get("LAUNCHBOOK_LOCK_TIMEOUT_MS", "3
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in (portal, admin, API token login) while the account or the
+    # client address is locked out, before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule on the password: its password_changed() hook revokes the user's API tokens
+    # whenever a password is set (portal change or reset, admin, manage.py changepassword).
+    {"NAME": "booking.passwords.RevokeApiTokensOnPasswordChange"},
 ]
+
+# --- sign-in, sessions, client addresses -----------------------------------------------------
+# Proxies in front of the app that append to X-Forwarded-For (e.g. 1 behind one load balancer).
+# 0 trusts none: the header is ignored and the client is the connection's address, so a forged
+# X-Forwarded-For changes nothing. Used by the login lockout and by the API's rate limits.
+LAUNCHBOOK_TRUSTED_PROXIES = int(os.environ.get("LAUNCHBOOK_TRUSTED_PROXIES", "0"))
+# Failed sign-ins allowed per account and, separately, per client address before a lockout.
+LAUNCHBOOK_LOGIN_FAILURE_LIMIT = int(os.environ.get("LAUNCHBOOK_LOGIN_FAILURE_LIMIT", "10"))
+LAUNCHBOOK_LOGIN_COOLOFF_MINUTES = int(os.environ.get("LAUNCHBOOK_LOGIN_COOLOFF_MINUTES", "15"))
+# Password-reset e-mails per address and per client address in an hour.
+LAUNCHBOOK_PASSWORD_RESET_LIMIT = int(os.environ.get("LAUNCHBOOK_PASSWORD_RESET_LIMIT", "5"))
+# A session ends after this long without a request, and at the latest this long after sign-in.
+LAUNCHBOOK_SESSION_IDLE_MINUTES = int(os.environ.get("LAUNCHBOOK_SESSION_IDLE_MINUTES", "60"))
+LAUNCHBOOK_SESSION_MAX_HOURS = int(os.environ.get("LAUNCHBOOK_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = LAUNCHBOOK_SESSION_MAX_HOURS * 3600
+
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = LAUNCHBOOK_LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one over the limit locks
+AXES_COOLOFF_TIME = "launchbook.security.axes_cooloff"
+AXES_LOCKOUT_CALLABLE = "launchbook.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "launchbook.security.client_ip"
+AXES_RESET_ON_SUCCESS = False  # a success with one account must not clear an address's failures
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -154,6 +196,24 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Scripts only from our own static files (no inline script, no eval); styles also allow inline
+# style attributes, which the admin timeline uses to place its bars and which cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- REST API -------------------------------------------------------------------------------
 # Bodies above this are refused with 413 (the API checks Content-Length and the bytes it reads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("LAUNCHBOOK_API_MAX_BODY_BYTES", str(1024 * 1024)))
@@ -181,6 +241,8 @@ REST_FRAMEWORK = {
         "auth": os.environ.get("LAUNCHBOOK_API_RATE_LOGIN", "20/minute"),
     },
     "EXCEPTION_HANDLER": "booking.api.exceptions.api_exception_handler",
+    # The same proxy rule as the login lockout: 0 means X-Forwarded-For is never read.
+    "NUM_PROXIES": LAUNCHBOOK_TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

@@ -86,3 +86,18 @@ def _eager_celery():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _login_with_a_request(monkeypatch):
+    """The sign-in lockout (django-axes) needs the request to know the client address; Django's
+    test ``client.login()`` sends none, so give it one from the test client's own address."""
+    from django.test import Client, RequestFactory
+
+    original = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/portal/login/"))
+        return original(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)

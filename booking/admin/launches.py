@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
+from booking.dates import validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
 from booking.rules.text import closure_text
@@ -94,8 +95,10 @@ class ScheduleForm(forms.Form):
         required=False,
         help_text="Leave empty for SSO: follows from the altitude.",
     )
-    window_start = forms.DateTimeField(help_text="UTC, e.g. 2030-03-10 06:00")
-    window_end = forms.DateTimeField(help_text="UTC")
+    window_start = forms.DateTimeField(
+        help_text="UTC, e.g. 2030-03-10 06:00", validators=[validate_accepted_datetime]
+    )
+    window_end = forms.DateTimeField(help_text="UTC", validators=[validate_accepted_datetime])
     net_precision = forms.ChoiceField(choices=Launch.NetPrecision.choices, initial="hour")
     service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
 
@@ -112,8 +115,14 @@ class ScheduleForm(forms.Form):
 
 
 class SlipForm(forms.Form):
-    window_start = forms.DateTimeField(help_text="New window start, UTC (e.g. 2030-03-12 06:00).")
-    window_end = forms.DateTimeField(required=False, help_text="Leave empty to keep the window's length.")
+    window_start = forms.DateTimeField(
+        help_text="New window start, UTC (e.g. 2030-03-12 06:00).", validators=[validate_accepted_datetime]
+    )
+    window_end = forms.DateTimeField(
+        required=False,
+        help_text="Leave empty to keep the window's length.",
+        validators=[validate_accepted_datetime],
+    )
     net_precision = forms.ChoiceField(
         choices=[("", "keep")] + list(Launch.NetPrecision.choices), required=False, label="NET precision"
     )

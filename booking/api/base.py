@@ -10,6 +10,8 @@ from rest_framework import exceptions, parsers, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 
+from launchbook.security import no_store
+
 from .exceptions import PayloadTooLarge
 from .idempotency import Replay, idempotency_claim, idempotency_finish
 
@@ -88,6 +90,22 @@ class CappedPagination(PageNumberPagination):
         return parameters
 
 
+SECRET_KEYS = ("token", "secret")
+
+
+def shows_a_secret(data: Any) -> bool:
+    """An answer with a new API key or a webhook secret in it (at the top, in a list or a page of
+    results): such answers are marked ``Cache-Control: no-store``."""
+    if isinstance(data, dict):
+        if any(data.get(key) for key in SECRET_KEYS):
+            return True
+        results = data.get("results")
+        return isinstance(results, list) and shows_a_secret(results)
+    if isinstance(data, list):
+        return any(isinstance(item, dict) and any(item.get(key) for key in SECRET_KEYS) for item in data)
+    return False
+
+
 class _RatesFromSettings:
     """Read the rate from settings at request time, so a settings change (or a test) takes effect."""
 
@@ -139,7 +157,10 @@ class ApiViewMixin:
         claim, self._idempotency_claim = self._idempotency_claim, None
         if claim is not None:
             idempotency_finish(claim, response)
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if shows_a_secret(getattr(response, "data", None)):
+            no_store(response)
+        return response
 
     def dispatch(self, request, *args, **kwargs):
         try:

@@ -14,6 +14,7 @@ from django.db import DataError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from booking.dates import LATEST_ACCEPTED_MESSAGE, is_out_of_range_date_error
 from booking.errors import Busy, Conflict, InvalidRequest
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.ValidationError(detail=exc.messages)
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError("The request could not be read.")
+    elif isinstance(exc, ValueError) and is_out_of_range_date_error(exc):
+        # A date a field let through ran past year 9999 in the arithmetic (a window plus its
+        # transit and turnaround): the input is at fault. Fields declared as
+        # AcceptedDateTimeField refuse such dates up front with the field's name.
+        logger.info("API date out of range: %s", exc)
+        exc = exceptions.ParseError(LATEST_ACCEPTED_MESSAGE)
     elif isinstance(exc, DataError | OverflowError):
         # A value the database cannot hold (e.g. an id past 2^63): the input is at fault.
         logger.info("API input out of range: %s", exc)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from booking.dates import validate_accepted_datetime
+
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"not_a_string": "Send text (a JSON string)."}
@@ -38,6 +40,31 @@ class StrictBooleanField(serializers.BooleanField):
         if data is True or data is False:
             return data
         self.fail("invalid", input=data)
+
+
+class AcceptedDateTimeField(serializers.DateTimeField):
+    """A date and time no later than ``booking.dates.LATEST_ACCEPTED``: the one rule the admin's
+    forms share, so no date a field accepts can overflow a plan later (a 400, never a 500)."""
+
+    default_validators = [validate_accepted_datetime]
+
+
+class CustomerSecretField(serializers.CharField):
+    """A customer's secret (e.g. a webhook signing secret), read-only; ``null`` for a viewer of
+    that customer, who may know that it exists but not what it is. The object needs ``customer_id``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        from .permissions import customers_whose_secrets_request_may_read
+
+        request = self.context.get("request")
+        if request is None or instance.customer_id not in customers_whose_secrets_request_may_read(request):
+            return None
+        return super().get_attribute(instance)
 
 
 class NumberOrDecimalStringField(serializers.DecimalField):

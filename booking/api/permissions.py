@@ -43,3 +43,31 @@ class ProviderOperatorPermission(permissions.BasePermission):
             return False
         ids = operator_provider_ids(request.user)
         return ids is None or bool(ids)
+
+
+def customers_whose_secrets_request_may_read(request) -> set[int]:
+    """Customers whose secrets (webhook signing secrets) the user may read: those where one of the
+    user's memberships is not read-only. Viewers see that a secret exists, never its value.
+    Cached on the request: a list of endpoints asks once."""
+    if not hasattr(request, "_launchbook_secret_customers"):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            request._launchbook_secret_customers = set()
+        else:
+            request._launchbook_secret_customers = set(
+                Membership.objects.filter(user=user)
+                .exclude(role__in=READ_ONLY_ROLES)
+                .values_list("customer_id", flat=True)
+            )
+    return request._launchbook_secret_customers
+
+
+class SecretManagerPermission(permissions.BasePermission):
+    """A member of a customer organisation whose role is not read-only (viewers are refused)."""
+
+    message = "Viewers cannot see or change secrets; ask an administrator of your organisation."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return bool(customers_whose_secrets_request_may_read(request))

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import (
+    CustomerSecretField,
     NumberOrDecimalStringField,
     StrictBooleanField,
     StrictCharField,
@@ -372,6 +373,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         help_text='Patterns of events to receive, e.g. ["booking.*", "launch.slipped"]; empty: all.',
     )
     active = StrictBooleanField(required=False)
+    secret = CustomerSecretField(help_text="The signing secret; null for viewers, who may not read it.")
 
     class Meta:
         model = WebhookEndpoint

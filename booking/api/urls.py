@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import calendar, views
+from . import calendar, rotation, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("providers", views.ProviderViewSet, basename="provider")
@@ -29,6 +29,12 @@ urlpatterns = [
     path("availability/", views.AvailabilityView.as_view(), name="availability"),
     path("launches.ics", calendar.PublicCalendarView.as_view(), name="launches-ics"),
     path("calendar/<str:token>.ics", calendar.CustomerCalendarView.as_view(), name="customer-ics"),
+    path("calendar/rotate/", rotation.CalendarTokenRotateView.as_view(), name="calendar-rotate"),
+    path(
+        "webhooks/<int:pk>/rotate-secret/",
+        rotation.WebhookSecretRotateView.as_view(),
+        name="webhook-rotate-secret",
+    ),
     *router.urls,
     # Anything else under /api/v1/ is a JSON 404, not an HTML page.
     re_path(r"^.*$", views.api_not_found, name="not-found"),

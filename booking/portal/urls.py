@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import book, bookings, express, home, integrations, payloads, records
+from .views import auth, book, bookings, express, home, integrations, payloads, records
 
 app_name = "portal"
 
@@ -18,7 +18,7 @@ auth_patterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:login")), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        auth.LimitedPasswordResetView.as_view(
             template_name="portal/password_reset.html",
             email_template_name="portal/email/password_reset.txt",
             subject_template_name="portal/email/password_reset_subject.txt",
@@ -81,6 +81,14 @@ urlpatterns = [
     path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
     path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),
     path("integrations/webhooks/", integrations.webhook_endpoint_create_view, name="webhook_endpoint_create"),
+    path(
+        "integrations/calendar/rotate/", integrations.calendar_token_rotate_view, name="calendar_token_rotate"
+    ),
+    path(
+        "integrations/webhooks/<int:pk>/rotate-secret/",
+        integrations.webhook_endpoint_rotate_secret_view,
+        name="webhook_endpoint_rotate_secret",
+    ),
     path(
         "integrations/webhooks/<int:pk>/delete/",
         integrations.webhook_endpoint_delete_view,

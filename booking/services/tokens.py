@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import ApiToken
+from customers.models import Customer, new_calendar_token
 
 from .events import Actor, event_record
 
@@ -64,3 +65,44 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
             message=f"API token {token.name!r} ({token.prefix}…) revoked",
         )
     return token
+
+
+def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
+    """Revoke every live token of ``user`` (e.g. because the password changed); returns how many.
+
+    Each token gets its own ``api_token.revoked`` event, with the reason, so the audit history
+    shows why an integration stopped working.
+    """
+    revoked = 0
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update().filter(user_id=user.pk, revoked_at__isnull=True)
+        now = timezone.now()
+        for token in tokens.order_by("pk"):
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            event_record(
+                verb="api_token.revoked",
+                subject=token,
+                actor=user,
+                before={"revoked_at": None},
+                after={"revoked_at": now, "reason": reason},
+                message=f"API token {token.name!r} ({token.prefix}…) revoked: {reason}",
+            )
+            revoked += 1
+    return revoked
+
+
+def calendar_token_rotate(*, customer: Customer, actor: Actor) -> Customer:
+    """Give ``customer`` a new calendar feed address; the old one answers 404 from now on."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer.calendar_token = new_calendar_token()
+        customer.save(update_fields=["calendar_token"])
+        event_record(
+            verb="customer.calendar_token_rotated",
+            subject=customer,
+            actor=actor,
+            customer=customer,
+            message=f"{customer} has a new calendar address; the old one no longer works",
+        )
+    return customer

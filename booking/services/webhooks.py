@@ -233,6 +233,27 @@ def webhook_endpoint_update(
     return endpoint
 
 
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
+    """Give ``endpoint`` a new signing secret; deliveries from now on are signed with it.
+
+    The old secret stops at once (no overlap): a receiver that leaked it must not keep accepting
+    forged calls. The event says that it changed, never what it is.
+    """
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint.secret = secrets.token_hex(32)
+        endpoint.save(update_fields=["secret"])
+        event_record(
+            verb="webhook.secret_rotated",
+            subject=endpoint,
+            actor=actor,
+            customer=endpoint.customer,
+            after={"url": endpoint.url},
+            message=f"Webhook endpoint {endpoint.url} has a new signing secret",
+        )
+    return endpoint
+
+
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     with transaction.atomic():
         event_record(

@@ -119,7 +119,16 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
             checked.add(name)
             continue
-        basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
+        if name == "calendar-rotate":  # acts on the caller's own organisation only
+            before = type(tenant_b.customer).objects.get(pk=tenant_b.customer.pk).calendar_token
+            assert tenant_a.client.post("/api/v1/calendar/rotate/").status_code == 200
+            assert type(tenant_b.customer).objects.get(pk=tenant_b.customer.pk).calendar_token == before
+            checked.add(name)
+            continue
+        if name == "webhook-rotate-secret":
+            basename, kind = "webhook", "rotate-secret"
+        else:
+            basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
         if name in OPERATOR_ONLY:  # customers may not call them at all
             url = "/api/v1/" + pattern.replace("(?P<pk>[0-9]{1,18})", str(theirs["launch"])).strip("^$")
             assert tenant_a.client.post(url, {}, format="json").status_code == 403, name

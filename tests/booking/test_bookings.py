@@ -548,3 +548,31 @@ def test_tasks_call_the_services(world):
     quote.refresh_from_db()
     assert booking.status == Booking.Status.EXPIRED
     assert quote.status == Quote.Status.EXPIRED
+
+
+@pytest.mark.postgres
+def test_the_invariant_check_accepts_rebooked_bookings_and_still_flags_a_missing_event(world, later_launch):
+    from django.db import connection
+
+    from bench.invariants import bookings_without_events
+
+    moved_hold = booking_rebook(booking=held(world), launch=later_launch, actor=None)
+    assert moved_hold.status == Booking.Status.HELD
+    third = LaunchFactory(
+        vehicle_model=world.vehicle_model,
+        site=world.site,
+        name="Kuaizhou-1A · SSO 500 rideshare 3",
+        window_start=world.launch.window_start + timedelta(days=40),
+    )
+    other_payload = PayloadFactory(customer=world.customer, mass_kg=Decimal("40.0"))
+    moved_confirmed = booking_rebook(
+        booking=confirmed(world, payload=other_payload), launch=third, actor=None
+    )
+    assert moved_confirmed.status == Booking.Status.CONFIRMED
+    assert bookings_without_events(connection.connection) == []
+
+    # A booking that appeared without any event is still reported.
+    Event.objects.filter(subject_type="booking", subject_id=moved_confirmed.pk).delete()
+    assert bookings_without_events(connection.connection) == [
+        f"booking {moved_confirmed.reference} (confirmed) lacks the events of its state changes"
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
@@ -14,14 +13,7 @@ from customers.models import Payload
 from .conftest import screenshot, sign_in
 from .world import demo_world
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        importlib.util.find_spec("booking.workflows.express") is None,
-        reason="booking/services/express.py (schedule branch) is not merged into this branch yet",
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_customer_orders_an_express_launch_and_sees_the_24_hour_timeline(page):
@@ -37,7 +29,6 @@ def test_customer_orders_an_express_launch_and_sees_the_24_hour_timeline(page):
     assert hours <= 24.5, f"the launch is {hours:.1f} hours after the order"
     # The platform's day: departure, arrival, set-up, window.
     expect(page.locator("#express-moves li")).to_have_count(4)
-    if importlib.util.find_spec("booking.services.readiness") is not None:
-        expect(page.locator("#readiness tbody tr").first).to_be_visible()
+    expect(page.locator("#readiness tbody tr").first).to_be_visible()
     expect(page.locator(".hero .countdown")).to_contain_text(re.compile(r"T− \d"))
     screenshot(page, "express_timeline")

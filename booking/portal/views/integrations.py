@@ -12,8 +12,14 @@ from booking.errors import ServiceError
 from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from booking.portal.access import member_required
 from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
-from booking.services.tokens import api_token_create, api_token_revoke
-from booking.services.webhooks import webhook_endpoint_create, webhook_endpoint_delete
+from booking.services.tokens import api_token_create, api_token_revoke, calendar_token_rotate
+from booking.services.webhooks import (
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+)
+from customers.models import Membership
+from launchbook.security import no_store
 
 NEW_KEY_SESSION_KEY = "portal_new_api_key"
 
@@ -31,18 +37,22 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
         attempts = list(delivery.attempt_log.all())
         delivery.last_attempt = attempts[-1] if attempts else None  # type: ignore[attr-defined]
     calendar_path = reverse("api:customer-ics", kwargs={"token": customer.calendar_token})
-    return render(
-        request,
-        "portal/integrations.html",
-        {
-            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
-            "token_form": ApiTokenForm(),
-            "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
-            "endpoints": WebhookEndpoint.objects.filter(customer=customer).order_by("pk"),
-            "endpoint_form": endpoint_form or WebhookEndpointForm(),
-            "deliveries": deliveries,
-            "calendar_url": request.build_absolute_uri(calendar_path),
-        },
+    # The page shows the calendar address and, once, a new API key or webhook secret: never cached.
+    return no_store(
+        render(
+            request,
+            "portal/integrations.html",
+            {
+                "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+                "token_form": ApiTokenForm(),
+                "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
+                "endpoints": WebhookEndpoint.objects.filter(customer=customer).order_by("pk"),
+                "endpoint_form": endpoint_form or WebhookEndpointForm(),
+                "deliveries": deliveries,
+                "calendar_url": request.build_absolute_uri(calendar_path),
+                "may_rotate": _may_handle_secrets(request),
+            },
+        )
     )
 
 
@@ -97,6 +107,42 @@ def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal:integrations")
     return integrations(request, endpoint_form=form)
+
+
+def _may_handle_secrets(request: HttpRequest) -> bool:
+    return request.membership.role != Membership.Role.VIEWER  # type: ignore[attr-defined]
+
+
+def _refuse_viewer(request: HttpRequest) -> HttpResponse:
+    messages.error(request, "Viewers cannot change secrets; ask an administrator of your organisation.")
+    response = integrations(request)
+    response.status_code = 403
+    return response
+
+
+@require_POST
+@member_required
+def calendar_token_rotate_view(request: HttpRequest) -> HttpResponse:
+    if not _may_handle_secrets(request):
+        return _refuse_viewer(request)
+    calendar_token_rotate(customer=request.customer, actor=request.user)  # type: ignore[attr-defined]
+    messages.success(request, "Your calendar has a new address; the old one no longer works.")
+    return redirect("portal:integrations")
+
+
+@require_POST
+@member_required
+def webhook_endpoint_rotate_secret_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
+    if not _may_handle_secrets(request):
+        return _refuse_viewer(request)
+    endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
+    messages.success(
+        request,
+        f"Webhook endpoint {endpoint.url} has a new signing secret: {endpoint.secret}. "
+        "The old one no longer signs deliveries.",
+    )
+    return redirect("portal:integrations")
 
 
 @require_POST

@@ -1,4 +1,4 @@
-/* Launchbook portal: live countdowns and the phone navigation toggle. No framework. */
+/* Launchbook portal: live countdowns, the phone navigation toggle, self-sending selects. No framework. */
 (function () {
   "use strict";
 
@@ -41,6 +41,21 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+
+  // A <select data-autosubmit> sends its form when changed (no inline handlers: the CSP allows
+  // scripts only from our own files).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+      el.form.submit();
+    }
+  });
+
+  // Read-only fields holding a key or an address select themselves to be copied.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-select-on-focus") && el.select) { el.select(); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setupNav();
