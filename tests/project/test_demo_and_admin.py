@@ -89,7 +89,7 @@ ADMIN_LISTS = [
     "vehicles_pad",
     "vehicles_mobileplatform",
     "vehicles_siteclosure",
-    "vehicles_roadroute",
+    "vehicles_route",
     "customers_customer",
     "customers_contract",
     "customers_paymentmilestone",
