@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -219,7 +220,7 @@ class Pad(models.Model):
         help_text="Hours the pad needs between the end of one launch window and the next window.",
     )
     active = models.BooleanField(default=True)
-    vehicle_models = models.ManyToManyField(
+    vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
         blank=True,
         related_name="pads",
@@ -257,7 +258,7 @@ class MobilePlatform(models.Model):
     setup_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("6.0"))
     teardown_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("4.0"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
-    vehicle_models = models.ManyToManyField(
+    vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
         blank=True,
         related_name="platforms",
@@ -335,7 +336,7 @@ class RoadRouteManager(models.Manager["RoadRoute"]):
 class RoadRoute(Route):
     """The road legs of the route table (TEL drives), for code that reads road hours only."""
 
-    objects = RoadRouteManager()
+    objects: ClassVar[RoadRouteManager] = RoadRouteManager()
 
     class Meta:
         proxy = True
