@@ -1,7 +1,7 @@
 """The demo catalog: providers, rockets, sites, platforms, customers, launches and accounts.
 
-Figures come from ../shared/DOMAIN.md (the seed articles plus public reference values).
-Loading is idempotent: rows are found by their natural keys and brought back to these values.
+Figures come from the seed articles and public reference values; docs/catalog.md lists each one
+with its source, and which figures are demo assumptions. Loading is idempotent: rows are found by their natural keys and brought back to these values.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from vehicles.models import (
     Pad,
     Provider,
     ProviderOperator,
+    Route,
+    RouteMode,
     Vehicle,
     VehicleModel,
 )
@@ -45,16 +47,64 @@ PROVIDERS = [
     # name, short name, slug, country, mobile launch, rebooking fee %
     ("CASIC Rocket Technology Co. (ExPace)", "ExPace", "expace", "CN", True, "10.00"),
     ("Landspace", "Landspace", "landspace", "CN", True, "12.00"),
-    ("Galactic Energy", "Galactic Energy", "galactic-energy", "CN", False, "8.00"),
+    ("Galactic Energy", "Galactic Energy", "galactic-energy", "CN", True, "8.00"),
     ("China Great Wall Industry Corporation", "CGWIC", "cgwic", "CN", False, "15.00"),
 ]
 
 SITES = [
-    # name, code, lat, lon, pads
-    ("Jiuquan", "JSLC", "40.96", "100.29", ["LC-43/94", "LC-43/95"]),
-    ("Taiyuan", "TSLC", "38.85", "111.61", ["LC-9", "LC-16"]),
-    ("Xichang", "XSLC", "28.25", "102.03", ["LC-2", "LC-3"]),
-    ("Wenchang", "WSLC", "19.61", "110.95", ["LC-101", "LC-201"]),
+    # name, code, lat, lon, {pad: vehicle families it serves}
+    (
+        "Jiuquan",
+        "JSLC",
+        "40.96",
+        "100.29",
+        {"LC-43/94": ["Long March 2"], "LC-43/95": ["Long March 2", "Long March 4"]},
+    ),
+    (
+        "Taiyuan",
+        "TSLC",
+        "38.85",
+        "111.61",
+        {"LC-9": ["Long March 2", "Long March 4"], "LC-16": ["Long March 6"]},
+    ),
+    ("Xichang", "XSLC", "28.25", "102.03", {"LC-2": ["Long March 3"], "LC-3": ["Long March 3"]}),
+    (
+        "Wenchang",
+        "WSLC",
+        "19.61",
+        "110.95",
+        {"LC-101": ["Long March 5"], "LC-201": ["Long March 7", "Long March 8"]},
+    ),
+]
+
+ROUTES = [
+    # origin, destination, mode, hours, note (both directions for rail and sea)
+    ("JSLC", "JSLC", "road", "3.0", "TEL from the technical area to the mobile launch point"),
+    ("TSLC", "TSLC", "road", "2.0", "TEL from the technical area to the mobile launch point"),
+    ("JSLC", "TSLC", "rail", "72.0", "rail between launch centres"),
+    ("JSLC", "XSLC", "rail", "72.0", "rail between launch centres"),
+    ("TSLC", "XSLC", "rail", "60.0", "rail between launch centres"),
+    (
+        "JSLC",
+        "WSLC",
+        "sea",
+        "216.0",
+        "rail to Tianjin (3 days), then by rocket carrier to Qinglan port (6 days)",
+    ),
+    (
+        "TSLC",
+        "WSLC",
+        "sea",
+        "168.0",
+        "rail to Tianjin (1 day), then by rocket carrier to Qinglan port (6 days)",
+    ),
+    (
+        "XSLC",
+        "WSLC",
+        "sea",
+        "120.0",
+        "rail to Zhanjiang (3 days), then across the Qiongzhou Strait and by road (2 days)",
+    ),
 ]
 
 
@@ -71,6 +121,9 @@ class ModelSpec:
     active: bool
     curve: dict[str, list[tuple[int, int]]]
     description: str = ""
+    family: str = ""
+    express: bool = False
+    min_pad_campaign_hours: str = "0.0"
 
 
 VEHICLE_MODELS = [
@@ -86,6 +139,7 @@ VEHICLE_MODELS = [
         False,
         {"SSO": [(400, 50)]},
         "Modified DF-21: three solid stages and a liquid upper stage. Flew 2002 and 2003 from Taiyuan; both failed.",
+        family="Kaituozhe",
     ),
     ModelSpec(
         "expace",
@@ -96,9 +150,11 @@ VEHICLE_MODELS = [
         "1.70",
         "32.00",
         True,
-        True,
+        False,
         {"SSO": [(300, 470), (400, 430), (500, 380), (700, 280)], "LEO": [(200, 550), (400, 480)]},
-        "Kaituozhe-2 lineage: three solid stages, upper stage integrated with the payload, launched from a TEL.",
+        "Kaituozhe-2 lineage: three solid stages, upper stage integrated with its own satellite, launched "
+        "from a TEL. Flew 2013 and 2014 with CASIC's own satellites: not a third-party launcher.",
+        family="Kuaizhou",
     ),
     ModelSpec(
         "expace",
@@ -110,8 +166,11 @@ VEHICLE_MODELS = [
         "30.00",
         True,
         True,
-        {"SSO": [(400, 350), (500, 300), (700, 200)], "LEO": [(200, 400), (500, 330)]},
-        "Light solid rocket flown from mobile platforms within 24 hours of an order.",
+        {"SSO": [(400, 250), (500, 230), (700, 200)], "LEO": [(200, 300), (500, 260)]},
+        "Three solid stages and a liquid upper stage, flown from mobile platforms within 24 hours of an order.",
+        family="Kuaizhou",
+        express=True,
+        min_pad_campaign_hours="6.0",
     ),
     ModelSpec(
         "expace",
@@ -123,20 +182,24 @@ VEHICLE_MODELS = [
         "78.00",
         True,
         True,
-        {"SSO": [(500, 1200), (700, 1000)], "LEO": [(200, 1600), (400, 1500)]},
+        {"SSO": [(500, 1200), (700, 1000)], "LEO": [(200, 1500), (400, 1400)]},
+        family="Kuaizhou",
+        express=True,
+        min_pad_campaign_hours="8.0",
     ),
     ModelSpec(
         "landspace",
         "Zhuque-1",
-        4,
-        "mixed",
+        3,
+        "solid",
         "19.00",
         "1.35",
         "27.00",
         True,
-        True,
+        False,
         {"SSO": [(300, 350), (500, 300)], "LEO": [(200, 400)]},
-        "Landspace's truck-mobile solid rocket, sold with insurance, IT support and mission control.",
+        "Landspace's three-stage solid rocket: one flight, 27 Oct 2018, lost in the third stage. Retired.",
+        family="Zhuque",
     ),
     ModelSpec(
         "galactic-energy",
@@ -146,10 +209,12 @@ VEHICLE_MODELS = [
         "19.00",
         "1.40",
         "33.00",
-        False,
         True,
-        {"SSO": [(300, 300), (500, 230), (700, 160)], "LEO": [(200, 350), (500, 280)]},
-        "Three solid stages and a liquid upper stage.",
+        True,
+        {"SSO": [(500, 300), (700, 230)], "LEO": [(200, 400), (500, 330)]},
+        "Three solid stages and a liquid upper stage, launched from a transporter-erector-launcher.",
+        family="Ceres",
+        min_pad_campaign_hours="24.0",
     ),
     ModelSpec(
         "cgwic",
@@ -161,18 +226,22 @@ VEHICLE_MODELS = [
         "103.00",
         False,
         True,
-        {"SSO": [(500, 1200), (700, 1000)], "LEO": [(200, 1500)]},
-        "First flight put 20 satellites in orbit.",
+        {"SSO": [(500, 1200), (700, 1080)], "LEO": [(200, 1500)]},
+        "Liquid oxygen and kerosene; first flight put 20 satellites in orbit. Flies from Taiyuan LC-16.",
+        family="Long March 6",
+        min_pad_campaign_hours="240.0",
     ),
 ]
 
 PLATFORMS = [
-    # provider, name, home site code, road speed, set-up hours, tear-down hours
-    ("expace", "ExPace TEL-01", "JSLC", "50.0", "6.0", "4.0"),
-    ("expace", "ExPace TEL-02", "JSLC", "50.0", "6.0", "4.0"),
-    ("expace", "ExPace TEL-03", "TSLC", "45.0", "6.0", "4.0"),
-    ("landspace", "Landspace TEL-A", "JSLC", "45.0", "8.0", "5.0"),
-    ("landspace", "Landspace TEL-B", "TSLC", "45.0", "8.0", "5.0"),
+    # provider, name, home site code, road speed, set-up hours, tear-down hours, vehicle models carried
+    ("expace", "ExPace TEL-01", "JSLC", "50.0", "6.0", "4.0", ["Kuaizhou-1A"]),
+    ("expace", "ExPace TEL-02", "JSLC", "50.0", "6.0", "4.0", ["Kuaizhou-1A"]),
+    ("expace", "ExPace TEL-03", "TSLC", "45.0", "6.0", "4.0", ["Kuaizhou-11"]),
+    ("landspace", "Landspace TEL-A", "JSLC", "45.0", "8.0", "5.0", ["Zhuque-1"]),
+    ("landspace", "Landspace TEL-B", "TSLC", "45.0", "8.0", "5.0", ["Zhuque-1"]),
+    ("galactic-energy", "Galactic Energy TEL-1", "JSLC", "40.0", "8.0", "5.0", ["Ceres-1"]),
+    ("galactic-energy", "Galactic Energy TEL-2", "JSLC", "40.0", "8.0", "5.0", ["Ceres-1"]),
 ]
 
 VEHICLES = [
@@ -289,8 +358,8 @@ LAUNCHES = [
         "Ceres-1",
         "CERES1-Y5",
         "JSLC",
-        "LC-43/95",
         None,
+        "Galactic Energy TEL-1",
         "SSO",
         500,
         "97.40",
@@ -354,7 +423,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         }
         sites = {}
         pads = {}
-        for name, code, lat, lon, pad_names in SITES:
+        for name, code, lat, lon, pad_families in SITES:
             site = _upsert(
                 LaunchSite,
                 {"code": code},
@@ -367,8 +436,17 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                 },
             )
             sites[code] = site
-            for pad_name in pad_names:
-                pads[(code, pad_name)] = _upsert(Pad, {"site": site, "name": pad_name}, {})
+            for pad_name, families in pad_families.items():
+                pads[(code, pad_name)] = _upsert(
+                    Pad, {"site": site, "name": pad_name}, {"vehicle_families": families}
+                )
+        for origin, destination, mode, hours, note in ROUTES:
+            for there, back in {(origin, destination), (destination, origin)}:
+                _upsert(
+                    Route,
+                    {"origin": sites[there], "destination": sites[back], "mode": RouteMode(mode)},
+                    {"transit_hours": Decimal(hours), "note": note},
+                )
         models_by_name = {}
         for spec in VEHICLE_MODELS:
             vm = _upsert(
@@ -385,18 +463,26 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                     "mobile_launch": spec.mobile,
                     "active": spec.active,
                     "description": spec.description,
+                    "family": spec.family,
+                    "express_capable": spec.express,
+                    "min_pad_campaign_hours": Decimal(spec.min_pad_campaign_hours),
                 },
             )
             models_by_name[spec.name] = vm
-            for family, points in spec.curve.items():
-                for altitude, capacity in points:
-                    _upsert(
-                        CapacityPoint,
-                        {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
-                        {"capacity_kg": Decimal(capacity)},
-                    )
-        platforms = {
-            name: _upsert(
+            kept = [
+                _upsert(
+                    CapacityPoint,
+                    {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
+                    {"capacity_kg": Decimal(capacity)},
+                ).pk
+                for family, points in spec.curve.items()
+                for altitude, capacity in points
+            ]
+            # A point dropped from the catalog (a figure that was wrong) leaves the curve too.
+            CapacityPoint.objects.filter(vehicle_model=vm).exclude(pk__in=kept).delete()
+        platforms = {}
+        for provider, name, home, speed, setup, teardown, carried in PLATFORMS:
+            platform = _upsert(
                 MobilePlatform,
                 {"name": name},
                 {
@@ -407,8 +493,8 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                     "teardown_hours": Decimal(teardown),
                 },
             )
-            for provider, name, home, speed, setup, teardown in PLATFORMS
-        }
+            platform.vehicle_models.set([models_by_name[model] for model in carried])
+            platforms[name] = platform
         vehicles = {}
         for model_name, serials, site_code in VEHICLES:
             for serial in serials:
@@ -422,6 +508,11 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
                     },
                 )
                 vehicles[serial] = vehicle
+        # Serials of a retired model never fly again; those still in storage are retired with it.
+        Vehicle.objects.filter(
+            vehicle_model__active=False,
+            status__in=[Vehicle.Status.READY_STORAGE, Vehicle.Status.IN_PRODUCTION],
+        ).update(status=Vehicle.Status.RETIRED)
 
         customers = {}
         for name, slug, country, tz, _username in CUSTOMERS:
@@ -536,6 +627,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         "vehicles": Vehicle.objects.count(),
         "sites": LaunchSite.objects.count(),
         "platforms": MobilePlatform.objects.count(),
+        "routes": Route.objects.count(),
         "customers": Customer.objects.count(),
         "payloads": Payload.objects.count(),
         "launches": Launch.objects.count(),

@@ -222,20 +222,42 @@ class Event(models.Model):
 
 
 class Reservation(models.Model):
-    """A launch's claim on a mobile platform or a pad for a span of time.
+    """A launch's claim on one resource for a span of time: a mobile platform, a pad, a rocket
+    (vehicle) or a site's range.
 
     For a platform the span runs from departure (transit from its last location) through set-up,
     the launch window and tear-down; for a pad it runs from the window through the pad's
-    turnaround. Spans are half-open [occupied_from, occupied_until), so back-to-back claims fit.
-    On PostgreSQL an exclusion constraint (btree_gist) forbids two live claims on one platform
-    or pad from overlapping; see migration 0003_reservation_no_overlap.
+    turnaround; for a rocket from the moment it leaves where it is stored to the end of the
+    window (it cannot be in two places); for a range from the window's start to its end plus the
+    site's launch separation (``vehicles.logistics.range_span``: the range flies one launch at a
+    time). Spans are half-open [occupied_from, occupied_until), so back-to-back claims fit.
+    Exactly one resource column is set; ``kind`` names it. On PostgreSQL exclusion constraints
+    (btree_gist) forbid two live claims on one resource from overlapping; see migrations 0003
+    (platform, pad) and 0011_fleet_truth (vehicle, range).
     """
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", "Mobile platform"
+        PAD = "pad", "Pad"
+        VEHICLE = "vehicle", "Rocket"
+        RANGE = "range", "Range"
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="reservations")
     platform = models.ForeignKey(
         MobilePlatform, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
     )
     pad = models.ForeignKey(Pad, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
+    range_site = models.ForeignKey(
+        LaunchSite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="range_reservations",
+        help_text="The site whose range this claim holds (kind range): always the reservation's site.",
+    )
     origin = models.ForeignKey(
         LaunchSite,
         on_delete=models.PROTECT,
@@ -262,12 +284,40 @@ class Reservation(models.Model):
         indexes = [
             models.Index(fields=["platform", "occupied_from", "occupied_until"]),
             models.Index(fields=["pad", "occupied_from", "occupied_until"]),
+            models.Index(fields=["vehicle", "occupied_from", "occupied_until"]),
+            models.Index(fields=["range_site", "occupied_from", "occupied_until"]),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(platform__isnull=False) & Q(pad__isnull=True))
-                | (Q(platform__isnull=True) & Q(pad__isnull=False)),
-                name="reservation_platform_xor_pad",
+                condition=(
+                    Q(platform__isnull=False)
+                    & Q(pad__isnull=True)
+                    & Q(vehicle__isnull=True)
+                    & Q(range_site__isnull=True)
+                )
+                | (
+                    Q(platform__isnull=True)
+                    & Q(pad__isnull=False)
+                    & Q(vehicle__isnull=True)
+                    & Q(range_site__isnull=True)
+                )
+                | (
+                    Q(platform__isnull=True)
+                    & Q(pad__isnull=True)
+                    & Q(vehicle__isnull=False)
+                    & Q(range_site__isnull=True)
+                )
+                | (
+                    Q(platform__isnull=True)
+                    & Q(pad__isnull=True)
+                    & Q(vehicle__isnull=True)
+                    & Q(range_site__isnull=False)
+                ),
+                name="reservation_one_resource",
+            ),
+            models.CheckConstraint(
+                condition=Q(range_site__isnull=True) | Q(range_site=models.F("site")),
+                name="reservation_range_is_its_site",
             ),
             models.CheckConstraint(
                 condition=Q(occupied_until__gt=models.F("occupied_from")), name="reservation_span_order"
@@ -275,8 +325,19 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.platform or self.pad
+        what = self.platform or self.pad or self.vehicle or (self.range_site and f"{self.range_site} range")
         return f"{what} for {self.launch}: {self.occupied_from:%Y-%m-%d %H:%M}–{self.occupied_until:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind(self) -> str:
+        """Which resource the claim holds (a ``Kind`` value), from the one column that is set."""
+        if self.platform_id is not None:
+            return self.Kind.PLATFORM
+        if self.pad_id is not None:
+            return self.Kind.PAD
+        if self.vehicle_id is not None:
+            return self.Kind.VEHICLE
+        return self.Kind.RANGE
 
 
 # --- pricing and quotes ----------------------------------------------------------------------
@@ -478,6 +539,11 @@ class TemplateStep(models.Model):
     blocking = models.BooleanField(default=True, help_text="A failed or late step holds the launch.")
     grace_minutes = models.PositiveIntegerField(
         default=30, help_text="How late the step may run before it holds."
+    )
+    min_duration_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="The least time the work takes: a plan never squeezes the step below it "
+        "(see docs/readiness.md for the shipped figures).",
     )
 
     class Meta:

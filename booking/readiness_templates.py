@@ -4,6 +4,9 @@ A step's ``offset_minutes`` is when it is due, counted from T-0 (the launch wind
 the step should be finished by then. Its ``duration_minutes`` is how long before that it may be
 worked on; an automatic check is first run when that span opens. ``grace_minutes`` is how far past
 its due time a step may run before it is late, and a late or failed blocking step holds the launch.
+``min_duration_minutes`` is the least time the work takes (docs/readiness.md says why each figure):
+a plan may pull a step closer to T-0 when the order comes late, never below it, and
+:func:`minimum_chain_minutes` is the shortest order-to-lift-off a template allows.
 
 The data migration installs these rows and tests install them the same way, so the migration and
 the tests cannot drift apart. Operators edit the installed rows in the admin afterwards; running
@@ -12,8 +15,8 @@ the installer again brings the shipped templates back to these values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, Protocol
 
 EXPRESS_SLUG = "express-24h"
 EXPRESS_RETURNABLE_SLUG = "express-24h-returnable"
@@ -38,6 +41,7 @@ class StepSpec(NamedTuple):
     check_name: str = ""  # empty: a manual sign-off
     blocking: bool = True
     grace_minutes: int = 30
+    min_duration_minutes: int = 0
 
 
 class TemplateSpec(NamedTuple):
@@ -364,7 +368,132 @@ CARGO = TemplateSpec(
     ],
 )
 
+#: The least time each shipped step's work takes, in minutes, by step code (the same work takes
+#: the same time in every template). docs/readiness.md gives the reason for each figure.
+MIN_DURATION_MINUTES: dict[str, int] = {
+    # express: order to lift-off
+    "order-accepted": 30 * MINUTE,
+    "vehicle-released": 2 * HOUR,
+    "road-transport": 1 * HOUR,
+    "platform-emplaced": 2 * HOUR,
+    "return-mass": 15 * MINUTE,
+    "payload-mated": 1 * HOUR,
+    # the countdown, in every template
+    "launch-readiness-review": 1 * DAY,
+    "final-checks": 60 * MINUTE,
+    GO_STEP_CODE: 10 * MINUTE,
+    LAUNCH_STEP_CODE: 0,
+    # campaigns
+    "contract": 7 * DAY,
+    "integration-kickoff": 7 * DAY,
+    "icd": 21 * DAY,
+    "payload-documents": 14 * DAY,
+    "cargo-documents": 14 * DAY,
+    "export-screening": 14 * DAY,
+    "payment-milestones": 7 * DAY,
+    "payload-delivery": 7 * DAY,
+    "cargo-delivery": 7 * DAY,
+    "mass-budget": 1 * DAY,
+    "up-mass": 1 * DAY,
+    "vehicle-assigned": 1 * DAY,
+    "integration": 3 * DAY,
+    "waste-deorbit": 2 * DAY,
+    # after lift-off (not part of the order-to-launch chain)
+    "orbit-confirmation": 30 * MINUTE,
+    "injection-report": 6 * HOUR,
+    "capsule-recovery": 6 * HOUR,
+}
+
+
+def _with_minimums(spec: TemplateSpec) -> TemplateSpec:
+    return spec._replace(
+        steps=[step._replace(min_duration_minutes=MIN_DURATION_MINUTES[step.code]) for step in spec.steps]
+    )
+
+
+EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO = (
+    _with_minimums(spec) for spec in (EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO)
+)
 SHIPPED_TEMPLATES = [EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO]
+
+
+class ChainStep(Protocol):
+    """What the chain rule reads of a step: a StepSpec, a TemplateStep row or a PlanStep-like value."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def offset_minutes(self) -> int: ...
+    @property
+    def min_duration_minutes(self) -> int: ...
+
+
+def _by_due(steps: Iterable[ChainStep]) -> list[list[ChainStep]]:
+    """Pre-launch steps (due by T-0) grouped by due offset, earliest first: a group works side by side."""
+    groups: dict[int, list[ChainStep]] = {}
+    for step in steps:
+        if step.offset_minutes <= 0:
+            groups.setdefault(step.offset_minutes, []).append(step)
+    return [groups[offset] for offset in sorted(groups)]
+
+
+def minimum_chain_minutes(steps: Iterable[ChainStep]) -> int:
+    """The shortest time from order to lift-off (T-0) a template's steps allow, in minutes.
+
+    The chain rule: steps due at the same offset are worked side by side; a step's work starts
+    when every step due before it is done, and takes at least its ``min_duration_minutes``.
+    Steps due after T-0 (orbit confirmation, recovery) are not part of it. The earliest window
+    the planner may offer for an order is the order time plus this chain (plus the rocket's
+    journey where a step waits for it).
+    """
+    finished = 0
+    for group in _by_due(steps):
+        finished += max(step.min_duration_minutes for step in group)
+    return finished
+
+
+def plan_offsets(steps: Sequence[ChainStep], *, lead_minutes: int) -> dict[str, int]:
+    """Due offsets from T-0 (minutes, by step code) for an order placed ``lead_minutes`` before T-0.
+
+    Each step stays at its template offset when the lead allows, and is otherwise pulled
+    towards T-0 no closer than its minimum duration after the steps before it: a plan is never
+    squeezed below what the work takes. Steps due after T-0 keep their offsets. Raises
+    ``ValueError``, with the shortest lead in words, when ``lead_minutes`` is below the chain.
+    """
+    chain = minimum_chain_minutes(steps)
+    if lead_minutes < chain:
+        raise ValueError(
+            f"the readiness steps need at least {chain // 60} h {chain % 60:02d} min from order to "
+            f"lift-off; this order leaves {max(lead_minutes, 0) // 60} h {max(lead_minutes, 0) % 60:02d} min"
+        )
+    offsets = {step.code: step.offset_minutes for step in steps if step.offset_minutes > 0}
+    previous_due = 0  # minutes after the order
+    for group in _by_due(steps):
+        group_due = previous_due
+        for step in group:
+            due = max(previous_due + step.min_duration_minutes, lead_minutes + step.offset_minutes)
+            offsets[step.code] = due - lead_minutes
+            group_due = max(group_due, due)
+        previous_due = group_due
+    return offsets
+
+
+def chain_problems(steps: Sequence[ChainStep]) -> list[str]:
+    """Where a template's own offsets leave a step less time than its minimum (empty: consistent).
+
+    Checked for every shipped template by the tests, and worth running after an operator edit.
+    """
+    problems = []
+    groups = _by_due(steps)
+    for earlier, group in zip(groups, groups[1:], strict=False):
+        gap = group[0].offset_minutes - earlier[0].offset_minutes
+        for step in group:
+            if gap < step.min_duration_minutes:
+                problems.append(
+                    f"{step.code}: due {gap} min after the steps before it, "
+                    f"but it takes at least {step.min_duration_minutes} min"
+                )
+    return problems
 
 
 def install_readiness_templates(
@@ -372,8 +501,10 @@ def install_readiness_templates(
 ) -> None:
     """Create or restore the shipped templates (``specs``, all of them by default).
 
-    Takes the model classes so the data migrations can pass their historical models.
+    Takes the model classes so the data migrations can pass their historical models (those
+    before the minimum durations existed get every other field).
     """
+    has_minimums = any(field.name == "min_duration_minutes" for field in step_model._meta.get_fields())
     for spec in specs:
         template, _ = template_model.objects.update_or_create(
             slug=spec.slug,
@@ -403,5 +534,6 @@ def install_readiness_templates(
                     "check_name": step.check_name,
                     "blocking": step.blocking,
                     "grace_minutes": step.grace_minutes,
+                    **({"min_duration_minutes": step.min_duration_minutes} if has_minimums else {}),
                 },
             )

@@ -7,6 +7,8 @@ launches (see docs/portal.md, "Who edits what in the admin").
 """
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
@@ -16,7 +18,7 @@ from .models import (
     Pad,
     Provider,
     ProviderOperator,
-    RoadRoute,
+    Route,
     SiteClosure,
     Vehicle,
     VehicleModel,
@@ -46,8 +48,19 @@ class CapacityPointInline(admin.TabularInline):
 
 @admin.register(VehicleModel)
 class VehicleModelAdmin(ProviderScopedAdmin):
-    list_display = ["name", "provider", "stages", "propellant", "mobile_launch", "adapter_mass_kg", "active"]
-    list_filter = ["provider", "propellant", "mobile_launch", "active"]
+    list_display = [
+        "name",
+        "provider",
+        "family",
+        "stages",
+        "propellant",
+        "mobile_launch",
+        "express_capable",
+        "min_pad_campaign_hours",
+        "adapter_mass_kg",
+        "active",
+    ]
+    list_filter = ["provider", "propellant", "mobile_launch", "express_capable", "active"]
     search_fields = ["name", "provider__name"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["provider"]
@@ -57,15 +70,24 @@ class VehicleModelAdmin(ProviderScopedAdmin):
 @admin.register(Vehicle)
 class VehicleAdmin(ProviderScopedAdmin):
     provider_path = "vehicle_model__provider_id"
-    list_display = ["serial", "vehicle_model", "status", "storage_site", "ready_since"]
-    list_filter = ["status", "vehicle_model__provider", "vehicle_model", "storage_site"]
+    list_display = [
+        "serial",
+        "vehicle_model",
+        "status",
+        "storage_site",
+        "in_transit_to",
+        "transit_arrives_at",
+        "ready_since",
+    ]
+    list_filter = ["status", "vehicle_model__provider", "vehicle_model", "storage_site", "in_transit_to"]
     search_fields = ["serial", "vehicle_model__name"]
-    list_select_related = ["vehicle_model", "storage_site"]
+    list_select_related = ["vehicle_model", "storage_site", "in_transit_to"]
 
 
 class PadInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = Pad
     extra = 0
+    fields = ["name", "turnaround_hours", "active", "vehicle_families"]
 
 
 class SiteClosureInline(PlatformAdminEditsOnly, admin.TabularInline):
@@ -83,6 +105,7 @@ class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
         "longitude",
         "time_zone",
         "accepts_mobile_platforms",
+        "min_launch_separation_minutes",
     ]
     list_filter = ["country", "accepts_mobile_platforms"]
     search_fields = ["name", "code"]
@@ -91,10 +114,18 @@ class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
 
 @admin.register(Pad)
 class PadAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
-    list_display = ["name", "site", "turnaround_hours", "active"]
+    list_display = ["name", "site", "turnaround_hours", "served", "active"]
     list_filter = ["site", "active"]
     search_fields = ["name", "site__name"]
     list_select_related = ["site"]
+    filter_horizontal = ["vehicle_models"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pad]:
+        return super().get_queryset(request).prefetch_related("vehicle_models")
+
+    @admin.display(description="Serves")
+    def served(self, pad: Pad) -> str:
+        return ", ".join([*pad.vehicle_families, *(model.name for model in pad.vehicle_models.all())]) or "—"
 
 
 @admin.register(MobilePlatform)
@@ -106,11 +137,20 @@ class MobilePlatformAdmin(ProviderScopedAdmin):
         "road_speed_kmh",
         "setup_hours",
         "teardown_hours",
+        "carries",
         "status",
     ]
     list_filter = ["provider", "status", "home_site"]
     search_fields = ["name", "provider__name"]
     list_select_related = ["provider", "home_site"]
+    filter_horizontal = ["vehicle_models"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MobilePlatform]:
+        return super().get_queryset(request).prefetch_related("vehicle_models")
+
+    @admin.display(description="Carries")
+    def carries(self, platform: MobilePlatform) -> str:
+        return ", ".join(model.name for model in platform.vehicle_models.all()) or "—"
 
 
 @admin.register(SiteClosure)
@@ -122,9 +162,9 @@ class SiteClosureAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_select_related = ["site"]
 
 
-@admin.register(RoadRoute)
-class RoadRouteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
-    list_display = ["origin", "destination", "transit_hours"]
-    list_filter = ["origin", "destination"]
-    search_fields = ["origin__name", "destination__name"]
+@admin.register(Route)
+class RouteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    list_display = ["origin", "destination", "mode", "transit_hours", "note"]
+    list_filter = ["mode", "origin", "destination"]
+    search_fields = ["origin__name", "destination__name", "note"]
     list_select_related = ["origin", "destination"]

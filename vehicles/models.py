@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from . import logistics
+from .logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES, route_problem
+
+
+class RouteMode(models.TextChoices):
+    ROAD = logistics.ROAD, "TEL road (on the range)"
+    RAIL = logistics.RAIL, "Rail"
+    SEA = logistics.SEA, "Sea"
 
 
 class OrbitFamily(models.TextChoices):
@@ -120,7 +130,25 @@ class VehicleModel(models.Model):
         default=Decimal("5.0"),
         help_text="Adapter and separation system mass added for each payload carried.",
     )
-    active = models.BooleanField(default=True)
+    family = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Vehicle family a pad may be built for (e.g. Long March 5, Kuaizhou); empty: the model alone.",
+    )
+    express_capable = models.BooleanField(
+        default=False,
+        help_text="May be sold on express terms: solid (storable), launched from a mobile platform, "
+        "payload pre-integrated during the weeks before the order.",
+    )
+    min_pad_campaign_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        help_text="Shortest campaign at the pad or launch point before lift-off (stacking, fuelling, checks).",
+    )
+    active = models.BooleanField(
+        default=True, help_text="Unticked: retired, never scheduled, quoted or offered."
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -130,6 +158,14 @@ class VehicleModel(models.Model):
                 condition=Q(adapter_mass_kg__gte=0), name="vehiclemodel_adapter_mass_nonneg"
             ),
             models.CheckConstraint(condition=Q(stages__gte=1), name="vehiclemodel_stages_positive"),
+            models.CheckConstraint(
+                condition=Q(min_pad_campaign_hours__gte=0), name="vehiclemodel_min_pad_campaign_nonneg"
+            ),
+            # Express terms need a rocket that lives on its truck: no mobile platform, no express.
+            models.CheckConstraint(
+                condition=Q(express_capable=False) | Q(mobile_launch=True),
+                name="vehiclemodel_express_needs_mobile",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +202,11 @@ class LaunchSite(models.Model):
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
     time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
     accepts_mobile_platforms = models.BooleanField(default=True)
+    min_launch_separation_minutes = models.PositiveIntegerField(
+        default=DEFAULT_LAUNCH_SEPARATION_MINUTES,
+        help_text="The range flies one launch at a time: minutes from the end of one launch window "
+        "before the next window may open.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -196,6 +237,17 @@ class Pad(models.Model):
         help_text="Hours the pad needs between the end of one launch window and the next window.",
     )
     active = models.BooleanField(default=True)
+    vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
+        "VehicleModel",
+        blank=True,
+        related_name="pads",
+        help_text="Vehicle models the pad serves (with the families below).",
+    )
+    vehicle_families = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Vehicle families the pad was built for, e.g. ["Long March 5"]: every model of the family.',
+    )
 
     class Meta:
         ordering = ["site__name", "name"]
@@ -223,6 +275,12 @@ class MobilePlatform(models.Model):
     setup_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("6.0"))
     teardown_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("4.0"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
+    vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
+        "VehicleModel",
+        blank=True,
+        related_name="platforms",
+        help_text="Vehicle models this transporter-erector-launcher was built to carry.",
+    )
 
     class Meta:
         ordering = ["provider__name", "name"]
@@ -236,24 +294,69 @@ class MobilePlatform(models.Model):
         return self.name
 
 
-class RoadRoute(models.Model):
-    """An operator-set road transit time between two sites, used instead of the great-circle estimate."""
+class Route(models.Model):
+    """An operator-set transport leg between two sites, with its mode and duration.
+
+    A ``road`` leg is the TEL driving the rocket on a range: from a site to itself (ready storage
+    or the assembly building to the launch point) or to a site close by. Rockets move between
+    launch centres by ``rail`` or by ``sea``, in days. ``vehicles.logistics.rocket_journey``
+    chains the legs into a rocket's journey.
+    """
+
+    Mode = RouteMode
 
     origin = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_out")
     destination = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_in")
+    mode = models.CharField(max_length=8, choices=RouteMode.choices, default=RouteMode.ROAD)
     transit_hours = models.DecimalField(max_digits=6, decimal_places=1)
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How the leg runs, e.g. rail to Tianjin, then by ship to Qinglan.",
+    )
 
     class Meta:
+        ordering = ["origin__name", "destination__name", "mode"]
         constraints = [
-            models.UniqueConstraint(fields=["origin", "destination"], name="unique_road_route"),
-            models.CheckConstraint(condition=Q(transit_hours__gte=0), name="roadroute_transit_nonneg"),
+            models.UniqueConstraint(fields=["origin", "destination", "mode"], name="unique_route_per_mode"),
+            models.CheckConstraint(condition=Q(transit_hours__gte=0), name="route_transit_nonneg"),
+            # Only a TEL's drive on the range starts and ends at one site.
             models.CheckConstraint(
-                condition=~Q(origin=models.F("destination")), name="roadroute_distinct_sites"
+                condition=~Q(origin=models.F("destination")) | Q(mode=RouteMode.ROAD),
+                name="route_distinct_sites_unless_road",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.origin} → {self.destination}: {self.transit_hours} h"
+        return f"{self.origin} → {self.destination} by {self.get_mode_display()}: {self.transit_hours} h"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.origin_id is None or self.destination_id is None or self.transit_hours is None:
+            return
+        problem = route_problem(
+            mode=self.mode,
+            origin_name=self.origin.name,
+            destination_name=self.destination.name,
+            origin_latlon=(float(self.origin.latitude), float(self.origin.longitude)),
+            destination_latlon=(float(self.destination.latitude), float(self.destination.longitude)),
+        )
+        if problem:
+            raise ValidationError({"mode": problem})
+
+
+class RoadRouteManager(models.Manager["RoadRoute"]):
+    def get_queryset(self) -> models.QuerySet[RoadRoute]:
+        return super().get_queryset().filter(mode=RouteMode.ROAD)
+
+
+class RoadRoute(Route):
+    """The road legs of the route table (TEL drives), for code that reads road hours only."""
+
+    objects: ClassVar[RoadRouteManager] = RoadRouteManager()
+
+    class Meta:
+        proxy = True
 
 
 class Vehicle(models.Model):
@@ -265,21 +368,74 @@ class Vehicle(models.Model):
         ASSIGNED = "assigned", "Assigned to a launch"
         FLOWN = "flown", "Flown"
         LOST = "lost", "Lost"
+        RETIRED = "retired", "Retired"
+
+    #: A serial in one of these states has flown its last: it needs no place and is never scheduled.
+    GONE = (Status.FLOWN, Status.LOST, Status.RETIRED)
 
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="vehicles")
     serial = models.CharField(max_length=40, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PRODUCTION)
     storage_site = models.ForeignKey(
-        LaunchSite, on_delete=models.PROTECT, null=True, blank=True, related_name="stored_vehicles"
+        LaunchSite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stored_vehicles",
+        help_text="Where the rocket is stored; while in transit, the site it left.",
     )
+    in_transit_to = models.ForeignKey(
+        LaunchSite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_vehicles",
+        help_text="Set while the rocket travels: the site it is bound for.",
+    )
+    transit_arrives_at = models.DateTimeField(null=True, blank=True, help_text="When it reaches that site.")
     ready_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["vehicle_model__name", "serial"]
         indexes = [models.Index(fields=["status", "vehicle_model"])]
+        constraints = [
+            # Every rocket that can still fly is somewhere: stored at a site or on its way to one.
+            models.CheckConstraint(
+                condition=Q(status__in=["flown", "lost", "retired", "in_production"])
+                | Q(storage_site__isnull=False)
+                | Q(in_transit_to__isnull=False),
+                name="vehicle_has_a_place",
+            ),
+            models.CheckConstraint(
+                condition=(Q(in_transit_to__isnull=True) & Q(transit_arrives_at__isnull=True))
+                | (Q(in_transit_to__isnull=False) & Q(transit_arrives_at__isnull=False)),
+                name="vehicle_transit_has_destination_and_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_transit_to__isnull=True)
+                | Q(storage_site__isnull=True)
+                | ~Q(in_transit_to=models.F("storage_site")),
+                name="vehicle_transit_goes_elsewhere",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.vehicle_model} {self.serial}"
+
+    @property
+    def in_transit(self) -> bool:
+        return self.in_transit_to_id is not None
+
+    @property
+    def place_text(self) -> str:
+        """Where the rocket is, in words: "at Taiyuan", "in transit to Jiuquan", "retired"."""
+        if self.status in self.GONE:
+            return self.get_status_display().lower()
+        if self.in_transit_to_id is not None:
+            return f"in transit to {self.in_transit_to}"
+        if self.storage_site_id is not None:
+            return f"at {self.storage_site}"
+        return "in production, at no site yet"
 
 
 class SiteClosure(models.Model):

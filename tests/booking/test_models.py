@@ -140,3 +140,125 @@ def test_postgres_lets_a_released_reservation_be_overlapped():
         occupied_until=start + timedelta(hours=72),
     )
     assert Reservation.objects.filter(pad=pad, released_at__isnull=True).count() == 1
+
+
+def test_a_reservation_holds_exactly_one_resource():
+    launch = LaunchFactory()
+    vehicle = VehicleFactory()
+    with pytest.raises(IntegrityError, match="reservation_one_resource"), transaction.atomic():
+        Reservation.objects.create(
+            launch=launch,
+            site=launch.site,
+            vehicle=vehicle,
+            range_site=launch.site,
+            occupied_from=launch.window_start,
+            occupied_until=launch.window_end,
+        )
+    rocket = Reservation.objects.create(
+        launch=launch,
+        site=launch.site,
+        vehicle=vehicle,
+        occupied_from=launch.window_start,
+        occupied_until=launch.window_end,
+    )
+    assert rocket.kind == Reservation.Kind.VEHICLE
+
+
+def test_a_range_reservation_holds_the_range_of_its_own_site():
+    launch = LaunchFactory()
+    other = LaunchFactory()
+    with pytest.raises(IntegrityError, match="reservation_range_is_its_site"), transaction.atomic():
+        Reservation.objects.create(
+            launch=launch,
+            site=launch.site,
+            range_site=other.site,
+            occupied_from=launch.window_start,
+            occupied_until=launch.window_end,
+        )
+    held = Reservation.objects.create(
+        launch=launch,
+        site=launch.site,
+        range_site=launch.site,
+        occupied_from=launch.window_start,
+        occupied_until=launch.window_end,
+    )
+    assert held.kind == Reservation.Kind.RANGE
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_one_range_for_two_launches_at_once():
+    """The range flies one launch at a time: two live range claims on one site cannot overlap."""
+    first = LaunchFactory()
+    second = LaunchFactory(site=first.site)
+    start = first.window_start
+    Reservation.objects.create(
+        launch=first,
+        site=first.site,
+        range_site=first.site,
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=5),
+    )
+    # Negative control: the next launch after the separation is accepted, and so is another range.
+    Reservation.objects.create(
+        launch=second,
+        site=second.site,
+        range_site=second.site,
+        occupied_from=start + timedelta(hours=5),
+        occupied_until=start + timedelta(hours=10),
+    )
+    elsewhere = LaunchFactory()
+    Reservation.objects.create(
+        launch=elsewhere,
+        site=elsewhere.site,
+        range_site=elsewhere.site,
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=5),
+    )
+    with pytest.raises(IntegrityError, match="reservation_no_overlap_range_site"), transaction.atomic():
+        Reservation.objects.create(
+            launch=second,
+            site=second.site,
+            range_site=second.site,
+            occupied_from=start + timedelta(hours=4),
+            occupied_until=start + timedelta(hours=9),
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_one_rocket_on_two_launches_at_once():
+    """A rocket cannot be in two places: two live claims on one vehicle cannot overlap."""
+    vehicle = VehicleFactory()
+    first = LaunchFactory()
+    second = LaunchFactory()
+    start = first.window_start
+    Reservation.objects.create(
+        launch=first,
+        site=first.site,
+        vehicle=vehicle,
+        occupied_from=start - timedelta(days=3),
+        occupied_until=start + timedelta(hours=2),
+    )
+    # Negative controls: another rocket at the same time, and this one once it is released.
+    Reservation.objects.create(
+        launch=second,
+        site=second.site,
+        vehicle=VehicleFactory(),
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=2),
+    )
+    Reservation.objects.create(
+        launch=second,
+        site=second.site,
+        vehicle=vehicle,
+        occupied_from=start,
+        occupied_until=start + timedelta(hours=2),
+        released_at=start,
+    )
+    with pytest.raises(IntegrityError, match="reservation_no_overlap_vehicle"), transaction.atomic():
+        Reservation.objects.create(
+            launch=second,
+            site=second.site,
+            vehicle=vehicle,
+            occupied_from=start + timedelta(hours=1),
+            occupied_until=start + timedelta(hours=3),
+        )

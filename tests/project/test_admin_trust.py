@@ -59,7 +59,7 @@ from vehicles.models import (
     Pad,
     Provider,
     ProviderOperator,
-    RoadRoute,
+    Route,
     SiteClosure,
     Vehicle,
     VehicleModel,
@@ -280,7 +280,7 @@ def test_a_provider_operator_cannot_move_exchange_rates_or_close_a_site(demo, cl
     assert Decimal(event.after["units_per_usd"]) == Decimal("0.91")
 
 
-GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, RoadRoute, ReadinessTemplate, Provider}
+GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, Route, ReadinessTemplate, Provider}
 CUSTOMERS_OWN = {Customer, Membership, Payload, Document, WebhookEndpoint, WebhookDelivery, ApiToken}
 PROVIDERS_OWN = {
     VehicleModel,
@@ -335,8 +335,8 @@ def _expace_rows() -> dict:
         SiteClosure: SiteClosure.objects.create(
             site=site, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(hours=1), reason="x"
         ),
-        RoadRoute: RoadRoute.objects.first()
-        or RoadRoute.objects.create(
+        Route: Route.objects.first()
+        or Route.objects.create(
             origin=site, destination=LaunchSite.objects.exclude(pk=site.pk).first(), transit_hours=30
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
@@ -577,7 +577,7 @@ def test_a_capacity_curve_below_what_is_booked_is_refused_with_the_launch_and_fi
         capacity_curve_replace(vehicle_model=model, points=_low_curve(model), actor=None)
     assert refused.value.message.startswith(expected)
     assert (
-        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 230
     )
 
 
@@ -595,9 +595,9 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
     page = answer.content.decode()
     assert "carries 45 kg; this curve would give it 10 kg" in page
     assert (
-        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 300
+        CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 230
     )
-    assert launch_remaining_capacity_kg(launch=launch) == Decimal("255.0")
+    assert launch_remaining_capacity_kg(launch=launch) == Decimal("185.0")  # 230 kg less 45 booked
 
     # Raising the curve is fine, goes through the service and is recorded.
     for key, value in list(data.items()):

@@ -47,7 +47,7 @@ def test_demo_curves_match_the_reference_figures(demo):
     )
     ceres = VehicleModel.objects.get(name="Ceres-1")
     assert (
-        CapacityPoint.objects.get(vehicle_model=ceres, orbit_family="LEO", altitude_km=200).capacity_kg == 350
+        CapacityPoint.objects.get(vehicle_model=ceres, orbit_family="LEO", altitude_km=200).capacity_kg == 400
     )
 
 
@@ -89,7 +89,7 @@ ADMIN_LISTS = [
     "vehicles_pad",
     "vehicles_mobileplatform",
     "vehicles_siteclosure",
-    "vehicles_roadroute",
+    "vehicles_route",
     "customers_customer",
     "customers_contract",
     "customers_paymentmilestone",
