@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import NumberOrDecimalStringField, StrictIntegerField
+from booking.api.permissions import acting_rows
 from vehicles.models import OrbitFamily
 
 MASS_MAX_DIGITS = 9
@@ -60,7 +61,8 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
             self.error_messages["does_not_exist"] = "No {model} has id {pk_value}."
 
     def get_queryset(self):
-        return self.fetcher(self.context["request"].user)
+        request = self.context["request"]
+        return acting_rows(self.fetcher(request.user), request)
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:

@@ -5,22 +5,26 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import ApiToken
+from booking.rules.permissions import Action
 from booking.services.tokens import api_token_create, api_token_revoke
+from customers.models import Membership
 
 from .. import examples as ex
 from ..base import ApiViewMixin, LoginRateThrottle
+from ..permissions import RulePermission, acting_membership
 from ..serializers.auth import ApiTokenSerializer, TokenRequestSerializer, TokenResponseSerializer
 from .common import ApiViewSet
 
 
 class AuthTokenView(ApiViewMixin, APIView):
     authentication_classes: list = []
-    permission_classes = [AllowAny]
+    permission_classes = [RulePermission]
+    rule_actions = {"post": Action.SIGN_IN}
     throttle_classes = [LoginRateThrottle]
 
     @extend_schema(
@@ -29,8 +33,9 @@ class AuthTokenView(ApiViewMixin, APIView):
         summary="Exchange a username and password for an API token",
         description=(
             "Issues a new named API token. Send it on every call as `Authorization: Token <token>`. "
-            "The token is shown only in this answer; only a digest is stored. Attempts are throttled "
-            "per client address."
+            "The token is shown only in this answer; only a digest is stored. It acts for one "
+            "organisation (`customer`, default your first) with your role there, and expires after "
+            "the server's token lifetime if one is set. Attempts are throttled per client address."
         ),
         request=TokenRequestSerializer,
         responses={201: TokenResponseSerializer},
@@ -49,16 +54,32 @@ class AuthTokenView(ApiViewMixin, APIView):
             return Response(
                 {"detail": "The username or password is wrong."}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, key = api_token_create(user=user, name=data.get("name") or "API")
-        return Response(
-            {"token": key, "name": token.name, "prefix": token.prefix}, status=status.HTTP_201_CREATED
-        )
+        membership = None
+        if data.get("customer") is not None:
+            membership = Membership.objects.filter(user=user, customer_id=data["customer"]).first()
+            if membership is None:
+                raise ValidationError(
+                    {"customer": [f"You are not a member of organisation {data['customer']}."]}
+                )
+        token, key = api_token_create(user=user, name=data.get("name") or "API", membership=membership)
+        body = {
+            "token": key,
+            "name": token.name,
+            "prefix": token.prefix,
+            "customer": token.membership.customer_id if token.membership else None,
+            "role": token.membership.role if token.membership else None,
+            "expires_at": token.expires_at,
+        }
+        return Response(TokenResponseSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=["auth"],
-        description="Your API tokens (never their keys): name, prefix, last use.",
+        description=(
+            "Your API tokens for the organisation this request acts for (never their keys): name, "
+            "prefix, organisation and role, expiry, last use."
+        ),
         examples=[
             ex.ex(
                 "Tokens",
@@ -66,7 +87,10 @@ class AuthTokenView(ApiViewMixin, APIView):
                     "id": 3,
                     "name": "mission-control",
                     "prefix": "kR1xQ2aB",
+                    "customer": 4,
+                    "role": "mission",
                     "created_at": "2025-05-01T08:00:00Z",
+                    "expires_at": "2025-07-30T08:00:00Z",
                     "last_used_at": None,
                 },
                 response=True,
@@ -80,16 +104,20 @@ class AuthTokenView(ApiViewMixin, APIView):
     ),
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ApiViewSet):
-    permission_classes = [IsAuthenticated]
     ordering_fields = ["created_at", "id"]
+    rule_actions = {"list": Action.READ, "destroy": Action.TOKEN_OWN}
 
     serializer_class = ApiTokenSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True).order_by(
-            "-created_at", "-pk"
+        # The tokens of the organisation this request acts for; the user's others are not in reach.
+        membership = acting_membership(self.request)
+        return (
+            ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True, membership=membership)
+            .select_related("membership")
+            .order_by("-created_at", "-pk")
         )
 
     def destroy(self, request, *args, **kwargs):

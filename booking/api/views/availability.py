@@ -7,17 +7,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.rules.permissions import Action
 from booking.selectors import get_payloads_for
 from booking.services.availability import availability_search
 
 from .. import examples as ex
 from ..base import ApiViewMixin
-from ..permissions import CustomerWritePermission
+from ..permissions import RulePermission, acting_rows
 from ..serializers.availability import AvailabilityQuerySerializer, AvailabilitySerializer
 
 
 class AvailabilityView(ApiViewMixin, APIView):
-    permission_classes = [CustomerWritePermission]
+    permission_classes = [RulePermission]
+    rule_actions = {"get": Action.READ}
 
     @extend_schema(
         tags=["availability"],
@@ -35,7 +37,7 @@ class AvailabilityView(ApiViewMixin, APIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        payload = get_payloads_for(request.user).filter(pk=data["payload"]).first()
+        payload = acting_rows(get_payloads_for(request.user), request).filter(pk=data["payload"]).first()
         if payload is None:
             raise ValidationError({"payload": [f"No payload of yours has id {data['payload']}."]})
         found = availability_search(

@@ -7,11 +7,12 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from booking.rules.permissions import Action
 from booking.selectors import get_bookings_for
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
 
 from .. import examples as ex
-from ..permissions import acting_membership
+from ..permissions import acting_membership, acting_rows
 from ..serializers.bookings import (
     BookingCancelSerializer,
     BookingConfirmSerializer,
@@ -81,9 +82,16 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     serializer_class = BookingSerializer
     filterset_fields = ["status", "launch", "payload"]
     ordering_fields = ["created_at", "id"]
+    rule_actions = {
+        **ApiViewSet.rule_actions,
+        "create": Action.BOOKING_HOLD,
+        "confirm": Action.BOOKING_CONFIRM,
+        "cancel": Action.BOOKING_CANCEL,
+        "rebook": Action.BOOKING_REBOOK,
+    }
 
     def get_queryset(self):
-        return get_bookings_for(self.request.user).order_by("-created_at", "-pk")
+        return acting_rows(get_bookings_for(self.request.user), self.request).order_by("-created_at", "-pk")
 
     def _answer(self, booking, code=status.HTTP_200_OK):
         return Response(BookingSerializer(self.get_queryset().get(pk=booking.pk)).data, status=code)

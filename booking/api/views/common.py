@@ -7,8 +7,10 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import viewsets
 
+from booking.rules.permissions import Action
+
 from ..base import ApiViewMixin
-from ..permissions import CustomerWritePermission
+from ..permissions import RulePermission
 from ..serializers.common import ErrorSerializer
 
 ID_REGEX = r"[0-9]{1,18}"
@@ -19,7 +21,9 @@ CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflicts with the sche
 
 class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     lookup_value_regex = ID_REGEX
-    permission_classes = [CustomerWritePermission]
+    permission_classes = [RulePermission]
+    #: The action each route takes, by viewset action (``booking.rules.permissions``).
+    rule_actions: dict[str, Action] = {"list": Action.READ, "retrieve": Action.READ}
 
 
 @csrf_exempt

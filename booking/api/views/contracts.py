@@ -8,6 +8,7 @@ from rest_framework import mixins
 from booking.selectors import get_contracts_for
 
 from .. import examples as ex
+from ..permissions import acting_rows
 from ..serializers.contracts import ContractSerializer
 from .common import ApiViewSet
 
@@ -27,4 +28,4 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     ordering_fields = ["reference", "id"]
 
     def get_queryset(self):
-        return get_contracts_for(self.request.user).order_by("reference", "pk")
+        return acting_rows(get_contracts_for(self.request.user), self.request).order_by("reference", "pk")

@@ -10,6 +10,7 @@ from booking.selectors import get_events_for
 
 from .. import examples as ex
 from ..filtering import StrictFilterSet
+from ..permissions import acting_rows
 from ..serializers.events import EventSerializer
 from .common import ApiViewSet
 
@@ -41,4 +42,4 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     ordering_fields = ["created_at", "id"]
 
     def get_queryset(self):
-        return get_events_for(self.request.user).order_by("-created_at", "-pk")
+        return acting_rows(get_events_for(self.request.user), self.request).order_by("-created_at", "-pk")

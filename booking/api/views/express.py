@@ -7,18 +7,20 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.rules.permissions import Action
 from booking.selectors import get_bookings_for, launches_with_capacity
 from booking.services.express import order_express_launch
 
 from .. import examples as ex
 from ..base import ApiViewMixin
-from ..permissions import CustomerWritePermission, acting_membership
+from ..permissions import RulePermission, acting_membership, acting_rows
 from ..serializers.express import ExpressOrderRequestSerializer, ExpressOrderSerializer
 from .common import CONFLICT
 
 
 class ExpressOrderView(ApiViewMixin, APIView):
-    permission_classes = [CustomerWritePermission]
+    permission_classes = [RulePermission]
+    rule_actions = {"post": Action.EXPRESS_ORDER}
 
     @extend_schema(
         tags=["express-orders"],
@@ -47,7 +49,7 @@ class ExpressOrderView(ApiViewMixin, APIView):
             actor=request.user,
         )
         body = {
-            "booking": get_bookings_for(request.user).get(pk=order.booking.pk),
+            "booking": acting_rows(get_bookings_for(request.user), request).get(pk=order.booking.pk),
             "launch": launches_with_capacity().get(pk=order.launch.pk),
         }
         return Response(ExpressOrderSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -10,12 +10,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from booking.models import Launch
-from booking.selectors import get_launches_for_operator, get_readiness_plan_for, launches_with_capacity
+from booking.rules.permissions import Action
+from booking.selectors import (
+    get_launches_for_operator,
+    get_readiness_plan_for,
+    launches_with_capacity,
+    plan_for_customer,
+)
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip, plan_launch
 
 from .. import examples as ex
 from ..filtering import StrictFilterSet
-from ..permissions import ProviderOperatorPermission
+from ..permissions import acting_membership
 from ..serializers.launches import (
     LaunchScheduleSerializer,
     LaunchScrubSerializer,
@@ -54,14 +60,17 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     serializer_class = LaunchSerializer
     filterset_class = LaunchFilter
     ordering_fields = ["net", "window_start", "id", "name"]
+    rule_actions = {
+        **ApiViewSet.rule_actions,
+        "readiness": Action.READ,
+        "create": Action.LAUNCH_OPERATE,
+        "plan": Action.LAUNCH_OPERATE,
+        "slip": Action.LAUNCH_OPERATE,
+        "scrub": Action.LAUNCH_OPERATE,
+    }
 
     def get_queryset(self):
         return launches_with_capacity().order_by("net", "pk")
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [ProviderOperatorPermission()]
-        return super().get_permissions()
 
     def _operator_launch(self, pk):
         return get_object_or_404(get_launches_for_operator(self.request.user), pk=pk)
@@ -121,13 +130,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             ex.ex("Plans", ex.PLANNING, response=True),
         ],
     )
-    @action(
-        detail=False,
-        methods=["post"],
-        permission_classes=[ProviderOperatorPermission],
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def plan(self, request):
         serializer = PlanRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -167,9 +170,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             ex.ex("Platform taken", ex.CONFLICT, response=True, status="409"),
         ],
     )
-    @action(
-        detail=True, methods=["post"], permission_classes=[ProviderOperatorPermission], filter_backends=[]
-    )
+    @action(detail=True, methods=["post"], filter_backends=[])
     def slip(self, request, pk=None):
         launch = self._operator_launch(pk)
         serializer = LaunchSlipSerializer(data=request.data)
@@ -202,9 +203,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             ex.ex("Scrubbed", {**ex.LAUNCH, "status": "scrubbed"}, response=True),
         ],
     )
-    @action(
-        detail=True, methods=["post"], permission_classes=[ProviderOperatorPermission], filter_backends=[]
-    )
+    @action(detail=True, methods=["post"], filter_backends=[])
     def scrub(self, request, pk=None):
         launch = self._operator_launch(pk)
         serializer = LaunchScrubSerializer(data=request.data)
@@ -224,7 +223,12 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     @action(detail=True, methods=["get"], url_path="readiness", filter_backends=[], pagination_class=None)
     def readiness(self, request, pk=None):
         launch = get_object_or_404(Launch, pk=pk)
-        plan = get_readiness_plan_for(request.user, launch=launch)
+        if get_launches_for_operator(request.user).filter(pk=launch.pk).exists():
+            plan = get_readiness_plan_for(request.user, launch=launch)
+        else:
+            # A customer sees it for the organisation the request acts for, not any other of theirs.
+            membership = acting_membership(request)
+            plan = plan_for_customer(membership.customer, launch) if membership else None
         if plan is None:
             return Response(
                 {"detail": "This launch has no readiness plan that you can see."},

@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
+from booking.rules.permissions import Action
 from booking.selectors import get_payloads_for
 from booking.services.payloads import payload_create
 
 from .. import examples as ex
-from ..permissions import acting_membership
+from ..permissions import acting_membership, acting_rows
 from ..serializers.payloads import PayloadSerializer
 from .common import BAD_REQUEST, ApiViewSet
 
@@ -40,9 +41,10 @@ from .common import BAD_REQUEST, ApiViewSet
 class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
     serializer_class = PayloadSerializer
     ordering_fields = ["name", "created_at", "id"]
+    rule_actions = {**ApiViewSet.rule_actions, "create": Action.PAYLOAD_MANAGE}
 
     def get_queryset(self):
-        return get_payloads_for(self.request.user).order_by("name", "pk")
+        return acting_rows(get_payloads_for(self.request.user), self.request).order_by("name", "pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

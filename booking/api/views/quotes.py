@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
+from booking.rules.permissions import Action
 from booking.selectors import get_quotes_for
 from booking.services.pricing import quote_create
 
 from .. import examples as ex
-from ..permissions import acting_membership
+from ..permissions import acting_membership, acting_rows
 from ..serializers.quotes import QuoteRequestSerializer, QuoteSerializer
 from .common import CONFLICT, ApiViewSet
 
@@ -43,9 +44,10 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     serializer_class = QuoteSerializer
     filterset_fields = ["status", "payload", "launch"]
     ordering_fields = ["created_at", "id"]
+    rule_actions = {**ApiViewSet.rule_actions, "create": Action.QUOTE_CREATE}
 
     def get_queryset(self):
-        return get_quotes_for(self.request.user).order_by("-created_at", "-pk")
+        return acting_rows(get_quotes_for(self.request.user), self.request).order_by("-created_at", "-pk")
 
     def create(self, request, *args, **kwargs):
         serializer = QuoteRequestSerializer(data=request.data, context=self.get_serializer_context())

@@ -7,6 +7,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from booking.rules.permissions import Action
 from booking.selectors import get_webhook_deliveries_for, get_webhook_endpoints_for
 from booking.services.webhooks import (
     webhook_endpoint_create,
@@ -16,7 +17,7 @@ from booking.services.webhooks import (
 )
 
 from .. import examples as ex
-from ..permissions import acting_membership
+from ..permissions import acting_membership, acting_rows
 from ..serializers.common import ErrorSerializer
 from ..serializers.webhooks import WebhookDeliverySerializer, WebhookEndpointSerializer
 from .common import BAD_REQUEST, NOT_FOUND, ApiViewSet
@@ -72,9 +73,18 @@ class WebhookEndpointViewSet(
 ):
     serializer_class = WebhookEndpointSerializer
     ordering_fields = ["created_at", "id"]
+    rule_actions = {
+        **ApiViewSet.rule_actions,
+        "deliveries": Action.READ,
+        "create": Action.WEBHOOK_MANAGE,
+        "update": Action.WEBHOOK_MANAGE,
+        "partial_update": Action.WEBHOOK_MANAGE,
+        "destroy": Action.WEBHOOK_MANAGE,
+        "ping": Action.WEBHOOK_MANAGE,
+    }
 
     def get_queryset(self):
-        return get_webhook_endpoints_for(self.request.user).order_by("pk")
+        return acting_rows(get_webhook_endpoints_for(self.request.user), self.request).order_by("pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

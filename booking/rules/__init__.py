@@ -1,0 +1,1 @@
+"""Pure rules: no database access, no service imports."""
