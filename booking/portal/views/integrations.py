@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from booking.portal.access import member_required
 from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
+from booking.rules.permissions import Action
 from booking.services.errors import ServiceError
 from booking.services.tokens import api_token_create, api_token_revoke
 from booking.services.webhooks import webhook_endpoint_create, webhook_endpoint_delete
@@ -18,7 +21,7 @@ from booking.services.webhooks import webhook_endpoint_create, webhook_endpoint_
 NEW_KEY_SESSION_KEY = "portal_new_api_key"
 
 
-@member_required
+@member_required(Action.READ)
 def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None = None) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     deliveries = list(
@@ -35,7 +38,12 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
         request,
         "portal/integrations.html",
         {
-            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            # The tokens acting for this organisation; those for the user's others are not shown here.
+            "tokens": ApiToken.objects.filter(user=request.user, membership=request.membership).order_by(  # type: ignore[attr-defined]
+                "-created_at"
+            ),
+            "token_days": settings.LAUNCHBOOK_API_TOKEN_DAYS,
+            "now": timezone.now(),
             "token_form": ApiTokenForm(),
             "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
             "endpoints": WebhookEndpoint.objects.filter(customer=customer).order_by("pk"),
@@ -47,14 +55,18 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
 
 
 @require_POST
-@member_required
+@member_required(Action.TOKEN_OWN)
 def api_token_create_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the token a name, e.g. the system that will use it.")
         return redirect("portal:integrations")
     try:
-        token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        token, key = api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            membership=request.membership,  # type: ignore[attr-defined]
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -64,9 +76,9 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.TOKEN_OWN)
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, membership=request.membership)  # type: ignore[attr-defined]
     try:
         api_token_revoke(token=token, actor=request.user)
     except ServiceError as exc:
@@ -77,7 +89,7 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.WEBHOOK_MANAGE)
 def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     form = WebhookEndpointForm(request.POST)
@@ -100,7 +112,7 @@ def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.WEBHOOK_MANAGE)
 def webhook_endpoint_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
     url = endpoint.url
