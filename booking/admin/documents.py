@@ -14,6 +14,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from booking.admin.rules import RuleActionsMixin
 from booking.services.errors import ServiceError
 from booking.services.payloads import document_review
 from customers.admin import DocumentAdmin as CustomersDocumentAdmin
@@ -27,7 +28,7 @@ class ReviewNoteForm(ActionForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(CustomersDocumentAdmin):
+class DocumentAdmin(RuleActionsMixin, CustomersDocumentAdmin):
     action_form = ReviewNoteForm
     actions = ["approve", "reject"]
     readonly_fields = ["status", "review_note"]
@@ -43,10 +44,12 @@ class DocumentAdmin(CustomersDocumentAdmin):
             verdict = "approved" if approve else "rejected"
             self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
 
-    @admin.action(description="Approve the selected documents", permissions=["change"])
+    @admin.action(description="Approve the selected documents", permissions=["document_review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=True)
 
-    @admin.action(description="Reject the selected documents (give a review note)", permissions=["change"])
+    @admin.action(
+        description="Reject the selected documents (give a review note)", permissions=["document_review"]
+    )
     def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=False)

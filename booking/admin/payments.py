@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from booking.admin.rules import RuleActionsMixin
 from booking.models import Event
 from booking.services.bookings import payment_milestone_mark_paid
 from booking.services.errors import ServiceError
@@ -25,10 +26,10 @@ admin.site.unregister(PaymentMilestone)
 
 
 @admin.register(PaymentMilestone)
-class PaymentMilestoneAdmin(CustomersPaymentMilestoneAdmin):
+class PaymentMilestoneAdmin(RuleActionsMixin, CustomersPaymentMilestoneAdmin):
     actions = ["mark_paid"]
 
-    @admin.action(description="Mark the selected milestones paid", permissions=["change"])
+    @admin.action(description="Mark the selected milestones paid", permissions=["payment_record"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[PaymentMilestone]) -> None:
         for milestone in queryset.order_by("pk"):
             try:
