@@ -62,8 +62,6 @@ def declared_action(view, request) -> Action | None:
     method = request.method.lower()
     if method in ("options", "head") and method not in declared:
         return Action.READ
-    if not hasattr(view, method):
-        return Action.READ  # no such route: the view answers 405, nothing to refuse
     name = getattr(view, "action", None) or method
     return declared.get(name)
 
@@ -74,6 +72,8 @@ class RulePermission(permissions.BasePermission):
     message = NO_RULE
 
     def has_permission(self, request, view) -> bool:
+        if not hasattr(view, request.method.lower()):
+            return True  # no handler for this method: the view answers 405, there is nothing to refuse
         action = declared_action(view, request)
         if action is None:
             self.message = NO_RULE

@@ -89,3 +89,25 @@ def test_two_organisations_one_at_a_time(world, client):
     # ... and the first organisation's booking is now the one not found.
     own = world["booking"].reference
     assert client.get(reverse("portal:booking_detail", args=[own])).status_code == 404
+
+
+def test_payments_are_shown_to_finance_and_administrators_only(world, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import PaymentMilestoneFactory
+
+    PaymentMilestoneFactory(
+        contract=world["contract"],
+        reference=world["booking"].reference,
+        label="Instalment Q7",
+        due_at=timezone.now() + timedelta(days=3),
+    )
+    client.force_login(world["member"])
+    for role, shown in [("admin", True), ("finance", True), ("mission", False), ("viewer", False)]:
+        Membership.objects.filter(user=world["member"]).update(role=role)
+        for name in ("portal:dashboard", "portal:contracts"):
+            page = client.get(reverse(name)).content.decode()
+            assert ("Instalment Q7" in page) is shown, (role, name)
+            assert ("Payments are shown to finance members and administrators." in page) is not shown
