@@ -674,12 +674,18 @@ class ApiToken(models.Model):
     """A named API token; only a digest of the key is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    # The organisation the token acts for, with that membership's role; leaving the organisation
+    # ends the token. Empty for users who belong to none (provider operators).
+    membership = models.ForeignKey(
+        "customers.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+    )
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=8, help_text="First characters of the key, to recognise it.")
     key_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,3 +26,22 @@ def get_membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | N
 def get_customer_for(user: AbstractBaseUser | AnonymousUser) -> Customer | None:
     membership = get_membership_for(user)
     return membership.customer if membership else None
+
+
+#: The session key of the organisation a signed-in user acts for (the portal's switcher sets it).
+ACTING_CUSTOMER_SESSION_KEY = "portal_customer_id"
+
+
+def get_acting_membership_for(
+    user: AbstractBaseUser | AnonymousUser, *, customer_id: int | None
+) -> Membership | None:
+    """The membership of ``customer_id`` if ``user`` has one, else their first (or ``None``)."""
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None or not getattr(user, "is_authenticated", False):
+        return None
+    memberships = Membership.objects.select_related("customer").filter(user_id=user_pk)
+    if customer_id is not None:
+        chosen = memberships.filter(customer_id=customer_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.order_by("pk").first()

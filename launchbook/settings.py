@@ -312,6 +312,9 @@ LAUNCHBOOK_REQUIRE_SERVICES = env_bool("LAUNCHBOOK_REQUIRE_SERVICES", False)
 # Webhooks to loopback, private, link-local, multicast or reserved addresses are refused (SSRF)
 # unless this is set, e.g. for a receiver on the same machine in development.
 LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+# Days a new API token lives; empty: tokens never expire. Each token keeps the expiry it was issued with.
+_token_days = os.environ.get("LAUNCHBOOK_API_TOKEN_DAYS", "").strip()
+LAUNCHBOOK_API_TOKEN_DAYS: int | None = int(_token_days) if _token_days else None
 
 LOGGING = {
     "version": 1,

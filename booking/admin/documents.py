@@ -15,7 +15,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from booking.admin.customers import DocumentAdmin as CustomersDocumentAdmin
+from booking.admin.rules import RuleActionsMixin, admin_may
 from booking.errors import ServiceError
+from booking.rules.permissions import Action
 from booking.services.payloads import document_review
 from customers.models import Document
 
@@ -27,13 +29,17 @@ class ReviewNoteForm(ActionForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(CustomersDocumentAdmin):
+class DocumentAdmin(RuleActionsMixin, CustomersDocumentAdmin):
     action_form = ReviewNoteForm
     actions = ["approve", "reject"]
     readonly_fields = ["status", "review_note"]
 
-    def has_review_permission(self, request: HttpRequest) -> bool:
-        return admin.ModelAdmin.has_change_permission(self, request)
+    def has_document_review_permission(self, request: HttpRequest) -> bool:
+        # A customer's rows are read-only to provider operators, but the review is theirs: the
+        # model permission and the one rule decide, not the read-only mixin.
+        return bool(admin.ModelAdmin.has_change_permission(self, request)) and admin_may(
+            request, Action.DOCUMENT_REVIEW
+        )
 
     def _review(self, request: HttpRequest, queryset: QuerySet[Document], *, approve: bool) -> None:
         note = request.POST.get("note", "")
@@ -46,10 +52,12 @@ class DocumentAdmin(CustomersDocumentAdmin):
             verdict = "approved" if approve else "rejected"
             self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
 
-    @admin.action(description="Approve the selected documents", permissions=["review"])
+    @admin.action(description="Approve the selected documents", permissions=["document_review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=True)
 
-    @admin.action(description="Reject the selected documents (give a review note)", permissions=["review"])
+    @admin.action(
+        description="Reject the selected documents (give a review note)", permissions=["document_review"]
+    )
     def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=False)

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
+from booking.admin.rules import RuleActionsMixin
 from booking.dates import validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
@@ -227,7 +228,7 @@ def _closure_row(site: LaunchSite, lo: datetime, hi: datetime) -> Row:
 
 
 @admin.register(Launch)
-class LaunchAdmin(ProviderScopedAdmin):
+class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
     list_display = [
         "name",
         "provider",
@@ -374,7 +375,7 @@ class LaunchAdmin(ProviderScopedAdmin):
 
     # --- slip ---
 
-    @admin.action(description="Slip the selected launch", permissions=["change"])
+    @admin.action(description="Slip the selected launch", permissions=["launch_operate"])
     def slip_launch(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if len(launches) != 1:
@@ -407,7 +408,7 @@ class LaunchAdmin(ProviderScopedAdmin):
 
     # --- scrub ---
 
-    @admin.action(description="Scrub the selected launches", permissions=["change"])
+    @admin.action(description="Scrub the selected launches", permissions=["launch_operate"])
     def scrub_launches(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if "apply" in request.POST:

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from booking.admin.customers import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
+from booking.admin.rules import RuleActionsMixin
 from booking.errors import ServiceError
 from booking.models import Event
 from booking.services.bookings import payment_milestone_mark_paid
@@ -25,10 +26,10 @@ admin.site.unregister(PaymentMilestone)
 
 
 @admin.register(PaymentMilestone)
-class PaymentMilestoneAdmin(CustomersPaymentMilestoneAdmin):
+class PaymentMilestoneAdmin(RuleActionsMixin, CustomersPaymentMilestoneAdmin):
     actions = ["mark_paid"]
 
-    @admin.action(description="Mark the selected milestones paid", permissions=["change"])
+    @admin.action(description="Mark the selected milestones paid", permissions=["payment_record"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[PaymentMilestone]) -> None:
         for milestone in queryset.order_by("pk"):
             try:

@@ -32,7 +32,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(key) > MAX_KEY_LENGTH:
             raise exceptions.AuthenticationFailed("The token is not valid.")
         token = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "membership__customer")
             .filter(key_digest=api_token_digest(key), revoked_at__isnull=True)
             .first()
         )
@@ -41,6 +41,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The user of this token is inactive.")
         now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                f"This token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one in the "
+                "portal's Integrations page or with POST /api/v1/auth/token/."
+            )
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

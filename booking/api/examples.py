@@ -257,7 +257,14 @@ DELIVERY = {
     ],
 }
 TOKEN_REQUEST = {"username": "mission@gomspace.example", "password": "••••••••", "name": "mission-control"}
-TOKEN = {"token": "kR1x…(43 characters)", "name": "mission-control", "prefix": "kR1xQ2aB"}
+TOKEN = {
+    "token": "kR1x…(43 characters)",
+    "name": "mission-control",
+    "prefix": "kR1xQ2aB",
+    "customer": 4,
+    "role": "mission",
+    "expires_at": "2025-07-30T08:00:00Z",
+}
 AVAILABILITY = {
     "payload": 21,
     "options": [

@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from booking.dates import validate_accepted_datetime
+from booking.rules.permissions import Action, may
 
 
 class StrictCharField(serializers.CharField):
@@ -50,8 +51,8 @@ class AcceptedDateTimeField(serializers.DateTimeField):
 
 
 class CustomerSecretField(serializers.CharField):
-    """A customer's secret (e.g. a webhook signing secret), read-only; ``null`` for a viewer of
-    that customer, who may know that it exists but not what it is. The object needs ``customer_id``."""
+    """A customer's secret (e.g. a webhook signing secret), read-only; ``null`` for a caller whose
+    role may not manage webhooks (a viewer may know that it exists, not what it is)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
@@ -59,10 +60,10 @@ class CustomerSecretField(serializers.CharField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        from .permissions import customers_whose_secrets_request_may_read
+        from .permissions import request_principal
 
         request = self.context.get("request")
-        if request is None or instance.customer_id not in customers_whose_secrets_request_may_read(request):
+        if request is None or not may(request_principal(request), Action.WEBHOOK_MANAGE):
             return None
         return super().get_attribute(instance)
 

@@ -1,73 +1,85 @@
-"""Who may do what through the API. What they may *see* is decided by the get_*_for selectors."""
+"""Who may do what through the API: every view declares the action of each of its routes, and
+``RulePermission`` asks the one rule (``booking.rules.permissions``). What a caller may *see* is
+decided by the get_*_for selectors, narrowed to the organisation the request acts for.
+
+A request acts for one membership: a token's own, or for a session the organisation chosen in
+the portal. Rows of the user's other organisations are hidden (404) in that context.
+"""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import permissions
 
+from booking.models import ApiToken
+from booking.rules.permissions import Action, Principal, may, principal, refusal
 from customers.models import Membership
-from customers.selectors import get_membership_for
+from customers.selectors import ACTING_CUSTOMER_SESSION_KEY, customer_ids_for, get_acting_membership_for
 from vehicles.selectors import operator_provider_ids
 
-READ_ONLY_ROLES = {Membership.Role.VIEWER}
+NO_RULE = "This route declares no permission rule, so it is refused."
 
 
 def acting_membership(request) -> Membership | None:
     """The membership the request acts through, cached on the request."""
     if not hasattr(request, "_launchbook_membership"):
-        request._launchbook_membership = get_membership_for(request.user)
+        token = getattr(request, "auth", None)
+        if isinstance(token, ApiToken):
+            membership = token.membership
+        else:
+            session = getattr(request, "session", None)
+            chosen = session.get(ACTING_CUSTOMER_SESSION_KEY) if session is not None else None
+            membership = get_acting_membership_for(request.user, customer_id=chosen)
+        request._launchbook_membership = membership
     return request._launchbook_membership
 
 
-class CustomerWritePermission(permissions.BasePermission):
-    """Reads: any signed-in user (rows are filtered per tenant). Writes: a member of a customer
-    organisation whose role is not read-only."""
+def request_principal(request) -> Principal:
+    user = request.user
+    if not (user and user.is_authenticated):
+        return principal(role=None, provider_ids=set(), signed_in=False)
+    membership = acting_membership(request)
+    return principal(role=membership.role if membership else None, provider_ids=operator_provider_ids(user))
 
-    message = "Only members of a customer organisation (not viewers) can make changes through the API."
 
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
+def acting_rows(queryset: QuerySet, request) -> QuerySet:
+    """``queryset`` without the rows of the user's other organisations (any row with a customer)."""
+    if not any(field.name == "customer" for field in queryset.model._meta.fields):
+        return queryset
+    if not hasattr(request, "_launchbook_other_customers"):
         membership = acting_membership(request)
-        return membership is not None and membership.role not in READ_ONLY_ROLES
+        others = customer_ids_for(request.user)
+        if membership is not None:
+            others.discard(membership.customer_id)
+        request._launchbook_other_customers = others
+    others = request._launchbook_other_customers
+    return queryset.exclude(customer_id__in=others) if others else queryset
 
 
-class ProviderOperatorPermission(permissions.BasePermission):
-    """Staff who run at least one provider's fleet (which launches: ``get_launches_for_operator``)."""
-
-    message = "Only a provider's operators can change its launches."
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated and request.user.is_staff):
-            return False
-        ids = operator_provider_ids(request.user)
-        return ids is None or bool(ids)
+def declared_action(view, request) -> Action | None:
+    """The action a view declares for this request: by viewset action, else by HTTP method."""
+    declared = getattr(view, "rule_actions", None) or {}
+    method = request.method.lower()
+    if method in ("options", "head") and method not in declared:
+        return Action.READ
+    name = getattr(view, "action", None) or method
+    return declared.get(name)
 
 
-def customers_whose_secrets_request_may_read(request) -> set[int]:
-    """Customers whose secrets (webhook signing secrets) the user may read: those where one of the
-    user's memberships is not read-only. Viewers see that a secret exists, never its value.
-    Cached on the request: a list of endpoints asks once."""
-    if not hasattr(request, "_launchbook_secret_customers"):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            request._launchbook_secret_customers = set()
-        else:
-            request._launchbook_secret_customers = set(
-                Membership.objects.filter(user=user)
-                .exclude(role__in=READ_ONLY_ROLES)
-                .values_list("customer_id", flat=True)
-            )
-    return request._launchbook_secret_customers
+class RulePermission(permissions.BasePermission):
+    """Refuses (403) unless the one rule allows the route's declared action for the caller's hats."""
 
-
-class SecretManagerPermission(permissions.BasePermission):
-    """A member of a customer organisation whose role is not read-only (viewers are refused)."""
-
-    message = "Viewers cannot see or change secrets; ask an administrator of your organisation."
+    message = NO_RULE
 
     def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
+        if not hasattr(view, request.method.lower()):
+            return True  # no handler for this method: the view answers 405, there is nothing to refuse
+        action = declared_action(view, request)
+        if action is None:
+            self.message = NO_RULE
             return False
-        return bool(customers_whose_secrets_request_may_read(request))
+        who = request_principal(request)
+        if may(who, action):
+            return True
+        self.message = refusal(who, action)
+        return False

@@ -44,9 +44,7 @@ IDEMPOTENCY_NOTE = (
 EXAMPLES = {
     "400": {"orbit": {"altitude_km": ["No vehicle in the catalog reaches SSO 5000 km."]}},
     "401": {"detail": "The token is not valid or has been revoked."},
-    "403": {
-        "detail": "Only members of a customer organisation (not viewers) can make changes through the API."
-    },
+    "403": {"detail": "Only mission engineers and administrators may cancel a booking (not viewers)."},
     "404": {"detail": "No Booking matches the given query."},
     "406": {"detail": "Could not satisfy the request Accept header."},
     "409": {

@@ -1,8 +1,10 @@
 """Who may use the portal, as which customer, and the permission-checked fetchers.
 
-Every portal view is wrapped in :func:`member_required`: it needs a signed-in user with a
-``customers.Membership``, picks the customer the user acts for, and activates the viewer's time
-zone. The ``get_*_for`` fetchers answer 404 for anything outside that customer.
+Every portal view is wrapped in :func:`member_required` with the action it takes (the one rule,
+``booking.rules.permissions``): it needs a signed-in user with a ``customers.Membership``, picks
+the organisation the user acts for (one at a time: the switcher sets it), refuses a change the
+member's role may not make with a 403 refusal page, and activates the viewer's time zone. The
+``get_*_for`` fetchers answer 404 for anything outside that organisation.
 """
 
 from __future__ import annotations
@@ -19,9 +21,25 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from booking.models import Booking, Launch
+from booking.rules.permissions import Action, Principal, may, refusal
 from customers.models import Customer, Document, Membership, Payload
+from customers.selectors import ACTING_CUSTOMER_SESSION_KEY
 
-CUSTOMER_SESSION_KEY = "portal_customer_id"
+CUSTOMER_SESSION_KEY = ACTING_CUSTOMER_SESSION_KEY
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class Permits:
+    """``request.can.<action>`` in templates: whether the member may take that action."""
+
+    def __init__(self, who: Principal) -> None:
+        self.who = who
+
+    def __getitem__(self, action: str) -> bool:
+        try:
+            return may(self.who, Action(action))
+        except ValueError:
+            raise KeyError(action) from None
 
 
 def memberships_of(user: Any) -> list[Membership]:
@@ -40,30 +58,48 @@ def viewer_time_zone(membership: Membership) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in plus membership; sets ``request.customer``, ``request.membership``, ``request.tz``."""
+def member_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in plus membership, and ``action`` allowed for a change (POST).
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        memberships = memberships_of(request.user)
-        if not memberships:
-            return render(request, "portal/not_a_member.html", status=403)
-        chosen = request.session.get(CUSTOMER_SESSION_KEY)
-        membership = next((m for m in memberships if m.customer_id == chosen), memberships[0])
-        request.membership = membership  # type: ignore[attr-defined]
-        request.memberships = memberships  # type: ignore[attr-defined]
-        request.customer = membership.customer  # type: ignore[attr-defined]
-        tz = viewer_time_zone(membership)
-        request.tz = tz  # type: ignore[attr-defined]
-        timezone.activate(tz)
-        try:
-            return view(request, *args, **kwargs)
-        finally:
-            timezone.deactivate()
+    Sets ``request.customer``, ``request.membership``, ``request.memberships``, ``request.tz``
+    and ``request.can``; the view carries ``rule_action`` for the route walk.
+    """
+    if not isinstance(action, Action):
+        raise TypeError(
+            "member_required needs the Action the view takes, e.g. @member_required(Action.READ)."
+        )
 
-    return wrapper
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            memberships = memberships_of(request.user)
+            if not memberships:
+                return render(request, "portal/not_a_member.html", status=403)
+            chosen = request.session.get(CUSTOMER_SESSION_KEY)
+            membership = next((m for m in memberships if m.customer_id == chosen), memberships[0])
+            who = Principal(role=membership.role)
+            request.membership = membership  # type: ignore[attr-defined]
+            request.memberships = memberships  # type: ignore[attr-defined]
+            request.customer = membership.customer  # type: ignore[attr-defined]
+            request.can = Permits(who)  # type: ignore[attr-defined]
+            tz = viewer_time_zone(membership)
+            request.tz = tz  # type: ignore[attr-defined]
+            timezone.activate(tz)
+            try:
+                if request.method not in SAFE_METHODS and not may(who, action):
+                    return render(
+                        request, "portal/refused.html", {"refusal": refusal(who, action)}, status=403
+                    )
+                return view(request, *args, **kwargs)
+            finally:
+                timezone.deactivate()
+
+        wrapper.rule_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def get_payload_for(customer: Customer, pk: int) -> Payload:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import ApiToken
-from customers.models import Customer, new_calendar_token
+from customers.models import Customer, Membership, new_calendar_token
+from customers.selectors import get_membership_for
 
 from .events import Actor, event_record
 
@@ -24,8 +27,26 @@ def api_token_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
-    """Issue a new token for ``user``; returns the row and the key, which is never stored."""
+def api_token_default_expiry(*, now: datetime | None = None) -> datetime | None:
+    """When a token issued now expires: ``LAUNCHBOOK_API_TOKEN_DAYS`` from now, or never."""
+    days = getattr(settings, "LAUNCHBOOK_API_TOKEN_DAYS", None)
+    if not days:
+        return None
+    return (now or timezone.now()) + timedelta(days=days)
+
+
+def api_token_create(
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    membership: Membership | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a new token for ``user`` acting for ``membership`` (default: the user's first).
+
+    Returns the row and the key, which is never stored. ``expires_at`` defaults to
+    ``api_token_default_expiry()``.
+    """
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A token needs a name, e.g. the system that will use it.")
@@ -33,17 +54,37 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
         raise InvalidRequest(f"A token name has at most {TOKEN_NAME_MAX_LENGTH} characters.")
     if not user.is_active:
         raise InvalidRequest("An inactive user cannot be given an API token.")
+    if membership is None:
+        membership = get_membership_for(user)
+    elif membership.user_id != user.pk:
+        raise InvalidRequest("A token acts for one of its user's own memberships.")
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = api_token_default_expiry(now=now)
+    elif expires_at <= now:
+        raise InvalidRequest("A token's expiry must be in the future.")
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user_id=user.pk, name=name, prefix=key[:TOKEN_PREFIX_LENGTH], key_digest=api_token_digest(key)
+            user_id=user.pk,
+            membership=membership,
+            name=name,
+            prefix=key[:TOKEN_PREFIX_LENGTH],
+            key_digest=api_token_digest(key),
+            expires_at=expires_at,
         )
+        organisation = f" for {membership.customer}" if membership else ""
         event_record(
             verb="api_token.created",
             subject=token,
             actor=user,
-            after={"name": name, "prefix": token.prefix},
-            message=f"API token {name!r} ({token.prefix}…) created for {user.get_username()}",
+            after={
+                "name": name,
+                "prefix": token.prefix,
+                "membership": membership.pk if membership else None,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+            message=f"API token {name!r} ({token.prefix}…) created for {user.get_username()}{organisation}",
         )
     return token, key
 

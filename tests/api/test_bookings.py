@@ -19,7 +19,9 @@ from .test_idempotency import run_concurrently
 @pytest.fixture
 def world(db):
     world = engine_world()
-    MembershipFactory(user=world.user, customer=world.customer, role=Membership.Role.MISSION)
+    MembershipFactory(
+        user=world.user, customer=world.customer, role=Membership.Role.ADMIN
+    )  # holds, confirms, cancels
     world.client = token_client(world.user)
     return world
 

@@ -22,6 +22,7 @@ from booking.errors import ServiceError
 from booking.models import AddOnService, Booking, Launch, Quote
 from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
+from booking.rules.permissions import Action
 from booking.selectors.contracts import contract_has_room, contracts_for_launch
 from customers.models import Contract, Payload
 from vehicles.models import Currency, VehicleModel
@@ -80,7 +81,7 @@ def _quote_kwargs(request: HttpRequest, form: BookOptionsForm, payload: Payload)
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.QUOTE_CREATE)
 def book(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     payloads = list(Payload.objects.filter(customer=customer).order_by("name"))
@@ -111,7 +112,7 @@ def book(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def book_price(request: HttpRequest) -> HttpResponse:
     """htmx: the price of the options as they are now chosen."""
     payload = _payload_for(request, request.GET.get("payload"))
@@ -131,7 +132,7 @@ def book_price(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.BOOKING_HOLD)
 def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
     quote = get_object_or_404(
         Quote.objects.select_related("launch__site", "vehicle_model", "provider", "payload"),
@@ -164,7 +165,7 @@ def _contracts_for(booking: Booking):
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.BOOKING_CONFIRM)
 def booking_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
     form = ConfirmForm(request.POST or None, contracts=_contracts_for(booking))
@@ -182,7 +183,7 @@ def booking_confirm(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.BOOKING_CANCEL)
 def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
     form = CancelForm(request.POST or None)
@@ -198,7 +199,7 @@ def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.BOOKING_REBOOK)
 def booking_rebook(request: HttpRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
     found = availability.rebook_options(booking=booking)

@@ -9,13 +9,14 @@ from django.utils import timezone
 from booking.models import Booking
 from booking.portal import selectors
 from booking.portal.access import get_booking_for, get_launch_for, member_required
+from booking.rules.permissions import Action
 from booking.selectors.contracts import booking_milestones
 
 # How often the readiness timeline refreshes itself in the browser.
 READINESS_POLL_SECONDS = 15
 
 
-@member_required
+@member_required(Action.READ)
 def booking_list(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     status = request.GET.get("status") or ""
@@ -43,7 +44,7 @@ def timeline_context(launch, now=None) -> dict:
     }
 
 
-@member_required
+@member_required(Action.READ)
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     booking = get_booking_for(customer, reference)
@@ -61,7 +62,7 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "portal/booking_detail.html", context)
 
 
-@member_required
+@member_required(Action.READ)
 def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
     """htmx: the readiness timeline fragment, polled by the booking page."""
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
@@ -72,7 +73,7 @@ def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     launch = get_launch_for(customer, pk)
@@ -93,7 +94,7 @@ def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def launch_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     launch = get_launch_for(request.customer, pk)  # type: ignore[attr-defined]
     return render(

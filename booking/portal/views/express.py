@@ -12,11 +12,12 @@ from booking.models import Reservation
 from booking.portal.access import get_booking_for, member_required
 from booking.portal.forms import ExpressOrderForm
 from booking.portal.views.bookings import timeline_context
+from booking.rules.permissions import Action
 from booking.workflows.express import order_express_launch
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.EXPRESS_ORDER)
 def express(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     form = ExpressOrderForm(
@@ -39,7 +40,7 @@ def express(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/express.html", {"form": form, "refusal": refusal})
 
 
-@member_required
+@member_required(Action.READ)
 def express_result(request: HttpRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
     launch = booking.launch

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from booking.portal import selectors
 from booking.portal.access import CUSTOMER_SESSION_KEY, member_required
 from booking.portal.forms import TimeZoneForm
+from booking.rules.permissions import Action
 
 
-@member_required
+@member_required(Action.READ)
 def dashboard(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     launches = selectors.upcoming_launches(customer=customer)
@@ -31,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.ACCOUNT)
 def account(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     organisation_tz = membership.customer.time_zone
@@ -51,7 +52,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.ACCOUNT)
 def switch_customer(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("customer", "")
     for membership in request.memberships:  # type: ignore[attr-defined]

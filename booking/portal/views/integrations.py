@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.errors import ServiceError
 from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from booking.portal.access import member_required
 from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
+from booking.rules.permissions import Action
 from booking.services.tokens import api_token_create, api_token_revoke, calendar_token_rotate
 from booking.services.webhooks import (
     webhook_endpoint_create,
     webhook_endpoint_delete,
     webhook_endpoint_rotate_secret,
 )
-from customers.models import Membership
 from launchbook.security import no_store
 
 NEW_KEY_SESSION_KEY = "portal_new_api_key"
 
 
-@member_required
+@member_required(Action.READ)
 def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None = None) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     deliveries = list(
@@ -43,28 +45,37 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
             request,
             "portal/integrations.html",
             {
-                "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+                # The tokens acting for this organisation; those for the user's others are not shown.
+                "tokens": ApiToken.objects.filter(
+                    user=request.user,
+                    membership=request.membership,  # type: ignore[attr-defined]
+                ).order_by("-created_at"),
+                "token_days": settings.LAUNCHBOOK_API_TOKEN_DAYS,
+                "now": timezone.now(),
                 "token_form": ApiTokenForm(),
                 "new_key": request.session.pop(NEW_KEY_SESSION_KEY, None),
                 "endpoints": WebhookEndpoint.objects.filter(customer=customer).order_by("pk"),
                 "endpoint_form": endpoint_form or WebhookEndpointForm(),
                 "deliveries": deliveries,
                 "calendar_url": request.build_absolute_uri(calendar_path),
-                "may_rotate": _may_handle_secrets(request),
             },
         )
     )
 
 
 @require_POST
-@member_required
+@member_required(Action.TOKEN_OWN)
 def api_token_create_view(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the token a name, e.g. the system that will use it.")
         return redirect("portal:integrations")
     try:
-        token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        token, key = api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            membership=request.membership,  # type: ignore[attr-defined]
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -74,9 +85,9 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.TOKEN_OWN)
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, membership=request.membership)  # type: ignore[attr-defined]
     try:
         api_token_revoke(token=token, actor=request.user)
     except ServiceError as exc:
@@ -87,7 +98,7 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@member_required
+@member_required(Action.WEBHOOK_MANAGE)
 def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     form = WebhookEndpointForm(request.POST)
@@ -109,33 +120,18 @@ def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
     return integrations(request, endpoint_form=form)
 
 
-def _may_handle_secrets(request: HttpRequest) -> bool:
-    return request.membership.role != Membership.Role.VIEWER  # type: ignore[attr-defined]
-
-
-def _refuse_viewer(request: HttpRequest) -> HttpResponse:
-    messages.error(request, "Viewers cannot change secrets; ask an administrator of your organisation.")
-    response = integrations(request)
-    response.status_code = 403
-    return response
-
-
 @require_POST
-@member_required
+@member_required(Action.SECRET_ROTATE)
 def calendar_token_rotate_view(request: HttpRequest) -> HttpResponse:
-    if not _may_handle_secrets(request):
-        return _refuse_viewer(request)
     calendar_token_rotate(customer=request.customer, actor=request.user)  # type: ignore[attr-defined]
     messages.success(request, "Your calendar has a new address; the old one no longer works.")
     return redirect("portal:integrations")
 
 
 @require_POST
-@member_required
+@member_required(Action.SECRET_ROTATE)
 def webhook_endpoint_rotate_secret_view(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
-    if not _may_handle_secrets(request):
-        return _refuse_viewer(request)
     endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
     messages.success(
         request,
@@ -146,7 +142,7 @@ def webhook_endpoint_rotate_secret_view(request: HttpRequest, pk: int) -> HttpRe
 
 
 @require_POST
-@member_required
+@member_required(Action.WEBHOOK_MANAGE)
 def webhook_endpoint_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
     url = endpoint.url

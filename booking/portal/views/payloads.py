@@ -12,10 +12,11 @@ from booking.portal import selectors
 from booking.portal.access import get_payload_for, member_required
 from booking.portal.forms import OrbitCheckForm, PayloadForm
 from booking.portal.selectors import orbit_assessment
+from booking.rules.permissions import Action
 from booking.services.payloads import payload_create, payload_update
 
 
-@member_required
+@member_required(Action.READ)
 def payload_list(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     return render(
@@ -24,7 +25,7 @@ def payload_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.PAYLOAD_MANAGE)
 def payload_create_view(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     form = PayloadForm(request.POST or None, customer=customer)
@@ -40,7 +41,7 @@ def payload_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.PAYLOAD_MANAGE)
 def payload_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     payload = get_payload_for(customer, pk)
@@ -64,7 +65,7 @@ def payload_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def payload_orbit_check(request: HttpRequest) -> HttpResponse:
     """htmx: what the catalog says about the orbit being typed into the payload form."""
     form = OrbitCheckForm(request.POST or request.GET)

@@ -12,10 +12,11 @@ from booking.errors import ServiceError
 from booking.portal import selectors
 from booking.portal.access import get_document_for, member_required
 from booking.portal.forms import DocumentForm
+from booking.rules.permissions import Action
 from booking.services.payloads import document_upload
 
 
-@member_required
+@member_required(Action.READ)
 def contracts(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     return render(
@@ -29,7 +30,7 @@ def contracts(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(Action.DOCUMENT_UPLOAD)
 def documents(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     initial = {}
@@ -62,7 +63,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = get_document_for(request.customer, pk)  # type: ignore[attr-defined]
     return FileResponse(
@@ -70,7 +71,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-@member_required
+@member_required(Action.READ)
 def events(request: HttpRequest) -> HttpResponse:
     customer = request.customer  # type: ignore[attr-defined]
     return render(request, "portal/events.html", {"events": selectors.events_for_customer(customer=customer)})

@@ -1,0 +1,238 @@
+"""Launches: the schedule, readiness, and the operators' plan, schedule, slip and scrub."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from booking.api.fields import (
+    NumberOrDecimalStringField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
+from booking.models import Launch, PlanStep
+from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
+from vehicles.models import LaunchSite, OrbitFamily, Pad, Provider
+from vehicles.selectors import (
+    operator_provider_ids,
+    platforms_for_operator,
+    providers_for_operator,
+    vehicle_models_for_operator,
+    vehicles_for_operator,
+)
+
+from .common import MASS_MAX_DIGITS, ComputedKgField, OrbitSerializer, ScopedPrimaryKeyField
+
+
+class LaunchOrbitSerializer(serializers.Serializer):
+    family = serializers.ChoiceField(source="orbit_family", choices=OrbitFamily.choices, read_only=True)
+    altitude_km = serializers.IntegerField(read_only=True)
+    inclination_deg = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+
+
+class LaunchSerializer(serializers.ModelSerializer):
+    target_orbit = LaunchOrbitSerializer(source="*", read_only=True)
+    capacity_kg = ComputedKgField(launch_capacity_kg, help_text="What the vehicle lifts to the target orbit.")
+    remaining_capacity_kg = ComputedKgField(
+        launch_remaining_capacity_kg,
+        help_text="Capacity less confirmed bookings and unexpired holds.",
+    )
+
+    class Meta:
+        model = Launch
+        fields = [
+            "id",
+            "name",
+            "provider",
+            "vehicle_model",
+            "site",
+            "platform",
+            "window_start",
+            "window_end",
+            "net",
+            "net_precision",
+            "status",
+            "service_level",
+            "rideshare",
+            "target_orbit",
+            "capacity_kg",
+            "remaining_capacity_kg",
+        ]
+        read_only_fields = fields
+
+
+class ReadinessStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanStep
+        fields = ["position", "code", "name", "due_at", "status", "owner_role", "blocking", "completed_at"]
+        read_only_fields = fields
+
+
+class ReadinessSerializer(serializers.Serializer):
+    launch = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="active, completed or cancelled.")
+    steps = ReadinessStepSerializer(many=True, read_only=True)
+
+
+class LaunchSlipSerializer(serializers.Serializer):
+    window_start = serializers.DateTimeField(help_text="The new opening of the launch window.")
+    window_end = serializers.DateTimeField(required=False, help_text="Default: keeps the window's length.")
+    net_precision = serializers.ChoiceField(choices=Launch.NetPrecision.choices, required=False)
+    cascade = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Also slip the launches that follow on the same platform or pad.",
+    )
+
+
+class LaunchSlipResultSerializer(serializers.Serializer):
+    launch = LaunchSerializer()
+    cascaded = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of launches slipped too."
+    )
+    message = serializers.CharField()
+
+
+def _sites(user):
+    return LaunchSite.objects.all()
+
+
+def _pads(user):
+    return Pad.objects.all()
+
+
+#: The longest span a plan may be searched over.
+PLAN_MAX_SPAN_DAYS = 366
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    provider = ScopedPrimaryKeyField(
+        fetcher=providers_for_operator,
+        model_name="provider",
+        required=False,
+        help_text="Plan this provider's fleet; needed when you run more than one.",
+    )
+    target_orbit = OrbitSerializer()
+    earliest = serializers.DateTimeField(help_text="No window opens before this (nor before now).")
+    latest = serializers.DateTimeField(help_text="No window opens after this.")
+    service_level = serializers.ChoiceField(
+        choices=Launch.ServiceLevel.choices,
+        default=Launch.ServiceLevel.STANDARD,
+        help_text="express: one-hour windows; standard: two hours.",
+    )
+    mass_kg = NumberOrDecimalStringField(
+        max_digits=MASS_MAX_DIGITS,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        required=False,
+        help_text="The payload's mass: rockets that cannot lift it (with their adapter) are left out.",
+    )
+    limit = StrictIntegerField(min_value=1, max_value=50, default=10, help_text="How many plans, best first.")
+
+    def validate(self, data):
+        # One fleet at a time: an operator of a single provider plans it without naming it.
+        runs = operator_provider_ids(self.context["request"].user)
+        if data.get("provider") is None and runs is not None:
+            if len(runs) > 1:
+                raise serializers.ValidationError(
+                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
+                )
+            data["provider"] = Provider.objects.get(pk=next(iter(runs)))
+        data.setdefault("provider", None)
+        if data["latest"] < data["earliest"]:
+            raise serializers.ValidationError(
+                {"latest": ["The latest time must not be before the earliest."]}
+            )
+        if (data["latest"] - data["earliest"]).days >= PLAN_MAX_SPAN_DAYS:
+            raise serializers.ValidationError(
+                {"latest": [f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."]}
+            )
+        return data
+
+
+class PlanPhaseSerializer(serializers.Serializer):
+    phase = serializers.CharField(help_text="transit, set-up, launch window, tear-down or pad turnaround.")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class PlanSerializer(serializers.Serializer):
+    site = serializers.IntegerField(source="site.pk")
+    site_name = serializers.CharField(source="site.name")
+    vehicle_model = serializers.IntegerField(source="vehicle_model.pk")
+    vehicle = serializers.IntegerField(source="vehicle.pk", help_text="The rocket longest in ready storage.")
+    vehicle_serial = serializers.CharField(source="vehicle.serial")
+    platform = serializers.IntegerField(source="platform.pk", allow_null=True, help_text="Mobile launches.")
+    pad = serializers.IntegerField(source="pad.pk", allow_null=True, help_text="Launches from a fixed pad.")
+    resource = serializers.CharField(source="resource_label")
+    origin = serializers.IntegerField(
+        source="origin.pk", allow_null=True, help_text="The site the platform drives from."
+    )
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    depart = serializers.DateTimeField()
+    arrive = serializers.DateTimeField()
+    teardown_end = serializers.DateTimeField(help_text="When the platform or pad is free again.")
+    transit_hours = serializers.FloatField()
+    capacity_kg = serializers.DecimalField(max_digits=MASS_MAX_DIGITS, decimal_places=1, allow_null=True)
+    timeline = serializers.SerializerMethodField()
+    description = serializers.CharField(source="describe")
+
+    @extend_schema_field(PlanPhaseSerializer(many=True))
+    def get_timeline(self, plan) -> list:
+        phases = [{"phase": phase, "start": start, "end": end} for phase, start, end in plan.timeline]
+        return PlanPhaseSerializer(phases, many=True).data
+
+
+class PlanningSerializer(serializers.Serializer):
+    plans = PlanSerializer(many=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why other candidates do not fit, the closest first."
+    )
+    reasons_omitted = serializers.IntegerField(help_text="Reasons left out of the list.")
+    candidates = serializers.IntegerField(help_text="Platform or pad and site pairs considered.")
+    walked = serializers.IntegerField(
+        help_text="Candidates whose schedule was walked; the rest could not rank."
+    )
+
+
+class LaunchScheduleSerializer(serializers.Serializer):
+    vehicle_model = ScopedPrimaryKeyField(
+        fetcher=vehicle_models_for_operator,
+        model_name="vehicle model",
+        help_text="Its provider flies the launch.",
+    )
+    site = ScopedPrimaryKeyField(fetcher=_sites, model_name="site", owned=False)
+    target_orbit = OrbitSerializer()
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    vehicle = ScopedPrimaryKeyField(
+        fetcher=vehicles_for_operator, model_name="vehicle", required=False, allow_null=True
+    )
+    platform = ScopedPrimaryKeyField(
+        fetcher=platforms_for_operator,
+        model_name="platform",
+        required=False,
+        allow_null=True,
+        help_text="A mobile platform, or",
+    )
+    pad = ScopedPrimaryKeyField(
+        fetcher=_pads, model_name="pad", owned=False, required=False, allow_null=True, help_text="a pad."
+    )
+    name = StrictCharField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: model and serial."
+    )
+    net = serializers.DateTimeField(required=False, help_text="Default: the window's start.")
+    net_precision = serializers.ChoiceField(
+        choices=Launch.NetPrecision.choices, default=Launch.NetPrecision.HOUR
+    )
+    service_level = serializers.ChoiceField(
+        choices=Launch.ServiceLevel.choices, default=Launch.ServiceLevel.STANDARD
+    )
+
+
+class LaunchScrubSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=200, help_text="Why the launch is scrubbed.")
