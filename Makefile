@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process. Keep the
+# default "load" distribution: schemathesis' cases share one node id, and the scope- and
+# group-based schedulers (loadscope, loadfile, loadgroup) keep only one test per node id.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install run test lint bench migrate demo clean
 

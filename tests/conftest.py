@@ -1,4 +1,4 @@
-"""Shared fixtures: service requirements, eager Celery, fast password hashing."""
+"""Shared fixtures: service requirements, eager Celery, fast password hashing, the demo catalog."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the same
 # thread are safe here because pytest-django's live_server runs the app in another thread.
@@ -55,9 +56,33 @@ def _fail_missing_redis():
     pytest.fail("LAUNCHBOOK_REQUIRE_SERVICES=1 but Redis is not reachable (set REDIS_URL)")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords():
+    """MD5 instead of PBKDF2 for the whole session, so fixtures wider than one test (the demo
+    catalog's accounts) hash fast too; no test measures the production hasher."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo_catalog(django_db_setup, django_db_blocker):
+    """The demo catalog and its accounts, loaded once per test module.
+
+    They are written inside a transaction that stays open while the module's tests run and is
+    rolled back after the last one. Each test (``db``) runs in a savepoint inside it, rolled back
+    after the test, so every test still starts from the same demo rows. Not for transactional
+    tests (``transaction=True``, ``live_server``): they need committed rows.
+    """
+    from booking.demo import load_accounts, load_catalog
+
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        loaded = {"counts": load_catalog(), "accounts": load_accounts()}
+    yield loaded
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

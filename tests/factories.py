@@ -1,4 +1,9 @@
-"""factory_boy factories for the whole domain; tests build their world from these."""
+"""factory_boy factories for the booking side (launches, bookings, prices, reservations, webhooks)
+and the small worlds tests build from them.
+
+The supply side's factories live in ``tests.vehicles.factories`` and the demand side's in
+``tests.customers.factories``; they are importable from here too.
+"""
 
 from __future__ import annotations
 
@@ -6,168 +11,56 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from booking.models import Booking, Launch
-from customers.models import Contract, Customer, Membership, Payload
-from vehicles.models import (
-    CapacityPoint,
-    LaunchSite,
-    MobilePlatform,
-    Pad,
-    Provider,
-    SiteClosure,
-    Vehicle,
-    VehicleModel,
+from tests.customers.factories import (
+    ContractFactory,
+    CustomerFactory,
+    DocumentFactory,
+    MembershipFactory,
+    PayloadFactory,
+    PaymentMilestoneFactory,
+    UserFactory,
+)
+from tests.vehicles.factories import (
+    LaunchSiteFactory,
+    MobilePlatformFactory,
+    PadFactory,
+    ProviderFactory,
+    SiteClosureFactory,
+    VehicleFactory,
+    VehicleModelFactory,
 )
 
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ["username"]
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.django.Password("launchbook-test")
-
-
-class ProviderFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Provider
-        django_get_or_create = ["slug"]
-
-    name = factory.Sequence(lambda n: f"Provider {n}")
-    short_name = factory.Sequence(lambda n: f"P{n}")
-    slug = factory.Sequence(lambda n: f"provider-{n}")
-    country = "CN"
-    mobile_launch = True
-
-
-class VehicleModelFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = VehicleModel
-        skip_postgeneration_save = True
-
-    provider = factory.SubFactory(ProviderFactory)
-    name = factory.Sequence(lambda n: f"Kuaizhou-T{n}")
-    slug = factory.Sequence(lambda n: f"kuaizhou-t{n}")
-    mobile_launch = True
-    adapter_mass_kg = Decimal("5.0")
-
-    @factory.post_generation
-    def curve(self, create, extracted, **kwargs):
-        """``curve={"SSO": [(500, 300), (700, 200)]}``; default: a Kuaizhou-1A-like SSO curve."""
-        if not create:
-            return
-        points = extracted if extracted is not None else {"SSO": [(400, 350), (500, 300), (700, 200)]}
-        for family, pairs in points.items():
-            for altitude, capacity in pairs:
-                CapacityPoint.objects.create(
-                    vehicle_model=self,
-                    orbit_family=family,
-                    altitude_km=altitude,
-                    capacity_kg=Decimal(capacity),
-                )
-
-
-class LaunchSiteFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = LaunchSite
-        django_get_or_create = ["code"]
-
-    name = factory.Sequence(lambda n: f"Site {n}")
-    code = factory.Sequence(lambda n: f"S{n}")
-    country = "CN"
-    latitude = Decimal("40.96")
-    longitude = Decimal("100.29")
-    time_zone = "Asia/Shanghai"
-
-
-class PadFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Pad
-
-    site = factory.SubFactory(LaunchSiteFactory)
-    name = factory.Sequence(lambda n: f"LC-{n}")
-    turnaround_hours = Decimal("72.0")
-
-
-class MobilePlatformFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = MobilePlatform
-
-    provider = factory.SubFactory(ProviderFactory)
-    name = factory.Sequence(lambda n: f"TEL-{n:02d}")
-    home_site = factory.SubFactory(LaunchSiteFactory)
-    road_speed_kmh = Decimal("50.0")
-    setup_hours = Decimal("6.0")
-    teardown_hours = Decimal("4.0")
-
-
-class VehicleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Vehicle
-
-    vehicle_model = factory.SubFactory(VehicleModelFactory)
-    serial = factory.Sequence(lambda n: f"Y{n}")
-    status = Vehicle.Status.READY_STORAGE
-    storage_site = factory.SubFactory(LaunchSiteFactory)
-
-
-class SiteClosureFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SiteClosure
-
-    site = factory.SubFactory(LaunchSiteFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
-    ends_at = factory.LazyAttribute(lambda c: c.starts_at + timedelta(hours=12))
-    reason = "Range closed"
-
-
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
-        django_get_or_create = ["slug"]
-
-    name = factory.Sequence(lambda n: f"Customer {n}")
-    slug = factory.Sequence(lambda n: f"customer-{n}")
-    country = "DK"
-    export_screening = Customer.ExportScreening.CLEARED
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    customer = factory.SubFactory(CustomerFactory)
-    role = Membership.Role.ADMIN
-
-
-class ContractFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Contract
-
-    customer = factory.SubFactory(CustomerFactory)
-    provider = factory.SubFactory(ProviderFactory)
-    reference = factory.Sequence(lambda n: f"CT-{n:04d}")
-    launches_committed = 10
-    value = Decimal("1000000.00")
-    currency = "USD"
-
-
-class PayloadFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Payload
-
-    customer = factory.SubFactory(CustomerFactory)
-    name = factory.Sequence(lambda n: f"GOMX-T{n}")
-    mass_kg = Decimal("3.0")
-    orbit_family = "SSO"
-    altitude_km = 500
-    inclination_deg = None
+__all__ = [
+    "AddOnServiceFactory",
+    "BookingFactory",
+    "ContractFactory",
+    "CustomerFactory",
+    "DedicatedPriceFactory",
+    "DocumentFactory",
+    "ExchangeRateFactory",
+    "LaunchFactory",
+    "LaunchSiteFactory",
+    "MembershipFactory",
+    "MobilePlatformFactory",
+    "PadFactory",
+    "PayloadFactory",
+    "PaymentMilestoneFactory",
+    "PlatformReservationFactory",
+    "ProviderFactory",
+    "RideshareRateFactory",
+    "SiteClosureFactory",
+    "UserFactory",
+    "VehicleFactory",
+    "VehicleModelFactory",
+    "WebhookEndpointFactory",
+    "engine_world",
+    "portal_readiness_plan",
+    "readiness_templates",
+    "schedule_world",
+]
 
 
 class LaunchFactory(factory.django.DjangoModelFactory):
@@ -339,7 +232,7 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
     event_types = factory.LazyFunction(list)
 
 
-# --- scheduling (issue 4) ---------------------------------------------------------------------
+# --- scheduling --------------------------------------------------------------------------------
 
 
 def schedule_world(*, provider=None):
@@ -394,7 +287,6 @@ def schedule_world(*, provider=None):
 # --- readiness ---------------------------------------------------------------------------------
 # (imports kept here so this block merges cleanly with other areas' additions)
 from booking.models import Reservation  # noqa: E402
-from customers.models import Document, PaymentMilestone  # noqa: E402
 
 
 def readiness_templates():
@@ -424,30 +316,6 @@ class PlatformReservationFactory(factory.django.DjangoModelFactory):
     arrive_at = factory.LazyAttribute(lambda r: r.launch.window_start - r.arrive_before)
     ready_at = factory.LazyAttribute(lambda r: r.launch.window_start - timedelta(hours=1))
     occupied_until = factory.LazyAttribute(lambda r: r.launch.window_end + timedelta(hours=4))
-
-
-class PaymentMilestoneFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PaymentMilestone
-
-    contract = factory.SubFactory(ContractFactory)
-    label = "Deposit"
-    reference = ""
-    amount = Decimal("27000.00")
-    currency = "USD"
-    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
-    paid_at = None
-
-
-class DocumentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Document
-
-    customer = factory.SubFactory(CustomerFactory)
-    payload = factory.SubFactory(PayloadFactory, customer=factory.SelfAttribute("..customer"))
-    kind = Document.Kind.ICD
-    file = factory.django.FileField(filename="icd.pdf", data=b"%PDF-1.4 test")
-    status = Document.Status.APPROVED
 
 
 # --- portal ----------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""DNS rebinding: a webhook host that resolves to a public address when it is checked and to an
-internal one when the sender connects gets nothing; the address connected to is judged."""
+"""No webhooks into our own network: endpoints on loopback, private, link-local, multicast or
+reserved addresses are refused when saved and get nothing when sent; and DNS rebinding, a webhook
+host that resolves to a public address when it is checked and to an internal one when the sender
+connects, gets nothing either: the address connected to is judged."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import socket
 import pytest
 import requests
 
-from booking.models import WebhookAttempt, WebhookDelivery
+from booking.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from booking.services import webhooks
 from booking.services.events import event_record
 from tests.api.test_webhooks import Receiver
@@ -106,3 +108,66 @@ def test_the_rebound_address_is_not_even_connected_to(settings, rebinding_dns):
         assert readable == []  # no connection is waiting to be accepted
     finally:
         listener.close()
+
+
+# --- no webhooks into our own network -----------------------------------------------------------
+
+
+@pytest.fixture
+def production_rule(settings):
+    settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:8000/hooks", "host 127.0.0.1 is not public (loopback address)"),
+        ("http://localhost:8000/hooks", "is not public (loopback address)"),
+        ("http://[::1]/hooks", "host ::1 is not public (loopback address)"),
+        ("http://[::ffff:127.0.0.1]/hooks", "is not public (loopback address)"),
+        ("https://10.1.2.3/hooks", "host 10.1.2.3 is not public (private address)"),
+        ("https://192.168.0.10/hooks", "host 192.168.0.10 is not public (private address)"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "host 169.254.169.254 is not public (link-local address)",
+        ),
+        ("http://224.0.0.1/hooks", "host 224.0.0.1 is not public (multicast address)"),
+        ("http://240.0.0.1/hooks", "host 240.0.0.1 is not public (reserved address)"),
+        ("http://0.0.0.0:8000/hooks", "host 0.0.0.0 is not public (unspecified address)"),
+        ("http://100.64.0.1/hooks", "host 100.64.0.1 is not public (non-public address)"),
+    ],
+)
+def test_endpoints_in_private_networks_are_refused(production_rule, tenant_a, url, message):
+    answer = tenant_a.client.post("/api/v1/webhooks/", {"url": url}, format="json")
+    assert answer.status_code == 400
+    assert message in answer.json()["detail"]
+    assert "webhooks are sent to public internet hosts only" in answer.json()["detail"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_public_address_is_accepted_and_an_update_to_a_private_one_refused(production_rule, tenant_a):
+    created = tenant_a.client.post("/api/v1/webhooks/", {"url": "https://93.184.215.14/hooks"}, format="json")
+    assert created.status_code == 201, created.json()
+    changed = tenant_a.client.patch(
+        f"/api/v1/webhooks/{created.json()['id']}/", {"url": "http://127.0.0.1:9/hooks"}, format="json"
+    )
+    assert changed.status_code == 400
+    assert "host 127.0.0.1 is not public (loopback address)" in changed.json()["detail"]
+    assert WebhookEndpoint.objects.get().url == "https://93.184.215.14/hooks"
+
+
+@pytest.mark.django_db
+def test_a_delivery_to_a_private_host_fails_without_a_request(production_rule, receiver):
+    """An endpoint saved before the rule (or whose name now resolves inside) gets nothing."""
+    booking = BookingFactory()
+    WebhookEndpointFactory(customer=booking.customer, url=receiver.url)
+    event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
+    [delivery] = webhooks.webhooks_fan_out(event_id=event.pk)
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.PENDING, 1)
+    attempt = WebhookAttempt.objects.get(delivery=delivery)
+    assert attempt.status_code is None
+    assert "host 127.0.0.1 is not public (loopback address)" in attempt.error

@@ -1,4 +1,6 @@
-"""Webhooks: signed JSON POSTs after commit, retried with backoff for a day, every attempt stored."""
+"""Webhooks: signed JSON POSTs after commit, retried with backoff for a day, every attempt stored;
+events written in bulk (a launch hold, a late readiness step) are sent too, and a delivery is
+claimed before it is sent, so it is sent once."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import hmac
 import json
 import threading
 from collections import deque
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,11 +17,22 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
-from booking.models import Booking, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from booking.services import webhooks
+from booking.models import Booking, PlanStep, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from booking.services import readiness, webhooks
 from booking.services.events import event_record
+from booking.services.launches import launch_hold
 from booking.tasks import webhooks_deliver_due
-from tests.factories import BookingFactory, LaunchFactory, WebhookEndpointFactory
+from tests.factories import (
+    BookingFactory,
+    LaunchFactory,
+    LaunchSiteFactory,
+    MobilePlatformFactory,
+    UserFactory,
+    VehicleFactory,
+    WebhookEndpointFactory,
+    readiness_templates,
+)
+from vehicles.models import Vehicle
 
 
 class Receiver:
@@ -349,3 +362,120 @@ def test_a_scheduled_launch_that_slips_reaches_its_customers_hooks_and_calendar(
     [vevent] = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == f"launch-{launch.pk}@launchbook"]
     assert int(vevent["SEQUENCE"]) == 1
     assert vevent.decoded("DTSTART") == start + timedelta(days=1)
+
+
+# --- events written in bulk reach the webhooks too -----------------------------------------------
+
+NOW = datetime(2027, 5, 4, 9, 0, tzinfo=UTC)
+
+
+def posted_types(receiver: Receiver) -> list[str]:
+    return [r["headers"]["Launchbook-Event"] for r in receiver.requests]
+
+
+@pytest.mark.django_db
+def test_a_launch_hold_is_sent_to_the_booked_customers_endpoint(receiver, django_capture_on_commit_callbacks):
+    booking = BookingFactory()
+    WebhookEndpointFactory(customer=booking.customer, url=receiver.url, event_types=["launch.*"])
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_hold(launch=booking.launch, actor=UserFactory(is_staff=True), reason="range fouled")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event.verb == "launch.status_changed" and delivery.event.after["status"] == "hold"
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert posted_types(receiver) == ["launch.status_changed"]
+
+
+@pytest.mark.django_db
+def test_a_late_readiness_step_is_sent_to_the_booked_customers_endpoint(
+    receiver, django_capture_on_commit_callbacks
+):
+    readiness_templates()
+    t0 = NOW + timedelta(hours=6, minutes=10)  # "platform emplaced" is due 10 minutes after NOW
+    vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED)
+    launch = LaunchFactory(
+        vehicle_model=vehicle.vehicle_model,
+        vehicle=vehicle,
+        site=LaunchSiteFactory(code="JSLC", name="Jiuquan"),
+        platform=MobilePlatformFactory(provider=vehicle.vehicle_model.provider),
+        service_level="express",
+        window_start=t0,
+        window_end=t0 + timedelta(hours=2),
+        net=t0,
+    )
+    with time_machine.travel(t0 - timedelta(days=365), tick=False):
+        readiness.plan_start(launch=launch, actor=None)
+    PlanStep.objects.filter(plan__launch=launch, due_at__lt=NOW).update(
+        status=PlanStep.Status.DONE, completed_at=NOW, wake_at=None
+    )
+    booking = BookingFactory(launch=launch)
+    WebhookEndpointFactory(customer=booking.customer, url=receiver.url, event_types=["readiness.*"])
+    with (
+        time_machine.travel(NOW + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = readiness.readiness_reconcile()
+    assert report.steps_late
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event.verb == "readiness.step_late" and delivery.event.subject_id == report.steps_late[0]
+    assert posted_types(receiver) == ["readiness.step_late"]
+
+
+# --- a delivery is sent once ---------------------------------------------------------------------
+
+
+def due_delivery(url: str) -> WebhookDelivery:
+    booking = BookingFactory()
+    # Subscribed to something else, so fan-out (immediate outside a transaction) leaves it alone.
+    endpoint = WebhookEndpointFactory(customer=booking.customer, url=url, event_types=["launch.slipped"])
+    event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+@pytest.mark.django_db
+def test_a_task_run_twice_for_one_delivery_posts_once(receiver):
+    receiver.codes.extend([500, 500])  # the first attempt fails: the delivery stays pending
+    delivery = due_delivery(receiver.url)
+    webhooks.webhook_deliver(delivery_id=delivery.pk)
+    webhooks.webhook_deliver(delivery_id=delivery.pk)  # the duplicate: not due before its retry
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.attempt_log.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_beat_task_queueing_a_delivery_whose_task_is_on_its_way_sends_once(receiver):
+    receiver.codes.extend([500, 500])
+    delivery = due_delivery(receiver.url)
+    assert webhooks.webhooks_claim_due() == [delivery.pk]  # queued by the beat task …
+    webhooks.webhook_deliver(delivery_id=delivery.pk)  # … and by fan-out: both tasks run
+    webhooks.webhook_deliver(delivery_id=delivery.pk)
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_for_one_delivery_post_once(receiver):
+    receiver.codes.extend([500, 500])
+    delivery = due_delivery(receiver.url)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            start.wait(5)
+            webhooks.webhook_deliver(delivery_id=delivery.pk)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert errors == []
+    assert len(receiver.requests) == 1
+    assert WebhookAttempt.objects.filter(delivery=delivery).count() == 1

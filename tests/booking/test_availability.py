@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import DedicatedPrice, Launch
 from booking.selectors.availability import availability_search
@@ -206,3 +208,33 @@ def test_search_query_count_does_not_grow_with_launches(world, django_assert_max
     with django_assert_max_num_queries(12):
         result = availability_search(payload=world.payload, now=world.now)
     assert len(result.options) == 7
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def test_availability_search_query_count_does_not_grow_with_the_fleet(world, django_assert_max_num_queries):
+    LaunchSiteFactory(name="Wenchang", code="WSLC", latitude=Decimal("19.61"), longitude=Decimal("110.95"))
+
+    def grow(index):
+        model = VehicleModelFactory(provider=world.provider, name=f"Model {index}", slug=f"model-{index}")
+        DedicatedPriceFactory(vehicle_model=model, currency="CNY")
+        LaunchFactory(
+            vehicle_model=world.vehicle_model,
+            site=world.site,
+            name=f"Rideshare {index}",
+            window_start=world.launch.window_start + timedelta(days=index),
+        )
+
+    grow(1)
+    small = queries(lambda: availability_search(payload=world.payload, now=world.now, currency="EUR"))
+    for index in range(2, 7):
+        grow(index)
+    with django_assert_max_num_queries(small):
+        result = availability_search(payload=world.payload, now=world.now, currency="EUR")
+    assert len([o for o in result.options if o.kind == "dedicated"]) == 7
+    assert len([o for o in result.options if o.kind == "rideshare"]) == 7
+    assert small <= 10

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking import tasks
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Event, Launch, Quote
 from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg, launch_remaining_capacity_kg
 from booking.selectors.contracts import booking_milestones, contract_usage
+from booking.selectors.fit import launch_selling_refusal, launches_selling_q
+from booking.services import bookings as booking_services
 from booking.services.bookings import (
     booking_cancel,
     booking_confirm,
@@ -25,6 +30,7 @@ from booking.services.bookings import (
     payment_milestone_mark_paid,
 )
 from booking.services.quotes import quote_create
+from booking.workflows.launch_lifecycle import launch_mark_launched
 from customers.models import Contract, Customer
 from tests.factories import (
     BookingFactory,
@@ -34,6 +40,7 @@ from tests.factories import (
     PayloadFactory,
     ProviderFactory,
     RideshareRateFactory,
+    UserFactory,
     engine_world,
 )
 
@@ -63,6 +70,16 @@ def held(world, **kwargs):
 
 def confirmed(world, **kwargs):
     return booking_confirm(booking=held(world, **kwargs), actor=world.user)
+
+
+def another_payload(world, name):
+    return PayloadFactory(customer=world.customer, name=name, mass_kg=Decimal("95.0"))
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
 
 
 # --- hold ----------------------------------------------------------------------------------------
@@ -216,6 +233,19 @@ def test_hold_query_count_is_pinned(world, django_assert_max_num_queries):
         booking_hold(quote=quote, actor=world.user)
 
 
+def test_the_selling_rule_and_its_query_filter_agree(world):
+    now = world.now
+    for status in Launch.Status.values:
+        for net in (now - timedelta(hours=1), now + timedelta(hours=1)):
+            LaunchFactory(name=f"{status} {net:%H}", status=status, window_start=net)
+    selling = set(Launch.objects.filter(launches_selling_q(now=now)).values_list("pk", flat=True))
+    for launch in Launch.objects.all():
+        assert (launch.pk in selling) == (launch_selling_refusal(launch=launch, now=now) is None), launch.name
+    assert launch_selling_refusal(
+        launch=Launch.objects.get(name=f"go {now + timedelta(hours=1):%H}"), now=now
+    ) == (f"go {now + timedelta(hours=1):%H} is go for launch: it can no longer be booked")
+
+
 # --- confirm ------------------------------------------------------------------------------------
 
 
@@ -329,6 +359,34 @@ def test_confirm_needs_export_screening_cleared(world):
         booking_confirm(booking=booking, actor=None)
 
 
+def test_confirm_refuses_a_scrubbed_launch(world):
+    booking = held(world)
+    Launch.objects.filter(pk=world.launch.pk).update(status=Launch.Status.SCRUBBED)
+    with pytest.raises(
+        Conflict,
+        match=f"^booking {booking.reference} cannot be confirmed: {world.launch.name} is scrubbed: "
+        "it can no longer be booked$",
+    ):
+        booking_confirm(booking=booking, actor=world.user)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.HELD and not booking_milestones(booking).exists()
+
+
+def test_confirm_refuses_a_launch_past_its_net(world):
+    soon = world.now.replace(microsecond=0) + timedelta(minutes=10)
+    Launch.objects.filter(pk=world.launch.pk).update(
+        window_start=soon, net=soon, window_end=soon + timedelta(hours=2)
+    )
+    world.launch.refresh_from_db()
+    booking = held(world)  # holds for 30 minutes: still held when the NET passes
+    with pytest.raises(
+        Conflict,
+        match=f"^booking {booking.reference} cannot be confirmed: {world.launch.name} had its NET at "
+        f"{soon:%Y-%m-%d %H:%M} UTC: it can no longer be booked$",
+    ):
+        booking_confirm(booking=booking, actor=world.user, now=soon + timedelta(minutes=5))
+
+
 # --- payments and contracts ---------------------------------------------------------------------
 
 
@@ -362,6 +420,66 @@ def test_contract_usage_reports_launches_value_and_milestones(world):
         (Decimal("665000.00"), False),
     ]
     assert usage.amount_paid == Decimal("285000.00") and usage.amount_due == Decimal("665000.00")
+
+
+def test_paying_a_milestone_that_a_cancel_dropped_says_so(world):
+    booking = confirmed(world)
+    deposit = booking_milestones(booking).first()
+    booking_cancel(booking=booking, actor=world.user)
+    with pytest.raises(
+        Conflict, match=f"^{re.escape(deposit.label)} is no longer due: its booking was cancelled or moved$"
+    ):
+        payment_milestone_mark_paid(milestone=deposit, actor=world.user)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_paying_while_a_cancel_drops_the_milestones_waits_for_it_and_never_deadlocks(monkeypatch):
+    """Cancel holds the booking and is about to delete its milestones; the payment arrives.
+
+    Locking the milestone first (the old order) deadlocks with the cancel's delete, and one of
+    them fails as busy. Booking first, the payment waits, then finds the milestone gone.
+    """
+    w = engine_world()
+    booking = booking_confirm(
+        booking=booking_hold(
+            quote=quote_create(customer=w.customer, payload=w.payload, actor=w.user, launch=w.launch),
+            actor=w.user,
+        ),
+        actor=w.user,
+    )
+    deposit = booking_milestones(booking).first()
+    booking_locked, payment_started = threading.Event(), threading.Event()
+    real_drop = booking_services._drop_unpaid_milestones
+
+    def drop_after_the_payment_arrives(locked_booking):
+        booking_locked.set()
+        assert payment_started.wait(timeout=10)
+        threading.Event().wait(0.5)  # the payment is now waiting on its first lock
+        return real_drop(locked_booking)
+
+    monkeypatch.setattr(booking_services, "_drop_unpaid_milestones", drop_after_the_payment_arrives)
+    results: dict = {}
+
+    def cancel():
+        try:
+            results["cancel"] = booking_cancel(booking=booking, actor=None)
+        except BaseException as exc:  # surfaced by the assertions below
+            results["cancel"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    assert booking_locked.wait(timeout=10)
+    payment_started.set()
+    with pytest.raises(Conflict) as refused:
+        payment_milestone_mark_paid(milestone=deposit, actor=None)
+    thread.join(timeout=20)
+    assert isinstance(results["cancel"], Booking), results["cancel"]
+    assert str(refused.value) == f"{deposit.label} is no longer due: its booking was cancelled or moved"
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED and booking.amount_paid == Decimal("0.00")
 
 
 # --- cancel, manifest, fly --------------------------------------------------------------------------
@@ -424,6 +542,68 @@ def test_manifest_refuses_a_closed_launch(world):
         Conflict, match="^Kuaizhou-1A · SSO 500 rideshare is scrubbed: its manifest is closed$"
     ):
         booking_manifest(booking=booking, actor=None)
+
+
+def test_lift_off_flies_confirmed_and_manifested_bookings_and_lapses_holds(world):
+    on_manifest = confirmed(world)
+    booking_manifest(booking=on_manifest, actor=world.user)
+    confirmed_only = confirmed(world, payload=another_payload(world, "GOMX-5B"))
+    still_held = held(world, payload=another_payload(world, "GOMX-5C"))
+    Launch.objects.filter(pk=world.launch.pk).update(status=Launch.Status.GO)
+
+    launch_mark_launched(launch=world.launch, actor=world.user)
+
+    statuses = dict(Booking.objects.values_list("reference", "status"))
+    assert statuses == {
+        on_manifest.reference: Booking.Status.FLOWN,
+        confirmed_only.reference: Booking.Status.FLOWN,
+        still_held.reference: Booking.Status.EXPIRED,
+    }
+    assert Event.objects.filter(verb="booking.flown").count() == 2
+    assert Event.objects.get(verb="booking.expired").message == (
+        f"The hold on {still_held.reference} lapsed: {world.launch.name} lifted off before it was confirmed"
+    )
+    with pytest.raises(
+        Conflict, match=f"^booking {confirmed_only.reference} has flown: a flown booking cannot be cancelled$"
+    ):
+        booking_cancel(booking=confirmed_only, actor=world.user)
+
+
+def test_a_booking_on_a_launch_that_lifted_off_cannot_be_cancelled_or_rebooked(world, later_launch):
+    booking = confirmed(world)
+    Launch.objects.filter(pk=world.launch.pk).update(status=Launch.Status.SUCCESS)
+    with pytest.raises(
+        Conflict, match=f"^{world.launch.name} has launched; a flown booking cannot be cancelled$"
+    ):
+        booking_cancel(booking=booking, actor=world.user)
+    with pytest.raises(
+        Conflict, match=f"^{world.launch.name} has launched; a flown booking cannot be rebooked$"
+    ):
+        booking_rebook(booking=booking, launch=later_launch, actor=world.user)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert not Booking.objects.filter(rebooked_from=booking).exists()
+
+
+def test_a_booking_on_a_scrubbed_launch_can_still_be_moved_or_cancelled(world, later_launch):
+    """A scrub is not a flight: rebooking is the remedy for it, so it stays open."""
+    moved = confirmed(world)
+    cancelled = confirmed(world, payload=another_payload(world, "GOMX-5B"))
+    Launch.objects.filter(pk=world.launch.pk).update(status=Launch.Status.SCRUBBED)
+    new = booking_rebook(booking=moved, launch=later_launch, actor=world.user)
+    assert new.launch == later_launch and new.status == Booking.Status.CONFIRMED
+    assert booking_cancel(booking=cancelled, actor=world.user).status == Booking.Status.CANCELLED
+
+
+def test_lift_off_reads_no_customer_per_booking(world):
+    def fly(count, name):
+        launch = LaunchFactory(vehicle_model=world.vehicle_model, site=world.site, name=name)
+        for n in range(count):
+            confirmed(world, payload=another_payload(world, f"{name}-{n}"), launch=launch)
+        Launch.objects.filter(pk=launch.pk).update(status=Launch.Status.LAUNCHED)
+        return queries(lambda: launch_bookings_fly(launch=launch, actor=None))
+
+    assert fly(3, "three") - fly(1, "one") == 2 * 2  # per booking: its UPDATE and its Event
 
 
 # --- rebook --------------------------------------------------------------------------------------
@@ -521,6 +701,28 @@ def test_rebook_refuses_an_expired_hold(world, later_launch):
     booking = held(world)
     with pytest.raises(Conflict, match="hold a seat again$"):
         booking_rebook(booking=booking, launch=later_launch, actor=None, now=booking.hold_expires_at)
+
+
+def test_the_admin_rebook_form_offers_only_launches_that_still_sell(world, later_launch, client):
+    from django.urls import reverse
+
+    booking = confirmed(world)
+    LaunchFactory(
+        vehicle_model=world.vehicle_model,
+        site=world.site,
+        name="Past its NET",
+        window_start=world.now - timedelta(hours=1),
+    )
+    LaunchFactory(vehicle_model=world.vehicle_model, site=world.site, name="Scrubbed one", status="scrubbed")
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:booking_booking_changelist"),
+        {"action": "rebook_bookings", "_selected_action": [booking.pk]},
+    )
+    assert response.status_code == 200
+    offered = {launch.name for launch in response.context["form"].fields["launch"].queryset}
+    assert offered == {world.launch.name, later_launch.name}
 
 
 # --- periodic release ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Event, ExchangeRate, Launch, Quote, RideshareRate
@@ -416,3 +418,22 @@ def test_quote_writes_a_quoted_event(world):
     assert event.after["reference"] == quote.reference
     assert event.after["total"] == "950000.00"
     assert event.message == f"Quote {quote.reference}: GOMX-5A on Kuaizhou-1A KZ1A-Y7, 950,000.00 USD"
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def test_quotes_expire_costs_the_same_per_quote_whatever_it_reads(world):
+    def expire_quotes(count):
+        for _ in range(count):
+            quote_create(customer=world.customer, payload=world.payload, actor=None, launch=world.launch)
+        later = world.now + timedelta(days=4)
+        return queries(lambda: quotes_expire(now=later)), Quote.objects.filter(status="expired").count()
+
+    one, _ = expire_quotes(1)
+    three, expired = expire_quotes(3)
+    assert expired == 4
+    assert three - one == 2 * 2  # per quote: its UPDATE and its Event, nothing read

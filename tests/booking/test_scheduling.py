@@ -62,6 +62,36 @@ def jiuquan_to_wenchang_hours(world) -> float:
     return transit_hours(origin=world.jiuquan, destination=world.wenchang, road_speed_kmh=Decimal("50.0"))
 
 
+def schedule_on_tel(world, name="KZ1A"):
+    start = NOW + timedelta(days=10)
+    return launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.model,
+        site=world.jiuquan,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=Decimal("97.40"),
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+        actor=None,
+        vehicle=world.rockets[0],
+        platform=world.tel1,
+        name=name,
+        now=NOW,
+    )
+
+
+def changed_while_waiting_for_the_lock(monkeypatch, launch, status):
+    """Saleor-style: another transaction commits ``status`` while this one waits for the platform."""
+    real_lock = scheduling._lock
+
+    def lock_then_someone_else_wins(resource):
+        real_lock(resource)
+        Launch.objects.filter(pk=launch.pk).update(status=status)
+
+    monkeypatch.setattr(scheduling, "_lock", lock_then_someone_else_wins)
+
+
 # --- reserving -----------------------------------------------------------------------------------
 
 
@@ -404,6 +434,39 @@ def test_slipping_past_the_next_launch_reorders_the_chain(world):
     assert res_second.occupied_until <= res_first.occupied_from
 
 
+def test_a_slip_racing_a_scrub_is_refused_on_the_locked_row(world, monkeypatch):
+    launch = schedule_on_tel(world)
+    changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.SCRUBBED)
+    with pytest.raises(InvalidRequest, match="^KZ1A is scrubbed; it cannot slip.$"):
+        launch_slip(launch=launch, window_start=launch.window_start + timedelta(days=1), actor=None, now=NOW)
+    assert not Event.objects.filter(verb="launch.slipped").exists()
+
+
+def test_no_launch_slips_into_the_past(world):
+    start = NOW + timedelta(days=5)
+    on_pad = launch_schedule(
+        provider=world.provider,
+        vehicle_model=world.pad_model,
+        site=world.taiyuan,
+        orbit_family="SSO",
+        altitude_km=500,
+        inclination_deg=Decimal("97.40"),
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+        actor=None,
+        pad=world.pad,
+        name="CZ6",
+        now=NOW,
+    )
+    with pytest.raises(
+        InvalidRequest,
+        match="^A launch can only slip to a window that opens in the future \\(it is 2030-03-01 00:00 UTC now\\).$",
+    ):
+        launch_slip(launch=on_pad, window_start=NOW - timedelta(hours=1), actor=None, now=NOW)
+    on_pad.refresh_from_db()
+    assert on_pad.window_start == start
+
+
 # --- scrubs --------------------------------------------------------------------------------------
 
 
@@ -439,6 +502,14 @@ def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(w
     res = Reservation.objects.get(launch=following)
     assert res.origin == world.jiuquan  # it never left home
     assert res.occupied_from < res.arrive_at
+
+
+def test_a_scrub_racing_lift_off_is_refused_on_the_locked_row(world, monkeypatch):
+    launch = schedule_on_tel(world)
+    changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.LAUNCHED)
+    with pytest.raises(InvalidRequest, match="^KZ1A is launched; it cannot be scrubbed.$"):
+        launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
+    assert not Event.objects.filter(verb="launch.scrubbed").exists()
 
 
 # --- readiness ---------------------------------------------------------------------------------

@@ -19,9 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def demo(db):
-    load_catalog()
-    load_accounts()
+def demo(demo_catalog, db):
+    return demo_catalog
 
 
 def test_load_demo_twice_changes_nothing(demo):

@@ -4,7 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from booking.demo import load_accounts, load_catalog
 from booking.errors import InvalidRequest
 from booking.models import Event
 from booking.services.payloads import document_review, document_upload
@@ -14,10 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def icd(db, settings, tmp_path):
+def icd(demo_catalog, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    load_catalog()
-    load_accounts()
     gomspace = Customer.objects.get(slug="gomspace")
     return document_upload(
         customer=gomspace,
