@@ -165,7 +165,9 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.
             # bits 48-63 and 72-87 (bits 64-71 are zero). The local-use /48 is judged both ways.
             value = int(address)
             if prefix.prefixlen == 48:
-                found.append(("NAT64", ipaddress.IPv4Address(((value >> 64) & 0xFFFF) << 16 | (value >> 40) & 0xFFFF)))
+                found.append(
+                    ("NAT64", ipaddress.IPv4Address(((value >> 64) & 0xFFFF) << 16 | (value >> 40) & 0xFFFF))
+                )
             found.append(("NAT64", low32))
     return found
 
