@@ -42,9 +42,9 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -564,10 +564,8 @@ class _Watchdog:
     def _shut(connection: HTTPConnection) -> None:
         sock = getattr(connection, "sock", None)  # after TLS, the wrapped socket
         if sock is not None:
-            try:
+            with suppress(OSError):  # already closed
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed
-                pass
 
     def __enter__(self) -> _Watchdog:
         self._timer.start()
