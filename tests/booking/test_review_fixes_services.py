@@ -210,7 +210,7 @@ def changed_while_waiting_for_the_lock(monkeypatch, launch, status):
 def test_a_slip_racing_a_scrub_is_refused_on_the_locked_row(fleet, monkeypatch):
     launch = schedule_on_tel(fleet)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.SCRUBBED)
-    with pytest.raises(InvalidRequest, match="^KZ1A is scrubbed; it cannot slip.$"):
+    with pytest.raises(Conflict, match="^KZ1A is scrubbed; it cannot slip.$"):
         launch_slip(launch=launch, window_start=launch.window_start + timedelta(days=1), actor=None, now=NOW)
     assert not Event.objects.filter(verb="launch.slipped").exists()
 
@@ -218,7 +218,7 @@ def test_a_slip_racing_a_scrub_is_refused_on_the_locked_row(fleet, monkeypatch):
 def test_a_scrub_racing_lift_off_is_refused_on_the_locked_row(fleet, monkeypatch):
     launch = schedule_on_tel(fleet)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.LAUNCHED)
-    with pytest.raises(InvalidRequest, match="^KZ1A is launched; it cannot be scrubbed.$"):
+    with pytest.raises(Conflict, match="^KZ1A is launched; it cannot be scrubbed.$"):
         launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
     assert not Event.objects.filter(verb="launch.scrubbed").exists()
 

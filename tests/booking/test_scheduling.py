@@ -422,7 +422,7 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     )
     # The slot is free again, and so is the rocket.
     schedule(world, start=start, name="KZ1A again")
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(Conflict):
         launch_scrub(launch=launch, actor=operator, reason="again", now=NOW)
 
 
