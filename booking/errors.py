@@ -20,11 +20,12 @@ class ServiceError(Exception):
 
 
 class InvalidRequest(ServiceError):
-    """The request itself is wrong (bad input, wrong state for this action)."""
+    """The request itself is wrong: bad input, whatever the state of things."""
 
 
 class Conflict(ServiceError):
-    """The request clashes with the schedule or the capacity as they are now."""
+    """The request clashes with the schedule, a booking or the capacity as they are now (a launch
+    that is scrubbed cannot slip, a booking cannot move to the launch it is on)."""
 
 
 class Busy(Conflict):

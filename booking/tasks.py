@@ -1,7 +1,10 @@
 """Celery tasks: take ids, call one service, nothing else.
 
 Tasks are acks_late with reject_on_worker_lost (settings), so a task cut off by a dying worker is
-delivered again; every task here is idempotent, and none waits hours in an ETA.
+delivered again; every task here is idempotent, and none waits hours in an ETA. Every task has a
+soft and a hard time limit (the settings' defaults, or its own below). Webhook sends run on their
+own queue, ``webhooks`` (``CELERY_TASK_ROUTES``), so slow receivers never delay holds, quotes or
+readiness checks.
 """
 
 from __future__ import annotations
@@ -34,13 +37,25 @@ def quotes_expire() -> int:
 # --- webhooks ------------------------------------------------------------------------------------
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# Above the send's whole-request deadline, with room for the look-ups and the two small writes;
+# below the delivery's lease (``webhooks.SEND_LEASE``), so no second sender starts while it runs.
+WEBHOOK_SOFT_TIME_LIMIT_SECONDS = int(webhooks.REQUEST_DEADLINE.total_seconds()) + 20
+WEBHOOK_TIME_LIMIT_SECONDS = WEBHOOK_SOFT_TIME_LIMIT_SECONDS + 15
+
+
+@shared_task(
+    name="booking.tasks.webhook_deliver",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=WEBHOOK_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=WEBHOOK_TIME_LIMIT_SECONDS,
+)
 def webhook_deliver(delivery_id: int) -> None:
     """One attempt at one delivery; failures are rescheduled in the row, not by Celery retries."""
     webhooks.webhook_deliver(delivery_id=delivery_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name="booking.tasks.webhooks_deliver_due", acks_late=True, ignore_result=True)
 def webhooks_deliver_due() -> int:
     """Beat, every 30 s: send deliveries whose next attempt is due (and ones whose task was lost)."""
     due = webhooks.webhooks_claim_due()
@@ -63,7 +78,9 @@ def webhooks_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:
 #        "options": {"expires": 25}}}
 
 
-@shared_task(name="booking.tasks.readiness_reconcile")
+# A pass over every active launch, and the checks (a forecast service may answer slowly), get more
+# than the default limits.
+@shared_task(name="booking.tasks.readiness_reconcile", soft_time_limit=120, time_limit=150)
 def readiness_reconcile() -> dict:
     """One reconciler pass (beat, every 30 s). Safe to run in parallel: launches are claimed."""
     report = readiness.readiness_reconcile()
@@ -73,7 +90,9 @@ def readiness_reconcile() -> dict:
     return summary
 
 
-@shared_task(bind=True, name="booking.tasks.readiness_run_check", max_retries=5)
+@shared_task(
+    bind=True, name="booking.tasks.readiness_run_check", max_retries=5, soft_time_limit=120, time_limit=150
+)
 def readiness_run_check(self, step_id: int, attempt: int) -> str:
     """Run one queued attempt of a step's automatic check; a second delivery does nothing."""
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LAUNCHBOOK_VAR_DIR", BASE_DIR / "var"))
@@ -295,6 +296,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Two queues: "celery" (holds, quotes, readiness) and "webhooks" (sends to customers' receivers).
+# A worker started without -Q consumes both; in production a separate
+# ``celery -A launchbook worker -Q webhooks`` keeps slow receivers away from the rest.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("webhooks", routing_key="webhooks"),
+)
+CELERY_TASK_ROUTES = {"booking.tasks.webhook_deliver": {"queue": "webhooks", "routing_key": "webhooks"}}
+# Every task is stopped if it runs away: SoftTimeLimitExceeded at the soft limit, the process
+# killed at the hard one (acks_late: the message is then delivered again). Tasks that need longer
+# say so on their decorator (booking/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},

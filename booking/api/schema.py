@@ -81,6 +81,8 @@ def add_error_responses(result, generator, request, public):
                 codes += ["401", "403"]
             if method in {"post", "put", "patch"}:
                 codes += ["413", "415"]
+            if method in {"put", "patch"}:
+                codes += ["409"]  # the row is being changed by someone else (Busy), or a state conflict
             if method == "post":
                 codes += ["409", "422"]
                 if secured and IDEMPOTENCY_NOTE not in op.get("description", ""):

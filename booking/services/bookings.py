@@ -128,7 +128,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
     if customer is not None and quote.customer_id != customer.pk:
         raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
     if quote.launch_id is None:
-        raise InvalidRequest(
+        raise Conflict(
             f"quote {quote.reference} is for a dedicated {quote.vehicle_model} launch that is not scheduled yet: "
             "it can be held once an operator schedules the launch"
         )
@@ -436,7 +436,7 @@ def booking_rebook(*, booking: Booking, launch: Launch, actor: Actor, now: datet
 
 def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) -> Booking:
     if target.pk == booking.launch_id:
-        raise InvalidRequest(f"booking {booking.reference} is already on {target.name}")
+        raise Conflict(f"booking {booking.reference} is already on {target.name}")
     locked = lock_launches([booking.launch, target])
     old_launch, target = locked[booking.launch_id], locked[target.pk]
     customer = _lock_row(Customer, booking.customer_id, f"customer {booking.customer}")

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from booking.errors import InvalidRequest
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Launch
 from booking.rules.launch_status import HELD_BY_OPERATOR, HELD_BY_READINESS, Status, launch_transition_refusal
 from booking.services.events import event_new
@@ -90,7 +90,7 @@ def launch_change_status(
     """Caller is inside ``transaction.atomic`` and holds the launch lock (``launch`` is fresh)."""
     refusal = launch_transition_refusal(launch=launch, to_status=to_status)
     if refusal:
-        raise InvalidRequest(refusal)
+        raise Conflict(refusal)  # the launch's status is in the way, not the request
     launches_change_status(launches=[launch], to_status=to_status, actor=actor, reason=reason, extra=extra)
     return launch
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from booking.errors import Busy
+from customers.models import Customer
 
 
 @contextmanager
@@ -30,3 +31,13 @@ def short_lock_wait(what: str) -> Iterator[None]:
         if "lock" in text or "database is locked" in text:
             raise Busy(f"{what} is being changed by someone else right now; please retry.") from exc
         raise
+
+
+def lock_customer(customer_id: int) -> Customer:
+    """Lock one customer's row (short wait) and return it fresh.
+
+    For counts held per customer (its webhook endpoints): two creates queue on the row, so the
+    second counts what the first added. Caller is inside ``transaction.atomic``.
+    """
+    with short_lock_wait("the customer's account"):
+        return Customer.objects.select_for_update().get(pk=customer_id)

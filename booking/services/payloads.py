@@ -14,7 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from booking.errors import InvalidRequest
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking
 from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
@@ -189,7 +189,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
             .first()
         )
         if active is not None:
-            raise InvalidRequest(
+            raise Conflict(
                 f"{payload.name} holds a seat on {active.launch} ({active.reference}): its mass and "
                 "orbit cannot change while booked. Cancel the booking or ask launch operations."
             )

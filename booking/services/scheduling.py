@@ -348,7 +348,8 @@ class SlipResult:
 
 def _refuse_unless_active(launch: Launch, *, cannot: str) -> None:
     if launch.status not in Launch.ACTIVE_STATUSES:
-        raise InvalidRequest(f"{launch.name} is {launch.get_status_display().lower()}; it cannot {cannot}.")
+        # The launch's state, not the request, is in the way: a conflict (409), like a clash.
+        raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}; it cannot {cannot}.")
 
 
 def launch_slip(

@@ -14,7 +14,15 @@ is set, a URL whose host resolves to a loopback, private, link-local, multicast,
 non-public address is refused when the endpoint is saved and again before every send, and the
 sender resolves the name itself for each connection, judges every address and connects to the one
 it judged: a host that passed the check may point inside by then (DNS rebinding), and then nothing
-is sent to it, not even a TCP handshake.
+is sent to it, not even a TCP handshake. An IPv6 address that carries an IPv4 one (6to4, Teredo,
+NAT64, IPv4-mapped or -compatible) is judged by the IPv4 address it carries. A URL whose host could
+be read two ways (a backslash, user info, percent-escapes or blanks in the host, a host that the
+HTTP client parses differently from ``urllib``) is refused: the check must judge the host the
+sender connects to.
+
+Deadline: a send (look-up, connect, request, status, headers and body) ends ``REQUEST_DEADLINE``
+after it starts, however slowly the receiver trickles: a watchdog shuts the sockets of the send
+down at the deadline, and at most ``MAX_RESPONSE_BYTES`` of the answer are read.
 
 Signature: header ``Launchbook-Signature: t=<unix seconds>,v1=<hex>`` where ``hex`` is
 HMAC-SHA256 with the endpoint's secret over ``"<t>.<raw body>"``.
@@ -30,9 +38,12 @@ import json
 import logging
 import secrets
 import socket
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +58,8 @@ from django.utils import timezone
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import LocationParseError, NewConnectionError
+from urllib3.util import parse_url
 
 from booking.errors import InvalidRequest
 from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -55,6 +67,7 @@ from booking.signals import webhook_deliveries_due
 from customers.models import Customer
 
 from .events import Actor, event_record
+from .locking import lock_customer, short_lock_wait
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +87,11 @@ GIVE_UP_AFTER = timedelta(days=1)
 # A delivery being sent is leased for this long; if the sender dies the beat task picks it up after.
 # Only the sender takes the lease (``webhook_deliver``); queuing a delivery leaves it due.
 SEND_LEASE = timedelta(minutes=2)
-REQUEST_TIMEOUT_SECONDS = 10
+# The whole send, from the first look-up to the last byte of the answer; the task's soft time limit
+# (settings) lies above it.
+REQUEST_DEADLINE = timedelta(seconds=10)
+# Of the answer only the status matters; more than this is not read.
+MAX_RESPONSE_BYTES = 64 * 1024
 MAX_ENDPOINTS_PER_CUSTOMER = 20
 
 
@@ -121,10 +138,49 @@ def _validate_endpoint(url: str, event_types: list[str]) -> None:
         raise InvalidRequest(refusal)
 
 
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_NAT64_PREFIXES = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """The IPv4 addresses an IPv6 address carries, each with the form that carries it.
+
+    A packet to any of these forms can reach the IPv4 address through a relay or translator
+    (or the host's own dual stack), so each is judged as the address it carries.
+    """
+    found: list[tuple[str, ipaddress.IPv4Address]] = []
+    if address.ipv4_mapped is not None:
+        found.append(("IPv4-mapped", address.ipv4_mapped))
+    if address.sixtofour is not None:
+        found.append(("6to4", address.sixtofour))
+    if address.teredo is not None:
+        server, client = address.teredo
+        found += [("Teredo server", server), ("Teredo client", client)]
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _IPV4_COMPATIBLE and int(address) > 1:  # not :: nor ::1, which are judged as such
+        found.append(("IPv4-compatible", low32))
+    for prefix in _NAT64_PREFIXES:
+        if address in prefix:
+            # RFC 6052: behind a /96 prefix the IPv4 address is the last 32 bits; behind a /48 it is
+            # bits 48-63 and 72-87 (bits 64-71 are zero). The local-use /48 is judged both ways.
+            value = int(address)
+            if prefix.prefixlen == 48:
+                found.append(
+                    ("NAT64", ipaddress.IPv4Address(((value >> 64) & 0xFFFF) << 16 | (value >> 40) & 0xFFFF))
+                )
+            found.append(("NAT64", low32))
+    return found
+
+
 def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """What kind of non-public address ``address`` is; empty for a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(address, ipaddress.IPv6Address):
+        for form, carried in _embedded_ipv4(address):
+            kind = _address_kind(carried)
+            if kind and form == "IPv4-mapped":
+                return kind  # ::ffff:127.0.0.1 is 127.0.0.1
+            if kind:
+                return f"{kind} address {carried} inside a {form}"
     kinds = [
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
@@ -137,12 +193,52 @@ def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str
     return next((kind for kind, found in kinds if found), "")
 
 
-def webhook_url_refusal(url: str) -> str:
-    """Why webhooks may not be sent to ``url`` (its host is in a non-public network); empty if fine.
+def webhook_url_ambiguity(url: str) -> str:
+    """Why ``url``'s host could be read two ways; empty if ``urllib`` and the HTTP client agree.
 
-    Names are resolved here; an IP literal is judged as it is. Every address a name resolves to
-    must be public, since the sender may connect to any of them.
+    The check below reads the host with ``urllib.parse``, the sender (requests) with urllib3's
+    ``parse_url``; where they could differ the URL is refused rather than judged by one reading
+    and sent by the other.
     """
+    if "\\" in url:
+        return "A webhook URL may not contain a backslash; write it with forward slashes only."
+    if any(char.isspace() or ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        return "A webhook URL may not contain blanks or control characters; percent-encode them in the path."
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return (
+            "A webhook URL may not carry a user name or password (the part before @); "
+            "each delivery is signed with the endpoint's secret instead."
+        )
+    if "%" in parts.netloc:
+        return "A webhook URL's host may not be percent-encoded; write the host name as it is."
+    if not parts.netloc.isascii():
+        return "Write the webhook URL's host in its ASCII form (IDNA, xn--…)."
+    try:
+        theirs = parse_url(url)
+        port = parts.port
+    except (LocationParseError, ValueError) as exc:
+        return f"The webhook URL {url!r} cannot be parsed: {exc}."
+    their_host = (theirs.host or "").lower().removeprefix("[").removesuffix("]")
+    if their_host != (parts.hostname or "") or theirs.port != port:
+        return (
+            f"The webhook URL's host reads as {parts.hostname!r} to one parser and {their_host!r} "
+            "to another; write a plain scheme://host[:port]/path URL."
+        )
+    return ""
+
+
+def webhook_url_refusal(url: str) -> str:
+    """Why webhooks may not be sent to ``url``; empty if fine.
+
+    Refused: a host that could be read two ways (``webhook_url_ambiguity``, always), and unless
+    private hosts are allowed a host in a non-public network. Names are resolved here; an IP
+    literal is judged as it is. Every address a name resolves to must be public, since the sender
+    may connect to any of them.
+    """
+    ambiguity = webhook_url_ambiguity(url)
+    if ambiguity:
+        return ambiguity
     if settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
         return ""
     parts = urlsplit(url)
@@ -176,9 +272,15 @@ def _matches(pattern: str, published: str) -> bool:
 def webhook_endpoint_create(
     *, customer: Customer, url: str, actor: Actor, event_types: list[str] | None = None
 ) -> WebhookEndpoint:
+    """Add an endpoint, at most ``MAX_ENDPOINTS_PER_CUSTOMER`` per customer.
+
+    The count is taken under the customer's row lock, so concurrent creates queue there and each
+    counts the ones before it.
+    """
     event_types = list(event_types or [])
     _validate_endpoint(url, event_types)
     with transaction.atomic():
+        lock_customer(customer.pk)
         count = WebhookEndpoint.objects.filter(customer=customer).count()
         if count >= MAX_ENDPOINTS_PER_CUSTOMER:
             raise InvalidRequest(f"{customer} already has {count} webhook endpoints, the most allowed.")
@@ -212,7 +314,8 @@ def webhook_endpoint_update(
         endpoint.event_types if event_types is None else list(event_types),
     )
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        with short_lock_wait(f"Webhook endpoint {endpoint.url}"):
+            endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         before = {"url": endpoint.url, "event_types": endpoint.event_types, "active": endpoint.active}
         endpoint.url = endpoint.url if url is None else url
         endpoint.event_types = endpoint.event_types if event_types is None else list(event_types)
@@ -240,7 +343,8 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
     forged calls. The event says that it changed, never what it is.
     """
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        with short_lock_wait(f"Webhook endpoint {endpoint.url}"):
+            endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         endpoint.secret = secrets.token_hex(32)
         endpoint.save(update_fields=["secret"])
         event_record(
@@ -422,9 +526,72 @@ class SendResult:
     duration_ms: int
 
 
+class _Watchdog:
+    """The deadline of one send: when it passes, every connection of the send is shut down.
+
+    A per-read timeout restarts with every byte, so a receiver trickling a byte a second would
+    hold a send for as long as it likes; shutting the socket down wakes the blocked read at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.fired = False
+        self._connections: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self.fire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.001)
+
+    def watch(self, connection: HTTPConnection) -> None:
+        """Shut ``connection`` down at the deadline (at once if it has passed)."""
+        with self._lock:
+            self._connections.append(connection)
+            fired = self.fired
+        if fired:
+            self._shut(connection)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            connections = list(self._connections)
+        for connection in connections:
+            self._shut(connection)
+
+    @staticmethod
+    def _shut(connection: HTTPConnection) -> None:
+        sock = getattr(connection, "sock", None)  # after TLS, the wrapped socket
+        if sock is not None:
+            with suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
+# The watchdog of the send running in this thread (the connection classes register with it).
+_send_watchdog: ContextVar[_Watchdog | None] = ContextVar("webhook_send_watchdog", default=None)
+
+
+@contextmanager
+def _watched(watchdog: _Watchdog) -> Iterator[_Watchdog]:
+    token = _send_watchdog.set(watchdog)
+    try:
+        with watchdog:
+            yield watchdog
+    finally:
+        _send_watchdog.reset(token)
+
+
 class _PublicPeer:
     """Connection mix-in: resolves the host itself, judges every address, and connects to the
-    address it judged.
+    address it judged; the connection is shut down at the send's deadline (``_Watchdog``).
 
     The name is looked up again for each connection, so a name that resolved to a public address
     when it was checked and to an internal one now (DNS rebinding) is refused before any packet
@@ -439,6 +606,12 @@ class _PublicPeer:
         if not settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS:
             self._dns_host = self._public_address()
         return super()._new_conn()  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        watchdog = _send_watchdog.get()
+        if watchdog is not None:
+            watchdog.watch(self)  # type: ignore[arg-type]
 
     def _public_address(self) -> str:
         try:
@@ -488,20 +661,45 @@ def _session() -> requests.Session:
 
 
 def _send(url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+    """Post ``body`` and read the answer, all within ``REQUEST_DEADLINE``.
+
+    The connect and per-read timeouts are what is left of the deadline; the watchdog cuts a
+    receiver off that keeps sending slowly. An answer cut off at the deadline is a failure
+    whatever its status. Of the body at most ``MAX_RESPONSE_BYTES`` are read.
+    """
     # Checked again here: the endpoint may predate the rule, or its name may resolve elsewhere now.
     refusal = webhook_url_refusal(url)
     if refusal:
         return SendResult(None, refusal[:300], 0)
     started = time.monotonic()
-    try:
-        with _session() as session:
-            response = session.post(
-                url, data=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, allow_redirects=False
+    status_code: int | None = None
+    error = ""
+    with _watched(_Watchdog(REQUEST_DEADLINE.total_seconds())) as watchdog:
+        try:
+            with _session() as session:
+                response = session.post(
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=(watchdog.remaining(), watchdog.remaining()),
+                    allow_redirects=False,
+                    stream=True,
+                )
+                with response:
+                    status_code = response.status_code
+                    read = 0
+                    for chunk in response.iter_content(chunk_size=8192):
+                        read += len(chunk)
+                        if read >= MAX_RESPONSE_BYTES:
+                            break  # enough: only the status counts
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        if watchdog.fired:
+            error = (
+                f"No complete answer within {watchdog.seconds:g} s; the send was cut off at its deadline"
+                + (f" ({error})" if error else "")
             )
-        status_code, error = response.status_code, ""
-    except requests.RequestException as exc:
-        status_code, error = None, f"{type(exc).__name__}: {exc}"[:300]
-    return SendResult(status_code, error, int((time.monotonic() - started) * 1000))
+    return SendResult(status_code, error[:300], int((time.monotonic() - started) * 1000))
 
 
 def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
@@ -557,6 +755,8 @@ def _record_attempt(*, delivery: WebhookDelivery, result: SendResult, now: datet
         )
         delivery.attempts = number
         code = result.status_code
+        if result.error:  # no complete answer (cut off at the deadline, or refused): not delivered
+            code = None
         if code is not None and 200 <= code < 300:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, None
         elif code == 410:

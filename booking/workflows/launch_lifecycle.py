@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from booking.errors import InvalidRequest
+from booking.errors import Conflict, InvalidRequest
 from booking.models import Launch
 from booking.rules.launch_status import OUTCOMES, Status, launch_transition_refusal
 from booking.services import readiness
@@ -25,7 +25,7 @@ def launch_release(*, launch: Launch, actor: Actor) -> Launch:
         locked = launch_lock(launch=launch)
         refusal = launch_transition_refusal(launch=locked, to_status=Status.SCHEDULED)
         if refusal:
-            raise InvalidRequest(refusal)
+            raise Conflict(refusal)  # the launch's status is in the way
         problems = readiness.launch_readiness_problems(launch=locked)
         if problems:
             raise InvalidRequest(
@@ -47,7 +47,7 @@ def launch_go(*, launch: Launch, actor: Actor) -> Launch:
         locked = launch_lock(launch=launch)
         refusal = launch_transition_refusal(launch=locked, to_status=Status.GO)
         if refusal:
-            raise InvalidRequest(refusal)
+            raise Conflict(refusal)  # the launch's status is in the way
         problems = readiness.launch_readiness_problems(launch=locked)
         if problems:
             raise InvalidRequest(f"{locked.name} cannot go: {problems[0]}.")

@@ -181,3 +181,14 @@ def test_availability_refuses_empty_or_repeated_parameters(world):
     }
     assert world.client.get(url + "&currency=USD&currency=EUR").status_code == 400
     assert world.client.get(url + "&latest=2001-01-01T00:00:00Z").json()["options"] == []
+
+
+def test_rebooking_onto_the_launch_it_is_on_is_a_conflict(world):
+    """The booking's state is in the way, not the input: 409, as the API guide says."""
+    quote = quote_for(world)
+    booking = world.client.post("/api/v1/bookings/", {"quote": quote["id"]}, format="json").json()
+    same = world.client.post(
+        f"/api/v1/bookings/{booking['id']}/rebook/", {"launch": world.launch.pk}, format="json"
+    )
+    assert same.status_code == 409
+    assert same.json()["detail"] == f"booking {booking['reference']} is already on {world.launch.name}"

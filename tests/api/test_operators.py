@@ -88,10 +88,27 @@ def test_an_operator_scrubs_their_launch_with_a_reason(world):
     answer = world.operator.post(url, {"reason": "Second stage anomaly"}, format="json")
     assert answer.status_code == 200 and answer.json()["status"] == "scrubbed"
     again = world.operator.post(url, {"reason": "again"}, format="json")
-    assert again.status_code == 400 and "cannot be scrubbed" in again.json()["detail"]
+    # The launch's state is in the way: a conflict, as the API guide says.
+    assert again.status_code == 409 and "cannot be scrubbed" in again.json()["detail"]
 
 
 def datetime_of(text):
     from datetime import datetime
 
     return datetime.fromisoformat(text)
+
+
+def test_slipping_a_scrubbed_launch_is_a_conflict(world):
+    """The launch's state is in the way, not the input: 409, as the API guide says."""
+    assert (
+        world.operator.post(
+            f"/api/v1/launches/{world.launch.pk}/scrub/", {"reason": "anomaly"}, format="json"
+        )
+    ).status_code == 200
+    moved = world.operator.post(
+        f"/api/v1/launches/{world.launch.pk}/slip/",
+        {"window_start": (world.launch.window_start + timedelta(days=2)).isoformat()},
+        format="json",
+    )
+    assert moved.status_code == 409
+    assert moved.json()["detail"] == f"{world.launch.name} is scrubbed; it cannot slip."

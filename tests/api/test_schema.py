@@ -169,3 +169,11 @@ def test_api_conforms_to_its_schema(case, customer_world):
         headers={"Authorization": f"Token {customer_world.key}"},
         checks=CHECKS.get_all(),
     )
+
+
+def test_changes_by_put_and_patch_document_the_conflict_answer(schema_document):
+    """A PUT or PATCH may meet a row being changed by someone else (Busy, 409 with Retry-After)."""
+    for path, method, op in operations(schema_document):
+        if method in {"put", "patch"}:
+            assert "409" in op["responses"], f"{method.upper()} {path}"
+            assert "Retry-After" in op["responses"]["409"]["headers"]

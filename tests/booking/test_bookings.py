@@ -146,7 +146,7 @@ def test_hold_refuses_a_dedicated_quote_without_a_launch(world):
         customer=world.customer, payload=world.payload, actor=None, vehicle_model=world.vehicle_model
     )
     with pytest.raises(
-        InvalidRequest,
+        Conflict,
         match=f"^quote {quote.reference} is for a dedicated Kuaizhou-1A launch that is not scheduled yet: "
         "it can be held once an operator schedules the launch$",
     ):
@@ -677,9 +677,7 @@ def test_rebook_refuses_a_full_target_and_changes_nothing(world, later_launch):
 
 def test_rebook_refusals(world, later_launch):
     booking = confirmed(world)
-    with pytest.raises(
-        InvalidRequest, match=f"^booking {booking.reference} is already on {world.launch.name}$"
-    ):
+    with pytest.raises(Conflict, match=f"^booking {booking.reference} is already on {world.launch.name}$"):
         booking_rebook(booking=booking, launch=world.launch, actor=None)
     elsewhere = LaunchFactory(name="Ceres-1 · SSO 500 rideshare")
     RideshareRateFactory(provider=elsewhere.provider)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from booking.errors import InvalidRequest
+from booking.errors import Conflict, InvalidRequest
 from booking.models import CheckRun, Event, Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
 from booking.readiness_templates import SHIPPED_TEMPLATES
 from booking.selectors.readiness import plan_for_customer
@@ -201,7 +201,7 @@ def test_launch_status_changes_follow_the_allowed_transitions():
         NOW + timedelta(days=1), name="K-1", vehicle=vehicle, vehicle_model=vehicle.vehicle_model
     )
     with pytest.raises(
-        InvalidRequest,
+        Conflict,
         match="^K-1 cannot be marked launched: it is scheduled, and only a launch that is go for launch can.$",
     ):
         launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
@@ -209,7 +209,7 @@ def test_launch_status_changes_follow_the_allowed_transitions():
         launches.launch_hold(launch=launch, actor=None, reason="")
     launches.launch_hold(launch=launch, actor=None, reason="range closed")
     with pytest.raises(
-        InvalidRequest,
+        Conflict,
         match="^K-1 cannot go for launch: it is on hold, and only a launch that is scheduled can.$",
     ):
         launch_lifecycle.launch_go(launch=launch, actor=None)

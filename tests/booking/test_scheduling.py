@@ -437,7 +437,7 @@ def test_slipping_past_the_next_launch_reorders_the_chain(world):
 def test_a_slip_racing_a_scrub_is_refused_on_the_locked_row(world, monkeypatch):
     launch = schedule_on_tel(world)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.SCRUBBED)
-    with pytest.raises(InvalidRequest, match="^KZ1A is scrubbed; it cannot slip.$"):
+    with pytest.raises(Conflict, match="^KZ1A is scrubbed; it cannot slip.$"):
         launch_slip(launch=launch, window_start=launch.window_start + timedelta(days=1), actor=None, now=NOW)
     assert not Event.objects.filter(verb="launch.slipped").exists()
 
@@ -485,7 +485,7 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     )
     # The slot is free again, and so is the rocket.
     schedule(world, start=start, name="KZ1A again")
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(Conflict):
         launch_scrub(launch=launch, actor=operator, reason="again", now=NOW)
 
 
@@ -507,7 +507,7 @@ def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(w
 def test_a_scrub_racing_lift_off_is_refused_on_the_locked_row(world, monkeypatch):
     launch = schedule_on_tel(world)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.LAUNCHED)
-    with pytest.raises(InvalidRequest, match="^KZ1A is launched; it cannot be scrubbed.$"):
+    with pytest.raises(Conflict, match="^KZ1A is launched; it cannot be scrubbed.$"):
         launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
     assert not Event.objects.filter(verb="launch.scrubbed").exists()
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from booking.errors import InvalidRequest
+from booking.errors import Conflict
 from booking.models import Event
 from booking.portal.selectors import orbit_assessment
 from booking.services.payloads import payload_update
@@ -175,7 +175,7 @@ def test_mass_of_a_booked_payload_cannot_change(member_client, world):
         "GOMX-5A holds a seat on Kuaizhou-1A rideshare (LB-GOM01): its mass and orbit cannot change while booked."
         in response.content.decode()
     )
-    with pytest.raises(InvalidRequest, match="cannot change while booked"):
+    with pytest.raises(Conflict, match="cannot change while booked"):
         payload_update(payload=payload, actor=None, mass_kg=Decimal("9.0"))
     # Renaming is fine.
     payload_update(payload=payload, actor=None, name="GOMX-5A prime")
