@@ -17,7 +17,7 @@ from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel
 from vehicles.orbits import OrbitError, capacity_at_altitude
 
-from .bookings import lock_launches
+from . import locking
 from .events import Actor, event_record
 
 # Launches whose payloads are still to fly: their bookings must keep fitting the curve.
@@ -84,7 +84,7 @@ def capacity_curve_replace(
     between the check and the new curve; ``Conflict`` when a launch would be left over capacity.
     """
     points = [(orbit, int(altitude), Decimal(capacity)) for orbit, altitude, capacity in points]
-    lock_launches(list(Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)))
+    locking.lock_launches(list(Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)))
     refusal = capacity_curve_refusal(vehicle_model=vehicle_model, points=points)
     if refusal:
         raise Conflict(refusal)

@@ -1,4 +1,4 @@
-"""Launch status writes: the launch lock, a hold, and the status change itself.
+"""Launch status writes: a hold and the status change itself (the launch lock is ``locking.launch_lock``).
 
 Every change is validated against the allowed transitions (``rules.launch_status``) and writes a
 ``launch.status_changed`` Event. The readiness reconciler changes many launches in one pass
@@ -21,19 +21,9 @@ from booking.rules.launch_status import HELD_BY_OPERATOR, HELD_BY_READINESS, Sta
 from booking.services.events import event_new
 
 from .events import Actor, events_record
-from .locking import short_lock_wait
+from .locking import launch_lock
 
 logger = logging.getLogger(__name__)
-
-
-def launch_lock(*, launch: Launch) -> Launch:
-    """Lock the launch row and return it fresh. Caller is inside ``transaction.atomic``.
-
-    The launch row is the lock for its readiness plan too: every writer of a plan's steps takes
-    it first, so the order is always launch, then plan rows.
-    """
-    with short_lock_wait(f"Launch {launch.name}"):
-        return Launch.objects.select_for_update(of=("self",)).get(pk=launch.pk)
 
 
 def launches_change_status(

@@ -22,6 +22,7 @@ from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
 from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
 
 from .events import Actor, event_record
+from .locking import lock_document, lock_payload
 
 # How far a requested sun-synchronous inclination may stray from the one the altitude implies.
 SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")
@@ -176,7 +177,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
-    payload = Payload.objects.select_for_update().get(pk=payload.pk)
+    payload = lock_payload(payload_id=payload.pk)
     before = _snapshot(payload)
     changed = {name: value for name, value in values.items() if before[name] != value}
     if not changed:
@@ -272,7 +273,7 @@ def document_review(*, document: Document, approve: bool, actor: Actor, note: st
     if not approve and not note:
         raise InvalidRequest(f"Say what to fix when rejecting the {document.get_kind_display().lower()}.")
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = lock_document(document=document)
         new_status = Document.Status.APPROVED if approve else Document.Status.REJECTED
         if locked.status == new_status:
             raise InvalidRequest(

@@ -7,7 +7,7 @@ due work with ``SELECT ... FOR UPDATE SKIP LOCKED`` and handles all of them with
 bulk queries. Checks run in short Celery tasks (``step_check_run``) whose results are recorded
 under the launch lock with a unique (step, attempt) key, so a re-delivered task does nothing.
 
-Lock order: the launch row first (``launches.launch_lock``), then its plan and step rows. Every
+Lock order: the launch row first (``locking.launch_lock``), then its plan and step rows. Every
 writer of a plan's steps holds the launch lock, so the launch row is the plan's mutex.
 """
 
@@ -64,7 +64,8 @@ from booking.rules.readiness import (
     step_opens_at,
 )
 from booking.services.events import event_new
-from booking.services.launches import launch_lock, launches_change_status
+from booking.services.launches import launches_change_status
+from booking.services.locking import launch_lock
 from booking.signals import readiness_checks_due
 
 from . import checks

@@ -14,6 +14,7 @@ from booking.models import ApiToken
 from customers.models import Customer, new_calendar_token
 
 from .events import Actor, event_record
+from .locking import lock_api_token, lock_customer, lock_user_api_tokens
 
 TOKEN_PREFIX_LENGTH = 8
 TOKEN_NAME_MAX_LENGTH = 80
@@ -51,7 +52,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Revoke ``token``; a revoked token authenticates nothing. Revoking twice is harmless."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        token = lock_api_token(token=token)
         if token.revoked_at is not None:
             return token
         token.revoked_at = timezone.now()
@@ -75,9 +76,9 @@ def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
     """
     revoked = 0
     with transaction.atomic():
-        tokens = ApiToken.objects.select_for_update().filter(user_id=user.pk, revoked_at__isnull=True)
+        tokens = lock_user_api_tokens(user=user)
         now = timezone.now()
-        for token in tokens.order_by("pk"):
+        for token in tokens:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
             event_record(
@@ -95,7 +96,7 @@ def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
 def calendar_token_rotate(*, customer: Customer, actor: Actor) -> Customer:
     """Give ``customer`` a new calendar feed address; the old one answers 404 from now on."""
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = lock_customer(customer_id=customer.pk, what=f"{customer}'s calendar address")
         customer.calendar_token = new_calendar_token()
         customer.save(update_fields=["calendar_token"])
         event_record(
