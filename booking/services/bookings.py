@@ -458,7 +458,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     if not held:
         assert old.contract is not None
         contract = locking.lock_contract(
-            contract_id=old.contract_id, what=f"contract {old.contract.reference}"
+            contract_id=old.contract.pk, what=f"contract {old.contract.reference}"
         )
         _check_contract_has_room(contract=contract, launch=target)
         milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now)
