@@ -37,19 +37,25 @@ def launches_change_status(
 ) -> list[Launch]:
     """Move every launch to ``to_status`` with one UPDATE and one Event each.
 
-    ``reasons`` gives a launch its own reason instead of ``reason``. Caller holds the launch row
-    locks and has checked ``launch_transition_refusal``; the launch objects are updated in place.
+    ``reasons`` gives a launch its own reason instead of ``reason``. A hold records who put it on
+    (``extra["held_by"]``) in ``Launch.held_by``; any other status clears it. Caller holds the
+    launch row locks and has checked ``launch_transition_refusal``; the launch objects are updated
+    in place.
     """
     launches = list(launches)
     if not launches:
         return []
     now = timezone.now()
     default_reason = reason
-    Launch.objects.filter(pk__in=[launch.pk for launch in launches]).update(status=to_status, updated_at=now)
+    held_by = (extra or {}).get("held_by", "") if to_status == Status.HOLD else ""
+    Launch.objects.filter(pk__in=[launch.pk for launch in launches]).update(
+        status=to_status, held_by=held_by, updated_at=now
+    )
     events = []
     for launch in launches:
         before = launch.status
         launch.status = to_status
+        launch.held_by = held_by
         launch.updated_at = now
         after: dict[str, Any] = {"status": to_status, **(extra or {})}
         reason = (reasons or {}).get(launch.pk, default_reason)

@@ -28,7 +28,6 @@ from booking.errors import InvalidRequest
 from booking.models import (
     Booking,
     CheckRun,
-    Event,
     Launch,
     Notification,
     PlanStep,
@@ -498,29 +497,12 @@ def launch_gates_apply(*, launch_ids: Sequence[int]) -> GateResult:
     return _gates_apply(launches=launches, steps_by_launch=_steps_of_active_plans(list(launches)))
 
 
-def _readiness_holds(launch_ids: Sequence[int]) -> set[int]:
-    """Launches on hold whose latest hold was put on by readiness (not by a person)."""
-    if not launch_ids:
-        return set()
-    latest: dict[int, str] = {}
-    rows = (
-        Event.objects.filter(verb="launch.status_changed", launch_id__in=launch_ids, after__status="hold")
-        .order_by("launch_id", "-created_at", "-pk")
-        .values_list("launch_id", "after")
-    )
-    for launch_id, after in rows:
-        latest.setdefault(launch_id, (after or {}).get("held_by", ""))
-    return {launch_id for launch_id, held_by in latest.items() if held_by == HELD_BY_READINESS}
-
-
 def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list[PlanStep]]) -> GateResult:
     """Caller holds the locks of ``launches``; ``steps_by_launch`` holds their active plans' steps."""
     result = GateResult()
     to_hold: list[Launch] = []
     hold_reasons: dict[int, str] = {}
     hold_steps: list[tuple[Launch, PlanStep]] = []
-    held_now = [pk for pk, launch in launches.items() if launch.status == LaunchStatus.HOLD]
-    readiness_held = _readiness_holds(held_now)
     to_release: list[Launch] = []
     completed_plans: list[tuple[Launch, int]] = []
 
@@ -535,7 +517,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
                 f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             )
             hold_steps.extend((launch, step) for step in problems)
-        elif not problems and launch.status == LaunchStatus.HOLD and launch.pk in readiness_held:
+        elif not problems and launch.status == LaunchStatus.HOLD and launch.held_by == HELD_BY_READINESS:
             to_release.append(launch)
         if all(step.status not in OPEN for step in steps):
             completed_plans.append((launch, steps[0].plan_id))
@@ -643,7 +625,7 @@ def _claim_launches(now: datetime) -> list[Launch]:
         .exclude(status=LaunchStatus.SCRUBBED)
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .only("id", "name", "status", "provider_id")
+        .only("id", "name", "status", "held_by", "provider_id")
     )
 
 
