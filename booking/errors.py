@@ -27,6 +27,13 @@ class Conflict(ServiceError):
     """The request clashes with the schedule or the capacity as they are now."""
 
 
+class ScheduleConflict(Conflict):
+    """The platform, pad, rocket, range or site is taken or closed at the asked time.
+
+    Raised where scheduling detects the clash; the express order then tries its next plan.
+    """
+
+
 class Busy(Conflict):
     """Somebody else holds the lock right now: try again in a moment."""
 
