@@ -133,8 +133,8 @@ class Booking(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Hold expired"
 
-    # Bookings in these states take capacity on their launch (held ones only until they expire).
-    CAPACITY_STATUSES = (Status.HELD, Status.CONFIRMED, Status.MANIFESTED)
+    # Which bookings take capacity is ``booking.selectors.capacity.capacity_taking_q`` (held ones
+    # only until their hold runs out).
 
     reference = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bookings")

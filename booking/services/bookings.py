@@ -21,7 +21,7 @@ from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
-from booking.selectors.capacity import customer_open_holds, launch_capacity_kg
+from booking.selectors.capacity import customer_open_holds, launch_capacity_kg, takes_capacity
 from booking.selectors.contracts import (
     booking_milestones,
     contract_has_room,
@@ -291,7 +291,7 @@ def booking_confirm(
             raise Conflict(
                 f"booking {booking.reference} is {booking.get_status_display().lower()}: only a held booking can be confirmed"
             )
-        if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+        if not takes_capacity(booking, now=now):  # held, and the hold has run out
             raise Conflict(
                 f"the hold on booking {booking.reference} expired at {_when(booking.hold_expires_at)}: hold a seat again"
             )
@@ -410,7 +410,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         )
     if old_launch.status in LIFTED_OFF_STATUSES:
         raise Conflict(f"{old_launch.name} has launched; a flown booking cannot be rebooked")
-    if old.status == Booking.Status.HELD and old.hold_expires_at is not None and old.hold_expires_at <= now:
+    if old.status == Booking.Status.HELD and not takes_capacity(old, now=now):
         raise Conflict(
             f"the hold on booking {old.reference} expired at {_when(old.hold_expires_at)}: hold a seat again"
         )

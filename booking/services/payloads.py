@@ -13,9 +13,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import Booking
+from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
@@ -185,7 +187,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     frozen = [name for name in changed if name in BOOKED_FIELDS]
     if frozen:
         active = (
-            Booking.objects.filter(payload=payload, status__in=Booking.CAPACITY_STATUSES)
+            Booking.objects.filter(capacity_taking_q(now=timezone.now()), payload=payload)
             .select_related("launch")
             .first()
         )

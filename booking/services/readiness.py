@@ -62,6 +62,7 @@ from booking.rules.readiness import (
     step_next_wake,
     step_opens_at,
 )
+from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import event_new
 from booking.services.launches import launches_change_status
 from booking.services.locking import launch_lock
@@ -136,7 +137,7 @@ def template_for_launch(*, launch: Launch) -> ReadinessTemplate:
     """The shipped template a launch follows, by its service level and whether a payload booked
     on it comes back (``template_for``)."""
     returnable = Booking.objects.filter(
-        launch=launch, status__in=Booking.CAPACITY_STATUSES, payload__returnable=True
+        capacity_taking_q(now=timezone.now()), launch=launch, payload__returnable=True
     ).exists()
     return template_for(service_level=launch.service_level, returnable=returnable, launch_name=launch.name)
 
