@@ -63,7 +63,7 @@ from booking.rules.readiness import (
     step_opens_at,
 )
 from booking.selectors.capacity import capacity_taking_q
-from booking.services.events import event_new
+from booking.services.events import event_new, user_or_none
 from booking.services.launches import launches_change_status
 from booking.services.locking import launch_lock
 from booking.signals import readiness_checks_due
@@ -327,8 +327,7 @@ def _close_step(*, step: PlanStep, to_status: str, actor: Actor, note: str, laun
     before = step.status
     step.status = to_status
     step.completed_at = timezone.now()
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    step.completed_by = actor if authenticated else None  # type: ignore[assignment]
+    step.completed_by = user_or_none(actor)
     step.note = (note or step.note)[:300]
     step.wake_at = None
     step.save(update_fields=["status", "completed_at", "completed_by", "note", "wake_at"])
