@@ -21,6 +21,7 @@ from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
+from booking.rules.text import when
 from booking.selectors.capacity import customer_open_holds, launch_capacity_kg, takes_capacity
 from booking.selectors.contracts import (
     booking_milestones,
@@ -42,10 +43,6 @@ ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 #: At lift-off these bookings fly; a booking still held then was never confirmed and lapses.
 FLYING_STATUSES = ACTIVE_STATUSES
 MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
-
-
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "an unknown time"
 
 
 def _state(booking: Booking) -> dict:
@@ -100,7 +97,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(f"quote {quote.reference} was already accepted")
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
-        raise Conflict(f"quote {quote.reference} expired at {_when(quote.valid_until)}: ask for a new quote")
+        raise Conflict(f"quote {quote.reference} expired at {when(quote.valid_until)}: ask for a new quote")
     customer = quote.customer
     refusal = _screening_refusal(customer=customer, launch=launch)
     if refusal:
@@ -146,7 +143,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         },
         message=(
             f"{booking.reference}: {payload.name} ({mass_kg} kg) held on {launch_label(launch)} "
-            f"until {_when(booking.hold_expires_at)}"
+            f"until {when(booking.hold_expires_at)}"
         ),
         customer=customer,
         provider=launch.provider,
@@ -293,13 +290,13 @@ def booking_confirm(
             )
         if not takes_capacity(booking, now=now):  # held, and the hold has run out
             raise Conflict(
-                f"the hold on booking {booking.reference} expired at {_when(booking.hold_expires_at)}: hold a seat again"
+                f"the hold on booking {booking.reference} expired at {when(booking.hold_expires_at)}: hold a seat again"
             )
         quote = booking.quote
         if quote is not None and quote.valid_until <= now:
             raise Conflict(
                 f"quote {quote.reference} for booking {booking.reference} expired at "
-                f"{_when(quote.valid_until)}: ask for a new quote and hold the seat again"
+                f"{when(quote.valid_until)}: ask for a new quote and hold the seat again"
             )
         customer = booking.customer
         if customer.export_screening != Customer.ExportScreening.CLEARED:
@@ -412,7 +409,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         raise Conflict(f"{old_launch.name} has launched; a flown booking cannot be rebooked")
     if old.status == Booking.Status.HELD and not takes_capacity(old, now=now):
         raise Conflict(
-            f"the hold on booking {old.reference} expired at {_when(old.hold_expires_at)}: hold a seat again"
+            f"the hold on booking {old.reference} expired at {when(old.hold_expires_at)}: hold a seat again"
         )
     if target.provider_id != old_launch.provider_id:
         raise Conflict(
@@ -595,7 +592,7 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
                 system="hold expiry",
                 before=before,
                 after=_state(booking),
-                message=f"The hold on {booking.reference} expired at {_when(booking.hold_expires_at)}",
+                message=f"The hold on {booking.reference} expired at {when(booking.hold_expires_at)}",
                 customer=booking.customer,
                 provider=booking.launch.provider,
                 launch=booking.launch,
@@ -623,7 +620,7 @@ def payment_milestone_mark_paid(
             raise Conflict(f"{milestone.label} is no longer due: its booking was cancelled or moved")
         milestone = locked
         if milestone.paid_at is not None:
-            raise Conflict(f"{milestone.label} was already paid on {_when(milestone.paid_at)}")
+            raise Conflict(f"{milestone.label} was already paid on {when(milestone.paid_at)}")
         if booking is not None and booking.currency != milestone.currency:
             raise InvalidRequest(
                 f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"

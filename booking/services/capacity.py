@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.rules.text import day_month
 from booking.selectors.capacity import launch_booked_mass_kg
 from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel
@@ -66,7 +67,7 @@ def capacity_curve_refusal(
             day = launch.window_start
             problems.append(
                 f"{launch_label(launch)} · {launch.orbit_family} {launch.altitude_km} km on "
-                f"{day.day} {day:%b} carries {fmt_kg(booked_kg)} kg; this curve would give it "
+                f"{day_month(day)} carries {fmt_kg(booked_kg)} kg; this curve would give it "
                 f"{fmt_kg(capacity_kg)} kg"
             )
     if not problems:

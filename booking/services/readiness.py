@@ -62,6 +62,7 @@ from booking.rules.readiness import (
     step_next_wake,
     step_opens_at,
 )
+from booking.rules.text import when_short
 from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import event_new, user_or_none
 from booking.services.launches import launches_change_status
@@ -257,7 +258,7 @@ def plan_follow_launch(*, launch: Launch, actor: Actor) -> ReadinessPlan | None:
             actor=actor,
             before={"due": before},
             after={"due": {step.code: step.due_at.isoformat() for step in steps}},
-            message=f"Readiness plan for {locked.name} follows the window starting {locked.window_start:%d %b %H:%M} UTC",
+            message=f"Readiness plan for {locked.name} follows the window starting {when_short(locked.window_start)}",
             provider=locked.provider,
             launch=locked,
         )
@@ -712,7 +713,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                         provider_id=launch.provider_id,
                         before={"status": Step.PENDING},
                         after={"status": Step.LATE, "code": step.code, "due_at": step.due_at},
-                        message=f"{launch.name}: “{step.name}” is late (due {step.due_at:%d %b %H:%M} UTC)",
+                        message=f"{launch.name}: “{step.name}” is late (due {when_short(step.due_at)})",
                     )
                     for launch, step in late
                 ]
@@ -724,7 +725,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                         reason=Notification.Reason.LATE,
                         recipient_role=step.owner_role,
                         message=(
-                            f"{launch.name}: “{step.name}” is late: it was due {step.due_at:%d %b %H:%M} UTC"
+                            f"{launch.name}: “{step.name}” is late: it was due {when_short(step.due_at)}"
                             + (f". Last check: {step.note}" if step.note else "")
                         )[:300],
                     )
