@@ -17,6 +17,7 @@ from booking.api.fields import (
     StrictURLField,
 )
 from booking.models import (
+    AddOnService,
     ApiToken,
     Booking,
     Event,
@@ -43,6 +44,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
+from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 from vehicles.selectors import (
     operator_provider_ids,
     platforms_for_operator,
@@ -206,7 +208,7 @@ class ReadinessSerializer(serializers.Serializer):
 
 class OrbitSerializer(serializers.Serializer):
     family = serializers.ChoiceField(choices=OrbitFamily.choices, source="orbit_family")
-    altitude_km = StrictIntegerField(min_value=100, max_value=40000)
+    altitude_km = StrictIntegerField(min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM)
     inclination_deg = NumberOrDecimalStringField(
         max_digits=6,
         decimal_places=2,
@@ -541,7 +543,7 @@ class QuoteRequestSerializer(serializers.Serializer):
     )
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.USD)
     options = serializers.ListField(
-        child=serializers.ChoiceField(choices=["insurance", "mission_control", "it_support"]),
+        child=serializers.ChoiceField(choices=AddOnService.Kind.values),
         required=False,
         max_length=3,
     )

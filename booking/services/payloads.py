@@ -21,7 +21,12 @@ from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
-from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
+from vehicles.orbits import (
+    OrbitError,
+    altitude_problem,
+    lowest_reachable_inclination,
+    sun_synchronous_inclination,
+)
 
 from .events import Actor, event_record
 from .locking import lock_document, lock_payload
@@ -42,6 +47,9 @@ def payload_orbit_problems(
     problems: dict[str, str] = {}
     if orbit_family not in OrbitFamily.values:
         return {"family": f"{orbit_family!r} is not an orbit family ({', '.join(OrbitFamily.values)})."}
+    ceiling = altitude_problem(altitude_km)
+    if ceiling:
+        return {"altitude_km": ceiling}
     if orbit_family == OrbitFamily.SSO:
         try:
             sso = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
