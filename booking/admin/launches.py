@@ -275,6 +275,7 @@ class LaunchAdmin(ProviderScopedAdmin):
         "net",
         "net_precision",
         "status",
+        "held_by",
         "service_level",
     ]
 
