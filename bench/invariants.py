@@ -15,8 +15,6 @@ import psycopg
 
 from vehicles.orbits import OrbitError, capacity_at_altitude
 
-CAPACITY_STATUSES = ("held", "confirmed", "manifested")
-
 
 def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
     curves: dict[tuple[int, str], list[tuple[int, Decimal]]] = {}
@@ -24,6 +22,8 @@ def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
         "SELECT vehicle_model_id, orbit_family, altitude_km, capacity_kg FROM vehicles_capacitypoint"
     ):
         curves.setdefault((model_id, family), []).append((altitude, capacity))
+    # The WHERE clause mirrors booking.selectors.capacity.capacity_taking_q ("takes capacity"):
+    # confirmed and manifested bookings, and held ones whose hold has not run out.
     rows = conn.execute(
         """
         SELECT l.id, l.name, l.vehicle_model_id, l.orbit_family, l.altitude_km, COALESCE(SUM(b.mass_kg), 0)

@@ -28,6 +28,13 @@ class Conflict(ServiceError):
     that is scrubbed cannot slip, a booking cannot move to the launch it is on)."""
 
 
+class ScheduleConflict(Conflict):
+    """The platform, pad, rocket, range or site is taken or closed at the asked time.
+
+    Raised where scheduling detects the clash; the express order then tries its next plan.
+    """
+
+
 class Busy(Conflict):
     """Somebody else holds the lock right now: try again in a moment."""
 

@@ -34,6 +34,11 @@ class Launch(models.Model):
         FAILURE = "failure", "Failure"
         SCRUBBED = "scrubbed", "Scrubbed"
 
+    class HeldBy(models.TextChoices):
+        NOBODY = "", "Not on hold"
+        READINESS = "readiness", "Readiness"
+        OPERATOR = "operator", "An operator"
+
     # Launches in these states still occupy a vehicle, a pad or a platform, and sell seats.
     ACTIVE_STATUSES = (Status.PLANNED, Status.SCHEDULED, Status.HOLD, Status.GO)
     FINAL_STATUSES = (Status.SUCCESS, Status.PARTIAL_FAILURE, Status.FAILURE, Status.SCRUBBED)
@@ -73,6 +78,13 @@ class Launch(models.Model):
         max_length=10, choices=ServiceLevel.choices, default=ServiceLevel.STANDARD
     )
     rideshare = models.BooleanField(default=True, help_text="Sells seats to more than one customer.")
+    held_by = models.CharField(
+        max_length=10,
+        choices=HeldBy.choices,
+        default=HeldBy.NOBODY,
+        blank=True,
+        help_text="Who put the launch on hold, read while it is on hold: readiness releases only its own holds.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,8 +133,8 @@ class Booking(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Hold expired"
 
-    # Bookings in these states take capacity on their launch (held ones only until they expire).
-    CAPACITY_STATUSES = (Status.HELD, Status.CONFIRMED, Status.MANIFESTED)
+    # Which bookings take capacity is ``booking.selectors.capacity.capacity_taking_q`` (held ones
+    # only until their hold runs out).
 
     reference = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bookings")
@@ -554,6 +566,9 @@ class TemplateStep(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="manual") | ~Q(check_name=""), name="templatestep_automatic_has_check"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="manual") | Q(check_name=""), name="templatestep_manual_has_no_check"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -619,6 +634,9 @@ class PlanStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="unique_plan_step_position"),
             models.UniqueConstraint(fields=["plan", "code"], name="unique_plan_step_code"),
+            models.CheckConstraint(
+                condition=~Q(kind="manual") | Q(check_name=""), name="planstep_manual_has_no_check"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from vehicles.models import Currency, OrbitFamily, Provider
+from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
 def new_calendar_token() -> str:
@@ -148,7 +149,9 @@ class Payload(models.Model):
     width_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO)
-    altitude_km = models.PositiveIntegerField(validators=[MinValueValidator(100), MaxValueValidator(40000)])
+    altitude_km = models.PositiveIntegerField(
+        validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)]
+    )
     inclination_deg = models.DecimalField(
         max_digits=6,
         decimal_places=2,

@@ -30,6 +30,8 @@ __all__ = [
     "MEAN_SUN_RATE_DEG_PER_DAY",
     "SSO_EARTH_RADIUS_KM",
     "SSO_INCLINATION_TOLERANCE_DEG",
+    "MAX_ALTITUDE_KM",
+    "MIN_ALTITUDE_KM",
     "SSO_MAX_ALTITUDE_KM",
     "SSO_REFERENCE_RADIUS_KM",
     "AzimuthCorridor",
@@ -37,6 +39,7 @@ __all__ = [
     "Number",
     "OrbitError",
     "Pass",
+    "altitude_problem",
     "capacity_at_altitude",
     "capacity_at_inclination",
     "circular_orbit_speed_mps",
@@ -81,6 +84,21 @@ EARTH_RADIUS_KM: float = 6378.137
 
 #: Mean Earth radius (IUGG) in km, used for great-circle distances.
 EARTH_MEAN_RADIUS_KM: float = 6371.0088
+
+#: The altitudes the catalog sells, in km: above the edge of space and at most 40,000 km (beyond
+#: geostationary). The one ceiling of payload forms, API serializers and services.
+MIN_ALTITUDE_KM: int = 100
+MAX_ALTITUDE_KM: int = 40_000
+
+
+def altitude_problem(altitude_km: Number) -> str | None:
+    """Why ``altitude_km`` is not an altitude the catalog sells, or None when it is."""
+    if altitude_km < MIN_ALTITUDE_KM:
+        return f"The target altitude must be at least {MIN_ALTITUDE_KM} km."
+    if altitude_km > MAX_ALTITUDE_KM:
+        return f"The target altitude must be at most {MAX_ALTITUDE_KM:,} km."
+    return None
+
 
 #: Earth radius in km used by the sun-synchronous formula (per DOMAIN.md).
 SSO_EARTH_RADIUS_KM: float = 6378.0

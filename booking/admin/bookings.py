@@ -24,6 +24,7 @@ from booking.models import (
     QuoteLine,
     RideshareRate,
 )
+from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.contracts import booking_milestones
 from booking.selectors.fit import launches_selling_q
 from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
@@ -63,9 +64,9 @@ class HoldStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "active":
-            return queryset.filter(status=Booking.Status.HELD, hold_expires_at__gt=now)
+            return queryset.filter(capacity_taking_q(now=now), status=Booking.Status.HELD)
         if self.value() == "lapsed":
-            return queryset.filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
+            return queryset.filter(status=Booking.Status.HELD).exclude(capacity_taking_q(now=now))
         return queryset
 
 

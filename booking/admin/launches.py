@@ -27,6 +27,7 @@ from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
+from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 from vehicles.selectors import (
     platforms_for_operator,
     providers_for_operator,
@@ -89,7 +90,7 @@ class ScheduleForm(forms.Form):
         help_text="A rocket in ready storage (optional: assign later).",
     )
     orbit_family = forms.ChoiceField(choices=Launch._meta.get_field("orbit_family").choices)
-    altitude_km = forms.IntegerField(min_value=100)
+    altitude_km = forms.IntegerField(min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM)
     inclination_deg = forms.DecimalField(
         max_digits=6,
         decimal_places=2,
@@ -275,6 +276,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "net",
         "net_precision",
         "status",
+        "held_by",
         "service_level",
     ]
 

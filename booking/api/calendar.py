@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import Launch
+from booking.rules.text import when
 from booking.selectors.access import launches_for_calendar
 from customers.models import Customer
 
@@ -80,7 +81,7 @@ def launches_calendar(launches, *, name: str) -> bytes:
         event.add(
             "description",
             f"{launch.provider.name} · {launch.orbit_family} {launch.altitude_km} km · "
-            f"NET {launch.net:%Y-%m-%d %H:%M} UTC ({launch.get_net_precision_display().lower()}) · "
+            f"NET {when(launch.net)} ({launch.get_net_precision_display().lower()}) · "
             f"status {launch.get_status_display().lower()}",
         )
         calendar.add_component(event)

@@ -13,6 +13,7 @@ from booking.portal.selectors import orbit_assessment
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
 from vehicles.models import Currency
+from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
 class PayloadForm(forms.ModelForm):
@@ -44,7 +45,12 @@ class PayloadForm(forms.ModelForm):
             "height_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
             "orbit_family": forms.Select(attrs={"data-orbit": "family"}),
             "altitude_km": forms.NumberInput(
-                attrs={"min": "100", "max": "40000", "inputmode": "numeric", "data-orbit": "altitude"}
+                attrs={
+                    "min": str(MIN_ALTITUDE_KM),
+                    "max": str(MAX_ALTITUDE_KM),
+                    "inputmode": "numeric",
+                    "data-orbit": "altitude",
+                }
             ),
             "inclination_deg": forms.NumberInput(
                 attrs={
@@ -84,7 +90,9 @@ class OrbitCheckForm(forms.Form):
     """The fields the live orbit check needs; lenient, since the user is still typing."""
 
     orbit_family = forms.CharField(required=False)
-    altitude_km = forms.IntegerField(label="Altitude", required=False, min_value=100, max_value=40000)
+    altitude_km = forms.IntegerField(
+        label="Altitude", required=False, min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM
+    )
     inclination_deg = forms.DecimalField(label="Inclination", required=False, min_value=0, max_value=180)
     mass_kg = forms.DecimalField(label="Mass", required=False, min_value=Decimal("0.1"))
 

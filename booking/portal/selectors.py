@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
 from booking.rules.readiness import step_late_at
+from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.contracts import contract_usage
 from booking.services.payloads import payload_orbit_problems
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
@@ -25,15 +26,13 @@ def upcoming_launches(*, customer: Customer, now: datetime | None = None) -> lis
     Each launch has ``my_bookings``: the customer's bookings on it.
     """
     now = now or timezone.now()
-    mine = Booking.objects.filter(customer=customer, status__in=Booking.CAPACITY_STATUSES).select_related(
-        "payload"
-    )
+    mine = Booking.objects.filter(capacity_taking_q(now=now), customer=customer).select_related("payload")
     return list(
         Launch.objects.filter(
+            capacity_taking_q(now=now, prefix="bookings__"),
             status__in=Launch.ACTIVE_STATUSES,
             window_end__gte=now,
             bookings__customer=customer,
-            bookings__status__in=Booking.CAPACITY_STATUSES,
         )
         .distinct()
         .select_related("site", "vehicle_model", "provider")
@@ -130,7 +129,7 @@ def contract_summaries(*, customer: Customer, now: datetime | None = None) -> li
 
 
 def customer_payloads(*, customer: Customer) -> QuerySet[Payload]:
-    live = Booking.objects.filter(status__in=Booking.CAPACITY_STATUSES).select_related("launch")
+    live = Booking.objects.filter(capacity_taking_q(now=timezone.now())).select_related("launch")
     return (
         Payload.objects.filter(customer=customer)
         .prefetch_related(Prefetch("bookings", queryset=live, to_attr="live_bookings"))

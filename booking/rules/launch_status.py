@@ -9,11 +9,9 @@ from booking.models import Launch
 Status = Launch.Status
 
 
-# Who put a launch on hold: the readiness reconciler releases only its own holds.
-HELD_BY_READINESS = "readiness"
-
-
-HELD_BY_OPERATOR = "operator"
+# Who put a launch on hold (``Launch.held_by``): the readiness reconciler releases only its own holds.
+HELD_BY_READINESS = Launch.HeldBy.READINESS
+HELD_BY_OPERATOR = Launch.HeldBy.OPERATOR
 
 
 OUTCOMES = (Status.SUCCESS, Status.PARTIAL_FAILURE, Status.FAILURE)

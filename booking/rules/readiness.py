@@ -16,6 +16,7 @@ from booking.models import (
 from booking.readiness_templates import (
     GO_STEP_CODE,
 )
+from booking.rules.text import when_short
 
 Step = PlanStep.Status
 
@@ -108,7 +109,7 @@ def _go_ready(steps: Sequence[PlanStep]) -> bool:
 def _problem_text(step: PlanStep) -> str:
     if step.status == Step.FAILED:
         return f"readiness step “{step.name}” failed" + (f": {step.note}" if step.note else "")
-    return f"readiness step “{step.name}” is late (due {step.due_at:%d %b %H:%M} UTC)"
+    return f"readiness step “{step.name}” is late (due {when_short(step.due_at)})"
 
 
 def _names(steps: Iterable[PlanStep]) -> str:

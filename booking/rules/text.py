@@ -1,5 +1,9 @@
-"""Wording shared by the schedule's answers: times (UTC, to the minute), spans, site closures,
+"""Wording shared by the services' answers: times (UTC, to the minute), spans, site closures,
 unreachable inclinations and slips. Pure: no database.
+
+The one home of time formats in messages: ``when`` (2030-03-05 10:00 UTC), ``when_short``
+(05 Mar 10:00 UTC), ``day_text`` (05 Mar 2030), ``day_month`` (5 Mar) and ``span_text``.
+Templates keep their own filters.
 """
 
 from __future__ import annotations
@@ -18,16 +22,38 @@ from vehicles.orbits import (
 )
 
 
-def when(moment: datetime) -> str:
-    """A time for messages: UTC, to the minute."""
+def when(moment: datetime | None) -> str:
+    """A time for messages: UTC, to the minute ("2030-03-05 10:00 UTC")."""
+    if moment is None:
+        return "an unknown time"
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _span_text(start: datetime, end: datetime) -> str:
+def when_short(moment: datetime) -> str:
+    """A time within the next weeks, without the year: "05 Mar 10:00 UTC"."""
+    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
+
+
+def day_text(moment: datetime) -> str:
+    """A day: "05 Mar 2030" (UTC)."""
+    return moment.astimezone(UTC).strftime("%d %b %Y")
+
+
+def day_month(moment: datetime) -> str:
+    """A day of the year ahead, unpadded: "5 Mar" (UTC)."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b}"
+
+
+def span_text(start: datetime, end: datetime) -> str:
+    """A span: "2030-03-05 10:00–16:00 UTC", or both full times across days."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if start.date() == end.date():
         return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
     return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+
+
+_span_text = span_text  # the schedule's modules know it by this name
 
 
 def _require_aware(**moments: datetime | None) -> None:
@@ -36,10 +62,19 @@ def _require_aware(**moments: datetime | None) -> None:
             raise InvalidRequest(f"{name.replace('_', ' ')} must carry a time zone (e.g. UTC).")
 
 
-def closure_text(closure: SiteClosure, site: LaunchSite | None = None) -> str:
-    site = site or closure.site
+def closure_text(closure: SiteClosure, site: LaunchSite | None = None, *, brief: bool = False) -> str:
+    """A site closure: "Taiyuan closed for airspace 2030-03-05 10:00–16:00 UTC: Air force exercise".
+
+    ``brief`` is the readiness check's form, where the site goes without saying:
+    "airspace closed 11 Mar 01:00–03:00 UTC: airspace for a state launch".
+    """
     reason = f": {closure.reason}" if closure.reason else ""
-    return f"{site.name} closed for {closure.get_kind_display().lower()} {_span_text(closure.starts_at, closure.ends_at)}{reason}"
+    kind = closure.get_kind_display().lower()
+    if brief:
+        starts = when_short(closure.starts_at).removesuffix(" UTC")
+        return f"{kind} closed {starts}–{closure.ends_at.astimezone(UTC):%H:%M} UTC{reason}"
+    site = site or closure.site
+    return f"{site.name} closed for {kind} {span_text(closure.starts_at, closure.ends_at)}{reason}"
 
 
 def inclination_problem(site: LaunchSite, inclination_deg: float | Decimal) -> str | None:

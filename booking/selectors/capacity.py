@@ -22,20 +22,40 @@ from vehicles.models import CapacityPoint
 ZERO_KG = Decimal("0.0")
 
 
+#: Booked for good: these take capacity whatever the time.
+_BOOKED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+
+
 def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
-    """Bookings that take capacity at ``now``; ``prefix`` is e.g. ``"bookings__"`` from a launch."""
-    return Q(**{f"{prefix}status__in": [Booking.Status.CONFIRMED, Booking.Status.MANIFESTED]}) | Q(
+    """Bookings that take capacity at ``now``; ``prefix`` is e.g. ``"bookings__"`` from a launch.
+
+    Confirmed and manifested bookings, and held ones whose hold has not run out at ``now``. The
+    one definition of "takes capacity" (and of a live booking): ``takes_capacity`` is its twin
+    for a row in memory.
+    """
+    return Q(**{f"{prefix}status__in": list(_BOOKED_STATUSES)}) | Q(
         **{f"{prefix}status": Booking.Status.HELD, f"{prefix}hold_expires_at__gt": now}
+    )
+
+
+def takes_capacity(booking: Booking, *, now: datetime) -> bool:
+    """``capacity_taking_q`` for one booking already loaded."""
+    if booking.status in _BOOKED_STATUSES:
+        return True
+    return (
+        booking.status == Booking.Status.HELD
+        and booking.hold_expires_at is not None
+        and booking.hold_expires_at > now
     )
 
 
 def customer_open_holds(*, customer_id: int, provider_id: int, now: datetime) -> QuerySet[Booking]:
     """A customer's unconfirmed holds on one provider's launches that still take capacity at ``now``."""
     return Booking.objects.filter(
+        capacity_taking_q(now=now),
         customer_id=customer_id,
         launch__provider_id=provider_id,
         status=Booking.Status.HELD,
-        hold_expires_at__gt=now,
     )
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.rules.text import when
 from customers.models import Payload
 from vehicles.models import LaunchSite, OrbitFamily, VehicleModel
 from vehicles.orbits import (
@@ -51,7 +52,7 @@ def launch_selling_refusal(*, launch: Launch, now: datetime) -> str | None:
     if launch.status not in SELLING_STATUSES:
         return f"{launch.name} is {launch.get_status_display().lower()}: it can no longer be booked"
     if launch.net <= now:
-        return f"{launch.name} had its NET at {launch.net:%Y-%m-%d %H:%M} UTC: it can no longer be booked"
+        return f"{launch.name} had its NET at {when(launch.net)}: it can no longer be booked"
     return None
 
 

@@ -26,9 +26,6 @@ from vehicles.models import Currency, Provider, VehicleModel
 CURRENCIES = tuple(Currency.values)
 
 
-OPTION_KINDS = tuple(AddOnService.Kind.values)
-
-
 def _validate_currency(currency: str) -> str:
     if currency not in CURRENCIES:
         raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
@@ -156,8 +153,10 @@ def _normalise_options(options: Iterable[str]) -> list[str]:
         options = [options]
     chosen: list[str] = []
     for option in options:
-        if option not in OPTION_KINDS:
-            raise InvalidRequest(f"unknown option {option!r}: choose from {', '.join(OPTION_KINDS)}")
+        if option not in AddOnService.Kind.values:
+            raise InvalidRequest(
+                f"unknown option {option!r}: choose from {', '.join(AddOnService.Kind.values)}"
+            )
         if option not in chosen:
             chosen.append(option)
     return chosen

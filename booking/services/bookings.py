@@ -2,8 +2,9 @@
 
 Capacity invariant: the mass of a launch's active bookings and unexpired holds never exceeds
 what its vehicle lifts to the target orbit. Every service that adds mass to a launch locks the
-launch row (``lock_launches``) and recomputes the capacity from rows inside the lock. Locks are
-taken in one order: launch rows (by pk), then the booking or quote, then the contract.
+launch row (``locking.lock_launches``) and recomputes the capacity from rows inside the lock. Locks
+are taken in the order ``booking.services.locking`` writes down: launch rows (by pk), the customer
+(with the quote), the payload, the booking, the contract, the milestones.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
-from booking.selectors.capacity import customer_open_holds, launch_capacity_kg
+from booking.rules.text import when
+from booking.selectors.capacity import customer_open_holds, launch_capacity_kg, takes_capacity
 from booking.selectors.contracts import (
     booking_milestones,
     contract_has_room,
@@ -30,11 +32,10 @@ from booking.selectors.contracts import (
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
 from booking.services.events import user_or_none
-from booking.services.quotes import quotes_expire as quotes_expire
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
+from . import locking
 from .events import Actor, event_record
-from .locking import short_lock_wait
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 #: At lift-off these bookings fly; a booking still held then was never confirmed and lapses.
 FLYING_STATUSES = ACTIVE_STATUSES
 MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
-
-
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "an unknown time"
 
 
 def _state(booking: Booking) -> dict:
@@ -56,46 +53,6 @@ def _state(booking: Booking) -> dict:
         "amount_paid": booking.amount_paid,
         "contract": booking.contract_id,
     }
-
-
-def lock_launches(launches: list[Launch]) -> dict[int, Launch]:
-    """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
-
-    This is the seam the capacity invariant rests on: the race test's negative control replaces
-    it with an unlocked read to show that the test catches overbooking. Caller is inside
-    ``transaction.atomic``.
-    """
-    ids = sorted({launch.pk for launch in launches})
-    names = ", ".join(sorted({launch.name for launch in launches}))
-    with short_lock_wait(f"launch {names}"):
-        locked = (
-            Launch.objects.select_for_update(of=("self",))
-            .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        )
-        return {launch.pk: launch for launch in locked}
-
-
-def lock_quote_and_customer(quote_id: int) -> Quote:
-    """Re-read a quote with its customer and payload, locking the quote and the customer rows.
-
-    Taken after the launch lock and before any booking row: a customer's holds on different
-    launches then queue on the customer row, so they are counted one after the other against the
-    provider's hold limits (the race test's negative control replaces this seam). Caller is inside
-    ``transaction.atomic``.
-    """
-    with short_lock_wait("the customer's holds"):
-        return (
-            Quote.objects.select_for_update(of=("self", "customer"))
-            .select_related("customer", "payload")
-            .get(pk=quote_id)
-        )
-
-
-def _lock_row(model, pk: int, what: str, *, related: tuple[str, ...] = ()):
-    with short_lock_wait(what):
-        return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 def _translate_integrity_error(exc: IntegrityError, *, payload: Payload) -> Conflict:
@@ -133,19 +90,21 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
             "it can be held once an operator schedules the launch"
         )
     assert quote.launch is not None
-    launch = lock_launches([quote.launch])[quote.launch_id]
+    launch = locking.lock_launches([quote.launch])[quote.launch_id]
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
-    quote = lock_quote_and_customer(quote.pk)
+    quote = locking.lock_quote_and_customer(quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(f"quote {quote.reference} was already accepted")
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
-        raise Conflict(f"quote {quote.reference} expired at {_when(quote.valid_until)}: ask for a new quote")
+        raise Conflict(f"quote {quote.reference} expired at {when(quote.valid_until)}: ask for a new quote")
     customer = quote.customer
     refusal = _screening_refusal(customer=customer, launch=launch)
     if refusal:
         raise Conflict(refusal)
-    payload = quote.payload
+    # Re-read the payload under its lock: a mass change waits for this hold (and then sees its
+    # booking), or was committed before it and is seen here.
+    payload = locking.lock_payload(payload_id=quote.payload_id)
     mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
     refusal = _hold_limit_refusal(customer=customer, launch=launch, mass_kg=mass_kg, now=now)
     if refusal:
@@ -184,7 +143,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         },
         message=(
             f"{booking.reference}: {payload.name} ({mass_kg} kg) held on {launch_label(launch)} "
-            f"until {_when(booking.hold_expires_at)}"
+            f"until {when(booking.hold_expires_at)}"
         ),
         customer=customer,
         provider=launch.provider,
@@ -253,7 +212,7 @@ def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract
             raise Conflict(
                 f"contract {contract.reference} is {contract.get_status_display().lower()}, not active"
             )
-        return _lock_row(Contract, contract.pk, f"contract {contract.reference}")
+        return locking.lock_contract(contract_id=contract.pk, what=f"contract {contract.reference}")
     candidates = list(contracts_for_launch(customer_id=customer.pk, launch=launch))
     if not candidates:
         raise Conflict(
@@ -261,7 +220,7 @@ def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract
         )
     # The first with room; if none has, the first, which the room check then refuses in words.
     chosen = next((c for c in candidates if contract_has_room(contract=c, launch=launch)), candidates[0])
-    return _lock_row(Contract, chosen.pk, f"contract {chosen.reference}")
+    return locking.lock_contract(contract_id=chosen.pk, what=f"contract {chosen.reference}")
 
 
 def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
@@ -319,25 +278,25 @@ def booking_confirm(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        launch = lock_launches([booking.launch])[booking.launch_id]
+        launch = locking.lock_launches([booking.launch])[booking.launch_id]
         # Under the launch lock: a launch scrubbed, gone or past its NET since the hold sells no more.
         refusal = launch_selling_refusal(launch=launch, now=now)
         if refusal:
             raise Conflict(f"booking {booking.reference} cannot be confirmed: {refusal}")
-        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        booking = locking.lock_booking(booking=booking)
         if booking.status != Booking.Status.HELD:
             raise Conflict(
                 f"booking {booking.reference} is {booking.get_status_display().lower()}: only a held booking can be confirmed"
             )
-        if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+        if not takes_capacity(booking, now=now):  # held, and the hold has run out
             raise Conflict(
-                f"the hold on booking {booking.reference} expired at {_when(booking.hold_expires_at)}: hold a seat again"
+                f"the hold on booking {booking.reference} expired at {when(booking.hold_expires_at)}: hold a seat again"
             )
         quote = booking.quote
         if quote is not None and quote.valid_until <= now:
             raise Conflict(
                 f"quote {quote.reference} for booking {booking.reference} expired at "
-                f"{_when(quote.valid_until)}: ask for a new quote and hold the seat again"
+                f"{when(quote.valid_until)}: ask for a new quote and hold the seat again"
             )
         customer = booking.customer
         if customer.export_screening != Customer.ExportScreening.CLEARED:
@@ -388,8 +347,8 @@ def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booki
     launch lock) and a cancel never cross.
     """
     with transaction.atomic():
-        launch = lock_launches([booking.launch])[booking.launch_id]
-        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        launch = locking.lock_launches([booking.launch])[booking.launch_id]
+        booking = locking.lock_booking(booking=booking)
         if booking.status == Booking.Status.FLOWN:
             raise Conflict(f"booking {booking.reference} has flown: a flown booking cannot be cancelled")
         if booking.status == Booking.Status.CANCELLED:
@@ -437,10 +396,10 @@ def booking_rebook(*, booking: Booking, launch: Launch, actor: Actor, now: datet
 def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) -> Booking:
     if target.pk == booking.launch_id:
         raise Conflict(f"booking {booking.reference} is already on {target.name}")
-    locked = lock_launches([booking.launch, target])
+    locked = locking.lock_launches([booking.launch, target])
     old_launch, target = locked[booking.launch_id], locked[target.pk]
-    customer = _lock_row(Customer, booking.customer_id, f"customer {booking.customer}")
-    old = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+    customer = locking.lock_customer(customer_id=booking.customer_id, what=f"customer {booking.customer}")
+    old = locking.lock_booking(booking=booking)
     if old.status not in MOVABLE_STATUSES:
         raise Conflict(
             f"booking {old.reference} is {old.get_status_display().lower()}: only a held, confirmed or "
@@ -448,9 +407,9 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         )
     if old_launch.status in LIFTED_OFF_STATUSES:
         raise Conflict(f"{old_launch.name} has launched; a flown booking cannot be rebooked")
-    if old.status == Booking.Status.HELD and old.hold_expires_at is not None and old.hold_expires_at <= now:
+    if old.status == Booking.Status.HELD and not takes_capacity(old, now=now):
         raise Conflict(
-            f"the hold on booking {old.reference} expired at {_when(old.hold_expires_at)}: hold a seat again"
+            f"the hold on booking {old.reference} expired at {when(old.hold_expires_at)}: hold a seat again"
         )
     if target.provider_id != old_launch.provider_id:
         raise Conflict(
@@ -495,7 +454,9 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     milestones: list[PaymentMilestone] = []
     if not held:
         assert old.contract is not None
-        contract = _lock_row(Contract, old.contract_id, f"contract {old.contract.reference}")
+        contract = locking.lock_contract(
+            contract_id=old.contract.pk, what=f"contract {old.contract.reference}"
+        )
         _check_contract_has_room(contract=contract, launch=target)
         milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now)
     money_note = (
@@ -535,15 +496,19 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
 
 
 def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:
-    """Put a confirmed booking on its launch's manifest."""
+    """Put a confirmed booking on its launch's manifest.
+
+    Locks the launch row, then the booking (the order every booking writer keeps), so lift-off,
+    a scrub or a cancel never crosses a manifest half-way.
+    """
     with transaction.atomic():
-        booking = _lock_row(Booking, booking.pk, f"booking {booking.reference}")
+        launch = locking.lock_launches([booking.launch])[booking.launch_id]
+        booking = locking.lock_booking(booking=booking)
         if booking.status != Booking.Status.CONFIRMED:
             raise Conflict(
                 f"booking {booking.reference} is {booking.get_status_display().lower()}: only a confirmed booking "
                 "can be manifested"
             )
-        launch = booking.launch
         if launch.status not in Launch.ACTIVE_STATUSES:
             raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}: its manifest is closed")
         before = _state(booking)
@@ -574,13 +539,8 @@ def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
     """
     provider = launch.provider
     count = 0
-    with transaction.atomic(), short_lock_wait(f"the bookings on {launch.name}"):
-        rows = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(launch=launch, status__in=(*FLYING_STATUSES, Booking.Status.HELD))
-            .order_by("pk")
-        )
+    with transaction.atomic():
+        rows = locking.lock_launch_bookings(launch=launch, statuses=(*FLYING_STATUSES, Booking.Status.HELD))
         for booking in rows:
             before = _state(booking)
             if booking.status == Booking.Status.HELD:
@@ -632,7 +592,7 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
                 system="hold expiry",
                 before=before,
                 after=_state(booking),
-                message=f"The hold on {booking.reference} expired at {_when(booking.hold_expires_at)}",
+                message=f"The hold on {booking.reference} expired at {when(booking.hold_expires_at)}",
                 customer=booking.customer,
                 provider=booking.launch.provider,
                 launch=booking.launch,
@@ -653,28 +613,14 @@ def payment_milestone_mark_paid(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        with short_lock_wait(f"milestone {milestone.label}"):
-            booking = None
-            if milestone.reference:
-                booking = (
-                    Booking.objects.select_for_update(of=("self",))
-                    .select_related("launch__provider")
-                    .filter(reference=milestone.reference, contract_id=milestone.contract_id)
-                    .first()
-                )
-            locked = (
-                PaymentMilestone.objects.select_for_update(of=("self",))
-                .select_related("contract__customer", "contract__provider")
-                .filter(pk=milestone.pk)
-                .first()
-            )
+        booking, locked = locking.lock_milestone_with_booking(milestone=milestone)
         if locked is None:
             # A cancel or rebook dropped it while this waited: an unpaid milestone of a booking that
             # no longer flies is no longer due.
             raise Conflict(f"{milestone.label} is no longer due: its booking was cancelled or moved")
         milestone = locked
         if milestone.paid_at is not None:
-            raise Conflict(f"{milestone.label} was already paid on {_when(milestone.paid_at)}")
+            raise Conflict(f"{milestone.label} was already paid on {when(milestone.paid_at)}")
         if booking is not None and booking.currency != milestone.currency:
             raise InvalidRequest(
                 f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.rules.text import day_month
 from booking.selectors.capacity import launch_booked_mass_kg
 from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel
 from vehicles.orbits import OrbitError, capacity_at_altitude
 
-from .bookings import lock_launches
+from . import locking
 from .events import Actor, event_record
 
 # Launches whose payloads are still to fly: their bookings must keep fitting the curve.
@@ -66,7 +67,7 @@ def capacity_curve_refusal(
             day = launch.window_start
             problems.append(
                 f"{launch_label(launch)} · {launch.orbit_family} {launch.altitude_km} km on "
-                f"{day.day} {day:%b} carries {fmt_kg(booked_kg)} kg; this curve would give it "
+                f"{day_month(day)} carries {fmt_kg(booked_kg)} kg; this curve would give it "
                 f"{fmt_kg(capacity_kg)} kg"
             )
     if not problems:
@@ -84,7 +85,7 @@ def capacity_curve_replace(
     between the check and the new curve; ``Conflict`` when a launch would be left over capacity.
     """
     points = [(orbit, int(altitude), Decimal(capacity)) for orbit, altitude, capacity in points]
-    lock_launches(list(Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)))
+    locking.lock_launches(list(Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)))
     refusal = capacity_curve_refusal(vehicle_model=vehicle_model, points=points)
     if refusal:
         raise Conflict(refusal)

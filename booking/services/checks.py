@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from booking.models import Booking, Launch, PlanStep, Reservation
 from booking.rules.readiness import go_blockers
+from booking.rules.text import closure_text, day_text, when_short
 from booking.selectors.capacity import capacity_taking_q, launch_booked_mass_kg
 from customers.models import Customer, Document, PaymentMilestone
 from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
@@ -54,7 +55,7 @@ def check_payment_paid(*, launch: Launch, step: PlanStep, now: datetime) -> Chec
         more = f" and {len(unpaid) - 1} more" if len(unpaid) > 1 else ""
         return False, (
             f"unpaid: {first.reference} {first.label} {first.amount:,.2f} {first.currency} "
-            f"due {first.due_at:%d %b %Y}{more}"
+            f"due {day_text(first.due_at)}{more}"
         )
     count = due.count()
     if count == 0:
@@ -138,9 +139,9 @@ def check_platform_on_site(*, launch: Launch, step: PlanStep, now: datetime) -> 
     if reservation.arrive_at > now:
         return (
             False,
-            f"{reservation.platform} arrives at {launch.site} at {reservation.arrive_at:%d %b %H:%M} UTC",
+            f"{reservation.platform} arrives at {launch.site} at {when_short(reservation.arrive_at)}",
         )
-    return True, f"{reservation.platform} arrived at {launch.site} at {reservation.arrive_at:%d %b %H:%M} UTC"
+    return True, f"{reservation.platform} arrived at {launch.site} at {when_short(reservation.arrive_at)}"
 
 
 def check_vehicle_assigned(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
@@ -182,11 +183,7 @@ def check_weather_range(*, launch: Launch, step: PlanStep, now: datetime) -> Che
         .first()
     )
     if closure is not None:
-        reason = f": {closure.reason}" if closure.reason else ""
-        return False, (
-            f"{closure.get_kind_display().lower()} closed {closure.starts_at:%d %b %H:%M}–"
-            f"{closure.ends_at:%H:%M} UTC{reason}"
-        )
+        return False, closure_text(closure, brief=True)
     site = LaunchSite.objects.get(pk=launch.site_id)
     go, detail = weather_source()(site=site, at=launch.net)
     return go, ("range open; " if go else "weather no-go: ") + detail

@@ -19,10 +19,14 @@ from vehicles.models import Provider
 Actor = AbstractBaseUser | AnonymousUser | None
 
 
+def user_or_none(actor: Actor) -> User | None:
+    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
+    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def actor_label(actor: Actor, *, system: str = "system") -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return system
-    return actor.get_username()
+    user = user_or_none(actor)
+    return system if user is None else user.get_username()
 
 
 def event_record(
@@ -42,10 +46,9 @@ def event_record(
 
     Published verbs (see ``webhooks.PUBLISHED_VERBS``) are sent to webhooks after commit.
     """
-    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     event = Event.objects.create(
         verb=verb,
-        actor=user,
+        actor=user_or_none(actor),
         actor_label=actor_label(actor, system=system),
         subject_type=subject._meta.model_name or type(subject).__name__.lower(),
         subject_id=subject.pk,
@@ -78,11 +81,6 @@ def events_publish(events: Sequence[Event]) -> None:
     events_published.send(sender=Event, events=events)
 
 
-def user_or_none(actor: Actor) -> User | None:
-    """The user behind an actor, or ``None`` for the system and anonymous visitors."""
-    return cast(User, actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def event_new(
     *,
     verb: str,
@@ -101,10 +99,9 @@ def event_new(
 
     Mirrors ``events.event_record``; caller saves it inside the transaction that made the change.
     """
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return Event(
         verb=verb,
-        actor=user,  # type: ignore[misc]
+        actor=user_or_none(actor),
         actor_label=actor_label(actor, system=system),
         subject_type=subject_type,
         subject_id=subject_id,

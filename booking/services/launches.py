@@ -1,4 +1,4 @@
-"""Launch status writes: the launch lock, a hold, and the status change itself.
+"""Launch status writes: a hold and the status change itself (the launch lock is ``locking.launch_lock``).
 
 Every change is validated against the allowed transitions (``rules.launch_status``) and writes a
 ``launch.status_changed`` Event. The readiness reconciler changes many launches in one pass
@@ -21,19 +21,9 @@ from booking.rules.launch_status import HELD_BY_OPERATOR, HELD_BY_READINESS, Sta
 from booking.services.events import event_new
 
 from .events import Actor, events_record
-from .locking import short_lock_wait
+from .locking import launch_lock
 
 logger = logging.getLogger(__name__)
-
-
-def launch_lock(*, launch: Launch) -> Launch:
-    """Lock the launch row and return it fresh. Caller is inside ``transaction.atomic``.
-
-    The launch row is the lock for its readiness plan too: every writer of a plan's steps takes
-    it first, so the order is always launch, then plan rows.
-    """
-    with short_lock_wait(f"Launch {launch.name}"):
-        return Launch.objects.select_for_update(of=("self",)).get(pk=launch.pk)
 
 
 def launches_change_status(
@@ -47,19 +37,25 @@ def launches_change_status(
 ) -> list[Launch]:
     """Move every launch to ``to_status`` with one UPDATE and one Event each.
 
-    ``reasons`` gives a launch its own reason instead of ``reason``. Caller holds the launch row
-    locks and has checked ``launch_transition_refusal``; the launch objects are updated in place.
+    ``reasons`` gives a launch its own reason instead of ``reason``. A hold records who put it on
+    (``extra["held_by"]``) in ``Launch.held_by``; any other status clears it. Caller holds the
+    launch row locks and has checked ``launch_transition_refusal``; the launch objects are updated
+    in place.
     """
     launches = list(launches)
     if not launches:
         return []
     now = timezone.now()
     default_reason = reason
-    Launch.objects.filter(pk__in=[launch.pk for launch in launches]).update(status=to_status, updated_at=now)
+    held_by = (extra or {}).get("held_by", "") if to_status == Status.HOLD else ""
+    Launch.objects.filter(pk__in=[launch.pk for launch in launches]).update(
+        status=to_status, held_by=held_by, updated_at=now
+    )
     events = []
     for launch in launches:
         before = launch.status
         launch.status = to_status
+        launch.held_by = held_by
         launch.updated_at = now
         after: dict[str, Any] = {"status": to_status, **(extra or {})}
         reason = (reasons or {}).get(launch.pk, default_reason)

@@ -1,15 +1,53 @@
-"""Row locks with a short wait, so contention answers "busy, retry" instead of hanging."""
+"""Every row lock of the project, one helper per kind of row, each under a short lock wait.
+
+A lock that waits longer than ``LAUNCHBOOK_LOCK_TIMEOUT_MS`` answers ``Busy`` ("busy, retry")
+instead of hanging. Callers are inside ``transaction.atomic``.
+
+THE lock order. A transaction that takes more than one kind of row lock takes them in this order,
+each kind in pk order, so two writers never wait for each other in a circle:
+
+1. platform or pad (``lock_platform_or_pad``): the scheduling services, first of all;
+2. vehicle (``lock_vehicle``);
+3. launch rows by pk (``lock_launches``, ``launch_lock``): every writer of bookings, capacity,
+   status or readiness of a launch; the launch row is also the lock of its readiness plan;
+4. customer (``lock_customer``, or with a quote: ``lock_quote_and_customer``): a customer's holds
+   on different launches queue here so the provider's hold limits count them one by one;
+5. payload (``lock_payload``): a hold locks the payload it books after the customer, so a mass
+   change (``payload_update``, which takes this lock alone) cannot slip between the fit check and
+   the insert;
+6. booking (``lock_booking``, ``lock_launch_bookings``);
+7. contract (``lock_contract``);
+8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone);
+9. readiness plan (``lock_readiness_plan``), after its launch.
+
+Customer and payload rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the row, yet
+lets other transactions insert rows that point at it (a foreign key check takes ``FOR KEY SHARE``).
+A mass change holding the payload writes an Event naming the customer while a hold holds that
+customer and waits for the payload: with ``FOR UPDATE`` on the customer the two would deadlock.
+
+Rows taken alone, with no other lock held in the same transaction, stand outside the order:
+an API token (``lock_api_token``, ``lock_user_api_tokens``), a webhook endpoint
+(``lock_webhook_endpoint``), a document under review (``lock_document``), and a customer whose
+calendar address is rotated (``lock_customer``, taken alone there).
+
+Periodic claims (``bookings_release_expired``, ``quotes_expire``, the readiness reconciler, the
+webhook sender) use ``SELECT … FOR UPDATE SKIP LOCKED``: they never wait, so they need no wait
+limit and take no place in the order; a row someone else holds is picked up on the next pass.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import OperationalError, connection, transaction
 
 from booking.errors import Busy
-from customers.models import Customer
+from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookEndpoint
+from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
+from vehicles.models import MobilePlatform, Pad, Vehicle
 
 
 @contextmanager
@@ -33,11 +71,179 @@ def short_lock_wait(what: str) -> Iterator[None]:
         raise
 
 
-def lock_customer(customer_id: int) -> Customer:
-    """Lock one customer's row (short wait) and return it fresh.
+# --- 1. platform or pad, 2. vehicle ----------------------------------------------------------
 
-    For counts held per customer (its webhook endpoints): two creates queue on the row, so the
-    second counts what the first added. Caller is inside ``transaction.atomic``.
+
+def lock_platform_or_pad(
+    *, platform: MobilePlatform | None = None, pad: Pad | None = None, what: str
+) -> None:
+    """Lock the mobile platform or the pad a launch uses; first in the order."""
+    with short_lock_wait(what):
+        if platform is not None:
+            list(MobilePlatform.objects.select_for_update().filter(pk=platform.pk).order_by("pk"))
+        if pad is not None:
+            list(Pad.objects.select_for_update().filter(pk=pad.pk).order_by("pk"))
+
+
+def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
+    """Lock one vehicle (a serial) and return it fresh; after its platform or pad."""
+    with short_lock_wait(vehicle.serial):
+        return Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+
+
+# --- 3. launch rows --------------------------------------------------------------------------
+
+
+def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
+    """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
+
+    This is the seam the capacity invariant rests on: the race test's negative control replaces
+    it with an unlocked read to show that the test catches overbooking. Callers look it up on this
+    module (``locking.lock_launches``) so that replacement reaches them all.
     """
-    with short_lock_wait("the customer's account"):
-        return Customer.objects.select_for_update().get(pk=customer_id)
+    ids = sorted({launch.pk for launch in launches})
+    names = ", ".join(sorted({launch.name for launch in launches}))
+    with short_lock_wait(f"launch {names}"):
+        locked = (
+            Launch.objects.select_for_update(of=("self",))
+            .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        return {launch.pk: launch for launch in locked}
+
+
+def launch_lock(*, launch: Launch) -> Launch:
+    """Lock one launch row and return it fresh.
+
+    The launch row is the lock for its readiness plan too: every writer of a plan's steps takes
+    it first, so the order is always launch, then plan rows.
+    """
+    with short_lock_wait(f"Launch {launch.name}"):
+        return Launch.objects.select_for_update(of=("self",)).get(pk=launch.pk)
+
+
+# --- 4. customer, 5. payload -----------------------------------------------------------------
+
+
+def lock_customer(*, customer_id: int, what: str) -> Customer:
+    """Lock one customer row and return it fresh; after the launch rows."""
+    with short_lock_wait(what):
+        return Customer.objects.select_for_update(of=("self",), no_key=True).get(pk=customer_id)
+
+
+def lock_quote_and_customer(quote_id: int) -> Quote:
+    """Re-read a quote with its customer and payload, locking the quote and the customer rows.
+
+    Taken after the launch lock and before any booking row: a customer's holds on different
+    launches then queue on the customer row, so they are counted one after the other against the
+    provider's hold limits (the race test's negative control replaces this seam).
+    """
+    with short_lock_wait("the customer's holds"):
+        return (
+            Quote.objects.select_for_update(of=("self", "customer"), no_key=True)
+            .select_related("customer", "payload")
+            .get(pk=quote_id)
+        )
+
+
+def lock_payload(*, payload_id: int) -> Payload:
+    """Lock one payload row and return it fresh; after the customer, before its bookings.
+
+    A hold takes it before checking the fit, and ``payload_update`` before changing mass or
+    orbit: one of them waits for the other, so a booking always carries its payload's mass (the
+    payload race test's negative control replaces this seam).
+    """
+    with short_lock_wait("the payload"):
+        return Payload.objects.select_for_update(of=("self",), no_key=True).get(pk=payload_id)
+
+
+# --- 6. booking, 7. contract, 8. milestone, 9. plan ------------------------------------------
+
+
+def lock_booking(*, booking: Booking) -> Booking:
+    """Lock one booking row and return it fresh; after its launch."""
+    with short_lock_wait(f"booking {booking.reference}"):
+        return Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+
+
+def lock_launch_bookings(*, launch: Launch, statuses: Sequence[str]) -> list[Booking]:
+    """Lock the launch's bookings in ``statuses`` (pk order), with their customers loaded.
+
+    Caller holds the launch row lock.
+    """
+    with short_lock_wait(f"the bookings on {launch.name}"):
+        return list(
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(launch=launch, status__in=statuses)
+            .order_by("pk")
+        )
+
+
+def lock_contract(*, contract_id: int, what: str) -> Contract:
+    """Lock one contract row and return it fresh; after the booking."""
+    with short_lock_wait(what):
+        return Contract.objects.select_for_update(of=("self",)).get(pk=contract_id)
+
+
+def lock_milestone_with_booking(
+    *, milestone: PaymentMilestone
+) -> tuple[Booking | None, PaymentMilestone | None]:
+    """Lock the booking a milestone pays for (if any), then the milestone; both fresh.
+
+    The milestone is ``None`` when it is gone (a cancel or rebook dropped it while this waited).
+    """
+    with short_lock_wait(f"milestone {milestone.label}"):
+        booking = None
+        if milestone.reference:
+            booking = (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("launch__provider")
+                .filter(reference=milestone.reference, contract_id=milestone.contract_id)
+                .first()
+            )
+        locked = (
+            PaymentMilestone.objects.select_for_update(of=("self",))
+            .select_related("contract__customer", "contract__provider")
+            .filter(pk=milestone.pk)
+            .first()
+        )
+    return booking, locked
+
+
+def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
+    """Lock one readiness plan row and return it fresh. Caller holds its launch's row lock."""
+    with short_lock_wait(f"the readiness plan of launch {plan.launch_id}"):
+        return ReadinessPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+
+
+# --- rows taken alone ------------------------------------------------------------------------
+
+
+def lock_api_token(*, token: ApiToken) -> ApiToken:
+    """Lock one API token and return it fresh; no other lock is held with it."""
+    with short_lock_wait(f"API token {token.prefix}…"):
+        return ApiToken.objects.select_for_update().get(pk=token.pk)
+
+
+def lock_user_api_tokens(*, user: AbstractBaseUser) -> list[ApiToken]:
+    """Lock the live API tokens of ``user`` in pk order; no other lock is held with them."""
+    with short_lock_wait(f"the API tokens of {user.get_username()}"):
+        return list(
+            ApiToken.objects.select_for_update()
+            .filter(user_id=user.pk, revoked_at__isnull=True)
+            .order_by("pk")
+        )
+
+
+def lock_webhook_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Lock one webhook endpoint and return it fresh; no other lock is held with it."""
+    with short_lock_wait(f"webhook endpoint {endpoint.url}"):
+        return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
+def lock_document(*, document: Document) -> Document:
+    """Lock one document under review and return it fresh; no other lock is held with it."""
+    with short_lock_wait(f"the {document.get_kind_display().lower()}"):
+        return Document.objects.select_for_update().get(pk=document.pk)

@@ -13,15 +13,23 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking
+from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
-from vehicles.orbits import OrbitError, lowest_reachable_inclination, sun_synchronous_inclination
+from vehicles.orbits import (
+    OrbitError,
+    altitude_problem,
+    lowest_reachable_inclination,
+    sun_synchronous_inclination,
+)
 
 from .events import Actor, event_record
+from .locking import lock_document, lock_payload
 
 # How far a requested sun-synchronous inclination may stray from the one the altitude implies.
 SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")
@@ -39,6 +47,9 @@ def payload_orbit_problems(
     problems: dict[str, str] = {}
     if orbit_family not in OrbitFamily.values:
         return {"family": f"{orbit_family!r} is not an orbit family ({', '.join(OrbitFamily.values)})."}
+    ceiling = altitude_problem(altitude_km)
+    if ceiling:
+        return {"altitude_km": ceiling}
     if orbit_family == OrbitFamily.SSO:
         try:
             sso = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
@@ -176,7 +187,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
-    payload = Payload.objects.select_for_update().get(pk=payload.pk)
+    payload = lock_payload(payload_id=payload.pk)
     before = _snapshot(payload)
     changed = {name: value for name, value in values.items() if before[name] != value}
     if not changed:
@@ -184,7 +195,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     frozen = [name for name in changed if name in BOOKED_FIELDS]
     if frozen:
         active = (
-            Booking.objects.filter(payload=payload, status__in=Booking.CAPACITY_STATUSES)
+            Booking.objects.filter(capacity_taking_q(now=timezone.now()), payload=payload)
             .select_related("launch")
             .first()
         )
@@ -272,7 +283,7 @@ def document_review(*, document: Document, approve: bool, actor: Actor, note: st
     if not approve and not note:
         raise InvalidRequest(f"Say what to fix when rejecting the {document.get_kind_display().lower()}.")
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = lock_document(document=document)
         new_status = Document.Status.APPROVED if approve else Document.Status.REJECTED
         if locked.status == new_status:
             raise InvalidRequest(

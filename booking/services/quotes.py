@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from booking.models import Launch, Quote, QuoteLine
 from booking.rules.money import fmt_money, new_reference
+from booking.rules.text import when
 from booking.selectors.fit import (
     launch_label,
 )
@@ -110,7 +111,7 @@ def quotes_expire(*, now: datetime | None = None) -> int:
                 system="quote expiry",
                 before={"status": Quote.Status.OPEN},
                 after={"status": Quote.Status.EXPIRED},
-                message=f"Quote {quote.reference} expired at {quote.valid_until:%Y-%m-%d %H:%M} UTC",
+                message=f"Quote {quote.reference} expired at {when(quote.valid_until)}",
                 customer=quote.customer,
                 provider=quote.provider,
                 launch=quote.launch,

@@ -7,7 +7,7 @@ due work with ``SELECT ... FOR UPDATE SKIP LOCKED`` and handles all of them with
 bulk queries. Checks run in short Celery tasks (``step_check_run``) whose results are recorded
 under the launch lock with a unique (step, attempt) key, so a re-delivered task does nothing.
 
-Lock order: the launch row first (``launches.launch_lock``), then its plan and step rows. Every
+Lock order: the launch row first (``locking.launch_lock``), then its plan and step rows. Every
 writer of a plan's steps holds the launch lock, so the launch row is the plan's mutex.
 """
 
@@ -28,7 +28,6 @@ from booking.errors import InvalidRequest
 from booking.models import (
     Booking,
     CheckRun,
-    Event,
     Launch,
     Notification,
     PlanStep,
@@ -63,8 +62,11 @@ from booking.rules.readiness import (
     step_next_wake,
     step_opens_at,
 )
-from booking.services.events import event_new
-from booking.services.launches import launch_lock, launches_change_status
+from booking.rules.text import when_short
+from booking.selectors.capacity import capacity_taking_q
+from booking.services.events import event_new, user_or_none
+from booking.services.launches import launches_change_status
+from booking.services.locking import launch_lock
 from booking.signals import readiness_checks_due
 
 from . import checks
@@ -136,7 +138,7 @@ def template_for_launch(*, launch: Launch) -> ReadinessTemplate:
     """The shipped template a launch follows, by its service level and whether a payload booked
     on it comes back (``template_for``)."""
     returnable = Booking.objects.filter(
-        launch=launch, status__in=Booking.CAPACITY_STATUSES, payload__returnable=True
+        capacity_taking_q(now=timezone.now()), launch=launch, payload__returnable=True
     ).exists()
     return template_for(service_level=launch.service_level, returnable=returnable, launch_name=launch.name)
 
@@ -256,7 +258,7 @@ def plan_follow_launch(*, launch: Launch, actor: Actor) -> ReadinessPlan | None:
             actor=actor,
             before={"due": before},
             after={"due": {step.code: step.due_at.isoformat() for step in steps}},
-            message=f"Readiness plan for {locked.name} follows the window starting {locked.window_start:%d %b %H:%M} UTC",
+            message=f"Readiness plan for {locked.name} follows the window starting {when_short(locked.window_start)}",
             provider=locked.provider,
             launch=locked,
         )
@@ -326,8 +328,7 @@ def _close_step(*, step: PlanStep, to_status: str, actor: Actor, note: str, laun
     before = step.status
     step.status = to_status
     step.completed_at = timezone.now()
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    step.completed_by = actor if authenticated else None  # type: ignore[assignment]
+    step.completed_by = user_or_none(actor)
     step.note = (note or step.note)[:300]
     step.wake_at = None
     step.save(update_fields=["status", "completed_at", "completed_by", "note", "wake_at"])
@@ -497,29 +498,12 @@ def launch_gates_apply(*, launch_ids: Sequence[int]) -> GateResult:
     return _gates_apply(launches=launches, steps_by_launch=_steps_of_active_plans(list(launches)))
 
 
-def _readiness_holds(launch_ids: Sequence[int]) -> set[int]:
-    """Launches on hold whose latest hold was put on by readiness (not by a person)."""
-    if not launch_ids:
-        return set()
-    latest: dict[int, str] = {}
-    rows = (
-        Event.objects.filter(verb="launch.status_changed", launch_id__in=launch_ids, after__status="hold")
-        .order_by("launch_id", "-created_at", "-pk")
-        .values_list("launch_id", "after")
-    )
-    for launch_id, after in rows:
-        latest.setdefault(launch_id, (after or {}).get("held_by", ""))
-    return {launch_id for launch_id, held_by in latest.items() if held_by == HELD_BY_READINESS}
-
-
 def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list[PlanStep]]) -> GateResult:
     """Caller holds the locks of ``launches``; ``steps_by_launch`` holds their active plans' steps."""
     result = GateResult()
     to_hold: list[Launch] = []
     hold_reasons: dict[int, str] = {}
     hold_steps: list[tuple[Launch, PlanStep]] = []
-    held_now = [pk for pk, launch in launches.items() if launch.status == LaunchStatus.HOLD]
-    readiness_held = _readiness_holds(held_now)
     to_release: list[Launch] = []
     completed_plans: list[tuple[Launch, int]] = []
 
@@ -534,7 +518,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
                 f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             )
             hold_steps.extend((launch, step) for step in problems)
-        elif not problems and launch.status == LaunchStatus.HOLD and launch.pk in readiness_held:
+        elif not problems and launch.status == LaunchStatus.HOLD and launch.held_by == HELD_BY_READINESS:
             to_release.append(launch)
         if all(step.status not in OPEN for step in steps):
             completed_plans.append((launch, steps[0].plan_id))
@@ -642,7 +626,7 @@ def _claim_launches(now: datetime) -> list[Launch]:
         .exclude(status=LaunchStatus.SCRUBBED)
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .only("id", "name", "status", "provider_id")
+        .only("id", "name", "status", "held_by", "provider_id")
     )
 
 
@@ -729,7 +713,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                         provider_id=launch.provider_id,
                         before={"status": Step.PENDING},
                         after={"status": Step.LATE, "code": step.code, "due_at": step.due_at},
-                        message=f"{launch.name}: “{step.name}” is late (due {step.due_at:%d %b %H:%M} UTC)",
+                        message=f"{launch.name}: “{step.name}” is late (due {when_short(step.due_at)})",
                     )
                     for launch, step in late
                 ]
@@ -741,7 +725,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                         reason=Notification.Reason.LATE,
                         recipient_role=step.owner_role,
                         message=(
-                            f"{launch.name}: “{step.name}” is late: it was due {step.due_at:%d %b %H:%M} UTC"
+                            f"{launch.name}: “{step.name}” is late: it was due {when_short(step.due_at)}"
                             + (f". Last check: {step.note}" if step.note else "")
                         )[:300],
                     )

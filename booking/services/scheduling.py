@@ -26,7 +26,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.errors import Conflict, InvalidRequest
+from booking.errors import Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Launch, ReadinessTemplate, Reservation
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.text import (
@@ -145,16 +145,16 @@ def _persist_chain(resource: _Resource, slots: list[_Slot], *, now: datetime) ->
 
 def _integrity_conflict(
     exc: IntegrityError, *, resource: _Resource | None, vehicle: Vehicle | None
-) -> Conflict:
+) -> ScheduleConflict:
     text = str(exc)
     if "reservation_no_overlap" in text and resource is not None:
-        return Conflict(
+        return ScheduleConflict(
             f"{resource.label} was reserved for an overlapping time by someone else a moment ago; "
             "please plan again."
         )
     if "unique_live_launch_per_vehicle" in text and vehicle is not None:
-        return Conflict(f"{vehicle.serial} is already assigned to another live launch.")
-    return Conflict(
+        return ScheduleConflict(f"{vehicle.serial} is already assigned to another live launch.")
+    return ScheduleConflict(
         f"The schedule changed while this was being saved ({text.splitlines()[0]}); please retry."
     )
 
@@ -245,7 +245,7 @@ def launch_schedule(
         raise InvalidRequest(f"Pad {pad.name} is at {pad.site.name}, not at {site.name}.")
     problem = inclination_problem(site, inclination)
     if problem:
-        raise Conflict(problem[0].upper() + problem[1:] + ".", reasons=[problem])
+        raise ScheduleConflict(problem[0].upper() + problem[1:] + ".", reasons=[problem])
 
     resource = _Resource(platform=platform, pad=pad)
     label = name or f"{vehicle_model.name} · {orbit_family} {altitude_km}"
@@ -279,7 +279,7 @@ def launch_schedule(
             slots.append(new)
             reasons += _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes())
             if reasons:
-                raise Conflict(
+                raise ScheduleConflict(
                     f"Cannot schedule {label} on {resource.label} at {site.name} for "
                     f"{_span_text(window_start, window_end)}: " + "; ".join(reasons) + ".",
                     reasons=reasons,

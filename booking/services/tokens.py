@@ -17,6 +17,7 @@ from customers.models import Customer, Membership, new_calendar_token
 from customers.selectors import get_membership_for
 
 from .events import Actor, event_record
+from .locking import lock_api_token, lock_customer, lock_user_api_tokens
 
 TOKEN_PREFIX_LENGTH = 8
 TOKEN_NAME_MAX_LENGTH = 80
@@ -92,7 +93,7 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Revoke ``token``; a revoked token authenticates nothing. Revoking twice is harmless."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        token = lock_api_token(token=token)
         if token.revoked_at is not None:
             return token
         token.revoked_at = timezone.now()
@@ -116,9 +117,9 @@ def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
     """
     revoked = 0
     with transaction.atomic():
-        tokens = ApiToken.objects.select_for_update().filter(user_id=user.pk, revoked_at__isnull=True)
+        tokens = lock_user_api_tokens(user=user)
         now = timezone.now()
-        for token in tokens.order_by("pk"):
+        for token in tokens:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
             event_record(
@@ -136,7 +137,7 @@ def api_tokens_revoke_for_user(*, user: AbstractBaseUser, reason: str) -> int:
 def calendar_token_rotate(*, customer: Customer, actor: Actor) -> Customer:
     """Give ``customer`` a new calendar feed address; the old one answers 404 from now on."""
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = lock_customer(customer_id=customer.pk, what=f"{customer}'s calendar address")
         customer.calendar_token = new_calendar_token()
         customer.save(update_fields=["calendar_token"])
         event_record(

@@ -67,7 +67,7 @@ from booking.signals import webhook_deliveries_due
 from customers.models import Customer
 
 from .events import Actor, event_record
-from .locking import lock_customer, short_lock_wait
+from .locking import lock_customer, lock_webhook_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ def webhook_endpoint_create(
     event_types = list(event_types or [])
     _validate_endpoint(url, event_types)
     with transaction.atomic():
-        lock_customer(customer.pk)
+        lock_customer(customer_id=customer.pk, what=f"the webhook endpoints of {customer}")
         count = WebhookEndpoint.objects.filter(customer=customer).count()
         if count >= MAX_ENDPOINTS_PER_CUSTOMER:
             raise InvalidRequest(f"{customer} already has {count} webhook endpoints, the most allowed.")
@@ -314,8 +314,7 @@ def webhook_endpoint_update(
         endpoint.event_types if event_types is None else list(event_types),
     )
     with transaction.atomic():
-        with short_lock_wait(f"Webhook endpoint {endpoint.url}"):
-            endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint = lock_webhook_endpoint(endpoint=endpoint)
         before = {"url": endpoint.url, "event_types": endpoint.event_types, "active": endpoint.active}
         endpoint.url = endpoint.url if url is None else url
         endpoint.event_types = endpoint.event_types if event_types is None else list(event_types)
@@ -343,8 +342,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Actor) -
     forged calls. The event says that it changed, never what it is.
     """
     with transaction.atomic():
-        with short_lock_wait(f"Webhook endpoint {endpoint.url}"):
-            endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint = lock_webhook_endpoint(endpoint=endpoint)
         endpoint.secret = secrets.token_hex(32)
         endpoint.save(update_fields=["secret"])
         event_record(

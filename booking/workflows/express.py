@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from booking.errors import Conflict, InvalidRequest
+from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Booking, Launch
 from booking.rules.text import when
 from booking.selectors.fit import orbit_label
@@ -96,11 +96,9 @@ def order_express_launch(
                 )
                 booking = bookings.booking_hold(quote=quote, actor=actor, now=now)
                 booking = bookings.booking_confirm(booking=booking, actor=actor, now=now)
-        except Conflict as exc:
+        except ScheduleConflict as exc:
             # Somebody took this platform, pad or rocket between planning and locking: try the
             # next plan. Anything that is not about the schedule (capacity, pricing) ends here.
-            if not getattr(exc, "schedule_conflict", False):
-                raise
             attempts.append(exc.message)
             continue
         return ExpressOrder(booking=booking, launch=launch)
@@ -136,6 +134,6 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
                 service_level=Launch.ServiceLevel.EXPRESS, returnable=payload.returnable
             ),
         )
-    except Conflict as exc:
-        exc.schedule_conflict = True  # type: ignore[attr-defined]
-        raise
+    except Busy as exc:
+        # Someone is changing this platform, pad or rocket right now: for the order, that plan is taken.
+        raise ScheduleConflict(exc.message, reasons=exc.reasons) from exc

@@ -14,7 +14,8 @@ from booking.rules.launch_status import OUTCOMES, Status, launch_transition_refu
 from booking.services import readiness
 from booking.services.bookings import launch_bookings_fly
 from booking.services.events import Actor
-from booking.services.launches import launch_change_status, launch_lock
+from booking.services.launches import launch_change_status
+from booking.services.locking import launch_lock
 from vehicles.models import Vehicle
 
 

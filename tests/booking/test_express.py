@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from booking.errors import Conflict
+from booking.errors import Busy, Conflict, ScheduleConflict
 from booking.models import Booking, Event, Launch, Quote, ReadinessPlan, Reservation
+from booking.services import scheduling
 from booking.services.checks import check_run
+from booking.workflows import express
 from booking.workflows.express import order_express_launch
 from tests.factories import (
     ContractFactory,
@@ -147,6 +149,61 @@ def test_a_failure_after_scheduling_rolls_everything_back(world, monkeypatch):
         order(world)
     assert not Launch.objects.exists() and not Reservation.objects.exists()
     assert not Vehicle.objects.filter(status=Vehicle.Status.ASSIGNED).exists()
+
+
+def _taken_first(monkeypatch, error):
+    """The first plan's schedule is refused with ``error``, as if taken in between; the rest are real."""
+    calls = []
+
+    def schedule(**kwargs):
+        calls.append(kwargs["platform"] or kwargs["pad"])
+        if len(calls) == 1:
+            raise error
+        return scheduling.launch_schedule(**kwargs)
+
+    monkeypatch.setattr(express, "launch_schedule", schedule)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ScheduleConflict("Cannot schedule it on Platform 1: it is occupied by another launch."),
+        Busy("Platform 1 is being changed by someone else right now; please retry."),
+    ],
+)
+def test_a_plan_taken_between_planning_and_locking_makes_the_order_try_the_next(world, monkeypatch, error):
+    calls = _taken_first(monkeypatch, error)
+    result = order(world)
+    assert len(calls) == 2 and calls[0] != calls[1]
+    assert result.booking.status == Booking.Status.CONFIRMED
+    assert Launch.objects.count() == 1
+
+
+def test_a_conflict_that_is_not_about_the_schedule_ends_the_order(world, monkeypatch):
+    calls = _taken_first(monkeypatch, Conflict("payload GOMX-5A exceeds the capacity left"))
+    with pytest.raises(Conflict, match="exceeds the capacity left"):
+        order(world)
+    assert len(calls) == 1 and not Launch.objects.exists()
+
+
+def test_a_schedule_clash_is_a_schedule_conflict(world):
+    first = order(world).launch
+    with time_machine.travel(NOW, tick=False), pytest.raises(ScheduleConflict, match="Cannot schedule"):
+        scheduling.launch_schedule(
+            provider=first.provider,
+            vehicle_model=first.vehicle_model,
+            site=first.site,
+            orbit_family=first.orbit_family,
+            altitude_km=first.altitude_km,
+            inclination_deg=first.inclination_deg,
+            window_start=first.window_start,
+            window_end=first.window_end,
+            actor=None,
+            platform=first.platform,
+            pad=first.pad,
+            now=NOW,
+        )
 
 
 def test_an_express_order_for_a_returnable_payload_plans_the_capsule_too(world):

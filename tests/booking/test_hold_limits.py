@@ -19,6 +19,7 @@ from django.db import connection
 from booking.errors import Busy, Conflict
 from booking.models import Booking, Quote
 from booking.services import bookings as booking_services
+from booking.services import locking
 from booking.services.bookings import booking_confirm, booking_hold, booking_rebook
 from booking.services.quotes import quote_create
 from customers.models import Customer
@@ -247,7 +248,7 @@ def test_negative_control_without_the_customer_lock_the_limit_is_passed(monkeypa
     def unlocked(quote_id):
         return Quote.objects.select_related("customer", "payload").get(pk=quote_id)
 
-    monkeypatch.setattr(booking_services, "lock_quote_and_customer", unlocked)
+    monkeypatch.setattr(locking, "lock_quote_and_customer", unlocked)
     booked, refused, failed = _race(quotes)
     assert failed == [], f"unexpected errors: {failed!r}"
     assert Booking.objects.filter(customer=world.customer, status="held").count() > 3, (

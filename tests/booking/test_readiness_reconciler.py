@@ -326,3 +326,31 @@ def test_the_query_count_of_a_pass_does_not_grow_with_the_number_of_plans(clock,
     assert len(large_report.checks_queued) == 8 and len(large_report.steps_late) == 16
     assert small == large
     assert large <= 14
+
+
+def test_who_holds_a_launch_is_a_column_set_by_the_hold_and_cleared_by_the_release(clock, run_pass):
+    launch = planned_launch("H", t0=NOW + timedelta(hours=5))
+    step = step_of(launch, "payload-mated")
+    readiness.step_fail(step=step, actor=None, note="separation connector damaged")
+    assert Launch.objects.get(pk=launch.pk).held_by == Launch.HeldBy.READINESS
+    readiness.step_waive(step=step, actor=None, note="customer accepts the spare connector")
+    assert Launch.objects.get(pk=launch.pk).held_by == Launch.HeldBy.NOBODY
+
+    operator = UserFactory(username="ops-h")
+    launches.launch_hold(launch=launch, actor=operator, reason="customer asked to wait")
+    assert Launch.objects.get(pk=launch.pk).held_by == Launch.HeldBy.OPERATOR
+    launch_lifecycle.launch_release(launch=launch, actor=operator)
+    assert Launch.objects.get(pk=launch.pk).held_by == Launch.HeldBy.NOBODY
+
+
+def test_the_reconciler_reads_who_holds_a_launch_from_the_launch_not_from_the_audit_log(clock, run_pass):
+    launch = planned_launch("I", t0=NOW + timedelta(hours=5))
+    step = step_of(launch, "payload-mated")
+    readiness.step_fail(step=step, actor=None, note="separation connector damaged")
+    # The step is waived behind the services' back, and the audit log's hold events are gone:
+    # the launch itself still says readiness holds it, so the next pass releases it.
+    PlanStep.objects.filter(pk=step.pk).update(status=PlanStep.Status.WAIVED, wake_at=None)
+    Event.objects.filter(launch=launch, verb="launch.status_changed").delete()
+    report = run_pass()
+    assert report.launches_released == [launch.pk]
+    assert Launch.objects.get(pk=launch.pk).status == Launch.Status.SCHEDULED

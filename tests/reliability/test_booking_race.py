@@ -1,7 +1,7 @@
 """50 customers book the same launch at the same instant: it is never overbooked.
 
 Runs on PostgreSQL with real concurrent transactions (one connection per thread). The negative
-control replaces the launch lock (``booking.services.bookings.lock_launches``, the documented
+control replaces the launch lock (``booking.services.locking.lock_launches``, the documented
 seam) with an unlocked read and widens the window between the capacity check and the insert:
 then the same race overbooks, which shows the test would catch a missing lock.
 """
@@ -21,6 +21,7 @@ from booking.models import Booking, Launch
 from booking.selectors import capacity
 from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg
 from booking.services import bookings as booking_services
+from booking.services import locking
 from booking.services.quotes import quote_create
 from tests.factories import CustomerFactory, PayloadFactory, engine_world
 
@@ -122,7 +123,7 @@ def test_negative_control_without_the_lock_the_race_overbooks(monkeypatch):
         rows = Launch.objects.select_related("vehicle_model", "vehicle__vehicle_model", "provider")
         return {launch.pk: launch for launch in rows.filter(pk__in=[launch.pk for launch in launches])}
 
-    monkeypatch.setattr(booking_services, "lock_launches", unlocked)
+    monkeypatch.setattr(locking, "lock_launches", unlocked)
 
     booked, refused, failed = _race(quotes)
 

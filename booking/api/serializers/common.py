@@ -11,6 +11,7 @@ from rest_framework import serializers
 from booking.api.fields import NumberOrDecimalStringField, StrictIntegerField
 from booking.api.permissions import acting_rows
 from vehicles.models import OrbitFamily
+from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 MASS_MAX_DIGITS = 9
 
@@ -28,7 +29,7 @@ class ComputedKgField(serializers.DecimalField):
 
 class OrbitSerializer(serializers.Serializer):
     family = serializers.ChoiceField(choices=OrbitFamily.choices, source="orbit_family")
-    altitude_km = StrictIntegerField(min_value=100, max_value=40000)
+    altitude_km = StrictIntegerField(min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM)
     inclination_deg = NumberOrDecimalStringField(
         max_digits=6,
         decimal_places=2,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from booking.api.fields import NumberOrDecimalStringField
-from booking.models import Launch, Quote, QuoteLine
+from booking.models import AddOnService, Launch, Quote, QuoteLine
 from booking.selectors.access import get_payloads_for
 from vehicles.models import Currency, VehicleModel
 
@@ -72,7 +72,7 @@ class QuoteRequestSerializer(serializers.Serializer):
     )
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.USD)
     options = serializers.ListField(
-        child=serializers.ChoiceField(choices=["insurance", "mission_control", "it_support"]),
+        child=serializers.ChoiceField(choices=AddOnService.Kind.values),
         required=False,
         max_length=3,
     )

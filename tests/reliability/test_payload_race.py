@@ -1,0 +1,168 @@
+"""Customers hold seats for payloads while someone changes those payloads' mass at the same instant:
+a booking always carries the mass of its payload.
+
+Runs on PostgreSQL with real concurrent transactions (one connection per thread). Each payload has
+its own launch, so the holds do not queue on one launch row: only the payload lock orders a hold
+and a mass change. The negative control replaces that lock (``booking.services.locking.lock_payload``,
+the documented seam) with an unlocked read: then a mass change slips between the hold's fit check
+and its insert, and a booking keeps the old mass.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from booking.errors import Busy, Conflict, InvalidRequest
+from booking.models import Booking
+from booking.selectors.fit import payload_mass_with_adapter_kg
+from booking.services import bookings as booking_services
+from booking.services import locking
+from booking.services.payloads import payload_update
+from booking.services.quotes import quote_create
+from customers.models import Payload
+from tests.factories import CustomerFactory, LaunchFactory, PayloadFactory, engine_world
+
+PAIRS = 12
+
+
+def _build_race(seed: int):
+    """Twelve payloads of 10–40 kg, each quoted on a launch of its own, and the new mass of each."""
+    world = engine_world()
+    rng = random.Random(seed)
+    quotes, new_masses = [], []
+    for i in range(PAIRS):
+        customer = CustomerFactory(name=f"Mass {i:02d} Space")
+        payload = PayloadFactory(
+            customer=customer, name=f"Mass {i:02d}", mass_kg=Decimal(rng.randint(10, 40))
+        )
+        launch = LaunchFactory(
+            name=f"Kuaizhou-1A · SSO 500 rideshare {i:02d}",
+            vehicle_model=world.vehicle_model,
+            site=world.site,
+            window_start=world.launch.window_start + timedelta(days=i + 1),
+        )
+        quotes.append(quote_create(customer=customer, payload=payload, actor=None, launch=launch))
+        new_masses.append(payload.mass_kg + Decimal(rng.randint(1, 9)))
+    return world, quotes, new_masses
+
+
+def _slow_fit(monkeypatch):
+    """Sleep after the hold's fit check: widens the window between the check and the insert."""
+    real = booking_services.check_launch_fit
+
+    def slow(**kwargs):
+        needed = real(**kwargs)
+        time.sleep(0.15)
+        return needed
+
+    monkeypatch.setattr(booking_services, "check_launch_fit", slow)
+
+
+def _race(quotes, new_masses, seed: int):
+    """Hold each quote and change its payload's mass at once (the change starts a little later)."""
+    rng = random.Random(seed)
+    barrier = threading.Barrier(2 * len(quotes))
+    outcomes: dict[str, list] = {
+        "held": [],
+        "hold_refused": [],
+        "changed": [],
+        "change_refused": [],
+        "failed": [],
+    }
+    lock = threading.Lock()
+
+    def note(kind, value):
+        with lock:
+            outcomes[kind].append(value)
+
+    def hold(quote):
+        try:
+            barrier.wait(timeout=30)
+            note("held", booking_services.booking_hold(quote=quote, actor=None))
+        except (Conflict, Busy) as exc:
+            note("hold_refused", exc)
+        except BaseException as exc:  # anything else is a bug the test reports
+            note("failed", exc)
+        finally:
+            connection.close()
+
+    def change(payload_id, mass_kg, delay):
+        try:
+            barrier.wait(timeout=30)
+            time.sleep(delay)
+            payload = Payload.objects.get(pk=payload_id)
+            note("changed", payload_update(payload=payload, actor=None, mass_kg=mass_kg))
+        except (InvalidRequest, Busy) as exc:
+            note("change_refused", exc)
+        except BaseException as exc:
+            note("failed", exc)
+        finally:
+            connection.close()
+
+    threads = []
+    for quote, mass_kg in zip(quotes, new_masses, strict=True):
+        threads.append(threading.Thread(target=hold, args=(quote,)))
+        threads.append(
+            threading.Thread(target=change, args=(quote.payload_id, mass_kg, rng.uniform(0.0, 0.12)))
+        )
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a race thread hung"
+    return outcomes
+
+
+def _mismatched_bookings() -> list[str]:
+    """Bookings whose mass is not their payload's mass with the adapter, as the rows are now."""
+    wrong = []
+    for booking in Booking.objects.select_related("payload", "launch__vehicle_model"):
+        expected = payload_mass_with_adapter_kg(booking.payload, booking.launch.vehicle_model)
+        if booking.mass_kg != expected:
+            wrong.append(f"{booking.reference}: {booking.mass_kg} kg booked, payload now takes {expected} kg")
+    return wrong
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_mass_change_never_slips_between_the_fit_check_and_the_hold(monkeypatch):
+    world, quotes, new_masses = _build_race(seed=5)
+    _slow_fit(monkeypatch)
+
+    outcomes = _race(quotes, new_masses, seed=5)
+
+    assert outcomes["failed"] == [], f"unexpected errors: {outcomes['failed']!r}"
+    assert _mismatched_bookings() == []
+    assert len(outcomes["held"]) + len(outcomes["hold_refused"]) == PAIRS
+    assert len(outcomes["changed"]) + len(outcomes["change_refused"]) == PAIRS
+    # Each pair ends one way or the other: the hold came first and froze the mass, or the change
+    # came first and the hold no longer matches its quote.
+    assert outcomes["held"] and outcomes["changed"], "the race should both hold and change"
+    for exc in outcomes["change_refused"]:
+        assert isinstance(exc, Busy) or "its mass and orbit cannot change while booked" in str(exc)
+    for exc in outcomes["hold_refused"]:
+        assert isinstance(exc, Busy) or "ask for a new quote" in str(exc)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_payload_lock_a_booking_keeps_a_stale_mass(monkeypatch):
+    world, quotes, new_masses = _build_race(seed=5)
+    _slow_fit(monkeypatch)
+
+    def unlocked(*, payload_id):
+        return Payload.objects.get(pk=payload_id)
+
+    monkeypatch.setattr(locking, "lock_payload", unlocked)
+
+    outcomes = _race(quotes, new_masses, seed=5)
+
+    assert outcomes["failed"] == [], f"unexpected errors: {outcomes['failed']!r}"
+    assert _mismatched_bookings(), "without the payload lock a mass change should slip past a hold"
