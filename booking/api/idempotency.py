@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from booking.models import IdempotencyKey
 
 from .exceptions import IdempotencyInProgress, IdempotencyMismatch
+from .permissions import acting_membership
 
 HEADER = "Idempotency-Key"
 META_KEY = "HTTP_IDEMPOTENCY_KEY"
@@ -45,14 +46,19 @@ class Replay(Exception):
 
 
 def request_digest(request: Request) -> str:
-    """SHA-256 over method, path with query and the body (JSON bodies compared by meaning)."""
+    """SHA-256 over the organisation acted for, method, path with query and the body (JSON bodies
+    compared by meaning). A key names one request of one organisation: sent again for another of
+    the user's organisations it is a different request (422), never a replay of the first answer."""
+    membership = acting_membership(request)
     body: bytes = request._request.body  # noqa: SLF001 - the raw bytes, read once and cached
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode("utf-8", "replace"), canonical):
+    acting_for = str(membership.pk if membership is not None else "-").encode()
+    path = request.get_full_path().encode("utf-8", "replace")
+    for part in (acting_for, request.method.encode(), path, canonical):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

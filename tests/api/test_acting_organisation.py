@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from booking.models import ApiToken, Booking, WebhookEndpoint
 from booking.services.tokens import api_token_create
-from customers.models import Membership
+from customers.models import Membership, Payload
 from tests.factories import BookingFactory, MembershipFactory, UserFactory, WebhookEndpointFactory
 
 from .conftest import make_tenant
@@ -152,3 +152,19 @@ def test_the_portal_issues_tokens_for_the_organisation_acted_for_and_shows_their
     assert "jilin dashboard" in page and "expire after 90 days" in page
     assert token.expires_at.strftime("%-d %b %Y") in page
     assert "tests" not in page.split("API tokens", 1)[1].split("Calendar", 1)[0]  # Gomspace's token
+
+
+def test_an_idempotency_key_names_a_request_of_one_organisation(two_hats):
+    user, first, second, viewer_membership, *_ = two_hats
+    Membership.objects.filter(pk=viewer_membership.pk).update(role=Membership.Role.MISSION)
+    _, gomspace_key = api_token_create(user=user, name="gomspace")
+    _, jilin_key = api_token_create(user=user, name="jilin", membership=viewer_membership)
+    body = {"name": "GOMX-5", "mass_kg": "3.0", "orbit": {"family": "SSO", "altitude_km": 500}}
+    created = _client(gomspace_key).post("/api/v1/payloads/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert created.status_code == 201 and created.json()["customer"] == first.customer.pk
+    # The same key and body for the user's other organisation is another request: refused, and
+    # Gomspace's answer is not replayed to Jilin.
+    again = _client(jilin_key).post("/api/v1/payloads/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 422 and "Idempotent-Replayed" not in again
+    assert str(first.customer.pk) not in again.content.decode().replace(" ", "")
+    assert not Payload.objects.filter(customer=second.customer, name="GOMX-5").exists()
