@@ -4,9 +4,15 @@ Starts gunicorn, a Celery worker and beat on loopback (bench/stack.py) over a fr
 database and Redis, then drives a mix of API requests from concurrent clients for a bounded
 time: schedule reads, availability searches, quotes, holds, confirms, cancels and express
 orders. The baseline is a trivial authenticated endpoint of the same server (the provider list)
-in the same run. Afterwards the invariants are checked in SQL (bench/invariants.py).
+in the same run.
 
-    .venv/bin/python bench/load.py [--seconds 60] [--clients 8]
+Then the booking-flow phase: ``--flow-clients`` clients of one customer (half of them) loop
+create payload → quote on one of a few launches → hold → release (cancel the hold, so capacity
+and the customer's hold limits never stop the loop), while the other half loop the trivial read,
+side by side on the same server. It reports each request kind and the flow's rate against the
+read's. Afterwards the invariants are checked in SQL (bench/invariants.py).
+
+    .venv/bin/python bench/load.py [--seconds 60] [--clients 8] [--flow-seconds 60] [--flow-clients 16]
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CUSTOMERS = ["gomspace", "interspace", "jilin", "cmsa"]
 PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
 BASELINE = "baseline: GET providers"
+FLOW_CUSTOMER = "gomspace"
+FLOW_KINDS = ("flow: create payload", "flow: quote", "flow: hold")
+FLOW_RELEASE = "flow: release"
+FLOW_READ = "flow phase: GET providers"
 
 
 class Recorder:
@@ -158,6 +168,143 @@ class Client:
                 self.free_payloads.append(payload)
 
 
+class FlowClient(Client):
+    """One integrator of the flow phase: payload → quote → hold → release, or the trivial read."""
+
+    def __init__(self, *args, launch_ids: list[int], reads: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.launch_ids = launch_ids
+        self.reads = reads
+        self.n = 0
+
+    def step(self) -> None:
+        if self.reads:
+            self.call(FLOW_READ, "GET", "/providers/")
+            return
+        self.n += 1
+        payload = self.call(
+            FLOW_KINDS[0],
+            "POST",
+            "/payloads/",
+            json={
+                "name": f"Flow sat {self.index}-{self.n}",
+                "mass_kg": str(self.rng.choice([2, 3, 5, 8])),
+                "orbit": {"family": "SSO", "altitude_km": 500},
+            },
+        )
+        if payload is None or payload.status_code != 201:
+            return
+        quote = self.call(
+            FLOW_KINDS[1],
+            "POST",
+            "/quotes/",
+            json={
+                "payload": payload.json()["id"],
+                "launch": self.launch_ids[self.n % len(self.launch_ids)],
+                "service_level": "standard",
+            },
+        )
+        if quote is None or quote.status_code != 201:
+            return
+        hold = self.call(FLOW_KINDS[2], "POST", "/bookings/", json={"quote": quote.json()["id"]})
+        if hold is not None and hold.status_code == 201:
+            self.call(FLOW_RELEASE, "POST", f"/bookings/{hold.json()['id']}/cancel/", json={})
+
+
+def sso_500_launches(base_url: str, session: requests.Session) -> list[int]:
+    response = session.get(f"{base_url}/api/v1/launches/", params={"status": "scheduled"}, timeout=30)
+    response.raise_for_status()
+    return [
+        launch["id"]
+        for launch in response.json()["results"]
+        if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
+    ]
+
+
+def run_for(clients: list, seconds: float) -> float:
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+
+    def run(client) -> None:
+        while time.monotonic() < deadline:
+            client.step()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
+    """The booking flow against the trivial read, side by side; answers (summary, seconds, figures)."""
+    # One customer's clients hold seats over and over; each hold is released at once, but 16 of
+    # them at a time exceed the default limits (3 unconfirmed holds per provider, half a launch),
+    # which exist to stop one customer hoarding seats, not to pace an integrator. The bench
+    # measures the hold's path, not its refusal, so it lifts them for this run's providers.
+    stack.manage(
+        "shell",
+        "-c",
+        "from vehicles.models import Provider; "
+        "Provider.objects.update(hold_limit_per_customer=30000, hold_share_percent=100)",
+    )
+    recorder = Recorder()
+    probe = Client(stack.base_url, FLOW_CUSTOMER, 1000, recorder, random.Random(0))
+    launch_ids = sso_500_launches(stack.base_url, probe.session)[: args.flow_launches]
+    if not launch_ids:
+        raise RuntimeError("no scheduled SSO 500 km launch to hold seats on")
+    clients = [
+        FlowClient(
+            stack.base_url,
+            FLOW_CUSTOMER,
+            2000 + i,
+            recorder,
+            random.Random(args.seed + 100 + i),
+            launch_ids=launch_ids,
+            reads=i % 2 == 1,
+        )
+        for i in range(args.flow_clients)
+    ]
+    recorder.latencies.clear()
+    recorder.statuses.clear()
+    elapsed = run_for(clients, args.flow_seconds)
+    summary = summarise(recorder, elapsed)
+    flow_clients = sum(1 for c in clients if not c.reads)
+    read_clients = len(clients) - flow_clients
+    flow_rate = sum(summary.get(kind, {}).get("per_second", 0) for kind in FLOW_KINDS) / max(flow_clients, 1)
+    flow_rate_with_release = flow_rate + summary.get(FLOW_RELEASE, {}).get("per_second", 0) / max(
+        flow_clients, 1
+    )
+    read_rate = summary.get(FLOW_READ, {}).get("per_second", 0) / max(read_clients, 1)
+    figures = {
+        "launches": launch_ids,
+        "flow_clients": flow_clients,
+        "read_clients": read_clients,
+        "flow_requests_per_second_per_client": round(flow_rate, 2),
+        "flow_with_release_per_second_per_client": round(flow_rate_with_release, 2),
+        "read_requests_per_second_per_client": round(read_rate, 2),
+        "ratio_flow_to_read": round(flow_rate / read_rate, 3) if read_rate else None,
+        "ratio_flow_with_release_to_read": round(flow_rate_with_release / read_rate, 3)
+        if read_rate
+        else None,
+    }
+    return summary, elapsed, figures
+
+
+def print_table(summary: dict, baseline_kind: str) -> None:
+    baseline = summary.get(baseline_kind, {})
+    print(
+        f"{'request':<26}{'n':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses  p50/baseline"
+    )
+    for kind, row in summary.items():
+        ratio = row["p50_ms"] / baseline["p50_ms"] if baseline.get("p50_ms") else float("nan")
+        print(
+            f"{kind:<26}{row['requests']:>7}{row['per_second']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{row['p99_ms']:>9}  {row['statuses']}  {ratio:.2f}"
+        )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -184,12 +331,23 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--payloads", type=int, default=25, help="payloads each client creates up front")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--flow-seconds", type=float, default=60, help="0 skips the booking-flow phase")
+    parser.add_argument("--flow-clients", type=int, default=16, help="half loop the flow, half the read")
+    parser.add_argument("--flow-launches", type=int, default=3, help="launches the flow holds seats on")
     args = parser.parse_args()
 
     recorder = Recorder()
-    stack = Stack("load")
-    stack_env = {"LAUNCHBOOK_API_RATE_USER": "1000000/minute", "LAUNCHBOOK_API_RATE_LOGIN": "10000/minute"}
-    os.environ.update(stack_env)
+    # Settings the product reads (launchbook/settings.py): the per-user API rate, lifted so the
+    # bench measures the server rather than its throttle, and the token-login rate (one sign-in per
+    # client, all from 127.0.0.1). The sign-in lockout counts failures only: none happen here.
+    stack = Stack(
+        "load",
+        settings_env={
+            "LAUNCHBOOK_API_RATE_USER": "1000000/minute",
+            "LAUNCHBOOK_API_RATE_LOGIN": "10000/minute",
+        },
+    )
+    flow = None
     with stack:
         clients = [
             Client(stack.base_url, CUSTOMERS[i % len(CUSTOMERS)], i, recorder, random.Random(args.seed + i))
@@ -199,35 +357,37 @@ def main() -> int:
             client.setup(args.payloads)
         recorder.latencies.clear()
         recorder.statuses.clear()
-        deadline = time.monotonic() + args.seconds
-        started = time.monotonic()
-
-        def run(client: Client) -> None:
-            while time.monotonic() < deadline:
-                client.step()
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        elapsed = run_for(clients, args.seconds)
+        if args.flow_seconds > 0:
+            flow = flow_phase(stack, args)
         violations = check_all(stack.env["DATABASE_URL"])
 
     summary = summarise(recorder, elapsed)
     total = sum(v["requests"] for v in summary.values())
     server_errors = sum(n for v in summary.values() for status, n in v["statuses"].items() if status >= 500)
-    baseline = summary.get(BASELINE, {})
     print(f"\n{total} requests in {elapsed:.1f} s from {args.clients} clients: {total / elapsed:.1f} req/s")
-    print(
-        f"{'request':<26}{'n':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses  p50/baseline"
-    )
-    for kind, row in summary.items():
-        ratio = row["p50_ms"] / baseline["p50_ms"] if baseline.get("p50_ms") else float("nan")
-        print(
-            f"{kind:<26}{row['requests']:>7}{row['per_second']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}"
-            f"{row['p99_ms']:>9}  {row['statuses']}  {ratio:.2f}"
+    print_table(summary, BASELINE)
+    flow_result = None
+    if flow is not None:
+        flow_summary, flow_elapsed, figures = flow
+        flow_total = sum(v["requests"] for v in flow_summary.values())
+        flow_errors = sum(
+            n for v in flow_summary.values() for status, n in v["statuses"].items() if status >= 500
         )
+        server_errors += flow_errors
+        print(
+            f"\nbooking flow: {figures['flow_clients']} clients of {FLOW_CUSTOMER} loop payload → quote → hold → "
+            f"release on launches {figures['launches']}, {figures['read_clients']} loop GET providers; "
+            f"{flow_total} requests in {flow_elapsed:.1f} s"
+        )
+        print_table(flow_summary, FLOW_READ)
+        print(
+            f"per client: flow {figures['flow_requests_per_second_per_client']} req/s (payload, quote, hold), "
+            f"read {figures['read_requests_per_second_per_client']} req/s: "
+            f"ratio {figures['ratio_flow_to_read']} (with the release counted: "
+            f"{figures['ratio_flow_with_release_to_read']}); 5xx in the flow phase: {flow_errors}"
+        )
+        flow_result = {"seconds": round(flow_elapsed, 1), "requests": flow_summary, **figures}
     print(f"5xx answers: {server_errors}")
     for name, found in violations.items():
         print(f"invariant '{name}': {'holds' if not found else f'{len(found)} violations'}")
@@ -244,6 +404,7 @@ def main() -> int:
                 "server_errors": server_errors,
                 "requests": summary,
                 "invariant_violations": violations,
+                "booking_flow": flow_result,
             },
             indent=2,
         )

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Runs side by side on one machine each take a database and a Redis db of their own.
+DATABASE_OVERRIDE = os.environ.get("BENCH_DATABASE", "")
+REDIS_DB_OVERRIDE = os.environ.get("BENCH_REDIS_DB", "")
 # The stack runs with DEBUG off, where the demo accounts need a password of their own.
 os.environ.setdefault("LAUNCHBOOK_DEMO_PASSWORD", "bench-demo-password-not-for-production")
 
@@ -57,10 +60,22 @@ def terminate_connections(database: str) -> int:
 class Stack:
     """The running processes of one benchmark run."""
 
-    def __init__(self, name: str, *, redis_db: int = 9, web_workers: int = 3, worker_concurrency: int = 2):
+    def __init__(
+        self,
+        name: str,
+        *,
+        redis_db: int = 9,
+        web_workers: int = 3,
+        worker_concurrency: int = 2,
+        settings_env: dict[str, str] | None = None,
+    ):
+        """``settings_env``: settings the product reads (e.g. ``LAUNCHBOOK_API_RATE_USER``), for this
+        stack's processes only. ``BENCH_DATABASE`` and ``BENCH_REDIS_DB`` override the database name
+        (``lb_bench_<name>``) and the Redis db."""
         self.name = name
-        self.database = f"lb_bench_{name}"
-        self.redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
+        self.database = DATABASE_OVERRIDE or f"lb_bench_{name}"
+        self.redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB_OVERRIDE or redis_db}"
+        self.settings_env = dict(settings_env or {})
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.web_workers = web_workers
@@ -81,8 +96,8 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",
             "LAUNCHBOOK_VAR_DIR": str(self.var_dir),
-            "LAUNCHBOOK_THROTTLE_DISABLED": "1",
             "PYTHONUNBUFFERED": "1",
+            **self.settings_env,
         }
         import redis
 

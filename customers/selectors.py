@@ -6,13 +6,25 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from .models import Customer, Membership
 
+#: The attribute of a user object loaded for one request under which per-request reads are kept
+#: (a dict; absent on users loaded any other way, which then always read afresh).
+REQUEST_CACHE_ATTRIBUTE = "_launchbook_request_cache"
+
 
 def customer_ids_for(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """The organisations ``user`` belongs to (an empty set for anonymous users and pure staff)."""
     user_pk = getattr(user, "pk", None)
     if user_pk is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(Membership.objects.filter(user_id=user_pk).values_list("customer_id", flat=True))
+    # A user loaded for one request (the API's token authentication) carries a cache for that
+    # request: its permission checks and scoped fetchers ask this several times per request.
+    request_cache = getattr(user, REQUEST_CACHE_ATTRIBUTE, None)
+    if request_cache is not None and "customer_ids" in request_cache:
+        return set(request_cache["customer_ids"])
+    ids = set(Membership.objects.filter(user_id=user_pk).values_list("customer_id", flat=True))
+    if request_cache is not None:
+        request_cache["customer_ids"] = frozenset(ids)
+    return ids
 
 
 def get_membership_for(user: AbstractBaseUser | AnonymousUser) -> Membership | None:

@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 
 from booking.models import ApiToken
 from booking.services.tokens import api_token_digest
+from customers.selectors import REQUEST_CACHE_ATTRIBUTE
 
 # last_used_at is a hint for people, not an audit trail: write it at most once a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -49,6 +50,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        # This user object lives for this request only: reads asked several times per request
+        # (the organisations it belongs to) are kept on it.
+        setattr(token.user, REQUEST_CACHE_ATTRIBUTE, {})
         return token.user, token
 
     def authenticate_header(self, request):

@@ -100,12 +100,17 @@ def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
     This is the seam the capacity invariant rests on: the race test's negative control replaces
     it with an unlocked read to show that the test catches overbooking. Callers look it up on this
     module (``locking.lock_launches``) so that replacement reaches them all.
+
+    ``FOR NO KEY UPDATE``: it queues every writer that takes this lock, but not the foreign-key
+    checks of rows that merely name the launch (a quote, an event): with ``FOR UPDATE`` a quote
+    inserted meanwhile waited for the hold, and one that had already key-share locked the
+    customer deadlocked with it.
     """
     ids = sorted({launch.pk for launch in launches})
     names = ", ".join(sorted({launch.name for launch in launches}))
     with short_lock_wait(f"launch {names}"):
         locked = (
-            Launch.objects.select_for_update(of=("self",))
+            Launch.objects.select_for_update(of=("self",), no_key=True)
             .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
             .filter(pk__in=ids)
             .order_by("pk")

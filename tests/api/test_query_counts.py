@@ -69,3 +69,65 @@ def test_delivery_list_queries_do_not_grow_with_rows(tenant_a):
     few = count(tenant_a.client, url)
     add_rows(tenant_a, endpoint, 10)
     assert count(tenant_a.client, url) == few
+
+
+# --- the booking flow and the trivial read: pinned, so a change that adds a round trip shows ---
+
+
+ORGANISATIONS = 'SELECT "customers_membership"."customer_id"'
+
+
+def queries_of(call):
+    with CaptureQueriesContext(connection) as ctx:
+        answer = call()
+    return answer, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_trivial_read_costs_three_queries(tenant_a):
+    LaunchFactory()  # a provider to list
+    tenant_a.client.get("/api/v1/providers/")  # the token's first use of the minute writes last_used_at
+    answer, sql = queries_of(lambda: tenant_a.client.get("/api/v1/providers/"))
+    assert answer.status_code == 200
+    # the token with its user and membership, the page's count, the page
+    assert len(sql) == 3, sql
+
+
+def test_quote_and_hold_requests_cost_a_pinned_number_of_queries(db):
+    from booking.models import Booking
+    from customers.models import Membership
+    from tests.factories import MembershipFactory, engine_world
+
+    from .conftest import token_client
+
+    world = engine_world()
+    MembershipFactory(user=world.user, customer=world.customer, role=Membership.Role.ADMIN)
+    client = token_client(world.user)
+    client.get("/api/v1/providers/")
+
+    def post(path, body, key):
+        return client.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    answer, quote_sql = queries_of(
+        lambda: post("/api/v1/quotes/", {"payload": world.payload.pk, "launch": world.launch.pk}, "q-1")
+    )
+    assert answer.status_code == 201, answer.json()
+    # token; claim the key; the caller's organisations (once); payload; launch with provider, rocket
+    # and model; its capacity curve; exchange rates; booked mass; rideshare rate; savepoint, quote,
+    # line, event, release; after commit the webhook fan-out (event, endpoints); the answer (quote,
+    # lines); store the answer. Before: 27 on PostgreSQL (the launch's provider, model and rocket
+    # one by one, the organisations three times, BEGIN and COMMIT around the claim).
+    assert len(quote_sql) <= 20, quote_sql
+    assert sum(q.startswith(ORGANISATIONS) for q in quote_sql) == 1
+    assert sum('FROM "vehicles_vehiclemodel"' in q for q in quote_sql) == 0
+
+    answer, hold_sql = queries_of(lambda: post("/api/v1/bookings/", {"quote": answer.json()["id"]}, "h-1"))
+    assert answer.status_code == 201, answer.json()
+    booking = Booking.objects.get(pk=answer.json()["id"])
+    assert answer.json()["reference"] == booking.reference and answer.json()["status"] == "held"
+    # token; claim; organisations; the quote (no lines); the hold itself (pinned in
+    # tests/booking/test_bookings.py); the webhook fan-out; store the answer. Before: 25 on
+    # PostgreSQL (the organisations three times, the quote's lines, the booking read back).
+    # PostgreSQL also sets the lock timeout (twice); SQLite's transactions lock at BEGIN instead.
+    assert len(hold_sql) <= (19 if connection.vendor == "postgresql" else 18), hold_sql
+    assert sum(q.startswith(ORGANISATIONS) for q in hold_sql) == 1
+    assert sum('FROM "booking_quoteline"' in q for q in hold_sql) == 0

@@ -36,9 +36,15 @@ class BookingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _quotes_to_hold_for(user):
+    """The caller's quotes with what the hold reads (launch, payload, customer), without the
+    priced lines the quote's own answer shows."""
+    return get_quotes_for(user).prefetch_related(None)
+
+
 class BookingHoldSerializer(serializers.Serializer):
     quote = ScopedPrimaryKeyField(
-        fetcher=get_quotes_for, model_name="quote", help_text="An open quote of yours."
+        fetcher=_quotes_to_hold_for, model_name="quote", help_text="An open quote of yours."
     )
 
 

@@ -105,7 +105,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         data = self._input(BookingHoldSerializer)
         customer = acting_membership(request).customer
         booking = booking_hold(quote=data["quote"], actor=request.user, customer=customer)
-        return self._answer(booking, status.HTTP_201_CREATED)
+        # The new booking is the caller's own and every field it shows is on the row just written:
+        # no need to read it back.
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def confirm(self, request, pk=None):
