@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from booking.errors import Busy, Conflict, InvalidRequest
+from booking.errors import Busy, Conflict
 from booking.models import Booking
 from booking.selectors.fit import payload_mass_with_adapter_kg
 from booking.services import bookings as booking_services
@@ -99,7 +99,7 @@ def _race(quotes, new_masses, seed: int):
             time.sleep(delay)
             payload = Payload.objects.get(pk=payload_id)
             note("changed", payload_update(payload=payload, actor=None, mass_kg=mass_kg))
-        except (InvalidRequest, Busy) as exc:
+        except (Conflict, Busy) as exc:  # a booked payload's mass cannot change: a state conflict
             note("change_refused", exc)
         except BaseException as exc:
             note("failed", exc)
