@@ -124,9 +124,17 @@ def _seed(total: int, now: datetime) -> _Seeded:
     from customers.models import Customer, Payload
     from vehicles.models import CapacityPoint, LaunchSite, Provider, VehicleModel
 
-    provider = Provider.objects.create(name="Bench", short_name="Bench", slug="bench", country="CN")
+    # Room for every booking (no hold limits, the whole launch open to one customer): the bench
+    # measures the locked path, not refusals.
+    provider = Provider.objects.create(
+        name="Bench",
+        short_name="Bench",
+        slug="bench",
+        country="CN",
+        hold_limit_per_customer=32_767,
+        hold_share_percent=Decimal("100.00"),
+    )
     model = VehicleModel.objects.create(provider=provider, name="Bench-1", slug="bench-1", mobile_launch=True)
-    # Room for every booking: the bench measures the locked path, not refusals.
     CapacityPoint.objects.create(
         vehicle_model=model, orbit_family="SSO", altitude_km=500, capacity_kg=9_999_999
     )
@@ -158,7 +166,13 @@ def _seed(total: int, now: datetime) -> _Seeded:
         )
 
     plain_launch, hold_launch = launch("Plain inserts"), launch("booking_hold")
-    customer = Customer.objects.create(name="Bench customer", slug="bench-customer", country="DK")
+    # Cleared for export: holds for a customer still in screening are refused.
+    customer = Customer.objects.create(
+        name="Bench customer",
+        slug="bench-customer",
+        country="DK",
+        export_screening=Customer.ExportScreening.CLEARED,
+    )
     payloads = Payload.objects.bulk_create(
         Payload(
             customer=customer,
