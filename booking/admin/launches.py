@@ -26,7 +26,16 @@ from booking.rules.text import closure_text
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
-from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
+from vehicles.models import (
+    LaunchSite,
+    MobilePlatform,
+    OrbitFamily,
+    Pad,
+    Provider,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
 from vehicles.selectors import (
     platforms_for_operator,
     providers_for_operator,
@@ -34,12 +43,14 @@ from vehicles.selectors import (
     vehicles_for_operator,
 )
 
+_BOOKING_INLINE_FIELDS = ("reference", "customer", "payload", "status", "mass_kg", "price", "currency")
+
 
 class BookingInline(admin.TabularInline):
     model = Booking
     extra = 0
-    fields = ["reference", "customer", "payload", "status", "mass_kg", "price", "currency"]
-    readonly_fields = fields
+    fields = _BOOKING_INLINE_FIELDS
+    readonly_fields = _BOOKING_INLINE_FIELDS
     show_change_link = True
     can_delete = False
 
@@ -50,20 +61,23 @@ class BookingInline(admin.TabularInline):
         return super().get_queryset(request).select_related("customer", "payload")
 
 
+_RESERVATION_INLINE_FIELDS = (
+    "platform",
+    "pad",
+    "origin",
+    "occupied_from",
+    "arrive_at",
+    "ready_at",
+    "occupied_until",
+    "released_at",
+)
+
+
 class ReservationInline(admin.TabularInline):
     model = Reservation
     extra = 0
-    fields = [
-        "platform",
-        "pad",
-        "origin",
-        "occupied_from",
-        "arrive_at",
-        "ready_at",
-        "occupied_until",
-        "released_at",
-    ]
-    readonly_fields = fields
+    fields = _RESERVATION_INLINE_FIELDS
+    readonly_fields = _RESERVATION_INLINE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -88,7 +102,7 @@ class ScheduleForm(forms.Form):
         required=False,
         help_text="A rocket in ready storage (optional: assign later).",
     )
-    orbit_family = forms.ChoiceField(choices=Launch._meta.get_field("orbit_family").choices)
+    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices)
     altitude_km = forms.IntegerField(min_value=100)
     inclination_deg = forms.DecimalField(
         max_digits=6,

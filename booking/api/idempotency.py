@@ -52,7 +52,11 @@ def request_digest(request: Request) -> str:
     except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode("utf-8", "replace"), canonical):
+    for part in (
+        (request.method or "").encode(),
+        request.get_full_path().encode("utf-8", "replace"),
+        canonical,
+    ):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
