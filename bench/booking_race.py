@@ -21,8 +21,16 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from booking.models import Launch, Quote
+    from customers.models import Customer, Payload
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -96,31 +104,37 @@ def main() -> int:
         _drop_database(base_url)
 
 
-def _bench(threads: int, per_thread: int) -> int:
-    import django
+@dataclass
+class _Seeded:
+    """The rows both phases book onto: one launch each, one payload per booking."""
 
-    django.setup()
+    customer: Customer
+    plain_launch: Launch
+    hold_launch: Launch
+    plain_payloads: list[Payload]
+    quotes: list[Quote]
+
+
+def _seed(total: int, now: datetime) -> _Seeded:
     from datetime import timedelta
     from decimal import Decimal
 
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from booking.errors import Busy
-    from booking.models import Booking, Launch, RideshareRate
-    from booking.selectors.capacity import launch_booked_mass_kg
-    from booking.services.bookings import booking_hold, new_reference
+    from booking.models import Launch, RideshareRate
     from booking.services.quotes import quote_create
     from customers.models import Customer, Payload
     from vehicles.models import CapacityPoint, LaunchSite, Provider, VehicleModel
 
-    call_command("migrate", verbosity=0)
-    total = threads * per_thread
-    now = timezone.now().replace(microsecond=0)
-    provider = Provider.objects.create(name="Bench", short_name="Bench", slug="bench", country="CN")
+    # Room for every booking (no hold limits, the whole launch open to one customer): the bench
+    # measures the locked path, not refusals.
+    provider = Provider.objects.create(
+        name="Bench",
+        short_name="Bench",
+        slug="bench",
+        country="CN",
+        hold_limit_per_customer=32_767,
+        hold_share_percent=Decimal("100.00"),
+    )
     model = VehicleModel.objects.create(provider=provider, name="Bench-1", slug="bench-1", mobile_launch=True)
-    # Room for every booking: the bench measures the locked path, not refusals.
     CapacityPoint.objects.create(
         vehicle_model=model, orbit_family="SSO", altitude_km=500, capacity_kg=9_999_999
     )
@@ -152,7 +166,13 @@ def _bench(threads: int, per_thread: int) -> int:
         )
 
     plain_launch, hold_launch = launch("Plain inserts"), launch("booking_hold")
-    customer = Customer.objects.create(name="Bench customer", slug="bench-customer", country="DK")
+    # Cleared for export: holds for a customer still in screening are refused.
+    customer = Customer.objects.create(
+        name="Bench customer",
+        slug="bench-customer",
+        country="DK",
+        export_screening=Customer.ExportScreening.CLEARED,
+    )
     payloads = Payload.objects.bulk_create(
         Payload(
             customer=customer,
@@ -167,40 +187,14 @@ def _bench(threads: int, per_thread: int) -> int:
     quotes = [
         quote_create(customer=customer, payload=p, actor=None, launch=hold_launch) for p in hold_payloads
     ]
+    return _Seeded(customer, plain_launch, hold_launch, plain_payloads, quotes)
 
-    def plain(index: int) -> None:
-        for payload in plain_payloads[index * per_thread : (index + 1) * per_thread]:
-            Booking.objects.create(
-                reference=new_reference("LB-"),
-                customer=customer,
-                payload=payload,
-                launch=plain_launch,
-                status=Booking.Status.HELD,
-                price=Decimal("50000.00"),
-                currency="USD",
-                mass_kg=Decimal("8.0"),
-                hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
-            )
 
-    busy_retries = [0] * threads
-
-    def hold(index: int) -> None:
-        for quote in quotes[index * per_thread : (index + 1) * per_thread]:
-            while True:
-                try:
-                    booking_hold(quote=quote, actor=None)
-                    break
-                except Busy:
-                    busy_retries[index] += 1
-
-    plain_seconds, plain_errors = _run_threads(threads, plain)
-    hold_seconds, hold_errors = _run_threads(threads, hold)
-    if plain_errors or hold_errors:
-        print(f"errors: {plain_errors[:3]!r} {hold_errors[:3]!r}", file=sys.stderr)
-        return 1
-    held = Booking.objects.filter(launch=hold_launch).count()
-    assert held == total, f"{held} of {total} holds were made"
-    assert launch_booked_mass_kg(launch=hold_launch) == Decimal("8.0") * total
+def _write_result(
+    *, threads: int, total: int, plain_seconds: float, hold_seconds: float, busy_retries: int
+) -> None:
+    from django.conf import settings
+    from django.utils import timezone
 
     plain_rate = total / plain_seconds
     hold_rate = total / hold_seconds
@@ -214,7 +208,7 @@ def _bench(threads: int, per_thread: int) -> int:
         "booking_hold_seconds": round(hold_seconds, 3),
         "booking_holds_per_second": round(hold_rate, 1),
         "hold_to_plain_ratio": round(hold_rate / plain_rate, 3),
-        "busy_retries": sum(busy_retries),
+        "busy_retries": busy_retries,
         "lock_timeout_ms": settings.LAUNCHBOOK_LOCK_TIMEOUT_MS,
         "cpu_count": os.cpu_count(),
         "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -222,11 +216,74 @@ def _bench(threads: int, per_thread: int) -> int:
     print(f"threads: {threads}, bookings per phase: {total}")
     print(f"plain inserts (no lock, no check): {plain_rate:8.1f} bookings/s ({plain_seconds:.2f} s)")
     print(f"booking_hold (locked, checked):    {hold_rate:8.1f} bookings/s ({hold_seconds:.2f} s)")
-    print(f"ratio hold / plain: {hold_rate / plain_rate:.3f}; busy retries: {sum(busy_retries)}")
+    print(f"ratio hold / plain: {hold_rate / plain_rate:.3f}; busy retries: {busy_retries}")
     out = ROOT / "bench" / "results" / "booking_race.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+def _bench(threads: int, per_thread: int) -> int:
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from booking.errors import Busy
+    from booking.models import Booking
+    from booking.selectors.capacity import launch_booked_mass_kg
+    from booking.services.bookings import booking_hold, new_reference
+
+    call_command("migrate", verbosity=0)
+    total = threads * per_thread
+    now = timezone.now().replace(microsecond=0)
+    seeded = _seed(total, now)
+
+    def plain(index: int) -> None:
+        for payload in seeded.plain_payloads[index * per_thread : (index + 1) * per_thread]:
+            Booking.objects.create(
+                reference=new_reference("LB-"),
+                customer=seeded.customer,
+                payload=payload,
+                launch=seeded.plain_launch,
+                status=Booking.Status.HELD,
+                price=Decimal("50000.00"),
+                currency="USD",
+                mass_kg=Decimal("8.0"),
+                hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
+            )
+
+    busy_retries = [0] * threads
+
+    def hold(index: int) -> None:
+        for quote in seeded.quotes[index * per_thread : (index + 1) * per_thread]:
+            while True:
+                try:
+                    booking_hold(quote=quote, actor=None)
+                    break
+                except Busy:
+                    busy_retries[index] += 1
+
+    plain_seconds, plain_errors = _run_threads(threads, plain)
+    hold_seconds, hold_errors = _run_threads(threads, hold)
+    if plain_errors or hold_errors:
+        print(f"errors: {plain_errors[:3]!r} {hold_errors[:3]!r}", file=sys.stderr)
+        return 1
+    held = Booking.objects.filter(launch=seeded.hold_launch).count()
+    assert held == total, f"{held} of {total} holds were made"
+    assert launch_booked_mass_kg(launch=seeded.hold_launch) == Decimal("8.0") * total
+
+    _write_result(
+        threads=threads,
+        total=total,
+        plain_seconds=plain_seconds,
+        hold_seconds=hold_seconds,
+        busy_retries=sum(busy_retries),
+    )
     return 0
 
 

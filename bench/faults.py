@@ -27,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import requests
@@ -52,6 +53,12 @@ def pg(stack: Stack) -> psycopg.Connection:
     )
 
 
+def _one(row: tuple[Any, ...] | None) -> Any:
+    """The value of a one-row aggregate: COUNT(*) always answers a row."""
+    assert row is not None
+    return row[0]
+
+
 def seed(stack: Stack, count: int, tag: str) -> list[int]:
     out = stack.manage("shell", "-v0", "-c", f"from bench.seed_readiness import seed; seed({count}, {tag!r})")
     return [int(x) for x in out.strip().splitlines()[-1].split(",")]
@@ -60,28 +67,34 @@ def seed(stack: Stack, count: int, tag: str) -> list[int]:
 def progress(stack: Stack, launch_ids: list[int]) -> tuple[int, int]:
     """(steps done, check runs) for the seeded launches' first steps."""
     with pg(stack) as conn:
-        done = conn.execute(
-            """SELECT COUNT(*) FROM booking_planstep s JOIN booking_readinessplan p ON p.id = s.plan_id
+        done = _one(
+            conn.execute(
+                """SELECT COUNT(*) FROM booking_planstep s JOIN booking_readinessplan p ON p.id = s.plan_id
                WHERE p.launch_id = ANY(%s) AND s.code = 'order-accepted' AND s.status = 'done'""",
-            [launch_ids],
-        ).fetchone()[0]
-        runs = conn.execute(
-            """SELECT COUNT(*) FROM booking_checkrun r JOIN booking_planstep s ON s.id = r.step_id
+                [launch_ids],
+            ).fetchone()
+        )
+        runs = _one(
+            conn.execute(
+                """SELECT COUNT(*) FROM booking_checkrun r JOIN booking_planstep s ON s.id = r.step_id
                JOIN booking_readinessplan p ON p.id = s.plan_id WHERE p.launch_id = ANY(%s)""",
-            [launch_ids],
-        ).fetchone()[0]
+                [launch_ids],
+            ).fetchone()
+        )
     return done, runs
 
 
 def duplicated_completions(stack: Stack, launch_ids: list[int]) -> int:
     with pg(stack) as conn:
-        return conn.execute(
-            """SELECT COUNT(*) FROM (
+        return _one(
+            conn.execute(
+                """SELECT COUNT(*) FROM (
                    SELECT e.subject_id FROM booking_event e
                    WHERE e.verb = 'readiness.step_done' AND e.launch_id = ANY(%s)
                    GROUP BY e.subject_id HAVING COUNT(*) > 1) d""",
-            [launch_ids],
-        ).fetchone()[0]
+                [launch_ids],
+            ).fetchone()
+        )
 
 
 def wait_until(predicate, *, timeout: float, every: float = 1.0) -> bool:
@@ -160,7 +173,7 @@ def fault_pg_drop(stack: Stack, launch_ids: list[int]) -> dict:
     time.sleep(5)
     stop.set()
     thread.join()
-    after = Counter()
+    after: Counter[int] = Counter()
     for _ in range(20):
         after[session.get(f"{stack.base_url}/api/v1/launches/", timeout=30).status_code] += 1
     return {

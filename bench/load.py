@@ -73,8 +73,9 @@ class Client:
         response.raise_for_status()
         self.session.headers["Authorization"] = f"Token {response.json()['token']}"
         self.free_payloads: list[int] = []
-        self.held: list[int] = []
-        self.confirmed: list[int] = []
+        # (booking id, payload id)
+        self.held: list[tuple[int, int]] = []
+        self.confirmed: list[tuple[int, int]] = []
         self.launch_ids: list[int] = []
 
     def call(self, kind: str, method: str, path: str, **kwargs):

@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -237,15 +238,19 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         build_s = time.perf_counter() - built
-        common = {
+        common: dict[str, Any] = {
             "orbit_family": "SSO",
             "altitude_km": 500,
             "inclination_deg": None,
             "mass_kg": Decimal("150"),
             "now": NOW,
         }
-        express = {"earliest": NOW, "latest": NOW + timedelta(hours=24), "service_level": "express"}
-        standard = {
+        express: dict[str, Any] = {
+            "earliest": NOW,
+            "latest": NOW + timedelta(hours=24),
+            "service_level": "express",
+        }
+        standard: dict[str, Any] = {
             "earliest": NOW + timedelta(days=30),
             "latest": NOW + timedelta(days=60),
             "service_level": "standard",

@@ -47,10 +47,126 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 CUSTOMER = "gomspace"
+WARM_UP = 5  # first uses, last_used_at writes, caches
+
+
+class Flow:
+    """One integrator of the demo's first customer: the trivial read and the booking flow."""
+
+    def __init__(self) -> None:
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        response = self.client.post(
+            "/api/v1/auth/token/",
+            {"username": CUSTOMER, "password": os.environ["LAUNCHBOOK_DEMO_PASSWORD"]},
+            content_type="application/json",
+        )
+        assert response.status_code in (200, 201), response.content
+        self.authorization = f"Token {response.json()['token']}"
+        listed = self.get("/api/v1/launches/", {"status": "scheduled"}).json()["results"]
+        self.launches = [
+            launch["id"]
+            for launch in listed
+            if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
+        ][:3]
+        assert self.launches, "the demo catalog has no scheduled SSO 500 km launch"
+        self.counter = iter(range(10**9))
+        self.state: dict[str, int] = {}
+
+    def get(self, path: str, data: dict | None = None):
+        return self.client.get(path, data, HTTP_AUTHORIZATION=self.authorization)
+
+    def post(self, path: str, body: dict):
+        return self.client.post(
+            path,
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"p-{next(self.counter)}",
+            HTTP_AUTHORIZATION=self.authorization,
+        )
+
+    def read(self) -> None:
+        assert self.get("/api/v1/providers/").status_code == 200
+
+    def create_payload(self) -> None:
+        n = next(self.counter)
+        r = self.post(
+            "/api/v1/payloads/",
+            {"name": f"Profile sat {n}", "mass_kg": "5", "orbit": {"family": "SSO", "altitude_km": 500}},
+        )
+        assert r.status_code == 201, r.content
+        self.state["payload"] = r.json()["id"]
+
+    def quote(self) -> None:
+        launch = self.launches[next(self.counter) % len(self.launches)]
+        r = self.post(
+            "/api/v1/quotes/",
+            {"payload": self.state["payload"], "launch": launch, "service_level": "standard"},
+        )
+        assert r.status_code == 201, r.content
+        self.state["quote"] = r.json()["id"]
+
+    def hold(self) -> None:
+        r = self.post("/api/v1/bookings/", {"quote": self.state["quote"]})
+        assert r.status_code == 201, r.content
+        self.state["booking"] = r.json()["id"]
+
+    def release(self) -> None:
+        r = self.post(f"/api/v1/bookings/{self.state['booking']}/cancel/", {})
+        assert r.status_code == 200, r.content
+
+    def kinds(self) -> dict:
+        return {
+            "GET providers": self.read,
+            "create payload": self.create_payload,
+            "quote": self.quote,
+            "hold": self.hold,
+            "release": self.release,
+        }
+
+
+def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
+    """Run every kind ``repeat`` times after a warm-up: wall times, queries per request, profiles."""
+    timings: dict[str, list[float]] = {kind: [] for kind in kinds}
+    queries: dict[str, int] = {}
+    profiles = {kind: cProfile.Profile() for kind in kinds}
+    for i in range(repeat + WARM_UP):
+        for kind, fn in kinds.items():
+            profiling = profile and i >= WARM_UP
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                if profiling:
+                    profiles[kind].enable()
+                fn()
+                if profiling:
+                    profiles[kind].disable()
+                elapsed = time.perf_counter() - started
+            if i < WARM_UP:
+                continue
+            timings[kind].append(elapsed)
+            queries[kind] = len(ctx)
+            if show_queries and i == WARM_UP:
+                print(f"--- {kind}")
+                for q in ctx.captured_queries:
+                    print("   ", q["sql"][:160])
+    return timings, queries, profiles
+
+
+def report(timings: dict, queries: dict, profiles: dict | None) -> None:
+    print(f"{'request':<18}{'median ms':>10}{'p90 ms':>9}{'queries':>9}")
+    for kind, values in timings.items():
+        values.sort()
+        print(
+            f"{kind:<18}{statistics.median(values) * 1000:>10.2f}"
+            f"{values[int(len(values) * 0.9)] * 1000:>9.2f}{queries[kind]:>9}"
+        )
+    for kind, profile in (profiles or {}).items():
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
+        print(f"\n===== {kind}\n" + out.getvalue())
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile per kind")
     parser.add_argument("--show-queries", action="store_true")
@@ -63,102 +179,10 @@ def main() -> int:
 
     # The flow below holds many seats for one customer; lift the hold limits so it never stops.
     Provider.objects.update(hold_limit_per_customer=30000, hold_share_percent=100)
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    response = client.post(
-        "/api/v1/auth/token/",
-        {"username": CUSTOMER, "password": os.environ["LAUNCHBOOK_DEMO_PASSWORD"]},
-        content_type="application/json",
+    timings, queries, profiles = measure(
+        Flow().kinds(), repeat=args.repeat, profile=args.profile, show_queries=args.show_queries
     )
-    assert response.status_code in (200, 201), response.content
-    headers = {"HTTP_AUTHORIZATION": f"Token {response.json()['token']}"}
-    launches = [
-        launch["id"]
-        for launch in client.get("/api/v1/launches/", {"status": "scheduled"}, **headers).json()["results"]
-        if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
-    ][:3]
-    assert launches, "the demo catalog has no scheduled SSO 500 km launch"
-    counter = iter(range(10**9))
-
-    def post(path, body):
-        return client.post(
-            path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"p-{next(counter)}", **headers
-        )
-
-    state: dict = {}
-
-    def read():
-        assert client.get("/api/v1/providers/", **headers).status_code == 200
-
-    def create_payload():
-        n = next(counter)
-        r = post(
-            "/api/v1/payloads/",
-            {"name": f"Profile sat {n}", "mass_kg": "5", "orbit": {"family": "SSO", "altitude_km": 500}},
-        )
-        assert r.status_code == 201, r.content
-        state["payload"] = r.json()["id"]
-
-    def quote():
-        r = post(
-            "/api/v1/quotes/",
-            {
-                "payload": state["payload"],
-                "launch": launches[next(counter) % len(launches)],
-                "service_level": "standard",
-            },
-        )
-        assert r.status_code == 201, r.content
-        state["quote"] = r.json()["id"]
-
-    def hold():
-        r = post("/api/v1/bookings/", {"quote": state["quote"]})
-        assert r.status_code == 201, r.content
-        state["booking"] = r.json()["id"]
-
-    def release():
-        r = post(f"/api/v1/bookings/{state['booking']}/cancel/", {})
-        assert r.status_code == 200, r.content
-
-    kinds = {
-        "GET providers": read,
-        "create payload": create_payload,
-        "quote": quote,
-        "hold": hold,
-        "release": release,
-    }
-    timings: dict[str, list[float]] = {kind: [] for kind in kinds}
-    queries: dict[str, int] = {}
-    profiles = {kind: cProfile.Profile() for kind in kinds}
-    for i in range(args.repeat + 5):
-        for kind, fn in kinds.items():
-            with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
-                if args.profile and i >= 5:
-                    profiles[kind].enable()
-                fn()
-                if args.profile and i >= 5:
-                    profiles[kind].disable()
-                elapsed = time.perf_counter() - started
-            if i >= 5:  # warm-up: first uses, last_used_at writes, caches
-                timings[kind].append(elapsed)
-                queries[kind] = len(ctx)
-                if args.show_queries and i == 5:
-                    print(f"--- {kind}")
-                    for q in ctx.captured_queries:
-                        print("   ", q["sql"][:160])
-    print(f"{'request':<18}{'median ms':>10}{'p90 ms':>9}{'queries':>9}")
-    for kind, values in timings.items():
-        values.sort()
-        print(
-            f"{kind:<18}{statistics.median(values) * 1000:>10.2f}"
-            f"{values[int(len(values) * 0.9)] * 1000:>9.2f}{queries[kind]:>9}"
-        )
-    if args.profile:
-        for kind, profile in profiles.items():
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
-            print(f"\n===== {kind}\n" + out.getvalue())
+    report(timings, queries, profiles if args.profile else None)
     return 0
 
 

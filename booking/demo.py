@@ -403,223 +403,284 @@ def _upsert(model, lookup: dict, values: dict):
     return obj
 
 
+def _load_providers() -> dict[str, Provider]:
+    return {
+        slug: _upsert(
+            Provider,
+            {"slug": slug},
+            {
+                "name": name,
+                "short_name": short,
+                "country": country,
+                "mobile_launch": mobile,
+                "rebooking_fee_percent": Decimal(fee),
+            },
+        )
+        for name, short, slug, country, mobile, fee in PROVIDERS
+    }
+
+
+def _load_sites() -> tuple[dict[str, LaunchSite], dict[tuple[str, str], Pad]]:
+    """Sites, their pads and the routes between them (each route both ways)."""
+    sites: dict[str, LaunchSite] = {}
+    pads: dict[tuple[str, str], Pad] = {}
+    for name, code, lat, lon, pad_families in SITES:
+        site = _upsert(
+            LaunchSite,
+            {"code": code},
+            {
+                "name": name,
+                "country": "CN",
+                "latitude": Decimal(lat),
+                "longitude": Decimal(lon),
+                "time_zone": "Asia/Shanghai",
+            },
+        )
+        sites[code] = site
+        for pad_name, families in pad_families.items():
+            pads[(code, pad_name)] = _upsert(
+                Pad, {"site": site, "name": pad_name}, {"vehicle_families": families}
+            )
+    for origin, destination, mode, hours, note in ROUTES:
+        for there, back in {(origin, destination), (destination, origin)}:
+            _upsert(
+                Route,
+                {"origin": sites[there], "destination": sites[back], "mode": RouteMode(mode)},
+                {"transit_hours": Decimal(hours), "note": note},
+            )
+    return sites, pads
+
+
+def _load_vehicle_models(providers: dict[str, Provider]) -> dict[str, VehicleModel]:
+    """Vehicle models and their capacity curves, by model name."""
+    models_by_name: dict[str, VehicleModel] = {}
+    for spec in VEHICLE_MODELS:
+        vm = _upsert(
+            VehicleModel,
+            {"name": spec.name},
+            {
+                "provider": providers[spec.provider],
+                "slug": spec.name.lower().replace(" ", "-"),
+                "stages": spec.stages,
+                "propellant": spec.propellant,
+                "height_m": spec.height_m and Decimal(spec.height_m),
+                "diameter_m": spec.diameter_m and Decimal(spec.diameter_m),
+                "liftoff_mass_t": spec.liftoff_mass_t and Decimal(spec.liftoff_mass_t),
+                "mobile_launch": spec.mobile,
+                "active": spec.active,
+                "description": spec.description,
+                "family": spec.family,
+                "express_capable": spec.express,
+                "min_pad_campaign_hours": Decimal(spec.min_pad_campaign_hours),
+            },
+        )
+        models_by_name[spec.name] = vm
+        kept = [
+            _upsert(
+                CapacityPoint,
+                {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
+                {"capacity_kg": Decimal(capacity)},
+            ).pk
+            for family, points in spec.curve.items()
+            for altitude, capacity in points
+        ]
+        # A point dropped from the catalog (a figure that was wrong) leaves the curve too.
+        CapacityPoint.objects.filter(vehicle_model=vm).exclude(pk__in=kept).delete()
+    return models_by_name
+
+
+def _load_platforms(
+    providers: dict[str, Provider],
+    sites: dict[str, LaunchSite],
+    models_by_name: dict[str, VehicleModel],
+) -> dict[str, MobilePlatform]:
+    platforms: dict[str, MobilePlatform] = {}
+    for provider, name, home, speed, setup, teardown, carried in PLATFORMS:
+        platform = _upsert(
+            MobilePlatform,
+            {"name": name},
+            {
+                "provider": providers[provider],
+                "home_site": sites[home],
+                "road_speed_kmh": Decimal(speed),
+                "setup_hours": Decimal(setup),
+                "teardown_hours": Decimal(teardown),
+            },
+        )
+        platform.vehicle_models.set([models_by_name[model] for model in carried])
+        platforms[name] = platform
+    return platforms
+
+
+def _load_vehicles(
+    sites: dict[str, LaunchSite], models_by_name: dict[str, VehicleModel], now: datetime
+) -> dict[str, Vehicle]:
+    vehicles: dict[str, Vehicle] = {}
+    for model_name, serials, site_code in VEHICLES:
+        for serial in serials:
+            vehicle, created = Vehicle.objects.get_or_create(
+                serial=serial,
+                defaults={
+                    "vehicle_model": models_by_name[model_name],
+                    "status": Vehicle.Status.READY_STORAGE,
+                    "storage_site": sites[site_code],
+                    "ready_since": now - timedelta(days=30),
+                },
+            )
+            vehicles[serial] = vehicle
+    # Serials of a retired model never fly again; those still in storage are retired with it.
+    Vehicle.objects.filter(
+        vehicle_model__active=False,
+        status__in=[Vehicle.Status.READY_STORAGE, Vehicle.Status.IN_PRODUCTION],
+    ).update(status=Vehicle.Status.RETIRED)
+    return vehicles
+
+
+def _load_customers(providers: dict[str, Provider], now: datetime) -> None:
+    """Customers with their contracts and payloads."""
+    customers: dict[str, Customer] = {}
+    for name, slug, country, tz, _username in CUSTOMERS:
+        customers[slug] = _upsert(
+            Customer,
+            {"slug": slug},
+            {
+                "name": name,
+                "country": country,
+                "time_zone": tz,
+                "export_screening": Customer.ExportScreening.CLEARED,
+            },
+        )
+    for cust, prov, reference, launches, value, currency, deposit in CONTRACTS:
+        _upsert(
+            Contract,
+            {"reference": reference},
+            {
+                "customer": customers[cust],
+                "provider": providers[prov],
+                "launches_committed": launches,
+                "value": Decimal(value),
+                "currency": currency,
+                "deposit_percent": Decimal(deposit),
+                "status": Contract.Status.ACTIVE,
+                "signed_on": (now - timedelta(days=90)).date(),
+            },
+        )
+    for cust, name, mass, orbit, altitude, inclination, returnable, size in PAYLOADS:
+        _upsert(
+            Payload,
+            {"customer": customers[cust], "name": name},
+            {
+                "mass_kg": Decimal(mass),
+                "orbit_family": orbit,
+                "altitude_km": altitude,
+                "inclination_deg": inclination and Decimal(inclination),
+                "returnable": returnable,
+                "length_m": Decimal(size[0]),
+                "width_m": Decimal(size[1]),
+                "height_m": Decimal(size[2]),
+            },
+        )
+
+
+def _load_prices(providers: dict[str, Provider], models_by_name: dict[str, VehicleModel]) -> None:
+    """Exchange rates, rideshare rates, dedicated prices and add-on services."""
+    for currency, units in EXCHANGE_RATES:
+        _upsert(ExchangeRate, {"currency": currency}, {"units_per_usd": Decimal(units)})
+    for prov, family, per_kg, minimum, currency in RIDESHARE_RATES:
+        _upsert(
+            RideshareRate,
+            {"provider": providers[prov], "orbit_family": family},
+            {"price_per_kg": Decimal(per_kg), "minimum_charge": Decimal(minimum), "currency": currency},
+        )
+    for model_name, price, currency in DEDICATED_PRICES:
+        _upsert(
+            DedicatedPrice,
+            {"vehicle_model": models_by_name[model_name]},
+            {"price": Decimal(price), "currency": currency},
+        )
+    for prov, kind, name, flat, percent, currency in ADD_ON_SERVICES:
+        _upsert(
+            AddOnService,
+            {"provider": providers[prov], "kind": kind},
+            {
+                "name": name,
+                "flat_price": flat and Decimal(flat),
+                "percent_of_declared_value": percent and Decimal(percent),
+                "currency": currency,
+                "active": True,
+            },
+        )
+
+
+def _load_launches(
+    *,
+    sites: dict[str, LaunchSite],
+    pads: dict[tuple[str, str], Pad],
+    models_by_name: dict[str, VehicleModel],
+    platforms: dict[str, MobilePlatform],
+    vehicles: dict[str, Vehicle],
+    now: datetime,
+) -> None:
+    """Schedule the demo launches that do not exist yet.
+
+    Demo launches go through the scheduling service, so they hold real reservations (platform
+    transit, set-up, window, tear-down; pad turnaround) and start readiness. Found by name:
+    loading again leaves them, and whatever operators did to them, alone.
+    """
+    launch_hour = now.replace(minute=0, second=0, microsecond=0)
+    for spec in LAUNCHES:
+        if Launch.objects.filter(name=spec.name).exists():
+            continue
+        window_start = launch_hour + timedelta(days=spec.days_from_now)
+        vm = models_by_name[spec.model]
+        vehicle = Vehicle.objects.get(pk=vehicles[spec.serial].pk)
+        launch = launch_schedule(
+            provider=vm.provider,
+            vehicle_model=vm,
+            site=sites[spec.site],
+            orbit_family=spec.orbit,
+            altitude_km=spec.altitude_km,
+            inclination_deg=Decimal(spec.inclination_deg),
+            window_start=window_start,
+            window_end=window_start + timedelta(hours=spec.window_hours),
+            actor=None,
+            vehicle=vehicle if vehicle.status == Vehicle.Status.READY_STORAGE else None,
+            platform=platforms[spec.platform] if spec.platform else None,
+            pad=pads[(spec.site, spec.pad)] if spec.pad else None,
+            name=spec.name,
+            net=window_start,
+            net_precision=spec.net_precision,
+            now=now,
+        )
+        # The campaign's first sign-offs (the contract) happened before the demo starts.
+        for step in PlanStep.objects.filter(
+            plan__launch=launch,
+            kind=TemplateStep.Kind.MANUAL,
+            status=PlanStep.Status.PENDING,
+            due_at__lte=now + timedelta(hours=1),
+        ):
+            step_complete(step=step, actor=None, note="signed before the demo catalog was loaded")
+
+
 def load_catalog(now: datetime | None = None) -> dict[str, int]:
     """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
     now = now or timezone.now()
     with transaction.atomic():
-        providers = {
-            slug: _upsert(
-                Provider,
-                {"slug": slug},
-                {
-                    "name": name,
-                    "short_name": short,
-                    "country": country,
-                    "mobile_launch": mobile,
-                    "rebooking_fee_percent": Decimal(fee),
-                },
-            )
-            for name, short, slug, country, mobile, fee in PROVIDERS
-        }
-        sites = {}
-        pads = {}
-        for name, code, lat, lon, pad_families in SITES:
-            site = _upsert(
-                LaunchSite,
-                {"code": code},
-                {
-                    "name": name,
-                    "country": "CN",
-                    "latitude": Decimal(lat),
-                    "longitude": Decimal(lon),
-                    "time_zone": "Asia/Shanghai",
-                },
-            )
-            sites[code] = site
-            for pad_name, families in pad_families.items():
-                pads[(code, pad_name)] = _upsert(
-                    Pad, {"site": site, "name": pad_name}, {"vehicle_families": families}
-                )
-        for origin, destination, mode, hours, note in ROUTES:
-            for there, back in {(origin, destination), (destination, origin)}:
-                _upsert(
-                    Route,
-                    {"origin": sites[there], "destination": sites[back], "mode": RouteMode(mode)},
-                    {"transit_hours": Decimal(hours), "note": note},
-                )
-        models_by_name = {}
-        for spec in VEHICLE_MODELS:
-            vm = _upsert(
-                VehicleModel,
-                {"name": spec.name},
-                {
-                    "provider": providers[spec.provider],
-                    "slug": spec.name.lower().replace(" ", "-"),
-                    "stages": spec.stages,
-                    "propellant": spec.propellant,
-                    "height_m": spec.height_m and Decimal(spec.height_m),
-                    "diameter_m": spec.diameter_m and Decimal(spec.diameter_m),
-                    "liftoff_mass_t": spec.liftoff_mass_t and Decimal(spec.liftoff_mass_t),
-                    "mobile_launch": spec.mobile,
-                    "active": spec.active,
-                    "description": spec.description,
-                    "family": spec.family,
-                    "express_capable": spec.express,
-                    "min_pad_campaign_hours": Decimal(spec.min_pad_campaign_hours),
-                },
-            )
-            models_by_name[spec.name] = vm
-            kept = [
-                _upsert(
-                    CapacityPoint,
-                    {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
-                    {"capacity_kg": Decimal(capacity)},
-                ).pk
-                for family, points in spec.curve.items()
-                for altitude, capacity in points
-            ]
-            # A point dropped from the catalog (a figure that was wrong) leaves the curve too.
-            CapacityPoint.objects.filter(vehicle_model=vm).exclude(pk__in=kept).delete()
-        platforms = {}
-        for provider, name, home, speed, setup, teardown, carried in PLATFORMS:
-            platform = _upsert(
-                MobilePlatform,
-                {"name": name},
-                {
-                    "provider": providers[provider],
-                    "home_site": sites[home],
-                    "road_speed_kmh": Decimal(speed),
-                    "setup_hours": Decimal(setup),
-                    "teardown_hours": Decimal(teardown),
-                },
-            )
-            platform.vehicle_models.set([models_by_name[model] for model in carried])
-            platforms[name] = platform
-        vehicles = {}
-        for model_name, serials, site_code in VEHICLES:
-            for serial in serials:
-                vehicle, created = Vehicle.objects.get_or_create(
-                    serial=serial,
-                    defaults={
-                        "vehicle_model": models_by_name[model_name],
-                        "status": Vehicle.Status.READY_STORAGE,
-                        "storage_site": sites[site_code],
-                        "ready_since": now - timedelta(days=30),
-                    },
-                )
-                vehicles[serial] = vehicle
-        # Serials of a retired model never fly again; those still in storage are retired with it.
-        Vehicle.objects.filter(
-            vehicle_model__active=False,
-            status__in=[Vehicle.Status.READY_STORAGE, Vehicle.Status.IN_PRODUCTION],
-        ).update(status=Vehicle.Status.RETIRED)
-
-        customers = {}
-        for name, slug, country, tz, _username in CUSTOMERS:
-            customers[slug] = _upsert(
-                Customer,
-                {"slug": slug},
-                {
-                    "name": name,
-                    "country": country,
-                    "time_zone": tz,
-                    "export_screening": Customer.ExportScreening.CLEARED,
-                },
-            )
-        for cust, prov, reference, launches, value, currency, deposit in CONTRACTS:
-            _upsert(
-                Contract,
-                {"reference": reference},
-                {
-                    "customer": customers[cust],
-                    "provider": providers[prov],
-                    "launches_committed": launches,
-                    "value": Decimal(value),
-                    "currency": currency,
-                    "deposit_percent": Decimal(deposit),
-                    "status": Contract.Status.ACTIVE,
-                    "signed_on": (now - timedelta(days=90)).date(),
-                },
-            )
-        for cust, name, mass, orbit, altitude, inclination, returnable, size in PAYLOADS:
-            _upsert(
-                Payload,
-                {"customer": customers[cust], "name": name},
-                {
-                    "mass_kg": Decimal(mass),
-                    "orbit_family": orbit,
-                    "altitude_km": altitude,
-                    "inclination_deg": inclination and Decimal(inclination),
-                    "returnable": returnable,
-                    "length_m": Decimal(size[0]),
-                    "width_m": Decimal(size[1]),
-                    "height_m": Decimal(size[2]),
-                },
-            )
-
-        for currency, units in EXCHANGE_RATES:
-            _upsert(ExchangeRate, {"currency": currency}, {"units_per_usd": Decimal(units)})
-        for prov, family, per_kg, minimum, currency in RIDESHARE_RATES:
-            _upsert(
-                RideshareRate,
-                {"provider": providers[prov], "orbit_family": family},
-                {"price_per_kg": Decimal(per_kg), "minimum_charge": Decimal(minimum), "currency": currency},
-            )
-        for model_name, price, currency in DEDICATED_PRICES:
-            _upsert(
-                DedicatedPrice,
-                {"vehicle_model": models_by_name[model_name]},
-                {"price": Decimal(price), "currency": currency},
-            )
-        for prov, kind, name, flat, percent, currency in ADD_ON_SERVICES:
-            _upsert(
-                AddOnService,
-                {"provider": providers[prov], "kind": kind},
-                {
-                    "name": name,
-                    "flat_price": flat and Decimal(flat),
-                    "percent_of_declared_value": percent and Decimal(percent),
-                    "currency": currency,
-                    "active": True,
-                },
-            )
-
-        # Demo launches go through the scheduling service, so they hold real reservations
-        # (platform transit, set-up, window, tear-down; pad turnaround) and start readiness.
-        # Found by name: loading again leaves them, and whatever operators did to them, alone.
-        launch_hour = now.replace(minute=0, second=0, microsecond=0)
-        for spec in LAUNCHES:
-            if Launch.objects.filter(name=spec.name).exists():
-                continue
-            window_start = launch_hour + timedelta(days=spec.days_from_now)
-            vm = models_by_name[spec.model]
-            vehicle = Vehicle.objects.get(pk=vehicles[spec.serial].pk)
-            launch = launch_schedule(
-                provider=vm.provider,
-                vehicle_model=vm,
-                site=sites[spec.site],
-                orbit_family=spec.orbit,
-                altitude_km=spec.altitude_km,
-                inclination_deg=Decimal(spec.inclination_deg),
-                window_start=window_start,
-                window_end=window_start + timedelta(hours=spec.window_hours),
-                actor=None,
-                vehicle=vehicle if vehicle.status == Vehicle.Status.READY_STORAGE else None,
-                platform=platforms[spec.platform] if spec.platform else None,
-                pad=pads[(spec.site, spec.pad)] if spec.pad else None,
-                name=spec.name,
-                net=window_start,
-                net_precision=spec.net_precision,
-                now=now,
-            )
-            # The campaign's first sign-offs (the contract) happened before the demo starts.
-            for step in PlanStep.objects.filter(
-                plan__launch=launch,
-                kind=TemplateStep.Kind.MANUAL,
-                status=PlanStep.Status.PENDING,
-                due_at__lte=now + timedelta(hours=1),
-            ):
-                step_complete(step=step, actor=None, note="signed before the demo catalog was loaded")
+        providers = _load_providers()
+        sites, pads = _load_sites()
+        models_by_name = _load_vehicle_models(providers)
+        platforms = _load_platforms(providers, sites, models_by_name)
+        vehicles = _load_vehicles(sites, models_by_name, now)
+        _load_customers(providers, now)
+        _load_prices(providers, models_by_name)
+        _load_launches(
+            sites=sites,
+            pads=pads,
+            models_by_name=models_by_name,
+            platforms=platforms,
+            vehicles=vehicles,
+            now=now,
+        )
 
     return {
         "providers": Provider.objects.count(),

@@ -13,7 +13,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from booking.models import Booking, Launch
+from booking.models import Booking, Launch, WebhookEndpoint
 from tests.customers.factories import (
     ContractFactory,
     CustomerFactory,
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-class LaunchFactory(factory.django.DjangoModelFactory):
+class LaunchFactory(factory.django.DjangoModelFactory[Launch]):
     class Meta:
         model = Launch
 
@@ -80,7 +80,7 @@ class LaunchFactory(factory.django.DjangoModelFactory):
     status = Launch.Status.SCHEDULED
 
 
-class BookingFactory(factory.django.DjangoModelFactory):
+class BookingFactory(factory.django.DjangoModelFactory[Booking]):
     class Meta:
         model = Booking
 
@@ -99,7 +99,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 from booking.models import AddOnService, DedicatedPrice, ExchangeRate, RideshareRate  # noqa: E402
 
 
-class ExchangeRateFactory(factory.django.DjangoModelFactory):
+class ExchangeRateFactory(factory.django.DjangoModelFactory[ExchangeRate]):
     class Meta:
         model = ExchangeRate
         django_get_or_create = ["currency"]
@@ -108,7 +108,7 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
     units_per_usd = Decimal("6.48")
 
 
-class RideshareRateFactory(factory.django.DjangoModelFactory):
+class RideshareRateFactory(factory.django.DjangoModelFactory[RideshareRate]):
     class Meta:
         model = RideshareRate
         django_get_or_create = ["provider", "orbit_family"]
@@ -120,7 +120,7 @@ class RideshareRateFactory(factory.django.DjangoModelFactory):
     currency = "USD"
 
 
-class DedicatedPriceFactory(factory.django.DjangoModelFactory):
+class DedicatedPriceFactory(factory.django.DjangoModelFactory[DedicatedPrice]):
     class Meta:
         model = DedicatedPrice
         django_get_or_create = ["vehicle_model"]
@@ -130,7 +130,7 @@ class DedicatedPriceFactory(factory.django.DjangoModelFactory):
     currency = "USD"
 
 
-class AddOnServiceFactory(factory.django.DjangoModelFactory):
+class AddOnServiceFactory(factory.django.DjangoModelFactory[AddOnService]):
     class Meta:
         model = AddOnService
         django_get_or_create = ["provider", "kind"]
@@ -222,7 +222,7 @@ def engine_world(*, now=None):
 # --- api ----------------------------------------------------------------------------------------
 
 
-class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+class WebhookEndpointFactory(factory.django.DjangoModelFactory[WebhookEndpoint]):
     class Meta:
         model = "booking.WebhookEndpoint"
 
@@ -298,7 +298,7 @@ def readiness_templates():
     return {template.slug: template for template in ReadinessTemplate.objects.all()}
 
 
-class PlatformReservationFactory(factory.django.DjangoModelFactory):
+class PlatformReservationFactory(factory.django.DjangoModelFactory[Reservation]):
     """A mobile platform's claim for a launch, arriving ``arrive_before`` ahead of the window."""
 
     class Meta:

@@ -658,6 +658,61 @@ def last_stage_sensitivity_kg_per_mps(
     return (burnout + propellant) * burnout / (exhaust * propellant)
 
 
+def _measured_by_rotation_gain(
+    points: Sequence[tuple[Number, Number]],
+) -> list[tuple[float, float, Decimal]]:
+    """``(gain m/s, inclination °, capacity kg)`` of each measured point, by rising gain.
+
+    Raises :class:`OrbitError` for an invalid inclination, a negative capacity, two points at
+    one inclination, or a higher inclination that lifts more.
+    """
+    measured: list[tuple[float, float, Decimal]] = []
+    for point_inclination, point_capacity in points:
+        inc = _validate_inclination(point_inclination)
+        cap = _to_decimal(point_capacity, "measured capacity")
+        if cap < 0:
+            raise OrbitError(f"capacity {_fmt(cap)} kg at {_fmt(inc)}° must not be negative")
+        measured.append((rotation_gain_for_inclination_mps(inc), inc, cap))
+    measured.sort(key=lambda point: point[0])
+    for (_, inc_a, cap_a), (_, inc_b, cap_b) in pairwise(measured):
+        if inc_a == inc_b:
+            raise OrbitError(f"more than one capacity was measured at {_fmt(inc_a)}°")
+        if cap_b < cap_a:
+            raise OrbitError(
+                f"the measured capacities say {_fmt(cap_b)} kg at {_fmt(inc_b)}° but {_fmt(cap_a)} kg "
+                f"at {_fmt(inc_a)}°: a direct ascent lifts less, not more, the further the "
+                "inclination is from due east"
+            )
+    return measured
+
+
+def _extrapolated_capacity_kg(
+    measured: list[tuple[float, float, Decimal]],
+    gain: float,
+    inclination: float,
+    sensitivity: float | None,
+) -> float:
+    """Capacity in kg at a rotation ``gain`` outside the measured points (unrounded, may be < 0).
+
+    From the nearest point: with ``sensitivity`` (kg per m/s) as the slope, else the slope of
+    the two nearest points. Raises :class:`OrbitError` for one point and no sensitivity.
+    """
+    lowest, highest = measured[0], measured[-1]
+    end, inner = (lowest, measured[1] if len(measured) > 1 else None)
+    if gain > highest[0]:
+        end, inner = (highest, measured[-2] if len(measured) > 1 else None)
+    if sensitivity is not None:
+        slope = sensitivity
+    elif inner is not None:
+        slope = (float(end[2]) - float(inner[2])) / (end[0] - inner[0])
+    else:
+        raise OrbitError(
+            f"a capacity is known only at {_fmt(end[1])}°: carrying it to {_fmt(inclination)}° "
+            "needs a second measured inclination or a sensitivity in kg per m/s"
+        )
+    return float(end[2]) + slope * (gain - end[0])
+
+
 def capacity_at_inclination(
     points: Sequence[tuple[Number, Number]],
     inclination_deg: Number,
@@ -699,24 +754,7 @@ def capacity_at_inclination(
         if sensitivity < 0.0:
             raise OrbitError(f"sensitivity {_fmt(sensitivity)} kg per m/s must not be negative")
 
-    measured: list[tuple[float, float, Decimal]] = []  # (gain m/s, inclination °, capacity kg)
-    for point_inclination, point_capacity in points:
-        inc = _validate_inclination(point_inclination)
-        cap = _to_decimal(point_capacity, "measured capacity")
-        if cap < 0:
-            raise OrbitError(f"capacity {_fmt(cap)} kg at {_fmt(inc)}° must not be negative")
-        measured.append((rotation_gain_for_inclination_mps(inc), inc, cap))
-    measured.sort(key=lambda point: point[0])
-    for (_, inc_a, cap_a), (_, inc_b, cap_b) in pairwise(measured):
-        if inc_a == inc_b:
-            raise OrbitError(f"more than one capacity was measured at {_fmt(inc_a)}°")
-        if cap_b < cap_a:
-            raise OrbitError(
-                f"the measured capacities say {_fmt(cap_b)} kg at {_fmt(inc_b)}° but {_fmt(cap_a)} kg "
-                f"at {_fmt(inc_a)}°: a direct ascent lifts less, not more, the further the "
-                "inclination is from due east"
-            )
-
+    measured = _measured_by_rotation_gain(points)
     gain = rotation_gain_for_inclination_mps(inclination)
     for _, point_inclination, point_capacity in measured:
         if point_inclination == inclination:
@@ -731,19 +769,7 @@ def capacity_at_inclination(
                 capacity = float(cap_a) + (float(cap_b) - float(cap_a)) * fraction
                 break
     else:
-        end, inner = (lowest, measured[1] if len(measured) > 1 else None)
-        if gain > highest[0]:
-            end, inner = (highest, measured[-2] if len(measured) > 1 else None)
-        if sensitivity is not None:
-            slope = sensitivity
-        elif inner is not None:
-            slope = (float(end[2]) - float(inner[2])) / (end[0] - inner[0])
-        else:
-            raise OrbitError(
-                f"a capacity is known only at {_fmt(end[1])}°: carrying it to {_fmt(inclination)}° "
-                "needs a second measured inclination or a sensitivity in kg per m/s"
-            )
-        capacity = float(end[2]) + slope * (gain - end[0])
+        capacity = _extrapolated_capacity_kg(measured, gain, inclination, sensitivity)
 
     result = Decimal(repr(max(0.0, capacity)))
     return result.quantize(_CAPACITY_STEP, rounding=ROUND_HALF_UP)

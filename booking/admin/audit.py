@@ -12,7 +12,7 @@ calls it last. A model admin added later is logged without anyone remembering to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.contrib import admin
 from django.db import models
@@ -20,6 +20,14 @@ from django.forms import BaseFormSet
 from django.http import HttpRequest
 
 from booking.services.audit import admin_change_record, model_snapshot, stored_snapshot
+
+
+class _SavedFormSet(Protocol):
+    """What a model formset's ``save()`` leaves on it (django-stubs does not declare these)."""
+
+    new_objects: list[models.Model]
+    changed_objects: list[tuple[models.Model, list[str]]]
+    deleted_objects: list[models.Model]
 
 
 class AdminEventLog:
@@ -61,12 +69,13 @@ class AdminEventLog:
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         if not hasattr(formset, "new_objects"):
             return  # not saved (an admin that saves it through a service leaves the lists empty)
-        for obj in formset.new_objects:
+        saved = cast(_SavedFormSet, formset)
+        for obj in saved.new_objects:
             admin_change_record(obj=obj, actor=request.user, action="added")
-        for obj, _fields in formset.changed_objects:
+        for obj, _fields in saved.changed_objects:
             before = model_snapshot(stored.get(obj.pk))
             admin_change_record(obj=obj, actor=request.user, action="changed", before=before)
-        for obj in formset.deleted_objects:
+        for obj in saved.deleted_objects:
             # The row is gone by now: record the copy read before the save.
             row = stored.get(initial_pks.get(id(obj)))
             if row is not None:

@@ -227,11 +227,14 @@ class BookingAdmin(ProviderScopedAdmin):
         return TemplateResponse(request, "admin/booking/booking/rebook.html", context)
 
 
+_QUOTE_LINE_INLINE_FIELDS = ("position", "kind", "description", "amount")
+
+
 class QuoteLineInline(admin.TabularInline):
     model = QuoteLine
     extra = 0
-    fields = ["position", "kind", "description", "amount"]
-    readonly_fields = fields
+    fields = _QUOTE_LINE_INLINE_FIELDS
+    readonly_fields = _QUOTE_LINE_INLINE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 
@@ -51,7 +52,7 @@ class CapacityCurveFormSet(BaseInlineFormSet):
         points = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
-            if not data or (self.can_delete and self._should_delete_form(form)):
+            if not data or (self.can_delete and data.get(DELETION_FIELD_NAME, False)):
                 continue
             points.append((data["orbit_family"], data["altitude_km"], data["capacity_kg"]))
         return points

@@ -34,10 +34,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+_API_TOKEN_ADMIN_FIELDS = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    fields = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_display = fields
+    fields = _API_TOKEN_ADMIN_FIELDS
+    list_display = _API_TOKEN_ADMIN_FIELDS
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user"]
@@ -99,11 +102,14 @@ class WebhookEndpointAdmin(CustomerScopedAdmin, ReadOnlyAdmin):
         return False
 
 
+_WEBHOOK_ATTEMPT_INLINE_FIELDS = ("number", "attempted_at", "status_code", "error", "duration_ms")
+
+
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
-    fields = ["number", "attempted_at", "status_code", "error", "duration_ms"]
-    readonly_fields = fields
+    fields = _WEBHOOK_ATTEMPT_INLINE_FIELDS
+    readonly_fields = _WEBHOOK_ATTEMPT_INLINE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -113,11 +119,14 @@ class WebhookAttemptInline(admin.TabularInline):
         return False
 
 
+_WEBHOOK_DELIVERY_ADMIN_FIELDS = ("endpoint", "event", "status", "attempts", "next_attempt_at", "created_at")
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(CustomerScopedAdmin, ReadOnlyAdmin):
     customer_path = "endpoint__customer_id"
-    fields = ["endpoint", "event", "status", "attempts", "next_attempt_at", "created_at"]
-    list_display = fields
+    fields = _WEBHOOK_DELIVERY_ADMIN_FIELDS
+    list_display = _WEBHOOK_DELIVERY_ADMIN_FIELDS
     list_filter = ["status"]
     search_fields = ["endpoint__url", "endpoint__customer__name", "event__verb"]
     date_hierarchy = "created_at"

@@ -26,7 +26,16 @@ from booking.rules.text import closure_text
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
-from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, SiteClosure, Vehicle, VehicleModel
+from vehicles.models import (
+    LaunchSite,
+    MobilePlatform,
+    OrbitFamily,
+    Pad,
+    Provider,
+    SiteClosure,
+    Vehicle,
+    VehicleModel,
+)
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 from vehicles.selectors import (
     platforms_for_operator,
@@ -35,12 +44,14 @@ from vehicles.selectors import (
     vehicles_for_operator,
 )
 
+_BOOKING_INLINE_FIELDS = ("reference", "customer", "payload", "status", "mass_kg", "price", "currency")
+
 
 class BookingInline(admin.TabularInline):
     model = Booking
     extra = 0
-    fields = ["reference", "customer", "payload", "status", "mass_kg", "price", "currency"]
-    readonly_fields = fields
+    fields = _BOOKING_INLINE_FIELDS
+    readonly_fields = _BOOKING_INLINE_FIELDS
     show_change_link = True
     can_delete = False
 
@@ -51,20 +62,23 @@ class BookingInline(admin.TabularInline):
         return super().get_queryset(request).select_related("customer", "payload")
 
 
+_RESERVATION_INLINE_FIELDS = (
+    "platform",
+    "pad",
+    "origin",
+    "occupied_from",
+    "arrive_at",
+    "ready_at",
+    "occupied_until",
+    "released_at",
+)
+
+
 class ReservationInline(admin.TabularInline):
     model = Reservation
     extra = 0
-    fields = [
-        "platform",
-        "pad",
-        "origin",
-        "occupied_from",
-        "arrive_at",
-        "ready_at",
-        "occupied_until",
-        "released_at",
-    ]
-    readonly_fields = fields
+    fields = _RESERVATION_INLINE_FIELDS
+    readonly_fields = _RESERVATION_INLINE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -89,7 +103,7 @@ class ScheduleForm(forms.Form):
         required=False,
         help_text="A rocket in ready storage (optional: assign later).",
     )
-    orbit_family = forms.ChoiceField(choices=Launch._meta.get_field("orbit_family").choices)
+    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices)
     altitude_km = forms.IntegerField(min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM)
     inclination_deg = forms.DecimalField(
         max_digits=6,

@@ -53,7 +53,8 @@ class TemplateStepForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, check_name = data.get("kind"), data.get("check_name")
         if kind == TemplateStep.Kind.AUTOMATIC and not check_name:
             self.add_error("check_name", "An automatic step needs a check to run.")
@@ -100,22 +101,25 @@ class ReadinessTemplateAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
         return template.step_total  # type: ignore[attr-defined]
 
 
+_PLAN_STEP_INLINE_FIELDS = (
+    "position",
+    "name",
+    "owner_role",
+    "kind",
+    "blocking",
+    "due_at",
+    "status",
+    "completed_at",
+    "note",
+)
+
+
 class PlanStepInline(admin.TabularInline):
     model = PlanStep
     extra = 0
     ordering = ["position"]
-    fields = [
-        "position",
-        "name",
-        "owner_role",
-        "kind",
-        "blocking",
-        "due_at",
-        "status",
-        "completed_at",
-        "note",
-    ]
-    readonly_fields = fields
+    fields = _PLAN_STEP_INLINE_FIELDS
+    readonly_fields = _PLAN_STEP_INLINE_FIELDS
     can_delete = False
     show_change_link = True
 

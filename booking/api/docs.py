@@ -19,7 +19,7 @@ def api_schema() -> dict:
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
-def _examples(content: dict) -> list[dict]:
+def _examples(content: dict | None) -> list[dict]:
     out = []
     for media_type, body in (content or {}).items():
         for name, example in (body.get("examples") or {}).items():
@@ -29,7 +29,7 @@ def _examples(content: dict) -> list[dict]:
     return out
 
 
-def _schema_ref(content: dict) -> str:
+def _schema_ref(content: dict | None) -> str:
     for body in (content or {}).values():
         schema = body.get("schema") or {}
         ref = schema.get("$ref") or (schema.get("items") or {}).get("$ref", "")

@@ -43,6 +43,7 @@ def _service_error_response(exc: InvalidRequest | Conflict) -> Response:
     if exc.reasons:
         body["reasons"] = list(exc.reasons)
     headers = {}
+    code: int
     if isinstance(exc, Busy):
         headers["Retry-After"] = str(exc.retry_after_seconds)
         code = status.HTTP_409_CONFLICT

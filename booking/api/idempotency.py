@@ -58,7 +58,7 @@ def request_digest(request: Request) -> str:
     digest = hashlib.sha256()
     acting_for = str(membership.pk if membership is not None else "-").encode()
     path = request.get_full_path().encode("utf-8", "replace")
-    for part in (acting_for, request.method.encode(), path, canonical):
+    for part in (acting_for, (request.method or "").encode(), path, canonical):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

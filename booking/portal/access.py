@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from customers.models import Customer, Document, Membership, Payload
 from customers.selectors import ACTING_CUSTOMER_SESSION_KEY
 
 CUSTOMER_SESSION_KEY = ACTING_CUSTOMER_SESSION_KEY
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -40,6 +43,20 @@ class Permits:
             return may(self.who, Action(action))
         except ValueError:
             raise KeyError(action) from None
+
+
+class PortalRequest(HttpRequest):
+    """A request :func:`member_required` let through: a signed-in member acting for one customer.
+
+    Portal views take this as their ``request``; the decorator sets every attribute below.
+    """
+
+    user: User
+    customer: Customer
+    membership: Membership
+    memberships: list[Membership]
+    tz: zoneinfo.ZoneInfo
+    can: Permits
 
 
 def memberships_of(user: Any) -> list[Membership]:
@@ -58,20 +75,21 @@ def viewer_time_zone(membership: Membership) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
-def member_required(action: Action) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def member_required(action: Action) -> Callable[[View], View]:
     """Sign-in plus membership, and ``action`` allowed for a change (POST).
 
     Sets ``request.customer``, ``request.membership``, ``request.memberships``, ``request.tz``
-    and ``request.can``; the view carries ``rule_action`` for the route walk.
+    and ``request.can`` (the view takes a :class:`PortalRequest`); the view carries
+    ``rule_action`` for the route walk.
     """
     if not isinstance(action, Action):
         raise TypeError(
             "member_required needs the Action the view takes, e.g. @member_required(Action.READ)."
         )
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             memberships = memberships_of(request.user)
@@ -80,24 +98,27 @@ def member_required(action: Action) -> Callable[[Callable[..., HttpResponse]], C
             chosen = request.session.get(CUSTOMER_SESSION_KEY)
             membership = next((m for m in memberships if m.customer_id == chosen), memberships[0])
             who = Principal(role=membership.role)
-            request.membership = membership  # type: ignore[attr-defined]
-            request.memberships = memberships  # type: ignore[attr-defined]
-            request.customer = membership.customer  # type: ignore[attr-defined]
-            request.can = Permits(who)  # type: ignore[attr-defined]
+            # The same object, from here on carrying what PortalRequest declares.
+            member_request = cast(PortalRequest, request)
+            member_request.membership = membership
+            member_request.memberships = memberships
+            member_request.customer = membership.customer
+            member_request.can = Permits(who)
             tz = viewer_time_zone(membership)
-            request.tz = tz  # type: ignore[attr-defined]
+            member_request.tz = tz
             timezone.activate(tz)
             try:
                 if request.method not in SAFE_METHODS and not may(who, action):
                     return render(
                         request, "portal/refused.html", {"refusal": refusal(who, action)}, status=403
                     )
-                return view(request, *args, **kwargs)
+                return view(member_request, *args, **kwargs)
             finally:
                 timezone.deactivate()
 
         wrapper.rule_action = action  # type: ignore[attr-defined]
-        return wrapper
+        # Callers see the view's own signature: the wrapper takes any request the view takes.
+        return cast(View, wrapper)
 
     return decorate
 

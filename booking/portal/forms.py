@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from booking.models import AddOnService
-from booking.portal.selectors import orbit_assessment
+from booking.portal.selectors import OrbitAssessment, orbit_assessment
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
 from vehicles.models import Currency
@@ -66,19 +66,20 @@ class PayloadForm(forms.ModelForm):
     def __init__(self, *args: Any, customer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.customer = customer
-        self.assessment = None
+        self.assessment: OrbitAssessment | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         family, altitude = cleaned.get("orbit_family"), cleaned.get("altitude_km")
         if family and altitude is not None:
-            self.assessment = orbit_assessment(
+            assessment = self.assessment = orbit_assessment(
                 orbit_family=family,
                 altitude_km=altitude,
                 inclination_deg=cleaned.get("inclination_deg"),
                 mass_kg=cleaned.get("mass_kg"),
             )
-            for name, message in self.assessment.errors.items():
+            for name, message in assessment.errors.items():
                 self.add_error(name if name in self.fields else None, message)
         return cleaned
 
@@ -109,7 +110,9 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+        payload_field = self.fields["payload"]
+        assert isinstance(payload_field, forms.ModelChoiceField)
+        payload_field.queryset = Payload.objects.filter(customer=customer).order_by("name")
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -126,7 +129,9 @@ class TimeZoneForm(forms.Form):
     def __init__(self, *args: Any, organisation_time_zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = ("", f"The organisation's time zone ({organisation_time_zone})")
-        self.fields["time_zone"].choices = [default, *_time_zone_choices()]
+        time_zone_field = self.fields["time_zone"]
+        assert isinstance(time_zone_field, forms.ChoiceField)
+        time_zone_field.choices = [default, *_time_zone_choices()]
 
 
 class CustomerSwitchForm(forms.Form):
@@ -184,9 +189,11 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contracts
+        contract_field = self.fields["contract"]
+        assert isinstance(contract_field, forms.ModelChoiceField)
+        contract_field.queryset = contracts
         if len(contracts) == 1:
-            self.fields["contract"].initial = contracts[0].pk
+            contract_field.initial = contracts[0].pk
 
 
 class CancelForm(forms.Form):
@@ -209,7 +216,9 @@ class ExpressOrderForm(forms.Form):
 
     def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payload"].queryset = Payload.objects.filter(customer=customer).order_by("name")
+        payload_field = self.fields["payload"]
+        assert isinstance(payload_field, forms.ModelChoiceField)
+        payload_field.queryset = Payload.objects.filter(customer=customer).order_by("name")
 
 
 class WebhookEndpointForm(forms.Form):

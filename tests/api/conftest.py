@@ -25,9 +25,9 @@ class Tenant:
 
 
 def make_tenant(name: str, role: str = Membership.Role.ADMIN) -> Tenant:
-    customer = CustomerFactory(name=name, slug=name.lower().replace(" ", "-"))
-    membership = MembershipFactory(
-        customer=customer, user=UserFactory(username=f"{customer.slug}-{role}"), role=role
+    customer = CustomerFactory.create(name=name, slug=name.lower().replace(" ", "-"))
+    membership = MembershipFactory.create(
+        customer=customer, user=UserFactory.create(username=f"{customer.slug}-{role}"), role=role
     )
     _, key = api_token_create(user=membership.user, name="tests")
     client = APIClient()

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def launch_events(count: int) -> list[int]:
     ids = []
     for _ in range(count):
-        booking = BookingFactory(launch=LaunchFactory())
-        WebhookEndpointFactory(customer=booking.customer)
+        booking = BookingFactory.create(launch=LaunchFactory.create())
+        WebhookEndpointFactory.create(customer=booking.customer)
         event = Event.objects.create(
             verb="launch.status_changed",
             actor_label="system",

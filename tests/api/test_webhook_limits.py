@@ -75,8 +75,10 @@ SLOW_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Padding: " + b"x" * 
 
 
 def due_delivery(url: str) -> WebhookDelivery:
-    booking = BookingFactory()
-    endpoint = WebhookEndpointFactory(customer=booking.customer, url=url, event_types=["launch.slipped"])
+    booking = BookingFactory.create()
+    endpoint = WebhookEndpointFactory.create(
+        customer=booking.customer, url=url, event_types=["launch.slipped"]
+    )
     event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
     return WebhookDelivery.objects.create(
         endpoint=endpoint, event=event, next_attempt_at=timezone.now() - timedelta(seconds=1)

@@ -46,9 +46,9 @@ def rebinding_dns(monkeypatch):
 
 
 def deliver_once(receiver: Receiver) -> WebhookDelivery:
-    booking = BookingFactory()
+    booking = BookingFactory.create()
     port = receiver.server.server_address[1]
-    WebhookEndpointFactory(customer=booking.customer, url=f"http://{HOST}:{port}/hooks")
+    WebhookEndpointFactory.create(customer=booking.customer, url=f"http://{HOST}:{port}/hooks")
     event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
     [delivery] = webhooks.webhooks_fan_out(event_id=event.pk)
     delivery.refresh_from_db()

@@ -424,9 +424,11 @@ def test_a_late_readiness_step_is_sent_to_the_booked_customers_endpoint(
 
 
 def due_delivery(url: str) -> WebhookDelivery:
-    booking = BookingFactory()
+    booking = BookingFactory.create()
     # Subscribed to something else, so fan-out (immediate outside a transaction) leaves it alone.
-    endpoint = WebhookEndpointFactory(customer=booking.customer, url=url, event_types=["launch.slipped"])
+    endpoint = WebhookEndpointFactory.create(
+        customer=booking.customer, url=url, event_types=["launch.slipped"]
+    )
     event = event_record(verb="booking.held", subject=booking, actor=None, customer=booking.customer)
     return WebhookDelivery.objects.create(
         endpoint=endpoint, event=event, next_attempt_at=timezone.now() - timedelta(seconds=1)

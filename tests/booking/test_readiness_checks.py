@@ -40,9 +40,9 @@ def _clock():
 
 @pytest.fixture
 def launch() -> Launch:
-    site = LaunchSiteFactory(code="JSLC", name="Jiuquan")
-    vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED, serial="Y7")
-    return LaunchFactory(
+    site = LaunchSiteFactory.create(code="JSLC", name="Jiuquan")
+    vehicle = VehicleFactory.create(status=Vehicle.Status.ASSIGNED, serial="Y7")
+    return LaunchFactory.create(
         name="KZ-1A Y7",
         vehicle=vehicle,
         vehicle_model=vehicle.vehicle_model,

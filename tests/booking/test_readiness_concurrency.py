@@ -23,12 +23,12 @@ PASS_AT = NOW + timedelta(hours=1)
 def due_launches(count: int, prefix: str) -> list[Launch]:
     """Launches whose road transport and platform emplacement both run late at PASS_AT."""
     readiness_templates()
-    site = LaunchSiteFactory(code="JSLC", name="Jiuquan")
+    site = LaunchSiteFactory.create(code="JSLC", name="Jiuquan")
     result = []
     for index in range(count):
-        vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED)
+        vehicle = VehicleFactory.create(status=Vehicle.Status.ASSIGNED)
         t0 = NOW + timedelta(hours=6, minutes=20)
-        launch = LaunchFactory(
+        launch = LaunchFactory.create(
             name=f"{prefix}{index}",
             vehicle_model=vehicle.vehicle_model,
             vehicle=vehicle,

@@ -31,10 +31,10 @@ RECONCILER_EVERY = timedelta(minutes=5)
 
 def express_launch() -> Launch:
     """An express launch as the express order leaves it: vehicle assigned, platform on its way."""
-    site = LaunchSiteFactory(code="JSLC", name="Jiuquan")
-    vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED, serial="Y7", storage_site=site)
-    platform = MobilePlatformFactory(provider=vehicle.vehicle_model.provider, home_site=site)
-    launch = LaunchFactory(
+    site = LaunchSiteFactory.create(code="JSLC", name="Jiuquan")
+    vehicle = VehicleFactory.create(status=Vehicle.Status.ASSIGNED, serial="Y7", storage_site=site)
+    platform = MobilePlatformFactory.create(provider=vehicle.vehicle_model.provider, home_site=site)
+    launch = LaunchFactory.create(
         name="Kuaizhou-1A Y7 express",
         vehicle_model=vehicle.vehicle_model,
         vehicle=vehicle,
@@ -45,8 +45,8 @@ def express_launch() -> Launch:
         window_end=T0 + timedelta(hours=2),
         net=T0,
     )
-    PlatformReservationFactory(launch=launch, platform=platform, arrive_before=timedelta(hours=9))
-    BookingFactory(launch=launch, payload__mass_kg=Decimal("120.0"), mass_kg=Decimal("125.0"))
+    PlatformReservationFactory.create(launch=launch, platform=platform, arrive_before=timedelta(hours=9))
+    BookingFactory.create(launch=launch, payload__mass_kg=Decimal("120.0"), mass_kg=Decimal("125.0"))
     return launch
 
 

@@ -62,10 +62,10 @@ def planned_launch(
     done_before: datetime = NOW,
 ) -> Launch:
     """A launch with its plan; steps due before ``done_before`` are already done (the past)."""
-    site = LaunchSiteFactory(code="JSLC", name="Jiuquan")
-    vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED)
-    platform = MobilePlatformFactory(provider=vehicle.vehicle_model.provider)
-    launch = LaunchFactory(
+    site = LaunchSiteFactory.create(code="JSLC", name="Jiuquan")
+    vehicle = VehicleFactory.create(status=Vehicle.Status.ASSIGNED)
+    platform = MobilePlatformFactory.create(provider=vehicle.vehicle_model.provider)
+    launch = LaunchFactory.create(
         name=name,
         vehicle_model=vehicle.vehicle_model,
         vehicle=vehicle,
@@ -77,7 +77,7 @@ def planned_launch(
         net=t0,
     )
     if arrive_at is not None:
-        PlatformReservationFactory(
+        PlatformReservationFactory.create(
             launch=launch,
             platform=platform,
             arrive_before=t0 - arrive_at,

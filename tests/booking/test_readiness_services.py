@@ -36,7 +36,7 @@ def _world():
 
 
 def launch_at(t0: datetime, **kwargs) -> Launch:
-    return LaunchFactory(window_start=t0, window_end=t0 + timedelta(hours=2), net=t0, **kwargs)
+    return LaunchFactory.create(window_start=t0, window_end=t0 + timedelta(hours=2), net=t0, **kwargs)
 
 
 # --- templates -------------------------------------------------------------------------------

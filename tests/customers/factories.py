@@ -14,7 +14,7 @@ from customers.models import Contract, Customer, Document, Membership, Payload, 
 from tests.vehicles.factories import ProviderFactory
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("launchbook-test")
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
         django_get_or_create = ["slug"]
@@ -35,7 +35,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     export_screening = Customer.ExportScreening.CLEARED
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -44,7 +44,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.ADMIN
 
 
-class ContractFactory(factory.django.DjangoModelFactory):
+class ContractFactory(factory.django.DjangoModelFactory[Contract]):
     class Meta:
         model = Contract
 
@@ -56,7 +56,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
     currency = "USD"
 
 
-class PayloadFactory(factory.django.DjangoModelFactory):
+class PayloadFactory(factory.django.DjangoModelFactory[Payload]):
     class Meta:
         model = Payload
 
@@ -68,7 +68,7 @@ class PayloadFactory(factory.django.DjangoModelFactory):
     inclination_deg = None
 
 
-class PaymentMilestoneFactory(factory.django.DjangoModelFactory):
+class PaymentMilestoneFactory(factory.django.DjangoModelFactory[PaymentMilestone]):
     class Meta:
         model = PaymentMilestone
 
@@ -81,7 +81,7 @@ class PaymentMilestoneFactory(factory.django.DjangoModelFactory):
     paid_at = None
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(factory.django.DjangoModelFactory[Document]):
     class Meta:
         model = Document
 

@@ -188,3 +188,8 @@ def test_a_step_past_due_but_within_its_grace_is_not_shown_late(member_client, w
     assert [row.late for row in rows] == [False]
     _, rows = readiness_timeline(launch=launch, now=step.due_at + timedelta(minutes=61))
     assert [row.late for row in rows] == [True]
+
+
+def test_a_document_row_without_a_file_answers_not_found(member_client, world):
+    document = Document.objects.create(customer=world["customer"], kind="icd")
+    assert member_client.get(reverse("portal:document_download", args=[document.pk])).status_code == 404

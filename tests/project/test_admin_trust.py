@@ -307,11 +307,11 @@ def _expace_rows() -> dict:
     gomspace = Customer.objects.get(slug="gomspace")
     launch = Launch.objects.get(name__startswith="Kuaizhou-1A")
     payload = Payload.objects.get(name="GOMX-5A")
-    booking = BookingFactory(customer=gomspace, payload=payload, launch=launch)
+    booking = BookingFactory.create(customer=gomspace, payload=payload, launch=launch)
     contract = Contract.objects.get(reference="GOM-EXP-2018")
     member = Membership.objects.get(customer=gomspace)
     token, _key = api_token_create(user=member.user, name="ERP")
-    endpoint = WebhookEndpointFactory(customer=gomspace)
+    endpoint = WebhookEndpointFactory.create(customer=gomspace)
     event = Event.objects.create(
         verb="booking.held", subject_type="booking", subject_id=booking.pk, customer=gomspace, provider=expace
     )
@@ -337,14 +337,14 @@ def _expace_rows() -> dict:
         ),
         Route: Route.objects.first()
         or Route.objects.create(
-            origin=site, destination=LaunchSite.objects.exclude(pk=site.pk).first(), transit_hours=30
+            origin=site, destination=LaunchSite.objects.exclude(pk=site.pk)[0], transit_hours=30
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
         Customer: gomspace,
         Membership: member,
         Payload: payload,
-        Document: DocumentFactory(customer=gomspace, payload=payload),
+        Document: DocumentFactory.create(customer=gomspace, payload=payload),
         WebhookEndpoint: endpoint,
         WebhookDelivery: WebhookDelivery.objects.create(endpoint=endpoint, event=event),
         ApiToken: token,
@@ -355,7 +355,7 @@ def _expace_rows() -> dict:
         DedicatedPrice: DedicatedPrice.objects.filter(vehicle_model__provider=expace).first(),
         AddOnService: AddOnService.objects.filter(provider=expace).first(),
         Contract: contract,
-        PaymentMilestone: PaymentMilestoneFactory(contract=contract),
+        PaymentMilestone: PaymentMilestoneFactory.create(contract=contract),
         Launch: launch,
         Booking: booking,
         Quote: None,

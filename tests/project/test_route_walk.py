@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
@@ -111,7 +112,7 @@ def test_every_route_declares_its_action(route):
 @dataclass
 class Actor:
     name: str
-    user: object | None
+    user: User | None
     who: Principal
     membership: Membership | None = None
 

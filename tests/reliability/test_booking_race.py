@@ -34,8 +34,8 @@ def _build_race(seed: int):
     rng = random.Random(seed)
     quotes = []
     for i in range(THREADS):
-        customer = CustomerFactory(name=f"Racer {i:02d} Space")
-        payload = PayloadFactory(
+        customer = CustomerFactory.create(name=f"Racer {i:02d} Space")
+        payload = PayloadFactory.create(
             customer=customer, name=f"Racer {i:02d}", mass_kg=Decimal(rng.randint(50, 550)) / 10
         )
         quotes.append(quote_create(customer=customer, payload=payload, actor=None, launch=world.launch))

@@ -38,11 +38,11 @@ def _build_race(seed: int):
     rng = random.Random(seed)
     quotes, new_masses = [], []
     for i in range(PAIRS):
-        customer = CustomerFactory(name=f"Mass {i:02d} Space")
-        payload = PayloadFactory(
+        customer = CustomerFactory.create(name=f"Mass {i:02d} Space")
+        payload = PayloadFactory.create(
             customer=customer, name=f"Mass {i:02d}", mass_kg=Decimal(rng.randint(10, 40))
         )
-        launch = LaunchFactory(
+        launch = LaunchFactory.create(
             name=f"Kuaizhou-1A · SSO 500 rideshare {i:02d}",
             vehicle_model=world.vehicle_model,
             site=world.site,

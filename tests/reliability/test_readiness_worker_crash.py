@@ -95,10 +95,10 @@ def kill(process: subprocess.Popen) -> None:
 
 def express_launch_with_final_checks_due() -> PlanStep:
     readiness_templates()
-    site = LaunchSiteFactory(code="JSLC", name="Jiuquan")
-    vehicle = VehicleFactory(status=Vehicle.Status.ASSIGNED)
+    site = LaunchSiteFactory.create(code="JSLC", name="Jiuquan")
+    vehicle = VehicleFactory.create(status=Vehicle.Status.ASSIGNED)
     t0 = timezone.now().replace(microsecond=0) + timedelta(hours=1)
-    launch = LaunchFactory(
+    launch = LaunchFactory.create(
         name="Crash test express",
         vehicle_model=vehicle.vehicle_model,
         vehicle=vehicle,

@@ -21,7 +21,7 @@ from vehicles.models import (
 )
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class ProviderFactory(factory.django.DjangoModelFactory[Provider]):
     class Meta:
         model = Provider
         django_get_or_create = ["slug"]
@@ -33,7 +33,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     mobile_launch = True
 
 
-class VehicleModelFactory(factory.django.DjangoModelFactory):
+class VehicleModelFactory(factory.django.DjangoModelFactory[VehicleModel]):
     class Meta:
         model = VehicleModel
         skip_postgeneration_save = True
@@ -60,7 +60,7 @@ class VehicleModelFactory(factory.django.DjangoModelFactory):
                 )
 
 
-class LaunchSiteFactory(factory.django.DjangoModelFactory):
+class LaunchSiteFactory(factory.django.DjangoModelFactory[LaunchSite]):
     class Meta:
         model = LaunchSite
         django_get_or_create = ["code"]
@@ -73,7 +73,7 @@ class LaunchSiteFactory(factory.django.DjangoModelFactory):
     time_zone = "Asia/Shanghai"
 
 
-class PadFactory(factory.django.DjangoModelFactory):
+class PadFactory(factory.django.DjangoModelFactory[Pad]):
     class Meta:
         model = Pad
 
@@ -82,7 +82,7 @@ class PadFactory(factory.django.DjangoModelFactory):
     turnaround_hours = Decimal("72.0")
 
 
-class MobilePlatformFactory(factory.django.DjangoModelFactory):
+class MobilePlatformFactory(factory.django.DjangoModelFactory[MobilePlatform]):
     class Meta:
         model = MobilePlatform
 
@@ -94,7 +94,7 @@ class MobilePlatformFactory(factory.django.DjangoModelFactory):
     teardown_hours = Decimal("4.0")
 
 
-class VehicleFactory(factory.django.DjangoModelFactory):
+class VehicleFactory(factory.django.DjangoModelFactory[Vehicle]):
     class Meta:
         model = Vehicle
 
@@ -104,7 +104,7 @@ class VehicleFactory(factory.django.DjangoModelFactory):
     storage_site = factory.SubFactory(LaunchSiteFactory)
 
 
-class SiteClosureFactory(factory.django.DjangoModelFactory):
+class SiteClosureFactory(factory.django.DjangoModelFactory[SiteClosure]):
     class Meta:
         model = SiteClosure
 

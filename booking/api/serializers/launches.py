@@ -184,7 +184,7 @@ class PlanSerializer(serializers.Serializer):
     @extend_schema_field(PlanPhaseSerializer(many=True))
     def get_timeline(self, plan) -> list:
         phases = [{"phase": phase, "start": start, "end": end} for phase, start, end in plan.timeline]
-        return PlanPhaseSerializer(phases, many=True).data
+        return list(PlanPhaseSerializer(phases, many=True).data)
 
 
 class PlanningSerializer(serializers.Serializer):

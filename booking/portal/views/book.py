@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -20,7 +20,7 @@ import booking.services.bookings as bookings
 import booking.services.quotes as quotes
 from booking.errors import ServiceError
 from booking.models import AddOnService, Booking, Launch, Quote
-from booking.portal.access import get_booking_for, member_required
+from booking.portal.access import PortalRequest, get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
 from booking.rules.permissions import Action
 from booking.selectors.contracts import contract_has_room, contracts_for_launch
@@ -47,10 +47,10 @@ def _quote_target(key: str) -> dict[str, Any]:
     raise Http404("Unknown option.")
 
 
-def _payload_for(request: HttpRequest, pk: Any) -> Payload | None:
+def _payload_for(request: PortalRequest, pk: Any) -> Payload | None:
     if not pk:
         return None
-    return Payload.objects.filter(pk=pk, customer=request.customer).first()  # type: ignore[attr-defined]
+    return Payload.objects.filter(pk=pk, customer=request.customer).first()
 
 
 def _options(payload: Payload, currency: str = "USD") -> tuple[list[Any], list[str]]:
@@ -67,10 +67,10 @@ def _add_ons_for(options: list[Any]) -> list[AddOnService]:
     )
 
 
-def _quote_kwargs(request: HttpRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
+def _quote_kwargs(request: PortalRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
     data = form.cleaned_data
     return {
-        "customer": request.customer,  # type: ignore[attr-defined]
+        "customer": request.customer,
         "payload": payload,
         "actor": request.user,
         "currency": data["currency"],
@@ -82,8 +82,8 @@ def _quote_kwargs(request: HttpRequest, form: BookOptionsForm, payload: Payload)
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.QUOTE_CREATE)
-def book(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def book(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     payloads = list(Payload.objects.filter(customer=customer).order_by("name"))
     payload = _payload_for(request, request.POST.get("payload") or request.GET.get("payload"))
     currency = request.POST.get("currency") or request.GET.get("currency") or "USD"
@@ -113,14 +113,14 @@ def book(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def book_price(request: HttpRequest) -> HttpResponse:
+def book_price(request: PortalRequest) -> HttpResponse:
     """htmx: the price of the options as they are now chosen."""
     payload = _payload_for(request, request.GET.get("payload"))
     if payload is None:
         return render(request, "portal/_price.html", {"problem": "Choose a payload."})
     form = BookOptionsForm(request.GET, options=None)
     if not form.is_valid():
-        problem = "; ".join(" ".join(errors) for errors in form.errors.values())
+        problem = "; ".join(" ".join(str(e) for e in errors) for errors in form.errors.values())
         return render(request, "portal/_price.html", {"problem": problem})
     kwargs = _quote_kwargs(request, form, payload)
     del kwargs["actor"]  # priced, not given: nothing is stored
@@ -133,15 +133,15 @@ def book_price(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_HOLD)
-def quote_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def quote_detail(request: PortalRequest, reference: str) -> HttpResponse:
     quote = get_object_or_404(
         Quote.objects.select_related("launch__site", "vehicle_model", "provider", "payload"),
         reference=reference,
-        customer=request.customer,  # type: ignore[attr-defined]
+        customer=request.customer,
     )
     if request.method == "POST":
         try:
-            booking = bookings.booking_hold(quote=quote, actor=request.user, customer=request.customer)  # type: ignore[attr-defined]
+            booking = bookings.booking_hold(quote=quote, actor=request.user, customer=request.customer)
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -166,8 +166,8 @@ def _contracts_for(booking: Booking):
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_CONFIRM)
-def booking_confirm(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+def booking_confirm(request: PortalRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)
     form = ConfirmForm(request.POST or None, contracts=_contracts_for(booking))
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,8 +184,8 @@ def booking_confirm(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_CANCEL)
-def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+def booking_cancel(request: PortalRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,12 +200,15 @@ def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_REBOOK)
-def booking_rebook(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+def booking_rebook(request: PortalRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)
     found = availability.rebook_options(booking=booking)
     launches, reasons = found.options, found.reasons
     if request.method == "POST":
-        launch = next((o.launch for o in launches if str(o.launch.pk) == request.POST.get("launch")), None)
+        wanted = request.POST.get("launch")
+        launch = next(
+            (o.launch for o in launches if o.launch is not None and str(o.launch.pk) == wanted), None
+        )
         if launch is None:
             messages.error(request, "Choose one of the launches listed.")
         else:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from booking.models import Booking
 from booking.portal import selectors
-from booking.portal.access import get_booking_for, get_launch_for, member_required
+from booking.portal.access import PortalRequest, get_booking_for, get_launch_for, member_required
 from booking.rules.permissions import Action
 from booking.selectors.contracts import booking_milestones
 
@@ -17,8 +17,8 @@ READINESS_POLL_SECONDS = 15
 
 
 @member_required(Action.READ)
-def booking_list(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def booking_list(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     status = request.GET.get("status") or ""
     if status not in Booking.Status.values:
         status = ""
@@ -45,15 +45,15 @@ def timeline_context(launch, now=None) -> dict:
 
 
 @member_required(Action.READ)
-def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def booking_detail(request: PortalRequest, reference: str) -> HttpResponse:
+    customer = request.customer
     booking = get_booking_for(customer, reference)
     context = {
         "booking": booking,
         "launch": booking.launch,
         "documents": selectors.required_documents(customer=customer, payload=booking.payload),
         "events": selectors.events_for_booking(booking=booking),
-        "quote_lines": list(booking.quote.lines.all()) if booking.quote_id else [],
+        "quote_lines": list(booking.quote.lines.all()) if booking.quote is not None else [],
         "milestones": list(booking_milestones(booking)) if booking.contract_id else [],
         "now": timezone.now(),
         "timeline_url": request.path + "readiness/",
@@ -63,9 +63,9 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
+def booking_readiness(request: PortalRequest, reference: str) -> HttpResponse:
     """htmx: the readiness timeline fragment, polled by the booking page."""
-    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+    booking = get_booking_for(request.customer, reference)
     return render(
         request,
         "portal/_readiness.html",
@@ -74,8 +74,8 @@ def booking_readiness(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def launch_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    customer = request.customer
     launch = get_launch_for(customer, pk)
     bookings = list(
         Booking.objects.filter(launch=launch, customer=customer)
@@ -95,8 +95,8 @@ def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def launch_readiness(request: HttpRequest, pk: int) -> HttpResponse:
-    launch = get_launch_for(request.customer, pk)  # type: ignore[attr-defined]
+def launch_readiness(request: PortalRequest, pk: int) -> HttpResponse:
+    launch = get_launch_for(request.customer, pk)
     return render(
         request,
         "portal/_readiness.html",

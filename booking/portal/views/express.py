@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from booking.errors import ServiceError
 from booking.models import Reservation
-from booking.portal.access import get_booking_for, member_required
+from booking.portal.access import PortalRequest, get_booking_for, member_required
 from booking.portal.forms import ExpressOrderForm
 from booking.portal.views.bookings import timeline_context
 from booking.rules.permissions import Action
@@ -18,8 +18,8 @@ from booking.workflows.express import order_express_launch
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.EXPRESS_ORDER)
-def express(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def express(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     form = ExpressOrderForm(
         request.POST or None, customer=customer, initial={"payload": request.GET.get("payload")}
     )
@@ -41,8 +41,8 @@ def express(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def express_result(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = get_booking_for(request.customer, reference)  # type: ignore[attr-defined]
+def express_result(request: PortalRequest, reference: str) -> HttpResponse:
+    booking = get_booking_for(request.customer, reference)
     launch = booking.launch
     reservations = list(
         Reservation.objects.filter(launch=launch, released_at__isnull=True).select_related(

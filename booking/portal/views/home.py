@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from booking.portal import selectors
-from booking.portal.access import CUSTOMER_SESSION_KEY, member_required
+from booking.portal.access import CUSTOMER_SESSION_KEY, PortalRequest, member_required
 from booking.portal.forms import TimeZoneForm
 from booking.rules.permissions import Action
 
 
 @member_required(Action.READ)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def dashboard(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     launches = selectors.upcoming_launches(customer=customer)
     return render(
         request,
@@ -33,8 +33,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Action.ACCOUNT)
-def account(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def account(request: PortalRequest) -> HttpResponse:
+    membership = request.membership
     organisation_tz = membership.customer.time_zone
     current = membership.time_zone or organisation_tz
     if request.method == "POST":
@@ -53,9 +53,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Action.ACCOUNT)
-def switch_customer(request: HttpRequest) -> HttpResponse:
+def switch_customer(request: PortalRequest) -> HttpResponse:
     wanted = request.POST.get("customer", "")
-    for membership in request.memberships:  # type: ignore[attr-defined]
+    for membership in request.memberships:
         if str(membership.customer_id) == wanted:
             request.session[CUSTOMER_SESSION_KEY] = membership.customer_id
             messages.success(request, f"You are now working for {membership.customer}.")

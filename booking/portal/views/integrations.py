@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from booking.errors import ServiceError
 from booking.models import ApiToken, WebhookDelivery, WebhookEndpoint
-from booking.portal.access import member_required
+from booking.portal.access import PortalRequest, member_required
 from booking.portal.forms import ApiTokenForm, WebhookEndpointForm
 from booking.rules.permissions import Action
 from booking.services.tokens import api_token_create, api_token_revoke, calendar_token_rotate
@@ -27,8 +27,8 @@ NEW_KEY_SESSION_KEY = "portal_new_api_key"
 
 
 @member_required(Action.READ)
-def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None = None) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def integrations(request: PortalRequest, endpoint_form: WebhookEndpointForm | None = None) -> HttpResponse:
+    customer = request.customer
     deliveries = list(
         WebhookDelivery.objects.filter(endpoint__customer=customer)
         .select_related("endpoint", "event")
@@ -48,7 +48,7 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
                 # The tokens acting for this organisation; those for the user's others are not shown.
                 "tokens": ApiToken.objects.filter(
                     user=request.user,
-                    membership=request.membership,  # type: ignore[attr-defined]
+                    membership=request.membership,
                 ).order_by("-created_at"),
                 "token_days": settings.LAUNCHBOOK_API_TOKEN_DAYS,
                 "now": timezone.now(),
@@ -65,7 +65,7 @@ def integrations(request: HttpRequest, endpoint_form: WebhookEndpointForm | None
 
 @require_POST
 @member_required(Action.TOKEN_OWN)
-def api_token_create_view(request: HttpRequest) -> HttpResponse:
+def api_token_create_view(request: PortalRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the token a name, e.g. the system that will use it.")
@@ -74,7 +74,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
         token, key = api_token_create(
             user=request.user,
             name=form.cleaned_data["name"],
-            membership=request.membership,  # type: ignore[attr-defined]
+            membership=request.membership,
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -86,8 +86,8 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Action.TOKEN_OWN)
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user, membership=request.membership)  # type: ignore[attr-defined]
+def api_token_revoke_view(request: PortalRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, membership=request.membership)
     try:
         api_token_revoke(token=token, actor=request.user)
     except ServiceError as exc:
@@ -99,8 +99,8 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Action.WEBHOOK_MANAGE)
-def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def webhook_endpoint_create_view(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     form = WebhookEndpointForm(request.POST)
     if form.is_valid():
         try:
@@ -122,16 +122,16 @@ def webhook_endpoint_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Action.SECRET_ROTATE)
-def calendar_token_rotate_view(request: HttpRequest) -> HttpResponse:
-    calendar_token_rotate(customer=request.customer, actor=request.user)  # type: ignore[attr-defined]
+def calendar_token_rotate_view(request: PortalRequest) -> HttpResponse:
+    calendar_token_rotate(customer=request.customer, actor=request.user)
     messages.success(request, "Your calendar has a new address; the old one no longer works.")
     return redirect("portal:integrations")
 
 
 @require_POST
 @member_required(Action.SECRET_ROTATE)
-def webhook_endpoint_rotate_secret_view(request: HttpRequest, pk: int) -> HttpResponse:
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
+def webhook_endpoint_rotate_secret_view(request: PortalRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)
     endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
     messages.success(
         request,
@@ -143,8 +143,8 @@ def webhook_endpoint_rotate_secret_view(request: HttpRequest, pk: int) -> HttpRe
 
 @require_POST
 @member_required(Action.WEBHOOK_MANAGE)
-def webhook_endpoint_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)  # type: ignore[attr-defined]
+def webhook_endpoint_delete_view(request: PortalRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, customer=request.customer)
     url = endpoint.url
     webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
     messages.success(request, f"Webhook endpoint {url} removed.")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from booking.errors import ServiceError
 from booking.portal import selectors
-from booking.portal.access import get_payload_for, member_required
+from booking.portal.access import PortalRequest, get_payload_for, member_required
 from booking.portal.forms import OrbitCheckForm, PayloadForm
 from booking.portal.selectors import orbit_assessment
 from booking.rules.permissions import Action
@@ -17,8 +17,8 @@ from booking.services.payloads import payload_create, payload_update
 
 
 @member_required(Action.READ)
-def payload_list(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def payload_list(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     return render(
         request, "portal/payloads.html", {"payloads": selectors.customer_payloads(customer=customer)}
     )
@@ -26,8 +26,8 @@ def payload_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.PAYLOAD_MANAGE)
-def payload_create_view(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def payload_create_view(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     form = PayloadForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,8 +42,8 @@ def payload_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.PAYLOAD_MANAGE)
-def payload_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def payload_edit(request: PortalRequest, pk: int) -> HttpResponse:
+    customer = request.customer
     payload = get_payload_for(customer, pk)
     form = PayloadForm(request.POST or None, instance=payload, customer=customer)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +66,7 @@ def payload_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def payload_orbit_check(request: HttpRequest) -> HttpResponse:
+def payload_orbit_check(request: PortalRequest) -> HttpResponse:
     """htmx: what the catalog says about the orbit being typed into the payload form."""
     form = OrbitCheckForm(request.POST or request.GET)
     assessment = None
@@ -82,6 +82,7 @@ def payload_orbit_check(request: HttpRequest) -> HttpResponse:
             )
     else:
         problems = [
-            f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items()
+            f"{form.fields[name].label or name}: {' '.join(str(e) for e in errs)}"
+            for name, errs in form.errors.items()
         ]
     return render(request, "portal/_orbit_check.html", {"assessment": assessment, "problems": problems})

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from booking.errors import ServiceError
 from booking.portal import selectors
-from booking.portal.access import get_document_for, member_required
+from booking.portal.access import PortalRequest, get_document_for, member_required
 from booking.portal.forms import DocumentForm
 from booking.rules.permissions import Action
 from booking.services.payloads import document_upload
 
 
 @member_required(Action.READ)
-def contracts(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def contracts(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     return render(
         request,
         "portal/contracts.html",
@@ -31,8 +31,8 @@ def contracts(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.DOCUMENT_UPLOAD)
-def documents(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def documents(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     initial = {}
     if "payload" in request.GET:
         initial["payload"] = request.GET["payload"]
@@ -64,14 +64,16 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(Action.READ)
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    document = get_document_for(request.customer, pk)  # type: ignore[attr-defined]
+def document_download(request: PortalRequest, pk: int) -> FileResponse:
+    document = get_document_for(request.customer, pk)
+    if not document.file.name:
+        raise Http404("This document has no file.")
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1]
     )
 
 
 @member_required(Action.READ)
-def events(request: HttpRequest) -> HttpResponse:
-    customer = request.customer  # type: ignore[attr-defined]
+def events(request: PortalRequest) -> HttpResponse:
+    customer = request.customer
     return render(request, "portal/events.html", {"events": selectors.events_for_customer(customer=customer)})
