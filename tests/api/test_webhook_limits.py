@@ -345,7 +345,7 @@ def test_thirty_concurrent_creates_stop_at_the_endpoint_cap(production_rule, set
 def test_without_the_customer_lock_concurrent_creates_pass_the_cap(production_rule, monkeypatch):
     """Negative control: the count taken without the lock lets every racer see room."""
     everyone_counts = threading.Barrier(30)
-    monkeypatch.setattr(webhooks, "lock_customer", lambda customer_id: everyone_counts.wait(10))
+    monkeypatch.setattr(webhooks, "lock_customer", lambda **_: everyone_counts.wait(10))
     customer = CustomerFactory()
     create_concurrently(customer, 30)
     assert WebhookEndpoint.objects.filter(customer=customer).count() > webhooks.MAX_ENDPOINTS_PER_CUSTOMER
