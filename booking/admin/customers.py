@@ -8,10 +8,13 @@ Payments are recorded through ``booking.services.bookings.payment_milestone_mark
 "Mark paid" action, ``booking.admin.payments``), so ``paid_at`` is read-only here.
 """
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from customers.models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
-from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
+from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin, is_platform_admin
 
 from .scoping import CustomerScopedAdmin
 
@@ -49,11 +52,26 @@ class PaymentMilestoneInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(ProviderScopedAdmin):
+    """A provider's contracts. An active contract gives the provider's operators reach into the
+    customer's rows, so a provider operator drafts contracts and a platform administrator makes
+    them active (the customer signed); nor can an operator move a contract to another customer."""
+
     list_display = ["reference", "customer", "provider", "launches_committed", "value", "currency", "status"]
     list_filter = ["status", "provider", "currency"]
     search_fields = ["reference", "customer__name", "provider__name"]
     list_select_related = ["customer", "provider"]
     inlines = [PaymentMilestoneInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_platform_admin(request.user):
+            fields += ["status"] + (["customer"] if obj is not None else [])
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change and not is_platform_admin(request.user):
+            obj.status = Contract.Status.DRAFT
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PaymentMilestone)

@@ -179,6 +179,51 @@ def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(d
     assert all(reached().values()), reached()
 
 
+def test_a_provider_operator_drafts_contracts_and_a_platform_administrator_activates_them(
+    demo, client, settings
+):
+    cmsa = Customer.objects.get(slug="cmsa")
+    expace = Provider.objects.get(slug="expace")
+    login(client, settings, "expace-ops")
+    answer = client.post(
+        reverse("admin:customers_contract_add"),
+        {
+            "reference": "CMSA-EXP-1",
+            "customer": cmsa.pk,
+            "provider": expace.pk,
+            "launches_committed": 1,
+            "value": "1000.00",
+            "currency": "USD",
+            "deposit_percent": "30.00",
+            "balance_due_days_before_launch": 30,
+            "status": Contract.Status.ACTIVE,  # asked for, not granted
+            "milestones-TOTAL_FORMS": 0,
+            "milestones-INITIAL_FORMS": 0,
+        },
+    )
+    assert answer.status_code == 302
+    contract = Contract.objects.get(reference="CMSA-EXP-1")
+    assert contract.status == Contract.Status.DRAFT
+    # Nor by editing it, nor by moving an active contract to another customer.
+    data = form_data(client.get(reverse("admin:customers_contract_change", args=[contract.pk])))
+    assert "status" not in data and "customer" not in data
+    data["status"] = Contract.Status.ACTIVE
+    client.post(reverse("admin:customers_contract_change", args=[contract.pk]), data)
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.DRAFT
+    assert client.get(reverse("admin:customers_customer_change", args=[cmsa.pk])).status_code == 302
+
+    client.logout()
+    login(client, settings, "operator")
+    data = form_data(client.get(reverse("admin:customers_contract_change", args=[contract.pk])))
+    data["status"] = Contract.Status.ACTIVE
+    assert (
+        client.post(reverse("admin:customers_contract_change", args=[contract.pk]), data).status_code == 302
+    )
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+
+
 def test_a_booking_on_the_providers_launch_gives_reach_without_a_contract(demo, client, settings):
     interspace = Customer.objects.get(slug="interspace")
     payload = interspace.payloads.first()
