@@ -19,13 +19,16 @@ from django.db.models.functions import Coalesce
 
 from booking.models import Reservation
 from booking.rules.chain import ROAD_FACTOR
+from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
+from vehicles.logistics import RouteLeg
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
     Pad,
     Provider,
     RoadRoute,
+    Route,
     SiteClosure,
     Vehicle,
     VehicleModel,
@@ -371,3 +374,23 @@ def epoch(expression: Any) -> Func:
 
 def dt(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def route_legs() -> list[RouteLeg]:
+    """1 query: the whole route table (every mode) as legs for ``vehicles.logistics``."""
+    return [
+        RouteLeg(origin_id, destination_id, mode, hours)
+        for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(
+            "origin_id", "destination_id", "mode", "transit_hours"
+        )
+    ]
+
+
+def rocket_place(vehicle: Vehicle) -> RocketPlace | None:
+    """Where ``vehicle`` is for its journey: the site it is bound for (free when it arrives) or
+    the site it is stored at (free now). ``None``: at no site yet."""
+    if vehicle.in_transit_to_id is not None:
+        return RocketPlace(vehicle.serial, vehicle.in_transit_to_id, vehicle.transit_arrives_at)  # type: ignore[arg-type]
+    if vehicle.storage_site_id is not None:
+        return RocketPlace(vehicle.serial, vehicle.storage_site_id, datetime.min.replace(tzinfo=UTC))
+    return None
