@@ -281,7 +281,7 @@ class AddOnServiceFactory(factory.django.DjangoModelFactory):
     currency = "USD"
 
 
-def engine_world(*, now=None):
+def engine_world(*, now=None, shipped_minimums=False):
     """A small priced world: ExPace flies a Kuaizhou-1A (300 kg to SSO 500 km) from Jiuquan.
 
     Answers a namespace with provider, vehicle_model, site, vehicle, launch (rideshare to SSO 500 km,
@@ -343,6 +343,8 @@ def engine_world(*, now=None):
         currency="CNY",
     )
     user = UserFactory(username="gomspace-engineer")
+    if not shipped_minimums:
+        campaign_minimums_set()
     return SimpleNamespace(
         provider=provider,
         vehicle_model=vehicle_model,
@@ -373,7 +375,18 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory):
 # --- scheduling (issue 4) ---------------------------------------------------------------------
 
 
-def schedule_world(*, provider=None):
+def campaign_minimums_set(minutes=0, *, slugs=("standard-campaign", "cargo-mission")):
+    """The world's operator has set the campaign templates' minimum step durations (data,
+    editable in the admin) to ``minutes``: the schedule tests' launches days ahead then fit the
+    readiness work. Tests of the shipped minimums (a campaign three days out is refused) use
+    worlds without this."""
+    from booking.models import TemplateStep
+
+    readiness_templates()
+    TemplateStep.objects.filter(template__slug__in=slugs).update(min_duration_minutes=minutes)
+
+
+def schedule_world(*, provider=None, shipped_minimums=False):
     """Three real sites, an ExPace-like provider with two TELs at Jiuquan, a Kuaizhou-1A-like model
     with three rockets in ready storage, and a pad at Taiyuan. Returns a plain namespace."""
     from types import SimpleNamespace
@@ -407,6 +420,8 @@ def schedule_world(*, provider=None):
         VehicleFactory(vehicle_model=pad_model, serial=f"CZ6-Y{n}", storage_site=taiyuan) for n in (5, 6)
     ]
     pad = PadFactory(site=taiyuan, name="LC-16", turnaround_hours=Decimal("72.0"))
+    if not shipped_minimums:
+        campaign_minimums_set()
     return SimpleNamespace(
         provider=provider,
         jiuquan=jiuquan,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,13 +21,13 @@ from booking.models import Reservation
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
-from vehicles.logistics import RouteLeg
+from vehicles.compatibility import express_terms_problem
+from vehicles.logistics import ROAD, Journey, RouteLeg, rocket_journey
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
     Pad,
     Provider,
-    RoadRoute,
     Route,
     SiteClosure,
     Vehicle,
@@ -81,15 +81,17 @@ class Fleet:
     platforms: list[MobilePlatform]
     pads: list[Pad]
     hi: datetime
+    carried: dict[int, set[int]] = field(default_factory=dict)  # platform id -> model ids it carries
+    served: dict[int, set[int]] = field(default_factory=dict)  # pad id -> model ids it lists
 
 
 def road_routes() -> dict[tuple[int, int], float]:
-    """Every operator-set road route: (origin id, destination id) -> hours."""
+    """Every operator-set TEL road leg between two sites: (origin id, destination id) -> hours."""
     return {
         (origin_id, destination_id): float(hours)
-        for origin_id, destination_id, hours in RoadRoute.objects.values_list(
-            "origin_id", "destination_id", "transit_hours"
-        )
+        for origin_id, destination_id, hours in Route.objects.filter(mode=ROAD)
+        .exclude(origin_id=F("destination_id"))
+        .values_list("origin_id", "destination_id", "transit_hours")
     }
 
 
@@ -100,6 +102,7 @@ def capable_models(
     mass_kg: Decimal | None,
     provider: Provider | None,
     reasons: list[Reason],
+    express: bool = False,
 ) -> list[ModelCapacity]:
     """1 (+1 prefetch): active models that lift the payload there and have a rocket in ready
     storage, each with its capacity (and its oldest ready vehicle as ``first_ready_id``)."""
@@ -142,6 +145,16 @@ def capable_models(
                 )
             )
             continue
+        if express:
+            problem = express_terms_problem(
+                model_name=vm.name,
+                express_capable=vm.express_capable,
+                mobile_launch=vm.mobile_launch,
+                propellant=vm.propellant,
+            )
+            if problem:
+                reasons.append((math.inf, vm.name, problem))
+                continue
         if vm.first_ready_id is None:  # type: ignore[attr-defined]
             reasons.append((math.inf, vm.name, f"no {vm.name} in ready storage"))
             continue
@@ -221,7 +234,8 @@ def fleet_load(
 ) -> Fleet:
     """Platforms (1 query) and pads (1 query) that can fly the candidates from a site that
     reaches the orbit, with their live reservations that can touch a window between
-    ``earliest`` and ``latest`` plus the travel on each side (1 query)."""
+    ``earliest`` and ``latest`` plus the travel on each side (1 query), and the models each
+    carries or serves (1 query each)."""
     mobile_providers = sorted({vm.provider_id for vm, _ in candidates if vm.mobile_launch})
     want_pads = any(not vm.mobile_launch for vm, _ in candidates)
     lo_s = earliest.timestamp()
@@ -249,7 +263,8 @@ def fleet_load(
     records = [*by_platform.values(), *by_pad.values()]
     if records:
         _reservations_load(by_platform, by_pad, lo=lo, hi=hi)
-    return Fleet(records=records, platforms=platforms, pads=pads, hi=hi)
+    carried, served = compatibility_load(platforms=platforms, pads=pads)
+    return Fleet(records=records, platforms=platforms, pads=pads, hi=hi, carried=carried, served=served)
 
 
 def _platform_record(p: MobilePlatform) -> PlanRecord:
@@ -310,9 +325,18 @@ def _reservations_load(
         rec.recs.sort()
 
 
-def closure_index_load(*, site_ids: list[int], earliest: datetime, hi: datetime) -> ClosureIndex:
-    """1 query. Per site: closure starts and the running maximum of their ends, so "does
-    [t, t + window) touch a closure" is one bisect."""
+#: The closure-row kind of another launch's range claim (its pk is that launch's id, its reason
+#: the launch's name).
+RANGE_KIND = "range"
+
+
+def closure_index_load(
+    *, site_ids: list[int], earliest: datetime, hi: datetime, separations: dict[int, int] | None = None
+) -> ClosureIndex:
+    """2 queries. Per site: closure starts and the running maximum of their ends, so "does
+    [t, t + window) touch a closure" is one bisect; other launches' range claims count as
+    closures (``RANGE_KIND``) widened by the site's launch separation."""
+    separations = separations or {}
     closure_index: ClosureIndex = {}
     closure_rows = sorted(
         (site_id, start, end, pk, kind, reason)
@@ -322,6 +346,25 @@ def closure_index_load(*, site_ids: list[int], earliest: datetime, hi: datetime)
             [F("starts_at"), F("ends_at")],
         )
     )
+    # A range claim [s, e) of another launch blocks every window start t whose own claim
+    # [t, t + window + separation) would overlap it: as a closure from s - separation to e.
+    separation_s = {pk: minutes * 60.0 for pk, minutes in separations.items()}
+    closure_rows += [
+        (site_id, start - separation_s.get(site_id, 0.0), end, launch_id, RANGE_KIND, name)
+        for site_id, launch_id, name, start, end in epoch_rows(
+            [
+                Reservation.objects.filter(
+                    range_site_id__in=site_ids,
+                    released_at__isnull=True,
+                    occupied_from__lt=hi + timedelta(minutes=max(separations.values(), default=0)),
+                    occupied_until__gt=earliest,
+                )
+            ],
+            ["range_site_id", "launch_id", "launch__name"],
+            [F("occupied_from"), F("occupied_until")],
+        )
+    ]
+    closure_rows.sort()
     for site_id, start, end, pk, kind, reason in closure_rows:
         starts, max_ends, rows = closure_index.setdefault(site_id, ([], [], []))
         starts.append(start)
@@ -394,3 +437,125 @@ def rocket_place(vehicle: Vehicle) -> RocketPlace | None:
     if vehicle.storage_site_id is not None:
         return RocketPlace(vehicle.serial, vehicle.storage_site_id, datetime.min.replace(tzinfo=UTC))
     return None
+
+
+@dataclass
+class RocketFloors:
+    """Per (model id, site id): the earliest window start the model's best-placed ready rocket
+    allows (journey plus pad campaign), that rocket's id, and its journey in words."""
+
+    floor_s: dict[tuple[int, int], float] = field(default_factory=dict)
+    vehicle_id: dict[tuple[int, int], int] = field(default_factory=dict)
+    text: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def rocket_floors_load(
+    *,
+    candidates: list[ModelCapacity],
+    site_ids: list[int],
+    sites: dict[int, LaunchSite],
+    routes: list[RouteLeg],
+    now_s: float,
+) -> RocketFloors:
+    """1 query: every ready rocket of the candidate models, where it is; then per model and site
+    the quickest to arrive (journeys cached per pair of sites, so 2,000 rockets cost little)."""
+    from vehicles.logistics import journey_text
+
+    floors = RocketFloors()
+    models = {vm.pk: vm for vm, _ in candidates}
+    if not models or not site_ids:
+        return floors
+    # The earliest-free rocket per (model, place): the others at the same place cannot do better.
+    best_at: dict[tuple[int, int], tuple[float, str, int]] = {}
+    for vehicle_id, model_id, serial, stored_id, bound_id, arrives_s in epoch_rows(
+        [Vehicle.objects.filter(vehicle_model_id__in=list(models), status=Vehicle.Status.READY_STORAGE)],
+        ["pk", "vehicle_model_id", "serial", "storage_site_id", "in_transit_to_id"],
+        [F("transit_arrives_at")],
+    ):
+        place = bound_id or stored_id
+        if place is None:
+            continue
+        free_s = max(arrives_s if bound_id and arrives_s is not None else now_s, now_s)
+        key = (model_id, place)
+        if key not in best_at or (free_s, serial) < best_at[key][:2]:
+            best_at[key] = (free_s, serial, vehicle_id)
+    names = {pk: site.name for pk, site in sites.items()}
+    journeys: dict[tuple[int, int], Any] = {}
+    for (model_id, place), (free_s, serial, vehicle_id) in sorted(best_at.items()):
+        campaign_s = float(models[model_id].min_pad_campaign_hours) * 3600.0
+        for site_id in site_ids:
+            journey = journeys.get((place, site_id))
+            if journey is None:
+                journey = journeys[(place, site_id)] = rocket_journey(
+                    origin_id=place, destination_id=site_id, routes=routes, site_names=names
+                )
+            key = (model_id, site_id)
+            if not isinstance(journey, Journey):
+                if key not in floors.floor_s:
+                    floors.floor_s[key] = math.inf
+                    floors.text[key] = journey_text(serial=serial, journey=journey, site_names=names)
+                continue
+            floor = free_s + float(journey.hours) * 3600.0 + campaign_s
+            if floor < floors.floor_s.get(key, math.inf):
+                floors.floor_s[key] = floor
+                floors.vehicle_id[key] = vehicle_id
+                floors.text[key] = journey_text(serial=serial, journey=journey, site_names=names)
+    return floors
+
+
+def compatibility_load(
+    *, platforms: list[MobilePlatform], pads: list[Pad]
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """2 queries: the models each truck carries and each pad lists (families are on the pad row)."""
+    carried: dict[int, set[int]] = {p.pk: set() for p in platforms}
+    served: dict[int, set[int]] = {pad.pk: set() for pad in pads}
+    if platforms:
+        through = MobilePlatform.vehicle_models.through
+        for platform_id, model_id in through.objects.filter(mobileplatform_id__in=list(carried)).values_list(
+            "mobileplatform_id", "vehiclemodel_id"
+        ):
+            carried[platform_id].add(model_id)
+    if pads:
+        through = Pad.vehicle_models.through
+        for pad_id, model_id in through.objects.filter(pad_id__in=list(served)).values_list(
+            "pad_id", "vehiclemodel_id"
+        ):
+            served[pad_id].add(model_id)
+    return carried, served
+
+
+def readiness_chain_minutes(*, service_level: str, returnable: bool) -> int:
+    """1 query: the minimum chain of the readiness template a launch of this kind follows (the
+    shipped template's when the row is missing, as ``readiness.template_for`` would install it)."""
+    from booking.models import TemplateStep
+    from booking.readiness_templates import (
+        CARGO_SLUG,
+        EXPRESS_RETURNABLE_SLUG,
+        EXPRESS_SLUG,
+        SHIPPED_TEMPLATES,
+        STANDARD_SLUG,
+        StepSpec,
+        minimum_chain_minutes,
+    )
+
+    if service_level == "express":
+        slug = EXPRESS_RETURNABLE_SLUG if returnable else EXPRESS_SLUG
+    else:
+        slug = CARGO_SLUG if returnable else STANDARD_SLUG
+    rows = list(
+        TemplateStep.objects.filter(template__slug=slug).values_list(
+            "code", "offset_minutes", "min_duration_minutes"
+        )
+    )
+    if rows:
+        return minimum_chain_minutes([_ChainRow(code, offset, minimum) for code, offset, minimum in rows])
+    shipped = next(spec for spec in SHIPPED_TEMPLATES if spec.slug == slug)
+    del StepSpec
+    return minimum_chain_minutes(shipped.steps)
+
+
+@dataclass(frozen=True)
+class _ChainRow:
+    code: str
+    offset_minutes: int
+    min_duration_minutes: int
