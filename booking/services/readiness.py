@@ -14,6 +14,7 @@ writer of a plan's steps holds the launch lock, so the launch row is the plan's 
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from booking.readiness_templates import (
     SHIPPED_TEMPLATES,
     STANDARD_SLUG,
     install_readiness_templates,
+    plan_offsets,
 )
 from booking.rules.launch_status import ALLOWED_FROM, HELD_BY_READINESS
 from booking.rules.readiness import (
@@ -58,7 +60,6 @@ from booking.rules.readiness import (
     _problems,
     check_retry_interval,
     go_blockers,
-    lead_squeeze,
     step_late_at,
     step_next_wake,
     step_opens_at,
@@ -173,8 +174,10 @@ def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | No
 
     Step due times are the launch window's start plus each step's offset. When the window opens
     sooner than the template's first step (an express order planned 6 hours out, a campaign
-    scheduled weeks rather than months ahead), the steps before T-0 are squeezed into the time
-    left, in order, so none is late the moment the plan starts. A cancelled plan is replaced;
+    scheduled weeks rather than months ahead), the steps before T-0 are laid out with
+    ``plan_offsets``: each keeps its template offset where the lead allows and is otherwise pulled
+    towards T-0, never below its minimum duration after the steps before it. A lead shorter than
+    the template's minimum chain is refused (``launch_schedule`` never asks for one). A cancelled plan is replaced;
     an active or completed one is refused.
     """
     with transaction.atomic():
@@ -196,10 +199,20 @@ def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | No
             raise InvalidRequest(f"The readiness template “{template.name}” has no steps.")
         plan = ReadinessPlan.objects.create(launch=locked, template=template)
         now = timezone.now()
-        squeeze = lead_squeeze(template_steps, lead=locked.window_start - now)
+        lead_minutes = max(math.ceil((locked.window_start - now).total_seconds() / 60), 0)
+        try:
+            offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
+        except ValueError as exc:
+            raise InvalidRequest(f"Cannot start the {template.name} plan for {locked.name}: {exc}.") from exc
         steps = []
         for ts in template_steps:
-            offset_minutes, duration_minutes = squeeze(ts.offset_minutes, ts.duration_minutes)
+            offset_minutes = offsets.get(ts.code, ts.offset_minutes)
+            # A step pulled towards T-0 keeps the time its work takes, never more than it had.
+            duration_minutes = (
+                ts.duration_minutes
+                if offset_minutes == ts.offset_minutes
+                else min(ts.duration_minutes, max(ts.min_duration_minutes, 1))
+            )
             step = PlanStep(
                 plan=plan,
                 template_step=ts,
