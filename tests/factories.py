@@ -68,7 +68,9 @@ class VehicleModelFactory(factory.django.DjangoModelFactory):
         """The trucks that carry a mobile model: given, or every truck its provider has so far."""
         if not create or not self.mobile_launch:
             return
-        platforms = extracted if extracted is not None else MobilePlatform.objects.filter(provider=self.provider)
+        platforms = (
+            extracted if extracted is not None else MobilePlatform.objects.filter(provider=self.provider)
+        )
         for platform in platforms:
             platform.vehicle_models.add(self)
 

@@ -442,3 +442,47 @@ def test_an_express_plan_is_never_squeezed_below_what_the_work_takes(centres):
         if previous_due is not None and step.due_at > previous_due:
             assert step.due_at - previous_due >= timedelta(minutes=minimums[step.code])
         previous_due = step.due_at if previous_due is None else max(previous_due, step.due_at)
+
+
+def test_a_closure_saved_after_scheduling_holds_the_launch_and_offers_the_next_window(centres):
+    from booking.models import Event, Notification
+    from booking.selectors.closures import next_window_for
+    from booking.services.closures import site_closure_create
+
+    jiuquan, _taiyuan, _wenchang = centres
+    campaign_minimums_set()
+    expace = ProviderFactory(name="ExPace", short_name="ExPace", slug="expace")
+    kz1a = VehicleModelFactory(provider=expace, name="Kuaizhou-1A", slug="kuaizhou-1a")
+    tel = MobilePlatformFactory(provider=expace, name="TEL-1", home_site=jiuquan)
+    rockets = [VehicleFactory(vehicle_model=kz1a, serial=f"KZ1A-Y{n}", storage_site=jiuquan) for n in (1, 2)]
+    now = now_minute()
+    start = (now + 10 * DAY).replace(hour=10, minute=0)
+    launch = schedule(
+        provider=expace,
+        vehicle_model=kz1a,
+        site=jiuquan,
+        window_start=start,
+        window_end=start + 2 * H,
+        platform=tel,
+        vehicle=rockets[0],
+        name="Kuaizhou-1A · SSO 500",
+        now=now,
+    )
+
+    impact = site_closure_create(
+        actor=None,
+        site=jiuquan,
+        kind="range",
+        starts_at=start - 1 * H,
+        ends_at=start + 1 * DAY,
+        reason="sandstorm",
+    )
+
+    launch.refresh_from_db()
+    assert [a.pk for a in impact.affected] == [launch.pk]
+    assert launch.status == Launch.Status.HOLD
+    conflict = Event.objects.get(verb="launch.closure_conflict", launch=launch)
+    assert "sandstorm" in conflict.message
+    assert Notification.objects.filter(step__plan__launch=launch, reason=Notification.Reason.CLOSURE).exists()
+    offer = next_window_for(launch=launch, now=now)
+    assert offer is not None and offer.window_start >= start + 1 * DAY
