@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
 from booking.models import Booking, Launch
@@ -525,3 +526,10 @@ def portal_readiness_plan(launch, steps):
             status=status,
         )
     return plan
+
+
+def resource_claim(launch, **filters):
+    """A launch's claim on its platform or pad (beside it, it holds its rocket and its range)."""
+    return Reservation.objects.filter(Q(platform__isnull=False) | Q(pad__isnull=False)).get(
+        launch=launch, **filters
+    )

@@ -16,6 +16,7 @@ from booking.api.fields import (
     StrictIntegerField,
     StrictURLField,
 )
+from booking.errors import InvalidRequest
 from booking.models import (
     ApiToken,
     Booking,
@@ -30,6 +31,7 @@ from booking.models import (
 )
 from booking.selectors.access import get_contracts_for, get_payloads_for, get_quotes_for
 from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
+from booking.selectors.planner import plan_fleet_default, plan_span_problem
 from booking.services.payloads import payload_orbit_problems
 from customers.models import Contract, Payload
 from vehicles.models import (
@@ -617,10 +619,6 @@ def _pads(user):
     return Pad.objects.all()
 
 
-#: The longest span a plan may be searched over.
-PLAN_MAX_SPAN_DAYS = 366
-
-
 class PlanRequestSerializer(serializers.Serializer):
     provider = _ScopedPrimaryKeyField(
         fetcher=providers_for_operator,
@@ -646,23 +644,16 @@ class PlanRequestSerializer(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=50, default=10, help_text="How many plans, best first.")
 
     def validate(self, data):
-        # One fleet at a time: an operator of a single provider plans it without naming it.
-        runs = operator_provider_ids(self.context["request"].user)
-        if data.get("provider") is None and runs is not None:
-            if len(runs) > 1:
-                raise serializers.ValidationError(
-                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
-                )
-            data["provider"] = Provider.objects.get(pk=next(iter(runs)))
-        data.setdefault("provider", None)
-        if data["latest"] < data["earliest"]:
-            raise serializers.ValidationError(
-                {"latest": ["The latest time must not be before the earliest."]}
+        # The planner's rules: whose fleet (one at a time) and how long a span.
+        try:
+            data["provider"] = plan_fleet_default(
+                provider=data.get("provider"), runs=operator_provider_ids(self.context["request"].user)
             )
-        if (data["latest"] - data["earliest"]).days >= PLAN_MAX_SPAN_DAYS:
-            raise serializers.ValidationError(
-                {"latest": [f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."]}
-            )
+        except InvalidRequest as exc:
+            raise serializers.ValidationError({"provider": [exc.message]}) from exc
+        problem = plan_span_problem(earliest=data["earliest"], latest=data["latest"])
+        if problem:
+            raise serializers.ValidationError({problem[0]: [problem[1]]})
         return data
 
 

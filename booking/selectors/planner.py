@@ -48,6 +48,9 @@ from vehicles.orbits import OrbitError, sun_synchronous_inclination
 #: Length of the launch window the planner proposes, per service level.
 PLAN_WINDOW_HOURS = {Launch.ServiceLevel.STANDARD: 2, Launch.ServiceLevel.EXPRESS: 1}
 
+#: The longest span a plan may be searched over.
+PLAN_MAX_SPAN_DAYS = 366
+
 #: At most this many per-candidate reasons are returned (the closest misses first).
 MAX_REASONS = 60
 
@@ -467,6 +470,26 @@ def _plans(
     return plans
 
 
+def plan_span_problem(*, earliest: datetime, latest: datetime) -> tuple[str, str] | None:
+    """(field, words) when the planning span cannot be searched, else ``None``."""
+    if latest < earliest:
+        return "latest", "The latest time must not be before the earliest."
+    if (latest - earliest).days >= PLAN_MAX_SPAN_DAYS:
+        return "latest", f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."
+    return None
+
+
+def plan_fleet_default(*, provider: Provider | None, runs: set[int] | None) -> Provider | None:
+    """Whose fleet a request plans: the one named, else the only provider its operator runs
+    (``runs``: the providers the user operates; ``None``: a platform administrator, all fleets).
+    Raises ``InvalidRequest`` when an operator of several providers names none."""
+    if provider is not None or runs is None:
+        return provider
+    if len(runs) > 1:
+        raise InvalidRequest("You run more than one provider: choose whose fleet to plan.")
+    return Provider.objects.get(pk=next(iter(runs))) if runs else None
+
+
 def _request_inclination(
     orbit_family: str, altitude_km: int, inclination_deg: Decimal | float | None
 ) -> float:
@@ -507,6 +530,9 @@ def plan_launch(
     _require_aware(earliest=earliest, latest=latest)
     if latest < earliest:
         raise InvalidRequest("The latest time must not be before the earliest time.")
+    span = plan_span_problem(earliest=earliest, latest=latest)
+    if span:
+        raise InvalidRequest(span[1])
     inclination = _request_inclination(orbit_family, altitude_km, inclination_deg)
     window_s = PLAN_WINDOW_HOURS.get(service_level, 2) * 3600.0  # type: ignore[call-overload]
     earliest = max(earliest, now)  # nothing opens in the past; where platforms are is read from here

@@ -169,7 +169,13 @@ def template_for(
     return template
 
 
-def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | None = None) -> ReadinessPlan:
+def plan_start(
+    *,
+    launch: Launch,
+    actor: Actor,
+    template: ReadinessTemplate | None = None,
+    ordered_at: datetime | None = None,
+) -> ReadinessPlan:
     """Make the launch's readiness plan from a template (chosen from the launch when not given).
 
     Step due times are the launch window's start plus each step's offset. When the window opens
@@ -199,7 +205,9 @@ def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | No
             raise InvalidRequest(f"The readiness template “{template.name}” has no steps.")
         plan = ReadinessPlan.objects.create(launch=locked, template=template)
         now = timezone.now()
-        lead_minutes = max(math.ceil((locked.window_start - now).total_seconds() / 60), 0)
+        # The lead runs from the order (``launch_schedule``'s time), which may lie in the past for
+        # a campaign already under way when it is entered.
+        lead_minutes = max(math.ceil((locked.window_start - (ordered_at or now)).total_seconds() / 60), 0)
         try:
             offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
         except ValueError as exc:

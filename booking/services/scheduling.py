@@ -545,7 +545,7 @@ def launch_schedule(
                 provider=provider,
                 launch=launch,
             )
-            readiness.plan_start(launch=launch, actor=actor, template=readiness_template)
+            readiness.plan_start(launch=launch, actor=actor, template=readiness_template, ordered_at=now)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
     return launch

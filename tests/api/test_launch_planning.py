@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from booking.models import Launch, ReadinessPlan, Reservation
-from tests.factories import ProviderFactory, UserFactory, schedule_world
+from booking.models import Launch, ReadinessPlan
+from tests.factories import ProviderFactory, UserFactory, resource_claim, schedule_world
 from vehicles.models import ProviderOperator
 
 from .conftest import token_client
@@ -84,7 +84,7 @@ def test_a_plan_sent_back_is_scheduled_with_its_readiness_plan(world):
     assert answer.status_code == 201, answer.json()
     launch = Launch.objects.get(pk=answer.json()["id"])
     assert launch.platform == world.tel1 and launch.vehicle.serial == "KZ1A-Y7"
-    assert Reservation.objects.get(launch=launch).site == world.jiuquan
+    assert resource_claim(launch).site == world.jiuquan
     assert ReadinessPlan.objects.get(launch=launch).template.slug == "standard-campaign"
     # The same again: TEL-01 and the rocket are taken now, so it is a 409 with the reasons.
     again = world.operator.post(

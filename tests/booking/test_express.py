@@ -23,6 +23,7 @@ from tests.factories import (
     SiteClosureFactory,
     UserFactory,
     readiness_templates,
+    resource_claim,
     schedule_world,
 )
 from vehicles.models import Vehicle
@@ -69,7 +70,7 @@ def test_an_express_order_books_a_launch_that_opens_within_24_hours(world):
     quote = Quote.objects.get(pk=booking.quote_id)
     assert quote.service_level == Launch.ServiceLevel.EXPRESS
     assert quote.lines.filter(kind="express").exists()
-    assert Reservation.objects.get(launch=launch).occupied_from == NOW
+    assert resource_claim(launch).occupied_from == NOW
     assert Event.objects.filter(verb="launch.scheduled", launch=launch).exists()
     assert Event.objects.filter(verb="booking.confirmed").exists()
     world.rockets[0].refresh_from_db()
