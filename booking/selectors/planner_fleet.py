@@ -327,7 +327,7 @@ def _reservations_load(
 
 #: The closure-row kind of another launch's range claim (its pk is that launch's id, its reason
 #: the launch's name).
-RANGE_KIND = "range"
+RANGE_KIND = "range-claim"  # never a SiteClosure.Kind value
 
 
 def closure_index_load(
