@@ -35,9 +35,10 @@ from vehicles.models import (
 )
 from vehicles.orbits import OrbitError, capacity_at_altitude, great_circle_distance_km, road_transit_hours
 
-#: A rocket going up on a pad needs this long from the order to the window (on a platform the
-#: set-up hours play this part).
-PAD_LEAD_HOURS = 6.0
+#: A pad's lead from the order to the window is no longer a constant of the planner: the
+#: readiness template's minimum chain and the rocket's journey and pad campaign set it, in
+#: ``booking.rules.fleet``, for the planner and ``launch_schedule`` alike.
+PAD_LEAD_HOURS = 0.0
 
 #: (closeness, key, text): a reason a candidate misses, the closest first.
 Reason = tuple[float, str, str]
