@@ -427,7 +427,7 @@ def _miss_reasons(search: _Search, misses: list[Miss], *, latest: datetime) -> l
                 names=names,
                 sites=search.sites,
                 latest=latest,
-                rockets=search.rockets.text,
+                rockets=search.rockets,
             ),
         )
         for t, key, rec, site, obstacles in worded
@@ -601,9 +601,8 @@ def plan_launch(
     ranked, misses, walked, no_route = _walk(search, fleet.records, queue, limit)
     reasons.extend(_miss_reasons(search, misses, latest=latest))
     for model_id, site in dict.fromkeys(no_route):
-        text = search.rockets.text.get((model_id, site.pk))
-        if text:
-            reasons.append((math.inf, f"{site.code} rocket", f"{text} (for {site.name})"))
+        text = search.rockets.text(model_id, site.pk)
+        reasons.append((math.inf, f"{site.code} rocket", f"{text} (for {site.name})"))
     plans = _plans(ranked, sites, window_s / 3600.0, search.rockets)
     reasons.sort(key=lambda r: (r[0], r[1]))
     texts = [text for _, _, text in reasons]

@@ -22,7 +22,7 @@ from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
 from vehicles.compatibility import express_terms_problem
-from vehicles.logistics import ROAD, Journey, RouteLeg, rocket_journey
+from vehicles.logistics import ROAD, RouteLeg, journey_hours_from, journey_text, rocket_journey
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -443,11 +443,24 @@ def rocket_place(vehicle: Vehicle) -> RocketPlace | None:
 @dataclass
 class RocketFloors:
     """Per (model id, site id): the earliest window start the model's best-placed ready rocket
-    allows (journey plus pad campaign), that rocket's id, and its journey in words."""
+    allows (journey plus pad campaign) and that rocket; its journey in words on demand."""
 
     floor_s: dict[tuple[int, int], float] = field(default_factory=dict)
     vehicle_id: dict[tuple[int, int], int] = field(default_factory=dict)
-    text: dict[tuple[int, int], str] = field(default_factory=dict)
+    place: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)  # (serial, site id)
+    routes: list[RouteLeg] = field(default_factory=list)
+    site_names: dict[int, str] = field(default_factory=dict)
+
+    def text(self, model_id: int, site_id: int) -> str:
+        """ "KZ11-Y3 is at Taiyuan: 3 days by rail to Jiuquan" (for the reasons only)."""
+        found = self.place.get((model_id, site_id))
+        if found is None:
+            return "no ready rocket can get there"
+        serial, origin_id = found
+        journey = rocket_journey(
+            origin_id=origin_id, destination_id=site_id, routes=self.routes, site_names=self.site_names
+        )
+        return journey_text(serial=serial, journey=journey, site_names=self.site_names)
 
 
 def rocket_floors_load(
@@ -459,10 +472,9 @@ def rocket_floors_load(
     now_s: float,
 ) -> RocketFloors:
     """1 query: every ready rocket of the candidate models, where it is; then per model and site
-    the quickest to arrive (journeys cached per pair of sites, so 2,000 rockets cost little)."""
-    from vehicles.logistics import journey_text
-
-    floors = RocketFloors()
+    the quickest to arrive (one search of the route table per place rockets are at, so 2,000
+    rockets cost little)."""
+    floors = RocketFloors(routes=routes, site_names={pk: site.name for pk, site in sites.items()})
     models = {vm.pk: vm for vm, _ in candidates}
     if not models or not site_ids:
         return floors
@@ -480,27 +492,25 @@ def rocket_floors_load(
         key = (model_id, place)
         if key not in best_at or (free_s, serial) < best_at[key][:2]:
             best_at[key] = (free_s, serial, vehicle_id)
-    names = {pk: site.name for pk, site in sites.items()}
-    journeys: dict[tuple[int, int], Any] = {}
+    reach: dict[int, dict[int, Decimal]] = {}
     for (model_id, place), (free_s, serial, vehicle_id) in sorted(best_at.items()):
         campaign_s = float(models[model_id].min_pad_campaign_hours) * 3600.0
+        hours_to = reach.get(place)
+        if hours_to is None:
+            hours_to = reach[place] = journey_hours_from(origin_id=place, routes=routes)
         for site_id in site_ids:
-            journey = journeys.get((place, site_id))
-            if journey is None:
-                journey = journeys[(place, site_id)] = rocket_journey(
-                    origin_id=place, destination_id=site_id, routes=routes, site_names=names
-                )
             key = (model_id, site_id)
-            if not isinstance(journey, Journey):
-                if key not in floors.floor_s:
-                    floors.floor_s[key] = math.inf
-                    floors.text[key] = journey_text(serial=serial, journey=journey, site_names=names)
+            hours = hours_to.get(site_id)
+            if hours is None:
+                if key not in floors.place:  # no route: say so for the first rocket met
+                    floors.floor_s.setdefault(key, math.inf)
+                    floors.place[key] = (serial, place)
                 continue
-            floor = free_s + float(journey.hours) * 3600.0 + campaign_s
+            floor = free_s + float(hours) * 3600.0 + campaign_s
             if floor < floors.floor_s.get(key, math.inf):
                 floors.floor_s[key] = floor
                 floors.vehicle_id[key] = vehicle_id
-                floors.text[key] = journey_text(serial=serial, journey=journey, site_names=names)
+                floors.place[key] = (serial, place)
     return floors
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from booking.rules.text import closure_text, when
-from booking.selectors.planner_fleet import RANGE_KIND, PlanRecord, dt
+from booking.selectors.planner_fleet import RANGE_KIND, PlanRecord, RocketFloors, dt
 from vehicles.logistics import range_busy_text
 from vehicles.models import LaunchSite, SiteClosure
 
@@ -69,7 +69,7 @@ def obstacle_words(
     names: dict[int, str],
     sites: dict[int, LaunchSite],
     latest: datetime,
-    rockets: dict[tuple[int, int], str] | None = None,
+    rockets: RocketFloors | None = None,
 ) -> str:
     """Why ``rec`` has no window at ``site`` by ``latest``: the first three obstacles met."""
     label = rec.label
@@ -79,7 +79,7 @@ def obstacle_words(
         kind = obstacle[0]
         if kind == "rocket":
             _, floor, model_id, site_id = obstacle
-            journey = (rockets or {}).get((model_id, site_id), "the rocket is not there yet")
+            journey = rockets.text(model_id, site_id) if rockets else "the rocket is not there yet"
             text = f"{journey}, earliest window {when(dt(floor))}"
         elif kind == "reach":
             if not obstacle[2]:
