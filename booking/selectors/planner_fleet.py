@@ -289,23 +289,27 @@ def _pad_record(pad: Pad) -> PlanRecord:
     return rec
 
 
-def _reservations_load(
-    by_platform: dict[int, PlanRecord], by_pad: dict[int, PlanRecord], *, lo: datetime, hi: datetime
-) -> None:
-    """1 query: every live reservation of these platforms and pads in the span, sorted."""
+def _overlapping(lo: datetime, hi: datetime) -> Q:
+    """Claims whose [occupied_from, occupied_until) meets [lo, hi): on PostgreSQL as a range
+    overlap, which the exclusion constraints' GiST indexes answer without scanning the past."""
     if connection.vendor == "postgresql":
-        # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the
-        # rows overlapping the span directly: a UNION of the two lookups.
-        span = Q(
+        return Q(
             RawSQL(
                 "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
                 (lo, hi),
                 output_field=BooleanField(),
             )
         )
-    else:
-        span = Q(occupied_until__gt=lo, occupied_from__lt=hi)
-    live = Reservation.objects.filter(span, released_at__isnull=True)
+    return Q(occupied_until__gt=lo, occupied_from__lt=hi)
+
+
+def _reservations_load(
+    by_platform: dict[int, PlanRecord], by_pad: dict[int, PlanRecord], *, lo: datetime, hi: datetime
+) -> None:
+    """1 query: every live reservation of these platforms and pads in the span, sorted."""
+    # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the rows
+    # overlapping the span directly: a UNION of the two lookups.
+    live = Reservation.objects.filter(_overlapping(lo, hi), released_at__isnull=True)
     parts = []
     if by_platform:
         parts.append(live.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
@@ -355,10 +359,9 @@ def closure_index_load(
         for site_id, launch_id, name, start, end in epoch_rows(
             [
                 Reservation.objects.filter(
+                    _overlapping(earliest, hi + timedelta(minutes=max(separations.values(), default=0))),
                     range_site_id__in=site_ids,
                     released_at__isnull=True,
-                    occupied_from__lt=hi + timedelta(minutes=max(separations.values(), default=0)),
-                    occupied_until__gt=earliest,
                 )
             ],
             ["range_site_id", "launch_id", "launch__name"],
