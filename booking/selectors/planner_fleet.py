@@ -355,8 +355,8 @@ def closure_index_load(
     # [t, t + window + separation) would overlap it: as a closure from s - separation to e.
     separation_s = {pk: minutes * 60.0 for pk, minutes in separations.items()}
     closure_rows += [
-        (site_id, start - separation_s.get(site_id, 0.0), end, launch_id, RANGE_KIND, name)
-        for site_id, launch_id, name, start, end in epoch_rows(
+        (site_id, start - separation_s.get(site_id, 0.0), end, launch_id, RANGE_KIND, "")
+        for site_id, launch_id, start, end in epoch_rows(
             [
                 Reservation.objects.filter(
                     _overlapping(earliest, hi + timedelta(minutes=max(separations.values(), default=0))),
@@ -364,7 +364,7 @@ def closure_index_load(
                     released_at__isnull=True,
                 )
             ],
-            ["range_site_id", "launch_id", "launch__name"],
+            ["range_site_id", "launch_id"],  # names only for the reasons (planner_words)
             [F("occupied_from"), F("occupied_until")],
         )
     ]

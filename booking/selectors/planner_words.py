@@ -89,9 +89,11 @@ def obstacle_words(
         elif kind == "busy":
             text = _busy_words(rec, site, obstacle, names)
         elif kind == "closure" and obstacle[1][3] == RANGE_KIND:
-            _start, end, _launch_id, _kind, launch_name = obstacle[1]
+            _start, end, launch_id, _kind, _reason = obstacle[1]
             text = range_busy_text(
-                site_name=site.name, launch_name=launch_name, free_at=dt(end).astimezone(site.tzinfo)
+                site_name=site.name,
+                launch_name=names.get(launch_id, "another launch"),
+                free_at=dt(end).astimezone(site.tzinfo),
             )
         elif kind == "closure":
             text = closure_text(_closure_of(site, obstacle[1]), site)
@@ -112,5 +114,7 @@ def obstacle_words(
 
 
 def obstacle_launch_ids(obstacles: list[Obstacle]) -> set[int]:
-    """The launches the words will name (busy with, before the next)."""
-    return {o[1] for o in obstacles if o[0] in ("busy", "next") and o[1]}
+    """The launches the words will name (busy with, before the next, the range busy with)."""
+    return {o[1] for o in obstacles if o[0] in ("busy", "next") and o[1]} | {
+        o[1][2] for o in obstacles if o[0] == "closure" and o[1][3] == RANGE_KIND
+    }
