@@ -163,7 +163,9 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
     ]
     for n, tel in enumerate(tels):
         rocket = VehicleFactory(vehicle_model=world.model, serial=f"KZ1A-X{n}", storage_site=tel.home_site)
-        fly(world, tel, tel.home_site, NOW + 10 * DAY + n * 8 * H, vehicle=rocket, now=NOW)  # one range slot each
+        fly(
+            world, tel, tel.home_site, NOW + 10 * DAY + n * 8 * H, vehicle=rocket, now=NOW
+        )  # one range slot each
         SiteClosureFactory(site=more_sites[n % 5], starts_at=NOW + 11 * DAY, ends_at=NOW + 11 * DAY + 3 * H)
     with django_assert_num_queries(PLAN_QUERIES):
         large = plan()
