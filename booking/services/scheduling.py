@@ -734,9 +734,9 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
         _refuse_unless_active(current, cannot="be scrubbed")
         before = _launch_state(current)
-        released = Reservation.objects.filter(launch=current, released_at__isnull=True).update(
-            released_at=now
-        )
+        live = Reservation.objects.filter(launch=current, released_at__isnull=True)
+        freed_claims = live.filter(platform__isnull=True, pad__isnull=True).update(released_at=now)
+        released = live.update(released_at=now)  # the platform or pad claim
         warnings: list[str] = []
         if current.platform is not None:
             anchor, slots = _chain_load(
@@ -756,6 +756,8 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         current.status = Launch.Status.SCRUBBED
         current.save(update_fields=["status", "updated_at"])
         message = f"{current.name} scrubbed: {reason.strip()}; {released} reservation(s) released"
+        if freed_claims:
+            message += f" and {freed_claims} rocket and range claim(s) freed"
         if current.vehicle_id is not None:
             message += f", {current.vehicle.serial} back in ready storage"  # type: ignore[union-attr]
         if warnings:
