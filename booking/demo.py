@@ -22,9 +22,8 @@ from booking.models import (
     Launch,
     PlanStep,
     RideshareRate,
-    TemplateStep,
 )
-from booking.services.readiness import step_complete
+from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
 from customers.models import Contract, Customer, Membership, Payload
 from vehicles.models import (
@@ -633,6 +632,11 @@ def _load_launches(
             continue
         window_start = launch_hour + timedelta(days=spec.days_from_now)
         vm = models_by_name[spec.model]
+        # A demo launch is a campaign under way: it was ordered its template's lead before the
+        # window (never squeezed into the days left), and what was due by now is done.
+        template = template_for(service_level=Launch.ServiceLevel.STANDARD, returnable=False)
+        template_lead = max(-step.offset_minutes for step in template.steps.all())
+        ordered_at = min(window_start - timedelta(minutes=template_lead), now)
         vehicle = Vehicle.objects.get(pk=vehicles[spec.serial].pk)
         launch = launch_schedule(
             provider=vm.provider,
@@ -650,15 +654,15 @@ def _load_launches(
             name=spec.name,
             net=window_start,
             net_precision=spec.net_precision,
-            now=now,
+            now=ordered_at,
+            readiness_template=template,
         )
-        # The campaign's first sign-offs (the contract) happened before the demo starts.
+        # The campaign's sign-offs and checks due so far happened before the demo starts.
         for step in PlanStep.objects.filter(
             plan__launch=launch,
-            kind=TemplateStep.Kind.MANUAL,
             status=PlanStep.Status.PENDING,
             due_at__lte=now + timedelta(hours=1),
-        ):
+        ).order_by("due_at", "pk"):
             step_complete(step=step, actor=None, note="signed before the demo catalog was loaded")
 
 

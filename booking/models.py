@@ -670,6 +670,7 @@ class Notification(models.Model):
         FAILED = "failed", "Step failed"
         HOLD = "hold", "Launch put on hold"
         RELEASED = "released", "Hold released"
+        CLOSURE = "closure", "Site closure on the launch window"
 
     step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="notifications")
     reason = models.CharField(max_length=10, choices=Reason.choices)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.db.models import Q
 from django.utils import timezone
 
 from booking.models import Booking, Launch, WebhookEndpoint
@@ -143,7 +144,7 @@ class AddOnServiceFactory(factory.django.DjangoModelFactory[AddOnService]):
     currency = "USD"
 
 
-def engine_world(*, now=None):
+def engine_world(*, now=None, shipped_minimums=False):
     """A small priced world: ExPace flies a Kuaizhou-1A (300 kg to SSO 500 km) from Jiuquan.
 
     Answers a namespace with provider, vehicle_model, site, vehicle, launch (rideshare to SSO 500 km,
@@ -205,6 +206,8 @@ def engine_world(*, now=None):
         currency="CNY",
     )
     user = UserFactory(username="gomspace-engineer")
+    if not shipped_minimums:
+        campaign_minimums_set()
     return SimpleNamespace(
         provider=provider,
         vehicle_model=vehicle_model,
@@ -235,7 +238,18 @@ class WebhookEndpointFactory(factory.django.DjangoModelFactory[WebhookEndpoint])
 # --- scheduling --------------------------------------------------------------------------------
 
 
-def schedule_world(*, provider=None):
+def campaign_minimums_set(minutes=0, *, slugs=("standard-campaign", "cargo-mission")):
+    """The world's operator has set the campaign templates' minimum step durations (data,
+    editable in the admin) to ``minutes``: the schedule tests' launches days ahead then fit the
+    readiness work. Tests of the shipped minimums (a campaign three days out is refused) use
+    worlds without this."""
+    from booking.models import TemplateStep
+
+    readiness_templates()
+    TemplateStep.objects.filter(template__slug__in=slugs).update(min_duration_minutes=minutes)
+
+
+def schedule_world(*, provider=None, shipped_minimums=False):
     """Three real sites, an ExPace-like provider with two TELs at Jiuquan, a Kuaizhou-1A-like model
     with three rockets in ready storage, and a pad at Taiyuan. Returns a plain namespace."""
     from types import SimpleNamespace
@@ -269,6 +283,8 @@ def schedule_world(*, provider=None):
         VehicleFactory(vehicle_model=pad_model, serial=f"CZ6-Y{n}", storage_site=taiyuan) for n in (5, 6)
     ]
     pad = PadFactory(site=taiyuan, name="LC-16", turnaround_hours=Decimal("72.0"))
+    if not shipped_minimums:
+        campaign_minimums_set()
     return SimpleNamespace(
         provider=provider,
         jiuquan=jiuquan,
@@ -345,3 +361,10 @@ def portal_readiness_plan(launch, steps):
             status=status,
         )
     return plan
+
+
+def resource_claim(launch, **filters):
+    """A launch's claim on its platform or pad (beside it, it holds its rocket and its range)."""
+    return Reservation.objects.filter(Q(platform__isnull=False) | Q(pad__isnull=False)).get(
+        launch=launch, **filters
+    )

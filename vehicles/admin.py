@@ -90,11 +90,6 @@ class PadInline(PlatformAdminEditsOnly, admin.TabularInline):
     fields = ["name", "turnaround_hours", "active", "vehicle_families"]
 
 
-class SiteClosureInline(PlatformAdminEditsOnly, admin.TabularInline):
-    model = SiteClosure
-    extra = 0
-
-
 @admin.register(LaunchSite)
 class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = [
@@ -109,7 +104,9 @@ class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     ]
     list_filter = ["country", "accepts_mobile_platforms"]
     search_fields = ["name", "code"]
-    inlines = [PadInline, SiteClosureInline]
+    # Closures are saved on their own page, through the booking side's service that acts on the
+    # launches they land on.
+    inlines = [PadInline]
 
 
 @admin.register(Pad)

@@ -33,6 +33,7 @@ __all__ = [
     "RouteLeg",
     "duration_text",
     "journey_arrival",
+    "journey_hours_from",
     "journey_text",
     "range_busy_text",
     "range_span",
@@ -156,6 +157,30 @@ def rocket_journey(
         site = leg.origin_id
     chain.reverse()
     return Journey(origin_id, destination_id, (*chain, *last))
+
+
+def journey_hours_from(*, origin_id: int, routes: Iterable[RouteLeg | tuple]) -> dict[int, Decimal]:
+    """Hours of the quickest journey from ``origin_id`` to every site it reaches: the hours of
+    ``rocket_journey`` to each (the destination's on-range drive included), in one search, for a
+    planner asking about many destinations at once. A site missing from the answer: no route."""
+    legs = _legs(routes)
+    on_range = {leg.origin_id: Decimal(str(leg.hours)) for leg in legs if leg.origin_id == leg.destination_id}
+    out: dict[int, list[RouteLeg]] = {}
+    for leg in legs:
+        if leg.origin_id != leg.destination_id:
+            out.setdefault(leg.origin_id, []).append(leg)
+    best: dict[int, Decimal] = {origin_id: Decimal("0")}
+    queue: list[tuple[Decimal, int]] = [(Decimal("0"), origin_id)]
+    while queue:
+        hours, site = heapq.heappop(queue)
+        if hours > best[site]:
+            continue
+        for leg in out.get(site, ()):
+            candidate = hours + Decimal(str(leg.hours))
+            if leg.destination_id not in best or candidate < best[leg.destination_id]:
+                best[leg.destination_id] = candidate
+                heapq.heappush(queue, (candidate, leg.destination_id))
+    return {site: hours + on_range.get(site, Decimal("0")) for site, hours in best.items()}
 
 
 def journey_arrival(*, available_from: datetime, journey: Journey) -> datetime:

@@ -17,10 +17,14 @@ from django.utils import timezone
 
 from booking.models import Booking, Launch, PlanStep, Reservation
 from booking.rules.readiness import step_late_at
+from booking.selectors.closures import launches_needing_replan, next_window_for
+from booking.selectors.planner import Plan
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
 
 HORIZON = timedelta(days=30)
+#: At most this many launches under a closure are re-planned on the dashboard (one plan each).
+CLOSURE_REPLANS = 5
 
 # Pages other areas add to the admin; linked from the dashboard as soon as they exist.
 TOOL_LINKS = (
@@ -53,6 +57,8 @@ class OperatorDashboard:
     tools: list[tuple[str, str]] = field(default_factory=list)
     platform_timelines: list[tuple[str, str]] = field(default_factory=list)
     site_timelines: list[tuple[str, str]] = field(default_factory=list)
+    #: Launches a site closure lands on, each with the planner's next feasible window (or None).
+    closure_conflicts: list[tuple[Launch, Plan | None]] = field(default_factory=list)
 
 
 def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
@@ -109,8 +115,15 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
             (s.name, reverse("admin:booking_launch_timeline_site", args=[s.pk]))
             for s in LaunchSite.objects.order_by("name")
         ]
+    closure_conflicts = [
+        (launch, next_window_for(launch=launch, now=now))
+        for launch in launches_needing_replan(provider_ids=None if ids is None else list(ids), now=now)[
+            :CLOSURE_REPLANS
+        ]
+    ]
     return OperatorDashboard(
         now=now,
+        closure_conflicts=closure_conflicts,
         all_providers=ids is None,
         launches=list(launches[:limit]),
         holds=list(holds[:limit]),

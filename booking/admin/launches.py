@@ -23,6 +23,7 @@ from booking.dates import validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
 from booking.rules.text import closure_text
+from booking.selectors.closures import closures_on_launch, next_window_for
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
@@ -292,7 +293,20 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "status",
         "held_by",
         "service_level",
+        "closure_replan",
     ]
+
+    @admin.display(description="Site closures on the window")
+    def closure_replan(self, launch: Launch) -> str:
+        """The closures that land on the window and the planner's next feasible window."""
+        if launch.pk is None:
+            return "—"
+        closures = closures_on_launch(launch=launch)
+        if not closures:
+            return "none"
+        plan = next_window_for(launch=launch)
+        offer = f"Next feasible window: {plan.describe()}" if plan else "No feasible window within 60 days."
+        return "; ".join(closure_text(c) for c in closures) + ". " + offer
 
     def get_urls(self):
         urls = [

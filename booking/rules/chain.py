@@ -17,11 +17,12 @@ from typing import Any
 
 from booking.models import Launch, Reservation
 from booking.rules.text import when
+from vehicles.logistics import ROAD, TEL_ROAD_LIMIT_KM
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
     Pad,
-    RoadRoute,
+    Route,
 )
 from vehicles.orbits import (
     DEFAULT_ROAD_FACTOR,
@@ -64,13 +65,16 @@ def transit_hours(
     road_speed_kmh: Decimal,
     routes: dict[tuple[int, int], float] | None = None,
 ) -> float:
-    """Road hours from ``origin`` to ``destination``: an operator's RoadRoute when one is set,
-    otherwise the great-circle distance times ROAD_FACTOR over the platform's road speed."""
+    """Road hours a TEL drives from ``origin`` to ``destination``: an operator's road route when
+    one is set, otherwise, for a launch point close by (at most ``TEL_ROAD_LIMIT_KM`` great
+    circle), the distance times ROAD_FACTOR over the platform's road speed. ``math.inf``: a TEL
+    does not drive between launch centres (rockets go by rail or sea; trucks stay on their range).
+    """
     if origin.pk == destination.pk:
         return 0.0
     if routes is None:
         route = (
-            RoadRoute.objects.filter(origin=origin, destination=destination)
+            Route.objects.filter(origin=origin, destination=destination, mode=ROAD)
             .values_list("transit_hours", flat=True)
             .first()
         )
@@ -79,7 +83,21 @@ def transit_hours(
         hours = routes.get((origin.pk, destination.pk))
     if hours is not None:
         return hours
+    distance_km = great_circle_distance_km(
+        origin.latitude, origin.longitude, destination.latitude, destination.longitude
+    )
+    if distance_km > TEL_ROAD_LIMIT_KM:
+        return math.inf
     return _estimate_transit_hours(origin, destination, road_speed_kmh)
+
+
+def off_range_text(platform: MobilePlatform, origin: LaunchSite, destination: LaunchSite) -> str:
+    """Why a truck cannot take a launch at another launch centre."""
+    return (
+        f"{platform.name} is at {origin.name} and drives on its range only: no road route from "
+        f"{origin.name} to {destination.name} (rockets travel between centres by rail or sea; "
+        f"use a truck based at {destination.name})"
+    )
 
 
 @dataclass
@@ -100,6 +118,7 @@ class _Slot:
     depart: datetime | None = None
     arrive: datetime | None = None
     until: datetime | None = None
+    off_range: bool = False  # a truck that would have to drive between launch centres
 
     @property
     def moved(self) -> bool:
@@ -155,6 +174,9 @@ def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -
         slot.transit_h = transit_hours(
             origin=origin, destination=slot.site, road_speed_kmh=platform.road_speed_kmh, routes=routes
         )
+        slot.off_range = math.isinf(slot.transit_h)
+        if slot.off_range:
+            slot.transit_h = 0.0
         slot.arrive = slot.window_start - _hours(platform.setup_hours)
         slot.depart = slot.arrive - _hours(slot.transit_h)
         slot.until = slot.window_end + _hours(platform.teardown_hours)
@@ -219,6 +241,9 @@ def _chain_evaluate(
         origin = prev.site if prev is not None else home
         _span(resource, slot, origin, routes)
         seen_primary = seen_primary or slot.primary
+        if slot.off_range and (slot.changed or (prev is not None and prev.moved)):
+            assert resource.platform is not None and origin is not None
+            problems.append(off_range_text(resource.platform, origin, slot.site))
         if prev is not None and slot.depart < prev.until:  # type: ignore[operator]
             can_cascade = (
                 cascade

@@ -4,8 +4,7 @@ how a template is squeezed into a short lead. Pure: steps are read as given, nev
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from booking.models import (
@@ -114,25 +113,3 @@ def _problem_text(step: PlanStep) -> str:
 
 def _names(steps: Iterable[PlanStep]) -> str:
     return ", ".join(f"“{step.name}”" for step in steps)
-
-
-def lead_squeeze(
-    template_steps: Sequence[TemplateStep], *, lead: timedelta
-) -> Callable[[int, int], tuple[int, int]]:
-    """A function mapping a step's (offset, duration) in minutes onto the time left before T-0.
-
-    Steps after T-0 keep their offsets; steps before it are scaled by lead / template lead when
-    the template needs more lead than there is, so their order and proportions are kept.
-    """
-    needed_minutes = max((-ts.offset_minutes for ts in template_steps), default=0)
-    lead_minutes = max(lead.total_seconds() / 60, 0)
-    if needed_minutes <= 0 or lead_minutes >= needed_minutes:
-        return lambda offset, duration: (offset, duration)
-    factor = lead_minutes / needed_minutes
-
-    def squeeze(offset: int, duration: int) -> tuple[int, int]:
-        if offset >= 0:
-            return offset, duration
-        return math.ceil(offset * factor), max(1, math.ceil(duration * factor))
-
-    return squeeze

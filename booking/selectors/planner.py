@@ -21,6 +21,7 @@ from django.utils import timezone
 from booking.errors import InvalidRequest
 from booking.models import Launch
 from booking.rules.chain import transit_hours
+from booking.rules.fleet import minutes_text, readiness_floor
 from booking.rules.text import _require_aware, when
 from booking.selectors.planner_fleet import (
     ClosureIndex,
@@ -28,19 +29,27 @@ from booking.selectors.planner_fleet import (
     ModelCapacity,
     PlanRecord,
     Reason,
+    RocketFloors,
     capable_models,
     closure_index_load,
     dt,
     fleet_load,
+    readiness_chain_minutes,
     road_routes,
+    rocket_floors_load,
+    route_legs,
     sites_reaching,
 )
 from booking.selectors.planner_words import Obstacle, obstacle_launch_ids, obstacle_words
+from vehicles.compatibility import join_names
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Provider, Vehicle, VehicleModel
 from vehicles.orbits import OrbitError, sun_synchronous_inclination
 
 #: Length of the launch window the planner proposes, per service level.
 PLAN_WINDOW_HOURS = {Launch.ServiceLevel.STANDARD: 2, Launch.ServiceLevel.EXPRESS: 1}
+
+#: The longest span a plan may be searched over.
+PLAN_MAX_SPAN_DAYS = 366
 
 #: At most this many per-candidate reasons are returned (the closest misses first).
 MAX_REASONS = 60
@@ -113,7 +122,7 @@ def _minute(t: float) -> float:
 #: (window start, road s, site code, label, model name): unique, so never compares further.
 RankKey = tuple[Any, ...]
 Ranked = tuple[RankKey, PlanRecord, int, float, float, int, VehicleModel, Decimal | None]
-Miss = tuple[float, str, str, int, PlanRecord, LaunchSite]
+Miss = tuple[float, str, str, int, PlanRecord, LaunchSite, float, int]
 
 
 @dataclass
@@ -128,6 +137,7 @@ class _Search:
     site_ok: dict[int, LaunchSite]
     routes: dict[tuple[int, int], float]
     closure_index: ClosureIndex
+    rockets: RocketFloors = field(default_factory=RocketFloors)
     transit_cache: dict[tuple[int, int, Decimal], float] = field(default_factory=dict)
     nearest_first: dict[tuple[int, Decimal], list[tuple[float, str, LaunchSite]]] = field(
         default_factory=dict
@@ -155,8 +165,11 @@ class _Search:
         """(road seconds, code, site) of every site taking mobile platforms, nearest first."""
         order = self.nearest_first.get((origin_id, speed))
         if order is None:
+            # A TEL drives on its range: a site it cannot reach by road is no candidate at all.
             order = self.nearest_first[(origin_id, speed)] = sorted(
-                (self.transit_s(origin_id, site.pk, speed), site.code, site) for site in self.mobile_sites
+                (seconds, site.code, site)
+                for site in self.mobile_sites
+                if (seconds := self.transit_s(origin_id, site.pk, speed)) < math.inf
             )
         return order
 
@@ -174,12 +187,23 @@ class _Search:
                 obstacles.extend(("closure", row) for row in rows[:j] if row[1] > t)
             t = max_ends[j - 1]
 
+    def rocket_floor(self, model_id: int, site_id: int) -> float:
+        """No window before the model's best-placed rocket is there, pad campaign done."""
+        return self.rockets.floor_s.get((model_id, site_id), math.inf)
+
     def first_fit(
-        self, rec: PlanRecord, site_id: int, bound: float, obstacles: list[Obstacle] | None = None
+        self,
+        rec: PlanRecord,
+        site_id: int,
+        bound: float,
+        obstacles: list[Obstacle] | None = None,
+        min_start: float = -math.inf,
+        model_id: int = 0,
     ) -> tuple[float, float, int]:
         """Walk ``rec``'s gaps from ``earliest`` to the first where a window at ``site_id`` fits.
 
-        Gives (window start, road seconds, origin site id). A start after ``latest`` is a miss
+        Gives (window start, road seconds, origin site id). ``min_start``: the rocket's floor
+        (``model_id``'s, for the words). A start after ``latest`` is a miss
         and only a lower bound: nothing is free there before it. Start ``inf``: nothing opens by
         ``bound``, so it would not make the ranking. With ``obstacles``, records what pushed the
         start later, for the words.
@@ -189,9 +213,17 @@ class _Search:
         mobile = rec.platform is not None
         reach_base = self.now_s + setup + rec.lead_s
         i, prev_site, prev_until, prev_launch = rec.i0, rec.prev_site, rec.prev_until, rec.prev_launch
+        if min_start == math.inf:
+            return math.inf, 0.0, prev_site
         while True:
             tr = self.transit_s(prev_site, site_id, speed) if mobile else 0.0
+            if tr == math.inf:  # the truck is off its range there: no gap of this record fits
+                return math.inf, 0.0, prev_site
             t = self.earliest_s
+            if min_start > t:
+                t = min_start
+                if obstacles is not None:
+                    obstacles.append(("rocket", t, model_id, site_id))
             if reach_base + tr > t:
                 t = reach_base + tr
                 if obstacles is not None:
@@ -205,6 +237,7 @@ class _Search:
                 return t, tr, prev_site
             nxt = recs[i]
             leave_by = nxt[1] - self.transit_s(site_id, nxt[3], speed) if mobile else nxt[1]
+            # (an off-range next site gives -inf: the platform must stay free for that launch)
             if t + tail <= leave_by:
                 return t, tr, prev_site
             if obstacles is not None:
@@ -213,7 +246,7 @@ class _Search:
             # this one's (a shorter drive), but never before it is torn down and set up again.
             prev_site, prev_until, prev_launch = nxt[3], nxt[2], nxt[4]
             i += 1
-            floor = _minute(max(rec.floor_s, prev_until + setup))
+            floor = _minute(max(rec.floor_s, min_start, prev_until + setup))
             if floor > bound:
                 return math.inf, tr, prev_site
             if floor > self.latest_s:
@@ -232,18 +265,46 @@ def _models_for_records(
         else:
             pad_models.append((vm, capacity))
     for vm, _ in candidates:
-        if vm.mobile_launch and not any(p.provider_id == vm.provider_id for p in fleet.platforms):
+        if not vm.mobile_launch:
+            continue
+        trucks = [p for p in fleet.platforms if p.provider_id == vm.provider_id]
+        if not trucks:
             reasons.append(
                 (math.inf, vm.name, f"no {vm.provider.short_name} mobile platform is available for {vm.name}")
             )
+        elif not any(vm.pk in fleet.carried.get(p.pk, ()) for p in trucks):
+            names = join_names(p.name for p in trucks[:5])
+            reasons.append(
+                (
+                    math.inf,
+                    vm.name,
+                    f"no available {vm.provider.short_name} truck carries {vm.name} ({names} do not)",
+                )
+            )
     if pad_models and not fleet.pads:
         reasons.append((math.inf, "pads", "no pad in service at a site that reaches the orbit"))
+    for vm, _ in pad_models:
+        if fleet.pads and not any(_pad_serves(fleet, pad, vm) for pad in fleet.pads):
+            reasons.append(
+                (
+                    math.inf,
+                    vm.name,
+                    f"no pad in service at a site that reaches the orbit serves {vm.name}"
+                    + (f" ({vm.family} family)" if vm.family else ""),
+                )
+            )
     return model_by_provider, pad_models
+
+
+def _pad_serves(fleet: Fleet, pad: Pad, vm: VehicleModel) -> bool:
+    return vm.pk in fleet.served.get(pad.pk, ()) or bool(
+        vm.family and vm.family in (pad.vehicle_families or [])
+    )
 
 
 def _seed(
     search: _Search,
-    records: list[PlanRecord],
+    fleet: Fleet,
     model_by_provider: dict[int, list[ModelCapacity]],
     pad_models: list[ModelCapacity],
 ) -> tuple[list[tuple[float, float, int, int]], int]:
@@ -253,12 +314,17 @@ def _seed(
     """
     candidate_count = 0
     queue: list[tuple[float, float, int, int]] = []  # (start >=, road s >=, record, site position)
-    for r, rec in enumerate(records):
+    for r, rec in enumerate(fleet.records):
         if rec.platform is not None:
-            rec.models = model_by_provider.get(rec.platform.provider_id, [])
+            carried = fleet.carried.get(rec.platform.pk, set())
+            rec.models = [
+                m for m in model_by_provider.get(rec.platform.provider_id, []) if m[0].pk in carried
+            ]
             sites_here = len(search.mobile_sites)
         else:
-            rec.models = pad_models
+            pad = rec.pad
+            assert pad is not None
+            rec.models = [m for m in pad_models if _pad_serves(fleet, pad, m[0])]
             sites_here = 1
         if not rec.models or not sites_here:
             continue
@@ -281,7 +347,7 @@ def _seed(
 
 def _walk(
     search: _Search, records: list[PlanRecord], queue: list[tuple[float, float, int, int]], limit: int
-) -> tuple[list[Ranked], list[Miss], int]:
+) -> tuple[list[Ranked], list[Miss], int, list[tuple[int, LaunchSite]]]:
     """Best-first search over (platform or pad, site) candidates.
 
     The queue holds lower bounds (start, road seconds); once a record is taken, its sites follow
@@ -292,6 +358,7 @@ def _walk(
     """
     ranked: list[Ranked] = []
     misses: list[Miss] = []
+    no_route: list[tuple[int, LaunchSite]] = []
     walked = 0
     while queue:
         lb_start, lb_road, r, pos = heapq.heappop(queue)
@@ -306,16 +373,24 @@ def _walk(
                 rec.order = [(0.0, site.code, site)]
         else:
             site = rec.order[pos][2]
-            bound = ranked[-1][0][0] if len(ranked) >= limit else math.inf
-            t, tr, origin_id = search.first_fit(rec, site.pk, bound)
-            walked += 1
-            if t <= search.latest_s:
-                for vm, capacity in rec.models:
-                    key = (t, tr, site.code, rec.label, vm.name)
-                    bisect.insort(ranked, (key, rec, site.pk, t, tr, origin_id, vm, capacity))
-                del ranked[limit:]
-            elif t < math.inf:
-                misses.append((t, site.code, rec.label, len(misses), rec, site))
+            # Models whose rockets reach this site at the same time share one walk of the gaps.
+            by_floor: dict[float, list[ModelCapacity]] = {}
+            for model in rec.models:
+                by_floor.setdefault(search.rocket_floor(model[0].pk, site.pk), []).append(model)
+            for floor, models in sorted(by_floor.items(), key=lambda item: item[0]):
+                bound = ranked[-1][0][0] if len(ranked) >= limit else math.inf
+                model_id = models[0][0].pk
+                t, tr, origin_id = search.first_fit(rec, site.pk, bound, min_start=floor, model_id=model_id)
+                walked += 1
+                if t <= search.latest_s:
+                    for vm, capacity in models:
+                        key = (t, tr, site.code, rec.label, vm.name)
+                        bisect.insort(ranked, (key, rec, site.pk, t, tr, origin_id, vm, capacity))
+                    del ranked[limit:]
+                elif t < math.inf:
+                    misses.append((t, site.code, rec.label, len(misses), rec, site, floor, model_id))
+                elif floor == math.inf:
+                    no_route.append((model_id, site))
         pos += 1
         if pos < len(rec.order):
             road = rec.order[pos][0]
@@ -327,29 +402,46 @@ def _walk(
                 )
             )
             heapq.heappush(queue, min((first_gap, road, r, pos), (rec.next_lb, 0.0, r, pos)))
-    return ranked, misses, walked
+    return ranked, misses, walked, no_route
 
 
 def _miss_reasons(search: _Search, misses: list[Miss], *, latest: datetime) -> list[Reason]:
     """The closest misses in words (1 query naming the launches they mention)."""
     # (start, site code, label, sequence) is unique.
     worded: list[tuple[float, str, PlanRecord, LaunchSite, list[Obstacle]]] = []
-    for t, code, label, _seq, rec, site in heapq.nsmallest(MAX_REASONS, misses):
+    for t, code, label, _seq, rec, site, floor, model_id in heapq.nsmallest(MAX_REASONS, misses):
         obstacles: list[Obstacle] = []
-        search.first_fit(rec, site.pk, math.inf, obstacles)
+        search.first_fit(rec, site.pk, math.inf, obstacles, min_start=floor, model_id=model_id)
         worded.append((t, f"{code} {label}", rec, site, obstacles))
     launch_ids = set().union(*(obstacle_launch_ids(obstacles) for *_, obstacles in worded))
     names = dict(Launch.objects.filter(pk__in=launch_ids).values_list("pk", "name")) if launch_ids else {}
     return [
-        (t, key, obstacle_words(rec, site, t, obstacles, names=names, sites=search.sites, latest=latest))
+        (
+            t,
+            key,
+            obstacle_words(
+                rec,
+                site,
+                t,
+                obstacles,
+                names=names,
+                sites=search.sites,
+                latest=latest,
+                rockets=search.rockets,
+            ),
+        )
         for t, key, rec, site, obstacles in worded
     ]
 
 
-def _plans(ranked: list[Ranked], sites: dict[int, LaunchSite], window_h: float) -> list[Plan]:
-    """The ranked candidates as plans, each with its model's oldest ready vehicle (1 query)."""
+def _plans(
+    ranked: list[Ranked], sites: dict[int, LaunchSite], window_h: float, rockets: RocketFloors
+) -> list[Plan]:
+    """The ranked candidates as plans, each with its model's best-placed ready rocket (1 query)."""
     vehicles = (
-        Vehicle.objects.in_bulk([vm.first_ready_id for *_, vm, _c in ranked])  # type: ignore[attr-defined]
+        Vehicle.objects.select_related("storage_site", "in_transit_to").in_bulk(
+            [rockets.vehicle_id[(vm.pk, site_id)] for _k, _r, site_id, *_, vm, _c in ranked]
+        )
         if ranked
         else {}
     )
@@ -362,7 +454,7 @@ def _plans(ranked: list[Ranked], sites: dict[int, LaunchSite], window_h: float) 
             Plan(
                 site=sites[site_id],
                 vehicle_model=vm,
-                vehicle=vehicles[vm.first_ready_id],  # type: ignore[attr-defined]
+                vehicle=vehicles[rockets.vehicle_id[(vm.pk, site_id)]],
                 window_start=window_start,
                 window_end=window_end,
                 depart=window_start - setup_span - timedelta(seconds=tr),
@@ -376,6 +468,26 @@ def _plans(ranked: list[Ranked], sites: dict[int, LaunchSite], window_h: float) 
             )
         )
     return plans
+
+
+def plan_span_problem(*, earliest: datetime, latest: datetime) -> tuple[str, str] | None:
+    """(field, words) when the planning span cannot be searched, else ``None``."""
+    if latest < earliest:
+        return "latest", "The latest time must not be before the earliest."
+    if (latest - earliest).days >= PLAN_MAX_SPAN_DAYS:
+        return "latest", f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."
+    return None
+
+
+def plan_fleet_default(*, provider: Provider | None, runs: set[int] | None) -> Provider | None:
+    """Whose fleet a request plans: the one named, else the only provider its operator runs
+    (``runs``: the providers the user operates; ``None``: a platform administrator, all fleets).
+    Raises ``InvalidRequest`` when an operator of several providers names none."""
+    if provider is not None or runs is None:
+        return provider
+    if len(runs) > 1:
+        raise InvalidRequest("You run more than one provider: choose whose fleet to plan.")
+    return Provider.objects.get(pk=next(iter(runs))) if runs else None
 
 
 def _request_inclination(
@@ -403,6 +515,7 @@ def plan_launch(
     provider: Provider | None = None,
     limit: int = 10,
     now: datetime | None = None,
+    returnable: bool = False,
 ) -> PlanningResult:
     """Ranked feasible plans whose window opens between ``earliest`` and ``latest``.
 
@@ -417,6 +530,9 @@ def plan_launch(
     _require_aware(earliest=earliest, latest=latest)
     if latest < earliest:
         raise InvalidRequest("The latest time must not be before the earliest time.")
+    span = plan_span_problem(earliest=earliest, latest=latest)
+    if span:
+        raise InvalidRequest(span[1])
     inclination = _request_inclination(orbit_family, altitude_km, inclination_deg)
     window_s = PLAN_WINDOW_HOURS.get(service_level, 2) * 3600.0  # type: ignore[call-overload]
     earliest = max(earliest, now)  # nothing opens in the past; where platforms are is read from here
@@ -428,9 +544,25 @@ def plan_launch(
         mass_kg=mass_kg,
         provider=provider,
         reasons=reasons,
+        express=service_level == Launch.ServiceLevel.EXPRESS,
     )
+    # The work's minimum: no window before the order plus the readiness template's chain.
+    chain_minutes = readiness_chain_minutes(service_level=service_level, returnable=returnable)
+    work_floor = readiness_floor(now=now, chain_minutes=chain_minutes)
+    if work_floor > earliest:
+        if work_floor > latest:
+            reasons.append(
+                (
+                    work_floor.timestamp(),
+                    "readiness",
+                    f"the readiness work takes at least {minutes_text(chain_minutes)} from the order: "
+                    f"earliest window {when(work_floor)}",
+                )
+            )
+        earliest = work_floor
     sites, site_ok = sites_reaching(inclination, reasons)
     routes = road_routes()
+    legs = route_legs()
     fleet = fleet_load(
         candidates=candidates,
         sites=sites,
@@ -449,16 +581,29 @@ def plan_launch(
         site_ok=site_ok,
         routes=routes,
         closure_index=(
-            closure_index_load(site_ids=list(site_ok), earliest=earliest, hi=fleet.hi)
+            closure_index_load(
+                site_ids=list(site_ok),
+                earliest=earliest,
+                hi=fleet.hi,
+                separations={pk: site.min_launch_separation_minutes for pk, site in site_ok.items()},
+            )
             if fleet.records
             else {}
         ),
+        rockets=rocket_floors_load(
+            candidates=candidates, site_ids=list(site_ok), sites=sites, routes=legs, now_s=now.timestamp()
+        )
+        if fleet.records
+        else RocketFloors(),
     )
     model_by_provider, pad_models = _models_for_records(fleet, candidates, reasons)
-    queue, candidate_count = _seed(search, fleet.records, model_by_provider, pad_models)
-    ranked, misses, walked = _walk(search, fleet.records, queue, limit)
+    queue, candidate_count = _seed(search, fleet, model_by_provider, pad_models)
+    ranked, misses, walked, no_route = _walk(search, fleet.records, queue, limit)
     reasons.extend(_miss_reasons(search, misses, latest=latest))
-    plans = _plans(ranked, sites, window_s / 3600.0)
+    for model_id, site in dict.fromkeys(no_route):
+        text = search.rockets.text(model_id, site.pk)
+        reasons.append((math.inf, f"{site.code} rocket", f"{text} (for {site.name})"))
+    plans = _plans(ranked, sites, window_s / 3600.0, search.rockets)
     reasons.sort(key=lambda r: (r[0], r[1]))
     texts = [text for _, _, text in reasons]
     closest_beyond = min((miss[0] for miss in misses), default=math.inf)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,22 +19,26 @@ from django.db.models.functions import Coalesce
 
 from booking.models import Reservation
 from booking.rules.chain import ROAD_FACTOR
+from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
+from vehicles.compatibility import express_terms_problem
+from vehicles.logistics import ROAD, RouteLeg, journey_hours_from, journey_text, rocket_journey
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
     Pad,
     Provider,
-    RoadRoute,
+    Route,
     SiteClosure,
     Vehicle,
     VehicleModel,
 )
 from vehicles.orbits import OrbitError, capacity_at_altitude, great_circle_distance_km, road_transit_hours
 
-#: A rocket going up on a pad needs this long from the order to the window (on a platform the
-#: set-up hours play this part).
-PAD_LEAD_HOURS = 6.0
+#: A pad's lead from the order to the window is no longer a constant of the planner: the
+#: readiness template's minimum chain and the rocket's journey and pad campaign set it, in
+#: ``booking.rules.fleet``, for the planner and ``launch_schedule`` alike.
+PAD_LEAD_HOURS = 0.0
 
 #: (closeness, key, text): a reason a candidate misses, the closest first.
 Reason = tuple[float, str, str]
@@ -78,15 +82,17 @@ class Fleet:
     platforms: list[MobilePlatform]
     pads: list[Pad]
     hi: datetime
+    carried: dict[int, set[int]] = field(default_factory=dict)  # platform id -> model ids it carries
+    served: dict[int, set[int]] = field(default_factory=dict)  # pad id -> model ids it lists
 
 
 def road_routes() -> dict[tuple[int, int], float]:
-    """Every operator-set road route: (origin id, destination id) -> hours."""
+    """Every operator-set TEL road leg between two sites: (origin id, destination id) -> hours."""
     return {
         (origin_id, destination_id): float(hours)
-        for origin_id, destination_id, hours in RoadRoute.objects.values_list(
-            "origin_id", "destination_id", "transit_hours"
-        )
+        for origin_id, destination_id, hours in Route.objects.filter(mode=ROAD)
+        .exclude(origin_id=F("destination_id"))
+        .values_list("origin_id", "destination_id", "transit_hours")
     }
 
 
@@ -97,6 +103,7 @@ def capable_models(
     mass_kg: Decimal | None,
     provider: Provider | None,
     reasons: list[Reason],
+    express: bool = False,
 ) -> list[ModelCapacity]:
     """1 (+1 prefetch): active models that lift the payload there and have a rocket in ready
     storage, each with its capacity (and its oldest ready vehicle as ``first_ready_id``)."""
@@ -139,6 +146,16 @@ def capable_models(
                 )
             )
             continue
+        if express:
+            problem = express_terms_problem(
+                model_name=vm.name,
+                express_capable=vm.express_capable,
+                mobile_launch=vm.mobile_launch,
+                propellant=vm.propellant,
+            )
+            if problem:
+                reasons.append((math.inf, vm.name, problem))
+                continue
         if vm.first_ready_id is None:  # type: ignore[attr-defined]
             reasons.append((math.inf, vm.name, f"no {vm.name} in ready storage"))
             continue
@@ -218,7 +235,8 @@ def fleet_load(
 ) -> Fleet:
     """Platforms (1 query) and pads (1 query) that can fly the candidates from a site that
     reaches the orbit, with their live reservations that can touch a window between
-    ``earliest`` and ``latest`` plus the travel on each side (1 query)."""
+    ``earliest`` and ``latest`` plus the travel on each side (1 query), and the models each
+    carries or serves (1 query each)."""
     mobile_providers = sorted({vm.provider_id for vm, _ in candidates if vm.mobile_launch})
     want_pads = any(not vm.mobile_launch for vm, _ in candidates)
     lo_s = earliest.timestamp()
@@ -246,7 +264,8 @@ def fleet_load(
     records = [*by_platform.values(), *by_pad.values()]
     if records:
         _reservations_load(by_platform, by_pad, lo=lo, hi=hi)
-    return Fleet(records=records, platforms=platforms, pads=pads, hi=hi)
+    carried, served = compatibility_load(platforms=platforms, pads=pads)
+    return Fleet(records=records, platforms=platforms, pads=pads, hi=hi, carried=carried, served=served)
 
 
 def _platform_record(p: MobilePlatform) -> PlanRecord:
@@ -270,23 +289,27 @@ def _pad_record(pad: Pad) -> PlanRecord:
     return rec
 
 
-def _reservations_load(
-    by_platform: dict[int, PlanRecord], by_pad: dict[int, PlanRecord], *, lo: datetime, hi: datetime
-) -> None:
-    """1 query: every live reservation of these platforms and pads in the span, sorted."""
+def _overlapping(lo: datetime, hi: datetime) -> Q:
+    """Claims whose [occupied_from, occupied_until) meets [lo, hi): on PostgreSQL as a range
+    overlap, which the exclusion constraints' GiST indexes answer without scanning the past."""
     if connection.vendor == "postgresql":
-        # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the
-        # rows overlapping the span directly: a UNION of the two lookups.
-        span = Q(
+        return Q(
             RawSQL(
                 "tstzrange(occupied_from, occupied_until, '[)') && tstzrange(%s, %s, '[)')",
                 (lo, hi),
                 output_field=BooleanField(),
             )
         )
-    else:
-        span = Q(occupied_until__gt=lo, occupied_from__lt=hi)
-    live = Reservation.objects.filter(span, released_at__isnull=True)
+    return Q(occupied_until__gt=lo, occupied_from__lt=hi)
+
+
+def _reservations_load(
+    by_platform: dict[int, PlanRecord], by_pad: dict[int, PlanRecord], *, lo: datetime, hi: datetime
+) -> None:
+    """1 query: every live reservation of these platforms and pads in the span, sorted."""
+    # The exclusion constraints' GiST indexes (platform or pad, occupied range) find the rows
+    # overlapping the span directly: a UNION of the two lookups.
+    live = Reservation.objects.filter(_overlapping(lo, hi), released_at__isnull=True)
     parts = []
     if by_platform:
         parts.append(live.filter(platform_id__isnull=False, platform_id__in=list(by_platform)))
@@ -307,9 +330,18 @@ def _reservations_load(
         rec.recs.sort()
 
 
-def closure_index_load(*, site_ids: list[int], earliest: datetime, hi: datetime) -> ClosureIndex:
-    """1 query. Per site: closure starts and the running maximum of their ends, so "does
-    [t, t + window) touch a closure" is one bisect."""
+#: The closure-row kind of another launch's range claim (its pk is that launch's id, its reason
+#: the launch's name).
+RANGE_KIND = "range-claim"  # never a SiteClosure.Kind value
+
+
+def closure_index_load(
+    *, site_ids: list[int], earliest: datetime, hi: datetime, separations: dict[int, int] | None = None
+) -> ClosureIndex:
+    """2 queries. Per site: closure starts and the running maximum of their ends, so "does
+    [t, t + window) touch a closure" is one bisect; other launches' range claims count as
+    closures (``RANGE_KIND``) widened by the site's launch separation."""
+    separations = separations or {}
     closure_index: ClosureIndex = {}
     closure_rows = sorted(
         (site_id, start, end, pk, kind, reason)
@@ -319,6 +351,24 @@ def closure_index_load(*, site_ids: list[int], earliest: datetime, hi: datetime)
             [F("starts_at"), F("ends_at")],
         )
     )
+    # A range claim [s, e) of another launch blocks every window start t whose own claim
+    # [t, t + window + separation) would overlap it: as a closure from s - separation to e.
+    separation_s = {pk: minutes * 60.0 for pk, minutes in separations.items()}
+    closure_rows += [
+        (site_id, start - separation_s.get(site_id, 0.0), end, launch_id, RANGE_KIND, "")
+        for site_id, launch_id, start, end in epoch_rows(
+            [
+                Reservation.objects.filter(
+                    _overlapping(earliest, hi + timedelta(minutes=max(separations.values(), default=0))),
+                    range_site_id__in=site_ids,
+                    released_at__isnull=True,
+                )
+            ],
+            ["range_site_id", "launch_id"],  # names only for the reasons (planner_words)
+            [F("occupied_from"), F("occupied_until")],
+        )
+    ]
+    closure_rows.sort()
     for site_id, start, end, pk, kind, reason in closure_rows:
         starts, max_ends, rows = closure_index.setdefault(site_id, ([], [], []))
         starts.append(start)
@@ -371,3 +421,155 @@ def epoch(expression: Any) -> Func:
 
 def dt(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def route_legs() -> list[RouteLeg]:
+    """1 query: the whole route table (every mode) as legs for ``vehicles.logistics``."""
+    return [
+        RouteLeg(origin_id, destination_id, mode, hours)
+        for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(
+            "origin_id", "destination_id", "mode", "transit_hours"
+        )
+    ]
+
+
+def rocket_place(vehicle: Vehicle) -> RocketPlace | None:
+    """Where ``vehicle`` is for its journey: the site it is bound for (free when it arrives) or
+    the site it is stored at (free now). ``None``: at no site yet."""
+    if vehicle.in_transit_to_id is not None:
+        return RocketPlace(vehicle.serial, vehicle.in_transit_to_id, vehicle.transit_arrives_at)  # type: ignore[arg-type]
+    if vehicle.storage_site_id is not None:
+        return RocketPlace(vehicle.serial, vehicle.storage_site_id, datetime.min.replace(tzinfo=UTC))
+    return None
+
+
+@dataclass
+class RocketFloors:
+    """Per (model id, site id): the earliest window start the model's best-placed ready rocket
+    allows (journey plus pad campaign) and that rocket; its journey in words on demand."""
+
+    floor_s: dict[tuple[int, int], float] = field(default_factory=dict)
+    vehicle_id: dict[tuple[int, int], int] = field(default_factory=dict)
+    place: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)  # (serial, site id)
+    routes: list[RouteLeg] = field(default_factory=list)
+    site_names: dict[int, str] = field(default_factory=dict)
+
+    def text(self, model_id: int, site_id: int) -> str:
+        """ "KZ11-Y3 is at Taiyuan: 3 days by rail to Jiuquan" (for the reasons only)."""
+        found = self.place.get((model_id, site_id))
+        if found is None:
+            return "no ready rocket can get there"
+        serial, origin_id = found
+        journey = rocket_journey(
+            origin_id=origin_id, destination_id=site_id, routes=self.routes, site_names=self.site_names
+        )
+        return journey_text(serial=serial, journey=journey, site_names=self.site_names)
+
+
+def rocket_floors_load(
+    *,
+    candidates: list[ModelCapacity],
+    site_ids: list[int],
+    sites: dict[int, LaunchSite],
+    routes: list[RouteLeg],
+    now_s: float,
+) -> RocketFloors:
+    """1 query: every ready rocket of the candidate models, where it is; then per model and site
+    the quickest to arrive (one search of the route table per place rockets are at, so 2,000
+    rockets cost little)."""
+    floors = RocketFloors(routes=routes, site_names={pk: site.name for pk, site in sites.items()})
+    models = {vm.pk: vm for vm, _ in candidates}
+    if not models or not site_ids:
+        return floors
+    # The earliest-free rocket per (model, place): the others at the same place cannot do better.
+    best_at: dict[tuple[int, int], tuple[float, str, int]] = {}
+    for vehicle_id, model_id, serial, stored_id, bound_id, arrives_s in epoch_rows(
+        [Vehicle.objects.filter(vehicle_model_id__in=list(models), status=Vehicle.Status.READY_STORAGE)],
+        ["pk", "vehicle_model_id", "serial", "storage_site_id", "in_transit_to_id"],
+        [F("transit_arrives_at")],
+    ):
+        place = bound_id or stored_id
+        if place is None:
+            continue
+        free_s = max(arrives_s if bound_id and arrives_s is not None else now_s, now_s)
+        key = (model_id, place)
+        if key not in best_at or (free_s, serial) < best_at[key][:2]:
+            best_at[key] = (free_s, serial, vehicle_id)
+    reach: dict[int, dict[int, Decimal]] = {}
+    for (model_id, place), (free_s, serial, vehicle_id) in sorted(best_at.items()):
+        campaign_s = float(models[model_id].min_pad_campaign_hours) * 3600.0
+        hours_to = reach.get(place)
+        if hours_to is None:
+            hours_to = reach[place] = journey_hours_from(origin_id=place, routes=routes)
+        for site_id in site_ids:
+            key = (model_id, site_id)
+            hours = hours_to.get(site_id)
+            if hours is None:
+                if key not in floors.place:  # no route: say so for the first rocket met
+                    floors.floor_s.setdefault(key, math.inf)
+                    floors.place[key] = (serial, place)
+                continue
+            floor = free_s + float(hours) * 3600.0 + campaign_s
+            if floor < floors.floor_s.get(key, math.inf):
+                floors.floor_s[key] = floor
+                floors.vehicle_id[key] = vehicle_id
+                floors.place[key] = (serial, place)
+    return floors
+
+
+def compatibility_load(
+    *, platforms: list[MobilePlatform], pads: list[Pad]
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """2 queries: the models each truck carries and each pad lists (families are on the pad row)."""
+    carried: dict[int, set[int]] = {p.pk: set() for p in platforms}
+    served: dict[int, set[int]] = {pad.pk: set() for pad in pads}
+    if platforms:
+        through = MobilePlatform.vehicle_models.through
+        for platform_id, model_id in through.objects.filter(mobileplatform_id__in=list(carried)).values_list(
+            "mobileplatform_id", "vehiclemodel_id"
+        ):
+            carried[platform_id].add(model_id)
+    if pads:
+        through = Pad.vehicle_models.through
+        for pad_id, model_id in through.objects.filter(pad_id__in=list(served)).values_list(
+            "pad_id", "vehiclemodel_id"
+        ):
+            served[pad_id].add(model_id)
+    return carried, served
+
+
+def readiness_chain_minutes(*, service_level: str, returnable: bool) -> int:
+    """1 query: the minimum chain of the readiness template a launch of this kind follows (the
+    shipped template's when the row is missing, as ``readiness.template_for`` would install it)."""
+    from booking.models import TemplateStep
+    from booking.readiness_templates import (
+        CARGO_SLUG,
+        EXPRESS_RETURNABLE_SLUG,
+        EXPRESS_SLUG,
+        SHIPPED_TEMPLATES,
+        STANDARD_SLUG,
+        StepSpec,
+        minimum_chain_minutes,
+    )
+
+    if service_level == "express":
+        slug = EXPRESS_RETURNABLE_SLUG if returnable else EXPRESS_SLUG
+    else:
+        slug = CARGO_SLUG if returnable else STANDARD_SLUG
+    rows = list(
+        TemplateStep.objects.filter(template__slug=slug).values_list(
+            "code", "offset_minutes", "min_duration_minutes"
+        )
+    )
+    if rows:
+        return minimum_chain_minutes([_ChainRow(code, offset, minimum) for code, offset, minimum in rows])
+    shipped = next(spec for spec in SHIPPED_TEMPLATES if spec.slug == slug)
+    del StepSpec
+    return minimum_chain_minutes(shipped.steps)
+
+
+@dataclass(frozen=True)
+class _ChainRow:
+    code: str
+    offset_minutes: int
+    min_duration_minutes: int

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from booking.rules.text import closure_text, when
-from booking.selectors.planner_fleet import PlanRecord, dt
+from booking.selectors.planner_fleet import RANGE_KIND, PlanRecord, RocketFloors, dt
+from vehicles.logistics import range_busy_text
 from vehicles.models import LaunchSite, SiteClosure
 
 #: ("reach", t, road s, origin id) | ("busy", launch id, until, road s, after) |
@@ -68,6 +69,7 @@ def obstacle_words(
     names: dict[int, str],
     sites: dict[int, LaunchSite],
     latest: datetime,
+    rockets: RocketFloors | None = None,
 ) -> str:
     """Why ``rec`` has no window at ``site`` by ``latest``: the first three obstacles met."""
     label = rec.label
@@ -75,13 +77,24 @@ def obstacle_words(
     setup_note = None
     for obstacle in obstacles:
         kind = obstacle[0]
-        if kind == "reach":
+        if kind == "rocket":
+            _, floor, model_id, site_id = obstacle
+            journey = rockets.text(model_id, site_id) if rockets else "the rocket is not there yet"
+            text = f"{journey}, earliest window {when(dt(floor))}"
+        elif kind == "reach":
             if not obstacle[2]:
                 setup_note = _setup_note(rec, site, obstacle[1])
                 continue
             text = _reach_words(rec, site, obstacle, sites)
         elif kind == "busy":
             text = _busy_words(rec, site, obstacle, names)
+        elif kind == "closure" and obstacle[1][3] == RANGE_KIND:
+            _start, end, launch_id, _kind, _reason = obstacle[1]
+            text = range_busy_text(
+                site_name=site.name,
+                launch_name=names.get(launch_id, "another launch"),
+                free_at=dt(end).astimezone(site.tzinfo),
+            )
         elif kind == "closure":
             text = closure_text(_closure_of(site, obstacle[1]), site)
         else:
@@ -101,5 +114,7 @@ def obstacle_words(
 
 
 def obstacle_launch_ids(obstacles: list[Obstacle]) -> set[int]:
-    """The launches the words will name (busy with, before the next)."""
-    return {o[1] for o in obstacles if o[0] in ("busy", "next") and o[1]}
+    """The launches the words will name (busy with, before the next, the range busy with)."""
+    return {o[1] for o in obstacles if o[0] in ("busy", "next") and o[1]} | {
+        o[1][2] for o in obstacles if o[0] == "closure" and o[1][3] == RANGE_KIND
+    }

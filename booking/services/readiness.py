@@ -14,6 +14,7 @@ writer of a plan's steps holds the launch lock, so the launch row is the plan's 
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from booking.readiness_templates import (
     SHIPPED_TEMPLATES,
     STANDARD_SLUG,
     install_readiness_templates,
+    plan_offsets,
 )
 from booking.rules.launch_status import ALLOWED_FROM, HELD_BY_READINESS
 from booking.rules.readiness import (
@@ -57,7 +59,6 @@ from booking.rules.readiness import (
     _problems,
     check_retry_interval,
     go_blockers,
-    lead_squeeze,
     step_late_at,
     step_next_wake,
     step_opens_at,
@@ -170,13 +171,21 @@ def template_for(
     return template
 
 
-def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | None = None) -> ReadinessPlan:
+def plan_start(
+    *,
+    launch: Launch,
+    actor: Actor,
+    template: ReadinessTemplate | None = None,
+    ordered_at: datetime | None = None,
+) -> ReadinessPlan:
     """Make the launch's readiness plan from a template (chosen from the launch when not given).
 
     Step due times are the launch window's start plus each step's offset. When the window opens
     sooner than the template's first step (an express order planned 6 hours out, a campaign
-    scheduled weeks rather than months ahead), the steps before T-0 are squeezed into the time
-    left, in order, so none is late the moment the plan starts. A cancelled plan is replaced;
+    scheduled weeks rather than months ahead), the steps before T-0 are laid out with
+    ``plan_offsets``: each keeps its template offset where the lead allows and is otherwise pulled
+    towards T-0, never below its minimum duration after the steps before it. A lead shorter than
+    the template's minimum chain is refused (``launch_schedule`` never asks for one). A cancelled plan is replaced;
     an active or completed one is refused.
     """
     with transaction.atomic():
@@ -198,10 +207,22 @@ def plan_start(*, launch: Launch, actor: Actor, template: ReadinessTemplate | No
             raise InvalidRequest(f"The readiness template “{template.name}” has no steps.")
         plan = ReadinessPlan.objects.create(launch=locked, template=template)
         now = timezone.now()
-        squeeze = lead_squeeze(template_steps, lead=locked.window_start - now)
+        # The lead runs from the order (``launch_schedule``'s time), which may lie in the past for
+        # a campaign already under way when it is entered.
+        lead_minutes = max(math.ceil((locked.window_start - (ordered_at or now)).total_seconds() / 60), 0)
+        try:
+            offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
+        except ValueError as exc:
+            raise InvalidRequest(f"Cannot start the {template.name} plan for {locked.name}: {exc}.") from exc
         steps = []
         for ts in template_steps:
-            offset_minutes, duration_minutes = squeeze(ts.offset_minutes, ts.duration_minutes)
+            offset_minutes = offsets.get(ts.code, ts.offset_minutes)
+            # A step pulled towards T-0 keeps the time its work takes, never more than it had.
+            duration_minutes = (
+                ts.duration_minutes
+                if offset_minutes == ts.offset_minutes
+                else min(ts.duration_minutes, max(ts.min_duration_minutes, 1))
+            )
             step = PlanStep(
                 plan=plan,
                 template_step=ts,

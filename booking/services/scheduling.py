@@ -28,7 +28,9 @@ from django.utils import timezone
 
 from booking.errors import Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Launch, ReadinessTemplate, Reservation
+from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
+from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
 from booking.rules.text import (
     _delta_text,
     _require_aware,
@@ -37,7 +39,8 @@ from booking.rules.text import (
     inclination_problem,
     when,
 )
-from booking.selectors.planner_fleet import road_routes
+from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
+from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -147,10 +150,18 @@ def _integrity_conflict(
     exc: IntegrityError, *, resource: _Resource | None, vehicle: Vehicle | None
 ) -> ScheduleConflict:
     text = str(exc)
-    if "reservation_no_overlap" in text and resource is not None:
+    if "reservation_no_overlap" in text and resource is not None and ("_platform" in text or "_pad" in text):
         return ScheduleConflict(
             f"{resource.label} was reserved for an overlapping time by someone else a moment ago; "
             "please plan again."
+        )
+    if "reservation_no_overlap_range_site" in text:
+        return ScheduleConflict(
+            "The range was booked for an overlapping time by someone else a moment ago; please plan again."
+        )
+    if "reservation_no_overlap_vehicle" in text and vehicle is not None:
+        return ScheduleConflict(
+            f"{vehicle.serial} was claimed for an overlapping time by another launch a moment ago."
         )
     if "unique_live_launch_per_vehicle" in text and vehicle is not None:
         return ScheduleConflict(f"{vehicle.serial} is already assigned to another live launch.")
@@ -171,6 +182,178 @@ def _launch_state(launch: Launch) -> dict[str, Any]:
         "pad": launch.pad_id,
         "vehicle": launch.vehicle_id,
     }
+
+
+# --- fleet truth: what fits, the rocket, the range, the work ----------------------------------
+
+
+def _fit_problems(
+    *,
+    vehicle_model: VehicleModel,
+    service_level: str,
+    platform: MobilePlatform | None,
+    pad: Pad | None,
+    vehicle: Vehicle | None,
+) -> list[str]:
+    """What does not fit: a retired model or serial, express terms, the truck, the pad."""
+    return fit_problems(
+        model_name=vehicle_model.name,
+        model_family=vehicle_model.family,
+        model_active=vehicle_model.active,
+        express_capable=vehicle_model.express_capable,
+        mobile_launch=vehicle_model.mobile_launch,
+        propellant=vehicle_model.propellant,
+        service_level_express=service_level == Launch.ServiceLevel.EXPRESS,
+        platform_name=platform.name if platform is not None else None,
+        carried_model_names=([m.name for m in platform.vehicle_models.all()] if platform is not None else ()),
+        pad_label=f"{pad.site.name} pad {pad.name}" if pad is not None else None,
+        served_model_names=[m.name for m in pad.vehicle_models.all()] if pad is not None else (),
+        served_families=(pad.vehicle_families or []) if pad is not None else (),
+        serial=vehicle.serial if vehicle is not None else None,
+        vehicle_status=vehicle.status if vehicle is not None else "",
+    )
+
+
+def _site_names() -> dict[int, str]:
+    return dict(LaunchSite.objects.values_list("pk", "name"))
+
+
+def _rocket_problems(
+    *, vehicle: Vehicle, vehicle_model: VehicleModel, site: LaunchSite, window_start: datetime, now: datetime
+) -> list[str]:
+    """Where the rocket is and whether its journey and pad campaign end by the window."""
+    place = rocket_place(vehicle)
+    if place is None:
+        return [f"{vehicle.serial} is {vehicle.place_text}"]
+    problem = rocket_problem(
+        place=place,
+        destination_id=site.pk,
+        routes=route_legs(),
+        site_names=_site_names(),
+        campaign_hours=vehicle_model.min_pad_campaign_hours,
+        now=now,
+        window_start=window_start,
+    )
+    return [problem] if problem else []
+
+
+def _rocket_leaves_at(
+    *, vehicle: Vehicle, vehicle_model: VehicleModel, site: LaunchSite, window_start: datetime
+) -> datetime:
+    """When the rocket's claim starts: its journey and pad campaign back from the window."""
+    place = rocket_place(vehicle)
+    hours = float(vehicle_model.min_pad_campaign_hours)
+    if place is not None:
+        journey = rocket_journey(
+            origin_id=place.site_id, destination_id=site.pk, routes=route_legs(), site_names={}
+        )
+        if isinstance(journey, Journey):
+            hours += float(journey.hours)
+    return window_start - timedelta(hours=hours)
+
+
+def _readiness_problems(*, template: ReadinessTemplate, window_start: datetime, now: datetime) -> list[str]:
+    steps = list(template.steps.all())
+    problem = readiness_problem(
+        now=now,
+        window_start=window_start,
+        chain_minutes=minimum_chain_minutes(steps),
+        template_name=template.name,
+    )
+    return [problem] if problem else []
+
+
+def _range_problems(
+    *, site: LaunchSite, window_start: datetime, window_end: datetime, exclude_launch_ids: Sequence[int] = ()
+) -> list[str]:
+    """Live range claims at ``site`` that the new span would overlap, in words."""
+    start, end = range_span(
+        window_start=window_start,
+        window_end=window_end,
+        separation_minutes=site.min_launch_separation_minutes,
+    )
+    clashes = (
+        Reservation.objects.filter(
+            range_site=site, released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
+        )
+        .exclude(launch_id__in=list(exclude_launch_ids))
+        .select_related("launch")
+        .order_by("occupied_from", "pk")
+    )
+    problems = []
+    for clash in clashes:
+        free_at = clash.occupied_until.astimezone(site.tzinfo)
+        problems.append(
+            range_busy_text(site_name=site.name, launch_name=clash.launch.name, free_at=free_at)
+            + f" ({site.min_launch_separation_minutes} min between launches)"
+        )
+    return problems
+
+
+def _claims_write(
+    *,
+    launch: Launch,
+    site: LaunchSite,
+    window_start: datetime,
+    window_end: datetime,
+    vehicle: Vehicle | None,
+    rocket_from: datetime | None,
+    now: datetime,
+) -> None:
+    """(Re)write the launch's rocket and range claims. Caller checked them under its locks."""
+    Reservation.objects.filter(
+        launch=launch, released_at__isnull=True, platform__isnull=True, pad__isnull=True
+    ).update(released_at=now)
+    start, end = range_span(
+        window_start=window_start,
+        window_end=window_end,
+        separation_minutes=site.min_launch_separation_minutes,
+    )
+    if end <= start:
+        end = start + timedelta(minutes=1)
+    Reservation.objects.create(
+        launch=launch,
+        range_site=site,
+        site=site,
+        occupied_from=start,
+        ready_at=window_start,
+        occupied_until=end,
+    )
+    if vehicle is not None and rocket_from is not None:
+        until = max(window_end, rocket_from + timedelta(minutes=1))
+        Reservation.objects.create(
+            launch=launch,
+            vehicle=vehicle,
+            site=site,
+            origin_id=vehicle.storage_site_id,
+            occupied_from=rocket_from,
+            arrive_at=window_start,
+            ready_at=window_start,
+            occupied_until=until,
+        )
+
+
+def _claims_move(*, launch: Launch, site: LaunchSite, shift: timedelta, now: datetime) -> None:
+    """A slipped launch's rocket and range claims follow its window (the journey keeps its
+    length). Caller holds the locks and has checked the range."""
+    rocket = Reservation.objects.filter(
+        launch=launch, vehicle__isnull=False, released_at__isnull=True
+    ).first()
+    _claims_write(
+        launch=launch,
+        site=site,
+        window_start=launch.window_start,
+        window_end=launch.window_end,
+        vehicle=rocket.vehicle if rocket is not None else None,
+        rocket_from=rocket.occupied_from + shift if rocket is not None else None,
+        now=now,
+    )
+
+
+def _lock_range(site: LaunchSite) -> None:
+    """Lock the site row: one writer at a time books its range. Caller is inside ``atomic``."""
+    with short_lock_wait(f"{site.name} range"):
+        list(LaunchSite.objects.select_for_update().filter(pk=site.pk).order_by("pk"))
 
 
 # --- launch_schedule ---------------------------------------------------------------------------
@@ -246,9 +429,18 @@ def launch_schedule(
     problem = inclination_problem(site, inclination)
     if problem:
         raise ScheduleConflict(problem[0].upper() + problem[1:] + ".", reasons=[problem])
+    label = name or f"{vehicle_model.name} · {orbit_family} {altitude_km}"
+    misfits = _fit_problems(
+        vehicle_model=vehicle_model, service_level=service_level, platform=platform, pad=pad, vehicle=vehicle
+    )
+    if misfits:
+        raise Conflict(f"Cannot schedule {label}: " + "; ".join(misfits) + ".", reasons=misfits)
+    if readiness_template is None:
+        readiness_template = readiness.template_for(
+            service_level=service_level, returnable=False, launch_name=label
+        )
 
     resource = _Resource(platform=platform, pad=pad)
-    label = name or f"{vehicle_model.name} · {orbit_family} {altitude_km}"
     try:
         with transaction.atomic():
             _lock(resource)
@@ -274,7 +466,18 @@ def launch_schedule(
                 window_end=window_end,
                 primary=True,
             )
+            _lock_range(site)
+            reasons += _readiness_problems(template=readiness_template, window_start=window_start, now=now)
+            if vehicle is not None:
+                reasons += _rocket_problems(
+                    vehicle=vehicle,
+                    vehicle_model=vehicle_model,
+                    site=site,
+                    window_start=window_start,
+                    now=now,
+                )
             reasons += _closure_problems(new)
+            reasons += _range_problems(site=site, window_start=window_start, window_end=window_end)
             anchor, slots = _chain_load(resource, from_time=window_start)
             slots.append(new)
             reasons += _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes())
@@ -304,6 +507,21 @@ def launch_schedule(
             )
             new.launch = launch
             _persist_chain(resource, slots, now=now)
+            _claims_write(
+                launch=launch,
+                site=site,
+                window_start=window_start,
+                window_end=window_end,
+                vehicle=vehicle,
+                rocket_from=(
+                    _rocket_leaves_at(
+                        vehicle=vehicle, vehicle_model=vehicle_model, site=site, window_start=window_start
+                    )
+                    if vehicle is not None
+                    else None
+                ),
+                now=now,
+            )
             if vehicle is not None:
                 Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)
             reservation = new.reservation
@@ -327,7 +545,7 @@ def launch_schedule(
                 provider=provider,
                 launch=launch,
             )
-            readiness.plan_start(launch=launch, actor=actor, template=readiness_template)
+            readiness.plan_start(launch=launch, actor=actor, template=readiness_template, ordered_at=now)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
     return launch
@@ -416,9 +634,21 @@ def launch_slip(
             )
             slots.append(primary)
             reasons = _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes(), cascade=cascade)
-            for slot in slots:
-                if slot.moved:
-                    reasons += _closure_problems(slot)
+            moving = [slot for slot in slots if slot.moved]
+            moving_ids = [slot.launch.pk for slot in moving if slot.launch is not None]
+            for site_pk in sorted({slot.site.pk for slot in moving}):
+                _lock_range(next(slot.site for slot in moving if slot.site.pk == site_pk))
+            for slot in moving:
+                reasons += _closure_problems(slot)
+                reasons += [
+                    (text if slot.primary else f"{slot.name} (slipped to {when(slot.window_start)}): {text}")
+                    for text in _range_problems(
+                        site=slot.site,
+                        window_start=slot.window_start,
+                        window_end=slot.window_end,
+                        exclude_launch_ids=moving_ids,
+                    )
+                ]
             if reasons:
                 hint = (
                     " Slip with cascade to move the following launches on the same platform or pad."
@@ -449,6 +679,7 @@ def launch_slip(
                 target.save(
                     update_fields=["window_start", "window_end", "net", "net_precision", "updated_at"]
                 )
+                _claims_move(launch=target, site=slot.site, shift=shift, now=now)
                 text = (
                     f"{target.name} slipped from {when(before['window_start'])} to {when(target.window_start)}"
                     + ("" if slot.primary else f" (cascade from {current.name})")
@@ -504,9 +735,9 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
         _refuse_unless_active(current, cannot="be scrubbed")
         before = _launch_state(current)
-        released = Reservation.objects.filter(launch=current, released_at__isnull=True).update(
-            released_at=now
-        )
+        live = Reservation.objects.filter(launch=current, released_at__isnull=True)
+        freed_claims = live.filter(platform__isnull=True, pad__isnull=True).update(released_at=now)
+        released = live.update(released_at=now)  # the platform or pad claim
         warnings: list[str] = []
         if current.platform is not None:
             anchor, slots = _chain_load(
@@ -526,6 +757,8 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         current.status = Launch.Status.SCRUBBED
         current.save(update_fields=["status", "updated_at"])
         message = f"{current.name} scrubbed: {reason.strip()}; {released} reservation(s) released"
+        if freed_claims:
+            message += f" and {freed_claims} rocket and range claim(s) freed"
         if current.vehicle_id is not None:
             message += f", {current.vehicle.serial} back in ready storage"  # type: ignore[union-attr]
         if warnings:

@@ -1,4 +1,8 @@
-"""The 24-hour express order: a rocket from ready storage, a platform in reach, a free window.
+"""The express order: a rocket from ready storage, a truck that carries it, a free window.
+
+The window opens when the work allows: the order plus the express template's minimum chain,
+the rocket's journey to the site and its pad campaign, a free truck and a free range. 24 hours
+is a ceiling, not a target to squeeze to: a plan later than that is refused with the earliest.
 
 ``order_express_launch`` plans with the same planner operators use (``plan_launch``), then in
 one transaction schedules the launch (which starts the express readiness plan), quotes the
@@ -24,7 +28,7 @@ from booking.services.events import Actor
 from booking.services.scheduling import launch_schedule
 from customers.models import Customer, Payload
 
-#: The promise: the launch window opens no later than this after the order.
+#: The ceiling: the launch window opens no later than this after the order.
 EXPRESS_LEAD = timedelta(hours=24)
 
 #: How far ahead to look for the earliest feasible time when 24 hours is not possible.
@@ -64,6 +68,7 @@ def order_express_launch(
         "service_level": Launch.ServiceLevel.EXPRESS,
         "mass_kg": Decimal(payload.mass_kg),
         "now": now,
+        "returnable": payload.returnable,
     }
     result = plan_launch(earliest=now, latest=deadline, limit=5, **planning)  # type: ignore[arg-type]
     if not result.plans:

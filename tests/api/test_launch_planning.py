@@ -3,13 +3,13 @@ reasons when nothing fits, and a plan sent back as it is to schedule it; only th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from booking.models import Launch, ReadinessPlan, Reservation
-from tests.factories import ProviderFactory, UserFactory, schedule_world
+from booking.models import Launch, ReadinessPlan
+from tests.factories import ProviderFactory, UserFactory, resource_claim, schedule_world
 from vehicles.models import ProviderOperator
 
 from .conftest import token_client
@@ -47,7 +47,9 @@ def test_an_operator_gets_ranked_plans_with_their_timelines(world):
     answer = world.operator.post("/api/v1/launches/plan/", plan_request(world), format="json")
     assert answer.status_code == 200, answer.json()
     body = answer.json()
-    assert len(body["plans"]) == 5 and body["candidates"] >= 5 and body["walked"] >= 5
+    # The TELs drive on Jiuquan's range only (no road to Taiyuan or Wenchang): TEL-01 and TEL-02
+    # at Jiuquan and the Long March 6 on Taiyuan's pad are every plan there is.
+    assert len(body["plans"]) == 3 and body["candidates"] >= 3 and body["walked"] >= 3
     best = body["plans"][0]
     # Both TELs wait at Jiuquan: the window opens at once there, no road.
     assert best["site_name"] == "Jiuquan" and best["resource"] == "TEL-01" and best["transit_hours"] == 0
@@ -84,7 +86,7 @@ def test_a_plan_sent_back_is_scheduled_with_its_readiness_plan(world):
     assert answer.status_code == 201, answer.json()
     launch = Launch.objects.get(pk=answer.json()["id"])
     assert launch.platform == world.tel1 and launch.vehicle.serial == "KZ1A-Y7"
-    assert Reservation.objects.get(launch=launch).site == world.jiuquan
+    assert resource_claim(launch).site == world.jiuquan
     assert ReadinessPlan.objects.get(launch=launch).template.slug == "standard-campaign"
     # The same again: TEL-01 and the rocket are taken now, so it is a 409 with the reasons.
     again = world.operator.post(
@@ -103,7 +105,17 @@ def test_a_plan_sent_back_is_scheduled_with_its_readiness_plan(world):
     assert Launch.objects.count() == 1
     # And the next plan no longer offers TEL-01 at that time.
     replanned = world.operator.post("/api/v1/launches/plan/", plan_request(world), format="json").json()
-    assert replanned["plans"][0]["resource"] == "TEL-02"
+    first = replanned["plans"][0]
+    assert not (first["resource"] == "TEL-01" and first["window_start"] == best["window_start"])
+    # TEL-02 is free, but Jiuquan's range flies one launch at a time: the pad at Taiyuan comes
+    # first, and TEL-02 waits for the range's separation after that launch.
+    assert first["resource"] == "pad LC-16"
+    tel2 = [p for p in replanned["plans"] if p["resource"] == "TEL-02"]
+    assert tel2 and all(
+        datetime.fromisoformat(p["window_start"].replace("Z", "+00:00"))
+        >= datetime.fromisoformat(best["window_end"].replace("Z", "+00:00")) + timedelta(minutes=240)
+        for p in tel2
+    )
 
 
 def test_nothing_fits_gives_the_reasons(world):

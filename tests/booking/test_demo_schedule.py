@@ -8,6 +8,7 @@ import pytest
 
 from booking.demo import LAUNCHES, load_catalog
 from booking.models import Event, Launch, Reservation
+from tests.factories import resource_claim
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,17 @@ def test_demo_launches_hold_reservations_and_loading_again_changes_nothing():
     load_catalog(now=NOW)
     assert Launch.objects.count() == len(LAUNCHES)
     for launch in Launch.objects.all():
-        res = Reservation.objects.get(launch=launch, released_at__isnull=True)
+        res = resource_claim(launch, released_at__isnull=True)
         assert (res.platform_id is not None) == (launch.platform_id is not None)
         assert res.occupied_from <= launch.window_start < launch.window_end < res.occupied_until
         assert launch.vehicle.status == Vehicle.Status.ASSIGNED
+        # Beside it, the launch holds its rocket from its journey to the window and its range.
+        assert Reservation.objects.filter(
+            launch=launch, vehicle=launch.vehicle, released_at__isnull=True
+        ).exists()
+        assert Reservation.objects.filter(
+            launch=launch, range_site=launch.site, released_at__isnull=True
+        ).exists()
     assert Event.objects.filter(verb="launch.scheduled").count() == len(LAUNCHES)
 
     before = list(Reservation.objects.order_by("pk").values())

@@ -11,6 +11,7 @@ import time_machine
 
 from booking.errors import Busy, Conflict, ScheduleConflict
 from booking.models import Booking, Event, Launch, Quote, ReadinessPlan, Reservation
+from booking.readiness_templates import plan_offsets
 from booking.services import scheduling
 from booking.services.checks import check_run
 from booking.workflows import express
@@ -25,9 +26,10 @@ from tests.factories import (
     SiteClosureFactory,
     UserFactory,
     readiness_templates,
+    resource_claim,
     schedule_world,
 )
-from vehicles.models import Vehicle
+from vehicles.models import Route, Vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +64,9 @@ def test_an_express_order_books_a_launch_that_opens_within_24_hours(world):
     launch, booking = result.launch, result.booking
     assert launch.service_level == Launch.ServiceLevel.EXPRESS
     assert NOW < launch.window_start <= NOW + timedelta(hours=24)
-    # Both TELs wait at Jiuquan: no road, 6 h of set-up, the oldest rocket in storage.
-    assert launch.window_start == NOW + timedelta(hours=6)
+    # Both TELs wait at Jiuquan with the rockets: the express work's minimum chain (7 h 40 min,
+    # within which the 6 h of set-up fit) sets the window; the oldest rocket in storage.
+    assert launch.window_start == NOW + timedelta(hours=7, minutes=40)
     assert launch.site == world.jiuquan and launch.platform == world.tel1
     assert launch.vehicle.serial == "KZ1A-Y7"
     assert booking.status == Booking.Status.CONFIRMED and booking.launch == launch
@@ -71,7 +74,7 @@ def test_an_express_order_books_a_launch_that_opens_within_24_hours(world):
     quote = Quote.objects.get(pk=booking.quote_id)
     assert quote.service_level == Launch.ServiceLevel.EXPRESS
     assert quote.lines.filter(kind="express").exists()
-    assert Reservation.objects.get(launch=launch).occupied_from == NOW
+    assert resource_claim(launch).occupied_from == launch.window_start - timedelta(hours=6)
     assert Event.objects.filter(verb="launch.scheduled", launch=launch).exists()
     assert Event.objects.filter(verb="booking.confirmed").exists()
     world.rockets[0].refresh_from_db()
@@ -84,7 +87,10 @@ def test_a_second_express_order_takes_the_next_platform(world):
     with time_machine.travel(NOW, tick=False):
         second = order_express_launch(customer=world.customer, payload=other, actor=world.user, now=NOW)
     assert second.launch.platform == world.tel2 and second.launch.vehicle.serial == "KZ1A-Y8"
-    assert second.launch.window_start == NOW + timedelta(hours=6)
+    # Jiuquan's range flies one launch at a time: the first window's end plus 240 minutes.
+    assert second.launch.window_start == NOW + timedelta(hours=7, minutes=40) + timedelta(
+        hours=1, minutes=240
+    )
 
 
 def test_no_rocket_in_ready_storage_changes_nothing_and_says_why(world):
@@ -99,15 +105,22 @@ def test_no_rocket_in_ready_storage_changes_nothing_and_says_why(world):
     )
     assert "Why: " in message and "no Kuaizhou-1A in ready storage" in message
     assert "no Kuaizhou-1A in ready storage" in refused.value.reasons
-    assert "no Long March 6 in ready storage" in refused.value.reasons
+    # A Long March 6 flies from a fixed pad: never an express option, rockets or not.
+    assert (
+        "Long March 6 cannot be launched on express terms: it flies from a fixed pad" in refused.value.reasons
+    )
     assert not Launch.objects.exists() and not Booking.objects.exists() and not Quote.objects.exists()
 
 
 def test_no_platform_in_reach_gives_the_earliest_feasible_time(world):
-    # Both TELs wait at Wenchang, which is closed for two days; any other site is 50+ h away.
+    # Both TELs wait at Wenchang, which is closed for two days; the rockets come from Jiuquan
+    # by rail in 12 h; a TEL does not drive to another launch centre.
     for tel in (world.tel1, world.tel2):
         tel.home_site = world.wenchang
         tel.save()
+    Route.objects.create(
+        origin=world.jiuquan, destination=world.wenchang, mode="rail", transit_hours=Decimal("12.0")
+    )
     world.pad.active = False
     world.pad.save()
     SiteClosureFactory(
@@ -127,16 +140,16 @@ def test_no_platform_in_reach_gives_the_earliest_feasible_time(world):
         "Earliest feasible: 2030-03-03 08:00 UTC (Kuaizhou-1A KZ1A-Y7 from Wenchang on TEL-01"
     )
     reasons = refused.value.reasons
+    assert not any("road transit from Wenchang" in r for r in reasons)
+    # The rocket is there in 12 h; then the closure holds the window until it ends.
     assert any(
-        r.startswith("TEL-01 cannot reach Jiuquan before ") and "h of road transit from Wenchang" in r
-        for r in reasons
-    )
-    assert any(
-        "TEL-01 at Wenchang: Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC: Long March 5B campaign"
+        r.startswith("TEL-01 at Wenchang: KZ1A-Y7 is at Jiuquan: 12 h by rail to Wenchang")
+        and "then Wenchang closed for range 2030-03-01 07:00 – 2030-03-03 08:00 UTC: Long March 5B campaign"
         in r
         for r in reasons
     )
-    assert "no pad in service at a site that reaches the orbit" in reasons
+    # The pad rocket is no express option at all (the pad is out of service besides).
+    assert "Long March 6 cannot be launched on express terms: it flies from a fixed pad" in reasons
     assert not Launch.objects.exists() and not Booking.objects.exists() and not Reservation.objects.exists()
     assert Vehicle.objects.filter(status=Vehicle.Status.ASSIGNED).count() == 0
 
@@ -220,7 +233,11 @@ def test_an_express_order_for_a_returnable_payload_plans_the_capsule_too(world):
     assert codes[-1] == "capsule-recovery"
     step = plan.steps.get(code="return-mass")
     assert step.check_name == "return_mass_within_limit" and step.blocking
-    assert step.due_at == result.launch.window_start - timedelta(hours=3) * (6 / 24)  # squeezed into 6 h
+    # Laid out in the lead the order left, never below what each step takes.
+    template_steps = list(plan.template.steps.all())
+    lead = int((result.launch.window_start - NOW).total_seconds() // 60)
+    offsets = plan_offsets(template_steps, lead_minutes=lead)
+    assert step.due_at == result.launch.window_start + timedelta(minutes=offsets["return-mass"])
     passed, detail = check_run(step=step, launch=result.launch, now=NOW)
     assert passed and detail.startswith("return mass 95.0 kg of")
 

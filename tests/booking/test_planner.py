@@ -25,9 +25,11 @@ NOW = datetime(2030, 3, 1, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 H = timedelta(hours=1)
 
-#: models (+capacity prefetch), sites, routes, platforms with their location, pads,
-#: reservations, closures, chosen vehicles; one more names the launches in the reasons.
-PLAN_QUERIES = 9
+#: models (+capacity prefetch), the readiness template's minimum chain, sites, road routes, the
+#: route table, platforms with their location, pads, reservations, the models each truck carries
+#: and each pad serves, closures, other launches' range claims, ready rockets with their places,
+#: chosen vehicles; one more names the launches in the reasons.
+PLAN_QUERIES = 15
 
 
 @pytest.fixture
@@ -160,8 +162,10 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
         for n in range(10)
     ]
     for n, tel in enumerate(tels):
-        rocket = VehicleFactory(vehicle_model=world.model, serial=f"KZ1A-X{n}", storage_site=world.jiuquan)
-        fly(world, tel, tel.home_site, NOW + 10 * DAY + n * H, vehicle=rocket, now=NOW)
+        rocket = VehicleFactory(vehicle_model=world.model, serial=f"KZ1A-X{n}", storage_site=tel.home_site)
+        fly(
+            world, tel, tel.home_site, NOW + 10 * DAY + n * 8 * H, vehicle=rocket, now=NOW
+        )  # one range slot each
         SiteClosureFactory(site=more_sites[n % 5], starts_at=NOW + 11 * DAY, ends_at=NOW + 11 * DAY + 3 * H)
     with django_assert_num_queries(PLAN_QUERIES):
         large = plan()

@@ -28,7 +28,8 @@ def operator():
 @pytest.fixture
 def held_launch():
     readiness_templates()
-    t0 = timezone.now().replace(microsecond=0) + timedelta(hours=5)
+    # Ordered its express chain (7 h 40 min) ahead, and some.
+    t0 = timezone.now().replace(microsecond=0) + timedelta(hours=8)
     launch = LaunchFactory(
         name="Board launch",
         service_level="express",

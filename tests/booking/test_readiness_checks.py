@@ -27,7 +27,7 @@ from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2027, 3, 10, 20, 0, tzinfo=UTC)
+NOW = datetime(2027, 3, 10, 18, 0, tzinfo=UTC)  # the express order: T0 less its 7 h 40 min chain, and some
 T0 = datetime(2027, 3, 11, 2, 0, tzinfo=UTC)
 
 
@@ -114,7 +114,7 @@ def test_the_platform_is_on_site_once_its_reservation_says_it_arrived(launch):
     assert run("platform_on_site", launch) == (False, "TEL-07 arrives at Jiuquan at 10 Mar 22:00 UTC")
     reservation.arrive_at = NOW - timedelta(minutes=1)
     reservation.save()
-    assert run("platform_on_site", launch) == (True, "TEL-07 arrived at Jiuquan at 10 Mar 19:59 UTC")
+    assert run("platform_on_site", launch) == (True, "TEL-07 arrived at Jiuquan at 10 Mar 17:59 UTC")
 
 
 def test_the_vehicle_must_be_assigned(launch):

@@ -248,7 +248,8 @@ def test_a_successful_flight_flies_the_vehicle_and_a_failed_one_fails_the_open_s
         vehicle=vehicle,
         vehicle_model=vehicle.vehicle_model,
     )
-    plan = readiness.plan_start(launch=launch, actor=None)
+    # Ordered the express chain ahead of its window (the plan's lead runs from the order).
+    plan = readiness.plan_start(launch=launch, actor=None, ordered_at=NOW - timedelta(hours=8))
     Launch.objects.filter(pk=launch.pk).update(status=Launch.Status.GO)
     launch_lifecycle.launch_mark_launched(launch=launch, actor=None)
     assert plan.steps.get(code="launch").status == PlanStep.Status.DONE
@@ -268,7 +269,7 @@ def test_a_successful_flight_flies_the_vehicle_and_a_failed_one_fails_the_open_s
 
 def test_go_is_refused_while_readiness_holds_a_step():
     launch = launch_at(NOW + timedelta(hours=5), service_level="express", name="K-2")
-    plan = readiness.plan_start(launch=launch, actor=None)
+    plan = readiness.plan_start(launch=launch, actor=None, ordered_at=NOW - timedelta(hours=3))
     readiness.step_fail(step=plan.steps.get(code="payload-mated"), actor=None, note="adapter cracked")
     Launch.objects.filter(pk=launch.pk).update(status=Launch.Status.SCHEDULED)  # someone forced it back
     with pytest.raises(

@@ -14,7 +14,7 @@ from booking.models import Event, Launch, ReadinessPlan, Reservation
 from booking.rules.chain import transit_hours
 from booking.services import scheduling
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
-from tests.factories import SiteClosureFactory, UserFactory, schedule_world
+from tests.factories import SiteClosureFactory, UserFactory, resource_claim, schedule_world
 from vehicles.models import RoadRoute, Vehicle
 from vehicles.orbits import great_circle_distance_km
 
@@ -99,7 +99,7 @@ def test_scheduling_reserves_the_platform_from_departure_to_tear_down(world, ope
     start = NOW + 10 * DAY
     launch = schedule(world, operator, start=start, name="KZ1A rideshare")
 
-    res = Reservation.objects.get(launch=launch)
+    res = resource_claim(launch)
     assert res.platform == world.tel1 and res.origin == world.jiuquan
     # Already at its home site: no transit, 6 h set-up, 2 h window, 4 h tear-down.
     assert res.occupied_from == res.arrive_at == start - 6 * H
@@ -118,7 +118,7 @@ def test_transit_is_great_circle_times_road_factor_over_road_speed(world):
     start = NOW + 10 * DAY
     launch = schedule(world, start=start, site=world.wenchang)
 
-    res = Reservation.objects.get(launch=launch)
+    res = resource_claim(launch)
     km = great_circle_distance_km(
         world.jiuquan.latitude, world.jiuquan.longitude, world.wenchang.latitude, world.wenchang.longitude
     )
@@ -132,7 +132,7 @@ def test_an_operator_road_route_replaces_the_estimate(world):
     RoadRoute.objects.create(origin=world.jiuquan, destination=world.wenchang, transit_hours=Decimal("40.0"))
     start = NOW + 10 * DAY
     launch = schedule(world, start=start, site=world.wenchang)
-    res = Reservation.objects.get(launch=launch)
+    res = resource_claim(launch)
     assert hours_between(res.occupied_from, res.arrive_at) == 40.0
 
 
@@ -147,7 +147,7 @@ def test_a_pad_is_reserved_for_the_window_plus_its_turnaround(world):
         vehicle=None,
         vehicle_model=world.pad_model,
     )
-    res = Reservation.objects.get(launch=launch)
+    res = resource_claim(launch)
     assert res.pad == world.pad and res.platform is None
     assert res.occupied_from == start and res.occupied_until == start + 2 * H + 72 * H
 
@@ -165,7 +165,7 @@ def test_an_overlapping_slot_on_the_same_platform_is_refused(world):
         "2030-03-11 06:00 UTC, then 6.0 h of set-up; Second opens 2030-03-11 04:00 UTC"
     ]
     assert len(refused.value.reasons) == 1
-    assert Launch.objects.count() == 1 and Reservation.objects.get().launch == first
+    assert Launch.objects.count() == 1 and Reservation.objects.get(platform__isnull=False).launch == first
     world.rockets[1].refresh_from_db()
     assert world.rockets[1].status == Vehicle.Status.READY_STORAGE
 
@@ -201,7 +201,7 @@ def test_too_little_road_time_between_two_sites_is_refused(world):
     # With enough time to drive, the same launch fits.
     later = start + 6 * H + timedelta(hours=transit) + 6 * H + 1 * H
     launch = schedule(world, start=later, site=world.wenchang, vehicle=1)
-    assert Reservation.objects.get(launch=launch).origin == world.jiuquan
+    assert resource_claim(launch).origin == world.jiuquan
 
 
 def test_a_departure_in_the_past_is_refused(world):
@@ -226,12 +226,12 @@ def test_a_launch_that_leaves_no_time_to_drive_to_the_next_one_is_refused(world)
 def test_inserting_a_launch_re_times_the_departure_of_the_next_one(world):
     start = NOW + 10 * DAY
     following = schedule(world, start=start, site=world.taiyuan, name="Taiyuan launch")
-    before = Reservation.objects.get(launch=following)
+    before = resource_claim(following)
     assert before.origin == world.jiuquan and before.occupied_from < before.arrive_at
 
     schedule(world, start=start - 3 * DAY, site=world.taiyuan, vehicle=1, name="Earlier Taiyuan launch")
 
-    after = Reservation.objects.get(launch=following)
+    after = resource_claim(following)
     assert after.origin == world.taiyuan  # it now starts from where the earlier launch left it
     assert after.occupied_from == after.arrive_at == start - 6 * H
 
@@ -323,7 +323,7 @@ def test_a_slip_moves_window_net_and_reservation_and_keeps_the_precision(world, 
     launch.refresh_from_db()
     assert launch.window_start == start + 26 * H and launch.window_end == start + 28 * H
     assert launch.net == start + 26 * H and launch.net_precision == "hour"
-    res = Reservation.objects.get(launch=launch)
+    res = resource_claim(launch)
     assert res.occupied_from == start + 20 * H and res.occupied_until == start + 32 * H
     assert result.message == "KZ1A slipped by 1 d 2 h to 2030-03-12 05:00 UTC."
     assert result.cascaded == []
@@ -429,8 +429,8 @@ def test_slipping_past_the_next_launch_reorders_the_chain(world):
     first = schedule(world, start=start, name="First")
     second = schedule(world, start=start + 1 * DAY, vehicle=1, name="Second")
     launch_slip(launch=first, window_start=start + 3 * DAY, actor=None, now=NOW)
-    res_first = Reservation.objects.get(launch=first)
-    res_second = Reservation.objects.get(launch=second)
+    res_first = resource_claim(first)
+    res_second = resource_claim(second)
     assert res_second.occupied_until <= res_first.occupied_from
 
 
@@ -476,7 +476,7 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     scrubbed = launch_scrub(launch=launch, actor=operator, reason="Second stage anomaly", now=NOW)
 
     assert scrubbed.status == Launch.Status.SCRUBBED
-    assert Reservation.objects.get(launch=launch).released_at == NOW
+    assert resource_claim(launch).released_at == NOW
     world.rockets[0].refresh_from_db()
     assert world.rockets[0].status == Vehicle.Status.READY_STORAGE
     event = Event.objects.get(verb="launch.scrubbed")
@@ -495,11 +495,11 @@ def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(w
     following = schedule(
         world, start=start + 4 * DAY, site=world.taiyuan, vehicle=1, name="Next Taiyuan launch"
     )
-    assert Reservation.objects.get(launch=following).origin == world.taiyuan
+    assert resource_claim(following).origin == world.taiyuan
 
     launch_scrub(launch=middle, actor=None, reason="Customer withdrew", now=NOW)
 
-    res = Reservation.objects.get(launch=following)
+    res = resource_claim(following)
     assert res.origin == world.jiuquan  # it never left home
     assert res.occupied_from < res.arrive_at
 

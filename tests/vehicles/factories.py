@@ -33,6 +33,11 @@ class ProviderFactory(factory.django.DjangoModelFactory[Provider]):
     mobile_launch = True
 
 
+#: The family every factory model belongs to and every factory pad serves (a test that checks a
+#: mismatch names its own families).
+TEST_FAMILY = "Test family"
+
+
 class VehicleModelFactory(factory.django.DjangoModelFactory[VehicleModel]):
     class Meta:
         model = VehicleModel
@@ -43,6 +48,19 @@ class VehicleModelFactory(factory.django.DjangoModelFactory[VehicleModel]):
     slug = factory.Sequence(lambda n: f"kuaizhou-t{n}")
     mobile_launch = True
     adapter_mass_kg = Decimal("5.0")
+    family = TEST_FAMILY
+    express_capable = factory.LazyAttribute(lambda vm: vm.mobile_launch)
+
+    @factory.post_generation
+    def carried_by(self, create, extracted, **kwargs):
+        """The trucks that carry a mobile model: given, or every truck its provider has so far."""
+        if not create or not self.mobile_launch:
+            return
+        platforms = (
+            extracted if extracted is not None else MobilePlatform.objects.filter(provider=self.provider)
+        )
+        for platform in platforms:
+            platform.vehicle_models.add(self)
 
     @factory.post_generation
     def curve(self, create, extracted, **kwargs):
@@ -80,11 +98,14 @@ class PadFactory(factory.django.DjangoModelFactory[Pad]):
     site = factory.SubFactory(LaunchSiteFactory)
     name = factory.Sequence(lambda n: f"LC-{n}")
     turnaround_hours = Decimal("72.0")
+    # A test pad is built for the test family, which every factory model belongs to.
+    vehicle_families = factory.LazyFunction(lambda: [TEST_FAMILY])
 
 
 class MobilePlatformFactory(factory.django.DjangoModelFactory[MobilePlatform]):
     class Meta:
         model = MobilePlatform
+        skip_postgeneration_save = True
 
     provider = factory.SubFactory(ProviderFactory)
     name = factory.Sequence(lambda n: f"TEL-{n:02d}")
@@ -92,6 +113,18 @@ class MobilePlatformFactory(factory.django.DjangoModelFactory[MobilePlatform]):
     road_speed_kmh = Decimal("50.0")
     setup_hours = Decimal("6.0")
     teardown_hours = Decimal("4.0")
+
+    @factory.post_generation
+    def carries(self, create, extracted, **kwargs):
+        """The models the truck carries: given, or every mobile model its provider has so far."""
+        if not create:
+            return
+        models = (
+            extracted
+            if extracted is not None
+            else VehicleModel.objects.filter(provider=self.provider, mobile_launch=True)
+        )
+        self.vehicle_models.set(models)
 
 
 class VehicleFactory(factory.django.DjangoModelFactory[Vehicle]):

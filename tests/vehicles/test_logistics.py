@@ -189,3 +189,27 @@ def test_a_busy_range_says_with_what_and_until_when():
     assert range_busy_text(site_name="Jiuquan", launch_name="Kuaizhou-1A · SSO 500", free_at=free_at) == (
         "Jiuquan range busy with Kuaizhou-1A · SSO 500 until 21:00"
     )
+
+
+def test_journey_hours_from_agrees_with_rocket_journey_on_random_route_tables():
+    import random
+
+    from vehicles.logistics import Journey, journey_hours_from, rocket_journey
+
+    for seed in range(30):
+        rnd = random.Random(seed)
+        legs = [
+            (rnd.randint(1, 6), rnd.randint(1, 6), rnd.choice(["rail", "sea", "road"]), rnd.randint(1, 90))
+            for _ in range(rnd.randint(0, 14))
+        ]
+        legs = [leg for leg in legs if leg[0] != leg[1] or leg[2] == "road"]
+        for origin in range(1, 7):
+            hours = journey_hours_from(origin_id=origin, routes=legs)
+            for destination in range(1, 7):
+                journey = rocket_journey(
+                    origin_id=origin, destination_id=destination, routes=legs, site_names={}
+                )
+                if isinstance(journey, Journey):
+                    assert hours[destination] == journey.hours
+                else:
+                    assert destination not in hours

@@ -33,7 +33,6 @@ from .contracts import ContractSerializer
 from .events import EventSerializer
 from .express import ExpressOrderRequestSerializer, ExpressOrderSerializer
 from .launches import (
-    PLAN_MAX_SPAN_DAYS,
     LaunchOrbitSerializer,
     LaunchScheduleSerializer,
     LaunchScrubSerializer,
@@ -78,7 +77,6 @@ __all__ = [
     "MASS_MAX_DIGITS",
     "MoneySerializer",
     "OrbitSerializer",
-    "PLAN_MAX_SPAN_DAYS",
     "PadSerializer",
     "PayloadSerializer",
     "PlanPhaseSerializer",

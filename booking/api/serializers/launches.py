@@ -13,9 +13,11 @@ from booking.api.fields import (
     StrictCharField,
     StrictIntegerField,
 )
+from booking.errors import InvalidRequest
 from booking.models import Launch, PlanStep
 from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
-from vehicles.models import LaunchSite, OrbitFamily, Pad, Provider
+from booking.selectors.planner import plan_fleet_default, plan_span_problem
+from vehicles.models import LaunchSite, OrbitFamily, Pad
 from vehicles.selectors import (
     operator_provider_ids,
     platforms_for_operator,
@@ -104,10 +106,6 @@ def _pads(user):
     return Pad.objects.all()
 
 
-#: The longest span a plan may be searched over.
-PLAN_MAX_SPAN_DAYS = 366
-
-
 class PlanRequestSerializer(serializers.Serializer):
     provider = ScopedPrimaryKeyField(
         fetcher=providers_for_operator,
@@ -133,23 +131,16 @@ class PlanRequestSerializer(serializers.Serializer):
     limit = StrictIntegerField(min_value=1, max_value=50, default=10, help_text="How many plans, best first.")
 
     def validate(self, data):
-        # One fleet at a time: an operator of a single provider plans it without naming it.
-        runs = operator_provider_ids(self.context["request"].user)
-        if data.get("provider") is None and runs is not None:
-            if len(runs) > 1:
-                raise serializers.ValidationError(
-                    {"provider": ["You run more than one provider: choose whose fleet to plan."]}
-                )
-            data["provider"] = Provider.objects.get(pk=next(iter(runs)))
-        data.setdefault("provider", None)
-        if data["latest"] < data["earliest"]:
-            raise serializers.ValidationError(
-                {"latest": ["The latest time must not be before the earliest."]}
+        # The planner's rules: whose fleet (one at a time) and how long a span.
+        try:
+            data["provider"] = plan_fleet_default(
+                provider=data.get("provider"), runs=operator_provider_ids(self.context["request"].user)
             )
-        if (data["latest"] - data["earliest"]).days >= PLAN_MAX_SPAN_DAYS:
-            raise serializers.ValidationError(
-                {"latest": [f"Search at most {PLAN_MAX_SPAN_DAYS} days at a time."]}
-            )
+        except InvalidRequest as exc:
+            raise serializers.ValidationError({"provider": [exc.message]}) from exc
+        problem = plan_span_problem(earliest=data["earliest"], latest=data["latest"])
+        if problem:
+            raise serializers.ValidationError({problem[0]: [problem[1]]})
         return data
 
 
