@@ -300,6 +300,25 @@ def schedule_world(*, provider=None, shipped_minimums=False):
     )
 
 
+def range_launch_point(world, *, road_hours=Decimal("2.5")):
+    """Add a second launch point on the Jiuquan range to a ``schedule_world``: "Jiuquan North",
+    80 km north of the technical area, with a TEL road leg each way of ``road_hours`` (the
+    rockets' journey and the trucks' drive; ``None``: no leg, the trucks' drive is estimated from
+    the distance). A site of its own, so its range flies apart from Jiuquan's. Answers the site."""
+    from vehicles.models import Route
+
+    north = LaunchSiteFactory(
+        name="Jiuquan North", code="JSLC-N", latitude=Decimal("41.68"), longitude=Decimal("100.29")
+    )
+    if road_hours is not None:
+        for origin, destination in ((world.jiuquan, north), (north, world.jiuquan)):
+            Route.objects.create(
+                origin=origin, destination=destination, mode=Route.Mode.ROAD, transit_hours=road_hours
+            )
+    world.north = north
+    return north
+
+
 # --- readiness ---------------------------------------------------------------------------------
 # (imports kept here so this block merges cleanly with other areas' additions)
 from booking.models import Reservation  # noqa: E402

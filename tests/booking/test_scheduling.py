@@ -14,8 +14,14 @@ from booking.models import Event, Launch, ReadinessPlan, Reservation
 from booking.rules.chain import transit_hours
 from booking.services import scheduling
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
-from tests.factories import SiteClosureFactory, UserFactory, resource_claim, schedule_world
-from vehicles.models import RoadRoute, Vehicle
+from tests.factories import (
+    SiteClosureFactory,
+    UserFactory,
+    range_launch_point,
+    resource_claim,
+    schedule_world,
+)
+from vehicles.models import RoadRoute, Route, Vehicle
 from vehicles.orbits import great_circle_distance_km
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +33,11 @@ H = timedelta(hours=1)
 
 @pytest.fixture
 def world():
-    return schedule_world()
+    # A TEL drives only on its own range: the launches that move a truck go to a second launch
+    # point on the Jiuquan range, 80 km away (2.5 h of TEL road each way), not to another centre.
+    world = schedule_world()
+    range_launch_point(world)
+    return world
 
 
 @pytest.fixture
@@ -58,8 +68,9 @@ def hours_between(a, b) -> float:
     return (b - a).total_seconds() / 3600
 
 
-def jiuquan_to_wenchang_hours(world) -> float:
-    return transit_hours(origin=world.jiuquan, destination=world.wenchang, road_speed_kmh=Decimal("50.0"))
+def jiuquan_to_north_hours(world) -> float:
+    """The TEL road leg across the range (the route table's 2.5 h)."""
+    return transit_hours(origin=world.jiuquan, destination=world.north, road_speed_kmh=Decimal("50.0"))
 
 
 def schedule_on_tel(world, name="KZ1A"):
@@ -115,12 +126,17 @@ def test_scheduling_reserves_the_platform_from_departure_to_tear_down(world, ope
 
 
 def test_transit_is_great_circle_times_road_factor_over_road_speed(world):
+    # No road leg in the route table: the truck's drive to the launch point 80 km away is
+    # estimated from the distance. The rocket waits in storage at that launch point (its journey
+    # is none); the truck drives over from Jiuquan to erect it.
+    Route.objects.all().delete()
+    Vehicle.objects.filter(pk=world.rockets[0].pk).update(storage_site=world.north)
     start = NOW + 10 * DAY
-    launch = schedule(world, start=start, site=world.wenchang)
+    launch = schedule(world, start=start, site=world.north)
 
     res = resource_claim(launch)
     km = great_circle_distance_km(
-        world.jiuquan.latitude, world.jiuquan.longitude, world.wenchang.latitude, world.wenchang.longitude
+        world.jiuquan.latitude, world.jiuquan.longitude, world.north.latitude, world.north.longitude
     )
     expected = km * 1.3 / 50
     transit = hours_between(res.occupied_from, res.arrive_at)
@@ -156,6 +172,10 @@ def test_a_pad_is_reserved_for_the_window_plus_its_turnaround(world):
 
 
 def test_an_overlapping_slot_on_the_same_platform_is_refused(world):
+    # Jiuquan's range turns round in an hour here (Second opens two hours after First's window
+    # ends): the truck alone stands in the way.
+    world.jiuquan.min_launch_separation_minutes = 60
+    world.jiuquan.save(update_fields=["min_launch_separation_minutes"])
     first = schedule(world, start=NOW + 10 * DAY, name="First")
     with pytest.raises(Conflict) as refused:
         schedule(world, start=NOW + 10 * DAY + 4 * H, vehicle=1, name="Second")
@@ -176,81 +196,91 @@ def test_back_to_back_slots_are_allowed(world):
     # Next one: set-up starts the moment tear-down ends (half-open spans touch, do not overlap).
     second = schedule(world, start=start + 6 * H + 6 * H, vehicle=1, name="Second")
 
-    first_res, second_res = Reservation.objects.order_by("occupied_from")
+    first_res, second_res = Reservation.objects.filter(platform__isnull=False).order_by("occupied_from")
     assert first_res.occupied_until == second_res.occupied_from
     assert second.status == Launch.Status.SCHEDULED
 
 
 def test_the_same_slot_on_another_platform_is_fine(world):
+    # One range flies one launch at a time: the same slot on TEL-02 is at the range's other
+    # launch point, a site with a range of its own.
     schedule(world, start=NOW + 10 * DAY)
-    schedule(world, start=NOW + 10 * DAY, platform="tel2", vehicle=1)
-    assert Reservation.objects.count() == 2
+    schedule(world, start=NOW + 10 * DAY, site=world.north, platform="tel2", vehicle=1)
+    assert Reservation.objects.filter(platform__isnull=False).count() == 2
+    assert set(Reservation.objects.filter(platform__isnull=False).values_list("platform", flat=True)) == {
+        world.tel1.pk,
+        world.tel2.pk,
+    }
 
 
 def test_too_little_road_time_between_two_sites_is_refused(world):
     start = NOW + 10 * DAY
     schedule(world, start=start, name="Jiuquan launch")
-    transit = jiuquan_to_wenchang_hours(world)
+    transit = jiuquan_to_north_hours(world)
+    # Busy until +6 h, then 2.5 h of road and 6 h of set-up: a window at +13 h is too soon.
     with pytest.raises(Conflict) as refused:
-        schedule(world, start=start + 24 * H, site=world.wenchang, vehicle=1, name="Wenchang launch")
+        schedule(world, start=start + 13 * H, site=world.north, vehicle=1, name="North launch")
 
     message = str(refused.value)
-    assert "TEL-01 cannot reach Wenchang before " in message
+    assert "TEL-01 cannot reach Jiuquan North before " in message
     assert f"then {transit:.1f} h of road transit from Jiuquan and 6.0 h of set-up" in message
 
     # With enough time to drive, the same launch fits.
     later = start + 6 * H + timedelta(hours=transit) + 6 * H + 1 * H
-    launch = schedule(world, start=later, site=world.wenchang, vehicle=1)
+    launch = schedule(world, start=later, site=world.north, vehicle=1)
     assert resource_claim(launch).origin == world.jiuquan
 
 
 def test_a_departure_in_the_past_is_refused(world):
-    transit = jiuquan_to_wenchang_hours(world)
+    transit = jiuquan_to_north_hours(world)
+    # 2.5 h of road and 6 h of set-up before a window 7 h from now: the truck would leave 1.5 h ago.
     with pytest.raises(Conflict) as refused:
-        schedule(world, start=NOW + 24 * H, site=world.wenchang)
-    assert "TEL-01 cannot reach Wenchang before " in str(refused.value)
+        schedule(world, start=NOW + 7 * H, site=world.north)
+    assert "TEL-01 cannot reach Jiuquan North before " in str(refused.value)
     assert f"{transit:.1f} h of road transit from Jiuquan" in str(refused.value)
 
 
 def test_a_launch_that_leaves_no_time_to_drive_to_the_next_one_is_refused(world):
     start = NOW + 10 * DAY
-    schedule(world, start=start, site=world.wenchang, name="Wenchang launch")
-    # The truck is meant to leave Jiuquan about 3 days before; a Jiuquan launch the day before
-    # would strand it.
+    schedule(world, start=start, site=world.north, name="North launch")
+    # The truck is meant to leave Jiuquan 8.5 h before (2.5 h of road, 6 h of set-up); a Jiuquan
+    # launch 12 h before holds it until 6 h before and would strand it.
     with pytest.raises(Conflict) as refused:
-        schedule(world, start=start - 1 * DAY, vehicle=1, name="Jiuquan launch")
-    assert "TEL-01 would have no time to get to Wenchang launch at Wenchang" in str(refused.value)
+        schedule(world, start=start - 12 * H, vehicle=1, name="Jiuquan launch")
+    assert "TEL-01 would have no time to get to North launch at Jiuquan North" in str(refused.value)
     assert Launch.objects.count() == 1
 
 
 def test_inserting_a_launch_re_times_the_departure_of_the_next_one(world):
     start = NOW + 10 * DAY
-    following = schedule(world, start=start, site=world.taiyuan, name="Taiyuan launch")
+    following = schedule(world, start=start, site=world.north, name="North launch")
     before = resource_claim(following)
     assert before.origin == world.jiuquan and before.occupied_from < before.arrive_at
 
-    schedule(world, start=start - 3 * DAY, site=world.taiyuan, vehicle=1, name="Earlier Taiyuan launch")
+    schedule(world, start=start - 3 * DAY, site=world.north, vehicle=1, name="Earlier North launch")
 
     after = resource_claim(following)
-    assert after.origin == world.taiyuan  # it now starts from where the earlier launch left it
+    assert after.origin == world.north  # it now starts from where the earlier launch left it
     assert after.occupied_from == after.arrive_at == start - 6 * H
 
 
 def test_a_site_closure_over_the_window_is_refused(world):
     start = NOW + 4 * DAY + 9 * H
     SiteClosureFactory(
-        site=world.taiyuan,
+        site=world.north,
         kind="airspace",
         starts_at=NOW + 4 * DAY + 10 * H,
         ends_at=NOW + 4 * DAY + 16 * H,
         reason="Air force exercise",
     )
     with pytest.raises(Conflict) as refused:
-        schedule(world, start=start, site=world.taiyuan)
-    assert "Taiyuan closed for airspace 2030-03-05 10:00–16:00 UTC: Air force exercise" in str(refused.value)
+        schedule(world, start=start, site=world.north)
+    assert "Jiuquan North closed for airspace 2030-03-05 10:00–16:00 UTC: Air force exercise" in str(
+        refused.value
+    )
 
     # A window that ends as the closure starts is fine.
-    schedule(world, start=NOW + 4 * DAY + 8 * H, site=world.taiyuan)
+    schedule(world, start=NOW + 4 * DAY + 8 * H, site=world.north)
 
 
 def test_an_inclination_the_site_cannot_reach_directly_is_refused(world):
@@ -383,8 +413,15 @@ def test_a_slip_with_cascade_moves_the_following_launches_by_what_they_lack(worl
     assert third.window_start == start + 5 * DAY  # had room to spare
     assert [(launch.name, shift) for launch, shift in result.cascaded] == [("Second", 8 * H)]
     assert result.message == "First slipped by 20 h to 2030-03-11 20:00 UTC. Cascaded: Second +8 h."
-    spans = list(Reservation.objects.order_by("occupied_from").values_list("occupied_from", "occupied_until"))
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    # Neither the truck nor the range is held twice at once (each rocket has a claim of its own).
+    for held in ({"platform": world.tel1}, {"range_site": world.jiuquan}):
+        spans = list(
+            Reservation.objects.filter(released_at__isnull=True, **held)
+            .order_by("occupied_from")
+            .values_list("occupied_from", "occupied_until")
+        )
+        assert len(spans) == 3
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     messages = list(Event.objects.filter(verb="launch.slipped").values_list("message", flat=True))
     assert any(
         "Second slipped from 2030-03-12 00:00 UTC to 2030-03-12 08:00 UTC (cascade from First)" in m
@@ -415,10 +452,11 @@ def test_a_cascade_that_would_land_in_a_closure_changes_nothing(world):
 def test_a_slip_earlier_than_the_platform_can_arrive_is_refused(world):
     start = NOW + 10 * DAY
     schedule(world, start=start, name="Jiuquan launch")
-    transit = jiuquan_to_wenchang_hours(world)
-    wenchang = schedule(world, start=start + 8 * DAY, site=world.wenchang, vehicle=1, name="Wenchang launch")
+    transit = jiuquan_to_north_hours(world)
+    north = schedule(world, start=start + 8 * DAY, site=world.north, vehicle=1, name="North launch")
+    # The truck is free at +6 h and needs 2.5 h of road and 6 h of set-up: +12 h is too soon.
     with pytest.raises(Conflict) as refused:
-        launch_slip(launch=wenchang, window_start=start + 1 * DAY, actor=None, cascade=True, now=NOW)
+        launch_slip(launch=north, window_start=start + 12 * H, actor=None, cascade=True, now=NOW)
     assert f"busy with Jiuquan launch at Jiuquan until 2030-03-11 06:00 UTC, then {transit:.1f} h" in str(
         refused.value
     )
@@ -481,8 +519,10 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     assert world.rockets[0].status == Vehicle.Status.READY_STORAGE
     event = Event.objects.get(verb="launch.scrubbed")
     assert event.message == (
-        "KZ1A scrubbed: Second stage anomaly; 1 reservation(s) released, KZ1A-Y7 back in ready storage"
+        "KZ1A scrubbed: Second stage anomaly; 1 reservation(s) released and 2 rocket and range claim(s) "
+        "freed, KZ1A-Y7 back in ready storage"
     )
+    assert not Reservation.objects.filter(launch=launch, released_at__isnull=True).exists()
     # The slot is free again, and so is the rocket.
     schedule(world, start=start, name="KZ1A again")
     with pytest.raises(Conflict):
@@ -491,11 +531,9 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
 
 def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(world):
     start = NOW + 10 * DAY
-    middle = schedule(world, start=start, site=world.taiyuan, name="Taiyuan launch")
-    following = schedule(
-        world, start=start + 4 * DAY, site=world.taiyuan, vehicle=1, name="Next Taiyuan launch"
-    )
-    assert resource_claim(following).origin == world.taiyuan
+    middle = schedule(world, start=start, site=world.north, name="North launch")
+    following = schedule(world, start=start + 4 * DAY, site=world.north, vehicle=1, name="Next North launch")
+    assert resource_claim(following).origin == world.north
 
     launch_scrub(launch=middle, actor=None, reason="Customer withdrew", now=NOW)
 
