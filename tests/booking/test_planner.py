@@ -9,15 +9,17 @@ from decimal import Decimal
 import pytest
 
 from booking.selectors.planner import plan_launch
+from booking.selectors.planner_fleet import readiness_chain_minutes
 from booking.services.scheduling import launch_schedule
 from tests.factories import (
     LaunchSiteFactory,
     MobilePlatformFactory,
     SiteClosureFactory,
     VehicleFactory,
+    range_launch_point,
     schedule_world,
 )
-from vehicles.models import Vehicle
+from vehicles.models import Route, Vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,11 @@ PLAN_QUERIES = 15
 
 @pytest.fixture
 def world():
-    return schedule_world()
+    # A TEL drives only on its own range: beside Jiuquan, a second launch point on the Jiuquan
+    # range 80 km away (2.5 h of TEL road each way, the rockets' journey too).
+    world = schedule_world()
+    range_launch_point(world)
+    return world
 
 
 def plan(**overrides):
@@ -101,16 +107,26 @@ def test_a_busy_platform_is_planned_around(world):
     tel1_jiuquan = [p for p in result.plans if p.platform == world.tel1 and p.site == world.jiuquan]
     # Torn down at +6 h, set up again by +12 h.
     assert tel1_jiuquan[0].window_start == NOW + 10 * DAY + 12 * H
-    assert result.plans[0].platform == world.tel2
-    assert result.plans[0].vehicle.serial == "KZ1A-Y8"
+    # Jiuquan's range flies that launch: TEL-02 takes the same slot at the range's other launch
+    # point, or Jiuquan once the range is free, 240 min after the window's end. (The same slot on
+    # Taiyuan's pad, with no road at all, ranks above it.)
+    on_trucks = [p for p in result.plans if p.platform is not None]
+    assert on_trucks[0].platform == world.tel2 and on_trucks[0].site == world.north
+    assert on_trucks[0].window_start == NOW + 10 * DAY
+    assert on_trucks[0].vehicle.serial == "KZ1A-Y8"
+    tel2_jiuquan = [p for p in result.plans if p.platform == world.tel2 and p.site == world.jiuquan]
+    assert tel2_jiuquan[0].window_start == NOW + 10 * DAY + 6 * H
 
 
 def test_plans_drive_from_where_the_platform_will_be(world):
-    result = plan(earliest=NOW + 20 * H, latest=NOW + 4 * DAY, limit=50)
-    wenchang = [p for p in result.plans if p.site == world.wenchang]
-    assert wenchang, result.reasons
-    first = wenchang[0]
+    # 2.5 h of road and 6 h of set-up to the range's other launch point: a window from 5 h on
+    # cannot be met, so the truck leaves at once and the first window opens at +8.5 h.
+    result = plan(earliest=NOW + 5 * H, latest=NOW + 4 * DAY, limit=50)
+    north = [p for p in result.plans if p.site == world.north]
+    assert north, result.reasons
+    first = north[0]
     assert first.origin == world.jiuquan and first.depart == NOW  # leaves at once
+    assert first.transit_hours == 2.5 and first.window_start == NOW + 8 * H + 30 * timedelta(minutes=1)
     assert first.arrive - first.depart == timedelta(hours=first.transit_hours)
 
 
@@ -122,12 +138,19 @@ def test_reasons_per_candidate_when_nothing_fits(world):
     )
     SiteClosureFactory(site=world.taiyuan, kind="range", starts_at=NOW, ends_at=NOW + 2 * DAY, reason="")
 
-    result = plan(earliest=NOW, latest=NOW + 24 * H, service_level="express")
+    # The range's other launch point is 2.5 h of road and 6 h of set-up away: no window there
+    # before +8.5 h, so the search ends at +8 h.
+    result = plan(earliest=NOW, latest=NOW + 8 * H, service_level="express")
 
     assert result.plans == []
-    assert "no Long March 6 in ready storage" in result.reasons
+    # A pad-launched model is refused on express terms before its rockets are looked for; on
+    # standard terms the reason is that none is in ready storage.
+    assert "Long March 6 cannot be launched on express terms: it flies from a fixed pad" in result.reasons
+    standard = plan(earliest=NOW, latest=NOW + 8 * H)
+    assert "no Long March 6 in ready storage" in standard.reasons, standard.reasons
     assert any(
-        r.startswith("TEL-01 cannot reach Wenchang before ") and "h of road transit from Jiuquan" in r
+        r.startswith("TEL-01 cannot reach Jiuquan North before 2030-03-01 08:30 UTC")
+        and "2.5 h of road transit from Jiuquan" in r
         for r in result.reasons
     ), result.reasons
     assert (
@@ -173,20 +196,20 @@ def test_plan_launch_runs_a_fixed_number_of_queries(world, django_assert_num_que
 
 
 def test_a_platform_on_its_way_is_planned_where_it_is_going(world, django_assert_max_num_queries):
-    """TEL-01 left Jiuquan days ago for a launch at Wenchang: days of road from Jiuquan, but once
-    torn down there it can fly again from Wenchang within the express day."""
-    launch = fly(world, world.tel1, world.wenchang, NOW + 2 * H, vehicle=world.rockets[0], now=NOW - 5 * DAY)
+    """TEL-01 left Jiuquan hours ago for a launch at the range's other launch point, 2.5 h of road
+    from Jiuquan; once torn down there it can fly again from that point within the express day."""
+    launch = fly(world, world.tel1, world.north, NOW + 2 * H, vehicle=world.rockets[0], now=NOW - 5 * DAY)
     result = plan(earliest=NOW, latest=NOW + 24 * H, service_level="express", limit=50)
-    at_wenchang = [p for p in result.plans if p.platform == world.tel1 and p.site == world.wenchang]
-    assert at_wenchang, result.reasons
+    at_north = [p for p in result.plans if p.platform == world.tel1 and p.site == world.north]
+    assert at_north, result.reasons
     # Torn down at +8 h, set up again by +14 h; no road.
-    assert at_wenchang[0].window_start == NOW + 14 * H
-    assert at_wenchang[0].transit_hours == 0 and at_wenchang[0].origin == world.wenchang
+    assert at_north[0].window_start == NOW + 14 * H
+    assert at_north[0].transit_hours == 0 and at_north[0].origin == world.north
     # Asked for only a few plans, the search still finds it among the first: from where TEL-01
-    # was, Wenchang is days away, but the gap after its launch there opens at +14 h.
+    # was, that point is hours of road away, but the gap after its launch there opens at +14 h.
     week = {"earliest": NOW, "latest": NOW + 5 * DAY}
     full = [p.describe() for p in plan(limit=50, **week).plans]
-    assert any(text.startswith("Kuaizhou-1A KZ1A-Y8 from Wenchang on TEL-01") for text in full[:3]), full
+    assert any(text.startswith("Kuaizhou-1A KZ1A-Y8 from Jiuquan North on TEL-01") for text in full[:4]), full
     for limit in (1, 2, 3, 4):
         assert [p.describe() for p in plan(limit=limit, **week).plans] == full[:limit]
     # Nothing within five hours: the reasons name the launch in the way (one more query).
@@ -204,15 +227,26 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
     from booking.errors import Conflict
 
     rng = random.Random(7)
-    sites = [world.jiuquan, world.taiyuan, world.wenchang] + [
+    # Trucks drive on their own range only: the random launch points lie within 75 km of Jiuquan
+    # (the trucks' drives between them are estimated from the distance), and each has a TEL road
+    # leg from Jiuquan, where the rockets are stored, of a random few hours.
+    launch_points = [
         LaunchSiteFactory(
             name=f"Mobile {n}",
             code=f"M{n}",
-            latitude=Decimal(f"{rng.uniform(20, 41):.2f}"),
-            longitude=Decimal(f"{rng.uniform(98, 120):.2f}"),
+            latitude=Decimal(f"{40.96 + rng.uniform(-0.45, 0.45):.2f}"),
+            longitude=Decimal(f"{100.29 + rng.uniform(-0.55, 0.55):.2f}"),
         )
         for n in range(5)
     ]
+    for point in launch_points:
+        Route.objects.create(
+            origin=world.jiuquan,
+            destination=point,
+            mode=Route.Mode.ROAD,
+            transit_hours=Decimal(rng.choice(["1.5", "2.0", "3.5"])),
+        )
+    sites = [world.jiuquan, world.north, *launch_points]
     tels = [world.tel1, world.tel2] + [
         MobilePlatformFactory(
             provider=world.provider,
@@ -238,7 +272,7 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
             finally:
                 start += rng.randrange(20, 90) * H
     assert scheduled >= 30
-    for site in sites[3:]:
+    for site in sites[2:]:
         opens = NOW + rng.randrange(0, 200) * H
         SiteClosureFactory(site=site, starts_at=opens, ends_at=opens + rng.randrange(2, 30) * H)
 
@@ -265,11 +299,14 @@ def test_the_best_plans_are_the_head_of_the_full_ranking(world):
 
 
 def test_an_earliest_time_in_the_past_plans_from_where_platforms_are_now(world):
-    """TEL-01 went to Wenchang last week and stays there: asked from a month ago, the planner
-    still starts from Wenchang, not from where TEL-01 was a month ago."""
-    fly(world, world.tel1, world.wenchang, NOW - 7 * DAY, vehicle=world.rockets[0], now=NOW - 12 * DAY)
+    """TEL-01 went to the range's other launch point last week and stays there: asked from a month
+    ago, the planner still starts from there, not from where TEL-01 was a month ago."""
+    fly(world, world.tel1, world.north, NOW - 7 * DAY, vehicle=world.rockets[0], now=NOW - 12 * DAY)
     result = plan(earliest=NOW - 30 * DAY, latest=NOW + 24 * H, service_level="express", limit=50)
     tel1 = [p for p in result.plans if p.platform == world.tel1]
     assert tel1, result.reasons
-    assert tel1[0].site == world.wenchang and tel1[0].transit_hours == 0
-    assert tel1[0].window_start == NOW + 6 * H  # set-up only: it is already there
+    assert tel1[0].site == world.north and tel1[0].transit_hours == 0
+    # Set-up only, no road: it is already there. The express order's readiness work (the
+    # template's minimum chain from now) is the longer of the two and sets the window.
+    chain = timedelta(minutes=readiness_chain_minutes(service_level="express", returnable=False))
+    assert tel1[0].window_start == max(NOW + 6 * H, NOW + chain)
