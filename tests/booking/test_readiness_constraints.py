@@ -4,10 +4,12 @@ carries no check; an automatic step names the check it runs."""
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from booking.models import Event, Launch, PlanStep, ReadinessTemplate, TemplateStep
 from booking.services import readiness
@@ -26,7 +28,9 @@ def test_a_manual_template_step_with_a_check_is_refused_by_the_database():
 
 def test_a_manual_plan_step_with_a_check_is_refused_by_the_database():
     readiness_templates()
-    launch = LaunchFactory()
+    # The shipped standard campaign needs its minimum chain (weeks) before lift-off; a plan
+    # started with less lead is refused, so this launch opens a year out.
+    launch = LaunchFactory(window_start=timezone.now().replace(microsecond=0) + timedelta(days=365))
     readiness.plan_start(launch=launch, actor=None)
     step = PlanStep.objects.filter(plan__launch=launch, kind=TemplateStep.Kind.MANUAL).first()
     assert step is not None
