@@ -333,12 +333,24 @@ def _claims_write(
         )
 
 
-def _claims_move(*, launch: Launch, site: LaunchSite, shift: timedelta, now: datetime) -> None:
+def _claims_step_aside(launches: list[Launch], *, now: datetime) -> dict[int, Reservation]:
+    """Release the rocket and range claims of launches about to move, all at once, and answer
+    their rocket claims by launch id: as in ``_persist_chain``, the exclusion constraints then
+    never see a claim already moved overlap one that has not moved yet."""
+    live = Reservation.objects.filter(
+        launch__in=launches, released_at__isnull=True, platform__isnull=True, pad__isnull=True
+    )
+    rockets = {res.launch_id: res for res in live.filter(vehicle__isnull=False).select_related("vehicle")}
+    live.update(released_at=now)
+    return rockets
+
+
+def _claims_move(
+    *, launch: Launch, site: LaunchSite, shift: timedelta, now: datetime, rocket: Reservation | None
+) -> None:
     """A slipped launch's rocket and range claims follow its window (the journey keeps its
-    length). Caller holds the locks and has checked the range."""
-    rocket = Reservation.objects.filter(
-        launch=launch, vehicle__isnull=False, released_at__isnull=True
-    ).first()
+    length). ``rocket``: its rocket claim before the move. Caller holds the locks and has checked
+    the range."""
     _claims_write(
         launch=launch,
         site=site,
@@ -664,6 +676,9 @@ def launch_slip(
                 )
             _persist_chain(resource, slots, now=now)
 
+            rockets = _claims_step_aside(
+                [slot.launch for slot in slots if slot.moved and slot.launch is not None], now=now
+            )
             moved: list[tuple[Launch, timedelta]] = []
             for slot in slots:
                 if not slot.moved:
@@ -679,7 +694,9 @@ def launch_slip(
                 target.save(
                     update_fields=["window_start", "window_end", "net", "net_precision", "updated_at"]
                 )
-                _claims_move(launch=target, site=slot.site, shift=shift, now=now)
+                _claims_move(
+                    launch=target, site=slot.site, shift=shift, now=now, rocket=rockets.get(target.pk)
+                )
                 text = (
                     f"{target.name} slipped from {when(before['window_start'])} to {when(target.window_start)}"
                     + ("" if slot.primary else f" (cascade from {current.name})")

@@ -422,6 +422,13 @@ def test_a_slip_with_cascade_moves_the_following_launches_by_what_they_lack(worl
         )
         assert len(spans) == 3
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    # Each rocket's claim followed its launch.
+    rockets = dict(
+        Reservation.objects.filter(vehicle__isnull=False, released_at__isnull=True).values_list(
+            "launch", "occupied_until"
+        )
+    )
+    assert rockets == {launch.pk: launch.window_end for launch in (first, second, third)}
     messages = list(Event.objects.filter(verb="launch.slipped").values_list("message", flat=True))
     assert any(
         "Second slipped from 2030-03-12 00:00 UTC to 2030-03-12 08:00 UTC (cascade from First)" in m
@@ -584,8 +591,10 @@ def test_an_exclusion_violation_becomes_a_conflict_not_a_500(world, monkeypatch)
         return []
 
     monkeypatch.setattr(scheduling, "_chain_evaluate", spans_without_check)
+    # At the range's other launch point, so the range (a site of its own) is free and only the
+    # truck is held twice.
     with pytest.raises(Conflict) as refused:
-        schedule(world, start=NOW + 10 * DAY + 1 * H, vehicle=1, name="Overlapping")
+        schedule(world, start=NOW + 10 * DAY + 1 * H, site=world.north, vehicle=1, name="Overlapping")
     assert str(refused.value) == (
         "TEL-01 was reserved for an overlapping time by someone else a moment ago; please plan again."
     )
