@@ -8,6 +8,7 @@ one launch, a move keeps the hold's deadline, and confirming re-checks the quote
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -249,6 +250,19 @@ def test_negative_control_without_the_customer_lock_the_limit_is_passed(monkeypa
         return Quote.objects.select_related("customer", "payload").get(pk=quote_id)
 
     monkeypatch.setattr(locking, "lock_quote_and_customer", unlocked)
+    # Without the lock nothing orders the holds: let every thread count before any inserts, so
+    # the race does not depend on how the machine schedules the threads.
+    everyone_counted = threading.Barrier(len(quotes))
+    counted = booking_services.customer_open_holds
+
+    def count_then_wait(**kwargs):
+        rows = counted(**kwargs)
+        list(rows)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            everyone_counted.wait(timeout=10)
+        return rows
+
+    monkeypatch.setattr(booking_services, "customer_open_holds", count_then_wait)
     booked, refused, failed = _race(quotes)
     assert failed == [], f"unexpected errors: {failed!r}"
     assert Booking.objects.filter(customer=world.customer, status="held").count() > 3, (
