@@ -107,7 +107,7 @@ def test_a_session_acts_for_the_organisation_chosen_in_the_portal(two_hats, clie
 
 
 def test_existing_tokens_get_their_users_first_membership(db):
-    """What migration 0011 does for tokens issued before: the membership every request acted through."""
+    """What migration 0012 does for tokens issued before: the membership every request acted through."""
     from importlib import import_module
 
     from django.apps import apps

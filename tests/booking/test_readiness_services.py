@@ -42,7 +42,7 @@ def launch_at(t0: datetime, **kwargs) -> Launch:
 # --- templates -------------------------------------------------------------------------------
 
 
-def test_the_shipped_templates_hold_the_steps_the_issue_lists():
+def test_the_shipped_templates_hold_the_steps_of_a_launch_campaign():
     express = ReadinessTemplate.objects.get(slug="express-24h")
     codes = list(express.steps.order_by("position").values_list("code", flat=True))
     assert codes == [

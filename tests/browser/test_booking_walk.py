@@ -1,4 +1,4 @@
-"""The issue's first walk: a customer signs in, describes a payload, books it onto a launch and confirms."""
+"""The first walk: a customer signs in, describes a payload, books it onto a launch and confirms."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from booking.demo import load_accounts, load_catalog
-from booking.models import Booking, Launch
+from booking.models import Booking, Launch, PlanStep, TemplateStep
 from booking.rules.readiness import step_late_at
 from booking.services.readiness import readiness_reconcile
 from customers.models import Contract, Customer, Payload, PaymentMilestone
@@ -62,11 +62,16 @@ def demo_world(*, with_booking: bool = True, late_step: bool = False) -> dict:
         if launch.net - timedelta(days=30) > now
         else now + timedelta(days=3),
     )
-    # The demo's own readiness plan (the contract step is signed off). Let the reconciler find the
-    # kick-off meeting late, as it would a few days from now.
+    # The demo's own readiness plan (a campaign under way: the steps due so far are signed off).
+    # Let the reconciler find its next sign-off late, as it would once that is overdue.
     plan = launch.readiness_plan
     if late_step:
-        kickoff = plan.steps.get(code="integration-kickoff")
-        readiness_reconcile(now=step_late_at(kickoff) + timedelta(minutes=1))
+        following = (
+            plan.steps.filter(status=PlanStep.Status.PENDING, kind=TemplateStep.Kind.MANUAL)
+            .order_by("due_at", "position")
+            .first()
+        )
+        assert following is not None, "the demo launch's plan has no open sign-off left"
+        readiness_reconcile(now=step_late_at(following) + timedelta(minutes=1))
     world.update(gomspace=gomspace, booking=booking, payload=payload, contract=contract, plan=plan)
     return world

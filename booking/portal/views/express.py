@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -44,10 +45,11 @@ def express(request: PortalRequest) -> HttpResponse:
 def express_result(request: PortalRequest, reference: str) -> HttpResponse:
     booking = get_booking_for(request.customer, reference)
     launch = booking.launch
+    # The platform's (or pad's) day; the launch's rocket and range claims are the operators' view.
     reservations = list(
-        Reservation.objects.filter(launch=launch, released_at__isnull=True).select_related(
-            "platform", "pad", "origin"
-        )
+        Reservation.objects.filter(launch=launch, released_at__isnull=True)
+        .filter(Q(platform__isnull=False) | Q(pad__isnull=False))
+        .select_related("platform", "pad", "origin")
     )
     return render(
         request,
