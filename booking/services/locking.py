@@ -10,6 +10,8 @@ each kind in pk order, so two writers never wait for each other in a circle:
 2. vehicle (``lock_vehicle``);
 3. launch rows by pk (``lock_launches``, ``launch_lock``): every writer of bookings, capacity,
    status or readiness of a launch; the launch row is also the lock of its readiness plan;
+   a launch site's range (``lock_range``) follows: scheduling and slips book a range one writer
+   at a time (a new launch has no row to lock yet, so scheduling takes the range after the vehicle);
 4. customer (``lock_customer``, or with a quote: ``lock_quote_and_customer``): a customer's holds
    on different launches queue here so the provider's hold limits count them one by one;
 5. payload (``lock_payload``): a hold locks the payload it books after the customer, so a mass
@@ -47,7 +49,7 @@ from django.db import OperationalError, connection, transaction
 from booking.errors import Busy
 from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookEndpoint
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
-from vehicles.models import MobilePlatform, Pad, Vehicle
+from vehicles.models import LaunchSite, MobilePlatform, Pad, Vehicle
 
 
 @contextmanager
@@ -83,6 +85,12 @@ def lock_platform_or_pad(
             list(MobilePlatform.objects.select_for_update().filter(pk=platform.pk).order_by("pk"))
         if pad is not None:
             list(Pad.objects.select_for_update().filter(pk=pad.pk).order_by("pk"))
+
+
+def lock_range(*, site: LaunchSite) -> None:
+    """Lock a launch site's row: one writer at a time books its range (range separation)."""
+    with short_lock_wait(f"{site.name} range"):
+        list(LaunchSite.objects.select_for_update().filter(pk=site.pk).order_by("pk"))
 
 
 def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:

@@ -54,7 +54,7 @@ from vehicles.orbits import (
     sun_synchronous_inclination,
 )
 
-from . import readiness
+from . import locking, readiness
 from .events import Actor, event_record
 from .locking import short_lock_wait
 
@@ -114,12 +114,8 @@ def _closure_problems(slot: _Slot) -> list[str]:
 
 
 def _lock(resource: _Resource) -> None:
-    """Lock the platform or pad row. Caller is inside ``transaction.atomic``."""
-    with short_lock_wait(resource.label):
-        if resource.platform is not None:
-            list(MobilePlatform.objects.select_for_update().filter(pk=resource.platform.pk).order_by("pk"))
-        else:
-            list(Pad.objects.select_for_update().filter(pk=resource.pad.pk).order_by("pk"))  # type: ignore[union-attr]
+    """Lock the platform or pad row (the race tests' seam). Caller is inside ``transaction.atomic``."""
+    locking.lock_platform_or_pad(platform=resource.platform, pad=resource.pad, what=resource.label)
 
 
 def _persist_chain(resource: _Resource, slots: list[_Slot], *, now: datetime) -> None:
@@ -363,9 +359,8 @@ def _claims_move(
 
 
 def _lock_range(site: LaunchSite) -> None:
-    """Lock the site row: one writer at a time books its range. Caller is inside ``atomic``."""
-    with short_lock_wait(f"{site.name} range"):
-        list(LaunchSite.objects.select_for_update().filter(pk=site.pk).order_by("pk"))
+    """Lock the site row: one writer at a time books its range (the race tests' seam)."""
+    locking.lock_range(site=site)
 
 
 # --- launch_schedule ---------------------------------------------------------------------------
@@ -457,8 +452,7 @@ def launch_schedule(
         with transaction.atomic():
             _lock(resource)
             if vehicle is not None:
-                with short_lock_wait(vehicle.serial):
-                    vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+                vehicle = locking.lock_vehicle(vehicle=vehicle)
             reasons: list[str] = []
             if platform is not None:
                 platform.refresh_from_db(fields=["status", "road_speed_kmh", "setup_hours", "teardown_hours"])
