@@ -69,6 +69,13 @@ def schedule(**kwargs):
     return launch_schedule(**defaults)
 
 
+def refusal_ten_days_out(*, now, **kwargs) -> str:
+    """Schedule a two-hour window ten days after ``now``; answers the refusal's words."""
+    with pytest.raises(Conflict) as refused:
+        schedule(window_start=now + 10 * DAY, window_end=now + 10 * DAY + 2 * H, now=now, **kwargs)
+    return str(refused.value)
+
+
 def test_a_ceres_1_stored_at_jiuquan_is_not_ordered_to_wenchang_in_six_hours(centres):
     jiuquan, _taiyuan, wenchang = centres
     galactic = ProviderFactory(name="Galactic Energy", short_name="Galactic", slug="galactic")
@@ -155,17 +162,8 @@ def test_a_long_march_6_is_refused_on_wenchangs_long_march_5_pad(centres):
     pad = PadFactory(site=wenchang, name="LC-101", vehicle_families=["Long March 5"])
     now = now_minute()
 
-    with pytest.raises(Conflict) as refused:
-        schedule(
-            provider=casc,
-            vehicle_model=lm6,
-            site=wenchang,
-            window_start=now + 10 * DAY,
-            window_end=now + 10 * DAY + 2 * H,
-            pad=pad,
-            now=now,
-        )
-    assert "Wenchang pad LC-101 serves Long March 5, not Long March 6" in str(refused.value)
+    refusal = refusal_ten_days_out(now=now, provider=casc, vehicle_model=lm6, site=wenchang, pad=pad)
+    assert "Wenchang pad LC-101 serves Long March 5, not Long March 6" in refusal
 
 
 def test_a_kuaizhou_11_is_refused_on_a_kuaizhou_1a_truck(centres):
@@ -177,17 +175,8 @@ def test_a_kuaizhou_11_is_refused_on_a_kuaizhou_1a_truck(centres):
     tel = MobilePlatformFactory(provider=expace, name="KZ1A-TEL-3", home_site=jiuquan, carries=[kz1a])
     now = now_minute()
 
-    with pytest.raises(Conflict) as refused:
-        schedule(
-            provider=expace,
-            vehicle_model=kz11,
-            site=jiuquan,
-            window_start=now + 10 * DAY,
-            window_end=now + 10 * DAY + 2 * H,
-            platform=tel,
-            now=now,
-        )
-    assert "KZ1A-TEL-3 carries Kuaizhou-1A, not Kuaizhou-11" in str(refused.value)
+    refusal = refusal_ten_days_out(now=now, provider=expace, vehicle_model=kz11, site=jiuquan, platform=tel)
+    assert "KZ1A-TEL-3 carries Kuaizhou-1A, not Kuaizhou-11" in refusal
 
     VehicleFactory(vehicle_model=kz11, serial="KZ11-Y1", storage_site=jiuquan)
     result = plan_launch(
@@ -212,17 +201,8 @@ def test_a_retired_model_is_never_scheduled(centres):
     tel = MobilePlatformFactory(provider=landspace, name="ZQ-TEL", home_site=jiuquan, carries=[zq1])
     now = now_minute()
 
-    with pytest.raises(Conflict) as refused:
-        schedule(
-            provider=landspace,
-            vehicle_model=zq1,
-            site=jiuquan,
-            window_start=now + 10 * DAY,
-            window_end=now + 10 * DAY + 2 * H,
-            platform=tel,
-            now=now,
-        )
-    assert "Zhuque-1 is retired" in str(refused.value)
+    refusal = refusal_ten_days_out(now=now, provider=landspace, vehicle_model=zq1, site=jiuquan, platform=tel)
+    assert "Zhuque-1 is retired" in refusal
 
 
 def test_a_retired_serial_is_never_scheduled(centres):
@@ -235,18 +215,10 @@ def test_a_retired_serial_is_never_scheduled(centres):
         vehicle_model=kz1a, serial="KZ1A-Y1", storage_site=None, status=Vehicle.Status.RETIRED
     )
     now = now_minute()
-    with pytest.raises(Conflict) as refused:
-        schedule(
-            provider=expace,
-            vehicle_model=kz1a,
-            site=jiuquan,
-            window_start=now + 10 * DAY,
-            window_end=now + 10 * DAY + 2 * H,
-            platform=tel,
-            vehicle=old,
-            now=now,
-        )
-    assert "KZ1A-Y1 is retired and will not fly again" in str(refused.value)
+    refusal = refusal_ten_days_out(
+        now=now, provider=expace, vehicle_model=kz1a, site=jiuquan, platform=tel, vehicle=old
+    )
+    assert "KZ1A-Y1 is retired and will not fly again" in refusal
 
 
 def test_a_long_march_6_is_never_express(centres):
