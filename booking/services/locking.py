@@ -126,14 +126,17 @@ def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
         return {launch.pk: launch for launch in locked}
 
 
-def launch_lock(*, launch: Launch) -> Launch:
-    """Lock one launch row and return it fresh.
+def launch_lock(*, launch: Launch, related: Sequence[str] = ()) -> Launch:
+    """Lock one launch row and return it fresh, with the ``related`` rows loaded (not locked).
 
     The launch row is the lock for its readiness plan too: every writer of a plan's steps takes
     it first, so the order is always launch, then plan rows.
     """
     with short_lock_wait(f"Launch {launch.name}"):
-        return Launch.objects.select_for_update(of=("self",)).get(pk=launch.pk)
+        locked = Launch.objects.select_for_update(of=("self",))
+        if related:  # select_related() with no names would follow every foreign key
+            locked = locked.select_related(*related)
+        return locked.get(pk=launch.pk)
 
 
 # --- 4. customer, 5. payload -----------------------------------------------------------------

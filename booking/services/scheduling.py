@@ -9,8 +9,9 @@ has been torn down. ``_chain_evaluate`` is the one place this rule lives; schedu
 scrubbing and the admin timeline all go through it. ``plan_launch`` applies the same rule to
 bulk-loaded rows, so it answers in a handful of queries.
 
-Concurrency: every change locks the platform/pad rows first (``select_for_update`` in pk order,
-inside ``short_lock_wait``), then re-reads the chain and checks it. On SQLite transactions are
+Concurrency: every change takes its locks through ``booking.services.locking`` in the order
+written there (the platform or pad first, then the rocket or the launch row, then the ranges),
+then re-reads the chain and checks it. On SQLite transactions are
 IMMEDIATE, so the lock is the database write lock. On PostgreSQL the exclusion constraint of
 migration 0003 is the backstop: a violation becomes ``Conflict``, never a 500.
 """
@@ -56,7 +57,6 @@ from vehicles.orbits import (
 
 from . import locking, readiness
 from .events import Actor, event_record
-from .locking import short_lock_wait
 
 # --- constants and small helpers ----------------------------------------------------------------
 
@@ -366,6 +366,251 @@ def _lock_range(site: LaunchSite) -> None:
 # --- launch_schedule ---------------------------------------------------------------------------
 
 
+@dataclass
+class _NewLaunch:
+    """What ``launch_schedule`` was asked for, checked and completed (NET, inclination, name)."""
+
+    provider: Provider
+    vehicle_model: VehicleModel
+    site: LaunchSite
+    orbit_family: str
+    altitude_km: int
+    inclination: Decimal
+    window_start: datetime
+    window_end: datetime
+    net: datetime
+    net_precision: str
+    service_level: str
+    label: str
+    vehicle: Vehicle | None
+    platform: MobilePlatform | None
+    pad: Pad | None
+
+    @property
+    def resource(self) -> _Resource:
+        return _Resource(platform=self.platform, pad=self.pad)
+
+
+def _window_checked(
+    *, window_start: datetime, window_end: datetime, net: datetime | None, now: datetime
+) -> datetime:
+    """Refuse a window that ends before it starts, opens in the past or misses its NET; the NET."""
+    if window_end < window_start:
+        raise InvalidRequest("The launch window must not end before it starts.")
+    if window_start <= now:
+        raise InvalidRequest(f"The launch window must open in the future (it is {when(now)} now).")
+    net = net or window_start
+    if not window_start <= net <= window_end:
+        raise InvalidRequest("The NET must lie within the launch window.")
+    return net
+
+
+def _choices_checked(*, net_precision: str, service_level: str, orbit_family: str) -> None:
+    if net_precision not in NET_PRECISIONS:
+        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
+    if service_level not in Launch.ServiceLevel.values:
+        raise InvalidRequest(f"Unknown service level {service_level!r}.")
+    if orbit_family not in {c for c, _ in Launch._meta.get_field("orbit_family").choices}:  # type: ignore[union-attr]
+        raise InvalidRequest(f"Unknown orbit family {orbit_family!r}.")
+
+
+def _inclination_checked(
+    *, orbit_family: str, altitude_km: int, inclination_deg: Decimal | float | None
+) -> Decimal:
+    """The target inclination to 0.01°; an SSO without one gets the sun-synchronous value."""
+    if altitude_km < 100:
+        raise InvalidRequest("The target altitude must be at least 100 km.")
+    if inclination_deg is None:
+        if orbit_family != "SSO":
+            raise InvalidRequest("An inclination is needed for orbits other than SSO.")
+        inclination_deg = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
+    return Decimal(str(inclination_deg)).quantize(Decimal("0.01"))
+
+
+def _ownership_checked(
+    *,
+    provider: Provider,
+    vehicle_model: VehicleModel,
+    site: LaunchSite,
+    vehicle: Vehicle | None,
+    platform: MobilePlatform | None,
+    pad: Pad | None,
+) -> None:
+    """Refuse a model, serial, truck or pad that is not the provider's or not at the site."""
+    if vehicle_model.provider_id != provider.pk:
+        raise InvalidRequest(f"{vehicle_model.name} is not flown by {provider.short_name}.")
+    if vehicle is not None and vehicle.vehicle_model_id != vehicle_model.pk:
+        raise InvalidRequest(
+            f"{vehicle.serial} is a {vehicle.vehicle_model.name}, not a {vehicle_model.name}."
+        )
+    if platform is not None:
+        if not vehicle_model.mobile_launch:
+            raise InvalidRequest(f"{vehicle_model.name} is not launched from mobile platforms.")
+        if platform.provider_id != provider.pk:
+            raise InvalidRequest(f"{platform.name} belongs to another provider.")
+        if not site.accepts_mobile_platforms:
+            raise InvalidRequest(f"{site.name} does not accept mobile platforms.")
+    if pad is not None and pad.site_id != site.pk:
+        raise InvalidRequest(f"Pad {pad.name} is at {pad.site.name}, not at {site.name}.")
+
+
+def _fits_or_refuse(new: _NewLaunch) -> None:
+    """Refuse an inclination the site cannot fly and a model, serial, truck or pad that do not fit."""
+    problem = inclination_problem(new.site, new.inclination)
+    if problem:
+        raise ScheduleConflict(problem[0].upper() + problem[1:] + ".", reasons=[problem])
+    misfits = _fit_problems(
+        vehicle_model=new.vehicle_model,
+        service_level=new.service_level,
+        platform=new.platform,
+        pad=new.pad,
+        vehicle=new.vehicle,
+    )
+    if misfits:
+        raise Conflict(f"Cannot schedule {new.label}: " + "; ".join(misfits) + ".", reasons=misfits)
+
+
+def _equipment_problems(new: _NewLaunch) -> list[str]:
+    """The truck, pad and rocket out of service or not ready. Caller holds their locks."""
+    reasons: list[str] = []
+    platform, pad, vehicle = new.platform, new.pad, new.vehicle
+    if platform is not None:
+        platform.refresh_from_db(fields=["status", "road_speed_kmh", "setup_hours", "teardown_hours"])
+        if platform.status != MobilePlatform.Status.AVAILABLE:
+            reasons.append(f"{platform.name} is {platform.get_status_display().lower()}")
+    if pad is not None and not pad.active:
+        reasons.append(f"Pad {pad.name} at {new.site.name} is not in service")
+    if vehicle is not None and vehicle.status != Vehicle.Status.READY_STORAGE:
+        reasons.append(f"{vehicle.serial} is not in ready storage ({vehicle.get_status_display().lower()})")
+    return reasons
+
+
+def _schedule_problems(
+    new: _NewLaunch, slot: _Slot, *, template: ReadinessTemplate, now: datetime
+) -> tuple[list[str], list[_Slot]]:
+    """Everything in the way of the new launch's slot: the readiness lead, the rocket, closures,
+    the range and the platform or pad chain; and the chain's links. Caller holds the locks."""
+    site, window_start = new.site, new.window_start
+    reasons = _readiness_problems(template=template, window_start=window_start, now=now)
+    if new.vehicle is not None:
+        reasons += _rocket_problems(
+            vehicle=new.vehicle,
+            vehicle_model=new.vehicle_model,
+            site=site,
+            window_start=window_start,
+            now=now,
+        )
+    reasons += _closure_problems(slot)
+    reasons += _range_problems(site=site, window_start=window_start, window_end=new.window_end)
+    anchor, slots = _chain_load(new.resource, from_time=window_start)
+    slots.append(slot)
+    reasons += _chain_evaluate(new.resource, anchor, slots, now=now, routes=road_routes())
+    return reasons, slots
+
+
+def _launch_create(new: _NewLaunch) -> Launch:
+    return Launch.objects.create(
+        name=new.label,
+        provider=new.provider,
+        vehicle_model=new.vehicle_model,
+        vehicle=new.vehicle,
+        site=new.site,
+        pad=new.pad,
+        platform=new.platform,
+        orbit_family=new.orbit_family,
+        altitude_km=new.altitude_km,
+        inclination_deg=new.inclination,
+        window_start=new.window_start,
+        window_end=new.window_end,
+        net=new.net,
+        net_precision=new.net_precision,
+        status=Launch.Status.SCHEDULED,
+        service_level=new.service_level,
+    )
+
+
+def _launch_claims_write(launch: Launch, new: _NewLaunch, *, now: datetime) -> None:
+    """The new launch's rocket and range claims, and its rocket assigned."""
+    vehicle = new.vehicle
+    _claims_write(
+        launch=launch,
+        site=new.site,
+        window_start=new.window_start,
+        window_end=new.window_end,
+        vehicle=vehicle,
+        rocket_from=(
+            _rocket_leaves_at(
+                vehicle=vehicle, vehicle_model=new.vehicle_model, site=new.site, window_start=new.window_start
+            )
+            if vehicle is not None
+            else None
+        ),
+        now=now,
+    )
+    if vehicle is not None:
+        Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)
+
+
+def _scheduled_record(launch: Launch, new: _NewLaunch, reservation: Reservation, *, actor: Actor) -> None:
+    """The ``launch.scheduled`` event: where, on what, for when, and the truck's journey."""
+    timeline = (
+        f"departs {reservation.origin.name} {when(reservation.occupied_from)}, "  # type: ignore[union-attr]
+        f"arrives {when(reservation.arrive_at)}, "  # type: ignore[arg-type]
+        if new.platform is not None
+        else ""
+    )
+    event_record(
+        verb="launch.scheduled",
+        subject=launch,
+        actor=actor,
+        after=_launch_state(launch),
+        message=(
+            f"{new.label} scheduled at {new.site.name} on {new.resource.label} for "
+            f"{_span_text(new.window_start, new.window_end)}; {timeline}"
+            f"reserved until {when(reservation.occupied_until)}"
+        ),
+        provider=new.provider,
+        launch=launch,
+    )
+
+
+def _schedule_locked(new: _NewLaunch, *, template: ReadinessTemplate, actor: Actor, now: datetime) -> Launch:
+    """Lock, check and write the new launch (lock order: platform or pad, rocket, range).
+
+    Caller is inside ``transaction.atomic``; a refusal raises ``ScheduleConflict``.
+    """
+    resource = new.resource
+    _lock(resource)
+    if new.vehicle is not None:
+        new.vehicle = locking.lock_vehicle(vehicle=new.vehicle)
+    reasons = _equipment_problems(new)
+    slot = _Slot(
+        launch=None,
+        name=new.label,
+        site=new.site,
+        window_start=new.window_start,
+        window_end=new.window_end,
+        primary=True,
+    )
+    _lock_range(new.site)
+    problems, slots = _schedule_problems(new, slot, template=template, now=now)
+    reasons += problems
+    if reasons:
+        raise ScheduleConflict(
+            f"Cannot schedule {new.label} on {resource.label} at {new.site.name} for "
+            f"{_span_text(new.window_start, new.window_end)}: " + "; ".join(reasons) + ".",
+            reasons=reasons,
+        )
+    launch = _launch_create(new)
+    slot.launch = launch
+    _persist_chain(resource, slots, now=now)
+    _launch_claims_write(launch, new, now=now)
+    assert slot.reservation is not None
+    _scheduled_record(launch, new, slot.reservation, actor=actor)
+    readiness.plan_start(launch=launch, actor=actor, template=template, ordered_at=now)
+    return launch
+
+
 def launch_schedule(
     *,
     provider: Provider,
@@ -398,163 +643,41 @@ def launch_schedule(
     _require_aware(window_start=window_start, window_end=window_end, net=net)
     if (platform is None) == (pad is None):
         raise InvalidRequest("A launch needs either a mobile platform or a pad (not both).")
-    if window_end < window_start:
-        raise InvalidRequest("The launch window must not end before it starts.")
-    if window_start <= now:
-        raise InvalidRequest(f"The launch window must open in the future (it is {when(now)} now).")
-    net = net or window_start
-    if not window_start <= net <= window_end:
-        raise InvalidRequest("The NET must lie within the launch window.")
-    if net_precision not in NET_PRECISIONS:
-        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
-    if service_level not in Launch.ServiceLevel.values:
-        raise InvalidRequest(f"Unknown service level {service_level!r}.")
-    if orbit_family not in {c for c, _ in Launch._meta.get_field("orbit_family").choices}:  # type: ignore[union-attr]
-        raise InvalidRequest(f"Unknown orbit family {orbit_family!r}.")
-    if altitude_km < 100:
-        raise InvalidRequest("The target altitude must be at least 100 km.")
-    if inclination_deg is None:
-        if orbit_family != "SSO":
-            raise InvalidRequest("An inclination is needed for orbits other than SSO.")
-        inclination_deg = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
-    inclination = Decimal(str(inclination_deg)).quantize(Decimal("0.01"))
-    if vehicle_model.provider_id != provider.pk:
-        raise InvalidRequest(f"{vehicle_model.name} is not flown by {provider.short_name}.")
-    if vehicle is not None and vehicle.vehicle_model_id != vehicle_model.pk:
-        raise InvalidRequest(
-            f"{vehicle.serial} is a {vehicle.vehicle_model.name}, not a {vehicle_model.name}."
-        )
-    if platform is not None:
-        if not vehicle_model.mobile_launch:
-            raise InvalidRequest(f"{vehicle_model.name} is not launched from mobile platforms.")
-        if platform.provider_id != provider.pk:
-            raise InvalidRequest(f"{platform.name} belongs to another provider.")
-        if not site.accepts_mobile_platforms:
-            raise InvalidRequest(f"{site.name} does not accept mobile platforms.")
-    if pad is not None and pad.site_id != site.pk:
-        raise InvalidRequest(f"Pad {pad.name} is at {pad.site.name}, not at {site.name}.")
-    problem = inclination_problem(site, inclination)
-    if problem:
-        raise ScheduleConflict(problem[0].upper() + problem[1:] + ".", reasons=[problem])
-    label = name or f"{vehicle_model.name} · {orbit_family} {altitude_km}"
-    misfits = _fit_problems(
-        vehicle_model=vehicle_model, service_level=service_level, platform=platform, pad=pad, vehicle=vehicle
+    net = _window_checked(window_start=window_start, window_end=window_end, net=net, now=now)
+    _choices_checked(net_precision=net_precision, service_level=service_level, orbit_family=orbit_family)
+    inclination = _inclination_checked(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
     )
-    if misfits:
-        raise Conflict(f"Cannot schedule {label}: " + "; ".join(misfits) + ".", reasons=misfits)
+    _ownership_checked(
+        provider=provider, vehicle_model=vehicle_model, site=site, vehicle=vehicle, platform=platform, pad=pad
+    )
+    new = _NewLaunch(
+        provider=provider,
+        vehicle_model=vehicle_model,
+        site=site,
+        orbit_family=orbit_family,
+        altitude_km=altitude_km,
+        inclination=inclination,
+        window_start=window_start,
+        window_end=window_end,
+        net=net,
+        net_precision=net_precision,
+        service_level=service_level,
+        label=name or f"{vehicle_model.name} · {orbit_family} {altitude_km}",
+        vehicle=vehicle,
+        platform=platform,
+        pad=pad,
+    )
+    _fits_or_refuse(new)
     if readiness_template is None:
         readiness_template = readiness.template_for(
-            service_level=service_level, returnable=False, launch_name=label
+            service_level=service_level, returnable=False, launch_name=new.label
         )
-
-    resource = _Resource(platform=platform, pad=pad)
     try:
         with transaction.atomic():
-            _lock(resource)
-            if vehicle is not None:
-                vehicle = locking.lock_vehicle(vehicle=vehicle)
-            reasons: list[str] = []
-            if platform is not None:
-                platform.refresh_from_db(fields=["status", "road_speed_kmh", "setup_hours", "teardown_hours"])
-                if platform.status != MobilePlatform.Status.AVAILABLE:
-                    reasons.append(f"{platform.name} is {platform.get_status_display().lower()}")
-            if pad is not None and not pad.active:
-                reasons.append(f"Pad {pad.name} at {site.name} is not in service")
-            if vehicle is not None and vehicle.status != Vehicle.Status.READY_STORAGE:
-                reasons.append(
-                    f"{vehicle.serial} is not in ready storage ({vehicle.get_status_display().lower()})"
-                )
-            new = _Slot(
-                launch=None,
-                name=label,
-                site=site,
-                window_start=window_start,
-                window_end=window_end,
-                primary=True,
-            )
-            _lock_range(site)
-            reasons += _readiness_problems(template=readiness_template, window_start=window_start, now=now)
-            if vehicle is not None:
-                reasons += _rocket_problems(
-                    vehicle=vehicle,
-                    vehicle_model=vehicle_model,
-                    site=site,
-                    window_start=window_start,
-                    now=now,
-                )
-            reasons += _closure_problems(new)
-            reasons += _range_problems(site=site, window_start=window_start, window_end=window_end)
-            anchor, slots = _chain_load(resource, from_time=window_start)
-            slots.append(new)
-            reasons += _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes())
-            if reasons:
-                raise ScheduleConflict(
-                    f"Cannot schedule {label} on {resource.label} at {site.name} for "
-                    f"{_span_text(window_start, window_end)}: " + "; ".join(reasons) + ".",
-                    reasons=reasons,
-                )
-            launch = Launch.objects.create(
-                name=label,
-                provider=provider,
-                vehicle_model=vehicle_model,
-                vehicle=vehicle,
-                site=site,
-                pad=pad,
-                platform=platform,
-                orbit_family=orbit_family,
-                altitude_km=altitude_km,
-                inclination_deg=inclination,
-                window_start=window_start,
-                window_end=window_end,
-                net=net,
-                net_precision=net_precision,
-                status=Launch.Status.SCHEDULED,
-                service_level=service_level,
-            )
-            new.launch = launch
-            _persist_chain(resource, slots, now=now)
-            _claims_write(
-                launch=launch,
-                site=site,
-                window_start=window_start,
-                window_end=window_end,
-                vehicle=vehicle,
-                rocket_from=(
-                    _rocket_leaves_at(
-                        vehicle=vehicle, vehicle_model=vehicle_model, site=site, window_start=window_start
-                    )
-                    if vehicle is not None
-                    else None
-                ),
-                now=now,
-            )
-            if vehicle is not None:
-                Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)
-            reservation = new.reservation
-            assert reservation is not None
-            timeline = (
-                f"departs {reservation.origin.name} {when(reservation.occupied_from)}, "  # type: ignore[union-attr]
-                f"arrives {when(reservation.arrive_at)}, "  # type: ignore[arg-type]
-                if platform is not None
-                else ""
-            )
-            event_record(
-                verb="launch.scheduled",
-                subject=launch,
-                actor=actor,
-                after=_launch_state(launch),
-                message=(
-                    f"{label} scheduled at {site.name} on {resource.label} for "
-                    f"{_span_text(window_start, window_end)}; {timeline}"
-                    f"reserved until {when(reservation.occupied_until)}"
-                ),
-                provider=provider,
-                launch=launch,
-            )
-            readiness.plan_start(launch=launch, actor=actor, template=readiness_template, ordered_at=now)
+            return _schedule_locked(new, template=readiness_template, actor=actor, now=now)
     except IntegrityError as exc:
-        raise _integrity_conflict(exc, resource=resource, vehicle=vehicle) from exc
-    return launch
+        raise _integrity_conflict(exc, resource=new.resource, vehicle=new.vehicle) from exc
 
 
 # --- launch_slip -------------------------------------------------------------------------------
@@ -576,6 +699,215 @@ def _refuse_unless_active(launch: Launch, *, cannot: str) -> None:
         raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}; it cannot {cannot}.")
 
 
+def _slip_request_checked(
+    *, window_start: datetime, window_end: datetime | None, net_precision: str | None, now: datetime
+) -> None:
+    _require_aware(window_start=window_start, window_end=window_end)
+    if net_precision is not None and net_precision not in NET_PRECISIONS:
+        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
+    if window_start <= now:
+        raise InvalidRequest(
+            f"A launch can only slip to a window that opens in the future (it is {when(now)} now)."
+        )
+
+
+def _slip_target(
+    launch: Launch, *, window_start: datetime, window_end: datetime | None
+) -> tuple[Launch, datetime, _Resource]:
+    """Read the launch before any lock: refuse one that is not live, a window that ends before it
+    starts, a launch that holds no platform or pad; the new window's end and the resource."""
+    current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(pk=launch.pk)
+    _refuse_unless_active(current, cannot="slip")
+    duration = current.window_end - current.window_start
+    new_end = window_end if window_end is not None else window_start + duration
+    if new_end < window_start:
+        raise InvalidRequest("The launch window must not end before it starts.")
+    resource = _Resource(platform=current.platform, pad=current.pad)
+    if resource.platform is None and resource.pad is None:
+        raise InvalidRequest(f"{current.name} holds no platform or pad to re-time.")
+    return current, new_end, resource
+
+
+def _slip_chain(
+    current: Launch,
+    resource: _Resource,
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    cascade: bool,
+    now: datetime,
+) -> tuple[list[_Slot], list[str]]:
+    """The resource's chain with the launch moved to its new window (and, with ``cascade``, its
+    followers moved as far as they must), and what is in the way. Caller holds the locks."""
+    primary = _Slot(
+        launch=current,
+        name=current.name,
+        site=current.site,
+        window_start=window_start,
+        window_end=window_end,
+        primary=True,
+    )
+    primary.reservation = (
+        Reservation.objects.filter(launch=current, released_at__isnull=True, **resource.filter())
+        .select_related("origin")
+        .first()
+    )
+    anchor, slots = _chain_load(
+        resource, from_time=min(current.window_start, window_start), exclude_launch_ids=[current.pk]
+    )
+    slots.append(primary)
+    reasons = _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes(), cascade=cascade)
+    return slots, reasons
+
+
+def _moved_slot_problems(moving: list[_Slot]) -> list[str]:
+    """Closures and range clashes of every moved launch at its new time; the ranges they land on
+    are locked first (site pk order)."""
+    moving_ids = [slot.launch.pk for slot in moving if slot.launch is not None]
+    for site_pk in sorted({slot.site.pk for slot in moving}):
+        _lock_range(next(slot.site for slot in moving if slot.site.pk == site_pk))
+    reasons: list[str] = []
+    for slot in moving:
+        reasons += _closure_problems(slot)
+        reasons += [
+            (text if slot.primary else f"{slot.name} (slipped to {when(slot.window_start)}): {text}")
+            for text in _range_problems(
+                site=slot.site,
+                window_start=slot.window_start,
+                window_end=slot.window_end,
+                exclude_launch_ids=moving_ids,
+            )
+        ]
+    return reasons
+
+
+def _slip_refusal(
+    current: Launch, reasons: list[str], *, window_start: datetime, window_end: datetime, cascade: bool
+) -> Conflict:
+    hint = (
+        " Slip with cascade to move the following launches on the same platform or pad."
+        if not cascade and any("no time to get to" in r or "is occupied by" in r for r in reasons)
+        else ""
+    )
+    return Conflict(
+        f"Cannot slip {current.name} to {_span_text(window_start, window_end)}: "
+        + "; ".join(reasons)
+        + "."
+        + hint,
+        reasons=reasons,
+    )
+
+
+def _slot_slip_write(
+    slot: _Slot,
+    *,
+    primary_name: str,
+    net_precision: str | None,
+    rocket: Reservation | None,
+    actor: Actor,
+    now: datetime,
+) -> Launch:
+    """Move one launch of the chain to its slot's window: the row, its claims, the
+    ``launch.slipped`` event, its readiness plan. Caller holds the locks and has checked it all."""
+    target = slot.launch
+    assert target is not None
+    before = _launch_state(target)
+    shift = slot.window_start - target.window_start
+    precision = (net_precision if slot.primary else None) or target.net_precision
+    target.window_start, target.window_end = slot.window_start, slot.window_end
+    target.net_precision = precision
+    target.net = _shift_net(target, shift, precision)
+    target.save(update_fields=["window_start", "window_end", "net", "net_precision", "updated_at"])
+    _claims_move(launch=target, site=slot.site, shift=shift, now=now, rocket=rocket)
+    text = (
+        f"{target.name} slipped from {when(before['window_start'])} to {when(target.window_start)}"
+        + ("" if slot.primary else f" (cascade from {primary_name})")
+        + f"; NET {when(target.net)} ({precision})"
+    )
+    event_record(
+        verb="launch.slipped",
+        subject=target,
+        actor=actor,
+        before=before,
+        after=_launch_state(target),
+        message=text,
+        provider=target.provider,
+        launch=target,
+    )
+    readiness.plan_follow_launch(launch=target, actor=actor)
+    return target
+
+
+def _slip_write(
+    current: Launch,
+    resource: _Resource,
+    slots: list[_Slot],
+    *,
+    net_precision: str | None,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Launch, list[tuple[Launch, timedelta]]]:
+    """Write the checked chain: the moved launches with their claims; the primary launch as
+    written and the cascaded ones with how far each moved."""
+    _persist_chain(resource, slots, now=now)
+    rockets = _claims_step_aside(
+        [slot.launch for slot in slots if slot.moved and slot.launch is not None], now=now
+    )
+    moved: list[tuple[Launch, timedelta]] = []
+    for slot in slots:
+        if not slot.moved:
+            continue
+        assert slot.launch is not None
+        target = _slot_slip_write(
+            slot,
+            primary_name=current.name,
+            net_precision=net_precision,
+            rocket=rockets.get(slot.launch.pk),
+            actor=actor,
+            now=now,
+        )
+        if slot.primary:
+            current = target
+        else:
+            moved.append((target, slot.cascaded_by))
+    return current, moved
+
+
+def _slip_locked(
+    launch: Launch,
+    *,
+    window_start: datetime,
+    window_end: datetime | None,
+    net_precision: str | None,
+    cascade: bool,
+    actor: Actor,
+    now: datetime,
+) -> SlipResult:
+    """Lock, check and write a slip (lock order: platform or pad, launch, ranges).
+
+    Caller is inside ``transaction.atomic``; a refusal raises ``Conflict`` and writes nothing.
+    """
+    current, new_end, resource = _slip_target(launch, window_start=window_start, window_end=window_end)
+    _lock(resource)
+    current = locking.launch_lock(launch=current, related=("site",))
+    # Again on the locked row: a scrub or lift-off may have committed while this waited.
+    _refuse_unless_active(current, cannot="slip")
+    old_start = current.window_start
+    slots, reasons = _slip_chain(
+        current, resource, window_start=window_start, window_end=new_end, cascade=cascade, now=now
+    )
+    reasons += _moved_slot_problems([slot for slot in slots if slot.moved])
+    if reasons:
+        raise _slip_refusal(current, reasons, window_start=window_start, window_end=new_end, cascade=cascade)
+    current, moved = _slip_write(current, resource, slots, net_precision=net_precision, actor=actor, now=now)
+    message = (
+        f"{current.name} slipped by {_delta_text(window_start - old_start)} to {when(current.window_start)}."
+    )
+    if moved:
+        message += " Cascaded: " + ", ".join(f"{m.name} +{_delta_text(d)}" for m, d in moved) + "."
+    return SlipResult(launch=current, previous_window_start=old_start, cascaded=moved, message=message)
+
+
 def launch_slip(
     *,
     launch: Launch,
@@ -593,133 +925,39 @@ def launch_slip(
     follow on the same platform or pad are slipped by the time they lack, also all or nothing.
     """
     now = now or timezone.now()
-    _require_aware(window_start=window_start, window_end=window_end)
-    if net_precision is not None and net_precision not in NET_PRECISIONS:
-        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
-    if window_start <= now:
-        raise InvalidRequest(
-            f"A launch can only slip to a window that opens in the future (it is {when(now)} now)."
-        )
+    _slip_request_checked(
+        window_start=window_start, window_end=window_end, net_precision=net_precision, now=now
+    )
     try:
         with transaction.atomic():
-            current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(
-                pk=launch.pk
-            )
-            _refuse_unless_active(current, cannot="slip")
-            duration = current.window_end - current.window_start
-            new_end = window_end if window_end is not None else window_start + duration
-            if new_end < window_start:
-                raise InvalidRequest("The launch window must not end before it starts.")
-            resource = _Resource(platform=current.platform, pad=current.pad)
-            if resource.platform is None and resource.pad is None:
-                raise InvalidRequest(f"{current.name} holds no platform or pad to re-time.")
-            _lock(resource)
-            with short_lock_wait(f"Launch {current.name}"):
-                current = (
-                    Launch.objects.select_for_update(of=("self",)).select_related("site").get(pk=launch.pk)
-                )
-            # Again on the locked row: a scrub or lift-off may have committed while this waited.
-            _refuse_unless_active(current, cannot="slip")
-            old_start = current.window_start
-            delta = window_start - old_start
-            primary = _Slot(
-                launch=current,
-                name=current.name,
-                site=current.site,
+            return _slip_locked(
+                launch,
                 window_start=window_start,
-                window_end=new_end,
-                primary=True,
+                window_end=window_end,
+                net_precision=net_precision,
+                cascade=cascade,
+                actor=actor,
+                now=now,
             )
-            primary.reservation = (
-                Reservation.objects.filter(launch=current, released_at__isnull=True, **resource.filter())
-                .select_related("origin")
-                .first()
-            )
-            anchor, slots = _chain_load(
-                resource, from_time=min(old_start, window_start), exclude_launch_ids=[current.pk]
-            )
-            slots.append(primary)
-            reasons = _chain_evaluate(resource, anchor, slots, now=now, routes=road_routes(), cascade=cascade)
-            moving = [slot for slot in slots if slot.moved]
-            moving_ids = [slot.launch.pk for slot in moving if slot.launch is not None]
-            for site_pk in sorted({slot.site.pk for slot in moving}):
-                _lock_range(next(slot.site for slot in moving if slot.site.pk == site_pk))
-            for slot in moving:
-                reasons += _closure_problems(slot)
-                reasons += [
-                    (text if slot.primary else f"{slot.name} (slipped to {when(slot.window_start)}): {text}")
-                    for text in _range_problems(
-                        site=slot.site,
-                        window_start=slot.window_start,
-                        window_end=slot.window_end,
-                        exclude_launch_ids=moving_ids,
-                    )
-                ]
-            if reasons:
-                hint = (
-                    " Slip with cascade to move the following launches on the same platform or pad."
-                    if not cascade and any("no time to get to" in r or "is occupied by" in r for r in reasons)
-                    else ""
-                )
-                raise Conflict(
-                    f"Cannot slip {current.name} to {_span_text(window_start, new_end)}: "
-                    + "; ".join(reasons)
-                    + "."
-                    + hint,
-                    reasons=reasons,
-                )
-            _persist_chain(resource, slots, now=now)
-
-            rockets = _claims_step_aside(
-                [slot.launch for slot in slots if slot.moved and slot.launch is not None], now=now
-            )
-            moved: list[tuple[Launch, timedelta]] = []
-            for slot in slots:
-                if not slot.moved:
-                    continue
-                target = slot.launch
-                assert target is not None
-                before = _launch_state(target)
-                shift = slot.window_start - target.window_start
-                precision = (net_precision if slot.primary else None) or target.net_precision
-                target.window_start, target.window_end = slot.window_start, slot.window_end
-                target.net_precision = precision
-                target.net = _shift_net(target, shift, precision)
-                target.save(
-                    update_fields=["window_start", "window_end", "net", "net_precision", "updated_at"]
-                )
-                _claims_move(
-                    launch=target, site=slot.site, shift=shift, now=now, rocket=rockets.get(target.pk)
-                )
-                text = (
-                    f"{target.name} slipped from {when(before['window_start'])} to {when(target.window_start)}"
-                    + ("" if slot.primary else f" (cascade from {current.name})")
-                    + f"; NET {when(target.net)} ({precision})"
-                )
-                event_record(
-                    verb="launch.slipped",
-                    subject=target,
-                    actor=actor,
-                    before=before,
-                    after=_launch_state(target),
-                    message=text,
-                    provider=target.provider,
-                    launch=target,
-                )
-                readiness.plan_follow_launch(launch=target, actor=actor)
-                if slot.primary:
-                    current = target
-                else:
-                    moved.append((target, slot.cascaded_by))
-            message = f"{current.name} slipped by {_delta_text(delta)} to {when(current.window_start)}."
-            if moved:
-                message += " Cascaded: " + ", ".join(f"{m.name} +{_delta_text(d)}" for m, d in moved) + "."
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=None, vehicle=None) from exc
-    return SlipResult(launch=current, previous_window_start=old_start, cascaded=moved, message=message)
 
 
 # --- launch_scrub ------------------------------------------------------------------------------
+
+
+def _scrub_follower_retime(current: Launch, resource: _Resource, *, now: datetime) -> list[str]:
+    """Re-time the platform's next launch to depart from where the platform really is once
+    ``current`` is scrubbed; when that no longer fits, what is wrong (nothing is written).
+    Caller holds the platform lock and has released ``current``'s reservations."""
+    anchor, slots = _chain_load(resource, from_time=current.window_start, exclude_launch_ids=[current.pk])
+    if not slots:
+        return []
+    follower = slots[:1]
+    problems = _chain_evaluate(resource, anchor, follower, now=now, routes=road_routes())
+    if not problems:
+        _persist_chain(resource, follower, now=now)
+    return problems
 
 
 def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | None = None) -> Launch:
@@ -737,30 +975,14 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
         resource = _Resource(platform=current.platform, pad=current.pad)
         if current.platform is not None or current.pad is not None:
             _lock(resource)
-        with short_lock_wait(f"Launch {current.name}"):
-            current = (
-                Launch.objects.select_for_update(of=("self",))
-                .select_related("site", "provider", "vehicle")
-                .get(pk=launch.pk)
-            )
+        current = locking.launch_lock(launch=current, related=("site", "provider", "vehicle"))
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
         _refuse_unless_active(current, cannot="be scrubbed")
         before = _launch_state(current)
         live = Reservation.objects.filter(launch=current, released_at__isnull=True)
         freed_claims = live.filter(platform__isnull=True, pad__isnull=True).update(released_at=now)
         released = live.update(released_at=now)  # the platform or pad claim
-        warnings: list[str] = []
-        if current.platform is not None:
-            anchor, slots = _chain_load(
-                resource, from_time=current.window_start, exclude_launch_ids=[current.pk]
-            )
-            if slots:
-                follower = slots[:1]
-                problems = _chain_evaluate(resource, anchor, follower, now=now, routes=road_routes())
-                if problems:
-                    warnings = problems
-                else:
-                    _persist_chain(resource, follower, now=now)
+        warnings = _scrub_follower_retime(current, resource, now=now) if current.platform is not None else []
         if current.vehicle_id is not None:
             Vehicle.objects.filter(pk=current.vehicle_id, status=Vehicle.Status.ASSIGNED).update(
                 status=Vehicle.Status.READY_STORAGE
