@@ -576,7 +576,7 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         due = (
-            Booking.objects.select_for_update(skip_locked=True, of=("self",))
+            locking.claim_unlocked(Booking.objects.all(), of=("self",))
             .select_related("launch__provider", "customer")
             .filter(status=Booking.Status.HELD, hold_expires_at__lte=now)
             .order_by("pk")

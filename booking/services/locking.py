@@ -29,27 +29,35 @@ customer and waits for the payload: with ``FOR UPDATE`` on the customer the two 
 
 Rows taken alone, with no other lock held in the same transaction, stand outside the order:
 an API token (``lock_api_token``, ``lock_user_api_tokens``), a webhook endpoint
-(``lock_webhook_endpoint``), a document under review (``lock_document``), and a customer whose
+(``lock_webhook_endpoint``), a webhook delivery whose attempt is recorded
+(``lock_webhook_delivery``), a document under review (``lock_document``), and a customer whose
 calendar address is rotated (``lock_customer``, taken alone there).
 
 Periodic claims (``bookings_release_expired``, ``quotes_expire``, the readiness reconciler, the
-webhook sender) use ``SELECT … FOR UPDATE SKIP LOCKED``: they never wait, so they need no wait
-limit and take no place in the order; a row someone else holds is picked up on the next pass.
+webhook sender) take their rows with ``claim_unlocked`` (``SELECT … FOR UPDATE SKIP LOCKED``):
+they never wait, so they need no wait limit and take no place in the order; a row someone else
+holds is picked up on the next pass.
+
+No other module calls ``select_for_update``: ``tests/project/test_house_rules.py`` holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import OperationalError, connection, transaction
+from django.db.models import Model, QuerySet
 
 from booking.errors import Busy
-from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookEndpoint
+from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookDelivery, WebhookEndpoint
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Vehicle
+
+RowT = TypeVar("RowT", bound=Model)
 
 
 @contextmanager
@@ -259,7 +267,24 @@ def lock_webhook_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
         return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
 
 
+def lock_webhook_delivery(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Lock one webhook delivery, with its endpoint loaded, and return it fresh; no other lock is
+    held with it (the sender records an attempt under it)."""
+    with short_lock_wait(f"webhook delivery {delivery.pk}"):
+        return WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+
+
 def lock_document(*, document: Document) -> Document:
     """Lock one document under review and return it fresh; no other lock is held with it."""
     with short_lock_wait(f"the {document.get_kind_display().lower()}"):
         return Document.objects.select_for_update().get(pk=document.pk)
+
+
+# --- periodic claims -------------------------------------------------------------------------
+
+
+def claim_unlocked(queryset: QuerySet[RowT], *, of: Sequence[str] = ()) -> QuerySet[RowT]:
+    """``queryset`` locking its rows ``FOR UPDATE SKIP LOCKED`` (of the ``of`` tables, else all):
+    rows another transaction holds are passed over, never waited for. Caller is inside
+    ``transaction.atomic`` and evaluates the queryset there."""
+    return queryset.select_for_update(skip_locked=True, of=tuple(of))

@@ -26,6 +26,7 @@ from customers.models import Customer, Payload
 from vehicles.models import VehicleModel
 
 from .events import Actor, event_record
+from .locking import claim_unlocked
 
 
 def quote_create(
@@ -96,7 +97,7 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         due = (
-            Quote.objects.select_for_update(skip_locked=True, of=("self",))
+            claim_unlocked(Quote.objects.all(), of=("self",))
             .select_related("customer", "provider", "launch")
             .filter(status=Quote.Status.OPEN, valid_until__lte=now)
             .order_by("pk")

@@ -67,7 +67,7 @@ from booking.rules.text import when_short
 from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import event_new, user_or_none
 from booking.services.launches import launches_change_status
-from booking.services.locking import launch_lock
+from booking.services.locking import claim_unlocked, launch_lock
 from booking.signals import readiness_checks_due
 
 from . import checks
@@ -634,7 +634,7 @@ def _claim_launches(now: datetime) -> list[Launch]:
 
     Due work: an open step of an active plan whose wake time has come, or a launch that
     readiness holds (its hold may be released). On SQLite the IMMEDIATE transaction already
-    serialises reconcilers; there ``select_for_update`` is a no-op.
+    serialises reconcilers; there the row lock is a no-op.
     """
     due = PlanStep.objects.filter(
         plan__status=ReadinessPlan.Status.ACTIVE, status__in=OPEN, wake_at__lte=now
@@ -643,11 +643,12 @@ def _claim_launches(now: datetime) -> list[Launch]:
         status=ReadinessPlan.Status.ACTIVE, launch__status=LaunchStatus.HOLD
     ).values("launch_id")
     return list(
-        Launch.objects.filter(Q(pk__in=due) | Q(pk__in=held))
-        .exclude(status=LaunchStatus.SCRUBBED)
-        .order_by("pk")
-        .select_for_update(skip_locked=True, of=("self",))
-        .only("id", "name", "status", "held_by", "provider_id")
+        claim_unlocked(
+            Launch.objects.filter(Q(pk__in=due) | Q(pk__in=held))
+            .exclude(status=LaunchStatus.SCRUBBED)
+            .order_by("pk"),
+            of=("self",),
+        ).only("id", "name", "status", "held_by", "provider_id")
     )
 
 

@@ -67,7 +67,7 @@ from booking.signals import webhook_deliveries_due
 from customers.models import Customer
 
 from .events import Actor, event_record
-from .locking import lock_customer, lock_webhook_endpoint
+from .locking import claim_unlocked, lock_customer, lock_webhook_delivery, lock_webhook_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -742,7 +742,7 @@ def webhook_deliver(*, delivery_id: int, now: datetime | None = None) -> Webhook
 
 def _record_attempt(*, delivery: WebhookDelivery, result: SendResult, now: datetime) -> WebhookDelivery:
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+        delivery = lock_webhook_delivery(delivery=delivery)
         number = delivery.attempts + 1
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -795,7 +795,7 @@ def webhooks_claim_due(*, now: datetime | None = None, limit: int = 200) -> list
     now = now or timezone.now()
     with transaction.atomic():
         return list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            claim_unlocked(WebhookDelivery.objects.all())
             .filter(status=WebhookDelivery.Status.PENDING)
             .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
             .order_by("next_attempt_at", "pk")

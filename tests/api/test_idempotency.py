@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import IdempotencyKey
 from customers.models import Payload
 from tests.factories import VehicleModelFactory
+from tests.reliability.racing import race
 
 BODY = {"name": "GOMX-5", "mass_kg": "3.0", "orbit": {"family": "SSO", "altitude_km": 500}}
 
@@ -102,17 +100,12 @@ def test_posts_without_a_key_are_not_recorded(tenant_a):
 
 
 def run_concurrently(n, fn):
-    barrier = threading.Barrier(n)
-
-    def worker(_):
-        try:
-            barrier.wait(timeout=30)
-            return fn()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(worker, range(n)))
+    """``fn`` ``n`` times at once; what each returned (the first exception raised is re-raised)."""
+    outcomes = race([fn] * n)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes
 
 
 @pytest.mark.postgres

@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from booking.errors import InvalidRequest
@@ -20,6 +19,7 @@ from booking.services.events import event_record
 from booking.tasks import WEBHOOK_SOFT_TIME_LIMIT_SECONDS, WEBHOOK_TIME_LIMIT_SECONDS
 from launchbook.celery import app
 from tests.factories import BookingFactory, CustomerFactory, WebhookEndpointFactory
+from tests.reliability.racing import race, sort_outcomes
 
 # --- the whole-request deadline ---------------------------------------------------------------
 
@@ -300,33 +300,18 @@ def test_plain_urls_read_the_same_to_both_parsers(settings):
 
 
 def create_concurrently(customer, count: int) -> tuple[list[WebhookEndpoint], list[str]]:
-    start = threading.Barrier(count)
-    created: list[WebhookEndpoint] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
+    def create(index: int):
+        return lambda: webhooks.webhook_endpoint_create(
+            customer=customer, url=f"https://93.184.215.14/hooks/{index}", actor=None
+        )
 
-    def run(index: int):
-        try:
-            start.wait(10)
-            created.append(
-                webhooks.webhook_endpoint_create(
-                    customer=customer, url=f"https://93.184.215.14/hooks/{index}", actor=None
-                )
-            )
-        except InvalidRequest as exc:
-            refused.append(exc.message)
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return created, refused
+    outcomes = sort_outcomes(
+        race([create(index) for index in range(count)], start_timeout_s=10, finish_timeout_s=60),
+        refusals=(InvalidRequest,),
+    )
+    assert outcomes.failed == []
+    created = [endpoint for endpoint in outcomes.done if isinstance(endpoint, WebhookEndpoint)]
+    return created, [exc.message for exc in outcomes.refused if isinstance(exc, InvalidRequest)]
 
 
 @pytest.mark.postgres

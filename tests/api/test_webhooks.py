@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Booking, PlanStep, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -32,6 +32,7 @@ from tests.factories import (
     WebhookEndpointFactory,
     readiness_templates,
 )
+from tests.reliability.racing import in_background, race
 from vehicles.models import Vehicle
 
 
@@ -302,22 +303,18 @@ def test_the_beat_task_skips_deliveries_another_runner_has_locked():
     locked, released = threading.Event(), threading.Event()
 
     def hold_first_row():
-        try:
-            with transaction.atomic():
-                list(WebhookDelivery.objects.select_for_update().filter(pk=ids[0]))
-                locked.set()
-                released.wait(10)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            list(WebhookDelivery.objects.select_for_update().filter(pk=ids[0]))
+            locked.set()
+            released.wait(10)
 
-    holder = threading.Thread(target=hold_first_row)
-    holder.start()
+    holder = in_background(hold_first_row, name="holder")
     assert locked.wait(10)
     try:
         assert webhooks.webhooks_claim_due() == [ids[1]]
     finally:
         released.set()
-        holder.join()
+        assert not isinstance(held := holder.outcome(), BaseException), held
     assert webhooks.webhooks_claim_due(now=timezone.now() + timedelta(minutes=5)) == [ids[0], ids[1]]
 
 
@@ -461,23 +458,12 @@ def test_the_beat_task_queueing_a_delivery_whose_task_is_on_its_way_sends_once(r
 def test_two_concurrent_runs_for_one_delivery_post_once(receiver):
     receiver.codes.extend([500, 500])
     delivery = due_delivery(receiver.url)
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run():
-        try:
-            start.wait(5)
-            webhooks.webhook_deliver(delivery_id=delivery.pk)
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
+    outcomes = race(
+        [lambda: webhooks.webhook_deliver(delivery_id=delivery.pk)] * 2,
+        start_timeout_s=5,
+        finish_timeout_s=15,
+    )
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     assert errors == []
     assert len(receiver.requests) == 1
     assert WebhookAttempt.objects.filter(delivery=delivery).count() == 1

@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     engine_world,
 )
+from tests.reliability.racing import in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -459,24 +460,13 @@ def test_paying_while_a_cancel_drops_the_milestones_waits_for_it_and_never_deadl
         return real_drop(locked_booking)
 
     monkeypatch.setattr(booking_services, "_drop_unpaid_milestones", drop_after_the_payment_arrives)
-    results: dict = {}
-
-    def cancel():
-        try:
-            results["cancel"] = booking_cancel(booking=booking, actor=None)
-        except BaseException as exc:  # surfaced by the assertions below
-            results["cancel"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=cancel)
-    thread.start()
+    cancel = in_background(lambda: booking_cancel(booking=booking, actor=None), name="cancel")
     assert booking_locked.wait(timeout=10)
     payment_started.set()
     with pytest.raises(Conflict) as refused:
         payment_milestone_mark_paid(milestone=deposit, actor=None)
-    thread.join(timeout=20)
-    assert isinstance(results["cancel"], Booking), results["cancel"]
+    cancelled = cancel.outcome(timeout_s=20)
+    assert isinstance(cancelled, Booking), cancelled
     assert str(refused.value) == f"{deposit.label} is no longer due: its booking was cancelled or moved"
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED and booking.amount_paid == Decimal("0.00")

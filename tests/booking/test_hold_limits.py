@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 import time_machine
-from django.db import connection
 
 from booking.errors import Busy, Conflict
 from booking.models import Booking, Quote
@@ -25,6 +26,7 @@ from booking.services.bookings import booking_confirm, booking_hold, booking_reb
 from booking.services.quotes import quote_create
 from customers.models import Customer
 from tests.factories import LaunchFactory, PayloadFactory, engine_world
+from tests.reliability.racing import race, sort_outcomes
 
 
 @pytest.fixture
@@ -183,32 +185,11 @@ THREADS = 12
 
 
 def _race(quotes):
-    barrier = threading.Barrier(len(quotes))
-    booked, refused, failed = [], [], []
-    lock = threading.Lock()
-
-    def hold(quote):
-        try:
-            barrier.wait(timeout=30)
-            booking = booking_services.booking_hold(quote=quote, actor=None)
-            with lock:
-                booked.append(booking)
-        except (Conflict, Busy) as exc:
-            with lock:
-                refused.append(exc)
-        except BaseException as exc:
-            with lock:
-                failed.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=hold, args=(q,)) for q in quotes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a hold thread hung"
-    return booked, refused, failed
+    """Every quote held at the same instant: the bookings, the refusals and anything else raised."""
+    outcomes = sort_outcomes(
+        race([partial(booking_services.booking_hold, quote=quote, actor=None) for quote in quotes])
+    )
+    return outcomes.done, outcomes.refused, outcomes.failed
 
 
 def _race_world(monkeypatch):
@@ -219,8 +200,6 @@ def _race_world(monkeypatch):
     real = booking_services.customer_open_holds
 
     def slow(**kwargs):
-        import time
-
         rows = real(**kwargs)
         list(rows)
         time.sleep(0.02)

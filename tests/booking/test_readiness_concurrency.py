@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from booking.models import Event, Launch, Notification, PlanStep
 from booking.services import readiness
 from tests.factories import LaunchFactory, LaunchSiteFactory, VehicleFactory, readiness_templates
+from tests.reliability.racing import in_background, race
 from vehicles.models import Vehicle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,18 +46,6 @@ def due_launches(count: int, prefix: str) -> list[Launch]:
     return result
 
 
-def in_thread(target, results: dict, key: str) -> threading.Thread:
-    def run():
-        try:
-            results[key] = target()
-        except BaseException as exc:  # surfaced by the assertions below
-            results[key] = exc
-        finally:
-            connection.close()
-
-    return threading.Thread(target=run, name=key)
-
-
 def test_a_reconciler_skips_the_launches_another_one_holds(monkeypatch):
     launches = due_launches(12, "L")
     queued = []
@@ -77,9 +65,7 @@ def test_a_reconciler_skips_the_launches_another_one_holds(monkeypatch):
         return rows
 
     monkeypatch.setattr(readiness, "_claim_launches", claim_then_wait)
-    results: dict = {}
-    first = in_thread(lambda: readiness.readiness_reconcile(now=PASS_AT), results, "first")
-    first.start()
+    first = in_background(lambda: readiness.readiness_reconcile(now=PASS_AT), name="first")
     assert claimed_by_first.wait(timeout=20)
 
     def second_pass():
@@ -88,10 +74,8 @@ def test_a_reconciler_skips_the_launches_another_one_holds(monkeypatch):
         finally:
             second_done.set()
 
-    second = in_thread(second_pass, results, "second")
-    second.start()
-    second.join(timeout=30)
-    first.join(timeout=30)
+    second = in_background(second_pass, name="second")
+    results = {"second": second.outcome(timeout_s=30), "first": first.outcome(timeout_s=30)}
     assert not isinstance(results["first"], BaseException), results["first"]
     assert not isinstance(results["second"], BaseException), results["second"]
 
@@ -114,25 +98,13 @@ def test_two_reconcilers_racing_over_many_launches_share_the_work(monkeypatch):
             queued.extend(pairs)
 
     monkeypatch.setattr(readiness, "queue_checks", collect)
-    barrier = threading.Barrier(2, timeout=20)
-    results: dict = {}
+    reports = []
+    for _ in range(3):  # three passes, the two reconcilers released together for each
+        passes = race([lambda: readiness.readiness_reconcile(now=PASS_AT)] * 2)
+        for report in passes:
+            assert not isinstance(report, BaseException), report
+        reports += passes
 
-    def racer():
-        reports = []
-        for _ in range(3):
-            barrier.wait()
-            reports.append(readiness.readiness_reconcile(now=PASS_AT))
-        return reports
-
-    threads = [in_thread(racer, results, name) for name in ("one", "two")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for name in ("one", "two"):
-        assert not isinstance(results[name], BaseException), results[name]
-
-    reports = results["one"] + results["two"]
     late = [step for report in reports for step in report.steps_late]
     held = [launch for report in reports for launch in report.launches_held]
     assert len(late) == len(set(late)) == 80

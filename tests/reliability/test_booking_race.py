@@ -9,14 +9,13 @@ then the same race overbooks, which shows the test would catch a missing lock.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 
-from booking.errors import Busy, Conflict
+from booking.errors import Busy
 from booking.models import Booking, Launch
 from booking.selectors import capacity
 from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg
@@ -24,6 +23,7 @@ from booking.services import bookings as booking_services
 from booking.services import locking
 from booking.services.quotes import quote_create
 from tests.factories import CustomerFactory, PayloadFactory, engine_world
+from tests.reliability.racing import race, sort_outcomes
 
 THREADS = 50
 
@@ -43,34 +43,12 @@ def _build_race(seed: int):
 
 
 def _race(quotes) -> tuple[list[Booking], list[Exception], list[BaseException]]:
-    barrier = threading.Barrier(len(quotes))
-    booked: list[Booking] = []
-    refused: list[Exception] = []
-    failed: list[BaseException] = []
-    lock = threading.Lock()
-
-    def book(quote):
-        try:
-            barrier.wait(timeout=30)
-            booking = booking_services.booking_hold(quote=quote, actor=None)
-            with lock:
-                booked.append(booking)
-        except (Conflict, Busy) as exc:
-            with lock:
-                refused.append(exc)
-        except BaseException as exc:  # anything else is a bug the test reports
-            with lock:
-                failed.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=book, args=(quote,)) for quote in quotes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    return booked, refused, failed
+    """Every quote held at the same instant: the bookings, the refusals and anything else raised."""
+    outcomes = sort_outcomes(
+        race([partial(booking_services.booking_hold, quote=quote, actor=None) for quote in quotes])
+    )
+    booked = [booking for booking in outcomes.done if isinstance(booking, Booking)]
+    return booked, outcomes.refused, outcomes.failed
 
 
 def _slow_booked_mass(monkeypatch):

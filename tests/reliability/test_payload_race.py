@@ -11,15 +11,13 @@ and its insert, and a booking keeps the old mass.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from booking.errors import Busy, Conflict
+from booking.errors import Busy
 from booking.models import Booking
 from booking.selectors.fit import payload_mass_with_adapter_kg
 from booking.services import bookings as booking_services
@@ -28,6 +26,7 @@ from booking.services.payloads import payload_update
 from booking.services.quotes import quote_create
 from customers.models import Payload
 from tests.factories import CustomerFactory, LaunchFactory, PayloadFactory, engine_world
+from tests.reliability.racing import race, sort_outcomes
 
 PAIRS = 12
 
@@ -68,56 +67,31 @@ def _slow_fit(monkeypatch):
 def _race(quotes, new_masses, seed: int):
     """Hold each quote and change its payload's mass at once (the change starts a little later)."""
     rng = random.Random(seed)
-    barrier = threading.Barrier(2 * len(quotes))
-    outcomes: dict[str, list] = {
-        "held": [],
-        "hold_refused": [],
-        "changed": [],
-        "change_refused": [],
-        "failed": [],
-    }
-    lock = threading.Lock()
-
-    def note(kind, value):
-        with lock:
-            outcomes[kind].append(value)
 
     def hold(quote):
-        try:
-            barrier.wait(timeout=30)
-            note("held", booking_services.booking_hold(quote=quote, actor=None))
-        except (Conflict, Busy) as exc:
-            note("hold_refused", exc)
-        except BaseException as exc:  # anything else is a bug the test reports
-            note("failed", exc)
-        finally:
-            connection.close()
+        return lambda: booking_services.booking_hold(quote=quote, actor=None)
 
     def change(payload_id, mass_kg, delay):
-        try:
-            barrier.wait(timeout=30)
+        def run():
             time.sleep(delay)
             payload = Payload.objects.get(pk=payload_id)
-            note("changed", payload_update(payload=payload, actor=None, mass_kg=mass_kg))
-        except (Conflict, Busy) as exc:  # a booked payload's mass cannot change: a state conflict
-            note("change_refused", exc)
-        except BaseException as exc:
-            note("failed", exc)
-        finally:
-            connection.close()
+            return payload_update(payload=payload, actor=None, mass_kg=mass_kg)
 
-    threads = []
+        return run
+
+    attempts = []
     for quote, mass_kg in zip(quotes, new_masses, strict=True):
-        threads.append(threading.Thread(target=hold, args=(quote,)))
-        threads.append(
-            threading.Thread(target=change, args=(quote.payload_id, mass_kg, rng.uniform(0.0, 0.12)))
-        )
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a race thread hung"
-    return outcomes
+        attempts += [hold(quote), change(quote.payload_id, mass_kg, rng.uniform(0.0, 0.12))]
+    outcomes = race(attempts)
+    # A booked payload's mass cannot change: a state conflict, refused like a hold.
+    holds, changes = sort_outcomes(outcomes[0::2]), sort_outcomes(outcomes[1::2])
+    return {
+        "held": holds.done,
+        "hold_refused": holds.refused,
+        "changed": changes.done,
+        "change_refused": changes.refused,
+        "failed": holds.failed + changes.failed,
+    }
 
 
 def _mismatched_bookings() -> list[str]:

@@ -22,13 +22,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from booking.errors import Conflict
 from booking.models import Reservation
 from booking.services import scheduling
 from booking.services.scheduling import launch_schedule
 from tests.factories import VehicleFactory, schedule_world
+from tests.reliability.racing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,52 +38,35 @@ THREADS_PER_SLOT = 4
 SLOTS = [NOW + timedelta(days=10), NOW + timedelta(days=20)]  # far apart: independent
 
 
-def race(world):
+def platform_race(world):
     """Every thread tries to reserve TEL-01 for its slot, windows 30 min apart (all overlapping)."""
     rockets = [
         VehicleFactory(vehicle_model=world.model, serial=f"RACE-{n}", storage_site=world.jiuquan)
         for n in range(THREADS_PER_SLOT * len(SLOTS))
     ]
-    start_gate = threading.Barrier(len(rockets))
-    outcomes: dict[int, list[object]] = {slot: [] for slot in range(len(SLOTS))}
-    lock = threading.Lock()
 
-    def attempt(n: int) -> None:
-        slot = n // THREADS_PER_SLOT
-        start = SLOTS[slot] + timedelta(minutes=30 * (n % THREADS_PER_SLOT))
-        try:
-            start_gate.wait(timeout=10)
-            launch = launch_schedule(
-                provider=world.provider,
-                vehicle_model=world.model,
-                site=world.jiuquan,
-                orbit_family="SSO",
-                altitude_km=500,
-                inclination_deg=Decimal("97.40"),
-                window_start=start,
-                window_end=start + timedelta(hours=2),
-                actor=None,
-                vehicle=rockets[n],
-                platform=world.tel1,
-                name=f"Race {n}",
-                now=NOW,
-            )
-            result: object = launch
-        except Conflict as exc:
-            result = exc
-        except Exception as exc:  # noqa: BLE001 - anything else is a failure the test reports
-            result = exc
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[slot].append(result)
+    def attempt(n: int):
+        start = SLOTS[n // THREADS_PER_SLOT] + timedelta(minutes=30 * (n % THREADS_PER_SLOT))
+        return lambda: launch_schedule(
+            provider=world.provider,
+            vehicle_model=world.model,
+            site=world.jiuquan,
+            orbit_family="SSO",
+            altitude_km=500,
+            inclination_deg=Decimal("97.40"),
+            window_start=start,
+            window_end=start + timedelta(hours=2),
+            actor=None,
+            vehicle=rockets[n],
+            platform=world.tel1,
+            name=f"Race {n}",
+            now=NOW,
+        )
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(len(rockets))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    results = race([attempt(n) for n in range(len(rockets))])
+    return {
+        slot: results[slot * THREADS_PER_SLOT : (slot + 1) * THREADS_PER_SLOT] for slot in range(len(SLOTS))
+    }
 
 
 def overlapping_pairs() -> int:
@@ -127,7 +111,7 @@ def bypass_lock_and_check(monkeypatch, barrier: threading.Barrier) -> None:
 
 def test_exactly_one_reservation_wins_per_slot():
     world = schedule_world()
-    outcomes = race(world)
+    outcomes = platform_race(world)
     assert unexpected(outcomes) == []
     assert winners(outcomes) == {0: 1, 1: 1}
     assert overlapping_pairs() == 0
@@ -139,7 +123,7 @@ def test_exactly_one_reservation_wins_per_slot():
 def test_control_the_exclusion_constraint_alone_still_lets_one_win(monkeypatch):
     world = schedule_world()
     bypass_lock_and_check(monkeypatch, threading.Barrier(THREADS_PER_SLOT * len(SLOTS)))
-    outcomes = race(world)
+    outcomes = platform_race(world)
     assert unexpected(outcomes) == []
     assert winners(outcomes) == {0: 1, 1: 1}
     assert overlapping_pairs() == 0
@@ -156,7 +140,7 @@ def test_control_without_lock_check_or_constraint_the_test_sees_double_bookings(
         cursor.execute("ALTER TABLE booking_reservation DROP CONSTRAINT reservation_no_overlap_platform")
         cursor.execute("ALTER TABLE booking_reservation DROP CONSTRAINT reservation_no_overlap_range_site")
     try:
-        outcomes = race(world)
+        outcomes = platform_race(world)
         assert unexpected(outcomes) == []
         assert all(count > 1 for count in winners(outcomes).values())
         assert overlapping_pairs() > 0

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from booking.errors import Conflict
 from booking.models import Launch, Reservation
@@ -34,6 +34,8 @@ from tests.factories import (
     VehicleFactory,
     schedule_world,
 )
+from tests.reliability.racing import race
+from vehicles.models import Route
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -51,28 +53,6 @@ VEHICLE_DDL = (
     "(vehicle_id WITH =, tstzrange(occupied_from, occupied_until, '[)') WITH &&) "
     "WHERE (released_at IS NULL AND vehicle_id IS NOT NULL)"
 )
-
-
-def run(attempts):
-    """Run ``attempts`` (callables) at once on their own connections; their outcomes in order."""
-    gate = threading.Barrier(len(attempts))
-    outcomes: list[object] = [None] * len(attempts)
-
-    def go(n):
-        try:
-            gate.wait(timeout=10)
-            outcomes[n] = attempts[n]()
-        except Exception as exc:  # noqa: BLE001 - Conflicts are expected, anything else is reported
-            outcomes[n] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=go, args=(n,)) for n in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def range_race(world):
@@ -104,7 +84,7 @@ def range_race(world):
             now=NOW,
         )
 
-    outcomes = run([attempt(n) for n in range(n_total)])
+    outcomes = race([attempt(n) for n in range(n_total)])
     return [outcomes[i : i + THREADS_PER_SLOT] for i in range(0, n_total, THREADS_PER_SLOT)]
 
 
@@ -177,8 +157,6 @@ def test_control_without_lock_check_or_constraint_the_test_sees_two_launches_on_
 def test_one_rocket_flies_one_launch():
     world = schedule_world()
     wenchang_tel = MobilePlatformFactory(provider=world.provider, name="TEL-W", home_site=world.wenchang)
-    from vehicles.models import Route
-
     Route.objects.create(
         origin=world.jiuquan, destination=world.wenchang, mode="rail", transit_hours=Decimal("100")
     )
@@ -202,7 +180,7 @@ def test_one_rocket_flies_one_launch():
             now=NOW,
         )
 
-    outcomes = run([attempt(world.tel1, world.jiuquan, 1), attempt(wenchang_tel, world.wenchang, 2)])
+    outcomes = race([attempt(world.tel1, world.jiuquan, 1), attempt(wenchang_tel, world.wenchang, 2)])
     assert [type(r) for r in outcomes].count(Launch) == 1
     assert all(isinstance(r, (Launch, Conflict)) for r in outcomes)
     assert Reservation.objects.filter(vehicle=rocket, released_at__isnull=True).count() == 1
