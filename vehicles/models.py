@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -343,20 +343,6 @@ class Route(models.Model):
         )
         if problem:
             raise ValidationError({"mode": problem})
-
-
-class RoadRouteManager(models.Manager["RoadRoute"]):
-    def get_queryset(self) -> models.QuerySet[RoadRoute]:
-        return super().get_queryset().filter(mode=RouteMode.ROAD)
-
-
-class RoadRoute(Route):
-    """The road legs of the route table (TEL drives), for code that reads road hours only."""
-
-    objects: ClassVar[RoadRouteManager] = RoadRouteManager()
-
-    class Meta:
-        proxy = True
 
 
 class Vehicle(models.Model):

@@ -30,7 +30,7 @@ from vehicles.orbits import (
     road_transit_hours,
 )
 
-#: Ratio of road distance to great-circle distance when no RoadRoute is set.
+#: Ratio of road distance to great-circle distance when the route table has no road leg.
 ROAD_FACTOR = DEFAULT_ROAD_FACTOR
 
 

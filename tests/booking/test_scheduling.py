@@ -21,7 +21,7 @@ from tests.factories import (
     resource_claim,
     schedule_world,
 )
-from vehicles.models import RoadRoute, Route, Vehicle
+from vehicles.models import Route, Vehicle
 from vehicles.orbits import great_circle_distance_km
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,9 @@ def test_transit_is_great_circle_times_road_factor_over_road_speed(world):
 
 
 def test_an_operator_road_route_replaces_the_estimate(world):
-    RoadRoute.objects.create(origin=world.jiuquan, destination=world.wenchang, transit_hours=Decimal("40.0"))
+    Route.objects.create(
+        origin=world.jiuquan, destination=world.wenchang, mode=Route.Mode.ROAD, transit_hours=Decimal("40.0")
+    )
     start = NOW + 10 * DAY
     launch = schedule(world, start=start, site=world.wenchang)
     res = resource_claim(launch)

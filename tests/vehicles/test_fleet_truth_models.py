@@ -18,7 +18,7 @@ from tests.factories import (
     VehicleModelFactory,
 )
 from vehicles.logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES
-from vehicles.models import RoadRoute, Route, Vehicle
+from vehicles.models import Route, Vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +76,13 @@ def test_a_site_flies_one_launch_per_separation_by_default():
 
 def test_routes_have_a_mode_and_road_routes_are_the_road_legs():
     jiuquan, taiyuan = LaunchSiteFactory(name="Jiuquan"), LaunchSiteFactory(name="Taiyuan")
-    RoadRoute.objects.create(origin=jiuquan, destination=taiyuan, transit_hours=Decimal("40.0"))
+    road = Route.objects.create(origin=jiuquan, destination=taiyuan, transit_hours=Decimal("40.0"))
     Route.objects.create(
         origin=jiuquan, destination=taiyuan, mode=Route.Mode.RAIL, transit_hours=Decimal("72.0")
     )
     assert Route.objects.count() == 2
-    assert [route.mode for route in RoadRoute.objects.all()] == ["road"]
+    assert road.mode == Route.Mode.ROAD  # a leg is a TEL drive unless it says otherwise
+    assert list(Route.objects.filter(mode=Route.Mode.ROAD)) == [road]
     with pytest.raises(IntegrityError), transaction.atomic():
         Route.objects.create(origin=jiuquan, destination=taiyuan, mode="rail", transit_hours=Decimal("60.0"))
 
