@@ -13,9 +13,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from booking.rules.permissions import Action
 from customers.models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
-from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin, is_platform_admin
+from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 
+from .rules import admin_may
 from .scoping import CustomerScopedAdmin
 
 
@@ -53,8 +55,9 @@ class PaymentMilestoneInline(admin.TabularInline):
 @admin.register(Contract)
 class ContractAdmin(ProviderScopedAdmin):
     """A provider's contracts. An active contract gives the provider's operators reach into the
-    customer's rows, so a provider operator drafts contracts and a platform administrator makes
-    them active (the customer signed); nor can an operator move a contract to another customer."""
+    customer's rows, so the permission rule has two actions: ``contract_draft`` (add and edit,
+    a provider operator) and ``contract_activate`` (the status, and the customer of a saved
+    contract: a platform administrator, once the customer signed)."""
 
     list_display = ["reference", "customer", "provider", "launches_committed", "value", "currency", "status"]
     list_filter = ["status", "provider", "currency"]
@@ -62,14 +65,20 @@ class ContractAdmin(ProviderScopedAdmin):
     list_select_related = ["customer", "provider"]
     inlines = [PaymentMilestoneInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and admin_may(request, Action.CONTRACT_DRAFT)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and admin_may(request, Action.CONTRACT_DRAFT)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
-        if not is_platform_admin(request.user):
+        if not admin_may(request, Action.CONTRACT_ACTIVATE):
             fields += ["status"] + (["customer"] if obj is not None else [])
         return fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change and not is_platform_admin(request.user):
+        if not change and not admin_may(request, Action.CONTRACT_ACTIVATE):
             obj.status = Contract.Status.DRAFT
         super().save_model(request, obj, form, change)
 

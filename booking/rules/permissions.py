@@ -76,6 +76,8 @@ class Action(StrEnum):
     MEMBER_MANAGE = "member_manage"
     LAUNCH_OPERATE = "launch_operate"
     DOCUMENT_REVIEW = "document_review"
+    CONTRACT_DRAFT = "contract_draft"
+    CONTRACT_ACTIVATE = "contract_activate"
     REFERENCE_EDIT = "reference_edit"
 
 
@@ -123,6 +125,14 @@ RULES: dict[Action, Rule] = {
         refusal="Only a provider's operators can change its launches.",
     ),
     Action.DOCUMENT_REVIEW: _rule("approve or reject documents of their provider's bookings", OP, P),
+    # An active contract gives the provider's operators reach into the customer's rows: an
+    # operator drafts it, a platform administrator makes it active once the customer signed.
+    Action.CONTRACT_DRAFT: _rule("draft their provider's contracts and payment milestones", OP, P),
+    Action.CONTRACT_ACTIVATE: _rule(
+        "make a contract active, or give it to another customer",
+        P,
+        refusal="Only a platform administrator makes a contract active, once the customer has signed.",
+    ),
     Action.REFERENCE_EDIT: _rule("edit global reference data (exchange rates, sites, closures)", P),
 }
 

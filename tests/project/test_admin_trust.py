@@ -41,6 +41,8 @@ from booking.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from booking.rules import permissions
+from booking.rules.permissions import ROLES, Action, Hat, Principal, may, refusal
 from booking.selectors.capacity import launch_remaining_capacity_kg
 from booking.services.capacity import capacity_curve_refusal, capacity_curve_replace
 from booking.services.tokens import api_token_create
@@ -222,6 +224,36 @@ def test_a_provider_operator_drafts_contracts_and_a_platform_administrator_activ
     )
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
+
+
+def test_the_contract_rule_is_the_permission_tables_and_the_admin_asks_it(
+    demo, client, settings, monkeypatch
+):
+    """Drafting and activating contracts are two rows of ``booking.rules.permissions``: the
+    table says who, and the contract admin asks the table (widen a row and the admin follows)."""
+    operator, platform = Principal(operator=True), Principal(operator=True, platform=True)
+    assert may(operator, Action.CONTRACT_DRAFT) and not may(operator, Action.CONTRACT_ACTIVATE)
+    assert may(platform, Action.CONTRACT_ACTIVATE)
+    assert not any(may(role, Action.CONTRACT_DRAFT) for role in ROLES)
+    assert refusal(operator, Action.CONTRACT_ACTIVATE) == (
+        "Only a platform administrator makes a contract active, once the customer has signed."
+    )
+    login(client, settings, "expace-ops")
+    contract = Contract.objects.filter(provider__slug="expace").first()
+    assert contract is not None
+    change = reverse("admin:customers_contract_change", args=[contract.pk])
+    assert "status" not in form_data(client.get(change))
+
+    monkeypatch.setitem(
+        permissions.RULES,
+        Action.CONTRACT_ACTIVATE,
+        permissions.Rule("make a contract active", frozenset({Hat.OPERATOR, Hat.PLATFORM})),
+    )
+    assert "status" in form_data(client.get(change))
+    monkeypatch.setitem(
+        permissions.RULES, Action.CONTRACT_DRAFT, permissions.Rule("draft", frozenset({Hat.PLATFORM}))
+    )
+    assert client.get(reverse("admin:customers_contract_add")).status_code == 403
 
 
 def test_a_booking_on_the_providers_launch_gives_reach_without_a_contract(demo, client, settings):
