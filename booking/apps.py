@@ -8,7 +8,10 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         """Connect what the writers announce to who acts on it: Events feed the webhooks,
         due deliveries and due readiness checks become Celery tasks; sign-ins stamp sessions for
-        the idle and absolute timeouts (launchbook.security)."""
+        the idle and absolute timeouts (launchbook.security).
+
+        The imports are here, not at the top: Django imports this module while it loads the
+        apps, before any model can be, and these modules import models."""
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
         from booking.services import webhooks

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from booking.services.tokens import api_tokens_revoke_for_user
+
 
 class RevokeApiTokensOnPasswordChange:
     """Registered as a password validator for its hook; it never refuses a password."""
@@ -23,6 +25,4 @@ class RevokeApiTokensOnPasswordChange:
     def password_changed(self, password: str, user: Any = None) -> None:
         if user is None or user.pk is None:
             return
-        from booking.services.tokens import api_tokens_revoke_for_user
-
         api_tokens_revoke_for_user(user=user, reason="the password was changed")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -101,8 +102,6 @@ def reset_request_allowed(request: HttpRequest, email: str) -> timedelta | None:
     Limited per e-mail address and per client address (``LAUNCHBOOK_PASSWORD_RESET_LIMIT`` an
     hour each), so nobody can flood a mailbox or walk the user list with reset mails.
     """
-    from django.core.cache import cache
-
     limit = int(settings.LAUNCHBOOK_PASSWORD_RESET_LIMIT)
     window = timedelta(hours=1)
     now = timezone.now().timestamp()

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from booking.admin.scoping import CustomerScopedAdmin, operator_customer_ids
 from booking.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from booking.services.tokens import api_token_revoke
+from customers.models import Membership
 from vehicles.admin_scoping import is_platform_admin
 
 
@@ -56,8 +57,6 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _member_ids(customer_ids: QuerySet[Any]) -> QuerySet[Any]:
-        from customers.models import Membership
-
         return Membership.objects.filter(customer_id__in=customer_ids).values("user_id")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

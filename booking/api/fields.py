@@ -8,6 +8,8 @@ from rest_framework import serializers
 from booking.dates import validate_accepted_datetime
 from booking.rules.permissions import Action, may
 
+from .permissions import request_principal
+
 
 class StrictCharField(serializers.CharField):
     default_error_messages = {"not_a_string": "Send text (a JSON string)."}
@@ -60,8 +62,6 @@ class CustomerSecretField(serializers.CharField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        from .permissions import request_principal
-
         request = self.context.get("request")
         if request is None or not may(request_principal(request), Action.WEBHOOK_MANAGE):
             return None

@@ -17,7 +17,15 @@ from django.db.models import BooleanField, F, FloatField, Func, OuterRef, Q, Sub
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from booking.models import Reservation
+from booking.models import Reservation, TemplateStep
+from booking.readiness_templates import (
+    CARGO_SLUG,
+    EXPRESS_RETURNABLE_SLUG,
+    EXPRESS_SLUG,
+    SHIPPED_TEMPLATES,
+    STANDARD_SLUG,
+    minimum_chain_minutes,
+)
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
@@ -541,17 +549,6 @@ def compatibility_load(
 def readiness_chain_minutes(*, service_level: str, returnable: bool) -> int:
     """1 query: the minimum chain of the readiness template a launch of this kind follows (the
     shipped template's when the row is missing, as ``readiness.template_for`` would install it)."""
-    from booking.models import TemplateStep
-    from booking.readiness_templates import (
-        CARGO_SLUG,
-        EXPRESS_RETURNABLE_SLUG,
-        EXPRESS_SLUG,
-        SHIPPED_TEMPLATES,
-        STANDARD_SLUG,
-        StepSpec,
-        minimum_chain_minutes,
-    )
-
     if service_level == "express":
         slug = EXPRESS_RETURNABLE_SLUG if returnable else EXPRESS_SLUG
     else:
@@ -564,7 +561,6 @@ def readiness_chain_minutes(*, service_level: str, returnable: bool) -> int:
     if rows:
         return minimum_chain_minutes([_ChainRow(code, offset, minimum) for code, offset, minimum in rows])
     shipped = next(spec for spec in SHIPPED_TEMPLATES if spec.slug == slug)
-    del StepSpec
     return minimum_chain_minutes(shipped.steps)
 
 

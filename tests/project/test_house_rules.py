@@ -35,3 +35,30 @@ def test_every_row_lock_is_taken_through_the_locking_module():
     ]
     assert stray == []
     assert _calls_named(ast.parse(locking.read_text()), "select_for_update")
+
+
+#: Imports made inside a function, each with the reason written beside it in the code.
+LATE_IMPORTS_WITH_A_REASON = {
+    # Django imports the app config while it loads the apps, before any model can be imported.
+    ("booking/apps.py", "ready"),
+    # rest_framework.views reads the API settings, which name this module.
+    ("booking/api/exceptions.py", "api_exception_handler"),
+}
+
+
+def _imports_inside_functions(path: Path) -> set[tuple[str, str]]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            isinstance(inner, ast.Import | ast.ImportFrom) for inner in ast.walk(node)
+        ):
+            found.add((str(path.relative_to(ROOT)), node.name))
+    return found
+
+
+def test_the_apps_import_at_the_top_of_their_modules():
+    """An import hidden in a function hides a dependency from import-linter's floors and from
+    the reader; only the ones that must wait for Django to load keep one, with their reason."""
+    late = set().union(*(_imports_inside_functions(path) for path in _modules(*APPS)))
+    assert late - LATE_IMPORTS_WITH_A_REASON == set()
+    assert late >= LATE_IMPORTS_WITH_A_REASON  # a reason for an import that is gone is stale
