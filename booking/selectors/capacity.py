@@ -22,8 +22,8 @@ from vehicles.models import CapacityPoint
 ZERO_KG = Decimal("0.0")
 
 
-#: Booked for good: these take capacity whatever the time.
-_BOOKED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+#: Booked for good: these take capacity whatever the time (and fly at lift-off).
+BOOKED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 
 
 def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
@@ -33,14 +33,14 @@ def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
     one definition of "takes capacity" (and of a live booking): ``takes_capacity`` is its twin
     for a row in memory.
     """
-    return Q(**{f"{prefix}status__in": list(_BOOKED_STATUSES)}) | Q(
+    return Q(**{f"{prefix}status__in": list(BOOKED_STATUSES)}) | Q(
         **{f"{prefix}status": Booking.Status.HELD, f"{prefix}hold_expires_at__gt": now}
     )
 
 
 def takes_capacity(booking: Booking, *, now: datetime) -> bool:
     """``capacity_taking_q`` for one booking already loaded."""
-    if booking.status in _BOOKED_STATUSES:
+    if booking.status in BOOKED_STATUSES:
         return True
     return (
         booking.status == Booking.Status.HELD

@@ -22,7 +22,12 @@ from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
 from booking.rules.text import when
-from booking.selectors.capacity import customer_open_holds, launch_capacity_kg, takes_capacity
+from booking.selectors.capacity import (
+    BOOKED_STATUSES,
+    customer_open_holds,
+    launch_capacity_kg,
+    takes_capacity,
+)
 from booking.selectors.contracts import (
     booking_milestones,
     contract_has_room,
@@ -39,9 +44,8 @@ from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
 
-ACTIVE_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 #: At lift-off these bookings fly; a booking still held then was never confirmed and lapses.
-FLYING_STATUSES = ACTIVE_STATUSES
+FLYING_STATUSES = BOOKED_STATUSES
 MOVABLE_STATUSES = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 
 

@@ -62,3 +62,32 @@ def test_the_apps_import_at_the_top_of_their_modules():
     late = set().union(*(_imports_inside_functions(path) for path in _modules(*APPS)))
     assert late - LATE_IMPORTS_WITH_A_REASON == set()
     assert late >= LATE_IMPORTS_WITH_A_REASON  # a reason for an import that is gone is stale
+
+
+def _status_names(node: ast.AST) -> set[str]:
+    return {
+        element.attr
+        for element in getattr(node, "elts", [])
+        if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Attribute)
+        if element.value.attr == "Status"
+    }
+
+
+def test_takes_capacity_is_defined_once():
+    """Which bookings take capacity (booked for good, or held and not run out) is
+    ``booking/selectors/capacity.py``'s; everyone else asks it rather than list the statuses."""
+    capacity = ROOT / "booking" / "selectors" / "capacity.py"
+    copies = []
+    for path in _modules("booking", "customers", "vehicles"):
+        if path == capacity:
+            continue
+        source = path.read_text()
+        if "hold_expires_at__gt" in source:
+            copies.append(f"{path.relative_to(ROOT)}: hold_expires_at__gt")
+        copies += [
+            f"{path.relative_to(ROOT)}:{node.lineno}: the booked statuses"
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Tuple | ast.List | ast.Set)
+            and _status_names(node) == {"CONFIRMED", "MANIFESTED"}
+        ]
+    assert copies == []
