@@ -1,8 +1,22 @@
-"""The one rule for how far ahead a date may lie, shared by the API's fields and the admin's forms.
+"""Dates and times for people, in one place: how each is written, and how far ahead one may lie.
 
-Python's datetimes end in year 9999; plans add windows, transits and turnarounds to what is asked,
-so a date near the end would overflow half-way through a computation. Nothing is sold that far
-ahead: dates after ``LATEST_ACCEPTED`` are refused as input, with this message.
+How times are written (every message, admin table and e-mail of ``booking`` uses these; the
+templates use the same shapes through ``booking.templatetags.times``):
+
+- ``when``: 2030-03-05 10:00 UTC; ``when_short``: 05 Mar 10:00 UTC; ``span_text``: 2030-03-05
+  10:00–16:00 UTC (both full times across days); ``day_text``: 05 Mar 2030; ``day_month``: 5 Mar;
+  ``day_short``: 05 Mar; ``hour_text``: 10:00 UTC (all in UTC);
+- ``minute_text`` (2030-03-05 10:00) and ``second_text`` (2030-03-05 10:00:05): UTC, for tables
+  whose heading says "(UTC)";
+- in the moment's own zone (the caller converts to the site's or the user's first): ``clock``
+  (21:00), ``clock_zone`` (21:00 CST), ``day_iso`` (2030-03-05: a date as it was asked for, and
+  the admin's URL parameters), ``hour_key`` (2030-03-05T10: a key, not for people).
+
+The vehicles app sits below booking and keeps its own two (a closure's name, a range's free time).
+
+How far ahead: Python's datetimes end in year 9999; plans add windows, transits and turnarounds
+to what is asked, so a date near the end would overflow half-way through a computation. Nothing
+is sold that far ahead: dates after ``LATEST_ACCEPTED`` are refused as input, with this message.
 """
 
 from __future__ import annotations
@@ -10,6 +24,106 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
+
+# --- how times are written ----------------------------------------------------------------------
+
+
+def when(moment: datetime | None) -> str:
+    """A time for messages: UTC, to the minute ("2030-03-05 10:00 UTC")."""
+    if moment is None:
+        return "an unknown time"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def when_short(moment: datetime) -> str:
+    """A time within the next weeks, without the year: "05 Mar 10:00 UTC"."""
+    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
+
+
+def day_text(moment: datetime) -> str:
+    """A day: "05 Mar 2030" (UTC)."""
+    return moment.astimezone(UTC).strftime("%d %b %Y")
+
+
+def day_month(moment: datetime) -> str:
+    """A day of the year ahead, unpadded: "5 Mar" (UTC)."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b}"
+
+
+def day_short(moment: datetime) -> str:
+    """A day on a chart's axis: "05 Mar" (UTC)."""
+    return moment.astimezone(UTC).strftime("%d %b")
+
+
+def span_text(start: datetime, end: datetime) -> str:
+    """A span: "2030-03-05 10:00–16:00 UTC", or both full times across days."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if start.date() == end.date():
+        return f"{minute_text(start)}–{end:%H:%M} UTC"
+    return f"{minute_text(start)} – {minute_text(end)} UTC"
+
+
+def hour_text(moment: datetime) -> str:
+    """The hour a forecast is for: "10:00 UTC"."""
+    return moment.astimezone(UTC).strftime("%H:00 UTC")
+
+
+def minute_text(moment: datetime) -> str:
+    """UTC to the minute, for tables headed "(UTC)": "2030-03-05 10:00"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def second_text(moment: datetime) -> str:
+    """UTC to the second, for audit tables headed "(UTC)": "2030-03-05 10:00:05"."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def clock(moment: datetime) -> str:
+    """The time of day in the moment's own zone (the site's, converted by the caller): "21:00"."""
+    return moment.strftime("%H:%M")
+
+
+def clock_zone(moment: datetime) -> str:
+    """The time of day in the moment's own zone, with the zone: "21:00 CST"."""
+    return moment.strftime("%H:%M %Z")
+
+
+def day_iso(moment: datetime) -> str:
+    """The date in the moment's own zone: "2030-03-05" (a date as asked for; URL parameters)."""
+    return moment.strftime("%Y-%m-%d")
+
+
+def hour_key(moment: datetime) -> str:
+    """The hour in the moment's own zone as a key, not for people: "2030-03-05T10"."""
+    return moment.strftime("%Y-%m-%dT%H")
+
+
+#: The shapes the templates write times in (``{{ moment|shown:"moment" }}``,
+#: ``booking.templatetags.times``), as Django's date format characters, in the user's time zone.
+SHOWN_FORMATS = {
+    "day": "j M Y",
+    "moment": "j M Y, H:i T",
+    "moment_weekday": "D j M Y, H:i T",
+    "moment_no_zone": "j M Y, H:i",
+    "moment_compact": "j M Y H:i",
+    "day_clock_weekday": "D j M, H:i T",
+    "day_clock_zone": "j M, H:i T",
+    "day_clock": "j M H:i",
+    "span_end": "j M H:i T",
+    "clock_weekday": "D H:i T",
+    "clock_zone": "H:i T",
+    "clock": "H:i",
+    "clock_seconds": "H:i:s T",
+    "zone": "T",
+    "padded_day_clock": "d M H:i",
+    "padded_moment": "d M Y H:i",
+    "iso_day": "Y-m-d",
+    "iso_minute": "Y-m-d H:i",
+}
+
+
+# --- how far ahead -------------------------------------------------------------------------------
 
 LATEST_ACCEPTED = datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
 LATEST_ACCEPTED_MESSAGE = "Send a date no later than 2199-12-31 (UTC)."

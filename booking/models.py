@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from booking.dates import minute_text
 from customers.models import Contract, Customer, Payload
 from vehicles.models import (
     Currency,
@@ -338,7 +339,9 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         what = self.platform or self.pad or self.vehicle or (self.range_site and f"{self.range_site} range")
-        return f"{what} for {self.launch}: {self.occupied_from:%Y-%m-%d %H:%M}–{self.occupied_until:%Y-%m-%d %H:%M}"
+        return (
+            f"{what} for {self.launch}: {minute_text(self.occupied_from)}–{minute_text(self.occupied_until)}"
+        )
 
     @property
     def kind(self) -> str:

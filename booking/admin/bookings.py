@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from booking.dates import minute_text, second_text
 from booking.errors import ServiceError
 from booking.models import (
     AddOnService,
@@ -50,7 +51,7 @@ def _history(subject_type: str, subject_id: int | None) -> str:
     )
     return _table(
         ["When (UTC)", "What", "Who", "Details"],
-        [(f"{e.created_at:%Y-%m-%d %H:%M:%S}", e.verb, e.actor_label, e.message) for e in events],
+        [(second_text(e.created_at), e.verb, e.actor_label, e.message) for e in events],
     )
 
 
@@ -161,8 +162,8 @@ class BookingAdmin(ProviderScopedAdmin):
                 (
                     m.label,
                     f"{m.amount} {m.currency}",
-                    f"{m.due_at:%Y-%m-%d %H:%M}",
-                    f"{m.paid_at:%Y-%m-%d %H:%M}" if m.paid_at else "not yet",
+                    minute_text(m.due_at),
+                    minute_text(m.paid_at) if m.paid_at else "not yet",
                 )
                 for m in booking_milestones(obj)
             ],

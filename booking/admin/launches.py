@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
 from booking.admin.rules import RuleActionsMixin
-from booking.dates import validate_accepted_datetime
+from booking.dates import day_iso, day_short, minute_text, validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
 from booking.rules.text import closure_text
@@ -192,10 +192,6 @@ def _segment(
     return Segment(kind=kind, left=round(left, 3), width=round(max(right - left, 0.15), 3), title=title)
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-
-
 def _bar_rows(
     bars, *, lo: datetime, hi: datetime, pad: bool, only_site: LaunchSite | None = None
 ) -> list[Row]:
@@ -222,7 +218,9 @@ def _bar_rows(
             ]
         )
         for kind, start, end, what in parts:
-            segment = _segment(kind, start, end, lo, hi, f"{what}: {_when(start)} – {_when(end)} UTC")
+            segment = _segment(
+                kind, start, end, lo, hi, f"{what}: {minute_text(start)} – {minute_text(end)} UTC"
+            )
             if segment:
                 row.segments.append(segment)
         rows.append(row)
@@ -497,7 +495,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         step = max(1, days // 14)
         for n in range(0, days, step):
             moment = lo + timedelta(days=n)
-            ticks.append({"left": round(n / days * 100, 3), "label": moment.strftime("%d %b")})
+            ticks.append({"left": round(n / days * 100, 3), "label": day_short(moment)})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -508,8 +506,8 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
             "start": lo,
             "end": hi,
             "days": days,
-            "previous": (lo - timedelta(days=days)).strftime("%Y-%m-%d"),
-            "next": hi.strftime("%Y-%m-%d"),
+            "previous": day_iso(lo - timedelta(days=days)),
+            "next": day_iso(hi),
             "problems": [p for row in rows for p in row.problems],
         }
         return TemplateResponse(request, "admin/booking/launch/timeline.html", context)

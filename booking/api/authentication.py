@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from booking.dates import when
 from booking.models import ApiToken
 from booking.services.tokens import api_token_digest
 from customers.selectors import REQUEST_CACHE_ATTRIBUTE
@@ -44,7 +45,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.expires_at is not None and token.expires_at <= now:
             raise exceptions.AuthenticationFailed(
-                f"This token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC; create a new one in the "
+                f"This token expired at {when(token.expires_at)}; create a new one in the "
                 "portal's Integrations page or with POST /api/v1/auth/token/."
             )
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

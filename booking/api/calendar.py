@@ -17,8 +17,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.dates import when
 from booking.models import Launch
-from booking.rules.text import when
 from booking.selectors.access import launches_for_calendar
 from customers.models import Customer
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from booking.dates import when
 from booking.models import Launch, Reservation
-from booking.rules.text import when
 from vehicles.logistics import ROAD, TEL_ROAD_LIMIT_KM
 from vehicles.models import (
     LaunchSite,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from booking.rules.text import when
+from booking.dates import when
 from vehicles.compatibility import (
     express_terms_problem,
     model_in_service_problem,

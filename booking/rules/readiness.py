@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from booking.dates import when_short
 from booking.models import (
     Launch,
     PlanStep,
@@ -15,7 +16,6 @@ from booking.models import (
 from booking.readiness_templates import (
     GO_STEP_CODE,
 )
-from booking.rules.text import when_short
 
 Step = PlanStep.Status
 

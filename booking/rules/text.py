@@ -1,9 +1,7 @@
-"""Wording shared by the services' answers: times (UTC, to the minute), spans, site closures,
-unreachable inclinations and slips. Pure: no database.
+"""Wording shared by the services' answers: site closures, unreachable inclinations and slips.
+Pure: no database.
 
-The one home of time formats in messages: ``when`` (2030-03-05 10:00 UTC), ``when_short``
-(05 Mar 10:00 UTC), ``day_text`` (05 Mar 2030), ``day_month`` (5 Mar) and ``span_text``.
-Templates keep their own filters.
+Times are written by ``booking.dates``, the one home of time formats.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from booking.dates import clock, span_text, when_short
 from booking.errors import InvalidRequest
 from vehicles.models import (
     LaunchSite,
@@ -20,38 +19,6 @@ from vehicles.orbits import (
     is_inclination_reachable,
     reachable_inclination_range,
 )
-
-
-def when(moment: datetime | None) -> str:
-    """A time for messages: UTC, to the minute ("2030-03-05 10:00 UTC")."""
-    if moment is None:
-        return "an unknown time"
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def when_short(moment: datetime) -> str:
-    """A time within the next weeks, without the year: "05 Mar 10:00 UTC"."""
-    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
-
-
-def day_text(moment: datetime) -> str:
-    """A day: "05 Mar 2030" (UTC)."""
-    return moment.astimezone(UTC).strftime("%d %b %Y")
-
-
-def day_month(moment: datetime) -> str:
-    """A day of the year ahead, unpadded: "5 Mar" (UTC)."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%b}"
-
-
-def span_text(start: datetime, end: datetime) -> str:
-    """A span: "2030-03-05 10:00–16:00 UTC", or both full times across days."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
-
 
 _span_text = span_text  # the schedule's modules know it by this name
 
@@ -72,7 +39,7 @@ def closure_text(closure: SiteClosure, site: LaunchSite | None = None, *, brief:
     kind = closure.get_kind_display().lower()
     if brief:
         starts = when_short(closure.starts_at).removesuffix(" UTC")
-        return f"{kind} closed {starts}–{closure.ends_at.astimezone(UTC):%H:%M} UTC{reason}"
+        return f"{kind} closed {starts}–{clock(closure.ends_at.astimezone(UTC))} UTC{reason}"
     site = site or closure.site
     return f"{site.name} closed for {kind} {span_text(closure.starts_at, closure.ends_at)}{reason}"
 

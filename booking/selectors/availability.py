@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from booking.dates import day_iso
 from booking.errors import ServiceError
 from booking.models import Booking, Launch
 from booking.selectors.capacity import (
@@ -70,7 +71,7 @@ class Availability:
 
 
 def _when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d}"
+    return day_iso(moment)  # the date as it was asked for
 
 
 def availability_search(

@@ -19,9 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
+from booking.dates import when
 from booking.errors import Conflict
 from booking.models import Launch
-from booking.rules.text import when
 from customers.models import Payload
 from vehicles.models import LaunchSite, OrbitFamily, VehicleModel
 from vehicles.orbits import (

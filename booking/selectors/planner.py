@@ -18,11 +18,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from booking.dates import when
 from booking.errors import InvalidRequest
 from booking.models import Launch
 from booking.rules.chain import transit_hours
 from booking.rules.fleet import minutes_text, readiness_floor
-from booking.rules.text import _require_aware, when
+from booking.rules.text import _require_aware
 from booking.selectors.planner_fleet import (
     ClosureIndex,
     Fleet,

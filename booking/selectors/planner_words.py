@@ -7,7 +7,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from booking.rules.text import closure_text, when
+from booking.dates import when
+from booking.rules.text import closure_text
 from booking.selectors.planner_fleet import RANGE_KIND, PlanRecord, RocketFloors, dt
 from vehicles.logistics import range_busy_text
 from vehicles.models import LaunchSite, SiteClosure

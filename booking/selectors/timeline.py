@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from booking.dates import when
 from booking.models import Launch, Reservation
 from booking.rules.chain import _Resource, transit_hours
-from booking.rules.text import closure_text, when
+from booking.rules.text import closure_text
 from booking.selectors.planner_fleet import road_routes
 from vehicles.models import (
     LaunchSite,

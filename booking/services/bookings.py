@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import HUNDRED, fmt_money, money, new_reference
-from booking.rules.text import when
 from booking.selectors.capacity import (
     BOOKED_STATUSES,
     customer_open_holds,

@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from booking.dates import day_month
 from booking.errors import Conflict
 from booking.models import Launch
-from booking.rules.text import day_month
 from booking.selectors.capacity import launch_booked_mass_kg
 from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel

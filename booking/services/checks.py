@@ -19,9 +19,10 @@ from django.db import DatabaseError
 from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
+from booking.dates import day_text, hour_key, hour_text, when_short
 from booking.models import Booking, Launch, PlanStep, Reservation
 from booking.rules.readiness import go_blockers
-from booking.rules.text import closure_text, day_text, when_short
+from booking.rules.text import closure_text
 from booking.selectors.capacity import capacity_taking_q, launch_booked_mass_kg
 from customers.models import Customer, Document, PaymentMilestone
 from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
@@ -159,14 +160,14 @@ def simulated_weather(*, site: LaunchSite, at: datetime) -> CheckResult:
 
     About one hour in eight is no-go (wind over 20 m/s, or lightning within 10 km).
     """
-    digest = hashlib.sha256(f"{site.code}|{at:%Y-%m-%dT%H}".encode()).digest()
+    digest = hashlib.sha256(f"{site.code}|{hour_key(at)}".encode()).digest()
     wind_ms = digest[0] % 24
     lightning = digest[1] % 40 == 0
     if lightning:
-        return False, f"lightning within 10 km of {site.name} at {at:%H}:00 UTC"
+        return False, f"lightning within 10 km of {site.name} at {hour_text(at)}"
     if wind_ms > 20:
-        return False, f"wind {wind_ms} m/s at {site.name} at {at:%H}:00 UTC (limit 20 m/s)"
-    return True, f"wind {wind_ms} m/s, no lightning at {site.name} at {at:%H}:00 UTC"
+        return False, f"wind {wind_ms} m/s at {site.name} at {hour_text(at)} (limit 20 m/s)"
+    return True, f"wind {wind_ms} m/s, no lightning at {site.name} at {hour_text(at)}"
 
 
 def weather_source() -> Check:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from booking.dates import when
 from booking.models import Launch, Quote, QuoteLine
 from booking.rules.money import fmt_money, new_reference
-from booking.rules.text import when
 from booking.selectors.fit import (
     launch_label,
 )

@@ -25,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from booking.dates import when_short
 from booking.errors import InvalidRequest
 from booking.models import (
     Booking,
@@ -63,7 +64,6 @@ from booking.rules.readiness import (
     step_next_wake,
     step_opens_at,
 )
-from booking.rules.text import when_short
 from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import event_new, user_or_none
 from booking.services.launches import launches_change_status

@@ -27,19 +27,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from booking.dates import when
 from booking.errors import Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Launch, ReadinessTemplate, Reservation
 from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
-from booking.rules.text import (
-    _delta_text,
-    _require_aware,
-    _span_text,
-    closure_text,
-    inclination_problem,
-    when,
-)
+from booking.rules.text import _delta_text, _require_aware, _span_text, closure_text, inclination_problem
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
 from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
 from vehicles.models import (

@@ -61,6 +61,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import LocationParseError, NewConnectionError
 from urllib3.util import parse_url
 
+from booking.dates import when
 from booking.errors import InvalidRequest
 from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from booking.signals import webhook_deliveries_due
@@ -759,7 +760,7 @@ def _record_attempt(*, delivery: WebhookDelivery, result: SendResult, now: datet
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, None
         elif code == 410:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.GAVE_UP, None
-            _endpoint_disable(delivery.endpoint, reason=f"Answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.")
+            _endpoint_disable(delivery.endpoint, reason=f"Answered 410 Gone on {when(now)}.")
         else:
             next_at = now + webhook_retry_delay(number)
             if next_at > delivery.created_at + GIVE_UP_AFTER:

@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Booking, Launch
-from booking.rules.text import when
 from booking.selectors.fit import orbit_label
 from booking.selectors.planner import Plan, PlanningResult, plan_launch
 from booking.services import bookings, quotes, readiness

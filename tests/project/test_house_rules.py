@@ -91,3 +91,37 @@ def test_takes_capacity_is_defined_once():
             and _status_names(node) == {"CONFIRMED", "MANIFESTED"}
         ]
     assert copies == []
+
+
+def _time_formats(tree: ast.AST) -> list[int]:
+    """Lines that write a time with a format of their own: ``.strftime(…)`` or ``f"{t:%H:%M}"``."""
+    lines = _calls_named(tree, "strftime")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
+            spec = "".join(
+                str(part.value) for part in node.format_spec.values if isinstance(part, ast.Constant)
+            )
+            if "%" in spec:
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_times_are_written_by_booking_dates():
+    """One home for how a time is written: ``booking/dates.py`` for the code, its
+    ``SHOWN_FORMATS`` through the ``shown`` filter for the templates. (The vehicles app, below
+    booking, keeps its two: a closure's name and a range's free time.)"""
+    dates = ROOT / "booking" / "dates.py"
+    stray = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _modules("booking", "customers", "launchbook")
+        if path != dates
+        for line in _time_formats(ast.parse(path.read_text()))
+    ]
+    stray += [
+        f"{path.relative_to(ROOT)}: {filter_name}"
+        for app in ("booking", "customers", "launchbook")
+        for path in sorted((ROOT / app).rglob("*.html"))
+        for filter_name in ('|date:"', "|date:'", '|time:"', "|time:'")
+        if filter_name in path.read_text()
+    ]
+    assert stray == []

@@ -18,6 +18,7 @@ import booking.selectors.availability as availability
 import booking.selectors.prices as prices
 import booking.services.bookings as bookings
 import booking.services.quotes as quotes
+from booking.dates import clock_zone
 from booking.errors import ServiceError
 from booking.models import AddOnService, Booking, Launch, Quote
 from booking.portal.access import PortalRequest, get_booking_for, member_required
@@ -148,7 +149,7 @@ def quote_detail(request: PortalRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{booking.reference}: the seat is held for you until "
-                f"{timezone.localtime(booking.hold_expires_at):%H:%M %Z}. Confirm it under a contract before then.",
+                f"{clock_zone(timezone.localtime(booking.hold_expires_at))}. Confirm it under a contract before then.",
             )
             return redirect("portal:booking_detail", reference=booking.reference)
     return render(request, "portal/quote.html", {"quote": quote, "lines": list(quote.lines.all())})
