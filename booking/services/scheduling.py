@@ -12,8 +12,9 @@ bulk-loaded rows, so it answers in a handful of queries.
 Concurrency: every change takes its locks through ``booking.services.locking`` in the order
 written there (the platform or pad first, then the rocket or the launch row, then the ranges),
 then re-reads the chain and checks it. On SQLite transactions are
-IMMEDIATE, so the lock is the database write lock. On PostgreSQL the exclusion constraint of
-migration 0003 is the backstop: a violation becomes ``Conflict``, never a 500.
+IMMEDIATE, so the lock is the database write lock. On PostgreSQL the exclusion constraints are
+the backstop (platform and pad: migration 0003; rocket and range: 0011_fleet_truth): a violation
+becomes ``Conflict``, never a 500.
 """
 
 from __future__ import annotations
@@ -45,9 +46,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.orbits import (
-    sun_synchronous_inclination,
-)
+from vehicles.orbits import altitude_problem, sun_synchronous_inclination
 
 from . import locking, readiness
 from .events import Actor, event_record
@@ -412,8 +411,9 @@ def _inclination_checked(
     *, orbit_family: str, altitude_km: int, inclination_deg: Decimal | float | None
 ) -> Decimal:
     """The target inclination to 0.01°; an SSO without one gets the sun-synchronous value."""
-    if altitude_km < 100:
-        raise InvalidRequest("The target altitude must be at least 100 km.")
+    problem = altitude_problem(altitude_km)
+    if problem:
+        raise InvalidRequest(problem)
     if inclination_deg is None:
         if orbit_family != "SSO":
             raise InvalidRequest("An inclination is needed for orbits other than SSO.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,23 @@ def test_times_are_written_by_booking_dates():
         if filter_name in path.read_text()
     ]
     assert stray == []
+
+
+#: How the making of the product leaks into its text: tickets, reviews of the code, sessions.
+PROCESS_WORDS = re.compile(
+    r"\b(issue|ticket|PR|pull request)\s*#?\d+|\b(code|closing|peer|pull[- ]request|PR)\s+review|\bper (the )?review\b"
+    r"|\b(fix(es|ed)?|addresses|closes)\s+(the\s+)?issue\b|\breview (comment|finding|round)s?\b",
+    re.IGNORECASE,
+)
+
+
+def test_docs_and_code_speak_of_the_product_not_of_its_making():
+    paths = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md", *_modules(*APPS)]
+    paths += [path for app in APPS for path in sorted((ROOT / app).rglob("*.html"))]
+    leaks = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in paths
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if PROCESS_WORDS.search(line)
+    ]
+    assert leaks == []
