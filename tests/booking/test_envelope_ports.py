@@ -86,7 +86,9 @@ def _dispenser():
 
 def test_a_box_fits_a_cylinder_by_its_footprint_diagonal_and_height():
     box = Box(Decimal("0.80"), Decimal("0.80"), Decimal("1.00"))  # diagonal 1.131 m
-    assert fairing_fit_problem(box=box, diameter_m=Decimal("1.2"), height_m=Decimal("1.6"), vehicle="X") is None
+    assert (
+        fairing_fit_problem(box=box, diameter_m=Decimal("1.2"), height_m=Decimal("1.6"), vehicle="X") is None
+    )
     assert fairing_fit_problem(box=box, diameter_m=Decimal("1.1"), height_m=Decimal("1.6"), vehicle="X") == (
         "0.8 × 0.8 × 1.0 m does not fit X's 1.1 m × 1.6 m envelope (diameter × height): "
         "its 0.8 × 0.8 m footprint spans 1.1314 m"
@@ -95,10 +97,15 @@ def test_a_box_fits_a_cylinder_by_its_footprint_diagonal_and_height():
 
 def test_a_box_fits_a_port_either_way_round_but_not_taller():
     envelope = Box(Decimal("0.100"), Decimal("0.2263"), Decimal("0.366"))
-    assert port_fit_problem(box=Box(Decimal("0.22"), Decimal("0.10"), Decimal("0.36")), envelope=envelope, port="6U") is None
-    assert port_fit_problem(box=Box(Decimal("0.10"), Decimal("0.22"), Decimal("0.40")), envelope=envelope, port="6U") == (
-        "0.1 × 0.22 × 0.4 m does not fit the 6U's 0.1 × 0.2263 × 0.366 m envelope"
+    assert (
+        port_fit_problem(
+            box=Box(Decimal("0.22"), Decimal("0.10"), Decimal("0.36")), envelope=envelope, port="6U"
+        )
+        is None
     )
+    assert port_fit_problem(
+        box=Box(Decimal("0.10"), Decimal("0.22"), Decimal("0.40")), envelope=envelope, port="6U"
+    ) == ("0.1 × 0.22 × 0.4 m does not fit the 6U's 0.1 × 0.2263 × 0.366 m envelope")
 
 
 # --- fairings -----------------------------------------------------------------------------------
@@ -136,7 +143,9 @@ def test_a_payload_grown_after_its_quote_is_refused_at_the_hold(world):
 def test_a_booked_payload_cannot_grow_out_of_its_seat(world):
     quote = quote_create(customer=world.customer, payload=world.payload, actor=None, launch=world.launch)
     booking = booking_hold(quote=quote, actor=None)
-    with pytest.raises(Conflict, match=f"is booked on .* \\({booking.reference}\\) and would no longer fit: "):
+    with pytest.raises(
+        Conflict, match=f"is booked on .* \\({booking.reference}\\) and would no longer fit: "
+    ):
         payload_update(payload=world.payload, actor=None, length_m=Decimal("1.5"))
     payload_update(payload=world.payload, actor=None, length_m=Decimal("0.5"))  # still fits
     world.payload.refresh_from_db()
@@ -188,7 +197,9 @@ def test_the_quote_bills_the_mass_it_counts_and_shows_payload_and_adapter_apart(
 def test_a_launch_with_ports_needs_a_port_of_its_own_kinds(world):
     launch = _ported_launch(world, cubesat_3u=2)
     payload = _cubesat(world, "GOMX-P1")
-    with pytest.raises(InvalidRequest, match="carries payloads on ports: choose one of cubesat_3u \\(3U CubeSat"):
+    with pytest.raises(
+        InvalidRequest, match="carries payloads on ports: choose one of cubesat_3u \\(3U CubeSat"
+    ):
         quote_price(customer=world.customer, payload=payload, launch=launch)
     with pytest.raises(InvalidRequest, match="has no 15-inch ring port: choose one of cubesat_3u"):
         quote_price(customer=world.customer, payload=payload, launch=launch, port="ring_15in")
@@ -200,7 +211,9 @@ def test_the_port_and_its_adapter_are_counted_priced_and_kept_on_the_booking(wor
     launch = _ported_launch(world, cubesat_3u=2)
     dispenser = _dispenser()
     payload = _cubesat(world, "GOMX-P1")
-    quote = quote_create(customer=world.customer, payload=payload, actor=None, launch=launch, port="cubesat_3u")
+    quote = quote_create(
+        customer=world.customer, payload=payload, actor=None, launch=launch, port="cubesat_3u"
+    )
     assert quote.launch_port.kind == "cubesat_3u"
     assert quote.adapter == dispenser  # the lightest adapter that fits, by default
     assert quote.mass_kg == Decimal("5.0")  # 3 kg payload + 2 kg dispenser, not the 5 kg standard adapter
@@ -217,7 +230,11 @@ def test_the_port_and_its_adapter_are_counted_priced_and_kept_on_the_booking(wor
     )
     assert quote.total == Decimal("65000.00")
     booking = booking_hold(quote=quote, actor=None)
-    assert (booking.launch_port, booking.adapter, booking.mass_kg) == (quote.launch_port, dispenser, Decimal("5.0"))
+    assert (booking.launch_port, booking.adapter, booking.mass_kg) == (
+        quote.launch_port,
+        dispenser,
+        Decimal("5.0"),
+    )
 
 
 def test_an_adapter_that_does_not_fit_the_port_is_refused(world):
@@ -225,21 +242,32 @@ def test_an_adapter_that_does_not_fit_the_port_is_refused(world):
     ring = Adapter.objects.create(
         name="15-inch clamp band", kind="separation_system", mass_kg=Decimal("4.0"), port_kinds=["ring_15in"]
     )
-    with pytest.raises(InvalidRequest, match="^15-inch clamp band fits 15-inch ring port, not a 3U CubeSat dispenser slot$"):
+    with pytest.raises(
+        InvalidRequest, match="^15-inch clamp band fits 15-inch ring port, not a 3U CubeSat dispenser slot$"
+    ):
         quote_price(
-            customer=world.customer, payload=_cubesat(world, "GOMX-P1"), launch=launch, port="cubesat_3u", adapter=ring
+            customer=world.customer,
+            payload=_cubesat(world, "GOMX-P1"),
+            launch=launch,
+            port="cubesat_3u",
+            adapter=ring,
         )
 
 
 def test_a_payload_too_big_or_heavy_for_the_slot_is_refused(world):
     launch = _ported_launch(world, cubesat_3u=2, ring_15in=1)
     tall = _cubesat(world, "Tall", height_m=Decimal("0.50"))
-    with pytest.raises(Conflict, match="^0.1 × 0.1 × 0.5 m does not fit the 3U CubeSat dispenser slot's 0.1 × 0.1 × 0.3405 m envelope$"):
+    with pytest.raises(
+        Conflict,
+        match="^0.1 × 0.1 × 0.5 m does not fit the 3U CubeSat dispenser slot's 0.1 × 0.1 × 0.3405 m envelope$",
+    ):
         quote_price(customer=world.customer, payload=tall, launch=launch, port="cubesat_3u")
     heavy = _cubesat(world, "Heavy")
     heavy.mass_kg = Decimal("8.0")
     heavy.save()
-    with pytest.raises(Conflict, match="^payload Heavy weighs 8 kg, more than the 6 kg a 3U CubeSat dispenser slot takes$"):
+    with pytest.raises(
+        Conflict, match="^payload Heavy weighs 8 kg, more than the 6 kg a 3U CubeSat dispenser slot takes$"
+    ):
         quote_price(customer=world.customer, payload=heavy, launch=launch, port="cubesat_3u")
     # The search finds the port it does fit.
     option = next(o for o in availability_search(payload=heavy).options if o.launch == launch)
@@ -271,13 +299,17 @@ def test_an_expired_hold_gives_its_slot_back(world):
     launch = _ported_launch(world, cubesat_3u=1)
     first = _cubesat(world, "Cube first")
     booking = booking_hold(
-        quote=quote_create(customer=world.customer, payload=first, actor=None, launch=launch, port="cubesat_3u"),
+        quote=quote_create(
+            customer=world.customer, payload=first, actor=None, launch=launch, port="cubesat_3u"
+        ),
         actor=None,
     )
     later = booking.hold_expires_at + timedelta(minutes=1)
     other = CustomerFactory(name="Cube other")
     second = _cubesat(world, "Cube second", customer=other)
-    quote = quote_create(customer=other, payload=second, actor=None, launch=launch, port="cubesat_3u", now=later)
+    quote = quote_create(
+        customer=other, payload=second, actor=None, launch=launch, port="cubesat_3u", now=later
+    )
     assert booking_hold(quote=quote, actor=None, now=later).launch_port == booking.launch_port
 
 
@@ -285,5 +317,8 @@ def test_a_launch_without_ports_is_limited_by_mass_alone(world):
     for i in range(12):  # more payloads than any port count: only mass limits them
         customer = CustomerFactory(name=f"Free {i}")
         payload = _cubesat(world, f"Free {i}", customer=customer)
-        booking_hold(quote=quote_create(customer=customer, payload=payload, actor=None, launch=world.launch), actor=None)
+        booking_hold(
+            quote=quote_create(customer=customer, payload=payload, actor=None, launch=world.launch),
+            actor=None,
+        )
     assert Booking.objects.filter(launch=world.launch, launch_port__isnull=True).count() == 12

@@ -50,7 +50,9 @@ def _build_race():
             height_m=Decimal("0.34"),
         )
         quotes.append(
-            quote_create(customer=customer, payload=payload, actor=None, launch=world.launch, port="cubesat_3u")
+            quote_create(
+                customer=customer, payload=payload, actor=None, launch=world.launch, port="cubesat_3u"
+            )
         )
     return world, port, quotes
 
@@ -113,7 +115,9 @@ def test_concurrent_holds_never_take_more_slots_than_the_launch_has(monkeypatch)
         if isinstance(exc, Busy):
             assert str(exc).endswith("is being changed by someone else right now; please retry.")
         else:
-            assert str(exc).startswith(f"all {SLOTS} 3U CubeSat dispenser slots on Kuaizhou-1A KZ1A-Y7 are taken")
+            assert str(exc).startswith(
+                f"all {SLOTS} 3U CubeSat dispenser slots on Kuaizhou-1A KZ1A-Y7 are taken"
+            )
 
 
 @pytest.mark.postgres

@@ -38,7 +38,7 @@ class LaunchOrbitSerializer(serializers.Serializer):
 
 class LaunchPortSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
-    label = serializers.CharField(source="get_kind_display", read_only=True)
+    name = serializers.CharField(source="get_kind_display", read_only=True)
     count = serializers.IntegerField(read_only=True)
     free = serializers.IntegerField(
         read_only=True, help_text="Slots not taken by bookings or unexpired holds."
