@@ -4,7 +4,8 @@ Two kinds of option, in order of earliest NET then price:
 
 - a rideshare seat on a launch still selling seats, whose target orbit matches the payload (same
   family, altitude within ±50 km, inclination within ±1°: see ``booking.selectors.fit``) and with
-  enough capacity left for the payload and its adapter;
+  enough capacity left for the payload and its adapter, the payload inside the vehicle's fairing
+  envelope and, on a launch with ports, a port it fits with a slot free (``selectors.ports``);
 - a dedicated launch on an active vehicle model that lifts the payload to its orbit (its capacity
   curve, no extrapolation), from a site that reaches the inclination by direct ascent. Its NET is
   the earliest possible: the search time plus a standard campaign lead time of
