@@ -20,6 +20,7 @@ from booking.models import (
     DedicatedPrice,
     ExchangeRate,
     Launch,
+    LaunchPort,
     PlanStep,
     RideshareRate,
 )
@@ -27,6 +28,7 @@ from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
 from customers.models import Contract, Customer, Membership, Payload
 from vehicles.models import (
+    Adapter,
     CapacityPoint,
     LaunchSite,
     MobilePlatform,
@@ -123,6 +125,7 @@ class ModelSpec:
     family: str = ""
     express: bool = False
     min_pad_campaign_hours: str = "0.0"
+    envelope: tuple[str, str] | None = None  # usable fairing envelope, diameter × height in m
 
 
 VEHICLE_MODELS = [
@@ -170,6 +173,7 @@ VEHICLE_MODELS = [
         family="Kuaizhou",
         express=True,
         min_pad_campaign_hours="6.0",
+        envelope=("1.30", "1.60"),
     ),
     ModelSpec(
         "expace",
@@ -185,6 +189,7 @@ VEHICLE_MODELS = [
         family="Kuaizhou",
         express=True,
         min_pad_campaign_hours="8.0",
+        envelope=("2.40", "3.00"),
     ),
     ModelSpec(
         "landspace",
@@ -214,6 +219,7 @@ VEHICLE_MODELS = [
         "Three solid stages and a liquid upper stage, launched from a transporter-erector-launcher.",
         family="Ceres",
         min_pad_campaign_hours="24.0",
+        envelope=("1.45", "1.80"),
     ),
     ModelSpec(
         "cgwic",
@@ -229,6 +235,7 @@ VEHICLE_MODELS = [
         "Liquid oxygen and kerosene; first flight put 20 satellites in orbit. Flies from Taiyuan LC-16.",
         family="Long March 6",
         min_pad_campaign_hours="240.0",
+        envelope=("2.00", "3.30"),
     ),
 ]
 
@@ -274,10 +281,62 @@ PAYLOADS = [
     # customer slug, name, mass kg, orbit, altitude, inclination (None: SSO), returnable, size m
     ("gomspace", "GOMX-5A", "3.0", "SSO", 500, None, False, ("0.10", "0.10", "0.34")),
     ("gomspace", "GOMX-5B", "3.2", "SSO", 500, None, False, ("0.10", "0.10", "0.34")),
-    ("interspace", "Zengzhang-1", "220.0", "LEO", 500, "41.00", True, ("1.20", "1.20", "1.10")),
+    ("interspace", "Zengzhang-1", "220.0", "LEO", 500, "41.00", True, ("1.00", "1.00", "1.10")),
     ("jilin", "Jilin-1 Video 09", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
     ("jilin", "Jilin-1 Video 10", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
-    ("cmsa", "Station cargo capsule", "900.0", "LEO", 400, "41.50", True, ("2.00", "2.00", "2.50")),
+    ("cmsa", "Station cargo capsule", "900.0", "LEO", 400, "41.50", True, ("1.60", "1.60", "2.20")),
+]
+
+# --- ports and adapters (docs/catalog.md) ------------------------------------------------------
+
+#: Port kinds: max payload mass (kg) and box envelope (length, width, height in m). CubeSat slots
+#: follow the CubeSat Design Specification Rev. 14.1; ring ports follow the ESPA 15-inch and
+#: ESPA Grande 24-inch port limits.
+PORT_KINDS = {
+    "ring_15in": ("181.00", ("0.610", "0.711", "0.965")),
+    "ring_24in": ("318.00", ("1.067", "1.168", "1.422")),
+    "cubesat_3u": ("6.00", ("0.100", "0.100", "0.3405")),
+    "cubesat_6u": ("12.00", ("0.100", "0.2263", "0.366")),
+    "cubesat_12u": ("24.00", ("0.2263", "0.2263", "0.366")),
+}
+
+#: Slot fees (USD) added to the seat: demo assumptions. Ring ports are priced by mass alone.
+PORT_PRICES = {"cubesat_3u": "15000.00", "cubesat_6u": "25000.00", "cubesat_12u": "40000.00"}
+
+#: Ports per demo rideshare launch (demo assumptions sized to each vehicle's capacity and fairing).
+LAUNCH_PORTS = {
+    "Kuaizhou-1A · SSO 500 rideshare": {"ring_24in": 1, "cubesat_3u": 4, "cubesat_6u": 2},
+    "Ceres-1 · SSO 500 rideshare": {
+        "ring_24in": 1,
+        "ring_15in": 2,
+        "cubesat_3u": 6,
+        "cubesat_6u": 2,
+        "cubesat_12u": 1,
+    },
+    "Kuaizhou-11 · SSO 700 rideshare": {"ring_24in": 2, "ring_15in": 4, "cubesat_6u": 4, "cubesat_12u": 2},
+    "Long March 6 · SSO 700 rideshare": {
+        "ring_24in": 3,
+        "ring_15in": 6,
+        "cubesat_3u": 8,
+        "cubesat_6u": 4,
+        "cubesat_12u": 2,
+    },
+}
+
+ADAPTERS = [
+    # name, kind, mass kg, port kinds, source (all global: offered on every provider's launches)
+    ("15-inch clamp-band separation system", "separation_system", "4.00", ["ring_15in"], "demo assumption"),
+    (
+        "15-inch motorised ring separation system",
+        "separation_system",
+        "2.50",
+        ["ring_15in"],
+        "demo assumption",
+    ),
+    ("24-inch clamp-band separation system", "separation_system", "7.50", ["ring_24in"], "demo assumption"),
+    ("3U CubeSat dispenser", "dispenser", "2.00", ["cubesat_3u"], "demo assumption"),
+    ("6U CubeSat dispenser", "dispenser", "4.50", ["cubesat_6u"], "demo assumption"),
+    ("12U CubeSat dispenser", "dispenser", "7.00", ["cubesat_12u"], "demo assumption"),
 ]
 
 # --- prices (booking engine) -------------------------------------------------------------------
@@ -471,6 +530,8 @@ def _load_vehicle_models(providers: dict[str, Provider]) -> dict[str, VehicleMod
                 "family": spec.family,
                 "express_capable": spec.express,
                 "min_pad_campaign_hours": Decimal(spec.min_pad_campaign_hours),
+                "envelope_diameter_m": spec.envelope and Decimal(spec.envelope[0]),
+                "envelope_height_m": spec.envelope and Decimal(spec.envelope[1]),
             },
         )
         models_by_name[spec.name] = vm
@@ -666,6 +727,42 @@ def _load_launches(
             step_complete(step=step, actor=None, note="signed before the demo catalog was loaded")
 
 
+def _load_adapters() -> None:
+    for name, kind, mass, port_kinds, source in ADAPTERS:
+        _upsert(
+            Adapter,
+            {"name": name},
+            {
+                "kind": kind,
+                "mass_kg": Decimal(mass),
+                "port_kinds": port_kinds,
+                "source": source,
+                "active": True,
+            },
+        )
+
+
+def _load_ports() -> None:
+    """Ports of the demo rideshare launches; a launch that has ports already (an operator's) is left alone."""
+    for launch_name, counts in LAUNCH_PORTS.items():
+        launch = Launch.objects.filter(name=launch_name).first()
+        if launch is None or launch.ports.exists():
+            continue
+        for kind, count in counts.items():
+            max_mass, (length, width, height) = PORT_KINDS[kind]
+            LaunchPort.objects.create(
+                launch=launch,
+                kind=kind,
+                count=count,
+                max_mass_kg=Decimal(max_mass),
+                envelope_length_m=Decimal(length),
+                envelope_width_m=Decimal(width),
+                envelope_height_m=Decimal(height),
+                price=Decimal(PORT_PRICES.get(kind, "0.00")),
+                currency="USD",
+            )
+
+
 def load_catalog(now: datetime | None = None) -> dict[str, int]:
     """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
     now = now or timezone.now()
@@ -685,6 +782,8 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
             vehicles=vehicles,
             now=now,
         )
+        _load_adapters()
+        _load_ports()
 
     return {
         "providers": Provider.objects.count(),

@@ -6,17 +6,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from booking.dates import minute_text
 from customers.models import Contract, Customer, Payload
 from vehicles.models import (
+    Adapter,
     Currency,
     LaunchSite,
     MobilePlatform,
     OrbitFamily,
     Pad,
+    PortKind,
     Provider,
     Vehicle,
     VehicleModel,
@@ -154,6 +157,12 @@ class Booking(models.Model):
     quote = models.ForeignKey(
         "Quote", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
     )
+    # The port it takes (none on a launch without ports) and the adapter whose mass mass_kg counts.
+    launch_port = models.ForeignKey(
+        "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    )
+    adapter = models.ForeignKey(Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    adapter_mass_kg = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
     rebooked_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rebooked_to"
     )
@@ -462,6 +471,11 @@ class Quote(models.Model):
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="quotes")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="quotes")
     mass_kg = models.DecimalField(max_digits=9, decimal_places=1, help_text="Payload plus adapter mass.")
+    launch_port = models.ForeignKey(
+        "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes"
+    )
+    adapter = models.ForeignKey(Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    adapter_mass_kg = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
     options = models.JSONField(default=list, blank=True)
     declared_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2)
@@ -488,6 +502,7 @@ class QuoteLine(models.Model):
         MINIMUM = "minimum", "Minimum charge"
         EXPRESS = "express", "Express premium"
         ADD_ON = "add_on", "Add-on service"
+        PORT = "port", "Port"
         REBOOKING_FEE = "rebooking_fee", "Rebooking fee"
         CREDIT = "credit", "Credit carried over"
 
@@ -787,3 +802,46 @@ class WebhookAttempt(models.Model):
     class Meta:
         ordering = ["delivery", "number"]
         constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="unique_webhook_attempt")]
+
+
+# --- ports of a rideshare launch --------------------------------------------------------------
+
+
+class LaunchPort(models.Model):
+    """Slots of one kind on a rideshare launch: how many, the mass and envelope each takes, its price.
+
+    A booking on a launch with ports takes one slot; slots taken are counted from booking rows
+    (``booking.selectors.capacity``), never kept in a counter.
+    """
+
+    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="ports")
+    kind = models.CharField(max_length=16, choices=PortKind.choices)
+    count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    max_mass_kg = models.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Heaviest payload one slot takes, without its adapter."
+    )
+    envelope_length_m = models.DecimalField(max_digits=6, decimal_places=4)
+    envelope_width_m = models.DecimalField(max_digits=6, decimal_places=4)
+    envelope_height_m = models.DecimalField(
+        max_digits=6, decimal_places=4, help_text="Along the rocket's axis (a dispenser's deployment axis)."
+    )
+    price = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Added to the seat's price."
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+
+    class Meta:
+        ordering = ["launch", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["launch", "kind"], name="unique_port_kind_per_launch"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="launchport_count_positive"),
+            models.CheckConstraint(condition=Q(max_mass_kg__gt=0), name="launchport_max_mass_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="launchport_price_nonneg"),
+            models.CheckConstraint(
+                condition=Q(envelope_length_m__gt=0) & Q(envelope_width_m__gt=0) & Q(envelope_height_m__gt=0),
+                name="launchport_envelope_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} × {self.count} on {self.launch}"

@@ -130,6 +130,23 @@ class VehicleModel(models.Model):
         default=Decimal("5.0"),
         help_text="Adapter and separation system mass added for each payload carried.",
     )
+    envelope_diameter_m = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Usable static payload envelope inside the fairing: its diameter. Empty: not known, "
+        "sizes are not checked against the fairing.",
+    )
+    envelope_height_m = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Usable static payload envelope inside the fairing: its height along the rocket's axis.",
+    )
     family = models.CharField(
         max_length=60,
         blank=True,
@@ -170,6 +187,53 @@ class VehicleModel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortKind(models.TextChoices):
+    """Where a rideshare payload rides: a ring port or a CubeSat dispenser slot."""
+
+    RING_15 = "ring_15in", "15-inch ring port"
+    RING_24 = "ring_24in", "24-inch ring port"
+    CUBESAT_3U = "cubesat_3u", "3U CubeSat dispenser slot"
+    CUBESAT_6U = "cubesat_6u", "6U CubeSat dispenser slot"
+    CUBESAT_12U = "cubesat_12u", "12U CubeSat dispenser slot"
+
+
+class Adapter(models.Model):
+    """A separation system or dispenser from the catalog: its mass rides with the payload it carries."""
+
+    class Kind(models.TextChoices):
+        SEPARATION_SYSTEM = "separation_system", "Separation system"
+        DISPENSER = "dispenser", "CubeSat dispenser"
+
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="adapters",
+        help_text="Empty: offered on every provider's launches.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=120, unique=True)
+    mass_kg = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
+    port_kinds = models.JSONField(default=list, help_text="The port kinds it fits.")
+    source = models.CharField(max_length=300, blank=True, help_text="Where the mass figure comes from.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["mass_kg", "name"]
+        constraints = [models.CheckConstraint(condition=Q(mass_kg__gte=0), name="adapter_mass_nonneg")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = [kind for kind in self.port_kinds or [] if kind not in PortKind.values]
+        if unknown or not self.port_kinds:
+            raise ValidationError(
+                {"port_kinds": f"List the port kinds it fits, from {', '.join(PortKind.values)}."}
+            )
 
 
 class CapacityPoint(models.Model):

@@ -12,7 +12,7 @@ from booking.models import AddOnService
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
-from vehicles.models import Currency
+from vehicles.models import Currency, PortKind
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
@@ -156,6 +156,12 @@ class BookOptionsForm(forms.Form):
         choices=AddOnService.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    port = forms.ChoiceField(
+        label="Port",
+        choices=[("", "(the port the option lists)"), *PortKind.choices],
+        required=False,
+        help_text="On a launch with ports: the kind of slot the payload rides on, with its adapter.",
     )
     declared_value = forms.DecimalField(
         label="Declared payload value",

@@ -74,12 +74,16 @@ def get_contracts_for(user: User) -> QuerySet[Contract]:
 
 
 def get_bookings_for(user: User) -> QuerySet[Booking]:
-    qs = Booking.objects.select_related("customer", "payload", "launch", "launch__provider", "contract")
+    qs = Booking.objects.select_related(
+        "customer", "payload", "launch", "launch__provider", "contract", "launch_port"
+    )
     return _scoped(qs, user, customer_path="customer_id", provider_path="launch__provider_id")
 
 
 def get_quotes_for(user: User) -> QuerySet[Quote]:
-    qs = Quote.objects.select_related("customer", "payload", "launch", "vehicle_model", "provider")
+    qs = Quote.objects.select_related(
+        "customer", "payload", "launch", "vehicle_model", "provider", "launch_port"
+    )
     qs = qs.prefetch_related("lines")
     return _scoped(qs, user, customer_path="customer_id", provider_path="provider_id")
 

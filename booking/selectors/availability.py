@@ -4,7 +4,8 @@ Two kinds of option, in order of earliest NET then price:
 
 - a rideshare seat on a launch still selling seats, whose target orbit matches the payload (same
   family, altitude within ±50 km, inclination within ±1°: see ``booking.selectors.fit``) and with
-  enough capacity left for the payload and its adapter;
+  enough capacity left for the payload and its adapter, the payload inside the vehicle's fairing
+  envelope and, on a launch with ports, a port it fits with a slot free (``selectors.ports``);
 - a dedicated launch on an active vehicle model that lifts the payload to its orbit (its capacity
   curve, no extrapolation), from a site that reaches the inclination by direct ascent. Its NET is
   the earliest possible: the search time plus a standard campaign lead time of
@@ -22,7 +23,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from booking.dates import day_iso
-from booking.errors import ServiceError
+from booking.errors import Conflict, ServiceError
 from booking.models import Booking, Launch
 from booking.selectors.capacity import (
     launch_capacity_kg,
@@ -34,6 +35,7 @@ from booking.selectors.fit import (
     DEDICATED_LEAD_TIME,
     best_site_for_inclination,
     capacity_shortfall_message,
+    counted_mass,
     fmt_deg,
     fmt_kg,
     launch_label,
@@ -44,7 +46,13 @@ from booking.selectors.fit import (
     payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
-from booking.selectors.prices import dedicated_launch_lines, exchange_rates, rideshare_launch_lines
+from booking.selectors.ports import envelope_problem, port_label, search_seat
+from booking.selectors.prices import (
+    dedicated_launch_lines,
+    exchange_rates,
+    port_lines,
+    rideshare_launch_lines,
+)
 from customers.models import Payload
 from vehicles.models import LaunchSite, Provider, VehicleModel
 from vehicles.selectors import vehicle_models_with_curves
@@ -62,6 +70,7 @@ class Option:
     remaining_capacity_kg: Decimal
     why: str
     launch: Launch | None = None
+    port: str | None = None  # the port kind the price is for, on a launch with ports
 
 
 @dataclass
@@ -146,29 +155,36 @@ def _rideshare_options(
         )
         return
     wanted_inclination = payload_inclination_deg(payload)
-    prices: dict[tuple[int, str], Decimal | ServiceError] = {}
+    prices: dict[tuple[int, str, Decimal, int | None], Decimal | ServiceError] = {}
     for launch in candidates:
         mismatch = orbit_mismatch(launch=launch, payload=payload)
         if mismatch:
             into.reasons.append(mismatch)
             continue
-        needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model)
+        try:
+            seat = search_seat(launch=launch, payload=payload, now=now)
+        except ServiceError as exc:
+            into.reasons.append(exc.message)
+            continue
+        mass = counted_mass(payload, launch.vehicle_model, seat.adapter)
+        needed = mass.total_kg
         remaining = launch_remaining_capacity_kg(launch=launch)
         if needed > remaining:
             into.reasons.append(
                 capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining)
             )
             continue
-        key = (launch.provider_id, launch.orbit_family)
-        if key not in prices:  # one price per provider and orbit family, however many launches
+        key = (launch.provider_id, launch.orbit_family, needed, seat.port.pk if seat.port else None)
+        if key not in prices:  # one price per provider, orbit family and seat, however many launches
             try:
                 lines = rideshare_launch_lines(
                     provider=launch.provider,
                     orbit_family=launch.orbit_family,
-                    payload=payload,
+                    mass=mass,
                     currency=currency,
                     rates=rates,
                 )
+                lines += port_lines(port=seat.port, currency=currency, rates=rates)
                 prices[key] = sum((line.amount for line in lines), Decimal("0.00"))
             except ServiceError as exc:
                 prices[key] = exc
@@ -189,10 +205,12 @@ def _rideshare_options(
                 currency=currency,
                 remaining_capacity_kg=remaining,
                 launch=launch,
+                port=seat.port.kind if seat.port else None,
                 why=(
                     f"rideshare on {launch_label(launch)} to "
-                    f"{orbit_label(launch.orbit_family, launch.altitude_km)}{inclination}: "
-                    f"{fmt_kg(needed)} kg needed of the {fmt_kg(remaining)} kg left "
+                    f"{orbit_label(launch.orbit_family, launch.altitude_km)}{inclination}"
+                    f"{' on a ' + port_label(seat.port.kind) if seat.port else ''}: "
+                    f"{mass.describe()} needed of the {fmt_kg(remaining)} kg left "
                     f"(capacity {fmt_kg(launch_capacity_kg(launch=launch))} kg)"
                 ),
             )
@@ -222,6 +240,9 @@ def _dedicated_options(
     for vehicle_model in models:
         try:
             capacity = model_fits_payload(vehicle_model=vehicle_model, payload=payload)
+            problem = envelope_problem(vehicle_model=vehicle_model, port=None, payload=payload)
+            if problem:
+                raise Conflict(problem)
             site = best_site_for_inclination(
                 vehicle_model=vehicle_model, inclination_deg=inclination, sites=sites
             )

@@ -1,6 +1,7 @@
 """Capacity, computed from rows, never kept in a counter: a launch carries the mass of its active
 bookings (confirmed, manifested) and of its held bookings whose hold has not expired. The one
-definition of "takes capacity" is ``capacity_taking_q``.
+definition of "takes capacity" is ``capacity_taking_q``. On a launch with ports a booking also takes
+one slot of its port for exactly as long (``launch_ports_taken``).
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from booking.models import (
     Booking,
     Launch,
+    LaunchPort,
 )
 from booking.selectors.fit import launch_target_capacity_kg
 from vehicles.models import CapacityPoint
@@ -57,6 +59,26 @@ def customer_open_holds(*, customer_id: int, provider_id: int, now: datetime) ->
         launch__provider_id=provider_id,
         status=Booking.Status.HELD,
     )
+
+
+def launch_ports_taken(*, launch: Launch, now: datetime) -> dict[int, int]:
+    """Slots taken at ``now`` on each of the launch's ports (by ``LaunchPort`` pk), from booking rows.
+
+    A booking takes its port exactly while it takes capacity (``capacity_taking_q``). Writers
+    call this holding the launch row lock, so two holds never both take the last slot.
+    """
+    rows = (
+        Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch.pk, launch_port__isnull=False)
+        .values("launch_port_id")
+        .annotate(taken=Count("pk"))
+    )
+    return {row["launch_port_id"]: row["taken"] for row in rows}
+
+
+def launch_ports_free(*, launch: Launch, now: datetime) -> list[tuple[LaunchPort, int]]:
+    """Each port of the launch with the slots still free at ``now`` (never below 0)."""
+    taken = launch_ports_taken(launch=launch, now=now)
+    return [(port, max(port.count - taken.get(port.pk, 0), 0)) for port in launch.ports.all()]
 
 
 def launch_capacity_kg(*, launch: Launch) -> Decimal:
@@ -107,6 +129,7 @@ def launches_with_capacity(
             Prefetch(
                 "vehicle_model__capacity_points",
                 queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
-            )
+            ),
+            "ports",
         )
     )

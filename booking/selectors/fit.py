@@ -14,6 +14,7 @@ Tolerances are stated here and quoted in every answer:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,7 +24,7 @@ from booking.dates import when
 from booking.errors import Conflict
 from booking.models import Launch
 from customers.models import Payload
-from vehicles.models import LaunchSite, OrbitFamily, VehicleModel
+from vehicles.models import Adapter, LaunchSite, OrbitFamily, VehicleModel
 from vehicles.orbits import (
     OrbitError,
     capacity_at_altitude,
@@ -100,9 +101,42 @@ def payload_inclination_deg(payload: Payload) -> Decimal | None:
     return None
 
 
-def payload_mass_with_adapter_kg(payload: Payload, vehicle_model: VehicleModel) -> Decimal:
-    """The mass a payload takes on a launch: its own plus the vehicle's adapter per payload."""
-    return Decimal(payload.mass_kg) + Decimal(vehicle_model.adapter_mass_kg)
+@dataclass(frozen=True)
+class CountedMass:
+    """What a payload takes on a launch and is billed for: its own mass plus its adapter's."""
+
+    payload_kg: Decimal
+    adapter_kg: Decimal
+    adapter_name: str
+
+    @property
+    def total_kg(self) -> Decimal:
+        return self.payload_kg + self.adapter_kg
+
+    def describe(self) -> str:
+        """'8 kg (3 kg payload + 5 kg Kuaizhou-1A adapter)': the words every price and panel uses."""
+        return (
+            f"{fmt_kg(self.total_kg)} kg ({fmt_kg(self.payload_kg)} kg payload + "
+            f"{fmt_kg(self.adapter_kg)} kg {self.adapter_name})"
+        )
+
+
+def counted_mass(
+    payload: Payload, vehicle_model: VehicleModel, adapter: Adapter | None = None
+) -> CountedMass:
+    """THE counted mass: the payload plus the chosen adapter, or the vehicle's standard adapter."""
+    if adapter is not None:
+        return CountedMass(Decimal(payload.mass_kg), Decimal(adapter.mass_kg), adapter.name)
+    return CountedMass(
+        Decimal(payload.mass_kg), Decimal(vehicle_model.adapter_mass_kg), f"{vehicle_model} adapter"
+    )
+
+
+def payload_mass_with_adapter_kg(
+    payload: Payload, vehicle_model: VehicleModel, adapter: Adapter | None = None
+) -> Decimal:
+    """The mass a payload takes on a launch: ``counted_mass(...).total_kg``."""
+    return counted_mass(payload, vehicle_model, adapter).total_kg
 
 
 def orbit_mismatch(*, launch: Launch, payload: Payload) -> str | None:

@@ -17,16 +17,19 @@ from booking.selectors.fit import (
     payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
+from booking.selectors.ports import Seat, check_seat, envelope_problem
 from customers.models import Payload
 from vehicles.models import LaunchSite, VehicleModel
 
 
-def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Decimal:
+def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: Seat | None = None) -> Decimal:
     """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
 
     Seats are sold on launches still selling, before their NET, to a matching orbit, while the
-    payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
-    takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
+    payload fits the vehicle's envelope and its port (``selectors.ports``), a slot of that port is
+    free, and the payload with its adapter fits the capacity left. A dedicated launch
+    (``rideshare`` off) takes one booking only. Inside ``booking_hold`` the caller holds the launch
+    row lock. ``seat`` defaults to no port and the vehicle's standard adapter.
     """
     refusal = launch_selling_refusal(launch=launch, now=now)
     if refusal:
@@ -34,7 +37,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Deci
     mismatch = orbit_mismatch(launch=launch, payload=payload)
     if mismatch:
         raise Conflict(mismatch)
-    needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model)
+    seat = seat or Seat(port=None, adapter=None)
+    check_seat(launch=launch, seat=seat, payload=payload, now=now)
+    needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model, seat.adapter)
     remaining = launch_remaining_capacity_kg(launch=launch, now=now)
     if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
         raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
@@ -48,6 +53,9 @@ def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> Lau
     if not vehicle_model.active:
         raise Conflict(f"{vehicle_model} is no longer offered")
     model_fits_payload(vehicle_model=vehicle_model, payload=payload)
+    problem = envelope_problem(vehicle_model=vehicle_model, port=None, payload=payload)
+    if problem:
+        raise Conflict(problem)
     sites = LaunchSite.objects.prefetch_related("pads")
     return best_site_for_inclination(
         vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites

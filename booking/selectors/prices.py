@@ -13,15 +13,22 @@ from django.conf import settings
 from django.utils import timezone
 
 from booking.errors import Conflict, InvalidRequest
-from booking.models import AddOnService, DedicatedPrice, ExchangeRate, Launch, Quote, QuoteLine, RideshareRate
-from booking.rules.money import HUNDRED, fmt_money, money
-from booking.selectors.fit import (
-    fmt_kg,
-    payload_mass_with_adapter_kg,
+from booking.models import (
+    AddOnService,
+    DedicatedPrice,
+    ExchangeRate,
+    Launch,
+    LaunchPort,
+    Quote,
+    QuoteLine,
+    RideshareRate,
 )
+from booking.rules.money import HUNDRED, fmt_money, money
+from booking.selectors.fit import CountedMass, counted_mass
 from booking.selectors.guards import check_dedicated_fit, check_launch_fit
+from booking.selectors.ports import Seat, choose_seat, port_label
 from customers.models import Customer, Payload
-from vehicles.models import Currency, Provider, VehicleModel
+from vehicles.models import Adapter, Currency, Provider, VehicleModel
 
 CURRENCIES = tuple(Currency.values)
 
@@ -86,17 +93,17 @@ def rideshare_launch_lines(
     *,
     provider: Provider,
     orbit_family: str,
-    payload: Payload,
+    mass: CountedMass,
     currency: str,
     rates: Mapping[str, Decimal] | None = None,
 ) -> list[PriceLine]:
-    """The seat: the payload's mass times the provider's rate for the orbit family, at least the minimum."""
+    """The seat: the counted mass (payload plus adapter, what the launch carries) times the
+    provider's rate for the orbit family, at least the minimum."""
     rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
     if rate is None:
         raise Conflict(f"{provider} sells no rideshare seats to {orbit_family}: no price per kg is set")
-    mass = Decimal(payload.mass_kg)
-    by_mass = mass * rate.price_per_kg
-    per_kg = f"{fmt_kg(mass)} kg × {_fmt_rate(rate.price_per_kg, rate.currency)}/kg"
+    by_mass = mass.total_kg * rate.price_per_kg
+    per_kg = f"{mass.describe()} × {_fmt_rate(rate.price_per_kg, rate.currency)}/kg"
     if by_mass < rate.minimum_charge:
         return [
             PriceLine(
@@ -135,6 +142,21 @@ def dedicated_launch_lines(
             price_convert(
                 amount=price.price, from_currency=price.currency, to_currency=currency, rates=rates
             ),
+        )
+    ]
+
+
+def port_lines(
+    *, port: LaunchPort | None, currency: str, rates: Mapping[str, Decimal] | None = None
+) -> list[PriceLine]:
+    """The port's price, when the seat takes a port that has one."""
+    if port is None or not port.price:
+        return []
+    return [
+        PriceLine(
+            QuoteLine.Kind.PORT,
+            f"{port_label(port.kind)} ({_fmt_rate(port.price, port.currency)})",
+            price_convert(amount=port.price, from_currency=port.currency, to_currency=currency, rates=rates),
         )
     ]
 
@@ -221,6 +243,66 @@ class PricedQuote:
     lines: list[PriceLine]
 
 
+@dataclass(frozen=True)
+class _Target:
+    provider: Provider
+    model: VehicleModel
+    kind: str
+    seat: Seat
+    mass: CountedMass
+    lines: list[PriceLine]
+
+
+def _priced_target(
+    *,
+    payload: Payload,
+    launch: Launch | None,
+    vehicle_model: VehicleModel | None,
+    port: str | None,
+    adapter: Adapter | None,
+    currency: str,
+    rates: Mapping[str, Decimal],
+    now: datetime,
+) -> _Target:
+    """The seat or launch priced, with the counted mass: the part of ``quote_price`` that differs
+    between a rideshare seat, a launch flown dedicated and a dedicated launch of a model."""
+    if launch is None:
+        assert vehicle_model is not None
+        if port or adapter is not None:
+            raise InvalidRequest("a dedicated launch has no ports to choose: send no port or adapter")
+        check_dedicated_fit(vehicle_model=vehicle_model, payload=payload)
+        return _Target(
+            vehicle_model.provider,
+            vehicle_model,
+            Quote.Kind.DEDICATED,
+            Seat(port=None, adapter=None),
+            counted_mass(payload, vehicle_model),
+            dedicated_launch_lines(vehicle_model=vehicle_model, currency=currency, rates=rates),
+        )
+    model = launch.vehicle_model
+    if not launch.rideshare:
+        if port or adapter is not None:
+            raise InvalidRequest(f"{launch.name} is a dedicated launch: it has no ports to choose")
+        check_launch_fit(launch=launch, payload=payload, now=now)
+        lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
+        return _Target(
+            launch.provider,
+            model,
+            Quote.Kind.DEDICATED,
+            Seat(None, None),
+            counted_mass(payload, model),
+            lines,
+        )
+    seat = choose_seat(launch=launch, port_kind=port, adapter=adapter)
+    check_launch_fit(launch=launch, payload=payload, now=now, seat=seat)
+    mass = counted_mass(payload, model, seat.adapter)
+    lines = rideshare_launch_lines(
+        provider=launch.provider, orbit_family=launch.orbit_family, mass=mass, currency=currency, rates=rates
+    )
+    lines += port_lines(port=seat.port, currency=currency, rates=rates)
+    return _Target(launch.provider, model, Quote.Kind.RIDESHARE, seat, mass, lines)
+
+
 def quote_price(
     *,
     customer: Customer,
@@ -232,12 +314,15 @@ def quote_price(
     options: Iterable[str] = (),
     declared_value: Decimal | None = None,
     now: datetime | None = None,
+    port: str | None = None,
+    adapter: Adapter | None = None,
 ) -> PricedQuote:
     """Price a rideshare seat on ``launch`` or a dedicated launch on ``vehicle_model``; store
     nothing (the portal's live price). ``quote_create`` gives and stores the same quote.
 
     A launch that sells no rideshare seats (``launch.rideshare`` off) is priced as a dedicated
-    launch of its vehicle model. ``declared_value`` is in ``currency``.
+    launch of its vehicle model. ``declared_value`` is in ``currency``. ``port`` is the port kind
+    chosen on a launch with ports, ``adapter`` a catalog adapter (``selectors.ports.choose_seat``).
     """
     now = now or timezone.now()
     _validate_currency(currency)
@@ -264,31 +349,24 @@ def quote_price(
     option_list = _normalise_options(options)
     rates = exchange_rates()  # every line converts with the same table, read once
 
-    if launch is not None:
-        provider = launch.provider
-        model = launch.vehicle_model
-        mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
-        if launch.rideshare:
-            kind = Quote.Kind.RIDESHARE
-            lines = rideshare_launch_lines(
-                provider=provider,
-                orbit_family=launch.orbit_family,
-                payload=payload,
-                currency=currency,
-                rates=rates,
-            )
-        else:
-            kind = Quote.Kind.DEDICATED
-            lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
-    else:
-        assert vehicle_model is not None
-        provider = vehicle_model.provider
-        model = vehicle_model
-        kind = Quote.Kind.DEDICATED
-        check_dedicated_fit(vehicle_model=model, payload=payload)
-        mass_kg = payload_mass_with_adapter_kg(payload, model)
-        lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
-
+    target = _priced_target(
+        payload=payload,
+        launch=launch,
+        vehicle_model=vehicle_model,
+        port=port,
+        adapter=adapter,
+        currency=currency,
+        rates=rates,
+        now=now,
+    )
+    provider, model, kind, seat, mass, lines = (
+        target.provider,
+        target.model,
+        target.kind,
+        target.seat,
+        target.mass,
+        target.lines,
+    )
     if service_level == Launch.ServiceLevel.EXPRESS:
         launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
         lines.append(express_line(provider=provider, launch_amount=launch_amount))
@@ -304,7 +382,10 @@ def quote_price(
         launch=launch,
         vehicle_model=model,
         provider=provider,
-        mass_kg=mass_kg,
+        mass_kg=mass.total_kg,
+        launch_port=seat.port,
+        adapter=seat.adapter,
+        adapter_mass_kg=mass.adapter_kg,
         options=option_list,
         declared_value=declared_value,
         total=total,

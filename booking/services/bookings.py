@@ -36,6 +36,7 @@ from booking.selectors.contracts import (
 )
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
+from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat, launch_ports
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
@@ -109,7 +110,8 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
     # Re-read the payload under its lock: a mass change waits for this hold (and then sees its
     # booking), or was committed before it and is seen here.
     payload = locking.lock_payload(payload_id=quote.payload_id)
-    mass_kg = check_launch_fit(launch=launch, payload=payload, now=now)
+    seat = Seat(port=quote.launch_port, adapter=quote.adapter)
+    mass_kg = check_launch_fit(launch=launch, payload=payload, now=now, seat=seat)
     refusal = _hold_limit_refusal(customer=customer, launch=launch, mass_kg=mass_kg, now=now)
     if refusal:
         raise Conflict(refusal)
@@ -127,6 +129,9 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         price=quote.total,
         currency=quote.currency,
         mass_kg=mass_kg,
+        launch_port=seat.port,
+        adapter=seat.adapter,
+        adapter_mass_kg=quote.adapter_mass_kg,
         hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
         quote=quote,
         created_by=user_or_none(actor),
@@ -141,6 +146,8 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
             "status": booking.status,
             "launch": launch.pk,
             "mass_kg": mass_kg,
+            "port": seat.port.kind if seat.port else None,
+            "adapter": seat.adapter.name if seat.adapter else None,
             "hold_expires_at": booking.hold_expires_at,
             "price": booking.price,
             "currency": booking.currency,
@@ -287,11 +294,16 @@ def booking_confirm(
         refusal = launch_selling_refusal(launch=launch, now=now)
         if refusal:
             raise Conflict(f"booking {booking.reference} cannot be confirmed: {refusal}")
+        # The payload before the booking (the lock order): its sizes cannot change while this checks them.
+        payload = locking.lock_payload(payload_id=booking.payload_id)
         booking = locking.lock_booking(booking=booking)
         if booking.status != Booking.Status.HELD:
             raise Conflict(
                 f"booking {booking.reference} is {booking.get_status_display().lower()}: only a held booking can be confirmed"
             )
+        problem = booking_envelope_problem(booking=booking, payload=payload)
+        if problem:
+            raise Conflict(f"booking {booking.reference} cannot be confirmed: {problem}")
         if not takes_capacity(booking, now=now):  # held, and the hold has run out
             raise Conflict(
                 f"the hold on booking {booking.reference} expired at {when(booking.hold_expires_at)}: hold a seat again"
@@ -426,8 +438,9 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     old.status = Booking.Status.CANCELLED
     old.save(update_fields=["status", "updated_at"])
     dropped = _drop_unpaid_milestones(old)
-    mass_kg = check_launch_fit(launch=target, payload=payload, now=now)
-    assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model)
+    seat = _rebook_seat(old=old, target=target)
+    mass_kg = check_launch_fit(launch=target, payload=payload, now=now, seat=seat)
+    assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model, seat.adapter)
     if before["status"] == Booking.Status.HELD:
         refusal = _hold_limit_refusal(customer=customer, launch=target, mass_kg=mass_kg, now=now, moving=old)
         if refusal:
@@ -447,6 +460,9 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         price=old.price,
         currency=old.currency,
         mass_kg=mass_kg,
+        launch_port=seat.port,
+        adapter=seat.adapter,
+        adapter_mass_kg=mass_kg - payload.mass_kg,
         # A move keeps the hold's deadline: moving between launches never buys more time.
         hold_expires_at=old.hold_expires_at if held else None,
         quote=old.quote,
@@ -497,6 +513,18 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         launch=target,
     )
     return new
+
+
+def _rebook_seat(*, old: Booking, target: Launch) -> Seat:
+    """The same kind of port (and the same adapter) on the target; on a launch without ports, the
+    target vehicle's standard adapter, unless the booking brought an adapter of its own."""
+    kind = old.launch_port.kind if old.launch_port is not None else None
+    if not launch_ports(target):
+        return Seat(port=None, adapter=old.adapter if kind is None else None)
+    try:
+        return choose_seat(launch=target, port_kind=kind, adapter=old.adapter)
+    except InvalidRequest as exc:
+        raise Conflict(f"booking {old.reference} cannot move to {target.name}: {exc.message}") from exc
 
 
 def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:

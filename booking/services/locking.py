@@ -9,14 +9,16 @@ each kind in pk order, so two writers never wait for each other in a circle:
 1. platform or pad (``lock_platform_or_pad``): the scheduling services, first of all;
 2. vehicle (``lock_vehicle``);
 3. launch rows by pk (``lock_launches``, ``launch_lock``): every writer of bookings, capacity,
-   status or readiness of a launch; the launch row is also the lock of its readiness plan;
+   status or readiness of a launch; the launch row is also the lock of its readiness plan and
+   of its ports (slots taken are counted from bookings under it: ports have no lock of their own);
    a launch site's range (``lock_range``) follows: scheduling and slips book a range one writer
    at a time (a new launch has no row to lock yet, so scheduling takes the range after the vehicle);
 4. customer (``lock_customer``, or with a quote: ``lock_quote_and_customer``): a customer's holds
    on different launches queue here so the provider's hold limits count them one by one;
 5. payload (``lock_payload``): a hold locks the payload it books after the customer, so a mass
    change (``payload_update``, which takes this lock alone) cannot slip between the fit check and
-   the insert;
+   the insert; a confirm locks it after the launch so its sizes hold still while the envelope is
+   checked;
 6. booking (``lock_booking``, ``lock_launch_bookings``);
 7. contract (``lock_contract``);
 8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone);

@@ -18,6 +18,7 @@ from django.utils import timezone
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking
 from booking.selectors.capacity import capacity_taking_q
+from booking.selectors.ports import envelope_problem
 from booking.services.events import user_or_none
 from customers.models import Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
@@ -210,6 +211,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         .exists()
     ):
         raise InvalidRequest(f"{payload.customer} already has a payload named {changed['name']!r}.")
+    _check_sizes_fit_booking(payload=payload, changed=changed)
     merged = {**before, **changed}
     problems = payload_orbit_problems(
         orbit_family=merged["orbit_family"],
@@ -233,6 +235,36 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         customer=payload.customer,
     )
     return payload
+
+
+SIZE_FIELDS = ("length_m", "width_m", "height_m")
+
+
+def _check_sizes_fit_booking(*, payload: Payload, changed: dict[str, Any]) -> None:
+    """New sizes of a booked payload must still fit its seat (fairing and port). Caller holds the
+    payload lock, which a hold and a confirm take too: the check and theirs never cross."""
+    if not any(name in changed for name in SIZE_FIELDS):
+        return
+    active = (
+        Booking.objects.filter(capacity_taking_q(now=timezone.now()), payload=payload)
+        .select_related("launch__vehicle_model", "launch_port")
+        .first()
+    )
+    if active is None:
+        return
+    resized = Payload(
+        **{
+            **{f: getattr(payload, f) for f in ("name", "mass_kg", *SIZE_FIELDS)},
+            **{name: value for name, value in changed.items() if name in SIZE_FIELDS},
+        }
+    )
+    problem = envelope_problem(
+        vehicle_model=active.launch.vehicle_model, port=active.launch_port, payload=resized
+    )
+    if problem:
+        raise Conflict(
+            f"{payload.name} is booked on {active.launch} ({active.reference}) and would no longer fit: {problem}"
+        )
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from booking.selectors.fit import (
 from booking.selectors.prices import quote_price
 from booking.services.events import user_or_none
 from customers.models import Customer, Payload
-from vehicles.models import VehicleModel
+from vehicles.models import Adapter, VehicleModel
 
 from .events import Actor, event_record
 from .locking import claim_unlocked
@@ -41,6 +41,8 @@ def quote_create(
     options: Iterable[str] = (),
     declared_value: Decimal | None = None,
     now: datetime | None = None,
+    port: str | None = None,
+    adapter: Adapter | None = None,
 ) -> Quote:
     """Give a quote (``quote_price``) and store it with its lines; it is valid for
     ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
@@ -54,6 +56,8 @@ def quote_create(
         options=options,
         declared_value=declared_value,
         now=now,
+        port=port,
+        adapter=adapter,
     )
     quote = priced.quote
     with transaction.atomic():
@@ -82,6 +86,8 @@ def quote_create(
                 "currency": currency,
                 "valid_until": quote.valid_until,
                 "mass_kg": quote.mass_kg,
+                "adapter_mass_kg": quote.adapter_mass_kg,
+                "port": quote.launch_port.kind if quote.launch_port else None,
             },
             message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(quote.total, currency)}",
             customer=customer,

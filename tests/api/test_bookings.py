@@ -40,7 +40,7 @@ def test_availability_ranks_the_engines_options(world):
     assert body["payload"] == world.payload.pk
     first = body["options"][0]
     assert first["rank"] == 1 and first["kind"] == "rideshare" and first["launch"] == world.launch.pk
-    assert first["price"] == "950000.00" and first["currency"] == "USD"  # 95 kg × 10,000 USD/kg
+    assert first["price"] == "1000000.00" and first["currency"] == "USD"  # (95 + 5) kg × 10,000 USD/kg
     assert [o["rank"] for o in body["options"]] == list(range(1, len(body["options"]) + 1))
     assert isinstance(body["reasons"], list)
 
@@ -60,9 +60,9 @@ def test_availability_needs_one_of_your_payloads(world):
 def test_a_quote_lists_its_lines_and_total(world):
     quote = quote_for(world, currency="USD", options=["insurance"], declared_value="200000.00")
     assert quote["customer"] == world.customer.pk and quote["kind"] == "rideshare"
-    assert quote["total"] == {"amount": "960000.00", "currency": "USD"}
+    assert quote["total"] == {"amount": "1010000.00", "currency": "USD"}
     assert [(line["kind"], line["amount"]) for line in quote["lines"]] == [
-        ("launch", "950000.00"),
+        ("launch", "1000000.00"),
         ("add_on", "10000.00"),
     ]
     assert quote["valid_until"] and quote["status"] == "open"
@@ -94,7 +94,7 @@ def test_hold_confirm_rebook_and_cancel(world):
     )
     assert held.status_code == 201, held.json()
     booking = held.json()
-    assert booking["status"] == "held" and booking["price"] == "950000.00"  # server-owned fields
+    assert booking["status"] == "held" and booking["price"] == "1000000.00"  # server-owned fields
     assert booking["hold_expires_at"] and booking["launch"] == world.launch.pk
 
     confirmed = world.client.post(f"/api/v1/bookings/{booking['id']}/confirm/", {}, format="json")

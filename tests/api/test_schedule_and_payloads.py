@@ -165,6 +165,21 @@ def post_payload(tenant, **overrides):
     return tenant.client.post("/api/v1/payloads/", body, format="json")
 
 
+def test_a_payloads_sizes_are_stored_not_dropped(tenant_a, catalog):
+    answer = post_payload(tenant_a, length_m="0.10", width_m=0.1, height_m="0.34")
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert (body["length_m"], body["width_m"], body["height_m"]) == ("0.10", "0.10", "0.34")
+    payload = Payload.objects.get(pk=body["id"])
+    assert (payload.length_m, payload.width_m, payload.height_m) == (
+        Decimal("0.10"),
+        Decimal("0.10"),
+        Decimal("0.34"),
+    )
+    refused = post_payload(tenant_a, name="Flat", length_m="0")
+    assert refused.status_code == 400 and set(refused.json()) == {"length_m"}, refused.json()
+
+
 def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
     answer = post_payload(tenant_a, returnable=True)
     assert answer.status_code == 201, answer.json()

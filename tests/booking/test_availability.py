@@ -46,11 +46,12 @@ def test_rideshare_and_dedicated_options_sorted_by_net_then_price(world):
     kinds = [(o.kind, o.launch) for o in result.options]
     assert kinds == [("rideshare", world.launch), ("rideshare", later), ("dedicated", None)]
     seat = result.options[0]
-    assert seat.price == Decimal("950000.00") and seat.currency == "USD"
+    assert seat.price == Decimal("1000000.00") and seat.currency == "USD"
     assert seat.remaining_capacity_kg == Decimal("300.0")
     assert seat.site == world.site and seat.vehicle_model == world.vehicle_model
     assert seat.why == (
-        "rideshare on Kuaizhou-1A KZ1A-Y7 to SSO 500 km, 97.4°: 100 kg needed of the 300 kg left (capacity 300 kg)"
+        "rideshare on Kuaizhou-1A KZ1A-Y7 to SSO 500 km, 97.4°: 100 kg (95 kg payload + 5 kg Kuaizhou-1A adapter) needed of the 300 kg left "
+        "(capacity 300 kg)"
     )
     dedicated = result.options[2]
     assert dedicated.net == world.now + timedelta(days=30)
@@ -67,7 +68,7 @@ def test_price_breaks_a_tie_on_net(world):
     RideshareRateFactory(provider=cheaper_provider_launch.provider, price_per_kg=Decimal("5000.00"))
     result = availability_search(payload=world.payload, now=world.now, currency="CNY")
     assert [o.launch for o in result.options[:2]] == [cheaper_provider_launch, world.launch]
-    assert result.options[0].price == Decimal("3078000.00")  # 95 kg × 5,000 USD × 6.48
+    assert result.options[0].price == Decimal("3240000.00")  # (95 + 5) kg × 5,000 USD × 6.48
     assert result.options[0].currency == "CNY"
 
 

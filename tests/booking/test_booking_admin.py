@@ -52,7 +52,9 @@ def test_booking_page_shows_price_lines_milestones_and_history(client, operator,
     response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Rideshare seat to SSO: 95 kg × 10,000.00 USD/kg" in page
+    assert (
+        "Rideshare seat to SSO: 100 kg (95 kg payload + 5 kg Kuaizhou-1A adapter) × 10,000.00 USD/kg" in page
+    )
     assert "Mission control (100,000.00 USD)" in page
     assert "booking.held" in page
     changelist = client.get(reverse("admin:booking_booking_changelist") + "?hold=active")

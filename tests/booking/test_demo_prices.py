@@ -47,8 +47,10 @@ def test_a_demo_customer_searches_quotes_holds_and_confirms():
     first = result.options[0]
     assert first.kind == "rideshare"
     assert first.launch == Launch.objects.get(name="Kuaizhou-1A · SSO 500 rideshare")
-    # 95 kg × 64,800 CNY/kg = 6,156,000 CNY = 950,000 USD
-    assert first.price == Decimal("950000.00")
+    # On the launch's 24-inch ring port with its 7.5 kg clamp band:
+    # 102.5 kg × 64,800 CNY/kg = 6,642,000 CNY = 1,025,000 USD
+    assert first.port == "ring_24in"
+    assert first.price == Decimal("1025000.00")
     quote = quote_create(
         customer=payload.customer,
         payload=payload,
@@ -57,7 +59,8 @@ def test_a_demo_customer_searches_quotes_holds_and_confirms():
         currency="CNY",
         options=["insurance", "mission_control"],
         declared_value=Decimal("20000000.00"),
+        port=first.port,
     )
-    assert quote.total == Decimal("6156000.00") + Decimal("1400000.00") + Decimal("650000.00")
+    assert quote.total == Decimal("6642000.00") + Decimal("1400000.00") + Decimal("650000.00")
     booking = booking_confirm(booking=booking_hold(quote=quote, actor=None), actor=None)
     assert booking.contract.reference == "JL-EXP-KZ10"

@@ -78,23 +78,31 @@ def test_rideshare_quote_prices_per_kg_and_stores_its_lines(world):
     assert quote.kind == Quote.Kind.RIDESHARE
     assert quote.status == Quote.Status.OPEN
     assert quote.mass_kg == Decimal("100.0")  # 95 kg plus the 5 kg adapter
-    assert quote.total == Decimal("950000.00")  # billed on the payload's own 95 kg
+    assert quote.total == Decimal("1000000.00")  # billed on the 100 kg it counts
     assert quote.provider == world.provider
     assert quote.vehicle_model == world.vehicle_model
     lines = list(quote.lines.values_list("position", "kind", "description", "amount"))
     assert lines == [
-        (1, "launch", "Rideshare seat to SSO: 95 kg × 10,000.00 USD/kg", Decimal("950000.00")),
+        (
+            1,
+            "launch",
+            "Rideshare seat to SSO: 100 kg (95 kg payload + 5 kg Kuaizhou-1A adapter) × 10,000.00 USD/kg",
+            Decimal("1000000.00"),
+        ),
     ]
 
 
 def test_a_small_payload_pays_the_minimum_charge(world):
+    world.vehicle_model.adapter_mass_kg = Decimal("1.0")
+    world.vehicle_model.save()
     small = PayloadFactory(customer=world.customer, name="GOMX-5B", mass_kg=Decimal("3.2"))
     quote = quote_create(customer=world.customer, payload=small, actor=None, launch=world.launch)
     assert quote.total == Decimal("50000.00")
     line = quote.lines.get()
     assert line.kind == "minimum"
     assert line.description == (
-        "Rideshare seat to SSO: minimum charge 50,000.00 USD (3.2 kg × 10,000.00 USD/kg is less)"
+        "Rideshare seat to SSO: minimum charge 50,000.00 USD "
+        "(4.2 kg (3.2 kg payload + 1 kg Kuaizhou-1A adapter) × 10,000.00 USD/kg is less)"
     )
 
 
@@ -103,7 +111,7 @@ def test_quote_in_another_currency_converts_each_line(world):
         customer=world.customer, payload=world.payload, actor=None, launch=world.launch, currency="CNY"
     )
     assert quote.currency == "CNY"
-    assert quote.total == Decimal("6156000.00")  # 950,000 USD × 6.48
+    assert quote.total == Decimal("6480000.00")  # 1,000,000 USD × 6.48
 
 
 def test_rates_in_yuan_are_converted_to_the_quote_currency(world):
@@ -111,7 +119,7 @@ def test_rates_in_yuan_are_converted_to_the_quote_currency(world):
         price_per_kg=Decimal("64800.00"), minimum_charge=Decimal("0"), currency="CNY"
     )
     quote = quote_create(customer=world.customer, payload=world.payload, actor=None, launch=world.launch)
-    assert quote.total == Decimal("950000.00")
+    assert quote.total == Decimal("1000000.00")
 
 
 def test_dedicated_quote_uses_the_vehicle_price(world):
@@ -178,7 +186,7 @@ def test_add_ons_insurance_on_declared_value_and_flat_services(world):
     ]
     assert quote.options == ["insurance", "mission_control", "it_support"]
     assert quote.declared_value == Decimal("2000000.00")
-    assert quote.total == Decimal("1160000.00")
+    assert quote.total == Decimal("1210000.00")
     assert quote.total == sum(quote.lines.values_list("amount", flat=True))
 
 
@@ -416,8 +424,8 @@ def test_quote_writes_a_quoted_event(world):
         event.customer == world.customer and event.provider == world.provider and event.launch == world.launch
     )
     assert event.after["reference"] == quote.reference
-    assert event.after["total"] == "950000.00"
-    assert event.message == f"Quote {quote.reference}: GOMX-5A on Kuaizhou-1A KZ1A-Y7, 950,000.00 USD"
+    assert event.after["total"] == "1000000.00"
+    assert event.message == f"Quote {quote.reference}: GOMX-5A on Kuaizhou-1A KZ1A-Y7, 1,000,000.00 USD"
 
 
 def queries(fn) -> int:

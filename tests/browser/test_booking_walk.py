@@ -24,6 +24,10 @@ def test_customer_describes_a_payload_books_it_and_confirms(page):
     page.get_by_role("link", name="Describe a payload").first.click()
     page.get_by_label("Name").fill("GOMX-6")
     page.get_by_label("Mass (kg)").fill("6.0")
+    # A booking is confirmed only once the payload's sizes are known: a 3U CubeSat.
+    page.get_by_label("Length (m)").fill("0.10")
+    page.get_by_label("Width (m)").fill("0.10")
+    page.get_by_label("Height (m)").fill("0.34")
     page.get_by_label("Orbit family").select_option("SSO")
     page.get_by_label("Altitude (km)").fill("500")
     expect(page.locator("#orbit-check")).to_contain_text("inclination of 97.4°, computed from the altitude")

@@ -63,6 +63,10 @@ class PayloadFactory(factory.django.DjangoModelFactory[Payload]):
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"GOMX-T{n}")
     mass_kg = Decimal("3.0")
+    # Known sizes (a booking is confirmed only with them): small enough for every test fairing.
+    length_m = Decimal("0.30")
+    width_m = Decimal("0.30")
+    height_m = Decimal("0.30")
     orbit_family = "SSO"
     altitude_km = 500
     inclination_deg = None

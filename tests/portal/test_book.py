@@ -49,13 +49,14 @@ def test_price_updates_as_options_change_without_storing_a_quote(c, w):
     url = reverse("portal:book_price")
     base = {"payload": w.payload.pk, "option": f"launch-{w.launch.pk}", "currency": "USD"}
     usd = c.get(url, base, HTTP_HX_REQUEST="true").content.decode()
-    assert "950,000.00 USD" in usd  # 95 kg at 10,000 USD/kg
+    assert "1,000,000.00 USD" in usd  # (95 + 5) kg at 10,000 USD/kg
+    assert "100 kg (95 kg payload + 5 kg Kuaizhou-1A adapter) counted and billed" in usd
     cny = c.get(url, {**base, "currency": "CNY"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "6,156,000.00 CNY" in cny
+    assert "6,480,000.00 CNY" in cny
     insured = c.get(
         url, {**base, "add_ons": ["insurance"], "declared_value": "2000000"}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert "1,050,000.00 USD" in insured
+    assert "1,100,000.00 USD" in insured
     assert Quote.objects.count() == 0
 
 
@@ -97,7 +98,7 @@ def test_customer_quotes_holds_and_confirms_under_a_contract(c, w):
         "portal:quote_detail", args=[quote.reference]
     )
     text = c.get(response["Location"]).content.decode()
-    assert "1,050,000.00 USD" in text and "Accept and hold" in text
+    assert "1,100,000.00 USD" in text and "Accept and hold" in text
 
     response = c.post(reverse("portal:quote_detail", args=[quote.reference]), follow=True)
     booking = Booking.objects.get()

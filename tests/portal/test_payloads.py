@@ -157,7 +157,7 @@ def test_member_edits_a_payload_that_is_not_booked(member_client, world):
     payload = world["payload"]
     response = member_client.post(
         reverse("portal:payload_edit", args=[payload.pk]),
-        _form(name=payload.name, mass_kg="4.0", length_m="", width_m="", height_m=""),
+        _form(name=payload.name, mass_kg="4.0", length_m="0.30", width_m="0.30", height_m="0.30"),
     )
     assert response.status_code == 302
     payload.refresh_from_db()

@@ -12,6 +12,14 @@ from .common import LaunchIdField, ScopedPrimaryKeyField
 
 
 class BookingSerializer(serializers.ModelSerializer):
+    port = serializers.CharField(
+        source="launch_port.kind",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The port kind taken.",
+    )
+
     class Meta:
         model = Booking
         fields = [
@@ -26,6 +34,9 @@ class BookingSerializer(serializers.ModelSerializer):
             "price",
             "currency",
             "mass_kg",
+            "adapter_mass_kg",
+            "port",
+            "adapter",
             "hold_expires_at",
             "rebooked_from",
             "credit_carried_over",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,7 +16,7 @@ from booking.api.fields import (
 )
 from booking.errors import InvalidRequest
 from booking.models import Launch, PlanStep
-from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
+from booking.selectors.capacity import launch_capacity_kg, launch_ports_free, launch_remaining_capacity_kg
 from booking.selectors.planner import plan_fleet_default, plan_span_problem
 from vehicles.models import LaunchSite, OrbitFamily, Pad
 from vehicles.selectors import (
@@ -35,8 +36,37 @@ class LaunchOrbitSerializer(serializers.Serializer):
     inclination_deg = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
 
 
+class LaunchPortSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="get_kind_display", read_only=True)
+    count = serializers.IntegerField(read_only=True)
+    free = serializers.IntegerField(
+        read_only=True, help_text="Slots not taken by bookings or unexpired holds."
+    )
+    max_mass_kg = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
+    envelope_length_m = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+    envelope_width_m = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+    envelope_height_m = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    currency = serializers.CharField(read_only=True)
+
+
 class LaunchSerializer(serializers.ModelSerializer):
     target_orbit = LaunchOrbitSerializer(source="*", read_only=True)
+    ports = serializers.SerializerMethodField(
+        help_text="Ports a rideshare payload rides on (empty: payloads ride on the vehicle's adapter, mass alone limits)."
+    )
+
+    @extend_schema_field(LaunchPortSerializer(many=True))
+    def get_ports(self, launch: Launch) -> list[dict]:
+        if not launch.ports.all():
+            return []
+        rows = []
+        for port, free in launch_ports_free(launch=launch, now=timezone.now()):
+            port.free = free  # type: ignore[attr-defined]
+            rows.append(port)
+        return list(LaunchPortSerializer(rows, many=True).data)
+
     capacity_kg = ComputedKgField(launch_capacity_kg, help_text="What the vehicle lifts to the target orbit.")
     remaining_capacity_kg = ComputedKgField(
         launch_remaining_capacity_kg,
@@ -62,6 +92,7 @@ class LaunchSerializer(serializers.ModelSerializer):
             "target_orbit",
             "capacity_kg",
             "remaining_capacity_kg",
+            "ports",
         ]
         read_only_fields = fields
 

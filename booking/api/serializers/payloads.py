@@ -21,12 +21,47 @@ class PayloadSerializer(serializers.ModelSerializer):
         min_value=Decimal("0.1"),
         max_value=Decimal("99999999.9"),
     )
+    length_m = NumberOrDecimalStringField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="Stowed length in metres (a booking is confirmed only once length, width and height are known).",
+    )
+    width_m = NumberOrDecimalStringField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="Stowed width in metres.",
+    )
+    height_m = NumberOrDecimalStringField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="Stowed height in metres, along the rocket's axis (as it stands on its adapter).",
+    )
     orbit = OrbitSerializer(source="*")
     returnable = StrictBooleanField(required=False, default=False)
 
     class Meta:
         model = Payload
-        fields = ["id", "customer", "name", "mass_kg", "orbit", "returnable", "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "mass_kg",
+            "length_m",
+            "width_m",
+            "height_m",
+            "orbit",
+            "returnable",
+            "created_at",
+        ]
         read_only_fields = ["id", "customer", "created_at"]
         # Uniqueness per customer is the service's to say: the customer is not an input.
         validators: list = []

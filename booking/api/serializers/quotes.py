@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import NumberOrDecimalStringField
 from booking.models import AddOnService, Launch, Quote, QuoteLine
 from booking.selectors.access import get_payloads_for
-from vehicles.models import CapacityPoint, Currency, VehicleModel
+from vehicles.models import Adapter, CapacityPoint, Currency, PortKind, VehicleModel
 
 from .common import LaunchIdField, ScopedPrimaryKeyField
 
@@ -29,8 +30,23 @@ class QuoteLineSerializer(serializers.ModelSerializer):
 
 class QuoteSerializer(serializers.ModelSerializer):
     lines = QuoteLineSerializer(many=True, read_only=True)
+    payload_mass_kg = serializers.SerializerMethodField(
+        help_text="The payload's own mass; `mass_kg` is what is counted and billed: payload plus adapter."
+    )
+    adapter_mass_kg = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True)
+    port = serializers.CharField(
+        source="launch_port.kind",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The port kind taken.",
+    )
     total = MoneySerializer(source="*", read_only=True)
     options = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=1))
+    def get_payload_mass_kg(self, quote: Quote) -> str:
+        return f"{quote.mass_kg - quote.adapter_mass_kg:.1f}"
 
     class Meta:
         model = Quote
@@ -45,6 +61,10 @@ class QuoteSerializer(serializers.ModelSerializer):
             "vehicle_model",
             "provider",
             "mass_kg",
+            "payload_mass_kg",
+            "adapter_mass_kg",
+            "port",
+            "adapter",
             "options",
             "declared_value",
             "lines",
@@ -67,7 +87,8 @@ class QuoteRequestSerializer(serializers.Serializer):
             Prefetch(
                 "vehicle_model__capacity_points",
                 queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
-            )
+            ),
+            "ports",
         ),
         required=False,
         allow_null=True,
@@ -84,6 +105,18 @@ class QuoteRequestSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=AddOnService.Kind.values),
         required=False,
         max_length=3,
+    )
+    port = serializers.ChoiceField(
+        choices=PortKind.choices,
+        required=False,
+        allow_null=True,
+        help_text="On a launch with ports: the port kind to ride on (see the launch's `ports`).",
+    )
+    adapter = serializers.PrimaryKeyRelatedField(
+        queryset=Adapter.objects.filter(active=True),
+        required=False,
+        allow_null=True,
+        help_text="A catalog adapter (separation system or dispenser) fitting the port; default: the lightest that fits.",
     )
     declared_value = NumberOrDecimalStringField(
         max_digits=14,

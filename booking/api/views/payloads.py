@@ -26,7 +26,8 @@ from .common import BAD_REQUEST, ApiViewSet
     ),
     create=extend_schema(
         description=(
-            "Register a payload: its mass and target orbit. The orbit must be one the catalog can "
+            "Register a payload: its mass, its stowed size (length × width × height in metres, "
+            "height along the rocket's axis; needed before a booking is confirmed) and target orbit. The orbit must be one the catalog can "
             "reach (a vehicle with capacity at that altitude, a site that reaches the inclination); "
             "otherwise 400 with a message per field. Send an `Idempotency-Key` to retry safely."
         ),
@@ -59,5 +60,8 @@ class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             altitude_km=data["altitude_km"],
             inclination_deg=data.get("inclination_deg"),
             returnable=data.get("returnable", False),
+            length_m=data.get("length_m"),
+            width_m=data.get("width_m"),
+            height_m=data.get("height_m"),
         )
         return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)

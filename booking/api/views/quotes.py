@@ -63,6 +63,8 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             currency=data["currency"],
             options=data.get("options", []),
             declared_value=data.get("declared_value"),
+            port=data.get("port"),
+            adapter=data.get("adapter"),
         )
         return Response(
             QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=status.HTTP_201_CREATED

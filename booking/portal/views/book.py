@@ -25,6 +25,7 @@ from booking.portal.access import PortalRequest, get_booking_for, member_require
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
 from booking.rules.permissions import Action
 from booking.selectors.contracts import contract_has_room, contracts_for_launch
+from booking.selectors.fit import counted_mass
 from customers.models import Contract, Payload
 from vehicles.models import Currency, VehicleModel
 
@@ -32,7 +33,7 @@ from vehicles.models import Currency, VehicleModel
 def option_key(option: Any) -> str:
     """A stable name for an availability option, to carry it through a form."""
     if option.launch is not None:
-        return f"launch-{option.launch.pk}"
+        return f"launch-{option.launch.pk}" + (f"-{option.port}" if option.port else "")
     return f"model-{option.vehicle_model.pk}-{option.site.pk}"
 
 
@@ -42,7 +43,8 @@ def _quote_target(key: str) -> dict[str, Any]:
     if not pk.isdigit():
         raise Http404("Unknown option.")
     if kind == "launch":
-        return {"launch": get_object_or_404(Launch, pk=pk)}
+        port = rest.split("-", 1)[1] if "-" in rest else None
+        return {"launch": get_object_or_404(Launch, pk=pk), "port": port}
     if kind == "model":
         return {"vehicle_model": get_object_or_404(VehicleModel, pk=pk)}
     raise Http404("Unknown option.")
@@ -70,6 +72,9 @@ def _add_ons_for(options: list[Any]) -> list[AddOnService]:
 
 def _quote_kwargs(request: PortalRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
     data = form.cleaned_data
+    target = _quote_target(data["option"])
+    if data.get("port") and "launch" in target:
+        target["port"] = data["port"]  # the customer's choice over the option's suggestion
     return {
         "customer": request.customer,
         "payload": payload,
@@ -77,7 +82,7 @@ def _quote_kwargs(request: PortalRequest, form: BookOptionsForm, payload: Payloa
         "currency": data["currency"],
         "options": tuple(data["add_ons"]),
         "declared_value": data["declared_value"],
-        **_quote_target(data["option"]),
+        **target,
     }
 
 
@@ -129,7 +134,11 @@ def book_price(request: PortalRequest) -> HttpResponse:
         priced = prices.quote_price(**kwargs)
     except ServiceError as exc:
         return render(request, "portal/_price.html", {"problem": exc.message})
-    return render(request, "portal/_price.html", {"quote": priced.quote, "lines": priced.lines})
+    quote = priced.quote
+    mass = counted_mass(payload, quote.vehicle_model, quote.adapter)  # what the quote counts and bills
+    return render(
+        request, "portal/_price.html", {"quote": quote, "lines": priced.lines, "counted": mass.describe()}
+    )
 
 
 @require_http_methods(["GET", "POST"])
