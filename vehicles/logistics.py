@@ -33,6 +33,7 @@ __all__ = [
     "RouteLeg",
     "duration_text",
     "journey_arrival",
+    "journey_hours_by_origin",
     "journey_hours_from",
     "journey_text",
     "range_busy_text",
@@ -163,24 +164,34 @@ def journey_hours_from(*, origin_id: int, routes: Iterable[RouteLeg | tuple]) ->
     """Hours of the quickest journey from ``origin_id`` to every site it reaches: the hours of
     ``rocket_journey`` to each (the destination's on-range drive included), in one search, for a
     planner asking about many destinations at once. A site missing from the answer: no route."""
+    return journey_hours_by_origin(origin_ids=[origin_id], routes=routes)[origin_id]
+
+
+def journey_hours_by_origin(
+    *, origin_ids: Iterable[int], routes: Iterable[RouteLeg | tuple]
+) -> dict[int, dict[int, Decimal]]:
+    """``journey_hours_from`` for each of ``origin_ids``, the route table read into a graph once."""
     legs = _legs(routes)
     on_range = {leg.origin_id: Decimal(str(leg.hours)) for leg in legs if leg.origin_id == leg.destination_id}
-    out: dict[int, list[RouteLeg]] = {}
+    out: dict[int, list[tuple[int, Decimal]]] = {}
     for leg in legs:
         if leg.origin_id != leg.destination_id:
-            out.setdefault(leg.origin_id, []).append(leg)
-    best: dict[int, Decimal] = {origin_id: Decimal("0")}
-    queue: list[tuple[Decimal, int]] = [(Decimal("0"), origin_id)]
-    while queue:
-        hours, site = heapq.heappop(queue)
-        if hours > best[site]:
-            continue
-        for leg in out.get(site, ()):
-            candidate = hours + Decimal(str(leg.hours))
-            if leg.destination_id not in best or candidate < best[leg.destination_id]:
-                best[leg.destination_id] = candidate
-                heapq.heappush(queue, (candidate, leg.destination_id))
-    return {site: hours + on_range.get(site, Decimal("0")) for site, hours in best.items()}
+            out.setdefault(leg.origin_id, []).append((leg.destination_id, Decimal(str(leg.hours))))
+    answer: dict[int, dict[int, Decimal]] = {}
+    for origin_id in origin_ids:
+        best: dict[int, Decimal] = {origin_id: Decimal("0")}
+        queue: list[tuple[Decimal, int]] = [(Decimal("0"), origin_id)]
+        while queue:
+            hours, site = heapq.heappop(queue)
+            if hours > best[site]:
+                continue
+            for destination_id, leg_hours in out.get(site, ()):
+                candidate = hours + leg_hours
+                if destination_id not in best or candidate < best[destination_id]:
+                    best[destination_id] = candidate
+                    heapq.heappush(queue, (candidate, destination_id))
+        answer[origin_id] = {site: hours + on_range.get(site, Decimal("0")) for site, hours in best.items()}
+    return answer
 
 
 def journey_arrival(*, available_from: datetime, journey: Journey) -> datetime:

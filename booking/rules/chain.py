@@ -42,20 +42,54 @@ def _ceil_minute(delta: timedelta) -> timedelta:
     return timedelta(minutes=math.ceil(delta.total_seconds() / 60))
 
 
-def _estimate_transit_hours(origin: LaunchSite, destination: LaunchSite, road_speed_kmh: Decimal) -> float:
-    # Whole minutes keep the schedule readable and the arithmetic exact.
-    return _estimate_transit_hours_cached(
-        origin.latitude, origin.longitude, destination.latitude, destination.longitude, road_speed_kmh
-    )
+@functools.lru_cache(maxsize=65536)
+def _distance_km(origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal) -> float:
+    """Great-circle km between two sites, keyed by their coordinates (values, so never stale)."""
+    return great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
 
 
 @functools.lru_cache(maxsize=65536)
 def _estimate_transit_hours_cached(
     origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal, road_speed_kmh: Decimal
 ) -> float:
-    """The same estimate, keyed by coordinates and speed (values, so never stale)."""
-    distance_km = great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
+    """The road estimate in whole minutes (a readable schedule, exact arithmetic), keyed by
+    coordinates and speed."""
+    distance_km = _distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
     return math.ceil(road_transit_hours(distance_km, road_speed_kmh, ROAD_FACTOR) * 60) / 60
+
+
+#: A site as the road rule needs it: (pk, latitude, longitude).
+SitePoint = tuple[int, Decimal, Decimal]
+
+
+def road_hours(
+    *,
+    origin: SitePoint,
+    destination: SitePoint,
+    road_speed_kmh: Decimal,
+    routes: dict[tuple[int, int], float],
+) -> float:
+    """Road hours a TEL drives from ``origin`` to ``destination``: an operator's road route when
+    one is set, otherwise, for a launch point close by (at most ``TEL_ROAD_LIMIT_KM`` great
+    circle), the distance times ROAD_FACTOR over the platform's road speed, rounded up to the
+    minute. ``math.inf``: a TEL does not drive between launch centres (rockets go by rail or sea;
+    trucks stay on their range). Whether a drive is possible never depends on the speed.
+
+    The one body of the rule: ``transit_hours`` (rows) and the planner (site points loaded in
+    bulk) both ask it.
+    """
+    if origin[0] == destination[0]:
+        return 0.0
+    hours = routes.get((origin[0], destination[0]))
+    if hours is not None:
+        return hours
+    if _distance_km(origin[1], origin[2], destination[1], destination[2]) > TEL_ROAD_LIMIT_KM:
+        return math.inf
+    return _estimate_transit_hours_cached(origin[1], origin[2], destination[1], destination[2], road_speed_kmh)
+
+
+def site_point(site: LaunchSite) -> SitePoint:
+    return site.pk, site.latitude, site.longitude
 
 
 def transit_hours(
@@ -65,11 +99,8 @@ def transit_hours(
     road_speed_kmh: Decimal,
     routes: dict[tuple[int, int], float] | None = None,
 ) -> float:
-    """Road hours a TEL drives from ``origin`` to ``destination``: an operator's road route when
-    one is set, otherwise, for a launch point close by (at most ``TEL_ROAD_LIMIT_KM`` great
-    circle), the distance times ROAD_FACTOR over the platform's road speed. ``math.inf``: a TEL
-    does not drive between launch centres (rockets go by rail or sea; trucks stay on their range).
-    """
+    """``road_hours`` between two site rows; without ``routes`` the operator's road route
+    between them (if any) is read (1 query)."""
     if origin.pk == destination.pk:
         return 0.0
     if routes is None:
@@ -78,17 +109,13 @@ def transit_hours(
             .values_list("transit_hours", flat=True)
             .first()
         )
-        hours = float(route) if route is not None else None
-    else:
-        hours = routes.get((origin.pk, destination.pk))
-    if hours is not None:
-        return hours
-    distance_km = great_circle_distance_km(
-        origin.latitude, origin.longitude, destination.latitude, destination.longitude
+        routes = {(origin.pk, destination.pk): float(route)} if route is not None else {}
+    return road_hours(
+        origin=site_point(origin),
+        destination=site_point(destination),
+        road_speed_kmh=road_speed_kmh,
+        routes=routes,
     )
-    if distance_km > TEL_ROAD_LIMIT_KM:
-        return math.inf
-    return _estimate_transit_hours(origin, destination, road_speed_kmh)
 
 
 def off_range_text(platform: MobilePlatform, origin: LaunchSite, destination: LaunchSite) -> str:

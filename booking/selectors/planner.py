@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import Launch
-from booking.rules.chain import transit_hours
+from booking.rules.chain import road_hours, site_point
 from booking.rules.fleet import minutes_text, readiness_floor
 from booking.rules.text import _require_aware, when
 from booking.selectors.planner_fleet import (
@@ -144,7 +144,11 @@ class _Search:
     )
 
     def __post_init__(self) -> None:
-        self.mobile_sites = [s for s in self.site_ok.values() if s.accepts_mobile_platforms]
+        self.mobile_sites = [
+            (site.pk, site.code, site) for site in self.site_ok.values() if site.accepts_mobile_platforms
+        ]
+        self.points = {pk: site_point(site) for pk, site in self.sites.items()}
+        self.drivable: dict[int, list[tuple[int, str, LaunchSite]]] = {}
 
     def transit_s(self, origin_id: int, dest_id: int, speed: Decimal) -> float:
         if origin_id == dest_id:
@@ -152,9 +156,9 @@ class _Search:
         key = (origin_id, dest_id, speed)
         seconds = self.transit_cache.get(key)
         if seconds is None:
-            hours = transit_hours(
-                origin=self.sites[origin_id],
-                destination=self.sites[dest_id],
+            hours = road_hours(
+                origin=self.points[origin_id],
+                destination=self.points[dest_id],
                 road_speed_kmh=speed,
                 routes=self.routes,
             )
@@ -166,10 +170,14 @@ class _Search:
         order = self.nearest_first.get((origin_id, speed))
         if order is None:
             # A TEL drives on its range: a site it cannot reach by road is no candidate at all.
+            # Whether it can never depends on its speed, so the range is found once per origin.
+            drivable = self.drivable.get(origin_id)
+            if drivable is None:
+                drivable = self.drivable[origin_id] = [
+                    entry for entry in self.mobile_sites if self.transit_s(origin_id, entry[0], speed) < math.inf
+                ]
             order = self.nearest_first[(origin_id, speed)] = sorted(
-                (seconds, site.code, site)
-                for site in self.mobile_sites
-                if (seconds := self.transit_s(origin_id, site.pk, speed)) < math.inf
+                (self.transit_s(origin_id, pk, speed), code, site) for pk, code, site in drivable
             )
         return order
 
@@ -561,8 +569,8 @@ def plan_launch(
             )
         earliest = work_floor
     sites, site_ok = sites_reaching(inclination, reasons)
-    routes = road_routes()
     legs = route_legs()
+    routes = road_routes(legs)  # the road legs of the same read
     fleet = fleet_load(
         candidates=candidates,
         sites=sites,
