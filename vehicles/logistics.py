@@ -14,6 +14,7 @@ destination's own on-range drive when the route table has one.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from .orbits import great_circle_distance_km
 __all__ = [
     "DEFAULT_LAUNCH_SEPARATION_MINUTES",
     "MODES",
+    "TEL_ROAD_MAX_HOURS",
+    "TEL_ROAD_MAX_SPEED_KMH",
     "RAIL",
     "ROAD",
     "SEA",
@@ -39,6 +42,7 @@ __all__ = [
     "range_busy_text",
     "range_span",
     "rocket_journey",
+    "route_hours_problem",
     "route_problem",
 ]
 
@@ -256,6 +260,54 @@ def route_problem(
         return (
             f"a TEL drives on the range, not between launch centres: {origin_name} → "
             f"{destination_name} is {distance:,.0f} km (limit {TEL_ROAD_LIMIT_KM:,.0f} km); use rail or sea"
+        )
+    return None
+
+
+#: A TEL drives on its range in hours, never for days: the longest road leg the route table takes.
+TEL_ROAD_MAX_HOURS = 24
+#: Faster than any loaded TEL drives: a road leg quicker than the great-circle distance at this
+#: speed cannot be right.
+TEL_ROAD_MAX_SPEED_KMH = 80
+
+
+def route_hours_problem(
+    *,
+    mode: str,
+    origin_name: str,
+    destination_name: str,
+    origin_latlon: tuple[float, float],
+    destination_latlon: tuple[float, float],
+    transit_hours: Decimal | float,
+) -> str | None:
+    """Why a route-table row's duration cannot be right, or ``None``.
+
+    A TEL road leg takes hours, at most :data:`TEL_ROAD_MAX_HOURS`, and never less than the
+    great-circle distance at :data:`TEL_ROAD_MAX_SPEED_KMH`; rail and sea legs take what they take
+    (days between launch centres). The place of the leg is :func:`route_problem`'s.
+    """
+    hours = float(transit_hours)
+    if hours < 0:
+        return f"a leg cannot take {transit_hours} h: durations are never negative"
+    if mode != ROAD:
+        return None
+    leg = (
+        f"{origin_name} → {destination_name}"
+        if origin_name != destination_name
+        else f"on the {origin_name} range"
+    )
+    if hours > TEL_ROAD_MAX_HOURS:
+        return (
+            f"a TEL drives on its range in hours: {duration_text(hours)} by road {leg} is more than "
+            f"{TEL_ROAD_MAX_HOURS} h; a journey of days between launch centres goes by rail or sea"
+        )
+    distance = great_circle_distance_km(*origin_latlon, *destination_latlon)
+    fastest = distance / TEL_ROAD_MAX_SPEED_KMH
+    if hours < fastest:
+        return (
+            f"a TEL cannot drive {origin_name} → {destination_name} ({distance:,.0f} km) in "
+            f"{duration_text(hours)}: at {TEL_ROAD_MAX_SPEED_KMH} km/h, faster than a loaded TEL "
+            f"drives, it takes {math.ceil(fastest * 10) / 10:g} h"
         )
     return None
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from booking.models import Launch, Reservation
 from booking.rules.text import when
@@ -34,12 +34,48 @@ from vehicles.orbits import (
 ROAD_FACTOR = DEFAULT_ROAD_FACTOR
 
 
-def _hours(value: float | Decimal) -> timedelta:
-    return timedelta(hours=float(value))
+Time = TypeVar("Time", int, float)
 
 
-def _ceil_minute(delta: timedelta) -> timedelta:
-    return timedelta(minutes=math.ceil(delta.total_seconds() / 60))
+def chain_link(
+    *, prev_until: Time, window_start: Time, window_end: Time, transit: Time, setup: Time, teardown: Time
+) -> tuple[Time, Time, Time, Time]:
+    """The chain rule for one link: (departs, arrives, done, earliest window start).
+
+    A platform leaves the site of the link before ``transit`` ahead of its arrival, arrives
+    ``setup`` ahead of the window, and is done ``teardown`` after the window ends; a pad has no
+    transit nor set-up and its ``teardown`` is its turnaround. The link fits after the one
+    before, done at ``prev_until``, exactly when it departs no earlier: when ``window_start`` is
+    at least the earliest window start answered. With ``prev_until`` the time of the order, the
+    same rule says whether the platform can still get there.
+
+    All on one clock, in one unit: the planner gives epoch seconds as floats, ``_chain_evaluate``
+    epoch microseconds as ints (exact, as the rows are). The one body of the rule.
+    """
+    arrive = window_start - setup
+    depart = arrive - transit
+    return depart, arrive, window_end + teardown, prev_until + transit + setup
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
+#: ``prev_until`` of a link with no link before it.
+_NOTHING_BEFORE_US = -(1 << 62)
+
+
+def _us(moment: datetime) -> int:
+    """Epoch microseconds: exact, as the rows' times are."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _at(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def _hours_us(value: float | Decimal) -> int:
+    # timedelta rounds to the microsecond, as the spans written before this rule did.
+    return timedelta(hours=float(value)) // _MICROSECOND
 
 
 @functools.lru_cache(maxsize=65536)
@@ -85,7 +121,9 @@ def road_hours(
         return hours
     if _distance_km(origin[1], origin[2], destination[1], destination[2]) > TEL_ROAD_LIMIT_KM:
         return math.inf
-    return _estimate_transit_hours_cached(origin[1], origin[2], destination[1], destination[2], road_speed_kmh)
+    return _estimate_transit_hours_cached(
+        origin[1], origin[2], destination[1], destination[2], road_speed_kmh
+    )
 
 
 def site_point(site: LaunchSite) -> SitePoint:
@@ -145,6 +183,7 @@ class _Slot:
     depart: datetime | None = None
     arrive: datetime | None = None
     until: datetime | None = None
+    earliest: datetime | None = None  # the earliest window start the link before allows
     off_range: bool = False  # a truck that would have to drive between launch centres
 
     @property
@@ -193,7 +232,11 @@ def _slot_from_reservation(res: Reservation) -> _Slot:
     )
 
 
-def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -> None:
+def _span(
+    resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes, prev_until: datetime | None = None
+) -> int:
+    """Compute ``slot``'s span with ``chain_link``; answer how many microseconds its window opens
+    too early for the link before, done at ``prev_until`` (0 or less: it fits)."""
     if resource.platform is not None:
         platform = resource.platform
         assert origin is not None
@@ -204,14 +247,40 @@ def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -
         slot.off_range = math.isinf(slot.transit_h)
         if slot.off_range:
             slot.transit_h = 0.0
-        slot.arrive = slot.window_start - _hours(platform.setup_hours)
-        slot.depart = slot.arrive - _hours(slot.transit_h)
-        slot.until = slot.window_end + _hours(platform.teardown_hours)
+        transit, setup = _hours_us(slot.transit_h), _hours_us(platform.setup_hours)
+        teardown = _hours_us(platform.teardown_hours)
     else:
         assert resource.pad is not None
         slot.origin, slot.transit_h = None, 0.0
-        slot.arrive = slot.depart = slot.window_start
-        slot.until = slot.window_end + _hours(resource.pad.turnaround_hours)
+        transit, setup, teardown = 0, 0, _hours_us(resource.pad.turnaround_hours)
+    window_start = _us(slot.window_start)
+    depart, arrive, until, earliest = chain_link(
+        prev_until=_us(prev_until) if prev_until is not None else _NOTHING_BEFORE_US,
+        window_start=window_start,
+        window_end=_us(slot.window_end),
+        transit=transit,
+        setup=setup,
+        teardown=teardown,
+    )
+    slot.depart, slot.arrive, slot.until = _at(depart), _at(arrive), _at(until)
+    slot.earliest = _at(earliest) if prev_until is not None else None
+    return earliest - window_start if prev_until is not None else 0
+
+
+def _reach(resource: _Resource, slot: _Slot, now: datetime) -> datetime | None:
+    """The earliest window start at ``slot``'s site for a platform ordered off at ``now`` (the
+    chain rule with the order as the link before); ``None`` when ``slot`` opens no sooner."""
+    assert resource.platform is not None
+    platform = resource.platform
+    _depart, _arrive, _until, earliest = chain_link(
+        prev_until=_us(now),
+        window_start=_us(slot.window_start),
+        window_end=_us(slot.window_end),
+        transit=_hours_us(slot.transit_h),
+        setup=_hours_us(platform.setup_hours),
+        teardown=_hours_us(platform.teardown_hours),
+    )
+    return _at(earliest) if earliest > _us(slot.window_start) else None
 
 
 def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
@@ -224,7 +293,8 @@ def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
             f"but {slot.name} needs it from {when(slot.window_start)}"
         )
     platform = resource.platform
-    earliest_window = prev.until + _hours(slot.transit_h) + _hours(platform.setup_hours)
+    earliest_window = slot.earliest
+    assert earliest_window is not None
     road = f"{slot.transit_h:.1f} h of road transit from {prev.site.name} and " if slot.transit_h else ""
 
     if slot.primary or not prev.primary:
@@ -266,12 +336,12 @@ def _chain_evaluate(
     seen_primary = False
     for slot in slots:
         origin = prev.site if prev is not None else home
-        _span(resource, slot, origin, routes)
+        shortfall_us = _span(resource, slot, origin, routes, prev.until if prev is not None else None)
         seen_primary = seen_primary or slot.primary
         if slot.off_range and (slot.changed or (prev is not None and prev.moved)):
             assert resource.platform is not None and origin is not None
             problems.append(off_range_text(resource.platform, origin, slot.site))
-        if prev is not None and slot.depart < prev.until:  # type: ignore[operator]
+        if prev is not None and shortfall_us > 0:
             can_cascade = (
                 cascade
                 and seen_primary
@@ -280,18 +350,18 @@ def _chain_evaluate(
                 and slot.launch.status in Launch.ACTIVE_STATUSES
             )
             if can_cascade:
-                shortfall = _ceil_minute(prev.until - slot.depart)  # type: ignore[operator]
+                shortfall = timedelta(microseconds=-(-shortfall_us // _MINUTE_US) * _MINUTE_US)
                 slot.cascaded_by += shortfall
                 slot.window_start += shortfall
                 slot.window_end += shortfall
-                _span(resource, slot, origin, routes)
+                _span(resource, slot, origin, routes, prev.until)
             elif slot.changed or prev.moved:
                 problems.append(_link_problem(resource, prev, slot))
-        if slot.changed and resource.platform is not None and slot.depart < now:  # type: ignore[operator]
+        if slot.changed and resource.platform is not None:
+            reach = _reach(resource, slot, now)
             old_depart = slot.reservation.occupied_from if slot.reservation else None
-            if old_depart is None or slot.depart < old_depart:  # type: ignore[operator]
+            if reach is not None and (old_depart is None or slot.depart < old_depart):  # type: ignore[operator]
                 platform = resource.platform
-                reach = now + _hours(slot.transit_h) + _hours(platform.setup_hours)
                 problems.append(
                     f"{platform.name} cannot reach {slot.site.name} before {when(reach)}: "
                     f"{slot.transit_h:.1f} h of road transit from {origin.name} "  # type: ignore[union-attr]

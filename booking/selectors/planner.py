@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import Launch
-from booking.rules.chain import road_hours, site_point
+from booking.rules.chain import chain_link, road_hours, site_point
 from booking.rules.fleet import minutes_text, readiness_floor
 from booking.rules.text import _require_aware, when
 from booking.selectors.planner_fleet import (
@@ -174,7 +174,9 @@ class _Search:
             drivable = self.drivable.get(origin_id)
             if drivable is None:
                 drivable = self.drivable[origin_id] = [
-                    entry for entry in self.mobile_sites if self.transit_s(origin_id, entry[0], speed) < math.inf
+                    entry
+                    for entry in self.mobile_sites
+                    if self.transit_s(origin_id, entry[0], speed) < math.inf
                 ]
             order = self.nearest_first[(origin_id, speed)] = sorted(
                 (self.transit_s(origin_id, pk, speed), code, site) for pk, code, site in drivable
@@ -216,10 +218,10 @@ class _Search:
         ``bound``, so it would not make the ranking. With ``obstacles``, records what pushed the
         start later, for the words.
         """
-        recs, setup, speed = rec.recs, rec.setup_s, rec.speed
-        tail = self.window_s + rec.teardown_s
+        recs, setup, teardown, speed = rec.recs, rec.setup_s, rec.teardown_s, rec.speed
+        window = self.window_s
         mobile = rec.platform is not None
-        reach_base = self.now_s + setup + rec.lead_s
+        ordered_at = self.now_s + rec.lead_s  # a pad's lead counts from the order
         i, prev_site, prev_until, prev_launch = rec.i0, rec.prev_site, rec.prev_until, rec.prev_launch
         if min_start == math.inf:
             return math.inf, 0.0, prev_site
@@ -232,21 +234,55 @@ class _Search:
                 t = min_start
                 if obstacles is not None:
                     obstacles.append(("rocket", t, model_id, site_id))
-            if reach_base + tr > t:
-                t = reach_base + tr
+            # The chain rule (booking.rules.chain.chain_link) against the order, then against the
+            # link before: the earliest window each allows.
+            reach = chain_link(
+                prev_until=ordered_at,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[3]
+            if reach > t:
+                t = reach
                 if obstacles is not None:
                     obstacles.append(("reach", t, tr, prev_site))
-            if prev_until + tr + setup > t:
-                t = prev_until + tr + setup
+            after_prev = chain_link(
+                prev_until=prev_until,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[3]
+            if after_prev > t:
+                t = after_prev
                 if obstacles is not None:
                     obstacles.append(("busy", prev_launch, prev_until, tr, t))
             t = self._clear_of_closures(site_id, _minute(t), obstacles)
             if i == len(recs):
                 return t, tr, prev_site
             nxt = recs[i]
-            leave_by = nxt[1] - self.transit_s(site_id, nxt[3], speed) if mobile else nxt[1]
-            # (an off-range next site gives -inf: the platform must stay free for that launch)
-            if t + tail <= leave_by:
+            until = chain_link(
+                prev_until=prev_until,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[2]
+            # The next launch now departs from this site (an off-range one gives -inf: the
+            # platform must stay free for that launch); the link fits when it departs no earlier.
+            leave_by = chain_link(
+                prev_until=until,
+                window_start=nxt[0],
+                window_end=nxt[0],
+                transit=self.transit_s(site_id, nxt[3], speed) if mobile else 0.0,
+                setup=setup,
+                teardown=teardown,
+            )[0]
+            if until <= leave_by:
                 return t, tr, prev_site
             if obstacles is not None:
                 obstacles.append(("next", nxt[4], nxt[3], leave_by))
@@ -543,7 +579,10 @@ def plan_launch(
         raise InvalidRequest(span[1])
     inclination = _request_inclination(orbit_family, altitude_km, inclination_deg)
     window_s = PLAN_WINDOW_HOURS.get(service_level, 2) * 3600.0  # type: ignore[call-overload]
-    earliest = max(earliest, now)  # nothing opens in the past; where platforms are is read from here
+    # Nothing opens in the past, nor at the moment of the order (launch_schedule takes a window
+    # opening strictly after ``now``; windows open on whole minutes, so the next one). Where the
+    # platforms are is read from here.
+    earliest = max(earliest, now + timedelta(microseconds=1))
 
     reasons: list[Reason] = []
     candidates = capable_models(

@@ -355,14 +355,14 @@ def closure_index_load(
     closures (``RANGE_KIND``) widened by the site's launch separation."""
     separations = separations or {}
     closure_index: ClosureIndex = {}
-    closure_rows = sorted(
+    closure_rows = [
         (site_id, start, end, pk, kind, reason)
         for site_id, pk, kind, reason, start, end in epoch_rows(
             [SiteClosure.objects.filter(site_id__in=site_ids, starts_at__lt=hi, ends_at__gt=earliest)],
             ["site_id", "pk", "kind", "reason"],
             [F("starts_at"), F("ends_at")],
         )
-    )
+    ]
     # A range claim [s, e) of another launch blocks every window start t whose own claim
     # [t, t + window + separation) would overlap it: as a closure from s - separation to e.
     separation_s = {pk: minutes * 60.0 for pk, minutes in separations.items()}
