@@ -330,6 +330,14 @@ class Route(models.Model):
     def __str__(self) -> str:
         return f"{self.origin} → {self.destination} by {self.get_mode_display()}: {self.transit_hours} h"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every writer (the admin, the demo loader, a script) meets the route rule; the admin's
+        # form shows the same words on the field first.
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         problems = self.problems()
@@ -363,14 +371,6 @@ class Route(models.Model):
             transit_hours=self.transit_hours,
         )
         return {"transit_hours": hours} if hours else {}
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Every writer (the admin, the demo loader, a script) meets the route rule; the admin's
-        # form shows the same words on the field first.
-        problems = self.problems()
-        if problems:
-            raise ValidationError(problems)
-        super().save(*args, **kwargs)
 
 
 class RoadRouteManager(models.Manager["RoadRoute"]):
