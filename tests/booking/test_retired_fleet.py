@@ -13,6 +13,7 @@ from booking.selectors.availability import availability_search
 from booking.services.bookings import booking_confirm, booking_hold
 from booking.services.quotes import quote_create
 from customers.models import Membership
+from tests.api.conftest import token_client
 from tests.factories import (
     DedicatedPriceFactory,
     LaunchFactory,
@@ -21,7 +22,6 @@ from tests.factories import (
     VehicleModelFactory,
     engine_world,
 )
-from tests.api.conftest import token_client
 from vehicles.models import Vehicle
 
 pytestmark = pytest.mark.django_db
