@@ -14,6 +14,7 @@ destination's own on-range drive when the route table has one.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from .orbits import great_circle_distance_km
 __all__ = [
     "DEFAULT_LAUNCH_SEPARATION_MINUTES",
     "MODES",
+    "TEL_ROAD_MAX_HOURS",
+    "TEL_ROAD_MAX_SPEED_KMH",
     "RAIL",
     "ROAD",
     "SEA",
@@ -33,11 +36,13 @@ __all__ = [
     "RouteLeg",
     "duration_text",
     "journey_arrival",
+    "journey_hours_by_origin",
     "journey_hours_from",
     "journey_text",
     "range_busy_text",
     "range_span",
     "rocket_journey",
+    "route_hours_problem",
     "route_problem",
 ]
 
@@ -163,24 +168,34 @@ def journey_hours_from(*, origin_id: int, routes: Iterable[RouteLeg | tuple]) ->
     """Hours of the quickest journey from ``origin_id`` to every site it reaches: the hours of
     ``rocket_journey`` to each (the destination's on-range drive included), in one search, for a
     planner asking about many destinations at once. A site missing from the answer: no route."""
+    return journey_hours_by_origin(origin_ids=[origin_id], routes=routes)[origin_id]
+
+
+def journey_hours_by_origin(
+    *, origin_ids: Iterable[int], routes: Iterable[RouteLeg | tuple]
+) -> dict[int, dict[int, Decimal]]:
+    """``journey_hours_from`` for each of ``origin_ids``, the route table read into a graph once."""
     legs = _legs(routes)
     on_range = {leg.origin_id: Decimal(str(leg.hours)) for leg in legs if leg.origin_id == leg.destination_id}
-    out: dict[int, list[RouteLeg]] = {}
+    out: dict[int, list[tuple[int, Decimal]]] = {}
     for leg in legs:
         if leg.origin_id != leg.destination_id:
-            out.setdefault(leg.origin_id, []).append(leg)
-    best: dict[int, Decimal] = {origin_id: Decimal("0")}
-    queue: list[tuple[Decimal, int]] = [(Decimal("0"), origin_id)]
-    while queue:
-        hours, site = heapq.heappop(queue)
-        if hours > best[site]:
-            continue
-        for leg in out.get(site, ()):
-            candidate = hours + Decimal(str(leg.hours))
-            if leg.destination_id not in best or candidate < best[leg.destination_id]:
-                best[leg.destination_id] = candidate
-                heapq.heappush(queue, (candidate, leg.destination_id))
-    return {site: hours + on_range.get(site, Decimal("0")) for site, hours in best.items()}
+            out.setdefault(leg.origin_id, []).append((leg.destination_id, Decimal(str(leg.hours))))
+    answer: dict[int, dict[int, Decimal]] = {}
+    for origin_id in origin_ids:
+        best: dict[int, Decimal] = {origin_id: Decimal("0")}
+        queue: list[tuple[Decimal, int]] = [(Decimal("0"), origin_id)]
+        while queue:
+            hours, site = heapq.heappop(queue)
+            if hours > best[site]:
+                continue
+            for destination_id, leg_hours in out.get(site, ()):
+                candidate = hours + leg_hours
+                if destination_id not in best or candidate < best[destination_id]:
+                    best[destination_id] = candidate
+                    heapq.heappush(queue, (candidate, destination_id))
+        answer[origin_id] = {site: hours + on_range.get(site, Decimal("0")) for site, hours in best.items()}
+    return answer
 
 
 def journey_arrival(*, available_from: datetime, journey: Journey) -> datetime:
@@ -245,6 +260,54 @@ def route_problem(
         return (
             f"a TEL drives on the range, not between launch centres: {origin_name} → "
             f"{destination_name} is {distance:,.0f} km (limit {TEL_ROAD_LIMIT_KM:,.0f} km); use rail or sea"
+        )
+    return None
+
+
+#: A TEL drives on its range in hours, never for days: the longest road leg the route table takes.
+TEL_ROAD_MAX_HOURS = 24
+#: Faster than any loaded TEL drives: a road leg quicker than the great-circle distance at this
+#: speed cannot be right.
+TEL_ROAD_MAX_SPEED_KMH = 80
+
+
+def route_hours_problem(
+    *,
+    mode: str,
+    origin_name: str,
+    destination_name: str,
+    origin_latlon: tuple[float, float],
+    destination_latlon: tuple[float, float],
+    transit_hours: Decimal | float,
+) -> str | None:
+    """Why a route-table row's duration cannot be right, or ``None``.
+
+    A TEL road leg takes hours, at most :data:`TEL_ROAD_MAX_HOURS`, and never less than the
+    great-circle distance at :data:`TEL_ROAD_MAX_SPEED_KMH`; rail and sea legs take what they take
+    (days between launch centres). The place of the leg is :func:`route_problem`'s.
+    """
+    hours = float(transit_hours)
+    if hours < 0:
+        return f"a leg cannot take {transit_hours} h: durations are never negative"
+    if mode != ROAD:
+        return None
+    leg = (
+        f"{origin_name} → {destination_name}"
+        if origin_name != destination_name
+        else f"on the {origin_name} range"
+    )
+    if hours > TEL_ROAD_MAX_HOURS:
+        return (
+            f"a TEL drives on its range in hours: {duration_text(hours)} by road {leg} is more than "
+            f"{TEL_ROAD_MAX_HOURS} h; a journey of days between launch centres goes by rail or sea"
+        )
+    distance = great_circle_distance_km(*origin_latlon, *destination_latlon)
+    fastest = distance / TEL_ROAD_MAX_SPEED_KMH
+    if hours < fastest:
+        return (
+            f"a TEL cannot drive {origin_name} → {destination_name} ({distance:,.0f} km) in "
+            f"{duration_text(hours)}: at {TEL_ROAD_MAX_SPEED_KMH} km/h, faster than a loaded TEL "
+            f"drives, it takes {math.ceil(fastest * 10) / 10:g} h"
         )
     return None
 

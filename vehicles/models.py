@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from . import logistics
-from .logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES, route_problem
+from .logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES, route_hours_problem, route_problem
 
 
 class RouteMode(models.TextChoices):
@@ -394,19 +394,47 @@ class Route(models.Model):
     def __str__(self) -> str:
         return f"{self.origin} → {self.destination} by {self.get_mode_display()}: {self.transit_hours} h"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every writer (the admin, the demo loader, a script) meets the route rule; the admin's
+        # form shows the same words on the field first.
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+
+    def problems(self) -> dict[str, str]:
+        """What the route rule (``vehicles.logistics``) refuses in this row, by field: a TEL
+        road leg stays on a range and takes hours that fit its distance; rail and sea join two
+        sites."""
         if self.origin_id is None or self.destination_id is None or self.transit_hours is None:
-            return
-        problem = route_problem(
+            return {}
+        origin, destination = self.origin, self.destination
+        origin_latlon = (float(origin.latitude), float(origin.longitude))
+        destination_latlon = (float(destination.latitude), float(destination.longitude))
+        place = route_problem(
             mode=self.mode,
-            origin_name=self.origin.name,
-            destination_name=self.destination.name,
-            origin_latlon=(float(self.origin.latitude), float(self.origin.longitude)),
-            destination_latlon=(float(self.destination.latitude), float(self.destination.longitude)),
+            origin_name=origin.name,
+            destination_name=destination.name,
+            origin_latlon=origin_latlon,
+            destination_latlon=destination_latlon,
         )
-        if problem:
-            raise ValidationError({"mode": problem})
+        if place:
+            return {"mode": place}
+        hours = route_hours_problem(
+            mode=self.mode,
+            origin_name=origin.name,
+            destination_name=destination.name,
+            origin_latlon=origin_latlon,
+            destination_latlon=destination_latlon,
+            transit_hours=self.transit_hours,
+        )
+        return {"transit_hours": hours} if hours else {}
 
 
 class Vehicle(models.Model):

@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from booking.dates import when
 from booking.models import Launch, Reservation
@@ -34,28 +34,100 @@ from vehicles.orbits import (
 ROAD_FACTOR = DEFAULT_ROAD_FACTOR
 
 
-def _hours(value: float | Decimal) -> timedelta:
-    return timedelta(hours=float(value))
+Time = TypeVar("Time", int, float)
 
 
-def _ceil_minute(delta: timedelta) -> timedelta:
-    return timedelta(minutes=math.ceil(delta.total_seconds() / 60))
+def chain_link(
+    *, prev_until: Time, window_start: Time, window_end: Time, transit: Time, setup: Time, teardown: Time
+) -> tuple[Time, Time, Time, Time]:
+    """The chain rule for one link: (departs, arrives, done, earliest window start).
+
+    A platform leaves the site of the link before ``transit`` ahead of its arrival, arrives
+    ``setup`` ahead of the window, and is done ``teardown`` after the window ends; a pad has no
+    transit nor set-up and its ``teardown`` is its turnaround. The link fits after the one
+    before, done at ``prev_until``, exactly when it departs no earlier: when ``window_start`` is
+    at least the earliest window start answered. With ``prev_until`` the time of the order, the
+    same rule says whether the platform can still get there.
+
+    All on one clock, in one unit: the planner gives epoch seconds as floats, ``_chain_evaluate``
+    epoch microseconds as ints (exact, as the rows are). The one body of the rule.
+    """
+    arrive = window_start - setup
+    depart = arrive - transit
+    return depart, arrive, window_end + teardown, prev_until + transit + setup
 
 
-def _estimate_transit_hours(origin: LaunchSite, destination: LaunchSite, road_speed_kmh: Decimal) -> float:
-    # Whole minutes keep the schedule readable and the arithmetic exact.
-    return _estimate_transit_hours_cached(
-        origin.latitude, origin.longitude, destination.latitude, destination.longitude, road_speed_kmh
-    )
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
+#: ``prev_until`` of a link with no link before it.
+_NOTHING_BEFORE_US = -(1 << 62)
+
+
+def _us(moment: datetime) -> int:
+    """Epoch microseconds: exact, as the rows' times are."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _at(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def _hours_us(value: float | Decimal) -> int:
+    # timedelta rounds to the microsecond, as the spans written before this rule did.
+    return timedelta(hours=float(value)) // _MICROSECOND
+
+
+@functools.lru_cache(maxsize=65536)
+def _distance_km(origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal) -> float:
+    """Great-circle km between two sites, keyed by their coordinates (values, so never stale)."""
+    return great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
 
 
 @functools.lru_cache(maxsize=65536)
 def _estimate_transit_hours_cached(
     origin_lat: Decimal, origin_lon: Decimal, dest_lat: Decimal, dest_lon: Decimal, road_speed_kmh: Decimal
 ) -> float:
-    """The same estimate, keyed by coordinates and speed (values, so never stale)."""
-    distance_km = great_circle_distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
+    """The road estimate in whole minutes (a readable schedule, exact arithmetic), keyed by
+    coordinates and speed."""
+    distance_km = _distance_km(origin_lat, origin_lon, dest_lat, dest_lon)
     return math.ceil(road_transit_hours(distance_km, road_speed_kmh, ROAD_FACTOR) * 60) / 60
+
+
+#: A site as the road rule needs it: (pk, latitude, longitude).
+SitePoint = tuple[int, Decimal, Decimal]
+
+
+def road_hours(
+    *,
+    origin: SitePoint,
+    destination: SitePoint,
+    road_speed_kmh: Decimal,
+    routes: dict[tuple[int, int], float],
+) -> float:
+    """Road hours a TEL drives from ``origin`` to ``destination``: an operator's road route when
+    one is set, otherwise, for a launch point close by (at most ``TEL_ROAD_LIMIT_KM`` great
+    circle), the distance times ROAD_FACTOR over the platform's road speed, rounded up to the
+    minute. ``math.inf``: a TEL does not drive between launch centres (rockets go by rail or sea;
+    trucks stay on their range). Whether a drive is possible never depends on the speed.
+
+    The one body of the rule: ``transit_hours`` (rows) and the planner (site points loaded in
+    bulk) both ask it.
+    """
+    if origin[0] == destination[0]:
+        return 0.0
+    hours = routes.get((origin[0], destination[0]))
+    if hours is not None:
+        return hours
+    if _distance_km(origin[1], origin[2], destination[1], destination[2]) > TEL_ROAD_LIMIT_KM:
+        return math.inf
+    return _estimate_transit_hours_cached(
+        origin[1], origin[2], destination[1], destination[2], road_speed_kmh
+    )
+
+
+def site_point(site: LaunchSite) -> SitePoint:
+    return site.pk, site.latitude, site.longitude
 
 
 def transit_hours(
@@ -65,11 +137,8 @@ def transit_hours(
     road_speed_kmh: Decimal,
     routes: dict[tuple[int, int], float] | None = None,
 ) -> float:
-    """Road hours a TEL drives from ``origin`` to ``destination``: an operator's road route when
-    one is set, otherwise, for a launch point close by (at most ``TEL_ROAD_LIMIT_KM`` great
-    circle), the distance times ROAD_FACTOR over the platform's road speed. ``math.inf``: a TEL
-    does not drive between launch centres (rockets go by rail or sea; trucks stay on their range).
-    """
+    """``road_hours`` between two site rows; without ``routes`` the operator's road route
+    between them (if any) is read (1 query)."""
     if origin.pk == destination.pk:
         return 0.0
     if routes is None:
@@ -78,17 +147,13 @@ def transit_hours(
             .values_list("transit_hours", flat=True)
             .first()
         )
-        hours = float(route) if route is not None else None
-    else:
-        hours = routes.get((origin.pk, destination.pk))
-    if hours is not None:
-        return hours
-    distance_km = great_circle_distance_km(
-        origin.latitude, origin.longitude, destination.latitude, destination.longitude
+        routes = {(origin.pk, destination.pk): float(route)} if route is not None else {}
+    return road_hours(
+        origin=site_point(origin),
+        destination=site_point(destination),
+        road_speed_kmh=road_speed_kmh,
+        routes=routes,
     )
-    if distance_km > TEL_ROAD_LIMIT_KM:
-        return math.inf
-    return _estimate_transit_hours(origin, destination, road_speed_kmh)
 
 
 def off_range_text(platform: MobilePlatform, origin: LaunchSite, destination: LaunchSite) -> str:
@@ -118,6 +183,7 @@ class _Slot:
     depart: datetime | None = None
     arrive: datetime | None = None
     until: datetime | None = None
+    earliest: datetime | None = None  # the earliest window start the link before allows
     off_range: bool = False  # a truck that would have to drive between launch centres
 
     @property
@@ -166,7 +232,11 @@ def _slot_from_reservation(res: Reservation) -> _Slot:
     )
 
 
-def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -> None:
+def _span(
+    resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes, prev_until: datetime | None = None
+) -> int:
+    """Compute ``slot``'s span with ``chain_link``; answer how many microseconds its window opens
+    too early for the link before, done at ``prev_until`` (0 or less: it fits)."""
     if resource.platform is not None:
         platform = resource.platform
         assert origin is not None
@@ -177,14 +247,40 @@ def _span(resource: _Resource, slot: _Slot, origin: LaunchSite | None, routes) -
         slot.off_range = math.isinf(slot.transit_h)
         if slot.off_range:
             slot.transit_h = 0.0
-        slot.arrive = slot.window_start - _hours(platform.setup_hours)
-        slot.depart = slot.arrive - _hours(slot.transit_h)
-        slot.until = slot.window_end + _hours(platform.teardown_hours)
+        transit, setup = _hours_us(slot.transit_h), _hours_us(platform.setup_hours)
+        teardown = _hours_us(platform.teardown_hours)
     else:
         assert resource.pad is not None
         slot.origin, slot.transit_h = None, 0.0
-        slot.arrive = slot.depart = slot.window_start
-        slot.until = slot.window_end + _hours(resource.pad.turnaround_hours)
+        transit, setup, teardown = 0, 0, _hours_us(resource.pad.turnaround_hours)
+    window_start = _us(slot.window_start)
+    depart, arrive, until, earliest = chain_link(
+        prev_until=_us(prev_until) if prev_until is not None else _NOTHING_BEFORE_US,
+        window_start=window_start,
+        window_end=_us(slot.window_end),
+        transit=transit,
+        setup=setup,
+        teardown=teardown,
+    )
+    slot.depart, slot.arrive, slot.until = _at(depart), _at(arrive), _at(until)
+    slot.earliest = _at(earliest) if prev_until is not None else None
+    return earliest - window_start if prev_until is not None else 0
+
+
+def _reach(resource: _Resource, slot: _Slot, now: datetime) -> datetime | None:
+    """The earliest window start at ``slot``'s site for a platform ordered off at ``now`` (the
+    chain rule with the order as the link before); ``None`` when ``slot`` opens no sooner."""
+    assert resource.platform is not None
+    platform = resource.platform
+    _depart, _arrive, _until, earliest = chain_link(
+        prev_until=_us(now),
+        window_start=_us(slot.window_start),
+        window_end=_us(slot.window_end),
+        transit=_hours_us(slot.transit_h),
+        setup=_hours_us(platform.setup_hours),
+        teardown=_hours_us(platform.teardown_hours),
+    )
+    return _at(earliest) if earliest > _us(slot.window_start) else None
 
 
 def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
@@ -197,7 +293,8 @@ def _link_problem(resource: _Resource, prev: _Slot, slot: _Slot) -> str:
             f"but {slot.name} needs it from {when(slot.window_start)}"
         )
     platform = resource.platform
-    earliest_window = prev.until + _hours(slot.transit_h) + _hours(platform.setup_hours)
+    earliest_window = slot.earliest
+    assert earliest_window is not None
     road = f"{slot.transit_h:.1f} h of road transit from {prev.site.name} and " if slot.transit_h else ""
 
     if slot.primary or not prev.primary:
@@ -239,12 +336,12 @@ def _chain_evaluate(
     seen_primary = False
     for slot in slots:
         origin = prev.site if prev is not None else home
-        _span(resource, slot, origin, routes)
+        shortfall_us = _span(resource, slot, origin, routes, prev.until if prev is not None else None)
         seen_primary = seen_primary or slot.primary
         if slot.off_range and (slot.changed or (prev is not None and prev.moved)):
             assert resource.platform is not None and origin is not None
             problems.append(off_range_text(resource.platform, origin, slot.site))
-        if prev is not None and slot.depart < prev.until:  # type: ignore[operator]
+        if prev is not None and shortfall_us > 0:
             can_cascade = (
                 cascade
                 and seen_primary
@@ -253,18 +350,18 @@ def _chain_evaluate(
                 and slot.launch.status in Launch.ACTIVE_STATUSES
             )
             if can_cascade:
-                shortfall = _ceil_minute(prev.until - slot.depart)  # type: ignore[operator]
+                shortfall = timedelta(microseconds=-(-shortfall_us // _MINUTE_US) * _MINUTE_US)
                 slot.cascaded_by += shortfall
                 slot.window_start += shortfall
                 slot.window_end += shortfall
-                _span(resource, slot, origin, routes)
+                _span(resource, slot, origin, routes, prev.until)
             elif slot.changed or prev.moved:
                 problems.append(_link_problem(resource, prev, slot))
-        if slot.changed and resource.platform is not None and slot.depart < now:  # type: ignore[operator]
+        if slot.changed and resource.platform is not None:
+            reach = _reach(resource, slot, now)
             old_depart = slot.reservation.occupied_from if slot.reservation else None
-            if old_depart is None or slot.depart < old_depart:  # type: ignore[operator]
+            if reach is not None and (old_depart is None or slot.depart < old_depart):  # type: ignore[operator]
                 platform = resource.platform
-                reach = now + _hours(slot.transit_h) + _hours(platform.setup_hours)
                 problems.append(
                     f"{platform.name} cannot reach {slot.site.name} before {when(reach)}: "
                     f"{slot.transit_h:.1f} h of road transit from {origin.name} "  # type: ignore[union-attr]

@@ -24,7 +24,8 @@ from booking.dates import when
 from booking.errors import Conflict
 from booking.models import Launch
 from customers.models import Payload
-from vehicles.models import Adapter, LaunchSite, OrbitFamily, VehicleModel
+from vehicles.compatibility import model_in_service_problem, vehicle_in_service_problem
+from vehicles.models import Adapter, LaunchSite, OrbitFamily, Vehicle, VehicleModel
 from vehicles.orbits import (
     OrbitError,
     capacity_at_altitude,
@@ -54,12 +55,32 @@ def launch_selling_refusal(*, launch: Launch, now: datetime) -> str | None:
         return f"{launch.name} is {launch.get_status_display().lower()}: it can no longer be booked"
     if launch.net <= now:
         return f"{launch.name} had its NET at {when(launch.net)}: it can no longer be booked"
-    return None
+    return launch_in_service_problem(launch=launch)
+
+
+def launch_in_service_problem(*, launch: Launch) -> str | None:
+    """Why ``launch`` will not fly on what it names: its vehicle model is retired ("Zhuque-1 is
+    retired: ...") or its rocket has flown its last. The words are ``vehicles.compatibility``'s."""
+    model = launch.vehicle_model
+    retired = model_in_service_problem(model_name=model.name, active=model.active)
+    if retired:
+        return retired
+    if launch.vehicle_id is None:
+        return None
+    vehicle = launch.vehicle
+    assert vehicle is not None
+    gone = vehicle_in_service_problem(
+        serial=vehicle.serial, status=vehicle.status, model_name=model.name, model_active=model.active
+    )
+    return f"{launch.name} can no longer be booked: {gone}" if gone else None
 
 
 def launches_selling_q(*, now: datetime) -> Q:
-    """``launch_selling_refusal`` as a filter: the launches that still sell seats at ``now``."""
-    return Q(status__in=SELLING_STATUSES, net__gt=now)
+    """``launch_selling_refusal`` as a filter: the launches that still sell seats at ``now``
+    (their model in service and their rocket, when one is assigned, not gone)."""
+    return Q(status__in=SELLING_STATUSES, net__gt=now, vehicle_model__active=True) & (
+        Q(vehicle__isnull=True) | ~Q(vehicle__status__in=Vehicle.GONE)
+    )
 
 
 def fmt_number(value: Decimal | float | int) -> str:

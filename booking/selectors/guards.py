@@ -19,6 +19,7 @@ from booking.selectors.fit import (
 )
 from booking.selectors.ports import Seat, check_seat, envelope_problem
 from customers.models import Payload
+from vehicles.compatibility import model_in_service_problem
 from vehicles.models import LaunchSite, VehicleModel
 
 
@@ -50,8 +51,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
 
 def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> LaunchSite:
     """Refuse a dedicated launch the vehicle cannot fly for the payload; answers the best site."""
-    if not vehicle_model.active:
-        raise Conflict(f"{vehicle_model} is no longer offered")
+    retired = model_in_service_problem(model_name=vehicle_model.name, active=vehicle_model.active)
+    if retired:
+        raise Conflict(retired)
     model_fits_payload(vehicle_model=vehicle_model, payload=payload)
     problem = envelope_problem(vehicle_model=vehicle_model, port=None, payload=payload)
     if problem:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from booking.dates import when
 from booking.errors import InvalidRequest
 from booking.models import Launch
-from booking.rules.chain import transit_hours
+from booking.rules.chain import chain_link, road_hours, site_point
 from booking.rules.fleet import minutes_text, readiness_floor
 from booking.rules.text import _require_aware
 from booking.selectors.planner_fleet import (
@@ -145,7 +145,11 @@ class _Search:
     )
 
     def __post_init__(self) -> None:
-        self.mobile_sites = [s for s in self.site_ok.values() if s.accepts_mobile_platforms]
+        self.mobile_sites = [
+            (site.pk, site.code, site) for site in self.site_ok.values() if site.accepts_mobile_platforms
+        ]
+        self.points = {pk: site_point(site) for pk, site in self.sites.items()}
+        self.drivable: dict[int, list[tuple[int, str, LaunchSite]]] = {}
 
     def transit_s(self, origin_id: int, dest_id: int, speed: Decimal) -> float:
         if origin_id == dest_id:
@@ -153,9 +157,9 @@ class _Search:
         key = (origin_id, dest_id, speed)
         seconds = self.transit_cache.get(key)
         if seconds is None:
-            hours = transit_hours(
-                origin=self.sites[origin_id],
-                destination=self.sites[dest_id],
+            hours = road_hours(
+                origin=self.points[origin_id],
+                destination=self.points[dest_id],
                 road_speed_kmh=speed,
                 routes=self.routes,
             )
@@ -167,10 +171,16 @@ class _Search:
         order = self.nearest_first.get((origin_id, speed))
         if order is None:
             # A TEL drives on its range: a site it cannot reach by road is no candidate at all.
+            # Whether it can never depends on its speed, so the range is found once per origin.
+            drivable = self.drivable.get(origin_id)
+            if drivable is None:
+                drivable = self.drivable[origin_id] = [
+                    entry
+                    for entry in self.mobile_sites
+                    if self.transit_s(origin_id, entry[0], speed) < math.inf
+                ]
             order = self.nearest_first[(origin_id, speed)] = sorted(
-                (seconds, site.code, site)
-                for site in self.mobile_sites
-                if (seconds := self.transit_s(origin_id, site.pk, speed)) < math.inf
+                (self.transit_s(origin_id, pk, speed), code, site) for pk, code, site in drivable
             )
         return order
 
@@ -209,10 +219,10 @@ class _Search:
         ``bound``, so it would not make the ranking. With ``obstacles``, records what pushed the
         start later, for the words.
         """
-        recs, setup, speed = rec.recs, rec.setup_s, rec.speed
-        tail = self.window_s + rec.teardown_s
+        recs, setup, teardown, speed = rec.recs, rec.setup_s, rec.teardown_s, rec.speed
+        window = self.window_s
         mobile = rec.platform is not None
-        reach_base = self.now_s + setup + rec.lead_s
+        ordered_at = self.now_s + rec.lead_s  # a pad's lead counts from the order
         i, prev_site, prev_until, prev_launch = rec.i0, rec.prev_site, rec.prev_until, rec.prev_launch
         if min_start == math.inf:
             return math.inf, 0.0, prev_site
@@ -225,21 +235,55 @@ class _Search:
                 t = min_start
                 if obstacles is not None:
                     obstacles.append(("rocket", t, model_id, site_id))
-            if reach_base + tr > t:
-                t = reach_base + tr
+            # The chain rule (booking.rules.chain.chain_link) against the order, then against the
+            # link before: the earliest window each allows.
+            reach = chain_link(
+                prev_until=ordered_at,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[3]
+            if reach > t:
+                t = reach
                 if obstacles is not None:
                     obstacles.append(("reach", t, tr, prev_site))
-            if prev_until + tr + setup > t:
-                t = prev_until + tr + setup
+            after_prev = chain_link(
+                prev_until=prev_until,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[3]
+            if after_prev > t:
+                t = after_prev
                 if obstacles is not None:
                     obstacles.append(("busy", prev_launch, prev_until, tr, t))
             t = self._clear_of_closures(site_id, _minute(t), obstacles)
             if i == len(recs):
                 return t, tr, prev_site
             nxt = recs[i]
-            leave_by = nxt[1] - self.transit_s(site_id, nxt[3], speed) if mobile else nxt[1]
-            # (an off-range next site gives -inf: the platform must stay free for that launch)
-            if t + tail <= leave_by:
+            until = chain_link(
+                prev_until=prev_until,
+                window_start=t,
+                window_end=t + window,
+                transit=tr,
+                setup=setup,
+                teardown=teardown,
+            )[2]
+            # The next launch now departs from this site (an off-range one gives -inf: the
+            # platform must stay free for that launch); the link fits when it departs no earlier.
+            leave_by = chain_link(
+                prev_until=until,
+                window_start=nxt[0],
+                window_end=nxt[0],
+                transit=self.transit_s(site_id, nxt[3], speed) if mobile else 0.0,
+                setup=setup,
+                teardown=teardown,
+            )[0]
+            if until <= leave_by:
                 return t, tr, prev_site
             if obstacles is not None:
                 obstacles.append(("next", nxt[4], nxt[3], leave_by))
@@ -536,7 +580,10 @@ def plan_launch(
         raise InvalidRequest(span[1])
     inclination = _request_inclination(orbit_family, altitude_km, inclination_deg)
     window_s = PLAN_WINDOW_HOURS.get(service_level, 2) * 3600.0  # type: ignore[call-overload]
-    earliest = max(earliest, now)  # nothing opens in the past; where platforms are is read from here
+    # Nothing opens in the past, nor at the moment of the order (launch_schedule takes a window
+    # opening strictly after ``now``; windows open on whole minutes, so the next one). Where the
+    # platforms are is read from here.
+    earliest = max(earliest, now + timedelta(microseconds=1))
 
     reasons: list[Reason] = []
     candidates = capable_models(
@@ -562,8 +609,8 @@ def plan_launch(
             )
         earliest = work_floor
     sites, site_ok = sites_reaching(inclination, reasons)
-    routes = road_routes()
     legs = route_legs()
+    routes = road_routes(legs)  # the road legs of the same read
     fleet = fleet_load(
         candidates=candidates,
         sites=sites,

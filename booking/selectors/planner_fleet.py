@@ -30,8 +30,9 @@ from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.text import inclination_problem
 from vehicles.compatibility import express_terms_problem
-from vehicles.logistics import ROAD, RouteLeg, journey_hours_from, journey_text, rocket_journey
+from vehicles.logistics import ROAD, RouteLeg, journey_hours_by_origin, journey_text, rocket_journey
 from vehicles.models import (
+    CapacityPoint,
     LaunchSite,
     MobilePlatform,
     Pad,
@@ -94,8 +95,15 @@ class Fleet:
     served: dict[int, set[int]] = field(default_factory=dict)  # pad id -> model ids it lists
 
 
-def road_routes() -> dict[tuple[int, int], float]:
-    """Every operator-set TEL road leg between two sites: (origin id, destination id) -> hours."""
+def road_routes(legs: list[RouteLeg] | None = None) -> dict[tuple[int, int], float]:
+    """Every operator-set TEL road leg between two sites: (origin id, destination id) -> hours;
+    read from ``legs`` (the whole route table, ``route_legs``) when given, else 1 query."""
+    if legs is not None:
+        return {
+            (leg.origin_id, leg.destination_id): float(leg.hours)
+            for leg in legs
+            if leg.mode == ROAD and leg.origin_id != leg.destination_id
+        }
     return {
         (origin_id, destination_id): float(hours)
         for origin_id, destination_id, hours in Route.objects.filter(mode=ROAD)
@@ -113,26 +121,30 @@ def capable_models(
     reasons: list[Reason],
     express: bool = False,
 ) -> list[ModelCapacity]:
-    """1 (+1 prefetch): active models that lift the payload there and have a rocket in ready
-    storage, each with its capacity (and its oldest ready vehicle as ``first_ready_id``)."""
+    """2 queries: active models that lift the payload there and have a rocket in ready storage,
+    each with its capacity (and its oldest ready vehicle as ``first_ready_id``); the curves are
+    read as plain values for the orbit family only."""
     first_ready = Vehicle.objects.filter(
         vehicle_model=OuterRef("pk"), status=Vehicle.Status.READY_STORAGE
     ).order_by("ready_since", "serial")
     models_qs = (
         VehicleModel.objects.filter(active=True)
         .select_related("provider")
-        .prefetch_related("capacity_points")
         .annotate(first_ready_id=Subquery(first_ready.values("pk")[:1]))
         .order_by("name")
     )
     if provider is not None:
         models_qs = models_qs.filter(provider=provider)
+    found_models: list[VehicleModel] = list(models_qs)
+    curves: dict[int, list[tuple[int, Decimal]]] = {vm.pk: [] for vm in found_models}
+    if curves:
+        for model_id, altitude, capacity in CapacityPoint.objects.filter(
+            vehicle_model_id__in=list(curves), orbit_family=orbit_family
+        ).values_list("vehicle_model_id", "altitude_km", "capacity_kg"):
+            curves[model_id].append((altitude, capacity))
     candidates: list[ModelCapacity] = []
-    for found in models_qs:
-        vm: VehicleModel = found
-        curve = [
-            (p.altitude_km, p.capacity_kg) for p in vm.capacity_points.all() if p.orbit_family == orbit_family
-        ]
+    for vm in found_models:
+        curve = curves[vm.pk]
         try:
             model_capacity = capacity_at_altitude(curve, altitude_km)
         except OrbitError:
@@ -140,7 +152,7 @@ def capable_models(
                 (
                     math.inf,
                     vm.name,
-                    f"{vm.name} has no model_capacity figure for {orbit_family} {altitude_km} km",
+                    f"{vm.name} has no capacity figure for {orbit_family} {altitude_km} km",
                 )
             )
             continue
@@ -351,14 +363,14 @@ def closure_index_load(
     closures (``RANGE_KIND``) widened by the site's launch separation."""
     separations = separations or {}
     closure_index: ClosureIndex = {}
-    closure_rows = sorted(
+    closure_rows = [
         (site_id, start, end, pk, kind, reason)
         for site_id, pk, kind, reason, start, end in epoch_rows(
             [SiteClosure.objects.filter(site_id__in=site_ids, starts_at__lt=hi, ends_at__gt=earliest)],
             ["site_id", "pk", "kind", "reason"],
             [F("starts_at"), F("ends_at")],
         )
-    )
+    ]
     # A range claim [s, e) of another launch blocks every window start t whose own claim
     # [t, t + window + separation) would overlap it: as a closure from s - separation to e.
     separation_s = {pk: minutes * 60.0 for pk, minutes in separations.items()}
@@ -503,12 +515,10 @@ def rocket_floors_load(
         key = (model_id, place)
         if key not in best_at or (free_s, serial) < best_at[key][:2]:
             best_at[key] = (free_s, serial, vehicle_id)
-    reach: dict[int, dict[int, Decimal]] = {}
+    reach = journey_hours_by_origin(origin_ids=sorted({place for _, place in best_at}), routes=routes)
     for (model_id, place), (free_s, serial, vehicle_id) in sorted(best_at.items()):
         campaign_s = float(models[model_id].min_pad_campaign_hours) * 3600.0
-        hours_to = reach.get(place)
-        if hours_to is None:
-            hours_to = reach[place] = journey_hours_from(origin_id=place, routes=routes)
+        hours_to = reach[place]
         for site_id in site_ids:
             key = (model_id, site_id)
             hours = hours_to.get(site_id)

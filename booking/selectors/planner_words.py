@@ -102,6 +102,8 @@ def obstacle_words(
             text = _next_words(rec, site, obstacle, names, sites)
         if text not in words:
             words.append(text)
+            if len(words) == 3:  # the words say the first three; the rest need no wording
+                break
     text = (
         "; then ".join(words[:3])
         or setup_note

@@ -27,11 +27,12 @@ NOW = datetime(2030, 3, 1, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 H = timedelta(hours=1)
 
-#: models (+capacity prefetch), the readiness template's minimum chain, sites, road routes, the
-#: route table, platforms with their location, pads, reservations, the models each truck carries
-#: and each pad serves, closures, other launches' range claims, ready rockets with their places,
-#: chosen vehicles; one more names the launches in the reasons.
-PLAN_QUERIES = 15
+#: models, their capacity curves for the orbit family, the readiness template's minimum chain,
+#: sites, the route table (road legs included), platforms with their location, pads,
+#: reservations, the models each truck carries and each pad serves, closures, other launches'
+#: range claims, ready rockets with their places, chosen vehicles; one more names the launches in
+#: the reasons.
+PLAN_QUERIES = 14
 
 
 @pytest.fixture

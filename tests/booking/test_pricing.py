@@ -387,7 +387,9 @@ def test_dedicated_quote_refuses_an_inactive_vehicle(world):
         provider=world.provider, name="Kaituozhe-1", slug="kaituozhe-1", active=False
     )
     DedicatedPriceFactory(vehicle_model=retired)
-    with pytest.raises(Conflict, match="^Kaituozhe-1 is no longer offered$"):
+    with pytest.raises(
+        Conflict, match="^Kaituozhe-1 is retired: it is no longer scheduled, quoted or offered$"
+    ):
         quote_create(customer=world.customer, payload=world.payload, actor=None, vehicle_model=retired)
 
 

@@ -414,7 +414,7 @@ def _expace_rows() -> dict:
         ),
         Route: Route.objects.first()
         or Route.objects.create(
-            origin=site, destination=LaunchSite.objects.exclude(pk=site.pk)[0], transit_hours=30
+            origin=site, destination=LaunchSite.objects.exclude(pk=site.pk)[0], transit_hours=3
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
