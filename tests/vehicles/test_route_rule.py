@@ -80,7 +80,9 @@ def sites():
 def test_saving_a_road_route_between_launch_centres_is_refused(sites):
     jiuquan, _north, wenchang = sites
     with pytest.raises(ValidationError) as refused:
-        Route.objects.create(origin=jiuquan, destination=wenchang, mode=Route.Mode.ROAD, transit_hours=Decimal("40.0"))
+        Route.objects.create(
+            origin=jiuquan, destination=wenchang, mode=Route.Mode.ROAD, transit_hours=Decimal("40.0")
+        )
     assert "a TEL drives on the range, not between launch centres: Jiuquan → Wenchang is 2,5" in str(
         refused.value
     )
