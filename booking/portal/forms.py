@@ -9,8 +9,8 @@ from typing import Any
 from django import forms
 
 from booking.models import AddOnService, Notification
-from booking.rules.notifications import CATEGORY_HELP
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
+from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
 from vehicles.models import Currency
@@ -247,4 +247,6 @@ class NotificationPreferencesForm(forms.Form):
             )
 
     def email_by_category(self) -> dict[str, bool]:
-        return {category.value: bool(self.cleaned_data.get(category.value)) for category in Notification.Category}
+        return {
+            category.value: bool(self.cleaned_data.get(category.value)) for category in Notification.Category
+        }

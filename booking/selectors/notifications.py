@@ -99,10 +99,7 @@ def audience_recipients(
         if wanted.operators:
             result[n.pk] = operators.get(provider_of_launch.get(n.launch_id or 0, 0), [])
             continue
-        if wanted.customer_wide:
-            reached = {n.customer_id}
-        else:
-            reached = booked.get(n.launch_id or 0, set())
+        reached = {n.customer_id} if wanted.customer_wide else booked.get(n.launch_id or 0, set())
         result[n.pk] = [
             recipient
             for customer_id in sorted(c for c in reached if c is not None)
@@ -167,13 +164,17 @@ def milestones_to_remind(*, now: datetime, due_within: timedelta) -> list[tuple[
     wanted = [
         (
             milestone,
-            Notification.Reason.PAYMENT_OVERDUE if milestone.due_at <= now else Notification.Reason.PAYMENT_DUE,
+            Notification.Reason.PAYMENT_OVERDUE
+            if milestone.due_at <= now
+            else Notification.Reason.PAYMENT_DUE,
         )
         for milestone in candidates
     ]
     keys = {milestone_key(milestone, reason) for milestone, reason in wanted}
     told = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-    return [(milestone, reason) for milestone, reason in wanted if milestone_key(milestone, reason) not in told]
+    return [
+        (milestone, reason) for milestone, reason in wanted if milestone_key(milestone, reason) not in told
+    ]
 
 
 def milestone_key(milestone: PaymentMilestone, reason: str) -> str:

@@ -48,7 +48,11 @@ def _notify(*, launch: Launch, text: str) -> int:
     has_customers = Booking.objects.filter(capacity_taking_q(now=timezone.now()), launch=launch).exists()
     rows = [
         Notification(
-            step=step, launch=launch, reason=Notification.Reason.CLOSURE, recipient_role=role, message=text[:300]
+            step=step,
+            launch=launch,
+            reason=Notification.Reason.CLOSURE,
+            recipient_role=role,
+            message=text[:300],
         )
         for role, step in first.items()
         if role != OwnerRole.PAYLOAD or has_customers

@@ -17,6 +17,7 @@ lost with a broker or a worker (a sender that dies holds its delivery for ``SEND
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -24,13 +25,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from booking.errors import InvalidRequest
-from booking.models import Booking, Event, Launch, Notification, NotificationDelivery, NotificationPreference, PlanStep
+from booking.models import (
+    Booking,
+    Event,
+    Launch,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    PlanStep,
+)
 from booking.rules.money import fmt_money
 from booking.rules.notifications import (
     CATEGORY_HELP,
@@ -140,14 +149,15 @@ def _drop_repeats(notifications: Sequence[Notification]) -> list[Notification]:
         if step_pairs
         else set()
     )
-    told_keys = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    told_keys = (
+        set(Notification.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    )
     fresh: list[Notification] = []
     for n in notifications:
-        pair = (n.step_id, n.reason)
-        if (n.step_id is not None and pair in told_pairs) or (n.key and n.key in told_keys):
+        if n.step_id is not None and (n.step_id, n.reason) in told_pairs or (n.key and n.key in told_keys):
             continue
         if n.step_id is not None:
-            told_pairs.add(pair)
+            told_pairs.add((n.step_id, n.reason))
         if n.key:
             told_keys.add(n.key)
         fresh.append(n)
@@ -207,7 +217,9 @@ def _delivery(
         skipped = SKIP_INACTIVE
     elif not recipient.email:
         skipped = SKIP_NO_ADDRESS
-    elif recipient.membership_id and not preferences.get((recipient.membership_id, notification.category), True):
+    elif recipient.membership_id and not preferences.get(
+        (recipient.membership_id, notification.category), True
+    ):
         skipped = SKIP_PREFERENCE
     return NotificationDelivery(
         notification=notification,
@@ -267,12 +279,14 @@ def notifications_from_events(*, event_ids: Sequence[int], now: datetime | None 
     return notifications_write(rows, now=now)
 
 
-def _subjects(events: Iterable[Event], model: type, subject_type: str) -> dict[int, Any]:
+def _subjects(events: Iterable[Event], model: type[models.Model], subject_type: str) -> dict[int, Any]:
     ids = {event.subject_id for event in events if event.subject_type == subject_type}
-    return {row.pk: row for row in model.objects.filter(pk__in=ids)} if ids else {}
+    return {row.pk: row for row in model._default_manager.filter(pk__in=ids)} if ids else {}
 
 
-def _event_details(event: Event, *, bookings: Mapping[int, Booking], documents: Mapping[int, Document]) -> dict:
+def _event_details(
+    event: Event, *, bookings: Mapping[int, Booking], documents: Mapping[int, Document]
+) -> dict:
     details: dict[str, str] = {"when": when(event.created_at)}
     booking = bookings.get(event.subject_id) if event.subject_type == "booking" else None
     if booking is not None:
@@ -288,10 +302,8 @@ def _event_details(event: Event, *, bookings: Mapping[int, Booking], documents: 
         details["note"] = document.review_note
         details["portal_link"] = "/portal/documents/"
     if event.verb == "launch.slipped" and event.after.get("window_start"):
-        try:
+        with contextlib.suppress(ValueError):
             details["window_start"] = when(datetime.fromisoformat(str(event.after["window_start"])))
-        except ValueError:
-            pass
     if event.launch is not None:
         details["launch"] = event.launch.name
     return details
@@ -373,10 +385,14 @@ def notification_deliver(*, delivery_id: int, now: datetime | None = None) -> No
         .update(next_attempt_at=now + SEND_LEASE)
     )
     if not claimed:
-        logger.info("notification delivery %s is not due or another sender has it; stepping aside", delivery.pk)
+        logger.info(
+            "notification delivery %s is not due or another sender has it; stepping aside", delivery.pk
+        )
         return delivery
     notification = delivery.notification
-    if not wants_email(user_id=delivery.user_id, customer_id=delivery.customer_id, category=notification.category):
+    if not wants_email(
+        user_id=delivery.user_id, customer_id=delivery.customer_id, category=notification.category
+    ):
         return _settle(delivery, status=Status.SKIPPED, error=SKIP_PREFERENCE, now=now, attempt=False)
     address = delivery.user.email or delivery.email
     if not address:
@@ -447,14 +463,18 @@ def notification_email(delivery: NotificationDelivery, *, address: str) -> Email
 # --- the member's side ---------------------------------------------------------------------------
 
 
-def notification_mark_read(*, delivery: NotificationDelivery, now: datetime | None = None) -> NotificationDelivery:
+def notification_mark_read(
+    *, delivery: NotificationDelivery, now: datetime | None = None
+) -> NotificationDelivery:
     """Mark one of a member's notifications read. Caller fetched it with ``get_notifications_for``.
 
     Reading is not a change to the business, so it writes no Event.
     """
     if delivery.read_at is None:
         delivery.read_at = now or timezone.now()
-        NotificationDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=delivery.read_at)
+        NotificationDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(
+            read_at=delivery.read_at
+        )
     return delivery
 
 
@@ -475,9 +495,7 @@ def notification_preferences_set(
             + ", ".join(Notification.Category.labels)
         )
     with transaction.atomic():
-        before = {
-            p.category: p.email for p in NotificationPreference.objects.filter(membership=membership)
-        }
+        before = {p.category: p.email for p in NotificationPreference.objects.filter(membership=membership)}
         for category, email in email_by_category.items():
             NotificationPreference.objects.update_or_create(
                 membership=membership, category=category, defaults={"email": bool(email)}
@@ -492,7 +510,11 @@ def notification_preferences_set(
             before=before,
             after=after,
             message=f"{user_or_none(actor) or membership.user} receives "
-            + (f"every notification by e-mail but {', '.join(off)}" if off else "every notification by e-mail"),
+            + (
+                f"every notification by e-mail but {', '.join(off)}"
+                if off
+                else "every notification by e-mail"
+            ),
             customer=membership.customer,
         )
     return after

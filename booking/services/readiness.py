@@ -575,6 +575,8 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
             reason=Notification.Reason.HOLD, step__plan__launch_id__in=list(released)
         ).select_related("step__plan")
         for held in holders:
+            if held.step is None:  # the filter reaches launches through steps: never, but typed so
+                continue
             launch = released[held.step.plan.launch_id]
             notifications.append(
                 Notification(

@@ -60,9 +60,13 @@ def test_the_notice_is_the_providers_and_nothing_is_due_in_the_past():
 def test_a_booking_confirmed_ten_days_before_launch_shows_nothing_overdue(client):
     world = engine_world()  # NET 10 days out; the contract wants the balance 7 days before it
     Provider.objects.filter(pk=world.provider.pk).update(payment_notice_days=2)
-    finance = MembershipFactory(customer=world.customer, role="finance", user=UserFactory(username="fin")).user
+    finance = MembershipFactory(
+        customer=world.customer, role="finance", user=UserFactory(username="fin")
+    ).user
     with time_machine.travel(world.now, tick=False):
-        quote = quote_create(customer=world.customer, payload=world.payload, actor=finance, launch=world.launch)
+        quote = quote_create(
+            customer=world.customer, payload=world.payload, actor=finance, launch=world.launch
+        )
         booking = booking_confirm(booking=booking_hold(quote=quote, actor=finance), actor=finance)
         deposit, balance = booking_milestones(booking)
         assert deposit.due_at == world.now + 2 * DAY

@@ -9,13 +9,21 @@ from email.message import Message
 from email.policy import default as default_policy
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 
 from booking.models import Event, NotificationDelivery
 from booking.services import notifications as notes
-from tests.booking.test_notifications import hold, world  # noqa: F401  (the fixture)
+from tests.booking.test_notifications import hold, members_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    w = members_world()
+    with time_machine.travel(w.now, tick=False):
+        yield w
 
 
 class Inbox:
@@ -60,7 +68,9 @@ def _part(message: Message, content_type: str) -> str:
     raise AssertionError(f"no {content_type} part in {message.get_content_type()}")
 
 
-def test_a_held_seat_arrives_through_smtp_with_text_and_html(world, smtp_server, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_held_seat_arrives_through_smtp_with_text_and_html(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
     world.members["admin"].delete()
     world.members["mission"].delete()
     world.members["viewer"].delete()
@@ -76,7 +86,10 @@ def test_a_held_seat_arrives_through_smtp_with_text_and_html(world, smtp_server,
     assert message["To"] == "fi@example.test"
     # The launch's "·" makes the subject an encoded word, folded onto the header's next line; the
     # parser keeps the fold's space, which mail clients drop.
-    assert str(message["Subject"]).strip() == f"[Launchbook] Seat held on {world.launch.name}: booking {booking.reference}"
+    assert (
+        str(message["Subject"]).strip()
+        == f"[Launchbook] Seat held on {world.launch.name}: booking {booking.reference}"
+    )
     assert message.get_content_type() == "multipart/alternative"
     text = _part(message, "text/plain")
     html = _part(message, "text/html")
@@ -86,7 +99,7 @@ def test_a_held_seat_arrives_through_smtp_with_text_and_html(world, smtp_server,
     assert booking.reference in html and "Held until" in html
 
 
-def test_a_server_that_is_not_there_leaves_the_mail_queued_for_a_retry(world, settings):  # noqa: F811
+def test_a_server_that_is_not_there_leaves_the_mail_queued_for_a_retry(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens there

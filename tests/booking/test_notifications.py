@@ -38,14 +38,21 @@ pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status
 
 
-@pytest.fixture
-def world():
+def members_world():
+    """engine_world, with four members of the customer: ana (admin), mo (mission), fi (finance),
+    vi (viewer), each with an address at example.test."""
     w = engine_world()
     roles = {"admin": "ana", "mission": "mo", "finance": "fi", "viewer": "vi"}
     w.members = {
         role: MembershipFactory(customer=w.customer, role=role, user=UserFactory(username=name))
         for role, name in roles.items()
     }
+    return w
+
+
+@pytest.fixture
+def world():
+    w = members_world()
     with time_machine.travel(w.now, tick=False):
         yield w
 
@@ -62,7 +69,9 @@ def committed(django_capture_on_commit_callbacks):
 
 
 def hold(world):
-    quote = quote_create(customer=world.customer, payload=world.payload, actor=world.user, launch=world.launch)
+    quote = quote_create(
+        customer=world.customer, payload=world.payload, actor=world.user, launch=world.launch
+    )
     return booking_hold(quote=quote, actor=world.members["mission"].user)
 
 
@@ -76,7 +85,12 @@ def sent_to(reason: str) -> list[str]:
 
 def test_a_held_seat_mails_every_member_in_text_and_html(world, committed):
     booking = committed(hold, world)
-    assert sent_to("booking_held") == ["ana@example.test", "fi@example.test", "mo@example.test", "vi@example.test"]
+    assert sent_to("booking_held") == [
+        "ana@example.test",
+        "fi@example.test",
+        "mo@example.test",
+        "vi@example.test",
+    ]
     assert len(mail.outbox) == 4
     message = next(m for m in mail.outbox if m.to == ["vi@example.test"])
     assert message.subject == f"[Launchbook] Seat held on {world.launch.name}: booking {booking.reference}"
@@ -179,7 +193,10 @@ def test_a_late_step_mails_the_member_who_owns_it(world, committed):
         status="done", wake_at=None
     )
     PlanStep.objects.filter(pk__in=[step.pk, ops_step.pk]).update(
-        due_at=world.now - timedelta(days=5), wake_at=world.now - timedelta(days=1), kind="manual", check_name=""
+        due_at=world.now - timedelta(days=5),
+        wake_at=world.now - timedelta(days=1),
+        kind="manual",
+        check_name="",
     )
     committed(readiness.readiness_reconcile, now=world.now)
 
@@ -205,13 +222,22 @@ def test_a_late_step_mails_the_member_who_owns_it(world, committed):
 
 def test_payments_due_soon_and_overdue_are_told_once_each_to_finance(world, committed):
     soon = PaymentMilestoneFactory(
-        contract=world.contract, label="Deposit LB-SOON", amount=Decimal("1000"), due_at=world.now + timedelta(days=2)
+        contract=world.contract,
+        label="Deposit LB-SOON",
+        amount=Decimal("1000"),
+        due_at=world.now + timedelta(days=2),
     )
     later = PaymentMilestoneFactory(
-        contract=world.contract, label="Balance LB-LATER", amount=Decimal("9000"), due_at=world.now + timedelta(days=20)
+        contract=world.contract,
+        label="Balance LB-LATER",
+        amount=Decimal("9000"),
+        due_at=world.now + timedelta(days=20),
     )
     late = PaymentMilestoneFactory(
-        contract=world.contract, label="Deposit LB-LATE", amount=Decimal("500"), due_at=world.now - timedelta(hours=1)
+        contract=world.contract,
+        label="Deposit LB-LATE",
+        amount=Decimal("500"),
+        due_at=world.now - timedelta(hours=1),
     )
     PaymentMilestoneFactory(
         contract=world.contract,
@@ -283,7 +309,9 @@ def test_a_refused_send_is_retried_with_backoff_by_the_sweep(world, committed, r
     assert notes.notifications_claim_due(now=world.now + timedelta(minutes=1)) == [delivery.pk]
     notes.notification_deliver(delivery_id=delivery.pk, now=world.now + timedelta(minutes=1))
     delivery.refresh_from_db()
-    assert delivery.attempts == 2 and delivery.next_attempt_at == world.now + timedelta(minutes=1) + retry_delay(2)
+    assert delivery.attempts == 2 and delivery.next_attempt_at == world.now + timedelta(
+        minutes=1
+    ) + retry_delay(2)
     assert retry_delay(2) > retry_delay(1)
     third = world.now + timedelta(minutes=7)
     with time_machine.travel(third, tick=False):
@@ -362,7 +390,9 @@ def test_members_without_an_address_are_skipped_and_say_why(world, committed):
 def test_preferences_name_the_categories_when_one_is_unknown(world):
     from booking.errors import InvalidRequest
 
-    with pytest.raises(InvalidRequest, match="Unknown notification categories: weather; choose from Bookings"):
+    with pytest.raises(
+        InvalidRequest, match="Unknown notification categories: weather; choose from Bookings"
+    ):
         notes.notification_preferences_set(
             membership=world.members["viewer"], email_by_category={"weather": False}, actor=None
         )

@@ -58,7 +58,10 @@ def test_marking_read_and_opening(member_client, world):
     assert delivery.read_at is not None
     page = member_client.get(reverse("portal:notifications")).content.decode()
     assert "0 unread" in page and 'class="unread"' not in page
-    assert "Nothing unread." in member_client.get(reverse("portal:notifications") + "?show=unread").content.decode()
+    assert (
+        "Nothing unread."
+        in member_client.get(reverse("portal:notifications") + "?show=unread").content.decode()
+    )
 
 
 def test_mark_all_read(member_client, world):
@@ -120,12 +123,15 @@ def test_preferences_belong_to_the_organisation_acted_for(client, world):
     client.force_login(both)
     client.post(reverse("portal:switch_customer"), {"customer": world["customer"].pk})
     client.post(reverse("portal:notification_preferences"), {"bookings": "on"})
-    assert set(NotificationPreference.objects.filter(membership__user=both).values_list("membership", flat=True)) == {
-        at_gomspace.pk
-    }
+    assert set(
+        NotificationPreference.objects.filter(membership__user=both).values_list("membership", flat=True)
+    ) == {at_gomspace.pk}
 
 
 def test_the_navigation_reaches_the_notifications(member_client, world):
     page = member_client.get(reverse("portal:dashboard")).content.decode()
     assert reverse("portal:notifications") in page
-    assert reverse("portal:notification_preferences") in member_client.get(reverse("portal:notifications")).content.decode()
+    assert (
+        reverse("portal:notification_preferences")
+        in member_client.get(reverse("portal:notifications")).content.decode()
+    )

@@ -48,7 +48,9 @@ def test_a_queued_notification_is_sent_by_the_worker(tmp_path, monkeypatch):
         )
         files = list(outbox.iterdir())
         assert len(files) == 1
-        message = email.message_from_bytes(files[0].read_bytes().split(b"\n" + b"-" * 79)[0], policy=default_policy)
+        message = email.message_from_bytes(
+            files[0].read_bytes().split(b"\n" + b"-" * 79)[0], policy=default_policy
+        )
         assert message["To"] == "fi@example.test"
         assert booking.reference in str(message["Subject"])
         assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
