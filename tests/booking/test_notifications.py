@@ -407,3 +407,22 @@ def test_a_user_in_two_booked_organisations_hears_of_a_launch_once(world, commit
     BookingFactory(customer=partner, launch=world.launch, status="confirmed")
     committed(launch_scrub, launch=world.launch, actor=None, reason="weather")
     assert sent_to("launch_scrubbed").count("vi@example.test") == 1
+
+
+def test_operators_see_the_e_mails_about_their_launches_in_the_admin(world, committed, client):
+    from django.contrib.auth.models import Permission
+
+    booking = committed(hold, world)
+    may_view = Permission.objects.get(codename="view_notificationdelivery")
+    other_provider_operator = UserFactory(username="elsewhere", is_staff=True)
+    ProviderOperator.objects.create(user=other_provider_operator, provider=LaunchFactory().provider)
+    own = UserFactory(username="own-ops", is_staff=True)
+    ProviderOperator.objects.create(user=own, provider=world.provider)
+    for operator in (own, other_provider_operator):
+        operator.user_permissions.add(may_view)
+    url = "/admin/booking/notificationdelivery/"
+    client.force_login(own)
+    page = client.get(url).content.decode()
+    assert "vi@example.test" in page and booking.reference in page
+    client.force_login(other_provider_operator)
+    assert "vi@example.test" not in client.get(url).content.decode()
