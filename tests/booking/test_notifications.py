@@ -426,3 +426,26 @@ def test_operators_see_the_e_mails_about_their_launches_in_the_admin(world, comm
     assert "vi@example.test" in page and booking.reference in page
     client.force_login(other_provider_operator)
     assert "vi@example.test" not in client.get(url).content.decode()
+
+
+def test_writing_notifications_costs_the_same_queries_for_one_or_twenty(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    launches = [LaunchFactory(vehicle_model=world.vehicle_model) for _ in range(20)]
+    for launch in launches:
+        BookingFactory(customer=world.customer, launch=launch, status="confirmed")
+
+    def write(batch, tag):
+        rows = [
+            Notification(reason="launch_slipped", launch=launch, key=f"{tag}:{launch.pk}", message="slipped")
+            for launch in batch
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            notes.notifications_write(rows)
+        return len(queries)
+
+    # (Past some hundred deliveries SQLite's limit on query parameters splits the insert in batches.)
+    one, twenty = write(launches[:1], "one"), write(launches, "twenty")
+    assert one == twenty <= 9
+    assert NotificationDelivery.objects.filter(notification__key__startswith="twenty:").count() == 20 * 4
