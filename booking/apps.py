@@ -6,7 +6,7 @@ class BookingConfig(AppConfig):
     verbose_name = "Launches and bookings"
 
     def ready(self) -> None:
-        """Connect what the writers announce to who acts on it: Events feed the webhooks,
+        """Connect what the writers announce to who acts on it: Events feed the webhooks and the notifications,
         due deliveries and due readiness checks become Celery tasks; sign-ins stamp sessions for
         the idle and absolute timeouts (launchbook.security).
 
@@ -14,10 +14,16 @@ class BookingConfig(AppConfig):
         apps, before any model can be, and these modules import models."""
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
-        from booking.services import webhooks
+        from booking.services import notifications, webhooks
 
         signals.events_published.connect(webhooks.webhooks_on_published, dispatch_uid="booking.webhooks")
         signals.webhook_deliveries_due.connect(tasks.webhooks_queue, dispatch_uid="booking.webhooks_queue")
+        signals.events_published.connect(
+            notifications.notifications_on_published, dispatch_uid="booking.notifications"
+        )
+        signals.notification_deliveries_due.connect(
+            tasks.notifications_queue, dispatch_uid="booking.notifications_queue"
+        )
         signals.readiness_checks_due.connect(
             tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
         )

@@ -822,12 +822,19 @@ def load_accounts() -> list[tuple[str, str]]:
     with transaction.atomic():
         operators, _ = Group.objects.get_or_create(name=OPERATORS_GROUP)
         # Operators run the catalog, customers and bookings; the audit trail and the webhook log
-        # are written by services only, and API tokens are only revoked ("change"). Which
+        # and the notifications are written by services only, and API tokens are only revoked ("change"). Which
         # customers a provider operator reaches is the admin's scoping (booking.admin.scoping).
         operators.permissions.set(
             Permission.objects.filter(content_type__app_label__in=["vehicles", "customers", "booking"])
             .exclude(
-                content_type__model__in=["event", "webhookdelivery", "webhookattempt", "idempotencykey"],
+                content_type__model__in=[
+                    "event",
+                    "webhookdelivery",
+                    "webhookattempt",
+                    "idempotencykey",
+                    "notification",
+                    "notificationdelivery",
+                ],
                 codename__regex=r"^(add|change|delete)_",
             )
             .exclude(codename__in=["add_apitoken", "delete_apitoken"])

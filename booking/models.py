@@ -681,7 +681,10 @@ class CheckRun(models.Model):
 
 
 class Notification(models.Model):
-    """A message to a step's owner; one per step and reason, however often the reconciler runs."""
+    """A message about one thing that happened, to an audience: a step's owners (one per step and
+    reason, however often the reconciler runs), a customer's members, or the customers booked on a
+    launch. Each person it reaches has a ``NotificationDelivery`` (the e-mail, and read or unread
+    in the portal). Written by ``booking.services.notifications`` only."""
 
     class Reason(models.TextChoices):
         LATE = "late", "Step is late"
@@ -689,12 +692,49 @@ class Notification(models.Model):
         HOLD = "hold", "Launch put on hold"
         RELEASED = "released", "Hold released"
         CLOSURE = "closure", "Site closure on the launch window"
+        BOOKING_HELD = "booking_held", "Booking held"
+        BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        PAYMENT_DUE = "payment_due", "Payment due soon"
+        PAYMENT_OVERDUE = "payment_overdue", "Payment overdue"
+        LAUNCH_SLIPPED = "launch_slipped", "Launch slipped"
+        LAUNCH_SCRUBBED = "launch_scrubbed", "Launch scrubbed"
+        LAUNCH_LAUNCHED = "launch_launched", "Launched"
+        DOCUMENT_REVIEWED = "document_reviewed", "Document reviewed"
 
-    step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="notifications")
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    recipient_role = models.CharField(max_length=16, choices=OwnerRole.choices)
+    class Category(models.TextChoices):
+        BOOKINGS = "bookings", "Bookings"
+        PAYMENTS = "payments", "Payments"
+        LAUNCHES = "launches", "Launches"
+        READINESS = "readiness", "Readiness"
+        DOCUMENTS = "documents", "Documents"
+
+    step = models.ForeignKey(
+        PlanStep, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    category = models.CharField(max_length=10, choices=Category.choices, default=Category.READINESS)
+    # The audience: a step's owners (``recipient_role``), one customer's members (``customer``),
+    # or, with neither, the customers booked on ``launch``.
+    recipient_role = models.CharField(max_length=16, choices=OwnerRole.choices, blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    event = models.ForeignKey(
+        "Event", on_delete=models.SET_NULL, related_name="notifications", null=True, blank=True
+    )
+    # What makes it "once each": e.g. "event:12", "milestone:7:payment_due". Step notifications are
+    # kept single by (step, reason).
+    key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
     message = models.CharField(max_length=300)
+    # Strings the e-mail templates show (reference, launch, amount, due, link).
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the first of its e-mails went out.
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -702,6 +742,9 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["step", "reason"], name="unique_notification_per_reason")
         ]
+
+    def __str__(self) -> str:
+        return self.subject or self.message
 
 
 # --- integrations ----------------------------------------------------------------------------
@@ -845,3 +888,60 @@ class LaunchPort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} × {self.count} on {self.launch}"
+
+
+class NotificationDelivery(models.Model):
+    """One notification reaching one person: the e-mail's delivery state, and read or unread."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent (preferences)"
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_deliveries"
+    )
+    # The organisation it reaches the user as (a member); empty for a provider's operators.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notification_deliveries", null=True, blank=True
+    )
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    # When a sender may next take it: the next retry, or the end of a running send's lease (a
+    # sender that died leaves it queued, and the sweep sends it when this time comes).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["user", "customer", "read_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "user"], name="unique_notification_delivery")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} to {self.email or self.user_id} ({self.get_status_display()})"
+
+
+class NotificationPreference(models.Model):
+    """Whether a member receives one category of notifications by e-mail (no row: yes)."""
+
+    membership = models.ForeignKey(
+        "customers.Membership", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(max_length=10, choices=Notification.Category.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "category"], name="unique_notification_preference")
+        ]

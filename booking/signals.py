@@ -2,7 +2,7 @@
 
 The services send these and know no listener, so no writer imports the Celery tasks or the
 webhooks: ``events_published`` feeds the webhooks, ``webhook_deliveries_due`` and
-``readiness_checks_due`` queue Celery tasks. Each is sent after the change commits, except
+``readiness_checks_due`` queue Celery tasks, and so does ``notification_deliveries_due``. Each is sent after the change commits, except
 ``events_published``, whose listener itself waits for the commit.
 """
 
@@ -16,3 +16,5 @@ events_published = Signal()
 webhook_deliveries_due = Signal()
 #: ``pairs``: (step id, attempt) of the automatic checks to run now.
 readiness_checks_due = Signal()
+#: ``delivery_ids``: notification e-mails to send now.
+notification_deliveries_due = Signal()

@@ -17,7 +17,7 @@ from celery import shared_task
 
 from booking.errors import Busy
 from booking.services import bookings as booking_services
-from booking.services import quotes, readiness, webhooks
+from booking.services import notifications, quotes, readiness, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +107,36 @@ def readiness_checks_queue(*, pairs: Sequence[tuple[int, int]], **_signal: Any) 
     """Listens to ``signals.readiness_checks_due``: one task per (step id, attempt)."""
     for step_id, attempt in pairs:
         readiness_run_check.delay(step_id, attempt)
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+@shared_task(name="booking.tasks.notification_deliver", acks_late=True, ignore_result=True)
+def notification_deliver(delivery_id: int) -> None:
+    """One attempt at one notification e-mail; failures are rescheduled in the row, not by Celery."""
+    notifications.notification_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="booking.tasks.notifications_deliver_due", acks_late=True, ignore_result=True)
+def notifications_deliver_due() -> int:
+    """Beat, every 60 s: send e-mails whose retry is due, and those whose task was lost."""
+    due = notifications.notifications_claim_due()
+    for delivery_id in due:
+        notification_deliver.delay(delivery_id)
+    return len(due)
+
+
+@shared_task(name="booking.tasks.payment_reminders_notify", acks_late=True, ignore_result=True)
+def payment_reminders_notify() -> int:
+    """Beat, every 15 minutes: payments due soon and overdue, each told once."""
+    return notifications.payment_reminders_notify()
+
+
+def notifications_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:
+    """Listens to ``signals.notification_deliveries_due``: one task per delivery."""
+    for delivery_id in delivery_ids:
+        try:
+            notification_deliver.delay(delivery_id)
+        except Exception:  # broker down: the sweep sends it
+            logger.warning("could not queue notification delivery %s; the sweep will send it", delivery_id)

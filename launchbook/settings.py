@@ -181,8 +181,23 @@ LOGIN_URL = "/portal/login/"
 LOGIN_REDIRECT_URL = "/portal/"
 LOGOUT_REDIRECT_URL = "/portal/login/"
 
+# E-mail: password resets and notifications. The console backend by default; SMTP in production
+# (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the host below); the file
+# backend (EMAIL_FILE_PATH) keeps every message as a file, as ``make run`` does.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "launchbook@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# The address links in e-mails start with.
+LAUNCHBOOK_SITE_URL = os.environ.get("LAUNCHBOOK_SITE_URL", "http://127.0.0.1:8000")
+# How many days ahead finance members are told of a payment falling due.
+LAUNCHBOOK_PAYMENT_REMINDER_DAYS = int(os.environ.get("LAUNCHBOOK_PAYMENT_REMINDER_DAYS", "3"))
 
 # --- production hardening (manage.py check --deploy is clean with DEBUG off) -------------------
 if not DEBUG:
@@ -315,6 +330,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-release-expired-holds": {"task": "booking.bookings_release_expired", "schedule": 60.0},
     "booking-expire-quotes": {"task": "booking.quotes_expire", "schedule": 300.0},
     "webhooks-deliver-due": {"task": "booking.tasks.webhooks_deliver_due", "schedule": 30.0},
+    "notifications-deliver-due": {
+        "task": "booking.tasks.notifications_deliver_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",
         "schedule": 30.0,

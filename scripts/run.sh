@@ -14,7 +14,10 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-mkdir -p var
+mkdir -p var var/mail
+# The demo's e-mail (notifications, password resets) goes to files, not to a mail server.
+export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
+export EMAIL_FILE_PATH=${EMAIL_FILE_PATH:-var/mail}
 $BIN/celery -A launchbook worker --beat --loglevel=INFO --concurrency=2 \
   --schedule var/celerybeat-schedule >var/worker.log 2>&1 &
 pids+=($!)
@@ -29,7 +32,8 @@ cat <<TXT
     operator     staff, all providers        (admin)
     expace-ops   staff, ExPace only          (admin)
     gomspace, interspace, jilin, cmsa        (portal, one customer each)
-  Celery worker and beat log: var/worker.log.   Ctrl-C stops everything.
+  Celery worker and beat log: var/worker.log.   E-mail sent: var/mail/.
+  Ctrl-C stops everything.
 
 TXT
 $BIN/python manage.py runserver "$HOST:$PORT" --noreload &

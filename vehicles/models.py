@@ -76,6 +76,13 @@ class Provider(models.Model):
             "(a single payload of any size may still be held)."
         ),
     )
+    payment_notice_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text=(
+            "Days' notice a customer gets to pay: no payment milestone falls due sooner after "
+            "confirmation (unless the launch flies sooner: then at its NET)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

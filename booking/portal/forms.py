@@ -8,8 +8,9 @@ from typing import Any
 
 from django import forms
 
-from booking.models import AddOnService
+from booking.models import AddOnService, Notification
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
+from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS
 from customers.models import Contract, Document, Payload
 from vehicles.models import Currency, PortKind
@@ -237,3 +238,21 @@ class WebhookEndpointForm(forms.Form):
 
     def clean_event_types(self) -> list[str]:
         return [item.strip() for item in self.cleaned_data["event_types"].split(",") if item.strip()]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One box per category: receive it by e-mail. The portal lists every notification either way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category in Notification.Category:
+            self.fields[category.value] = forms.BooleanField(
+                label=category.label,
+                required=False,
+                help_text=f"E-mail me when {CATEGORY_HELP[category]}.",
+            )
+
+    def email_by_category(self) -> dict[str, bool]:
+        return {
+            category.value: bool(self.cleaned_data.get(category.value)) for category in Notification.Category
+        }

@@ -29,6 +29,7 @@ NAV = (
     NavItem("Contracts", "contracts", ("contracts",)),
     NavItem("Documents", "documents", ("documents",)),
     NavItem("Events", "events", ("events",)),
+    NavItem("Notifications", "notifications", ("notifications", "notification_preferences")),
     NavItem("Integrations", "integrations", ("integrations",)),
 )
 

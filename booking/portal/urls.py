@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, payloads, records
+from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
 
 app_name = "portal"
 
@@ -77,6 +77,14 @@ urlpatterns = [
     path("documents/", records.documents, name="documents"),
     path("documents/<int:pk>/download/", records.document_download, name="document_download"),
     path("events/", records.events, name="events"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
+    path(
+        "notifications/preferences/",
+        notifications.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("integrations/", integrations.integrations, name="integrations"),
     path("integrations/tokens/", integrations.api_token_create_view, name="api_token_create"),
     path("integrations/tokens/<int:pk>/revoke/", integrations.api_token_revoke_view, name="api_token_revoke"),

@@ -10,7 +10,7 @@ are taken in the order ``booking.services.locking`` writes down: launch rows (by
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
-from booking.rules.money import HUNDRED, fmt_money, money, new_reference
+from booking.rules.money import HUNDRED, fmt_money, milestone_due_dates, money, new_reference
 from booking.selectors.capacity import (
     BOOKED_STATUSES,
     customer_open_holds,
@@ -247,11 +247,17 @@ def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
 def _create_milestones(
     *, booking: Booking, contract: Contract, launch: Launch, now: datetime
 ) -> list[PaymentMilestone]:
-    """Deposit now (the contract's share, less what was paid), the balance before the launch."""
+    """The deposit (the contract's share, less what was paid) and the balance, due when
+    ``booking.rules.money.milestone_due_dates`` says."""
     deposit_target = money(booking.price * contract.deposit_percent / HUNDRED)
     deposit = max(deposit_target - booking.amount_paid, Decimal("0.00"))
     balance = max(booking.price - booking.amount_paid - deposit, Decimal("0.00"))
-    balance_due = max(launch.net - timedelta(days=contract.balance_due_days_before_launch), now)
+    due = milestone_due_dates(
+        confirmed_at=now,
+        launch_net=launch.net,
+        balance_days_before_launch=contract.balance_due_days_before_launch,
+        notice_days=launch.provider.payment_notice_days,
+    )
     milestones = []
     if deposit > 0:
         milestones.append(
@@ -261,7 +267,7 @@ def _create_milestones(
                 reference=booking.reference,
                 amount=deposit,
                 currency=booking.currency,
-                due_at=now,
+                due_at=due.deposit_due_at,
             )
         )
     if balance > 0:
@@ -272,7 +278,7 @@ def _create_milestones(
                 reference=booking.reference,
                 amount=balance,
                 currency=booking.currency,
-                due_at=balance_due,
+                due_at=due.balance_due_at,
             )
         )
     return PaymentMilestone.objects.bulk_create(milestones)
@@ -284,8 +290,8 @@ def booking_confirm(
     """Confirm a held booking under an active contract with the launch's provider.
 
     Without ``contract`` the customer's active contract with launches left is used. Creates the
-    booking's payment milestones: the deposit due now, the balance due
-    ``contract.balance_due_days_before_launch`` days before the NET.
+    booking's payment milestones: the deposit due after the provider's notice, the balance
+    ``contract.balance_due_days_before_launch`` days before the NET (``milestone_due_dates``).
     """
     now = now or timezone.now()
     with transaction.atomic():

@@ -23,6 +23,7 @@ from vehicles.models import SiteClosure
 
 from .events import Actor, event_record
 from .launches import launch_hold
+from .notifications import notifications_write
 
 
 @dataclass
@@ -46,12 +47,17 @@ def _notify(*, launch: Launch, text: str) -> int:
         first.setdefault(step.owner_role, step)
     has_customers = Booking.objects.filter(capacity_taking_q(now=timezone.now()), launch=launch).exists()
     rows = [
-        Notification(step=step, reason=Notification.Reason.CLOSURE, recipient_role=role, message=text[:300])
+        Notification(
+            step=step,
+            launch=launch,
+            reason=Notification.Reason.CLOSURE,
+            recipient_role=role,
+            message=text[:300],
+        )
         for role, step in first.items()
         if role != OwnerRole.PAYLOAD or has_customers
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    return len(notifications_write(rows))
 
 
 def site_closure_save(*, closure: SiteClosure, actor: Actor) -> ClosureImpact:

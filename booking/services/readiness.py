@@ -68,6 +68,7 @@ from booking.selectors.capacity import capacity_taking_q
 from booking.services.events import event_new, user_or_none
 from booking.services.launches import launches_change_status
 from booking.services.locking import claim_unlocked, launch_lock
+from booking.services.notifications import notifications_write
 from booking.signals import readiness_checks_due
 
 from . import checks
@@ -366,7 +367,7 @@ def _close_step(*, step: PlanStep, to_status: str, actor: Actor, note: str, laun
         system="readiness",
     )
     if to_status == Step.FAILED:
-        Notification.objects.bulk_create(
+        notifications_write(
             [
                 Notification(
                     step=step,
@@ -375,7 +376,6 @@ def _close_step(*, step: PlanStep, to_status: str, actor: Actor, note: str, laun
                     message=f"{launch.name}: “{step.name}” failed" + (f": {note}" if note else ""),
                 )
             ],
-            ignore_conflicts=True,
         )
     return step
 
@@ -575,6 +575,8 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
             reason=Notification.Reason.HOLD, step__plan__launch_id__in=list(released)
         ).select_related("step__plan")
         for held in holders:
+            if held.step is None:  # the filter reaches launches through steps: never, but typed so
+                continue
             launch = released[held.step.plan.launch_id]
             notifications.append(
                 Notification(
@@ -600,7 +602,7 @@ def _gates_apply(*, launches: dict[int, Launch], steps_by_launch: dict[int, list
         result.go = [launch.pk for launch in to_go]
 
     if notifications:
-        created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        created = notifications_write(notifications)
         result.notifications = len(created)
     if completed_plans:
         ReadinessPlan.objects.filter(
@@ -740,7 +742,7 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                     for launch, step in late
                 ]
             )
-            created = Notification.objects.bulk_create(
+            created = notifications_write(
                 [
                     Notification(
                         step=step,
@@ -753,7 +755,6 @@ def readiness_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                     )
                     for launch, step in late
                 ],
-                ignore_conflicts=True,
             )
             report.notifications += len(created)
 

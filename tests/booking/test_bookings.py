@@ -260,12 +260,20 @@ def test_confirm_creates_deposit_and_balance_milestones(world):
         booking_milestones(booking).values_list("label", "amount", "currency", "due_at", "paid_at")
     )
     assert milestones == [
-        (f"Deposit {booking.reference} (30.00%)", Decimal("300000.00"), "USD", world.now, None),
+        # The deposit gives the provider's notice (7 days by default) before it falls due.
+        (
+            f"Deposit {booking.reference} (30.00%)",
+            Decimal("300000.00"),
+            "USD",
+            world.now + timedelta(days=7),
+            None,
+        ),
         (
             f"Balance {booking.reference}",
             Decimal("700000.00"),
             "USD",
-            world.launch.net - timedelta(days=7),
+            # Seven days before the NET, but never before the deposit.
+            max(world.launch.net - timedelta(days=7), world.now + timedelta(days=7)),
             None,
         ),
     ]
@@ -280,7 +288,9 @@ def test_confirm_creates_deposit_and_balance_milestones(world):
 def test_confirm_balance_due_is_never_in_the_past(world):
     Contract.objects.filter(pk=world.contract.pk).update(balance_due_days_before_launch=60)
     booking = confirmed(world)
-    assert [m.due_at for m in booking_milestones(booking)] == [world.now, world.now]
+    # 60 days before the NET is already past: the balance falls due with the deposit, after the notice.
+    notice_end = world.now + timedelta(days=7)
+    assert [m.due_at for m in booking_milestones(booking)] == [notice_end, notice_end]
 
 
 def test_confirm_refuses_without_a_contract(world):
@@ -624,8 +634,8 @@ def test_rebook_carries_over_what_was_paid_minus_the_fee(world, later_launch):
     # Deposit 300,000 less the 270,000 credit; the balance before the new NET.
     milestones = list(booking_milestones(new).values_list("amount", "due_at"))
     assert milestones == [
-        (Decimal("30000.00"), world.now),
-        (Decimal("700000.00"), later_launch.net - timedelta(days=7)),
+        (Decimal("30000.00"), world.now + timedelta(days=7)),
+        (Decimal("700000.00"), max(later_launch.net - timedelta(days=7), world.now + timedelta(days=7))),
     ]
     assert list(booking_milestones(booking).values_list("paid_at", flat=True)) == [
         world.now

@@ -325,7 +325,9 @@ def test_the_query_count_of_a_pass_does_not_grow_with_the_number_of_plans(clock,
     assert len(small_report.launches_held) == 2 and len(large_report.launches_held) == 8
     assert len(large_report.checks_queued) == 8 and len(large_report.steps_late) == 16
     assert small == large
-    assert large <= 14
+    # Of which the late steps' and the holds' notifications take a fixed handful each (their
+    # steps, what was told already, the insert, the saved ids, the audience).
+    assert large <= 21
 
 
 def test_who_holds_a_launch_is_a_column_set_by_the_hold_and_cleared_by_the_release(clock, run_pass):

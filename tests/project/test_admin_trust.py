@@ -32,6 +32,8 @@ from booking.models import (
     Event,
     ExchangeRate,
     Launch,
+    Notification,
+    NotificationDelivery,
     PlanStep,
     Quote,
     ReadinessPlan,
@@ -375,6 +377,7 @@ PROVIDERS_OWN = {
     ReadinessPlan,
     PlanStep,
     Event,
+    NotificationDelivery,
 }
 
 
@@ -440,6 +443,13 @@ def _expace_rows() -> dict:
         ReadinessPlan: plan,
         PlanStep: plan.steps.first(),
         Event: event,
+        NotificationDelivery: NotificationDelivery.objects.create(
+            notification=Notification.objects.create(
+                reason=Notification.Reason.LAUNCH_SLIPPED, launch=launch, message=f"{launch.name} slipped"
+            ),
+            user=member.user,
+            customer=gomspace,
+        ),
     }
 
 
