@@ -59,6 +59,7 @@ from booking.selectors.notifications import (
     milestones_to_remind,
     wants_email,
 )
+from booking.services.locking import claim_unlocked
 from booking.signals import notification_deliveries_due
 from customers.models import Customer, Document, Membership, PaymentMilestone
 
@@ -357,8 +358,7 @@ def notifications_claim_due(*, now: datetime | None = None, limit: int = 200) ->
     now = now or timezone.now()
     with transaction.atomic():
         return list(
-            NotificationDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.QUEUED)
+            claim_unlocked(NotificationDelivery.objects.filter(status=Status.QUEUED))
             .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
