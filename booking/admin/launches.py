@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from booking.admin.fleet_timeline import FleetTimelineViews
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
 from booking.admin.rules import RuleActionsMixin
 from booking.dates import validate_accepted_datetime
@@ -309,7 +310,10 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         return "; ".join(closure_text(c) for c in closures) + ". " + offer
 
     def get_urls(self):
+        fleet = FleetTimelineViews(self)
         urls = [
+            path("fleet/", self.admin_site.admin_view(fleet.page), name="booking_launch_fleet"),
+            path("fleet/lanes/", self.admin_site.admin_view(fleet.lanes), name="booking_launch_fleet_lanes"),
             path("schedule/", self.admin_site.admin_view(self.schedule_view), name="booking_launch_schedule"),
             path(
                 "timeline/platform/<int:pk>/",
@@ -330,6 +334,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
+        extra_context["fleet_url"] = reverse("admin:booking_launch_fleet")
         extra_context["timeline_links"] = [
             (p.name, reverse("admin:booking_launch_timeline_platform", args=[p.pk]))
             for p in self._platforms(request)
