@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Max
 
@@ -56,12 +57,53 @@ class Lane:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class LaunchInView:
+    """What the page says about a launch drawn on the timeline."""
+
+    pk: int
+    name: str
+    status: str
+    site_id: int
+    site: str
+    window_start: datetime
+    window_end: datetime
+    rocket: str
+
+    @property
+    def status_text(self) -> str:
+        return str(Launch.Status(self.status).label)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Launch.ACTIVE_STATUSES
+
+
+@dataclass(slots=True)
+class Claim:
+    """One live reservation as the timeline reads it: flat values, no model instances (a large
+    fleet's sixty days hold thousands of claims)."""
+
+    pk: int
+    launch: LaunchInView
+    kind: str
+    resource_id: int
+    label: str
+    origin_id: int | None
+    origin: str
+    site_id: int
+    site: str
+    occupied_from: datetime
+    arrive_at: datetime | None
+    occupied_until: datetime
+
+
 @dataclass
 class FleetTimeline:
     start: datetime
     end: datetime
     lanes: list[Lane]
-    launches: dict[int, Launch]
+    launches: dict[int, LaunchInView]
     problems: list[str]
 
 
@@ -78,21 +120,20 @@ _PHASE_WORDS = {
 }
 
 
-def _claim_phases(res: Reservation, launch: Launch) -> list[tuple[str, datetime, datetime]]:
+def _claim_phases(res: Claim) -> list[tuple[str, datetime, datetime]]:
     """(kind, start, end) of one claim, empty phases left out."""
-    ws, we = launch.window_start, launch.window_end
-    kind = res.kind
-    if kind == Reservation.Kind.PLATFORM:
+    ws, we = res.launch.window_start, res.launch.window_end
+    if res.kind == Reservation.Kind.PLATFORM:
         arrive = res.arrive_at or res.occupied_from
         phases = [("transit", res.occupied_from, arrive), ("setup", arrive, ws)]
         phases += [("window", ws, we), ("teardown", we, res.occupied_until)]
-    elif kind == Reservation.Kind.PAD:
+    elif res.kind == Reservation.Kind.PAD:
         phases = [
             ("campaign", res.occupied_from, ws),
             ("window", ws, we),
             ("turnaround", we, res.occupied_until),
         ]
-    elif kind == Reservation.Kind.VEHICLE:
+    elif res.kind == Reservation.Kind.VEHICLE:
         moving = res.origin_id is not None and res.origin_id != res.site_id
         phases = [
             ("journey" if moving else "at_site", res.occupied_from, ws),
@@ -103,34 +144,87 @@ def _claim_phases(res: Reservation, launch: Launch) -> list[tuple[str, datetime,
     return [(k, a, b) for k, a, b in phases if b > a or (k == "window" and b == a)]
 
 
-def _lane_of(res: Reservation) -> tuple[str, str, str]:
-    """(key, group, label) of the lane a claim is drawn on."""
-    if res.platform_id is not None:
-        return f"platform:{res.platform_id}", "platform", res.platform.name
-    if res.pad_id is not None:
-        return f"pad:{res.pad_id}", "pad", f"{res.pad.site.name} {res.pad.name}"
-    if res.vehicle_id is not None:
-        vehicle = res.vehicle
-        return f"vehicle:{res.vehicle_id}", "vehicle", f"{vehicle.vehicle_model.name} {vehicle.serial}"
-    return f"range:{res.range_site_id}", "range", f"{res.range_site.name} range"
+_CLAIM_FIELDS = (
+    "pk",
+    "launch_id",
+    "launch__name",
+    "launch__status",
+    "launch__site_id",
+    "launch__site__name",
+    "launch__window_start",
+    "launch__window_end",
+    "launch__vehicle__serial",
+    "platform_id",
+    "platform__name",
+    "pad_id",
+    "pad__name",
+    "pad__site__name",
+    "vehicle_id",
+    "vehicle__serial",
+    "vehicle__vehicle_model__name",
+    "range_site_id",
+    "range_site__name",
+    "origin_id",
+    "origin__name",
+    "site_id",
+    "site__name",
+    "occupied_from",
+    "arrive_at",
+    "occupied_until",
+)
 
 
-def _claims(provider_ids: set[int] | None, start: datetime, end: datetime) -> list[Reservation]:
-    claims = Reservation.objects.filter(
+def _resource(row: dict[str, Any]) -> tuple[str, int, str]:
+    """(kind, id, lane label) of the one resource a claim holds."""
+    if row["platform_id"] is not None:
+        return Reservation.Kind.PLATFORM, row["platform_id"], row["platform__name"]
+    if row["pad_id"] is not None:
+        return Reservation.Kind.PAD, row["pad_id"], f"{row['pad__site__name']} {row['pad__name']}"
+    if row["vehicle_id"] is not None:
+        label = f"{row['vehicle__vehicle_model__name']} {row['vehicle__serial']}"
+        return Reservation.Kind.VEHICLE, row["vehicle_id"], label
+    return Reservation.Kind.RANGE, row["range_site_id"], f"{row['range_site__name']} range"
+
+
+def _claims(provider_ids: set[int] | None, start: datetime, end: datetime) -> list[Claim]:
+    rows = Reservation.objects.filter(
         released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
-    ).select_related(
-        "launch__site",
-        "launch__vehicle",
-        "platform",
-        "pad__site",
-        "vehicle__vehicle_model",
-        "range_site",
-        "origin",
-        "site",
     )
     if provider_ids is not None:
-        claims = claims.filter(launch__provider_id__in=provider_ids)
-    return list(claims.order_by("occupied_from", "pk"))
+        rows = rows.filter(launch__provider_id__in=provider_ids)
+    launches: dict[int, LaunchInView] = {}
+    claims = []
+    for row in rows.order_by("occupied_from", "pk").values(*_CLAIM_FIELDS):
+        launch = launches.get(row["launch_id"])
+        if launch is None:
+            launch = launches[row["launch_id"]] = LaunchInView(
+                pk=row["launch_id"],
+                name=row["launch__name"],
+                status=row["launch__status"],
+                site_id=row["launch__site_id"],
+                site=row["launch__site__name"],
+                window_start=row["launch__window_start"],
+                window_end=row["launch__window_end"],
+                rocket=row["launch__vehicle__serial"] or "",
+            )
+        kind, resource_id, label = _resource(row)
+        claims.append(
+            Claim(
+                pk=row["pk"],
+                launch=launch,
+                kind=kind,
+                resource_id=resource_id,
+                label=label,
+                origin_id=row["origin_id"],
+                origin=row["origin__name"] or "",
+                site_id=row["site_id"],
+                site=row["site__name"],
+                occupied_from=row["occupied_from"],
+                arrive_at=row["arrive_at"],
+                occupied_until=row["occupied_until"],
+            )
+        )
+    return claims
 
 
 def _closures(site_ids: Iterable[int], start: datetime, end: datetime) -> list[SiteClosure]:
@@ -141,17 +235,17 @@ def _closures(site_ids: Iterable[int], start: datetime, end: datetime) -> list[S
     )
 
 
-def _chain_problems(lane: Lane, claims: list[Reservation]) -> None:
+def _chain_problems(lane: Lane, claims: list[Claim]) -> None:
     """Flags each claim that overlaps the one before it on the lane, and a platform that departs
     from a site other than where its last launch flew."""
-    prev: Reservation | None = None
+    prev: Claim | None = None
     for res in claims:
         problem = ""
         if prev is not None and res.occupied_from < prev.occupied_until:
             problem = f"{lane.label}: {res.launch.name} overlaps {prev.launch.name}"
         elif (
             prev is not None
-            and res.platform_id is not None
+            and res.kind == Reservation.Kind.PLATFORM
             and res.origin_id is not None
             and res.origin_id != prev.site_id
         ):
@@ -162,12 +256,12 @@ def _chain_problems(lane: Lane, claims: list[Reservation]) -> None:
         if problem:
             lane.problems.append(problem)
             for span in lane.spans:
-                if span.launch_id == res.launch_id:
+                if span.launch_id == res.launch.pk:
                     span.conflict = True
         prev = res
 
 
-def _closure_problems(lanes: dict[str, Lane], closures: list[SiteClosure], claims: list[Reservation]) -> None:
+def _closure_problems(lanes: dict[str, Lane], closures: list[SiteClosure], claims: list[Claim]) -> None:
     """Draws each closure on its site's range lane and flags the launch windows it lands on."""
     by_site: dict[int, list[SiteClosure]] = {}
     for closure in closures:
@@ -188,9 +282,9 @@ def _closure_problems(lanes: dict[str, Lane], closures: list[SiteClosure], claim
         ]
         if not hits or res.kind == Reservation.Kind.VEHICLE:
             continue  # the window is flagged on the platform, pad and range lanes
-        lane = lanes[_lane_of(res)[0]]
+        lane = lanes[f"{res.kind}:{res.resource_id}"]
         for closure in hits:
-            lane.problems.append(f"{launch.name}: {closure_text(closure, launch.site)}")
+            lane.problems.append(f"{launch.name}: {closure_text(closure, closure.site)}")
         for span in lane.spans:
             if span.launch_id == launch.pk and span.kind == "window":
                 span.conflict = True
@@ -210,24 +304,24 @@ def _idle_platform_lanes(lanes: dict[str, Lane], provider_ids: set[int] | None) 
 def fleet_timeline(*, provider_ids: set[int] | None, start: datetime, end: datetime) -> FleetTimeline:
     """The fleet of ``provider_ids`` (``None``: every provider) between ``start`` and ``end``.
 
-    Four queries: the live claims with their launches and resources, the closures at the sites
-    they use, the platforms (idle ones too) and nothing else, however many rows are in view.
+    Four queries however many rows are in view: the live claims (flat values), the platforms
+    (idle ones too), the sites whose closures matter, and those closures.
     """
     claims = _claims(provider_ids, start, end)
     lanes: dict[str, Lane] = {}
     _idle_platform_lanes(lanes, provider_ids)
-    by_lane: dict[str, list[Reservation]] = {}
-    launches: dict[int, Launch] = {}
+    by_lane: dict[str, list[Claim]] = {}
+    launches: dict[int, LaunchInView] = {}
     for res in claims:
-        key, group, label = _lane_of(res)
-        lane = lanes.setdefault(key, Lane(key, group, label))
+        key = f"{res.kind}:{res.resource_id}"
+        lane = lanes.get(key) or lanes.setdefault(key, Lane(key, res.kind, res.label))
         by_lane.setdefault(key, []).append(res)
-        launches[res.launch_id] = res.launch
-        for kind, a, b in _claim_phases(res, res.launch):
+        launches[res.launch.pk] = res.launch
+        for kind, a, b in _claim_phases(res):
             title = f"{res.launch.name}: {_PHASE_WORDS.get(kind, kind)} {span_text(a, b)}"
-            if kind == "transit" and res.origin is not None:
-                title += f" from {res.origin.name}"
-            lane.spans.append(Span(kind, a, b, title, launch_id=res.launch_id))
+            if kind == "transit" and res.origin:
+                title += f" from {res.origin}"
+            lane.spans.append(Span(kind, a, b, title, launch_id=res.launch.pk))
     for key, lane_claims in by_lane.items():
         _chain_problems(lanes[key], lane_claims)
     site_ids = {res.site_id for res in claims} | _home_site_ids(provider_ids)
