@@ -7,7 +7,7 @@ ahead: dates after ``LATEST_ACCEPTED`` are refused as input, with this message.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from django.core.exceptions import ValidationError
 
@@ -29,3 +29,42 @@ def is_out_of_range_date_error(exc: BaseException) -> bool:
     if isinstance(exc, OverflowError):
         return True
     return isinstance(exc, ValueError) and "out of range" in str(exc) and "year" in str(exc)
+
+
+# --- a site's local time: what an operator types in, what a page shows ---------------------------
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that does not exist in the zone (the hour the clocks skip)."""
+
+
+def local_to_utc(wall: datetime, zone: tzinfo) -> datetime:
+    """The UTC instant of the wall-clock time ``wall`` (naive) in ``zone``.
+
+    A time the clocks skip (spring forward) does not exist: refused with the zone named. A time
+    that happens twice (fall back) is read as the first of the two.
+    """
+    if wall.tzinfo is not None:
+        return wall.astimezone(UTC)
+    local = wall.replace(tzinfo=zone, fold=0)
+    back = local.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != wall:
+        raise LocalTimeError(
+            f"{wall:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip that hour "
+            f"(the same moment reads {back:%H:%M})."
+        )
+    return local.astimezone(UTC)
+
+
+def utc_to_local_input(moment: datetime, zone: tzinfo) -> str:
+    """An instant as a datetime-local input's value in ``zone``: "2030-03-10T14:00"."""
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def in_zone(moment: datetime | None, zone: tzinfo, *, year: bool = True) -> str:
+    """An instant for a page that shows one time zone: "2030-03-10 14:00 CST" (or "10 Mar 14:00 CST")."""
+    if moment is None:
+        return "—"
+    local = moment.astimezone(zone)
+    text = local.strftime("%Y-%m-%d %H:%M" if year else "%d %b %H:%M")
+    return f"{text} {local.tzname()}"

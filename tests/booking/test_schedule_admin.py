@@ -66,8 +66,9 @@ def test_the_schedule_form_calls_the_service(world, ops):
         "vehicle": world.rockets[0].pk,
         "orbit_family": "SSO",
         "altitude_km": 500,
-        "window_start": "2030-03-10 06:00",
-        "window_end": "2030-03-10 08:00",
+        # Jiuquan's local time (Asia/Shanghai, UTC+8): 06:00 UTC.
+        "window_start": "2030-03-10T14:00",
+        "window_end": "2030-03-10T16:00",
         "net_precision": "hour",
         "service_level": "standard",
     }
