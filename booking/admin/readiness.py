@@ -48,10 +48,8 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers_for_operator(user)  # type: ignore[attr-defined]
-        self.fields["status"].choices = [
-            ("", _("All active")),
-            *((s.value, s.label) for s in Launch.ACTIVE_STATUSES),
-        ]  # type: ignore[attr-defined]
+        statuses = [("", _("All active")), *((s.value, s.label) for s in Launch.ACTIVE_STATUSES)]
+        self.fields["status"].choices = statuses  # type: ignore[attr-defined]
         self.fields["owner_role"].choices = [("", _("Anyone")), *OwnerRole.choices]  # type: ignore[attr-defined]
 
     def wanted(self) -> BoardFilter:
