@@ -7,6 +7,7 @@ ahead: dates after ``LATEST_ACCEPTED`` are refused as input, with this message.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 
 from django.core.exceptions import ValidationError
@@ -68,3 +69,25 @@ def in_zone(moment: datetime | None, zone: tzinfo, *, year: bool = True) -> str:
     local = moment.astimezone(zone)
     text = local.strftime("%Y-%m-%d %H:%M" if year else "%d %b %H:%M")
     return f"{text} {local.tzname()}"
+
+
+_UTC_IN_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})(?:–(\d{2}:\d{2}))? UTC")
+
+
+def rezone_text(text: str, zone: tzinfo) -> str:
+    """A message's UTC times ("2030-03-11 20:00 UTC", "2030-03-05 10:00–16:00 UTC") written in the
+    page's zone, so a page shows one time zone: "2030-03-12 04:00 CST"."""
+    if zone in (UTC,) or str(zone) == "UTC":
+        return text
+
+    def local(match: re.Match[str]) -> str:
+        start = datetime.strptime(f"{match[1]} {match[2]}", "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        if match[3] is None:
+            return in_zone(start, zone)
+        end = datetime.strptime(f"{match[1]} {match[3]}", "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        a, b = start.astimezone(zone), end.astimezone(zone)
+        if a.date() == b.date():
+            return f"{a:%Y-%m-%d %H:%M}–{b:%H:%M} {b.tzname()}"
+        return f"{in_zone(start, zone)} – {in_zone(end, zone)}"
+
+    return _UTC_IN_TEXT.sub(local, text)

@@ -36,6 +36,7 @@ from booking.rules.text import (
     _require_aware,
     _span_text,
     closure_text,
+    count_text,
     inclination_problem,
     when,
 )
@@ -767,9 +768,9 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
             )
         current.status = Launch.Status.SCRUBBED
         current.save(update_fields=["status", "updated_at"])
-        message = f"{current.name} scrubbed: {reason.strip()}; {released} reservation(s) released"
+        message = f"{current.name} scrubbed: {reason.strip()}; {count_text(released, 'reservation')} released"
         if freed_claims:
-            message += f" and {freed_claims} rocket and range claim(s) freed"
+            message += f" and {count_text(freed_claims, 'rocket and range claim')} freed"
         if current.vehicle_id is not None:
             message += f", {current.vehicle.serial} back in ready storage"  # type: ignore[union-attr]
         if warnings:

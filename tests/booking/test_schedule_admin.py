@@ -107,7 +107,7 @@ def test_scrub_action_needs_a_reason_and_releases_the_platform(world, ops):
     base = {"action": "scrub_launches", helpers.ACTION_CHECKBOX_NAME: [launch.pk]}
     assert "Scrub launches" in ops.post(changelist, base).content.decode()
     done = ops.post(changelist, {**base, "apply": "1", "reason": "Weather"}, follow=True)
-    assert "KZ1A scrubbed: Weather; 1 reservation(s) released" in done.content.decode()
+    assert "KZ1A scrubbed: Weather; 1 reservation released" in done.content.decode()
     launch.refresh_from_db()
     assert launch.status == Launch.Status.SCRUBBED
 
