@@ -218,6 +218,7 @@ class FleetTimelineViews:
             "marker": schedule_marker(provider_ids=provider_ids),
             "chosen": chosen,
             "providers": providers,
+            "all_providers": operator_provider_ids(request.user) is None,
             "provider_q": query["provider"],
             "zooms": ZOOMS,
             "previous": (span.start - timedelta(days=span.days)).strftime("%Y-%m-%d"),
@@ -235,7 +236,12 @@ class FleetTimelineViews:
             _("Fleet timeline: %(provider)s") % {"provider": chosen.name} if chosen else _("Fleet timeline")
         )
         context.update(
-            {**self.model_admin.admin_site.each_context(request), "opts": Launch._meta, "title": title}
+            {
+                **self.model_admin.admin_site.each_context(request),
+                "opts": Launch._meta,
+                "title": title,
+                "is_nav_sidebar_enabled": False,  # the timeline wants the screen's width
+            }
         )
         response = TemplateResponse(request, "admin/booking/launch/fleet_timeline.html", context)
         response["ETag"] = f'"{context["marker"]}"'

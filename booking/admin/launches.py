@@ -359,6 +359,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Schedule a launch",
+            "is_nav_sidebar_enabled": False,
             "form": form,
             "search": search,
             "searched": searched,

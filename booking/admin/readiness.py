@@ -208,6 +208,7 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
             "held_count": sum(row.held for row in rows),
             "late_count": sum(row.late for row in rows),
             "can_change": self.has_change_permission(request),
+            "is_nav_sidebar_enabled": False,  # the board wants the screen's width
         }
         return TemplateResponse(request, "admin/booking/readiness_board.html", context)
 

@@ -227,8 +227,12 @@ class PlanSearchForm(forms.Form):
     inclination_deg = forms.DecimalField(
         max_digits=6, decimal_places=2, required=False, label=gettext_lazy("Inclination (°)")
     )
-    earliest = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("From"))
-    latest = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=gettext_lazy("To"))
+    earliest = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=gettext_lazy("From")
+    )
+    latest = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=gettext_lazy("To")
+    )
     service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
 
     def clean(self) -> dict[str, Any]:
@@ -242,7 +246,7 @@ class PlanSearchForm(forms.Form):
         return data
 
 
-def _plan_link(plan: Plan, provider: Provider | None, data: dict[str, Any]) -> str:
+def _plan_link(plan: Plan, provider: Provider | None, data: dict[str, Any], search: dict[str, str]) -> str:
     zone = plan.site.tzinfo
     values = {
         "provider": plan.vehicle_model.provider_id if provider is None else provider.pk,
@@ -258,13 +262,15 @@ def _plan_link(plan: Plan, provider: Provider | None, data: dict[str, Any]) -> s
         "window_end": utc_to_local_input(plan.window_end, zone),
         "service_level": data["service_level"],
     }
-    return "?" + urlencode({k: v for k, v in values.items() if v != ""})
+    # The search rides along, so the planner beside the filled form still shows its plans.
+    return "?" + urlencode({**{k: v for k, v in values.items() if v != ""}, **search})
 
 
 def top_plans(form: PlanSearchForm, *, user: Any) -> tuple[list[dict[str, Any]], list[str]]:
     """The planner's first plans for the operator's fleet, each with the link that fills the
     schedule form; or, when none fits, the planner's reasons."""
     data = form.cleaned_data
+    search = {key: str(value) for key, value in form.data.items() if key.startswith(f"{form.prefix}-")}
     try:
         provider = plan_fleet_default(provider=None, runs=operator_provider_ids(user))
         result = plan_launch(
@@ -285,7 +291,7 @@ def top_plans(form: PlanSearchForm, *, user: Any) -> tuple[list[dict[str, Any]],
             "describe": plan.describe(),
             "local": utc_to_local_input(plan.window_start, plan.site.tzinfo).replace("T", " "),
             "zone": plan.site.time_zone,
-            "link": _plan_link(plan, provider, data),
+            "link": _plan_link(plan, provider, data, search),
         }
         for plan in result.plans[:TOP_PLANS]
     ]
@@ -294,4 +300,5 @@ def top_plans(form: PlanSearchForm, *, user: Any) -> tuple[list[dict[str, Any]],
 
 def plan_search_initial(now: datetime) -> dict[str, Any]:
     today = now.astimezone(UTC).date()
-    return {"earliest": today + timedelta(days=7), "latest": today + timedelta(days=37)}
+    # A standard campaign needs weeks of readiness work: search a season ahead.
+    return {"earliest": today + timedelta(days=7), "latest": today + timedelta(days=120)}

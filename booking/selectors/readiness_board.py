@@ -25,8 +25,8 @@ class BoardStep:
 
     @property
     def actionable(self) -> bool:
-        """An open step: it can be signed off, waived or failed."""
-        return self.step.status in OPEN
+        """An open or failed step: it can still be signed off or waived (an open one failed)."""
+        return self.step.status not in CLOSED_GOOD
 
 
 @dataclass
