@@ -183,7 +183,10 @@ def test_the_lanes_answer_304_until_the_schedule_changes(world, ops):
     first = ops.get(LANES)
     marker = first["ETag"]
     assert first.status_code == 200 and "KZ1A Y7" in first.content.decode()
-    assert ops.get(LANES, headers={"If-None-Match": marker}).status_code == 304
+    with CaptureQueriesContext(connection) as ctx:
+        assert ops.get(LANES, headers={"If-None-Match": marker}).status_code == 304
+    # session, user, the operator's providers, and the marker's three aggregates: no lanes drawn
+    assert len(ctx.captured_queries) == 6, [q["sql"][:80] for q in ctx.captured_queries]
 
     launch_slip(
         launch=launch,
