@@ -153,7 +153,6 @@ class ScheduleForm(forms.Form):
             str(pk): {"data-models": str(model_id)}
             for pk, model_id in vehicles.values_list("pk", "vehicle_model_id")
         }
-        fields["site"].widget.attrs["data-zones"] = "1"
 
     def _zoned(self, name: str, zone: ZoneInfo) -> None:
         wall = self.cleaned_data.get(name)

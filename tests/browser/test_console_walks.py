@@ -5,6 +5,7 @@ laptop screen (a step waived from its dialog) and the schedule form filled from 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from django.utils import timezone
@@ -69,17 +70,21 @@ def _twenty_campaigns() -> None:
     now = timezone.now().replace(microsecond=0)
     for n in range(20 - ReadinessPlan.objects.filter(status="active").count()):
         t0 = now + timedelta(hours=9 + 7 * n)
-        launch = LaunchFactory(
-            name=f"Campaign {n + 1:02d} · SSO 500",
-            service_level="express",
-            window_start=t0,
-            window_end=t0 + timedelta(hours=1),
-            net=t0,
+        launch = cast(
+            Launch,
+            LaunchFactory(
+                name=f"Campaign {n + 1:02d} · SSO 500",
+                service_level="express",
+                window_start=t0,
+                window_end=t0 + timedelta(hours=1),
+                net=t0,
+            ),
         )
         plan = readiness.plan_start(launch=launch, actor=None)
         PlanStep.objects.filter(plan=plan, due_at__lt=now).update(status="done", wake_at=None)
         if n % 6 == 2:
             step = plan.steps.filter(status="pending").order_by("position").first()
+            assert step is not None
             readiness.step_fail(step=step, actor=None, note="telemetry link down")
 
 
