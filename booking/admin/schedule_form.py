@@ -82,7 +82,8 @@ class FitSelect(forms.Select):
 
 def _platform_data(platforms: list[MobilePlatform]) -> dict[str, dict[str, str]]:
     return {
-        str(p.pk): {"data-models": " ".join(str(m.pk) for m in p.vehicle_models.all())} for p in platforms
+        str(p.pk): {"data-models": " ".join(str(pk) for pk in sorted(m.pk for m in p.vehicle_models.all()))}
+        for p in platforms
     }
 
 

@@ -106,7 +106,7 @@ def test_a_closure_on_the_window_is_drawn_on_the_range_and_flags_the_launch(worl
     assert any("KZ1A Y7: Jiuquan closed for airspace" in problem for problem in timeline.problems)
 
 
-def test_an_overlapping_claim_on_one_truck_is_a_conflict(world):
+def _two_on_tel2(world, *, second_hours, second_origin):
     first = LaunchFactory(
         name="First",
         provider=world.provider,
@@ -119,13 +119,31 @@ def test_an_overlapping_claim_on_one_truck_is_a_conflict(world):
         provider=world.provider,
         vehicle_model=world.model,
         site=world.jiuquan,
-        window_start=NOW + timedelta(days=2, hours=3),
+        window_start=NOW + timedelta(days=2, hours=second_hours),
     )
     PlatformReservationFactory(launch=first, platform=world.tel2, origin=world.jiuquan)
-    PlatformReservationFactory(launch=second, platform=world.tel2, origin=world.jiuquan)
+    PlatformReservationFactory(launch=second, platform=world.tel2, origin=second_origin)
+    return first, second
+
+
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL's exclusion constraint forbids the overlap"
+)
+def test_an_overlapping_claim_on_one_truck_is_a_conflict(world):
+    _first, second = _two_on_tel2(world, second_hours=3, second_origin=world.jiuquan)
     timeline = fleet_timeline(provider_ids=None, start=NOW, end=NOW + timedelta(days=7))
     assert lane(timeline, "TEL-02").problems == ["TEL-02: Second overlaps First"]
     assert {span.launch_id for span in lane(timeline, "TEL-02").spans if span.conflict} == {second.pk}
+
+
+def test_a_truck_that_departs_from_where_its_last_launch_did_not_leave_it_is_a_conflict(world):
+    _first, second = _two_on_tel2(world, second_hours=48, second_origin=world.taiyuan)
+    timeline = fleet_timeline(provider_ids=None, start=NOW, end=NOW + timedelta(days=7))
+    assert lane(timeline, "TEL-02").problems == [
+        "TEL-02: Second departs from Taiyuan but First leaves the truck at Jiuquan"
+    ]
+    assert {span.launch_id for span in lane(timeline, "TEL-02").spans if span.conflict} == {second.pk}
+    assert "transit" in [span.kind for span in lane(timeline, "TEL-02").spans if span.launch_id == second.pk]
 
 
 def test_the_page_shows_lanes_dialog_details_and_the_slip_action(world, ops):
