@@ -92,12 +92,15 @@ def build_world() -> None:
         Vehicle(vehicle_model=model, serial=f"B1-{n:03d}", status="assigned", storage_site=sites[n % 4])
         for n in range(LAUNCHES)
     )
-    per_truck = LAUNCHES // PLATFORMS
+    # One launch every 2 h 52 min across the fleet: a site's range sees one every other slot at
+    # most (windows 2 h, separation 5 min) and each truck one every six days: a schedule that
+    # holds, so the page draws it rather than a pile of conflicts.
+    step = timedelta(minutes=DAYS * 24 * 60 // LAUNCHES)
     launches, claims = [], []
     for n in range(LAUNCHES):
         truck = trucks[n % PLATFORMS]
         site = truck.home_site
-        window = START + timedelta(hours=(n // PLATFORMS) * (DAYS * 24 // per_truck) + 12 + (n % 12))
+        window = START + timedelta(hours=12) + n * step
         launches.append(
             Launch(
                 name=f"Bench {n:03d}",

@@ -332,7 +332,8 @@ def fleet_timeline(*, provider_ids: set[int] | None, start: datetime, end: datet
         end=end,
         lanes=ordered,
         launches=launches,
-        problems=[problem for lane in ordered for problem in lane.problems],
+        # A closure on a window is flagged on the truck's (or pad's) lane and the range's: said once.
+        problems=list(dict.fromkeys(problem for lane in ordered for problem in lane.problems)),
     )
 
 
