@@ -71,12 +71,14 @@ class Launch(models.Model):
         MobilePlatform, on_delete=models.PROTECT, null=True, blank=True, related_name="launches"
     )
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    altitude_km = models.PositiveIntegerField()
-    inclination_deg = models.DecimalField(max_digits=6, decimal_places=2)
+    altitude_km = models.PositiveIntegerField("altitude (km)")
+    inclination_deg = models.DecimalField("inclination (°)", max_digits=6, decimal_places=2)
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
-    net = models.DateTimeField(help_text="No earlier than: the best current estimate of lift-off.")
-    net_precision = models.CharField(max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR)
+    net = models.DateTimeField("NET", help_text="No earlier than: the best current estimate of lift-off.")
+    net_precision = models.CharField(
+        "NET precision", max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True)
     service_level = models.CharField(
         max_length=10, choices=ServiceLevel.choices, default=ServiceLevel.STANDARD
@@ -151,7 +153,10 @@ class Booking(models.Model):
     price = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, choices=Currency.choices)
     mass_kg = models.DecimalField(
-        max_digits=9, decimal_places=1, help_text="Payload plus adapter mass counted against the launch."
+        "mass (kg)",
+        max_digits=9,
+        decimal_places=1,
+        help_text="Payload plus adapter mass counted against the launch.",
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     quote = models.ForeignKey(
@@ -371,7 +376,7 @@ class ExchangeRate(models.Model):
     """How many units of a currency buy one US dollar; operators keep this table current."""
 
     currency = models.CharField(max_length=3, choices=Currency.choices, unique=True)
-    units_per_usd = models.DecimalField(max_digits=14, decimal_places=6)
+    units_per_usd = models.DecimalField("units per USD", max_digits=14, decimal_places=6)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -387,7 +392,7 @@ class RideshareRate(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rideshare_rates")
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    price_per_kg = models.DecimalField(max_digits=12, decimal_places=2)
+    price_per_kg = models.DecimalField("price per kg", max_digits=12, decimal_places=2)
     minimum_charge = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
@@ -436,6 +441,8 @@ class AddOnService(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = "add-on service"
+        verbose_name_plural = "add-on services"
         ordering = ["provider", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "kind"], name="unique_add_on_per_provider"),
@@ -470,7 +477,9 @@ class Quote(models.Model):
     launch = models.ForeignKey(Launch, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="quotes")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="quotes")
-    mass_kg = models.DecimalField(max_digits=9, decimal_places=1, help_text="Payload plus adapter mass.")
+    mass_kg = models.DecimalField(
+        "mass (kg)", max_digits=9, decimal_places=1, help_text="Payload plus adapter mass."
+    )
     launch_port = models.ForeignKey(
         "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes"
     )
@@ -558,9 +567,9 @@ class TemplateStep(models.Model):
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
     offset_minutes = models.IntegerField(
-        help_text="When the step is due, in minutes from T-0 (negative: before)."
+        "offset (minutes)", help_text="When the step is due, in minutes from T-0 (negative: before)."
     )
-    duration_minutes = models.PositiveIntegerField(default=60)
+    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=60)
     owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     check_name = models.CharField(
@@ -568,9 +577,10 @@ class TemplateStep(models.Model):
     )
     blocking = models.BooleanField(default=True, help_text="A failed or late step holds the launch.")
     grace_minutes = models.PositiveIntegerField(
-        default=30, help_text="How late the step may run before it holds."
+        "grace (minutes)", default=30, help_text="How late the step may run before it holds."
     )
     min_duration_minutes = models.PositiveIntegerField(
+        "minimum duration (minutes)",
         default=0,
         help_text="The least time the work takes: a plan never squeezes the step below it "
         "(see docs/readiness.md for the shipped figures).",
@@ -628,8 +638,8 @@ class PlanStep(models.Model):
     kind = models.CharField(max_length=10, choices=TemplateStep.Kind.choices)
     check_name = models.CharField(max_length=40, blank=True)
     blocking = models.BooleanField(default=True)
-    offset_minutes = models.IntegerField()
-    grace_minutes = models.PositiveIntegerField(default=30)
+    offset_minutes = models.IntegerField("offset (minutes)")
+    grace_minutes = models.PositiveIntegerField("grace (minutes)", default=30)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -639,7 +649,9 @@ class PlanStep(models.Model):
     note = models.CharField(max_length=300, blank=True)
     check_attempts = models.PositiveIntegerField(default=0)
     duration_minutes = models.PositiveIntegerField(
-        default=60, help_text="How long before its due time the step may be worked on or checked."
+        "duration (minutes)",
+        default=60,
+        help_text="How long before its due time the step may be worked on or checked.",
     )
     # When the reconciler next has work on this step: run its check, or mark it late. Empty when
     # there is nothing left for the reconciler (closed, or late and waiting for people). A check
@@ -768,6 +780,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
 
     class Meta:
+        verbose_name = "API token"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -797,7 +810,7 @@ class IdempotencyKey(models.Model):
 
 class WebhookEndpoint(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField(max_length=500)
+    url = models.URLField("URL", max_length=500)
     secret = models.CharField(max_length=64)
     event_types = models.JSONField(
         default=list, blank=True, help_text='Empty: every event. e.g. ["booking.*"].'
@@ -827,6 +840,7 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
@@ -840,7 +854,7 @@ class WebhookAttempt(models.Model):
     attempted_at = models.DateTimeField(auto_now_add=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField("duration (ms)", default=0)
 
     class Meta:
         ordering = ["delivery", "number"]

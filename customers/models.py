@@ -143,16 +143,17 @@ class Payload(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payloads")
     name = models.CharField(max_length=120)
     mass_kg = models.DecimalField(
-        max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+        "mass (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
     )
-    length_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    width_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    length_m = models.DecimalField("length (m)", max_digits=6, decimal_places=2, null=True, blank=True)
+    width_m = models.DecimalField("width (m)", max_digits=6, decimal_places=2, null=True, blank=True)
+    height_m = models.DecimalField("height (m)", max_digits=6, decimal_places=2, null=True, blank=True)
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO)
     altitude_km = models.PositiveIntegerField(
-        validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)]
+        "altitude (km)", validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)]
     )
     inclination_deg = models.DecimalField(
+        "inclination (°)",
         max_digits=6,
         decimal_places=2,
         null=True,

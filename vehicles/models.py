@@ -68,6 +68,7 @@ class Provider(models.Model):
         help_text="How many unconfirmed holds one customer may have on this provider's launches at once.",
     )
     hold_share_percent = models.DecimalField(
+        "hold share (%)",
         max_digits=5,
         decimal_places=2,
         default=Decimal("50.00"),
@@ -127,11 +128,14 @@ class VehicleModel(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     stages = models.PositiveSmallIntegerField(default=3)
     propellant = models.CharField(max_length=10, choices=Propellant.choices, default=Propellant.SOLID)
-    height_m = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    diameter_m = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    liftoff_mass_t = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    height_m = models.DecimalField("height (m)", max_digits=6, decimal_places=2, null=True, blank=True)
+    diameter_m = models.DecimalField("diameter (m)", max_digits=5, decimal_places=2, null=True, blank=True)
+    liftoff_mass_t = models.DecimalField(
+        "lift-off mass (t)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
     mobile_launch = models.BooleanField(default=False, help_text="Launched from a mobile platform (TEL).")
     adapter_mass_kg = models.DecimalField(
+        "adapter mass (kg)",
         max_digits=7,
         decimal_places=1,
         default=Decimal("5.0"),
@@ -165,6 +169,7 @@ class VehicleModel(models.Model):
         "payload pre-integrated during the weeks before the order.",
     )
     min_pad_campaign_hours = models.DecimalField(
+        "minimum pad campaign (hours)",
         max_digits=7,
         decimal_places=1,
         default=Decimal("0.0"),
@@ -248,8 +253,10 @@ class CapacityPoint(models.Model):
 
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.CASCADE, related_name="capacity_points")
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    altitude_km = models.PositiveIntegerField(validators=[MinValueValidator(100)])
-    capacity_kg = models.DecimalField(max_digits=9, decimal_places=1, validators=[MinValueValidator(0)])
+    altitude_km = models.PositiveIntegerField("altitude (km)", validators=[MinValueValidator(100)])
+    capacity_kg = models.DecimalField(
+        "capacity (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         ordering = ["vehicle_model", "orbit_family", "altitude_km"]
@@ -274,6 +281,7 @@ class LaunchSite(models.Model):
     time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
     accepts_mobile_platforms = models.BooleanField(default=True)
     min_launch_separation_minutes = models.PositiveIntegerField(
+        "minimum launch separation (minutes)",
         default=DEFAULT_LAUNCH_SEPARATION_MINUTES,
         help_text="The range flies one launch at a time: minutes from the end of one launch window "
         "before the next window may open.",
@@ -302,6 +310,7 @@ class Pad(models.Model):
     site = models.ForeignKey(LaunchSite, on_delete=models.PROTECT, related_name="pads")
     name = models.CharField(max_length=60)
     turnaround_hours = models.DecimalField(
+        "turnaround (hours)",
         max_digits=6,
         decimal_places=1,
         default=Decimal("72.0"),
@@ -342,9 +351,15 @@ class MobilePlatform(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="platforms")
     name = models.CharField(max_length=60, unique=True)
     home_site = models.ForeignKey(LaunchSite, on_delete=models.PROTECT, related_name="home_platforms")
-    road_speed_kmh = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("50.0"))
-    setup_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("6.0"))
-    teardown_hours = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal("4.0"))
+    road_speed_kmh = models.DecimalField(
+        "road speed (km/h)", max_digits=5, decimal_places=1, default=Decimal("50.0")
+    )
+    setup_hours = models.DecimalField(
+        "set-up (hours)", max_digits=5, decimal_places=1, default=Decimal("6.0")
+    )
+    teardown_hours = models.DecimalField(
+        "tear-down (hours)", max_digits=5, decimal_places=1, default=Decimal("4.0")
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
     vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
@@ -379,7 +394,7 @@ class Route(models.Model):
     origin = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_out")
     destination = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_in")
     mode = models.CharField(max_length=8, choices=RouteMode.choices, default=RouteMode.ROAD)
-    transit_hours = models.DecimalField(max_digits=6, decimal_places=1)
+    transit_hours = models.DecimalField("transit (hours)", max_digits=6, decimal_places=1)
     note = models.CharField(
         max_length=200,
         blank=True,

@@ -28,6 +28,7 @@ CLOSURE_REPLANS = 5
 
 # Pages other areas add to the admin; linked from the dashboard as soon as they exist.
 TOOL_LINKS = (
+    ("Fleet timeline", ("admin:booking_launch_fleet",)),
     ("Schedule a launch", ("admin:booking_launch_schedule",)),
     ("Readiness board", ("admin:booking_readinessplan_board",)),
 )

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from booking.admin.scoping import CustomerScopedAdmin, operator_customer_ids
 from booking.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from booking.rules.text import count_text
 from booking.services.tokens import api_token_revoke
 from customers.models import Membership
 from vehicles.admin_scoping import is_platform_admin
@@ -85,7 +86,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             if token.revoked_at is None:
                 api_token_revoke(token=token, actor=request.user)
                 revoked += 1
-        self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)
+        self.message_user(request, f"{count_text(revoked, 'token')} revoked.", messages.SUCCESS)
 
 
 @admin.register(WebhookEndpoint)

@@ -17,8 +17,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from booking.admin.fleet_timeline import FleetTimelineViews
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
 from booking.admin.rules import RuleActionsMixin
+from booking.admin.schedule_form import (
+    PlanSearchForm,
+    ScheduleForm,
+    initial_from_query,
+    plan_search_initial,
+    top_plans,
+)
 from booking.dates import day_iso, day_short, minute_text, validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
@@ -30,19 +38,11 @@ from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
-    OrbitFamily,
     Pad,
-    Provider,
     SiteClosure,
-    Vehicle,
-    VehicleModel,
 )
-from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 from vehicles.selectors import (
     platforms_for_operator,
-    providers_for_operator,
-    vehicle_models_for_operator,
-    vehicles_for_operator,
 )
 
 _BOOKING_INLINE_FIELDS = ("reference", "customer", "payload", "status", "mass_kg", "price", "currency")
@@ -90,45 +90,6 @@ class ReservationInline(admin.TabularInline):
 
 
 # --- forms ---------------------------------------------------------------------------------------
-
-
-class ScheduleForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False)
-    provider = forms.ModelChoiceField(queryset=Provider.objects.all())
-    vehicle_model = forms.ModelChoiceField(queryset=VehicleModel.objects.filter(active=True))
-    site = forms.ModelChoiceField(queryset=LaunchSite.objects.all())
-    platform = forms.ModelChoiceField(queryset=MobilePlatform.objects.all(), required=False)
-    pad = forms.ModelChoiceField(queryset=Pad.objects.select_related("site"), required=False)
-    vehicle = forms.ModelChoiceField(
-        queryset=Vehicle.objects.filter(status=Vehicle.Status.READY_STORAGE).select_related("vehicle_model"),
-        required=False,
-        help_text="A rocket in ready storage (optional: assign later).",
-    )
-    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices)
-    altitude_km = forms.IntegerField(min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM)
-    inclination_deg = forms.DecimalField(
-        max_digits=6,
-        decimal_places=2,
-        required=False,
-        help_text="Leave empty for SSO: follows from the altitude.",
-    )
-    window_start = forms.DateTimeField(
-        help_text="UTC, e.g. 2030-03-10 06:00", validators=[validate_accepted_datetime]
-    )
-    window_end = forms.DateTimeField(help_text="UTC", validators=[validate_accepted_datetime])
-    net_precision = forms.ChoiceField(choices=Launch.NetPrecision.choices, initial="hour")
-    service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers_for_operator(user)  # type: ignore[attr-defined]
-        self.fields["vehicle_model"].queryset = vehicle_models_for_operator(user).filter(active=True)  # type: ignore[attr-defined]
-        self.fields["platform"].queryset = platforms_for_operator(user)  # type: ignore[attr-defined]
-        self.fields["vehicle"].queryset = (  # type: ignore[attr-defined]
-            vehicles_for_operator(user)
-            .filter(status=Vehicle.Status.READY_STORAGE)
-            .select_related("vehicle_model")
-        )
 
 
 class SlipForm(forms.Form):
@@ -307,7 +268,10 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         return "; ".join(closure_text(c) for c in closures) + ". " + offer
 
     def get_urls(self):
+        fleet = FleetTimelineViews(self)
         urls = [
+            path("fleet/", self.admin_site.admin_view(fleet.page), name="booking_launch_fleet"),
+            path("fleet/lanes/", self.admin_site.admin_view(fleet.lanes), name="booking_launch_fleet_lanes"),
             path("schedule/", self.admin_site.admin_view(self.schedule_view), name="booking_launch_schedule"),
             path(
                 "timeline/platform/<int:pk>/",
@@ -328,6 +292,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
+        extra_context["fleet_url"] = reverse("admin:booking_launch_fleet")
         extra_context["timeline_links"] = [
             (p.name, reverse("admin:booking_launch_timeline_platform", args=[p.pk]))
             for p in self._platforms(request)
@@ -348,39 +313,60 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         if request.method == "POST" and "window_start" in request.POST:
             form = ScheduleForm(request.POST, user=request.user)
             if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    launch = launch_schedule(
-                        provider=data["provider"],
-                        vehicle_model=data["vehicle_model"],
-                        site=data["site"],
-                        orbit_family=data["orbit_family"],
-                        altitude_km=data["altitude_km"],
-                        inclination_deg=data["inclination_deg"],
-                        window_start=_utc(data["window_start"]),  # type: ignore[arg-type]
-                        window_end=_utc(data["window_end"]),  # type: ignore[arg-type]
-                        actor=request.user,
-                        vehicle=data["vehicle"],
-                        platform=data["platform"],
-                        pad=data["pad"],
-                        name=data["name"],
-                        net_precision=data["net_precision"],
-                        service_level=data["service_level"],
-                    )
-                except ServiceError as exc:
-                    self.message_user(request, exc.message, messages.ERROR)
-                else:
-                    self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
+                launch = self._schedule(request, form.cleaned_data)
+                if launch is not None:
                     return HttpResponseRedirect(reverse("admin:booking_launch_change", args=[launch.pk]))
         else:
-            form = ScheduleForm(initial=initial, user=request.user)
-        context = {
+            form = ScheduleForm(initial=initial or initial_from_query(request.GET), user=request.user)
+        return TemplateResponse(
+            request, "admin/booking/launch/schedule.html", self._schedule_context(request, form)
+        )
+
+    def _schedule(self, request: HttpRequest, data: dict[str, Any]) -> Launch | None:
+        try:
+            launch = launch_schedule(
+                provider=data["provider"],
+                vehicle_model=data["vehicle_model"],
+                site=data["site"],
+                orbit_family=data["orbit_family"],
+                altitude_km=data["altitude_km"],
+                inclination_deg=data["inclination_deg"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                actor=request.user,
+                vehicle=data["vehicle"],
+                platform=data["platform"],
+                pad=data["pad"],
+                name=data["name"],
+                net_precision=data["net_precision"],
+                service_level=data["service_level"],
+            )
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
+        return launch
+
+    def _schedule_context(self, request: HttpRequest, form: ScheduleForm) -> dict[str, Any]:
+        searched = "plan-earliest" in request.GET
+        search = PlanSearchForm(
+            request.GET if searched else None, prefix="plan", initial=plan_search_initial(timezone.now())
+        )
+        plans, reasons = top_plans(search, user=request.user) if searched and search.is_valid() else ([], [])
+        return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Schedule a launch",
+            "is_nav_sidebar_enabled": False,
             "form": form,
+            "search": search,
+            "searched": searched,
+            "plans": plans,
+            "reasons": reasons,
+            "site_zones": {
+                str(site.pk): site.time_zone for site in LaunchSite.objects.only("pk", "time_zone")
+            },
         }
-        return TemplateResponse(request, "admin/booking/launch/schedule.html", context)
 
     @admin.action(description="Schedule a launch like the selected one")
     def schedule_like(self, request: HttpRequest, queryset: QuerySet[Launch]):

@@ -18,17 +18,51 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.errors import ServiceError
-from booking.models import Launch, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
-from booking.rules.readiness import CLOSED_GOOD, OPEN, PROBLEM
-from booking.selectors.readiness import readiness_board_plans
+from booking.models import Launch, OwnerRole, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
+from booking.selectors.readiness_board import BoardFilter, readiness_board
 from booking.services import launches as launch_services
 from booking.services import readiness
 from booking.services.checks import CHECKS
 from booking.workflows import launch_lifecycle
 from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
-from vehicles.selectors import operator_provider_ids
+from vehicles.models import LaunchSite, Provider
+from vehicles.selectors import operator_provider_ids, providers_for_operator
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters; an operator chooses among its own providers only."""
+
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), required=False, empty_label=gettext_lazy("All")
+    )
+    site = forms.ModelChoiceField(
+        queryset=LaunchSite.objects.all(), required=False, empty_label=gettext_lazy("All")
+    )
+    status = forms.ChoiceField(required=False, label=gettext_lazy("Launch status"))
+    owner_role = forms.ChoiceField(required=False, label=gettext_lazy("Owner role"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers_for_operator(user)  # type: ignore[attr-defined]
+        statuses = [("", _("All active")), *((s.value, s.label) for s in Launch.ACTIVE_STATUSES)]
+        self.fields["status"].choices = statuses  # type: ignore[attr-defined]
+        self.fields["owner_role"].choices = [("", _("Anyone")), *OwnerRole.choices]  # type: ignore[attr-defined]
+
+    def wanted(self) -> BoardFilter:
+        if not self.is_bound or not self.is_valid():
+            return BoardFilter()
+        data = self.cleaned_data
+        return BoardFilter(
+            provider_id=data["provider"].pk if data["provider"] else None,
+            site_id=data["site"].pk if data["site"] else None,
+            launch_status=data["status"],
+            owner_role=data["owner_role"],
+        )
+
 
 CHECK_CHOICES = [("", "— (manual sign-off)")] + [(name, name.replace("_", " ")) for name in sorted(CHECKS)]
 
@@ -153,36 +187,28 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
         return [board, *super().get_urls()]
 
     def board_view(self, request: HttpRequest) -> HttpResponse:
-        """All active plans: what is late, what holds which launch; sign off, waive or fail a step."""
+        """All active plans, held and late first: each step a chip in order; a chip opens the
+        dialog to sign the step off, waive it or fail it (with a note)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         if request.method == "POST":
             return self._board_action(request)
-        provider_ids = operator_provider_ids(request.user)
+        filters = BoardFilterForm(request.GET or None, user=request.user)
         now = timezone.now()
-        rows = []
-        for plan in readiness_board_plans(provider_ids=provider_ids):
-            steps = list(plan.steps.all())
-            open_steps = [step for step in steps if step.status in OPEN]
-            rows.append(
-                {
-                    "plan": plan,
-                    "launch": plan.launch,
-                    "late": [step for step in steps if step.status == PlanStep.Status.LATE],
-                    "holding": [step for step in steps if step.blocking and step.status in PROBLEM],
-                    "open": open_steps,
-                    "next": open_steps[0] if open_steps else None,
-                    "done": sum(step.status in CLOSED_GOOD for step in steps),
-                    "total": len(steps),
-                }
-            )
+        rows = readiness_board(
+            provider_ids=operator_provider_ids(request.user), wanted=filters.wanted(), now=now
+        )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Readiness board",
+            "title": _("Readiness board"),
             "opts": self.model._meta,
             "rows": rows,
+            "filters": filters,
             "now": now,
+            "held_count": sum(row.held for row in rows),
+            "late_count": sum(row.late for row in rows),
             "can_change": self.has_change_permission(request),
+            "is_nav_sidebar_enabled": False,  # the board wants the screen's width
         }
         return TemplateResponse(request, "admin/booking/readiness_board.html", context)
 
@@ -190,6 +216,8 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         board_url = reverse("admin:booking_readinessplan_board")
+        if request.GET:
+            board_url += "?" + request.GET.urlencode()  # back to the same filters
         steps = PlanStep.objects.select_related("plan__launch")
         provider_ids = operator_provider_ids(request.user)
         if provider_ids is not None:

@@ -69,3 +69,8 @@ def _delta_text(delta: timedelta) -> str:
     if mins or not parts:
         parts.append(f"{mins} min")
     return sign + " ".join(parts)
+
+
+def count_text(count: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun: "1 reservation", "2 reservations", "0 claims"."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"

@@ -34,7 +34,14 @@ from booking.models import Launch, ReadinessTemplate, Reservation
 from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
-from booking.rules.text import _delta_text, _require_aware, _span_text, closure_text, inclination_problem
+from booking.rules.text import (
+    _delta_text,
+    _require_aware,
+    _span_text,
+    closure_text,
+    count_text,
+    inclination_problem,
+)
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
 from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
 from vehicles.models import (
@@ -983,9 +990,9 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
             )
         current.status = Launch.Status.SCRUBBED
         current.save(update_fields=["status", "updated_at"])
-        message = f"{current.name} scrubbed: {reason.strip()}; {released} reservation(s) released"
+        message = f"{current.name} scrubbed: {reason.strip()}; {count_text(released, 'reservation')} released"
         if freed_claims:
-            message += f" and {freed_claims} rocket and range claim(s) freed"
+            message += f" and {count_text(freed_claims, 'rocket and range claim')} freed"
         if current.vehicle_id is not None:
             message += f", {current.vehicle.serial} back in ready storage"  # type: ignore[union-attr]
         if warnings:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
+from booking.dates import rezone_text
+from booking.models import Booking
 from booking.portal.nav import nav_for
 
 register = template.Library()
@@ -31,3 +34,18 @@ def kg(amount: Decimal | int | float | None) -> str:
     if amount is None:
         return "—"
     return f"{Decimal(amount):,.1f} kg"
+
+
+@register.filter
+def page_zone(text: str) -> str:
+    """A message's UTC times in the page's time zone (the one the portal activated): one zone
+    per page."""
+    return rezone_text(text or "", timezone.get_current_timezone())
+
+
+@register.filter
+def counts_down(booking: Booking) -> bool:
+    """A booking still bound for its launch shows a live countdown; a cancelled, expired or flown
+    one does not, nor one on a launch that has flown or was scrubbed."""
+    live = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
+    return booking.status in live and booking.launch.is_active

@@ -66,8 +66,9 @@ def test_the_schedule_form_calls_the_service(world, ops):
         "vehicle": world.rockets[0].pk,
         "orbit_family": "SSO",
         "altitude_km": 500,
-        "window_start": "2030-03-10 06:00",
-        "window_end": "2030-03-10 08:00",
+        # Jiuquan's local time (Asia/Shanghai, UTC+8): 06:00 UTC.
+        "window_start": "2030-03-10T14:00",
+        "window_end": "2030-03-10T16:00",
         "net_precision": "hour",
         "service_level": "standard",
     }
@@ -106,7 +107,7 @@ def test_scrub_action_needs_a_reason_and_releases_the_platform(world, ops):
     base = {"action": "scrub_launches", helpers.ACTION_CHECKBOX_NAME: [launch.pk]}
     assert "Scrub launches" in ops.post(changelist, base).content.decode()
     done = ops.post(changelist, {**base, "apply": "1", "reason": "Weather"}, follow=True)
-    assert "KZ1A scrubbed: Weather; 1 reservation(s) released" in done.content.decode()
+    assert "KZ1A scrubbed: Weather; 1 reservation released" in done.content.decode()
     launch.refresh_from_db()
     assert launch.status == Launch.Status.SCRUBBED
 

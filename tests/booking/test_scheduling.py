@@ -530,7 +530,7 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     assert world.rockets[0].status == Vehicle.Status.READY_STORAGE
     event = Event.objects.get(verb="launch.scrubbed")
     assert event.message == (
-        "KZ1A scrubbed: Second stage anomaly; 1 reservation(s) released and 2 rocket and range claim(s) "
+        "KZ1A scrubbed: Second stage anomaly; 1 reservation released and 2 rocket and range claims "
         "freed, KZ1A-Y7 back in ready storage"
     )
     assert not Reservation.objects.filter(launch=launch, released_at__isnull=True).exists()
