@@ -71,6 +71,13 @@ class Launch(models.Model):
     inclination_deg = models.DecimalField(max_digits=6, decimal_places=2)
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
+    ltan = models.TimeField(
+        null=True,
+        blank=True,
+        verbose_name="local time of the ascending node",
+        help_text="Sun-synchronous launches: the plane's local mean solar time of the ascending node; "
+        "the window opens at the same UTC time every day (docs/orbits.md).",
+    )
     net = models.DateTimeField(help_text="No earlier than: the best current estimate of lift-off.")
     net_precision = models.CharField(max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True)

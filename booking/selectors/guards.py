@@ -11,12 +11,14 @@ from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capa
 from booking.selectors.fit import (
     best_site_for_inclination,
     capacity_shortfall_message,
+    launch_label,
     launch_selling_refusal,
     model_fits_payload,
     orbit_mismatch,
     payload_inclination_deg,
     payload_mass_with_adapter_kg,
 )
+from booking.selectors.returns import return_capsule_refusal
 from customers.models import Payload
 from vehicles.models import LaunchSite, VehicleModel
 
@@ -25,7 +27,8 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Deci
     """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
 
     Seats are sold on launches still selling, before their NET, to a matching orbit, while the
-    payload (with its adapter) fits the capacity left. A dedicated launch (``rideshare`` off)
+    payload (with its adapter) fits the capacity left, and a returnable payload's return mass fits
+    what the launch's return capsule still brings back. A dedicated launch (``rideshare`` off)
     takes one booking only. Inside ``booking_hold`` the caller holds the launch row lock.
     """
     refusal = launch_selling_refusal(launch=launch, now=now)
@@ -40,6 +43,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime) -> Deci
         raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
     if needed > remaining:
         raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
+    refusal = return_capsule_refusal(launch=launch, payload=payload, now=now, label=launch_label(launch))
+    if refusal:
+        raise Conflict(refusal)
     return needed
 
 

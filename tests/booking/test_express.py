@@ -29,7 +29,7 @@ from tests.factories import (
     resource_claim,
     schedule_world,
 )
-from vehicles.models import Route, Vehicle
+from vehicles.models import Route, Vehicle, VehicleModel
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,9 @@ def test_a_schedule_clash_is_a_schedule_conflict(world):
 
 def test_an_express_order_for_a_returnable_payload_plans_the_capsule_too(world):
     world.payload.returnable = True
-    world.payload.save(update_fields=["returnable"])
+    world.payload.return_mass_kg = world.payload.mass_kg
+    world.payload.save(update_fields=["returnable", "return_mass_kg"])
+    VehicleModel.objects.update(return_capsule_kg=Decimal("300.0"))
     readiness_templates()
     result = order(world)
 
