@@ -32,10 +32,8 @@ def programme_limits(programme: CargoProgramme | None) -> ProgrammeLimits | None
 
 
 def payload_manifest_lines(payload: Payload) -> list[ManifestLine]:
-    return [
-        ManifestLine(direction, mass)
-        for direction, mass in payload.cargo_items.values_list("direction", "mass_kg")
-    ]
+    """The manifest's lines (uses prefetched ``cargo_items`` when present)."""
+    return [ManifestLine(item.direction, item.mass_kg) for item in payload.cargo_items.all()]
 
 
 def payload_manifest_totals(payload: Payload) -> dict[str, Decimal]:
