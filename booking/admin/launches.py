@@ -4,7 +4,7 @@ reservations, and a Gantt-style schedule timeline per platform and per site."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -22,8 +22,10 @@ from booking.admin.rules import RuleActionsMixin
 from booking.dates import validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
+from booking.rules.local_time import clock, local_time_parse
 from booking.rules.text import closure_text
 from booking.selectors.closures import closures_on_launch, next_window_for
+from booking.selectors.local_time import launch_window_text
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
@@ -118,6 +120,18 @@ class ScheduleForm(forms.Form):
     window_end = forms.DateTimeField(help_text="UTC", validators=[validate_accepted_datetime])
     net_precision = forms.ChoiceField(choices=Launch.NetPrecision.choices, initial="hour")
     service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
+    ltan = forms.CharField(
+        label="LTAN",
+        required=False,
+        help_text="SSO: local time of the ascending node, HH:MM. The window opens at the daily launch "
+        "time it gives from the site.",
+    )
+
+    def clean_ltan(self) -> time | None:
+        try:
+            return local_time_parse(self.cleaned_data.get("ltan"))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -288,6 +302,8 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "rideshare",
         "window_start",
         "window_end",
+        "ltan",
+        "daily_window",
         "net",
         "net_precision",
         "status",
@@ -295,6 +311,10 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "service_level",
         "closure_replan",
     ]
+
+    @admin.display(description="Daily window")
+    def daily_window(self, launch: Launch) -> str:
+        return launch_window_text(launch) or "—"
 
     @admin.display(description="Site closures on the window")
     def closure_replan(self, launch: Launch) -> str:
@@ -368,6 +388,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
                         name=data["name"],
                         net_precision=data["net_precision"],
                         service_level=data["service_level"],
+                        ltan=data["ltan"],
                     )
                 except ServiceError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
@@ -399,6 +420,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
             "inclination_deg": launch.inclination_deg,
             "net_precision": launch.net_precision,
             "service_level": launch.service_level,
+            "ltan": clock(launch.ltan) if launch.ltan else "",
         }
         request.method = "GET"  # show the form, pre-filled
         return self.schedule_view(request, initial=initial)

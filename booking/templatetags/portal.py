@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django import template
 
+from booking.models import Launch
 from booking.portal.nav import nav_for
+from booking.selectors.local_time import launch_window_text
 
 register = template.Library()
 
@@ -31,3 +33,9 @@ def kg(amount: Decimal | int | float | None) -> str:
     if amount is None:
         return "—"
     return f"{Decimal(amount):,.1f} kg"
+
+
+@register.filter
+def daily_window(launch: Launch) -> str:
+    """ "window 04:14 UTC daily, LTAN 22:30" for a sun-synchronous launch with an LTAN, else ""."""
+    return launch_window_text(launch)
