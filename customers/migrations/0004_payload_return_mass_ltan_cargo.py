@@ -6,18 +6,7 @@ from decimal import Decimal
 from django.db import migrations, models
 from django.db.models import F
 
-# CMSA's call for commercial cargo to the space station (seed article 002): 1-4 t up, 100-300 kg
-# returned in a capsule that is easy to track and recover, station waste removed and deorbited.
-CMSA_PROGRAMME = {
-    "name": "CMSA commercial cargo to the space station",
-    "up_mass_min_kg": Decimal("1000.0"),
-    "up_mass_max_kg": Decimal("4000.0"),
-    "return_mass_min_kg": Decimal("100.0"),
-    "return_mass_max_kg": Decimal("300.0"),
-    "source": "CMSA call for low-cost cargo transportation proposals, January 2021, as reported by "
-    "SpaceNews, August 2021 (1-4 t up, 100-300 kg returned)",
-}
-
+from customers.programmes import install_cargo_programmes
 
 def carry_return_mass_forward(apps, schema_editor):
     """A returnable payload brought its whole mass back until return mass was its own figure:
@@ -27,8 +16,7 @@ def carry_return_mass_forward(apps, schema_editor):
 
 
 def install_cmsa_programme(apps, schema_editor):
-    CargoProgramme = apps.get_model("customers", "CargoProgramme")
-    CargoProgramme.objects.update_or_create(slug="cmsa-station-cargo", defaults=CMSA_PROGRAMME)
+    install_cargo_programmes(apps.get_model("customers", "CargoProgramme"))
 
 
 class Migration(migrations.Migration):

@@ -17,6 +17,7 @@ from booking.services.bookings import booking_hold
 from booking.services.payloads import cargo_item_add, cargo_item_remove, payload_create, payload_update
 from booking.services.quotes import quote_create
 from customers.models import CargoItem, CargoProgramme
+from customers.programmes import install_cargo_programmes
 from tests.factories import BookingFactory, LaunchFactory, PayloadFactory, engine_world
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,8 @@ def world():
 
 @pytest.fixture
 def programme():
-    # Installed by the migration from CMSA's call (seed article 002).
+    # The shipped row from CMSA's call (seed article 002), as the migration installs it.
+    install_cargo_programmes(CargoProgramme)
     return CargoProgramme.objects.get(slug="cmsa-station-cargo")
 
 
