@@ -253,9 +253,13 @@ class CargoItem(models.Model):
     payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="cargo_items")
     direction = models.CharField(max_length=5, choices=Direction.choices)
     name = models.CharField(max_length=120)
-    mass_kg = models.DecimalField(max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))])
+    mass_kg = models.DecimalField(
+        max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
     priority = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1: flies first; 5: last."
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1: flies first; 5: last.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -263,7 +267,9 @@ class CargoItem(models.Model):
         ordering = ["payload", "direction", "priority", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(mass_kg__gt=0), name="cargoitem_mass_positive"),
-            models.CheckConstraint(condition=Q(priority__gte=1) & Q(priority__lte=5), name="cargoitem_priority_range"),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=5), name="cargoitem_priority_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -141,7 +141,9 @@ def test_an_sso_launch_without_an_ltan_keeps_the_window_it_was_given(world):
 def test_a_slip_keeps_the_daily_launch_time(world):
     launch = schedule(world, start=datetime(2030, 3, 11, 3, 0, tzinfo=UTC), ltan=time(22, 30))
     # The window keeps its length (04:14:44 to 05:00) and opens at the daily launch time.
-    result = launch_slip(launch=launch, window_start=datetime(2030, 3, 14, 4, 0, tzinfo=UTC), actor=None, now=NOW)
+    result = launch_slip(
+        launch=launch, window_start=datetime(2030, 3, 14, 4, 0, tzinfo=UTC), actor=None, now=NOW
+    )
     assert result.launch.window_start == datetime(2030, 3, 14, 4, 14, 44, tzinfo=UTC)
     with pytest.raises(InvalidRequest, match="open it at 2030-03-16 04:14 UTC"):
         launch_slip(
@@ -158,7 +160,9 @@ def test_a_slip_keeps_the_daily_launch_time(world):
 
 @pytest.fixture
 def rideshare():
-    site = LaunchSiteFactory(name="Jiuquan", code="JSLC", latitude=Decimal("40.96"), longitude=Decimal("100.29"))
+    site = LaunchSiteFactory(
+        name="Jiuquan", code="JSLC", latitude=Decimal("40.96"), longitude=Decimal("100.29")
+    )
     return LaunchFactory(name="KZ1A SSO 500", site=site, ltan=time(22, 30))
 
 
@@ -203,7 +207,9 @@ def test_booking_refuses_a_payload_whose_ltan_the_launch_does_not_keep(rideshare
 
 def test_only_a_sun_synchronous_payload_asks_for_an_ltan():
     model = LaunchFactory().vehicle_model
-    CapacityPoint.objects.create(vehicle_model=model, orbit_family="LEO", altitude_km=500, capacity_kg=Decimal("300"))
+    CapacityPoint.objects.create(
+        vehicle_model=model, orbit_family="LEO", altitude_km=500, capacity_kg=Decimal("300")
+    )
     LaunchSiteFactory(latitude=Decimal("28.25"))
     customer = CustomerFactory()
     with pytest.raises(InvalidRequest, match=r"LTAN 10:30\) belongs to a sun-synchronous orbit, not to LEO"):

@@ -31,10 +31,17 @@ CMSA = ProgrammeLimits(
 
 
 def test_a_returnable_payload_states_its_return_mass():
-    assert return_mass_problems(returnable=True, mass_kg=Decimal("220"), return_mass_kg=None, programme=None) == {
+    assert return_mass_problems(
+        returnable=True, mass_kg=Decimal("220"), return_mass_kg=None, programme=None
+    ) == {
         "return_mass_kg": "A returnable payload states its return mass: what comes back in the capsule, in kg."
     }
-    assert return_mass_problems(returnable=True, mass_kg=Decimal("220"), return_mass_kg=Decimal("150"), programme=None) == {}
+    assert (
+        return_mass_problems(
+            returnable=True, mass_kg=Decimal("220"), return_mass_kg=Decimal("150"), programme=None
+        )
+        == {}
+    )
 
 
 def test_a_payload_that_stays_up_has_no_return_mass():
@@ -59,9 +66,12 @@ def test_a_cargo_mission_keeps_the_programmes_ranges():
         "return_mass_kg": "CMSA commercial cargo brings 100 kg to 300 kg back; this mission's return mass is 350 kg.",
     }
     # Station cargo's return is its own figure: more than the up-mass is no problem under a programme.
-    assert return_mass_problems(
-        returnable=True, mass_kg=Decimal("1200"), return_mass_kg=Decimal("250"), programme=CMSA
-    ) == {}
+    assert (
+        return_mass_problems(
+            returnable=True, mass_kg=Decimal("1200"), return_mass_kg=Decimal("250"), programme=CMSA
+        )
+        == {}
+    )
 
 
 # --- payloads and manifests ----------------------------------------------------------------------
@@ -97,7 +107,10 @@ def cargo_payload(world, programme, **values):
 
 def test_the_shipped_programme_is_cmsas_call(programme):
     assert (programme.up_mass_min_kg, programme.up_mass_max_kg) == (Decimal("1000.0"), Decimal("4000.0"))
-    assert (programme.return_mass_min_kg, programme.return_mass_max_kg) == (Decimal("100.0"), Decimal("300.0"))
+    assert (programme.return_mass_min_kg, programme.return_mass_max_kg) == (
+        Decimal("100.0"),
+        Decimal("300.0"),
+    )
     assert "CMSA" in programme.source
 
 
@@ -138,18 +151,38 @@ def test_a_returnable_payload_is_registered_with_its_own_return_mass(world):
 
 def test_a_manifest_fits_the_missions_up_and_return_mass(world, programme):
     payload = cargo_payload(world, programme)
-    cargo_item_add(payload=payload, actor=world.user, direction="up", name="Crew food", mass_kg=Decimal("700"), priority=1)
-    cargo_item_add(payload=payload, actor=world.user, direction="up", name="Experiment racks", mass_kg=Decimal("450"))
+    cargo_item_add(
+        payload=payload,
+        actor=world.user,
+        direction="up",
+        name="Crew food",
+        mass_kg=Decimal("700"),
+        priority=1,
+    )
+    cargo_item_add(
+        payload=payload, actor=world.user, direction="up", name="Experiment racks", mass_kg=Decimal("450")
+    )
     with pytest.raises(InvalidRequest) as refused:
-        cargo_item_add(payload=payload, actor=world.user, direction="up", name="Spare pump", mass_kg=Decimal("80"))
+        cargo_item_add(
+            payload=payload, actor=world.user, direction="up", name="Spare pump", mass_kg=Decimal("80")
+        )
     assert refused.value.message == (
         "Station cargo capsule: The items up weigh 1,230 kg, more than the mission's up-mass of 1,200 kg (30 kg over)."
     )
-    cargo_item_add(payload=payload, actor=world.user, direction="down", name="Samples", mass_kg=Decimal("240"))
-    with pytest.raises(InvalidRequest, match=r"items back to Earth weigh 260 kg, more than the mission's return mass of 250 kg"):
-        cargo_item_add(payload=payload, actor=world.user, direction="down", name="Film", mass_kg=Decimal("20"))
+    cargo_item_add(
+        payload=payload, actor=world.user, direction="down", name="Samples", mass_kg=Decimal("240")
+    )
+    with pytest.raises(
+        InvalidRequest,
+        match=r"items back to Earth weigh 260 kg, more than the mission's return mass of 250 kg",
+    ):
+        cargo_item_add(
+            payload=payload, actor=world.user, direction="down", name="Film", mass_kg=Decimal("20")
+        )
     # Waste burns up with the vehicle: it has its own figure and does not count against either.
-    cargo_item_add(payload=payload, actor=world.user, direction="waste", name="Packaging", mass_kg=Decimal("600"))
+    cargo_item_add(
+        payload=payload, actor=world.user, direction="waste", name="Packaging", mass_kg=Decimal("600")
+    )
     assert list(payload.cargo_items.values_list("direction", "name")) == [
         ("down", "Samples"),
         ("up", "Crew food"),
@@ -163,7 +196,9 @@ def test_a_manifest_fits_the_missions_up_and_return_mass(world, programme):
 
 def test_only_a_cargo_mission_carries_a_manifest(world):
     with pytest.raises(InvalidRequest, match="Only a cargo mission"):
-        cargo_item_add(payload=world.payload, actor=world.user, direction="up", name="Box", mass_kg=Decimal("5"))
+        cargo_item_add(
+            payload=world.payload, actor=world.user, direction="up", name="Box", mass_kg=Decimal("5")
+        )
 
 
 @pytest.mark.parametrize(
@@ -190,14 +225,21 @@ def hold(world, payload):
 
 def returnable(world, name="Zengzhang-1", mass="60.0", back="60.0"):
     return PayloadFactory(
-        customer=world.customer, name=name, mass_kg=Decimal(mass), returnable=True, return_mass_kg=Decimal(back)
+        customer=world.customer,
+        name=name,
+        mass_kg=Decimal(mass),
+        returnable=True,
+        return_mass_kg=Decimal(back),
     )
 
 
 def test_a_launch_without_a_return_capsule_refuses_a_returnable_payload(world):
     with pytest.raises(Conflict) as refused:
         hold(world, returnable(world))
-    assert refused.value.message == "Kuaizhou-1A KZ1A-Y7 flies no return capsule; Zengzhang-1 brings 60 kg back to Earth"
+    assert (
+        refused.value.message
+        == "Kuaizhou-1A KZ1A-Y7 flies no return capsule; Zengzhang-1 brings 60 kg back to Earth"
+    )
 
 
 def test_the_return_mass_booked_must_fit_the_capsule(world):
@@ -226,7 +268,9 @@ def test_booking_a_returnable_payload_adds_the_capsules_steps_to_the_plan(world)
     codes = list(plan.steps.order_by("position").values_list("code", flat=True))
     assert codes.index("return-mass") < codes.index("launch-readiness-review")
     assert codes[-1] == "capsule-recovery"
-    assert list(plan.steps.order_by("position").values_list("position", flat=True)) == list(range(1, len(codes) + 1))
+    assert list(plan.steps.order_by("position").values_list("position", flat=True)) == list(
+        range(1, len(codes) + 1)
+    )
     step = plan.steps.get(code="return-mass")
     assert step.check_name == "return_mass_within_limit" and step.blocking
     assert step.due_at <= world.launch.window_start
@@ -252,8 +296,12 @@ def test_a_payload_that_stays_up_leaves_the_plan_alone(world):
 
 
 def test_the_waste_step_checks_the_manifested_waste_and_its_mass(world, programme):
-    launch = LaunchFactory(vehicle_model=world.vehicle_model, site=world.site, window_start=world.launch.window_start)
-    plan = readiness.plan_start(launch=launch, actor=None, template=readiness.template_for(service_level="standard", returnable=True))
+    launch = LaunchFactory(
+        vehicle_model=world.vehicle_model, site=world.site, window_start=world.launch.window_start
+    )
+    plan = readiness.plan_start(
+        launch=launch, actor=None, template=readiness.template_for(service_level="standard", returnable=True)
+    )
     step = plan.steps.get(code="waste-deorbit")
     assert step.kind == PlanStep._meta.get_field("kind").choices[1][0]  # automatic, no longer a bare sign-off
     assert step.check_name == "waste_manifested"
@@ -264,7 +312,9 @@ def test_the_waste_step_checks_the_manifested_waste_and_its_mass(world, programm
         "no station waste is manifested for deorbit yet",
     )
     cargo_item_add(payload=payload, actor=None, direction="waste", name="Packaging", mass_kg=Decimal("520"))
-    cargo_item_add(payload=payload, actor=None, direction="waste", name="Used filters", mass_kg=Decimal("300"))
+    cargo_item_add(
+        payload=payload, actor=None, direction="waste", name="Used filters", mass_kg=Decimal("300")
+    )
     assert checks.check_waste_manifested(launch=launch, step=step, now=world.now) == (
         True,
         "820.0 kg of station waste in 2 items manifested for deorbit",
