@@ -104,7 +104,7 @@ class PayloadAdminForm(forms.ModelForm):
         fields = ["customer", *EDITABLE_FIELDS]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("orbit_family") and cleaned.get("mass_kg") is not None:
             problems = payload_mission_problems(
                 orbit_family=cleaned["orbit_family"],
