@@ -58,7 +58,7 @@ class PayloadForm(forms.ModelForm):
             "altitude_km": "Altitude (km)",
             "inclination_deg": "Inclination (°)",
             "returnable": "Returnable (comes back to Earth in a capsule)",
-            "return_mass_kg": "Return mass (kg)",
+            "return_mass_kg": "Comes back to Earth (kg)",
             "cargo_programme": "Station cargo programme",
             "hazards": "Hazards",
         }
