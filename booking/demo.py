@@ -24,9 +24,12 @@ from booking.models import (
     PlanStep,
     RideshareRate,
 )
+from booking.rules.local_time import local_time_parse
+from booking.selectors.local_time import daily_launch_time
 from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
-from customers.models import Contract, Customer, Membership, Payload
+from customers.models import CargoItem, CargoProgramme, Contract, Customer, Membership, Payload
+from customers.programmes import install_cargo_programmes
 from vehicles.models import (
     Adapter,
     CapacityPoint,
@@ -284,7 +287,7 @@ PAYLOADS = [
     ("interspace", "Zengzhang-1", "220.0", "LEO", 500, "41.00", True, ("1.00", "1.00", "1.10")),
     ("jilin", "Jilin-1 Video 09", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
     ("jilin", "Jilin-1 Video 10", "95.0", "SSO", 500, None, False, ("1.00", "0.80", "1.20")),
-    ("cmsa", "Station cargo capsule", "900.0", "LEO", 400, "41.50", True, ("1.60", "1.60", "2.20")),
+    ("cmsa", "Station cargo capsule", "1200.0", "LEO", 400, "41.50", True, ("1.60", "1.60", "2.20")),
 ]
 
 # --- ports and adapters (docs/catalog.md) ------------------------------------------------------
@@ -338,6 +341,27 @@ ADAPTERS = [
     ("6U CubeSat dispenser", "dispenser", "4.50", ["cubesat_6u"], "demo assumption"),
     ("12U CubeSat dispenser", "dispenser", "7.00", ["cubesat_12u"], "demo assumption"),
 ]
+#: What comes back, by payload: Zengzhang-1 is a returnable satellite (the demo brings it back whole);
+#: the station cargo mission brings back 250 kg, within CMSA's 100-300 kg.
+RETURN_MASSES = {"Zengzhang-1": "220.0", "Station cargo capsule": "250.0"}
+#: Local time of the ascending node asked for, by payload (Jilin-1's LTDN is 10:30: LTAN 22:30).
+PAYLOAD_LTANS = {"Jilin-1 Video 09": "22:30", "Jilin-1 Video 10": "22:30"}
+#: Station cargo missions and their programme (``customers.programmes``).
+CARGO_PROGRAMMES = {"Station cargo capsule": "cmsa-station-cargo"}
+#: The station cargo mission's manifest: direction, item, kg, priority.
+CARGO_MANIFESTS = {
+    "Station cargo capsule": [
+        ("up", "Crew provisions", "600.0", 1),
+        ("up", "Experiment racks", "450.0", 2),
+        ("up", "Spare parts", "120.0", 3),
+        ("down", "Experiment samples", "180.0", 1),
+        ("down", "Failed pump for analysis", "40.0", 2),
+        ("waste", "Packaging and used filters", "520.0", 3),
+    ]
+}
+#: Most a return capsule flown on the vehicle brings back, by model. Demo figures: CMSA's call asks for
+#: 100-300 kg returned (seed article 002); no flown capsule's limit is public (docs/catalog.md).
+RETURN_CAPSULES = {"Ceres-1": "300.0", "Kuaizhou-11": "300.0"}
 
 # --- prices (booking engine) -------------------------------------------------------------------
 
@@ -394,6 +418,9 @@ class LaunchSpec:
     days_from_now: int
     window_hours: int
     net_precision: str
+    # Sun-synchronous launches: the plane's local time of the ascending node. The window then
+    # opens at the daily launch time it gives from the site (docs/orbits.md section 4).
+    ltan: str | None = None
 
 
 LAUNCHES = [
@@ -410,6 +437,7 @@ LAUNCHES = [
         10,
         2,
         "hour",
+        "22:30",
     ),
     LaunchSpec(
         "Ceres-1 · SSO 500 rideshare",
@@ -424,6 +452,7 @@ LAUNCHES = [
         18,
         1,
         "hour",
+        "21:00",
     ),
     LaunchSpec(
         "Kuaizhou-11 · SSO 700 rideshare",
@@ -438,6 +467,7 @@ LAUNCHES = [
         30,
         3,
         "day",
+        "22:30",
     ),
     LaunchSpec(
         "Long March 6 · SSO 700 rideshare",
@@ -452,6 +482,7 @@ LAUNCHES = [
         60,
         4,
         "month",
+        "22:00",
     ),
 ]
 
@@ -532,6 +563,9 @@ def _load_vehicle_models(providers: dict[str, Provider]) -> dict[str, VehicleMod
                 "min_pad_campaign_hours": Decimal(spec.min_pad_campaign_hours),
                 "envelope_diameter_m": spec.envelope and Decimal(spec.envelope[0]),
                 "envelope_height_m": spec.envelope and Decimal(spec.envelope[1]),
+                "return_capsule_kg": Decimal(RETURN_CAPSULES[spec.name])
+                if spec.name in RETURN_CAPSULES
+                else None,
             },
         )
         models_by_name[spec.name] = vm
@@ -625,6 +659,7 @@ def _load_customers(providers: dict[str, Provider], now: datetime) -> None:
                 "signed_on": (now - timedelta(days=90)).date(),
             },
         )
+    install_cargo_programmes(CargoProgramme)
     for cust, name, mass, orbit, altitude, inclination, returnable, size in PAYLOADS:
         _upsert(
             Payload,
@@ -635,11 +670,26 @@ def _load_customers(providers: dict[str, Provider], now: datetime) -> None:
                 "altitude_km": altitude,
                 "inclination_deg": inclination and Decimal(inclination),
                 "returnable": returnable,
+                "return_mass_kg": Decimal(RETURN_MASSES[name]) if returnable else None,
+                "ltan": local_time_parse(PAYLOAD_LTANS.get(name)),
+                "cargo_programme": (
+                    CargoProgramme.objects.get(slug=CARGO_PROGRAMMES[name])
+                    if name in CARGO_PROGRAMMES
+                    else None
+                ),
                 "length_m": Decimal(size[0]),
                 "width_m": Decimal(size[1]),
                 "height_m": Decimal(size[2]),
             },
         )
+    for name, lines in CARGO_MANIFESTS.items():  # the programmes were installed before the payloads
+        payload = Payload.objects.get(name=name)
+        for direction, item, mass, priority in lines:
+            _upsert(
+                CargoItem,
+                {"payload": payload, "direction": direction, "name": item},
+                {"mass_kg": Decimal(mass), "priority": priority},
+            )
 
 
 def _load_prices(providers: dict[str, Provider], models_by_name: dict[str, VehicleModel]) -> None:
@@ -692,6 +742,14 @@ def _load_launches(
         if Launch.objects.filter(name=spec.name).exists():
             continue
         window_start = launch_hour + timedelta(days=spec.days_from_now)
+        ltan = local_time_parse(spec.ltan)
+        if ltan is not None:
+            window_start = daily_launch_time(
+                site=sites[spec.site],
+                inclination_deg=Decimal(spec.inclination_deg),
+                ltan=ltan,
+                on=window_start.date(),
+            )
         vm = models_by_name[spec.model]
         # A demo launch is a campaign under way: it was ordered its template's lead before the
         # window (never squeezed into the days left), and what was due by now is done.
@@ -717,6 +775,7 @@ def _load_launches(
             net_precision=spec.net_precision,
             now=ordered_at,
             readiness_template=template,
+            ltan=ltan,
         )
         # The campaign's sign-offs and checks due so far happened before the demo starts.
         for step in PlanStep.objects.filter(

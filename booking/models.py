@@ -75,6 +75,13 @@ class Launch(models.Model):
     inclination_deg = models.DecimalField("inclination (°)", max_digits=6, decimal_places=2)
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
+    ltan = models.TimeField(
+        null=True,
+        blank=True,
+        verbose_name="local time of the ascending node",
+        help_text="Sun-synchronous launches: the plane's local mean solar time of the ascending node; "
+        "the window opens at the same UTC time every day (docs/orbits.md).",
+    )
     net = models.DateTimeField("NET", help_text="No earlier than: the best current estimate of lift-off.")
     net_precision = models.CharField(
         "NET precision", max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR

@@ -93,6 +93,18 @@ CAPSULE_RECOVERY = StepSpec(
     grace_minutes=2 * DAY,
 )
 
+# Station waste for deorbit: a planned step with its mass, checked against the cargo manifest
+# (the waste lines of the mission's payloads), no longer a bare sign-off.
+WASTE_DEORBIT = StepSpec(
+    "waste-deorbit",
+    "Station waste manifested for deorbit",
+    -7 * DAY,
+    14 * DAY,
+    "operations",
+    "waste_manifested",
+    grace_minutes=1 * DAY,
+)
+
 # The last two days of a campaign, the same for a satellite rideshare and a station cargo run.
 CAMPAIGN_COUNTDOWN = [
     StepSpec(
@@ -346,14 +358,7 @@ CARGO = TemplateSpec(
             "payload",
             grace_minutes=2 * DAY,
         ),
-        StepSpec(
-            "waste-deorbit",
-            "Station waste manifested for deorbit",
-            -7 * DAY,
-            14 * DAY,
-            "operations",
-            grace_minutes=1 * DAY,
-        ),
+        WASTE_DEORBIT,
         *CAMPAIGN_COUNTDOWN,
         StepSpec(
             "orbit-confirmation",
@@ -415,6 +420,16 @@ EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO = (
     _with_minimums(spec) for spec in (EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO)
 )
 SHIPPED_TEMPLATES = [EXPRESS, EXPRESS_RETURNABLE, STANDARD, CARGO]
+
+#: The return capsule's steps a plan gains when a returnable payload is booked onto a launch whose
+#: plan was made without them, by the plan's service level: the express return-mass check is due
+#: before the payload is mated, the campaign's with the mass budget.
+RETURN_STEPS: dict[str, list[StepSpec]] = {
+    "express": [
+        step for step in EXPRESS_RETURNABLE.steps if step.code in ("return-mass", "capsule-recovery")
+    ],
+    "standard": [step for step in CARGO.steps if step.code in ("return-mass", "capsule-recovery")],
+}
 
 
 class ChainStep(Protocol):

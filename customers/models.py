@@ -139,6 +139,39 @@ class PaymentMilestone(models.Model):
         return self.paid_at is not None
 
 
+class CargoProgramme(models.Model):
+    """A station cargo programme: the limits every cargo mission under it keeps.
+
+    The shipped row is CMSA's call for commercial cargo (docs/catalog.md): 1-4 t up, 100-300 kg
+    back to Earth in a capsule, station waste removed and deorbited.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    up_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    up_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    return_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    return_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    source = models.CharField(max_length=300, help_text="Where the limits come from.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(up_mass_min_kg__gt=0) & Q(up_mass_max_kg__gte=models.F("up_mass_min_kg")),
+                name="cargoprogramme_up_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(return_mass_min_kg__gte=0)
+                & Q(return_mass_max_kg__gte=models.F("return_mass_min_kg")),
+                name="cargoprogramme_return_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Payload(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payloads")
     name = models.CharField(max_length=120)
@@ -162,6 +195,29 @@ class Payload(models.Model):
         help_text="Leave empty for sun-synchronous: it follows from the altitude.",
     )
     returnable = models.BooleanField(default=False)
+    return_mass_kg = models.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="What comes back to Earth in the return capsule (returnable payloads only); "
+        "the mass above is what goes up.",
+    )
+    ltan = models.TimeField(
+        null=True,
+        blank=True,
+        verbose_name="local time of the ascending node",
+        help_text="Sun-synchronous payloads: the local mean solar time of the ascending node, HH:MM.",
+    )
+    cargo_programme = models.ForeignKey(
+        "customers.CargoProgramme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payloads",
+        help_text="A station cargo mission flies under a programme's limits (up-mass, return mass).",
+    )
     hazards = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -176,10 +232,49 @@ class Payload(models.Model):
                 | (Q(inclination_deg__gte=0) & Q(inclination_deg__lte=180)),
                 name="payload_inclination_range",
             ),
+            models.CheckConstraint(
+                condition=Q(returnable=False, return_mass_kg__isnull=True)
+                | Q(returnable=True, return_mass_kg__gt=0),
+                name="payload_return_mass_when_returnable",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.mass_kg} kg)"
+
+
+class CargoItem(models.Model):
+    """One line of a cargo mission's manifest: what goes up, what comes back, what is burnt up."""
+
+    class Direction(models.TextChoices):
+        UP = "up", "Up to the station"
+        DOWN = "down", "Back to Earth"
+        WASTE = "waste", "Station waste for deorbit"
+
+    payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="cargo_items")
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    name = models.CharField(max_length=120)
+    mass_kg = models.DecimalField(
+        max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1: flies first; 5: last.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["payload", "direction", "priority", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(mass_kg__gt=0), name="cargoitem_mass_positive"),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=5), name="cargoitem_priority_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mass_kg} kg, {self.get_direction_display().lower()})"
 
 
 class Document(models.Model):

@@ -345,6 +345,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 LAUNCHBOOK_DEMO_PASSWORD = os.environ.get("LAUNCHBOOK_DEMO_PASSWORD", "launchbook-demo")
 LAUNCHBOOK_REQUIRE_SERVICES = env_bool("LAUNCHBOOK_REQUIRE_SERVICES", False)
+# How far a sun-synchronous payload's local time of the ascending node may lie from its rideshare
+# launch's (docs/orbits.md: at 500 km, 1° off the SSO inclination drifts the node 3 hours a year).
+LAUNCHBOOK_LTAN_TOLERANCE_MINUTES = int(os.environ.get("LAUNCHBOOK_LTAN_TOLERANCE_MINUTES", "30"))
 # Webhooks to loopback, private, link-local, multicast or reserved addresses are refused (SSRF)
 # unless this is set, e.g. for a receiver on the same machine in development.
 LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)

@@ -178,6 +178,14 @@ class VehicleModel(models.Model):
     active = models.BooleanField(
         default=True, help_text="Unticked: retired, never scheduled, quoted or offered."
     )
+    return_capsule_kg = models.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Most the return capsule flown on this vehicle brings back to Earth; empty: it flies "
+        "no return capsule (docs/catalog.md names the source of each figure).",
+    )
     description = models.TextField(blank=True)
 
     class Meta:

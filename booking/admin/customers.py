@@ -10,11 +10,22 @@ Payments are recorded through ``booking.services.bookings.payment_milestone_mark
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from booking.rules.permissions import Action
-from customers.models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
+from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
+from customers.models import (
+    CargoItem,
+    CargoProgramme,
+    Contract,
+    Customer,
+    Document,
+    Membership,
+    Payload,
+    PaymentMilestone,
+)
 from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 
 from .rules import admin_may
@@ -94,8 +105,46 @@ class PaymentMilestoneAdmin(ProviderScopedAdmin):
     readonly_fields = ["paid_at"]
 
 
+class PayloadAdminForm(forms.ModelForm):
+    """The payload's masses and local time hold together by the one rule (``payload_mission_problems``)."""
+
+    class Meta:
+        model = Payload
+        fields = ["customer", *EDITABLE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("orbit_family") and cleaned.get("mass_kg") is not None:
+            problems = payload_mission_problems(
+                orbit_family=cleaned["orbit_family"],
+                mass_kg=cleaned["mass_kg"],
+                returnable=bool(cleaned.get("returnable")),
+                return_mass_kg=cleaned.get("return_mass_kg"),
+                ltan=cleaned.get("ltan"),
+                cargo_programme=cleaned.get("cargo_programme"),
+            )
+            for name, message in problems.items():
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+class CargoItemInline(PlatformAdminEditsOnly, admin.TabularInline):
+    """A cargo mission's manifest: items up, items back to Earth, station waste for deorbit."""
+
+    model = CargoItem
+    extra = 0
+    fields = ["direction", "name", "mass_kg", "priority"]
+
+
+@admin.register(CargoProgramme)
+class CargoProgrammeAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    list_display = ["name", "up_mass_min_kg", "up_mass_max_kg", "return_mass_min_kg", "return_mass_max_kg"]
+    search_fields = ["name", "slug"]
+
+
 @admin.register(Payload)
 class PayloadAdmin(CustomerScopedAdmin):
+    form = PayloadAdminForm
     list_display = [
         "name",
         "customer",
@@ -103,11 +152,15 @@ class PayloadAdmin(CustomerScopedAdmin):
         "orbit_family",
         "altitude_km",
         "inclination_deg",
+        "ltan",
         "returnable",
+        "return_mass_kg",
+        "cargo_programme",
     ]
     list_filter = ["orbit_family", "returnable", ("customer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "customer__name"]
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "cargo_programme"]
+    inlines = [CargoItemInline]
 
 
 @admin.register(Document)

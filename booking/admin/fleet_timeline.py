@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from booking.dates import span_text
 from booking.models import Launch
-from booking.rules.text import span_text
 from booking.selectors.fleet_timeline import (
     GROUP_TITLES,
     MAX_DAYS,

@@ -30,8 +30,10 @@ from booking.admin.schedule_form import (
 from booking.dates import day_iso, day_short, minute_text, validate_accepted_datetime
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Reservation
+from booking.rules.local_time import clock
 from booking.rules.text import closure_text
 from booking.selectors.closures import closures_on_launch, next_window_for
+from booking.selectors.local_time import launch_window_text
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
 from vehicles.admin_scoping import ProviderScopedAdmin
@@ -247,6 +249,8 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "rideshare",
         "window_start",
         "window_end",
+        "ltan",
+        "daily_window",
         "net",
         "net_precision",
         "status",
@@ -254,6 +258,10 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "service_level",
         "closure_replan",
     ]
+
+    @admin.display(description="Daily window")
+    def daily_window(self, launch: Launch) -> str:
+        return launch_window_text(launch) or "—"
 
     @admin.display(description="Site closures on the window")
     def closure_replan(self, launch: Launch) -> str:
@@ -340,6 +348,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
                 name=data["name"],
                 net_precision=data["net_precision"],
                 service_level=data["service_level"],
+                ltan=data["ltan"],
             )
         except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
@@ -383,6 +392,7 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
             "inclination_deg": launch.inclination_deg,
             "net_precision": launch.net_precision,
             "service_level": launch.service_level,
+            "ltan": clock(launch.ltan) if launch.ltan else "",
         }
         request.method = "GET"  # show the form, pre-filled
         return self.schedule_view(request, initial=initial)

@@ -75,9 +75,12 @@ LAUNCH = {
     "vehicle_model": 2,
     "site": 1,
     "platform": 3,
-    "window_start": "2025-06-01T02:00:00Z",
-    "window_end": "2025-06-01T04:00:00Z",
-    "net": "2025-06-01T02:30:00Z",
+    "window_start": "2025-06-01T04:14:44Z",
+    "window_end": "2025-06-01T06:00:00Z",
+    "ltan": "22:30",
+    "daily_window_utc": "04:14",
+    "window_text": "window 04:14 UTC daily, LTAN 22:30",
+    "net": "2025-06-01T04:14:44Z",
     "net_precision": "minute",
     "status": "scheduled",
     "service_level": "standard",
@@ -117,6 +120,7 @@ PAYLOAD_REQUEST = {
     "mass_kg": "3.0",
     "orbit": {"family": "SSO", "altitude_km": 500},
     "returnable": False,
+    "ltan": "10:30",
 }
 PAYLOAD = {
     "id": 21,
@@ -125,7 +129,18 @@ PAYLOAD = {
     "mass_kg": "3.0",
     "orbit": {"family": "SSO", "altitude_km": 500, "inclination_deg": None},
     "returnable": False,
+    "return_mass_kg": None,
+    "ltan": "10:30",
+    "cargo_programme": None,
+    "cargo_items": [],
+    "manifest_totals": {"up_kg": "0.0", "down_kg": "0.0", "waste_kg": "0.0"},
     "created_at": "2025-05-01T09:00:00Z",
+}
+CARGO_ITEM_REQUEST = {"direction": "up", "name": "Crew food", "mass_kg": "700.0", "priority": 1}
+CARGO_ITEM_INVALID = {
+    "detail": "Station cargo capsule: The items up weigh 1,230 kg, more than the mission's up-mass of "
+    "1,200 kg (30 kg over).",
+    "reasons": ["The items up weigh 1,230 kg, more than the mission's up-mass of 1,200 kg (30 kg over)."],
 }
 PAYLOAD_INVALID = {
     "orbit": {
@@ -353,8 +368,9 @@ LAUNCH_SCHEDULE_REQUEST = {
     "vehicle_model": 2,
     "site": 1,
     "target_orbit": {"family": "SSO", "altitude_km": 500},
-    "window_start": "2025-06-01T06:00:00Z",
-    "window_end": "2025-06-01T08:00:00Z",
+    "window_start": "2025-06-01T04:00:00Z",
+    "window_end": "2025-06-01T06:00:00Z",
+    "ltan": "22:30",
     "vehicle": 5,
     "platform": 3,
     "name": "Kuaizhou-1A Y7",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.dates import validate_accepted_datetime
+from booking.rules.local_time import clock, local_time_parse
 from booking.rules.permissions import Action, may
 
 from .permissions import request_principal
@@ -95,3 +97,25 @@ class NumberOrDecimalStringExtension(OpenApiSerializerFieldExtension):
         if as_string.get("nullable"):
             schema["nullable"] = True
         return schema
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "example": "10:30", "nullable": True})
+class LocalTimeField(serializers.Field):
+    """A local solar time of day written "HH:MM" (``rules.local_time.local_time_parse``)."""
+
+    def __init__(self, *, what: str = "local time of the ascending node", **kwargs):
+        self.what = what
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if data is not None and (not isinstance(data, str) or data != data.strip() or not data):
+            raise serializers.ValidationError(f'Send the {self.what} as a string "HH:MM", e.g. "10:30".')
+        try:
+            return local_time_parse(data, what=self.what)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value):
+        return None if value is None else clock(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -10,15 +11,42 @@ from django import forms
 
 from booking.models import AddOnService, Notification
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
+from booking.rules.local_time import clock, local_time_parse
 from booking.rules.notifications import CATEGORY_HELP
-from booking.services.payloads import EDITABLE_FIELDS
-from customers.models import Contract, Document, Payload
+from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
+from customers.models import CargoItem, Contract, Document, Payload
 from vehicles.models import Currency, PortKind
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
+class LocalTimeFormField(forms.CharField):
+    """A local solar time of day typed "HH:MM" (``rules.local_time.local_time_parse``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "HH:MM", "inputmode": "numeric", "size": "5"})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return clock(value) if isinstance(value, time) else value
+
+    def to_python(self, value: Any) -> time | None:  # type: ignore[override]
+        try:
+            return local_time_parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 class PayloadForm(forms.ModelForm):
     """Mass, size and target orbit. The orbit is checked against the catalog while typing (htmx)."""
+
+    ltan = LocalTimeFormField(
+        label="Local time of the ascending node (LTAN)",
+        help_text="Sun-synchronous payloads: the local mean solar time your orbit keeps, e.g. 10:30. "
+        "Rideshare launches within the tolerance of it are offered.",
+    )
 
     class Meta:
         model = Payload
@@ -31,10 +59,13 @@ class PayloadForm(forms.ModelForm):
             "altitude_km": "Altitude (km)",
             "inclination_deg": "Inclination (°)",
             "returnable": "Returnable (comes back to Earth in a capsule)",
+            "return_mass_kg": "Comes back to Earth (kg)",
+            "cargo_programme": "Station cargo programme",
             "hazards": "Hazards",
         }
         help_texts = {
-            "mass_kg": "Wet mass ready for launch, without the launch adapter.",
+            "mass_kg": "Wet mass ready for launch, without the launch adapter (a cargo mission: its up-mass).",
+            "return_mass_kg": "What comes back in the capsule: returnable payloads only.",
             "hazards": "Propellants, batteries, pressure vessels or radioactive sources, if any.",
         }
         widgets = {
@@ -82,10 +113,33 @@ class PayloadForm(forms.ModelForm):
             )
             for name, message in assessment.errors.items():
                 self.add_error(name if name in self.fields else None, message)
+        if family and cleaned.get("mass_kg") is not None:
+            problems = payload_mission_problems(
+                orbit_family=family,
+                mass_kg=cleaned["mass_kg"],
+                returnable=bool(cleaned.get("returnable")),
+                return_mass_kg=cleaned.get("return_mass_kg"),
+                ltan=cleaned.get("ltan"),
+                cargo_programme=cleaned.get("cargo_programme"),
+            )
+            for name, message in problems.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, message)
         return cleaned
 
     def service_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class CargoItemForm(forms.Form):
+    """One line of a cargo mission's manifest; ``cargo_item_add`` checks it against the mission."""
+
+    direction = forms.ChoiceField(label="Goes", choices=CargoItem.Direction.choices)
+    name = forms.CharField(label="Item", max_length=120)
+    mass_kg = forms.DecimalField(label="Mass (kg)", min_value=Decimal("0.1"), max_digits=9, decimal_places=1)
+    priority = forms.IntegerField(
+        label="Priority", min_value=1, max_value=5, initial=3, help_text="1 flies first."
+    )
 
 
 class OrbitCheckForm(forms.Form):

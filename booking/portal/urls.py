@@ -68,6 +68,7 @@ urlpatterns = [
     path("payloads/new/", payloads.payload_create_view, name="payload_create"),
     path("payloads/check-orbit/", payloads.payload_orbit_check, name="payload_orbit_check"),
     path("payloads/<int:pk>/", payloads.payload_edit, name="payload_edit"),
+    path("payloads/<int:pk>/cargo/", payloads.payload_cargo_add, name="payload_cargo_add"),
     path("bookings/", bookings.booking_list, name="bookings"),
     path("bookings/<str:reference>/", bookings.booking_detail, name="booking_detail"),
     path("bookings/<str:reference>/readiness/", bookings.booking_readiness, name="booking_readiness"),

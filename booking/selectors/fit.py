@@ -6,7 +6,9 @@ Tolerances are stated here and quoted in every answer:
 - a rideshare launch matches a payload when it goes to the same orbit family, its altitude is
   within ``ALTITUDE_TOLERANCE_KM`` of the payload's and, when the payload states an inclination
   (or is sun-synchronous, whose inclination follows from the altitude), its inclination is within
-  ``INCLINATION_TOLERANCE_DEG``;
+  ``INCLINATION_TOLERANCE_DEG``; a payload asking for a local time of the ascending node rides
+  only a launch whose LTAN is within ``settings.LAUNCHBOOK_LTAN_TOLERANCE_MINUTES`` of it
+  (``selectors.local_time.ltan_mismatch``);
 - a dedicated launch must reach the inclination by direct ascent from a site the vehicle can fly
   from (mobile vehicles: sites that accept mobile platforms; fixed ones: sites with an active pad).
 """
@@ -23,6 +25,7 @@ from django.db.models import Q
 from booking.dates import when
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.selectors.local_time import ltan_mismatch
 from customers.models import Payload
 from vehicles.compatibility import model_in_service_problem, vehicle_in_service_problem
 from vehicles.models import Adapter, LaunchSite, OrbitFamily, Vehicle, VehicleModel
@@ -179,7 +182,7 @@ def orbit_mismatch(*, launch: Launch, payload: Payload) -> str | None:
                 f"{label} goes to {fmt_deg(launch.inclination_deg)}°, {fmt_deg(gap)}° from the "
                 f"payload's {fmt_deg(wanted)}° (tolerance ±{fmt_deg(INCLINATION_TOLERANCE_DEG)}°)"
             )
-    return None
+    return ltan_mismatch(launch=launch, payload=payload, label=label)
 
 
 def launch_target_capacity_kg(launch: Launch) -> Decimal:

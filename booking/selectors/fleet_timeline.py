@@ -23,8 +23,9 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from booking.dates import span_text
 from booking.models import Event, Launch, Reservation
-from booking.rules.text import closure_text, span_text
+from booking.rules.text import closure_text
 from vehicles.models import LaunchSite, MobilePlatform, SiteClosure
 
 #: The zoom the page offers, in days: from one day to sixty.

@@ -11,6 +11,7 @@ from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capa
 from booking.selectors.fit import (
     best_site_for_inclination,
     capacity_shortfall_message,
+    launch_label,
     launch_selling_refusal,
     model_fits_payload,
     orbit_mismatch,
@@ -18,6 +19,7 @@ from booking.selectors.fit import (
     payload_mass_with_adapter_kg,
 )
 from booking.selectors.ports import Seat, check_seat, envelope_problem
+from booking.selectors.returns import return_capsule_refusal
 from customers.models import Payload
 from vehicles.compatibility import model_in_service_problem
 from vehicles.models import LaunchSite, VehicleModel
@@ -28,7 +30,8 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
 
     Seats are sold on launches still selling, before their NET, to a matching orbit, while the
     payload fits the vehicle's envelope and its port (``selectors.ports``), a slot of that port is
-    free, and the payload with its adapter fits the capacity left. A dedicated launch
+    free, the payload with its adapter fits the capacity left, and a returnable payload's return
+    mass fits what the launch's return capsule still brings back. A dedicated launch
     (``rideshare`` off) takes one booking only. Inside ``booking_hold`` the caller holds the launch
     row lock. ``seat`` defaults to no port and the vehicle's standard adapter.
     """
@@ -46,6 +49,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
         raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
     if needed > remaining:
         raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
+    refusal = return_capsule_refusal(launch=launch, payload=payload, now=now, label=launch_label(launch))
+    if refusal:
+        raise Conflict(refusal)
     return needed
 
 

@@ -40,7 +40,7 @@ from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat,
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import locking
+from . import locking, readiness
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -137,6 +137,8 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         created_by=user_or_none(actor),
     )
     Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.ACCEPTED)
+    if payload.returnable:
+        readiness.plan_add_return_steps(launch=launch, actor=actor, now=now)
     event_record(
         verb="booking.held",
         subject=booking,
@@ -477,6 +479,8 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         amount_paid=credit,
         created_by=user_or_none(actor),
     )
+    if payload.returnable:
+        readiness.plan_add_return_steps(launch=target, actor=actor, now=now)
     milestones: list[PaymentMilestone] = []
     if not held:
         assert old.contract is not None

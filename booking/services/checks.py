@@ -24,6 +24,7 @@ from booking.models import Booking, Launch, PlanStep, Reservation
 from booking.rules.readiness import go_blockers
 from booking.rules.text import closure_text
 from booking.selectors.capacity import capacity_taking_q, launch_booked_mass_kg
+from booking.selectors.returns import launch_return_mass_kg, launch_waste_kg
 from customers.models import Customer, Document, PaymentMilestone
 from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
 from vehicles.orbits import OrbitError, capacity_at_altitude
@@ -32,9 +33,6 @@ logger = logging.getLogger(__name__)
 
 CheckResult = tuple[bool, str]
 Check = Callable[..., CheckResult]
-
-# The return capsule brings back 100–300 kg (CMSA's call for commercial cargo).
-RETURN_CAPSULE_LIMIT_KG = Decimal("300.0")
 
 
 def _kg(value: Decimal) -> str:
@@ -209,19 +207,28 @@ def check_mass_within_capacity(*, launch: Launch, step: PlanStep, now: datetime)
 
 
 def check_return_mass_within_limit(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
-    """Returnable payloads fit the return capsule."""
-    returning = sum(
-        (
-            mass
-            for mass in live_bookings(launch=launch, now=now)
-            .filter(payload__returnable=True)
-            .values_list("payload__mass_kg", flat=True)
-        ),
-        Decimal("0"),
+    """The returnable payloads' return mass (not their up-mass) fits the vehicle's return capsule."""
+    returning = launch_return_mass_kg(launch=launch, now=now)
+    limit = launch.vehicle_model.return_capsule_kg
+    if limit is None:
+        return (
+            False,
+            f"{launch.vehicle_model.name} flies no return capsule; {_kg(returning)} is booked to come back",
+        )
+    if returning > limit:
+        return False, f"return mass {_kg(returning)} exceeds the capsule's {_kg(limit)}"
+    return True, f"return mass {_kg(returning)} of {_kg(limit)}"
+
+
+def check_waste_manifested(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
+    """The cargo missions on the launch have their station waste manifested for deorbit, with its mass."""
+    waste_kg, lines = launch_waste_kg(launch=launch, now=now)
+    if not lines:
+        return False, "no station waste is manifested for deorbit yet"
+    return (
+        True,
+        f"{_kg(waste_kg)} of station waste in {lines} item{'s' if lines != 1 else ''} manifested for deorbit",
     )
-    if returning > RETURN_CAPSULE_LIMIT_KG:
-        return False, f"return mass {_kg(returning)} exceeds the capsule's {_kg(RETURN_CAPSULE_LIMIT_KG)}"
-    return True, f"return mass {_kg(returning)} of {_kg(RETURN_CAPSULE_LIMIT_KG)}"
 
 
 def check_go_no_go(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
@@ -257,6 +264,7 @@ CHECKS: dict[str, Check] = {
     "weather_range": check_weather_range,
     "mass_within_capacity": check_mass_within_capacity,
     "return_mass_within_limit": check_return_mass_within_limit,
+    "waste_manifested": check_waste_manifested,
     "go_no_go": check_go_no_go,
     "orbit_confirmed": check_orbit_confirmed,
 }

@@ -7,6 +7,7 @@ too: they belong to a payload and write the same audit log.
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,19 @@ from django.utils import timezone
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking
+from booking.rules.cargo import (
+    DIRECTION_WORDS,
+    DIRECTIONS,
+    ManifestLine,
+    manifest_problems,
+    return_mass_problems,
+)
+from booking.rules.local_time import clock
 from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.ports import envelope_problem
+from booking.selectors.returns import payload_manifest_lines, programme_limits
 from booking.services.events import user_or_none
-from customers.models import Customer, Document, Payload
+from customers.models import CargoItem, CargoProgramme, Customer, Document, Payload
 from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
 from vehicles.orbits import (
     OrbitError,
@@ -88,6 +98,40 @@ def payload_orbit_problems(
     return problems
 
 
+def payload_mission_problems(
+    *,
+    orbit_family: str,
+    mass_kg: Decimal,
+    returnable: bool,
+    return_mass_kg: Decimal | None,
+    ltan: time | None,
+    cargo_programme: CargoProgramme | None,
+) -> dict[str, str]:
+    """Why the payload's return mass, cargo programme or local time do not hold together, per field.
+
+    The rules are ``rules.cargo.return_mass_problems`` and, for the local time of the ascending
+    node, that it belongs to sun-synchronous payloads only.
+    """
+    problems = return_mass_problems(
+        returnable=returnable,
+        mass_kg=mass_kg,
+        return_mass_kg=return_mass_kg,
+        programme=programme_limits(cargo_programme),
+    )
+    if ltan is not None and orbit_family != OrbitFamily.SSO:
+        problems["ltan"] = (
+            f"A local time of the ascending node (LTAN {clock(ltan)}) belongs to a sun-synchronous orbit, "
+            f"not to {orbit_family}: leave it empty."
+        )
+    return problems
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        messages = list(problems.values())
+        raise InvalidRequest(messages[0], reasons=messages)
+
+
 def _altitudes_by_model(orbit_family: str) -> dict[int, list[int]]:
     by_model: dict[int, list[int]] = {}
     rows = CapacityPoint.objects.filter(orbit_family=orbit_family, vehicle_model__active=True).values_list(
@@ -112,8 +156,12 @@ def payload_create(
     width_m: Decimal | None = None,
     height_m: Decimal | None = None,
     hazards: str = "",
+    return_mass_kg: Decimal | None = None,
+    ltan: time | None = None,
+    cargo_programme: CargoProgramme | None = None,
 ) -> Payload:
-    """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach."""
+    """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach, and masses
+    or a local time that do not hold together (``payload_mission_problems``)."""
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A payload needs a name.")
@@ -125,6 +173,16 @@ def payload_create(
     if problems:
         messages = list(problems.values())
         raise InvalidRequest(messages[0], reasons=messages)
+    _refuse(
+        payload_mission_problems(
+            orbit_family=orbit_family,
+            mass_kg=mass_kg,
+            returnable=returnable,
+            return_mass_kg=return_mass_kg,
+            ltan=ltan,
+            cargo_programme=cargo_programme,
+        )
+    )
     try:
         with transaction.atomic():
             payload = Payload.objects.create(
@@ -135,6 +193,9 @@ def payload_create(
                 altitude_km=altitude_km,
                 inclination_deg=inclination_deg,
                 returnable=returnable,
+                return_mass_kg=return_mass_kg,
+                ltan=ltan,
+                cargo_programme=cargo_programme,
                 length_m=length_m,
                 width_m=width_m,
                 height_m=height_m,
@@ -150,6 +211,9 @@ def payload_create(
                     "mass_kg": mass_kg,
                     "orbit": f"{orbit_family} {altitude_km} km",
                     "returnable": returnable,
+                    "return_mass_kg": return_mass_kg,
+                    "ltan": ltan,
+                    "cargo_programme": cargo_programme.slug if cargo_programme else None,
                 },
                 message=f"Payload {name} ({mass_kg} kg to {orbit_family} {altitude_km} km) registered",
             )
@@ -160,7 +224,7 @@ def payload_create(
 
 # Fields that, once a payload holds a seat, only operations may change: they set the mass
 # counted against the launch and the orbit the launch was chosen for.
-BOOKED_FIELDS = ("mass_kg", "orbit_family", "altitude_km", "inclination_deg")
+BOOKED_FIELDS = ("mass_kg", "orbit_family", "altitude_km", "inclination_deg", "return_mass_kg", "ltan")
 EDITABLE_FIELDS = (
     "name",
     "mass_kg",
@@ -171,6 +235,9 @@ EDITABLE_FIELDS = (
     "altitude_km",
     "inclination_deg",
     "returnable",
+    "return_mass_kg",
+    "ltan",
+    "cargo_programme",
     "hazards",
 )
 
@@ -180,6 +247,13 @@ DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv",
 
 def _snapshot(payload: Payload) -> dict[str, Any]:
     return {name: getattr(payload, name) for name in EDITABLE_FIELDS}
+
+
+def _logged(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the audit log keeps them: a programme by its slug."""
+    return {
+        name: (value.slug if isinstance(value, CargoProgramme) else value) for name, value in values.items()
+    }
 
 
 @transaction.atomic
@@ -221,6 +295,16 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     if problems:
         messages = list(problems.values())
         raise InvalidRequest(messages[0], reasons=messages)
+    _refuse(
+        payload_mission_problems(
+            orbit_family=merged["orbit_family"],
+            mass_kg=merged["mass_kg"],
+            returnable=merged["returnable"],
+            return_mass_kg=merged["return_mass_kg"],
+            ltan=merged["ltan"],
+            cargo_programme=merged["cargo_programme"],
+        )
+    )
     for name, value in changed.items():
         setattr(payload, name, value)
     payload.full_clean()
@@ -229,8 +313,8 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         verb="payload.updated",
         subject=payload,
         actor=actor,
-        before={name: before[name] for name in changed},
-        after=changed,
+        before=_logged({name: before[name] for name in changed}),
+        after=_logged(changed),
         message=f"Payload {payload.name} changed: {', '.join(sorted(changed))}.",
         customer=payload.customer,
     )
@@ -265,6 +349,70 @@ def _check_sizes_fit_booking(*, payload: Payload, changed: dict[str, Any]) -> No
         raise Conflict(
             f"{payload.name} is booked on {active.launch} ({active.reference}) and would no longer fit: {problem}"
         )
+
+
+def cargo_item_add(
+    *, payload: Payload, actor: Actor, direction: str, name: str, mass_kg: Decimal, priority: int = 3
+) -> CargoItem:
+    """Add a line to a cargo mission's manifest: an item up, an item back to Earth, or station waste.
+
+    Refused, naming the figures, when the payload is not a cargo mission or the manifest would no
+    longer fit its up-mass or return mass (``rules.cargo.manifest_problems``).
+    """
+    name = (name or "").strip()
+    if direction not in DIRECTIONS:
+        raise InvalidRequest(f"A manifest line goes {', '.join(DIRECTIONS)}, not {direction!r}.")
+    if not name:
+        raise InvalidRequest("A manifest line needs a name.")
+    if mass_kg <= 0:
+        raise InvalidRequest(f"A manifest line's mass must be above 0 kg, not {mass_kg} kg.")
+    if not 1 <= priority <= 5:
+        raise InvalidRequest(f"A manifest line's priority runs from 1 (flies first) to 5, not {priority}.")
+    with transaction.atomic():
+        payload = lock_payload(payload_id=payload.pk)
+        lines = [*payload_manifest_lines(payload), ManifestLine(direction, mass_kg)]
+        problems = manifest_problems(
+            lines=lines,
+            mass_kg=payload.mass_kg,
+            return_mass_kg=payload.return_mass_kg,
+            programme=programme_limits(payload.cargo_programme),
+        )
+        if problems:
+            raise InvalidRequest(f"{payload.name}: {problems[0]}", reasons=problems)
+        item = CargoItem.objects.create(
+            payload=payload, direction=direction, name=name, mass_kg=mass_kg, priority=priority
+        )
+        event_record(
+            verb="payload.cargo_added",
+            subject=payload,
+            actor=actor,
+            customer=payload.customer,
+            after={
+                "item": item.pk,
+                "direction": direction,
+                "name": name,
+                "mass_kg": mass_kg,
+                "priority": priority,
+            },
+            message=f"{payload.name} manifest: {name} ({mass_kg} kg, {DIRECTION_WORDS[direction]}) added",
+        )
+    return item
+
+
+def cargo_item_remove(*, item: CargoItem, actor: Actor) -> None:
+    """Take a line off a cargo mission's manifest."""
+    with transaction.atomic():
+        payload = lock_payload(payload_id=item.payload_id)
+        item = CargoItem.objects.get(pk=item.pk, payload=payload)
+        event_record(
+            verb="payload.cargo_removed",
+            subject=payload,
+            actor=actor,
+            customer=payload.customer,
+            before={"item": item.pk, "direction": item.direction, "name": item.name, "mass_kg": item.mass_kg},
+            message=f"{payload.name} manifest: {item.name} ({item.mass_kg} kg) removed",
+        )
+        item.delete()
 
 
 @transaction.atomic

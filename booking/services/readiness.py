@@ -43,8 +43,10 @@ from booking.readiness_templates import (
     EXPRESS_SLUG,
     GO_STEP_CODE,
     LAUNCH_STEP_CODE,
+    RETURN_STEPS,
     SHIPPED_TEMPLATES,
     STANDARD_SLUG,
+    StepSpec,
     install_readiness_templates,
     plan_offsets,
 )
@@ -252,6 +254,73 @@ def plan_start(
             launch=locked,
         )
         return plan
+
+
+def plan_add_return_steps(*, launch: Launch, actor: Actor, now: datetime) -> list[PlanStep]:
+    """Give the launch's active plan the return capsule's steps when a returnable payload is booked.
+
+    A plan is made when the launch is scheduled, before anything is booked: a returnable payload
+    booked later brings its steps (the return mass checked against the capsule, the capsule
+    recovered, ``RETURN_STEPS`` for the plan's service level) to the plan it finds. Steps it has
+    already are left alone. A step whose due time has passed, or leaves its work too little time,
+    is due its minimum duration from now (never after T-0). Positions follow the due times.
+    Caller holds the launch lock (``booking_hold``, ``booking_rebook``).
+    """
+    plan = ReadinessPlan.objects.filter(launch=launch, status=ReadinessPlan.Status.ACTIVE).first()
+    if plan is None:
+        return []
+    existing = list(plan.steps.order_by("position"))
+    have = {step.code for step in existing}
+    specs = [
+        spec
+        for spec in RETURN_STEPS.get(launch.service_level, RETURN_STEPS["standard"])
+        if spec.code not in have
+    ]
+    if not specs:
+        return []
+    added = [_return_step(plan=plan, launch=launch, spec=spec, now=now) for spec in specs]
+    ordered = sorted([*existing, *added], key=lambda step: (step.offset_minutes, step.position))
+    # Park the existing rows on free positions first: (plan, position) is unique.
+    plan.steps.update(position=F("position") + 1000)
+    for position, step in enumerate(ordered, start=1):
+        step.position = position
+    PlanStep.objects.bulk_update(existing, ["position"])
+    PlanStep.objects.bulk_create(added)
+    event_record(
+        verb="readiness.steps_added",
+        subject=plan,
+        actor=actor,
+        after={"steps": [step.code for step in added]},
+        message=f"Readiness plan for {launch.name} gains {', '.join(step.name for step in added)}: "
+        "a returnable payload is booked",
+        provider=launch.provider,
+        launch=launch,
+    )
+    return added
+
+
+def _return_step(*, plan: ReadinessPlan, launch: Launch, spec: StepSpec, now: datetime) -> PlanStep:
+    due_at = launch.window_start + timedelta(minutes=spec.offset_minutes)
+    if spec.offset_minutes <= 0:
+        earliest = now + timedelta(minutes=spec.min_duration_minutes)
+        due_at = min(max(due_at, earliest), launch.window_start)
+    offset_minutes = math.floor((due_at - launch.window_start).total_seconds() / 60)
+    step = PlanStep(
+        plan=plan,
+        position=0,  # numbered with the plan's steps before it is written
+        code=spec.code,
+        name=spec.name,
+        owner_role=spec.owner_role,
+        kind=TemplateStep.Kind.AUTOMATIC if spec.check_name else TemplateStep.Kind.MANUAL,
+        check_name=spec.check_name,
+        blocking=spec.blocking,
+        offset_minutes=offset_minutes,
+        duration_minutes=spec.duration_minutes,
+        grace_minutes=spec.grace_minutes,
+        due_at=due_at,
+    )
+    step.wake_at = step_next_wake(step, now=now)
+    return step
 
 
 def plan_follow_launch(*, launch: Launch, actor: Actor) -> ReadinessPlan | None:

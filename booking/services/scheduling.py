@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from booking.models import Launch, ReadinessTemplate, Reservation
 from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
+from booking.rules.local_time import clock
 from booking.rules.text import (
     _delta_text,
     _require_aware,
@@ -42,6 +43,7 @@ from booking.rules.text import (
     count_text,
     inclination_problem,
 )
+from booking.selectors.local_time import sso_window_start
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
 from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
 from vehicles.models import (
@@ -53,7 +55,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.orbits import altitude_problem, sun_synchronous_inclination
+from vehicles.orbits import OrbitError, altitude_problem, sun_synchronous_inclination
 
 from . import locking, readiness
 from .events import Actor, event_record
@@ -173,6 +175,7 @@ def _launch_state(launch: Launch) -> dict[str, Any]:
         "window_end": launch.window_end,
         "net": launch.net,
         "net_precision": launch.net_precision,
+        "ltan": launch.ltan,
         "site": launch.site_id,
         "platform": launch.platform_id,
         "pad": launch.pad_id,
@@ -363,6 +366,31 @@ def _lock_range(site: LaunchSite) -> None:
     locking.lock_range(site=site)
 
 
+def _sso_window(
+    *,
+    orbit_family: str,
+    site: LaunchSite,
+    inclination: Decimal,
+    ltan: time,
+    window: tuple[datetime, datetime],
+    net: datetime,
+) -> tuple[datetime, datetime]:
+    """The window's start moved to the daily launch time of ``ltan``, and the NET no earlier."""
+    if orbit_family != "SSO":
+        raise InvalidRequest(
+            f"A local time of the ascending node (LTAN {clock(ltan)}) belongs to a sun-synchronous "
+            f"launch, not to {orbit_family}."
+        )
+    try:
+        window_start = sso_window_start(
+            site=site, inclination_deg=inclination, ltan=ltan, window_start=window[0], window_end=window[1]
+        )
+    except (ValueError, OrbitError) as exc:
+        text = str(exc)
+        raise InvalidRequest(text[0].upper() + text[1:] + ".") from exc
+    return window_start, max(net, window_start)
+
+
 # --- launch_schedule ---------------------------------------------------------------------------
 
 
@@ -385,6 +413,7 @@ class _NewLaunch:
     vehicle: Vehicle | None
     platform: MobilePlatform | None
     pad: Pad | None
+    ltan: time | None = None
 
     @property
     def resource(self) -> _Resource:
@@ -523,6 +552,7 @@ def _launch_create(new: _NewLaunch) -> Launch:
         inclination_deg=new.inclination,
         window_start=new.window_start,
         window_end=new.window_end,
+        ltan=new.ltan,
         net=new.net,
         net_precision=new.net_precision,
         status=Launch.Status.SCHEDULED,
@@ -632,10 +662,15 @@ def launch_schedule(
     service_level: str = "standard",
     now: datetime | None = None,
     readiness_template: ReadinessTemplate | None = None,
+    ltan: time | None = None,
 ) -> Launch:
     """Create a scheduled launch and reserve its platform (transit, set-up, window, tear-down)
     or its pad (window plus turnaround); assign the vehicle; start the readiness plan (from
     ``readiness_template``, else the one ``readiness.template_for_launch`` picks).
+
+    A sun-synchronous launch with a local time of the ascending node (``ltan``) opens its window at
+    the daily launch time that LTAN gives from the site (``selectors.local_time.sso_window_start``);
+    a window that does not contain one is refused, naming the time that would work.
 
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
@@ -652,6 +687,15 @@ def launch_schedule(
     _ownership_checked(
         provider=provider, vehicle_model=vehicle_model, site=site, vehicle=vehicle, platform=platform, pad=pad
     )
+    if ltan is not None:
+        window_start, net = _sso_window(
+            orbit_family=orbit_family,
+            site=site,
+            inclination=inclination,
+            ltan=ltan,
+            window=(window_start, window_end),
+            net=net,
+        )
     new = _NewLaunch(
         provider=provider,
         vehicle_model=vehicle_model,
@@ -668,6 +712,7 @@ def launch_schedule(
         vehicle=vehicle,
         platform=platform,
         pad=pad,
+        ltan=ltan,
     )
     _fits_or_refuse(new)
     if readiness_template is None:
@@ -893,6 +938,15 @@ def _slip_locked(
     current = locking.launch_lock(launch=current, related=("site",))
     # Again on the locked row: a scrub or lift-off may have committed while this waited.
     _refuse_unless_active(current, cannot="slip")
+    if current.ltan is not None:  # a sun-synchronous plane keeps its daily launch time
+        window_start, _net = _sso_window(
+            orbit_family=current.orbit_family,
+            site=current.site,
+            inclination=current.inclination_deg,
+            ltan=current.ltan,
+            window=(window_start, new_end),
+            net=window_start,
+        )
     old_start = current.window_start
     slots, reasons = _slip_chain(
         current, resource, window_start=window_start, window_end=new_end, cascade=cascade, now=now

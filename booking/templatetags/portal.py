@@ -8,8 +8,9 @@ from django import template
 from django.utils import timezone
 
 from booking.dates import rezone_text
-from booking.models import Booking
+from booking.models import Booking, Launch
 from booking.portal.nav import nav_for
+from booking.selectors.local_time import launch_window_text
 
 register = template.Library()
 
@@ -49,3 +50,9 @@ def counts_down(booking: Booking) -> bool:
     one does not, nor one on a launch that has flown or was scrubbed."""
     live = (Booking.Status.HELD, Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
     return booking.status in live and booking.launch.is_active
+
+
+@register.filter
+def daily_window(launch: Launch) -> str:
+    """ "window 04:14 UTC daily, LTAN 22:30" for a sun-synchronous launch with an LTAN, else ""."""
+    return launch_window_text(launch)

@@ -21,12 +21,14 @@ from django.utils import timezone
 from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict
 from booking.models import Booking, Launch
-from booking.selectors.fit import orbit_label
+from booking.selectors.fit import orbit_label, payload_inclination_deg
+from booking.selectors.local_time import sso_window_start
 from booking.selectors.planner import Plan, PlanningResult, plan_launch
 from booking.services import bookings, quotes, readiness
 from booking.services.events import Actor
 from booking.services.scheduling import launch_schedule
 from customers.models import Customer, Payload
+from vehicles.orbits import OrbitError
 
 #: The ceiling: the launch window opens no later than this after the order.
 EXPRESS_LEAD = timedelta(hours=24)
@@ -114,7 +116,28 @@ def order_express_launch(
     )
 
 
+def _plane_window(*, plan: Plan, payload: Payload) -> tuple[datetime, datetime]:
+    """The plan's window, or for a payload that asks for an LTAN the same span opening at the next
+    daily launch time of that plane from the plan's site (``launch_schedule`` re-checks it all)."""
+    if payload.ltan is None:
+        return plan.window_start, plan.window_end
+    inclination = payload_inclination_deg(payload)
+    assert inclination is not None  # an LTAN belongs to a sun-synchronous payload
+    try:
+        start = sso_window_start(
+            site=plan.site,
+            inclination_deg=inclination,
+            ltan=payload.ltan,
+            window_start=plan.window_start,
+            window_end=plan.window_start + timedelta(days=1),
+        )
+    except (ValueError, OrbitError) as exc:
+        raise ScheduleConflict(str(exc), reasons=[str(exc)]) from exc
+    return start, start + (plan.window_end - plan.window_start)
+
+
 def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> Launch:
+    window_start, window_end = _plane_window(plan=plan, payload=payload)
     try:
         return launch_schedule(
             provider=plan.vehicle_model.provider,
@@ -123,21 +146,22 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
             orbit_family=payload.orbit_family,
             altitude_km=payload.altitude_km,
             inclination_deg=payload.inclination_deg,
-            window_start=plan.window_start,
-            window_end=plan.window_end,
+            window_start=window_start,
+            window_end=window_end,
             actor=actor,
             vehicle=plan.vehicle,
             platform=plan.platform,
             pad=plan.pad,
             # Launch names are public (schedule, calendars): they never carry a customer's payload name.
             name=f"Express · {orbit_label(payload.orbit_family, payload.altitude_km)} · {plan.vehicle.serial}",
-            net=plan.window_start,
+            net=window_start,
             net_precision=Launch.NetPrecision.MINUTE,
             service_level=Launch.ServiceLevel.EXPRESS,
             now=now,
             readiness_template=readiness.template_for(
                 service_level=Launch.ServiceLevel.EXPRESS, returnable=payload.returnable
             ),
+            ltan=payload.ltan,
         )
     except Busy as exc:
         # Someone is changing this platform, pad or rocket right now: for the order, that plan is taken.

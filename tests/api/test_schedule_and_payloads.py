@@ -181,13 +181,15 @@ def test_a_payloads_sizes_are_stored_not_dropped(tenant_a, catalog):
 
 
 def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
-    answer = post_payload(tenant_a, returnable=True)
+    answer = post_payload(tenant_a, returnable=True, return_mass_kg="2.5")
     assert answer.status_code == 201, answer.json()
     body = answer.json()
     assert body["orbit"] == {"family": "SSO", "altitude_km": 500, "inclination_deg": None}
     assert body["returnable"] is True and body["customer"] == tenant_a.customer.pk
+    assert body["return_mass_kg"] == "2.5"
     payload = Payload.objects.get(pk=body["id"])
     assert payload.mass_kg == Decimal("3.0") and payload.customer == tenant_a.customer
+    assert payload.return_mass_kg == Decimal("2.5")
     assert Event.objects.filter(
         verb="payload.created", subject_id=payload.pk, customer=tenant_a.customer
     ).exists()

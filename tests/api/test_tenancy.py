@@ -127,6 +127,8 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             continue
         if name == "webhook-rotate-secret":
             basename, kind = "webhook", "rotate-secret"
+        elif name == "payload-cargo-items":
+            basename, kind = "payload", "cargo-items"
         else:
             basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
         if name in OPERATOR_ONLY:  # customers may not call them at all

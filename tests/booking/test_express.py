@@ -29,7 +29,7 @@ from tests.factories import (
     resource_claim,
     schedule_world,
 )
-from vehicles.models import Route, Vehicle
+from vehicles.models import Route, Vehicle, VehicleModel
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,9 @@ def test_a_schedule_clash_is_a_schedule_conflict(world):
 
 def test_an_express_order_for_a_returnable_payload_plans_the_capsule_too(world):
     world.payload.returnable = True
-    world.payload.save(update_fields=["returnable"])
+    world.payload.return_mass_kg = world.payload.mass_kg
+    world.payload.save(update_fields=["returnable", "return_mass_kg"])
+    VehicleModel.objects.update(return_capsule_kg=Decimal("300.0"))
     readiness_templates()
     result = order(world)
 
@@ -248,3 +250,25 @@ def test_an_express_order_for_a_satellite_keeps_the_express_template(world):
     plan = ReadinessPlan.objects.get(launch=result.launch)
     assert plan.template.slug == "express-24h"
     assert not plan.steps.filter(code__in=["return-mass", "capsule-recovery"]).exists()
+
+
+def test_an_express_order_for_a_payload_with_an_ltan_flies_its_plane(world):
+    from datetime import time
+
+    from booking.selectors.local_time import daily_launch_time
+
+    world.payload.ltan = time(22, 30)
+    world.payload.save(update_fields=["ltan"])
+    readiness_templates()
+    result = order(world)
+
+    launch = result.launch
+    assert launch.ltan == time(22, 30) and result.booking.launch == launch
+    daily = daily_launch_time(
+        site=launch.site,
+        inclination_deg=launch.inclination_deg,
+        ltan=time(22, 30),
+        on=launch.window_start.date(),
+    )
+    assert launch.window_start == daily  # the plane's daily launch time, not the planner's hour
+    assert NOW < launch.window_start <= NOW + timedelta(hours=48)

@@ -165,14 +165,34 @@ def test_booked_mass_must_fit_the_capacity_curve(launch):
     )
 
 
-def test_return_mass_must_fit_the_capsule(launch):
-    BookingFactory(launch=launch, payload__returnable=True, payload__mass_kg=Decimal("280.0"))
+def test_return_mass_not_up_mass_must_fit_the_vehicles_capsule(launch):
+    launch.vehicle_model.return_capsule_kg = Decimal("300.0")
+    launch.vehicle_model.save(update_fields=["return_capsule_kg"])
+    # 900 kg goes up, 280 kg comes back: only the 280 kg meets the capsule's limit.
+    BookingFactory(
+        launch=launch,
+        payload__returnable=True,
+        payload__mass_kg=Decimal("900.0"),
+        payload__return_mass_kg=Decimal("280.0"),
+    )
     assert run("return_mass_within_limit", launch) == (True, "return mass 280.0 kg of 300.0 kg")
-    BookingFactory(launch=launch, payload__returnable=True, payload__mass_kg=Decimal("40.0"))
+    BookingFactory(
+        launch=launch,
+        payload__returnable=True,
+        payload__mass_kg=Decimal("40.0"),
+        payload__return_mass_kg=Decimal("40.0"),
+    )
     assert run("return_mass_within_limit", launch) == (
         False,
         "return mass 320.0 kg exceeds the capsule's 300.0 kg",
     )
+
+
+def test_return_mass_check_fails_on_a_vehicle_without_a_capsule(launch):
+    BookingFactory(launch=launch, payload__returnable=True, payload__mass_kg=Decimal("20.0"))
+    passed, detail = run("return_mass_within_limit", launch)
+    assert not passed
+    assert detail == f"{launch.vehicle_model.name} flies no return capsule; 20.0 kg is booked to come back"
 
 
 def test_orbit_is_confirmed_only_after_lift_off(launch):

@@ -70,6 +70,9 @@ class PayloadFactory(factory.django.DjangoModelFactory[Payload]):
     orbit_family = "SSO"
     altitude_km = 500
     inclination_deg = None
+    returnable = False
+    # A returnable satellite brings itself back unless a test says otherwise.
+    return_mass_kg = factory.Maybe("returnable", factory.SelfAttribute("mass_kg"), None)
 
 
 class PaymentMilestoneFactory(factory.django.DjangoModelFactory[PaymentMilestone]):

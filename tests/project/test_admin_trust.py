@@ -48,7 +48,15 @@ from booking.rules.permissions import ROLES, Action, Hat, Principal, may, refusa
 from booking.selectors.capacity import launch_remaining_capacity_kg
 from booking.services.capacity import capacity_curve_refusal, capacity_curve_replace
 from booking.services.tokens import api_token_create
-from customers.models import Contract, Customer, Document, Membership, Payload, PaymentMilestone
+from customers.models import (
+    CargoProgramme,
+    Contract,
+    Customer,
+    Document,
+    Membership,
+    Payload,
+    PaymentMilestone,
+)
 from tests.factories import (
     BookingFactory,
     DocumentFactory,
@@ -359,7 +367,7 @@ def test_a_provider_operator_cannot_move_exchange_rates_or_close_a_site(demo, cl
     assert Decimal(event.after["units_per_usd"]) == Decimal("0.91")
 
 
-GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, Route, ReadinessTemplate, Provider}
+GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, Route, ReadinessTemplate, Provider, CargoProgramme}
 CUSTOMERS_OWN = {Customer, Membership, Payload, Document, WebhookEndpoint, WebhookDelivery, ApiToken}
 PROVIDERS_OWN = {
     VehicleModel,
@@ -421,6 +429,7 @@ def _expace_rows() -> dict:
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
+        CargoProgramme: CargoProgramme.objects.first(),
         Customer: gomspace,
         Membership: member,
         Payload: payload,

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import (
+    LocalTimeField,
     NumberOrDecimalStringField,
     StrictBooleanField,
     StrictCharField,
@@ -16,7 +17,9 @@ from booking.api.fields import (
 )
 from booking.errors import InvalidRequest
 from booking.models import Launch, PlanStep
+from booking.rules.local_time import clock
 from booking.selectors.capacity import launch_capacity_kg, launch_ports_free, launch_remaining_capacity_kg
+from booking.selectors.local_time import launch_daily_window, launch_window_text
 from booking.selectors.planner import plan_fleet_default, plan_span_problem
 from vehicles.models import LaunchSite, OrbitFamily, Pad
 from vehicles.selectors import (
@@ -72,6 +75,21 @@ class LaunchSerializer(serializers.ModelSerializer):
         launch_remaining_capacity_kg,
         help_text="Capacity less confirmed bookings and unexpired holds.",
     )
+    ltan = LocalTimeField(
+        read_only=True, help_text="Sun-synchronous launches: the plane's local time of the ascending node."
+    )
+    daily_window_utc = serializers.SerializerMethodField(
+        help_text='The UTC time of day the instantaneous window opens, every day ("HH:MM"); null without an LTAN.'
+    )
+    window_text = serializers.SerializerMethodField(help_text='"window 04:14 UTC daily, LTAN 22:30", or "".')
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "04:14"})
+    def get_daily_window_utc(self, launch) -> str | None:
+        window = launch_daily_window(launch)
+        return clock(window.utc) if window is not None else None
+
+    def get_window_text(self, launch) -> str:
+        return launch_window_text(launch)
 
     class Meta:
         model = Launch
@@ -84,6 +102,9 @@ class LaunchSerializer(serializers.ModelSerializer):
             "platform",
             "window_start",
             "window_end",
+            "ltan",
+            "daily_window_utc",
+            "window_text",
             "net",
             "net_precision",
             "status",
@@ -253,6 +274,11 @@ class LaunchScheduleSerializer(serializers.Serializer):
     )
     service_level = serializers.ChoiceField(
         choices=Launch.ServiceLevel.choices, default=Launch.ServiceLevel.STANDARD
+    )
+    ltan = LocalTimeField(
+        default=None,
+        help_text='Sun-synchronous launches: the local time of the ascending node, "HH:MM". The window then '
+        "opens at the daily launch time it gives from the site; a window without one is refused.",
     )
 
 

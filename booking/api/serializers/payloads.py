@@ -1,26 +1,68 @@
-"""Payloads: mass and target orbit."""
+"""Payloads: mass and target orbit; what comes back; the local time of the node; a cargo manifest."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.api.fields import NumberOrDecimalStringField, StrictBooleanField, StrictCharField
-from booking.services.payloads import payload_orbit_problems
-from customers.models import Payload
+from booking.api.fields import (
+    LocalTimeField,
+    NumberOrDecimalStringField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
+from booking.selectors.returns import payload_manifest_totals
+from booking.services.payloads import payload_mission_problems, payload_orbit_problems
+from customers.models import CargoItem, CargoProgramme, Payload
 
 from .common import MASS_MAX_DIGITS, OrbitSerializer
 
 
-class PayloadSerializer(serializers.ModelSerializer):
-    name = StrictCharField(max_length=120)
-    mass_kg = NumberOrDecimalStringField(
+def _mass_field(**kwargs) -> NumberOrDecimalStringField:
+    return NumberOrDecimalStringField(
         max_digits=MASS_MAX_DIGITS,
         decimal_places=1,
         min_value=Decimal("0.1"),
         max_value=Decimal("99999999.9"),
+        **kwargs,
     )
+
+
+class ProgrammeSlugField(serializers.SlugRelatedField):
+    """A cargo programme by its slug; an empty string is not "none" (send null for none)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF's related fields read "" as null
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().run_validation(data)
+
+
+class CargoItemSerializer(serializers.ModelSerializer):
+    direction = serializers.ChoiceField(choices=CargoItem.Direction.choices)
+    name = StrictCharField(max_length=120)
+    mass_kg = _mass_field()
+    priority = StrictIntegerField(
+        min_value=1, max_value=5, required=False, default=3, help_text="1: flies first; 5: last."
+    )
+
+    class Meta:
+        model = CargoItem
+        fields = ["id", "direction", "name", "mass_kg", "priority"]
+        read_only_fields = ["id"]
+
+
+class ManifestTotalsSerializer(serializers.Serializer):
+    up_kg = serializers.DecimalField(max_digits=12, decimal_places=1, source="up")
+    down_kg = serializers.DecimalField(max_digits=12, decimal_places=1, source="down")
+    waste_kg = serializers.DecimalField(max_digits=12, decimal_places=1, source="waste")
+
+
+class PayloadSerializer(serializers.ModelSerializer):
+    name = StrictCharField(max_length=120)
+    mass_kg = _mass_field(help_text="What goes up (for a cargo mission: its up-mass).")
     length_m = NumberOrDecimalStringField(
         max_digits=6,
         decimal_places=2,
@@ -47,6 +89,26 @@ class PayloadSerializer(serializers.ModelSerializer):
     )
     orbit = OrbitSerializer(source="*")
     returnable = StrictBooleanField(required=False, default=False)
+    return_mass_kg = _mass_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="What comes back to Earth in the return capsule; required when returnable, empty otherwise.",
+    )
+    ltan = LocalTimeField(
+        default=None,
+        help_text='Sun-synchronous payloads: the local time of the ascending node they need, "HH:MM".',
+    )
+    cargo_programme = ProgrammeSlugField(
+        slug_field="slug",
+        queryset=CargoProgramme.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='A station cargo mission\'s programme, e.g. "cmsa-station-cargo" (1-4 t up, 100-300 kg back).',
+    )
+    cargo_items = CargoItemSerializer(many=True, read_only=True, help_text="A cargo mission's manifest.")
+    manifest_totals = serializers.SerializerMethodField()
 
     class Meta:
         model = Payload
@@ -60,11 +122,20 @@ class PayloadSerializer(serializers.ModelSerializer):
             "height_m",
             "orbit",
             "returnable",
+            "return_mass_kg",
+            "ltan",
+            "cargo_programme",
+            "cargo_items",
+            "manifest_totals",
             "created_at",
         ]
         read_only_fields = ["id", "customer", "created_at"]
         # Uniqueness per customer is the service's to say: the customer is not an input.
         validators: list = []
+
+    @extend_schema_field(ManifestTotalsSerializer)
+    def get_manifest_totals(self, payload) -> dict:
+        return dict(ManifestTotalsSerializer(payload_manifest_totals(payload)).data)
 
     def validate(self, attrs):
         problems = payload_orbit_problems(
@@ -74,4 +145,14 @@ class PayloadSerializer(serializers.ModelSerializer):
         )
         if problems:
             raise serializers.ValidationError({"orbit": {field: [msg] for field, msg in problems.items()}})
+        mission = payload_mission_problems(
+            orbit_family=attrs["orbit_family"],
+            mass_kg=attrs["mass_kg"],
+            returnable=attrs.get("returnable", False),
+            return_mass_kg=attrs.get("return_mass_kg"),
+            ltan=attrs.get("ltan"),
+            cargo_programme=attrs.get("cargo_programme"),
+        )
+        if mission:
+            raise serializers.ValidationError({field: [msg] for field, msg in mission.items()})
         return attrs

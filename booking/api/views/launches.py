@@ -111,6 +111,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             net=data.get("net"),
             net_precision=data["net_precision"],
             service_level=data["service_level"],
+            ltan=data.get("ltan"),
         )
         return Response(LaunchSerializer(self._launch_answer(launch)).data, status=status.HTTP_201_CREATED)
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from booking.rules.permissions import Action
 from booking.selectors.access import get_payloads_for
-from booking.services.payloads import payload_create
+from booking.services.payloads import cargo_item_add, payload_create
 
 from .. import examples as ex
 from ..permissions import acting_membership, acting_rows
-from ..serializers.payloads import PayloadSerializer
-from .common import BAD_REQUEST, ApiViewSet
+from ..serializers.payloads import CargoItemSerializer, PayloadSerializer
+from .common import BAD_REQUEST, NOT_FOUND, ApiViewSet
 
 
 @extend_schema_view(
@@ -29,7 +30,10 @@ from .common import BAD_REQUEST, ApiViewSet
             "Register a payload: its mass, its stowed size (length × width × height in metres, "
             "height along the rocket's axis; needed before a booking is confirmed) and target orbit. The orbit must be one the catalog can "
             "reach (a vehicle with capacity at that altitude, a site that reaches the inclination); "
-            "otherwise 400 with a message per field. Send an `Idempotency-Key` to retry safely."
+            "otherwise 400 with a message per field. A returnable payload states its `return_mass_kg` "
+            "(what comes back, not its whole mass); a sun-synchronous one may ask for an `ltan` "
+            '("HH:MM"); a station cargo mission names its `cargo_programme`, whose limits its masses keep. '
+            "Send an `Idempotency-Key` to retry safely."
         ),
         responses={201: PayloadSerializer, 400: BAD_REQUEST},
         examples=[
@@ -42,10 +46,19 @@ from .common import BAD_REQUEST, ApiViewSet
 class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
     serializer_class = PayloadSerializer
     ordering_fields = ["name", "created_at", "id"]
-    rule_actions = {**ApiViewSet.rule_actions, "create": Action.PAYLOAD_MANAGE}
+    rule_actions = {
+        **ApiViewSet.rule_actions,
+        "create": Action.PAYLOAD_MANAGE,
+        "cargo_items": Action.PAYLOAD_MANAGE,
+    }
 
     def get_queryset(self):
-        return acting_rows(get_payloads_for(self.request.user), self.request).order_by("name", "pk")
+        return (
+            acting_rows(get_payloads_for(self.request.user), self.request)
+            .select_related("cargo_programme")
+            .prefetch_related("cargo_items")
+            .order_by("name", "pk")
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -63,5 +76,31 @@ class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             length_m=data.get("length_m"),
             width_m=data.get("width_m"),
             height_m=data.get("height_m"),
+            return_mass_kg=data.get("return_mass_kg"),
+            ltan=data.get("ltan"),
+            cargo_programme=data.get("cargo_programme"),
         )
+        return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CargoItemSerializer,
+        responses={201: PayloadSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        description=(
+            "Add a line to a cargo mission's manifest: an item up to the station, an item back to Earth, "
+            "or station waste for deorbit, with its mass and priority (1 flies first). The items up must "
+            "fit the mission's up-mass and the items back its return mass; otherwise 400 with the figures. "
+            "Answers the payload with its manifest."
+        ),
+        examples=[
+            ex.ex("Manifest line", ex.CARGO_ITEM_REQUEST, request=True),
+            ex.ex("Over the up-mass", ex.CARGO_ITEM_INVALID, response=True, status="400"),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="cargo-items", filter_backends=[])
+    def cargo_items(self, request, pk=None):
+        payload = self.get_object()
+        serializer = CargoItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cargo_item_add(payload=payload, actor=request.user, **serializer.validated_data)
+        payload.refresh_from_db()
         return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 from booking.errors import ServiceError
 from booking.portal import selectors
 from booking.portal.access import PortalRequest, get_payload_for, member_required
-from booking.portal.forms import OrbitCheckForm, PayloadForm
+from booking.portal.forms import CargoItemForm, OrbitCheckForm, PayloadForm
 from booking.portal.selectors import orbit_assessment
 from booking.rules.permissions import Action
-from booking.services.payloads import payload_create, payload_update
+from booking.selectors.returns import payload_manifest_totals
+from booking.services.payloads import cargo_item_add, payload_create, payload_update
 
 
 @member_required(Action.READ)
@@ -61,8 +62,37 @@ def payload_edit(request: PortalRequest, pk: int) -> HttpResponse:
             "form": form,
             "payload": payload,
             "documents": selectors.required_documents(customer=customer, payload=payload),
+            **_manifest_context(payload),
         },
     )
+
+
+def _manifest_context(payload, cargo_form: CargoItemForm | None = None) -> dict:
+    if payload.cargo_programme_id is None:
+        return {}
+    return {
+        "cargo_items": list(payload.cargo_items.all()),
+        "manifest_totals": payload_manifest_totals(payload),
+        "cargo_form": cargo_form or CargoItemForm(),
+    }
+
+
+@require_http_methods(["POST"])
+@member_required(Action.PAYLOAD_MANAGE)
+def payload_cargo_add(request: PortalRequest, pk: int) -> HttpResponse:
+    """A line on a cargo mission's manifest: up, back to Earth, or station waste for deorbit."""
+    payload = get_payload_for(request.customer, pk)
+    form = CargoItemForm(request.POST)
+    if form.is_valid():
+        try:
+            cargo_item_add(payload=payload, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} added to the manifest.")
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {e[0]}" for f, e in form.errors.items()))
+    return redirect("portal:payload_edit", pk=payload.pk)
 
 
 @member_required(Action.READ)
