@@ -6,6 +6,8 @@ import io
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from rest_framework import exceptions, parsers, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
@@ -77,7 +79,24 @@ class CappedPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and (not raw.isascii() or not raw.isdigit() or int(raw) < 1):
             raise exceptions.ValidationError({self.page_query_param: ["Send a page number from 1."]})
+        if (raw is None or int(raw) == 1) and isinstance(queryset, QuerySet):
+            return self._first_page(queryset, request)
         return super().paginate_queryset(queryset, request, view)
+
+    def _first_page(self, queryset: QuerySet, request) -> list:
+        """The first page, rows first: when they are fewer than a page they are the whole list and
+        their number is the count, so the COUNT query is skipped (a short list costs one query);
+        a full page counts after it (two, as before)."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        rows = list(queryset[:page_size])
+        if len(rows) < page_size:
+            self.page = self.django_paginator_class(rows, page_size).page(1)
+            return rows
+        paginator = self.django_paginator_class(queryset, page_size)
+        paginator.count = queryset.count()  # a cached_property: set once, read by the answer
+        self.page = Page(rows, 1, paginator)
+        return rows
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
