@@ -91,6 +91,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         )
     assert quote.launch is not None
     launch = locking.lock_launches([quote.launch])[quote.launch_id]
+    _keep_catalog_read_before_the_lock(locked=launch, read=quote.launch)
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
     quote = locking.lock_quote_and_customer(quote.pk)
@@ -150,6 +151,16 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         launch=launch,
     )
     return booking
+
+
+def _keep_catalog_read_before_the_lock(*, locked: Launch, read: Launch) -> None:
+    """Give the locked launch the vehicle model (and its prefetched capacity curve) read before
+    the lock, when the launch still flies that model: catalog rows the launch lock does not guard,
+    so reading them under it only made the lock longer. A launch moved to another model meanwhile
+    keeps the one it was locked with, and its curve is read under the lock."""
+    model = read.vehicle_model if "vehicle_model" in read._state.fields_cache else None
+    if model is not None and locked.vehicle_model_id == model.pk:
+        locked.vehicle_model = model
 
 
 def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:
