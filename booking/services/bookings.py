@@ -91,7 +91,6 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         )
     assert quote.launch is not None
     launch = locking.lock_launches([quote.launch])[quote.launch_id]
-    _keep_catalog_read_before_the_lock(locked=launch, read=quote.launch)
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
     quote = locking.lock_quote_and_customer(quote.pk)
@@ -151,16 +150,6 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         launch=launch,
     )
     return booking
-
-
-def _keep_catalog_read_before_the_lock(*, locked: Launch, read: Launch) -> None:
-    """Give the locked launch the vehicle model (and its prefetched capacity curve) read before
-    the lock, when the launch still flies that model: catalog rows the launch lock does not guard,
-    so reading them under it only made the lock longer. A launch moved to another model meanwhile
-    keeps the one it was locked with, and its curve is read under the lock."""
-    model = read.vehicle_model if "vehicle_model" in read._state.fields_cache else None
-    if model is not None and locked.vehicle_model_id == model.pk:
-        locked.vehicle_model = model
 
 
 def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:
@@ -344,10 +333,10 @@ def booking_confirm(
 
 def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
     """Unpaid milestones of a booking that no longer flies are no longer due; answers what went."""
-    unpaid = booking_milestones(booking).filter(paid_at__isnull=True)
-    dropped = [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
-    unpaid.delete()
-    return dropped
+    unpaid = list(booking_milestones(booking).filter(paid_at__isnull=True))
+    if unpaid:  # a hold has none (confirming makes them): then there is nothing to delete
+        PaymentMilestone.objects.filter(pk__in=[m.pk for m in unpaid]).delete()
+    return [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
 
 
 def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:

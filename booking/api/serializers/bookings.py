@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from rest_framework import serializers
 
 from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
-from vehicles.models import CapacityPoint
 
 from .common import LaunchIdField, ScopedPrimaryKeyField
 
@@ -40,19 +38,8 @@ class BookingSerializer(serializers.ModelSerializer):
 
 def _quotes_to_hold_for(user):
     """The caller's quotes with what the hold reads (launch, payload, customer), without the
-    priced lines the quote's own answer shows, and with the launch's vehicle model and capacity
-    curve: catalog rows the hold then needs not read while it holds the launch lock."""
-    return (
-        get_quotes_for(user)
-        .select_related("launch__vehicle_model")
-        .prefetch_related(None)
-        .prefetch_related(
-            Prefetch(
-                "launch__vehicle_model__capacity_points",
-                queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
-            ),
-        )
-    )
+    priced lines the quote's own answer shows."""
+    return get_quotes_for(user).prefetch_related(None)
 
 
 class BookingHoldSerializer(serializers.Serializer):
