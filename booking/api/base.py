@@ -144,6 +144,9 @@ class SlidingWindowThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
     counts an allowed request (``add`` on the window's first); refused requests are not counted.
     """
 
+    num_requests: int
+    duration: int
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True

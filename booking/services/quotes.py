@@ -96,8 +96,8 @@ def _remember_lines(quote: Quote, lines: list[QuoteLine]) -> None:
     new quote (the API's answer) needs not read them back."""
     cached = QuoteLine.objects.filter(quote=quote).order_by("position")
     cached._result_cache = sorted(lines, key=lambda line: line.position)  # noqa: SLF001
-    cached._prefetch_done = True  # noqa: SLF001
-    quote._prefetched_objects_cache = {"lines": cached}  # noqa: SLF001
+    cached._prefetch_done = True  # type: ignore[attr-defined]  # noqa: SLF001
+    quote._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def quotes_expire(*, now: datetime | None = None) -> int:

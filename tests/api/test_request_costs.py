@@ -7,7 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory
 
+from booking.api.authentication import ApiTokenAuthentication
 from booking.api.base import UserTokenRateThrottle
 from booking.api.serializers.bookings import BookingSerializer
 from booking.api.serializers.quotes import QuoteSerializer
@@ -15,7 +17,7 @@ from booking.models import Booking, Quote
 from booking.services import locking
 from customers.models import Membership
 from customers.selectors import customer_ids_for
-from tests.factories import LaunchFactory, MembershipFactory, ProviderFactory, engine_world
+from tests.factories import LaunchFactory, MembershipFactory, ProviderFactory, UserFactory, engine_world
 
 from .conftest import token_client
 
@@ -109,9 +111,6 @@ def test_the_token_brings_its_users_organisations(tenant_a, tenant_b):
     token (no membership query), and the other organisation's rows stay hidden."""
     MembershipFactory(user=tenant_a.user, customer=tenant_b.customer, role=Membership.Role.ADMIN)
     LaunchFactory()
-    from booking.api.authentication import ApiTokenAuthentication
-    from rest_framework.test import APIRequestFactory
-
     request = APIRequestFactory().get("/api/v1/payloads/", HTTP_AUTHORIZATION=f"Token {tenant_a.key}")
     user, _token = ApiTokenAuthentication().authenticate(request)
     with CaptureQueriesContext(connection) as ctx:
@@ -123,8 +122,6 @@ def test_the_token_brings_its_users_organisations(tenant_a, tenant_b):
 
 
 def test_a_user_of_no_organisation_has_none(db):
-    from tests.factories import UserFactory
-
     user = UserFactory()
     client = token_client(user)
     assert client.get("/api/v1/payloads/").json()["count"] == 0
