@@ -151,7 +151,7 @@ def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
     return timings, queries, profiles
 
 
-def report(timings: dict, queries: dict, profiles: dict | None) -> None:
+def report(timings: dict, queries: dict, profiles: dict | None, sort: str = "cumulative") -> None:
     print(f"{'request':<18}{'median ms':>10}{'p90 ms':>9}{'queries':>9}")
     for kind, values in timings.items():
         values.sort()
@@ -161,7 +161,7 @@ def report(timings: dict, queries: dict, profiles: dict | None) -> None:
         )
     for kind, profile in (profiles or {}).items():
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(45)
         print(f"\n===== {kind}\n" + out.getvalue())
 
 
@@ -170,6 +170,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile per kind")
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="the profiles' order: cumulative or tottime")
     args = parser.parse_args()
 
     cache.clear()
@@ -182,7 +183,7 @@ def main() -> int:
     timings, queries, profiles = measure(
         Flow().kinds(), repeat=args.repeat, profile=args.profile, show_queries=args.show_queries
     )
-    report(timings, queries, profiles if args.profile else None)
+    report(timings, queries, profiles if args.profile else None, args.sort)
     return 0
 
 

@@ -145,7 +145,8 @@ class Stack:
                 "-",
             ],
         )
-        deadline = time.monotonic() + 60
+        # On the shared 2-core machine under load, three workers importing Django take a while.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.base_url}/health/", timeout=2).status_code == 200:
@@ -153,7 +154,7 @@ class Stack:
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /health/ within 60 s")
+        raise RuntimeError("gunicorn did not answer /health/ within 180 s")
 
     def start_worker(self, role: str = "worker") -> subprocess.Popen:
         return self._spawn(
@@ -214,7 +215,11 @@ class Stack:
             self.kill(role, signal.SIGTERM)
 
     def __enter__(self) -> Stack:
-        self.start_all()
+        try:
+            self.start_all()
+        except BaseException:
+            self.stop()  # a stack that failed to start leaves no worker, beat or server running
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

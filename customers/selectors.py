@@ -3,12 +3,50 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Aggregate, OuterRef, Subquery, TextField
 
 from .models import Customer, Membership
 
 #: The attribute of a user object loaded for one request under which per-request reads are kept
 #: (a dict; absent on users loaded any other way, which then always read afresh).
 REQUEST_CACHE_ATTRIBUTE = "_launchbook_request_cache"
+
+
+class _JoinedIds(Aggregate):
+    """The ids of a group as one comma-separated text (PostgreSQL ``string_agg``, SQLite
+    ``group_concat``)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')"
+        )
+
+
+def member_customer_ids_subquery(user_ref: str = "user_id") -> Subquery:
+    """The organisations of the user in ``OuterRef(user_ref)`` as one text column, so a query that
+    loads a user (the API token's) also answers ``customer_ids_for`` without a query of its own;
+    ``customer_ids_from_text`` reads it back."""
+    return Subquery(
+        Membership.objects.filter(user_id=OuterRef(user_ref))
+        .order_by()
+        .values("user_id")
+        .annotate(ids=_JoinedIds("customer_id"))
+        .values("ids")[:1],
+        output_field=TextField(),
+    )
+
+
+def customer_ids_from_text(text: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in (text or "").split(",") if part)
+
+
+def remember_customer_ids(user: AbstractBaseUser, customer_ids: frozenset[int]) -> None:
+    """Mark ``user`` as loaded for one request, knowing its organisations already."""
+    setattr(user, REQUEST_CACHE_ATTRIBUTE, {"customer_ids": customer_ids})
 
 
 def customer_ids_for(user: AbstractBaseUser | AnonymousUser) -> set[int]:

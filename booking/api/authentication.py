@@ -11,7 +11,7 @@ from rest_framework import authentication, exceptions
 from booking.dates import when
 from booking.models import ApiToken
 from booking.services.tokens import api_token_digest
-from customers.selectors import REQUEST_CACHE_ATTRIBUTE
+from customers.selectors import customer_ids_from_text, member_customer_ids_subquery, remember_customer_ids
 
 # last_used_at is a hint for people, not an audit trail: write it at most once a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -35,6 +35,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is not valid.")
         token = (
             ApiToken.objects.select_related("user", "membership__customer")
+            .annotate(member_customer_ids=member_customer_ids_subquery())
             .filter(key_digest=api_token_digest(key), revoked_at__isnull=True)
             .first()
         )
@@ -52,8 +53,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         # This user object lives for this request only: reads asked several times per request
-        # (the organisations it belongs to) are kept on it.
-        setattr(token.user, REQUEST_CACHE_ATTRIBUTE, {})
+        # are kept on it, starting with the organisations it belongs to, read with the token.
+        remember_customer_ids(token.user, customer_ids_from_text(token.member_customer_ids))
         return token.user, token
 
     def authenticate_header(self, request):

@@ -357,10 +357,10 @@ def booking_confirm(
 
 def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
     """Unpaid milestones of a booking that no longer flies are no longer due; answers what went."""
-    unpaid = booking_milestones(booking).filter(paid_at__isnull=True)
-    dropped = [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
-    unpaid.delete()
-    return dropped
+    unpaid = list(booking_milestones(booking).filter(paid_at__isnull=True))
+    if unpaid:  # a hold has none (confirming makes them): then there is nothing to delete
+        PaymentMilestone.objects.filter(pk__in=[m.pk for m in unpaid]).delete()
+    return [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
 
 
 def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:

@@ -71,9 +71,10 @@ def short_lock_wait(what: str) -> Iterator[None]:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("short_lock_wait needs an open transaction")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not _lock_timeout_set_in_this_transaction():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.LAUNCHBOOK_LOCK_TIMEOUT_MS}ms"])
+        transaction.on_commit(_LockTimeoutMark())
     try:
         yield
     except OperationalError as exc:
@@ -81,6 +82,23 @@ def short_lock_wait(what: str) -> Iterator[None]:
         if "lock" in text or "database is locked" in text:
             raise Busy(f"{what} is being changed by someone else right now; please retry.") from exc
         raise
+
+
+class _LockTimeoutMark:
+    """Left in the transaction's on-commit list when ``SET LOCAL lock_timeout`` ran in it.
+
+    Django drops the list's entries when the transaction ends (commit or rollback) and those added
+    inside a savepoint when it rolls back, exactly when PostgreSQL forgets a ``SET LOCAL``. So the
+    mark is present if and only if the lock wait is still set: a transaction taking several locks
+    sets it once, before the first.
+    """
+
+    def __call__(self) -> None:
+        """Nothing to do after commit: the mark only needs to be in the list."""
+
+
+def _lock_timeout_set_in_this_transaction() -> bool:
+    return any(isinstance(entry[1], _LockTimeoutMark) for entry in connection.run_on_commit)
 
 
 # --- 1. platform or pad, 2. vehicle ----------------------------------------------------------
@@ -188,9 +206,9 @@ def lock_payload(*, payload_id: int) -> Payload:
 
 
 def lock_booking(*, booking: Booking) -> Booking:
-    """Lock one booking row and return it fresh; after its launch."""
+    """Lock one booking row and return it fresh, with its customer; after its launch."""
     with short_lock_wait(f"booking {booking.reference}"):
-        return Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        return Booking.objects.select_for_update(of=("self",)).select_related("customer").get(pk=booking.pk)
 
 
 def lock_launch_bookings(*, launch: Launch, statuses: Sequence[str]) -> list[Booking]:

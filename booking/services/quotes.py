@@ -64,7 +64,7 @@ def quote_create(
         quote.reference = new_reference("Q-")
         quote.created_by = user_or_none(actor)
         quote.save(force_insert=True)
-        QuoteLine.objects.bulk_create(
+        written = QuoteLine.objects.bulk_create(
             QuoteLine(
                 quote=quote,
                 position=i,
@@ -74,6 +74,7 @@ def quote_create(
             )
             for i, line in enumerate(priced.lines, start=1)
         )
+        _remember_lines(quote, written)
         target = launch_label(launch) if launch is not None else f"a dedicated {quote.vehicle_model} launch"
         event_record(
             verb="booking.quoted",
@@ -95,6 +96,15 @@ def quote_create(
             launch=launch,
         )
     return quote
+
+
+def _remember_lines(quote: Quote, lines: list[QuoteLine]) -> None:
+    """``quote.lines.all()`` answers the rows just written, as a prefetch would: whoever shows the
+    new quote (the API's answer) needs not read them back."""
+    cached = QuoteLine.objects.filter(quote=quote).order_by("position")
+    cached._result_cache = sorted(lines, key=lambda line: line.position)  # noqa: SLF001
+    cached._prefetch_done = True  # type: ignore[attr-defined]  # noqa: SLF001
+    quote._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def quotes_expire(*, now: datetime | None = None) -> int:

@@ -41,7 +41,7 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -384,9 +384,11 @@ def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
 def webhooks_on_published(*, events: Sequence[Event], **_signal: Any) -> None:
     """Listens to ``signals.events_published``: fan the published ones out after the transaction
     commits."""
-    event_ids = [event.pk for event in events if is_published(event.verb)]
-    if event_ids:
-        transaction.on_commit(lambda: webhooks_fan_out_many(event_ids=event_ids), robust=True)
+    published = [event for event in events if is_published(event.verb)]
+    if published:
+        # The saved rows themselves (what fan-out reads of them is written, never changed): the
+        # committed events need not be read back.
+        transaction.on_commit(lambda: webhooks_fan_out_events(events=published), robust=True)
 
 
 def webhooks_fan_out(*, event_id: int, now: datetime | None = None) -> list[WebhookDelivery]:
@@ -398,9 +400,13 @@ def webhooks_fan_out_many(*, event_ids: Sequence[int], now: datetime | None = No
     """Create the deliveries of committed events and queue their sending, in a fixed number of
     queries however many events (a reconciler pass publishes hundreds at once). Safe to repeat:
     a delivery that exists already is neither created nor queued again."""
-    events = [
-        event for event in Event.objects.filter(pk__in=event_ids).order_by("pk") if is_published(event.verb)
-    ]
+    return webhooks_fan_out_events(events=Event.objects.filter(pk__in=event_ids).order_by("pk"), now=now)
+
+
+def webhooks_fan_out_events(*, events: Iterable[Event], now: datetime | None = None) -> list[WebhookDelivery]:
+    """``webhooks_fan_out_many`` for committed Event rows already in memory (their verb, customer
+    and launch are read): one query for the endpoints when no endpoint wants them."""
+    events = [event for event in events if is_published(event.verb)]
     launch_wide = {
         event.launch_id
         for event in events

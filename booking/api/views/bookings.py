@@ -121,7 +121,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def cancel(self, request, pk=None):
         booking = self.get_object()
         data = self._input(BookingCancelSerializer)
-        return self._answer(booking_cancel(booking=booking, actor=request.user, reason=data["reason"]))
+        cancelled = booking_cancel(booking=booking, actor=request.user, reason=data["reason"])
+        # The booking was re-read under its lock and saved: every field shown is on that row.
+        return Response(BookingSerializer(cancelled).data)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def rebook(self, request, pk=None):

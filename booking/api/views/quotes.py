@@ -66,6 +66,6 @@ class QuoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             port=data.get("port"),
             adapter=data.get("adapter"),
         )
-        return Response(
-            QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=status.HTTP_201_CREATED
-        )
+        # The new quote is the caller's own and every field it shows (its lines too) is on the rows
+        # just written: no need to read it back.
+        return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
