@@ -54,7 +54,9 @@ class CapacityCurveFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or (self.can_delete and data.get(DELETION_FIELD_NAME, False)):
                 continue
-            points.append((data["orbit_family"], data["altitude_km"], data["capacity_kg"]))
+            points.append(
+                (data["orbit_family"], data["altitude_km"], data["capacity_kg"], data.get("inclination_deg"))
+            )
         return points
 
     def clean(self) -> None:

@@ -48,7 +48,7 @@ def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> Lau
     if not vehicle_model.active:
         raise Conflict(f"{vehicle_model} is no longer offered")
     model_fits_payload(vehicle_model=vehicle_model, payload=payload)
-    sites = LaunchSite.objects.prefetch_related("pads")
+    sites = LaunchSite.objects.prefetch_related("pads", "corridors")
     return best_site_for_inclination(
         vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites
     )

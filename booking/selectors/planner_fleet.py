@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce
 from booking.models import Reservation
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
-from booking.rules.text import inclination_problem
+from booking.rules.orbit import CapacityUnknown
+from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors, vehicle_capacity_kg
 from vehicles.compatibility import express_terms_problem
 from vehicles.logistics import ROAD, RouteLeg, journey_hours_from, journey_text, rocket_journey
 from vehicles.models import (
@@ -33,7 +34,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.orbits import OrbitError, capacity_at_altitude, great_circle_distance_km, road_transit_hours
+from vehicles.orbits import great_circle_distance_km, road_transit_hours
 
 #: A pad's lead from the order to the window is no longer a constant of the planner: the
 #: readiness template's minimum chain and the rocket's journey and pad campaign set it, in
@@ -104,6 +105,7 @@ def capable_models(
     provider: Provider | None,
     reasons: list[Reason],
     express: bool = False,
+    inclination_deg: float | None = None,
 ) -> list[ModelCapacity]:
     """1 (+1 prefetch): active models that lift the payload there and have a rocket in ready
     storage, each with its capacity (and its oldest ready vehicle as ``first_ready_id``)."""
@@ -122,19 +124,15 @@ def capable_models(
     candidates: list[ModelCapacity] = []
     for found in models_qs:
         vm: VehicleModel = found
-        curve = [
-            (p.altitude_km, p.capacity_kg) for p in vm.capacity_points.all() if p.orbit_family == orbit_family
-        ]
         try:
-            model_capacity = capacity_at_altitude(curve, altitude_km)
-        except OrbitError:
-            reasons.append(
-                (
-                    math.inf,
-                    vm.name,
-                    f"{vm.name} has no model_capacity figure for {orbit_family} {altitude_km} km",
-                )
+            model_capacity = vehicle_capacity_kg(
+                vehicle_model=vm,
+                orbit_family=orbit_family,
+                altitude_km=altitude_km,
+                inclination_deg=inclination_deg,
             )
+        except CapacityUnknown as exc:
+            reasons.append((math.inf, vm.name, str(exc)))
             continue
         if mass_kg is not None and Decimal(mass_kg) + vm.adapter_mass_kg > model_capacity:
             reasons.append(
@@ -167,10 +165,10 @@ def sites_reaching(
     inclination: float, reasons: list[Reason]
 ) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
     """1: every site by pk, and those that reach the inclination directly."""
-    sites = {s.pk: s for s in LaunchSite.objects.order_by("code")}
+    sites = {s.pk: s for s in sites_with_corridors(LaunchSite.objects.order_by("code"))}
     site_ok: dict[int, LaunchSite] = {}
     for site in sites.values():
-        problem = inclination_problem(site, inclination)
+        problem = site_orbit_refusal(site=site, inclination_deg=inclination, others=sites.values())
         if problem:
             reasons.append((math.inf, site.code, problem))
         else:

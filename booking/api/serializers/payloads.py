@@ -23,13 +23,20 @@ class PayloadSerializer(serializers.ModelSerializer):
     )
     orbit = OrbitSerializer(source="*")
     returnable = StrictBooleanField(required=False, default=False)
+    warnings = serializers.SerializerMethodField(
+        help_text="What the catalog said when the payload registered (e.g. more mass than any vehicle "
+        "lifts to its orbit); present in the answer to a create only."
+    )
 
     class Meta:
         model = Payload
-        fields = ["id", "customer", "name", "mass_kg", "orbit", "returnable", "created_at"]
-        read_only_fields = ["id", "customer", "created_at"]
+        fields = ["id", "customer", "name", "mass_kg", "orbit", "returnable", "created_at", "warnings"]
+        read_only_fields = ["id", "customer", "created_at", "warnings"]
         # Uniqueness per customer is the service's to say: the customer is not an input.
         validators: list = []
+
+    def get_warnings(self, payload: Payload) -> list[str]:
+        return list(getattr(payload, "orbit_warnings", []))
 
     def validate(self, attrs):
         problems = payload_orbit_problems(
