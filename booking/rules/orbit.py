@@ -181,9 +181,11 @@ def site_reach_refusal(
         return None
     which = "corridors" if site.corridors else "direct ascents"
     refusal = f"{site.name}'s {which} do not reach {fmt_deg(inclination_deg)}°"
+    # North to south, as the map reads.
+    ordered = sorted(others, key=lambda other: (-other.latitude_deg, other.name))
     reaching = [
         other.name
-        for other in others
+        for other in ordered
         if other.name != site.name and site_reach(other, inclination_deg).reachable
     ]
     if reaching:

@@ -162,6 +162,9 @@ def refuse_launch_orbit(
     if target:
         messages = list(target.values())
         raise InvalidRequest(messages[0], reasons=messages)
+    if inclination is None and orbit_family != "SSO":
+        # A payload may leave it open; a launch flies one plane.
+        raise InvalidRequest("An inclination is needed for orbits other than SSO.")
     refusals = launch_orbit_refusal(
         vehicle_model=vehicle_model,
         site=site,

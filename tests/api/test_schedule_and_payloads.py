@@ -109,9 +109,9 @@ def test_vehicle_models_carry_their_capacity_points(tenant_a):
     model = VehicleModelFactory(curve={"SSO": [(500, 300), (700, 200)], "LEO": [(200, 400)]})
     row = tenant_a.client.get(f"/api/v1/vehicle-models/{model.pk}/").json()
     assert row["capacity_points"] == [
-        {"orbit_family": "LEO", "altitude_km": 200, "capacity_kg": "400.0"},
-        {"orbit_family": "SSO", "altitude_km": 500, "capacity_kg": "300.0"},
-        {"orbit_family": "SSO", "altitude_km": 700, "capacity_kg": "200.0"},
+        {"orbit_family": "LEO", "altitude_km": 200, "capacity_kg": "400.0", "inclination_deg": None},
+        {"orbit_family": "SSO", "altitude_km": 500, "capacity_kg": "300.0", "inclination_deg": None},
+        {"orbit_family": "SSO", "altitude_km": 700, "capacity_kg": "200.0", "inclination_deg": None},
     ]
     for url in ("/api/v1/providers/", "/api/v1/vehicles/", "/api/v1/sites/", "/api/v1/platforms/"):
         assert tenant_a.client.get(url).status_code == 200
