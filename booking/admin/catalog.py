@@ -49,7 +49,7 @@ class ServiceRefusalsAsMessages:
 class CapacityCurveFormSet(BaseInlineFormSet):
     def proposed_points(self) -> list[CurvePoint]:
         """The curve the submitted rows describe: kept and new rows, without those marked deleted."""
-        points = []
+        points: list[CurvePoint] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or (self.can_delete and data.get(DELETION_FIELD_NAME, False)):
