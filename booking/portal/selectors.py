@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
+from booking.rules.orbit import names_text
 from booking.rules.readiness import step_late_at
 from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.contracts import contract_usage
@@ -253,8 +254,7 @@ def orbit_assessment(
     result.inclination_deg = review.inclination_deg
     if result.inclination_deg is not None and review.reaching_sites:
         result.notes.append(
-            f"{_deg(result.inclination_deg)} is reachable within the corridors of "
-            f"{', '.join(review.reaching_sites)}."
+            f"{_deg(result.inclination_deg)} is reachable from {names_text(review.reaching_sites)}."
         )
     if review.heaviest is not None and not result.warnings:
         result.notes.append(

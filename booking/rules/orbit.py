@@ -202,7 +202,7 @@ def no_site_refusal(inclination_deg: Number, sites: Sequence[SiteCorridors]) -> 
             gap = abs(nearest - float(inclination_deg))
             if best is None or gap < best[0]:
                 best = (gap, site.name, nearest)
-    refusal = f"No launch site's corridors reach {fmt_deg(inclination_deg)}°"
+    refusal = f"No launch site reaches {fmt_deg(inclination_deg)}°"
     if best is None:
         return refusal + "."
     return f"{refusal}: the nearest is {fmt_deg(best[2])}° from {best[1]}."

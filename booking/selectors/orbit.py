@@ -254,7 +254,10 @@ def catalog_orbit_review(
             )
     lifted, missing = _catalog_capacities(orbit_family, altitude_km, inclination)
     if not lifted:
-        review.problems.setdefault("altitude_km", _altitude_problem(orbit_family, altitude_km, missing))
+        problem = _altitude_problem(orbit_family, altitude_km, missing)
+        review.problems.setdefault(
+            "family" if problem.endswith(f"flies to {orbit_family}.") else "altitude_km", problem
+        )
         return review
     review.heaviest = max(lifted)
     if mass_kg is not None and mass_kg > review.heaviest[0]:

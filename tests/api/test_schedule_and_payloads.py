@@ -184,9 +184,13 @@ def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
         (
             {"family": "SSO", "altitude_km": 5000},
             "altitude_km",
-            "No vehicle in the catalog reaches SSO 5000 km",
+            "No vehicle in the catalog reaches SSO 5,000 km",
         ),
-        ({"family": "SSO", "altitude_km": 7000}, "altitude_km", "no sun-synchronous orbit exists at 7000 km"),
+        (
+            {"family": "SSO", "altitude_km": 7000},
+            "altitude_km",
+            "No sun-synchronous orbit exists at 7,000 km",
+        ),
         (
             {"family": "SSO", "altitude_km": 500, "inclination_deg": 45},
             "inclination_deg",
@@ -195,7 +199,7 @@ def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
         (
             {"family": "LEO", "altitude_km": 400, "inclination_deg": 5},
             "inclination_deg",
-            "No launch site reaches 5.00°: the lowest reachable inclination is 19.61° from Wenchang",
+            "No launch site reaches 5°: the nearest is 19.6° from Wenchang",
         ),
         ({"family": "GTO", "altitude_km": 400}, "family", "No vehicle in the catalog flies to GTO."),
         ({"family": "XYZ", "altitude_km": 400}, "family", "is not a valid choice"),

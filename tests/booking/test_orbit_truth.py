@@ -266,7 +266,7 @@ def test_registration_refuses_an_inclination_no_site_s_corridors_reach(world):
             altitude_km=400,
             inclination_deg=Decimal("139"),
         )
-    assert str(refused.value) == "No launch site's corridors reach 139°: the nearest is 105.4° from Taiyuan."
+    assert str(refused.value) == "No launch site reaches 139°: the nearest is 105.4° from Taiyuan."
 
 
 # --- 4. refusals with alternatives, warnings at registration -----------------------------------
