@@ -188,12 +188,12 @@ class CatalogOrbitReview:
 
 
 def _catalog_capacities(
-    orbit_family: str, altitude_km: int, inclination: Decimal | None
+    models: Sequence[VehicleModel], orbit_family: str, altitude_km: int, inclination: Decimal | None
 ) -> tuple[list[tuple[Decimal, str]], list[str]]:
-    """(kg, model) of every active model with a figure there, and the missing-data reasons."""
+    """(kg, model) of every model with a figure there, and the missing-data reasons."""
     lifted: list[tuple[Decimal, str]] = []
     missing: list[str] = []
-    for model in vehicle_models_with_curves().filter(active=True).order_by("name"):
+    for model in models:
         if vehicle_family_refusal(vehicle_model=model, orbit_family=orbit_family):
             continue
         try:
@@ -208,6 +208,31 @@ def _catalog_capacities(
             continue
         lifted.append((kg, model.name))
     return lifted, missing
+
+
+def _lower_altitude_taking(
+    models: Sequence[VehicleModel],
+    orbit_family: str,
+    altitude_km: int,
+    inclination_deg: Decimal | None,
+    mass_kg: Decimal,
+) -> str | None:
+    """The highest altitude below ``altitude_km`` some vehicle lifts ``mass_kg`` to, in words."""
+    altitudes = sorted(
+        {p.altitude_km for m in models for p in m.capacity_points.all() if p.orbit_family == orbit_family},
+        reverse=True,
+    )
+    for altitude in (a for a in altitudes if a < altitude_km):
+        inclination = rule.target_inclination_deg(
+            orbit_family=orbit_family,
+            altitude_km=altitude,
+            inclination_deg=None if orbit_family == "SSO" else inclination_deg,
+        )
+        lifted, _ = _catalog_capacities(models, orbit_family, altitude, inclination)
+        if lifted and max(lifted)[0] >= mass_kg:
+            kg, name = max(lifted)
+            return f"{name} lifts {rule.fmt_kg(kg)} kg to {rule.orbit_text(orbit_family, altitude)}"
+    return None
 
 
 def _altitude_problem(orbit_family: str, altitude_km: int, missing: Sequence[str]) -> str:
@@ -252,7 +277,8 @@ def catalog_orbit_review(
             review.problems["inclination_deg"] = rule.no_site_refusal(
                 inclination, [site_corridors(site) for site in sites]
             )
-    lifted, missing = _catalog_capacities(orbit_family, altitude_km, inclination)
+    models = list(vehicle_models_with_curves().filter(active=True).order_by("name"))
+    lifted, missing = _catalog_capacities(models, orbit_family, altitude_km, inclination)
     if not lifted:
         problem = _altitude_problem(orbit_family, altitude_km, missing)
         review.problems.setdefault(
@@ -266,4 +292,7 @@ def catalog_orbit_review(
             f"{rule.orbit_text(orbit_family, altitude_km)} (the most is on {review.heaviest[1]}); "
             f"a {rule.fmt_kg(mass_kg)} kg payload registers, but no launch can take it yet."
         )
+        lower = _lower_altitude_taking(models, orbit_family, altitude_km, inclination_deg, mass_kg)
+        if lower:
+            review.warnings.append(f"Lower would work: {lower}.")
     return review

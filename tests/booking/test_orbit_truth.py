@@ -309,3 +309,19 @@ def test_a_missing_catalog_figure_is_worded_as_missing_data(world):
     assert str(refused.value) == (
         "The catalog has no figure for Ceres-1 to SSO 900 km: its SSO figures cover 500–700 km"
     )
+
+
+def test_the_warning_says_which_lower_orbit_takes_the_mass(world):
+    payload = payload_create(
+        customer=CustomerFactory(),
+        actor=None,
+        name="Big",
+        mass_kg=Decimal("1150"),
+        orbit_family="SSO",
+        altitude_km=700,
+    )
+    assert payload.orbit_warnings == [
+        "No vehicle in the catalog lifts more than 1,080 kg to SSO 700 km (the most is on Long March 6); "
+        "a 1,150 kg payload registers, but no launch can take it yet.",
+        "Lower would work: Long March 6 lifts 1,200 kg to SSO 500 km.",
+    ]
