@@ -182,3 +182,14 @@ def test_mass_of_a_booked_payload_cannot_change(member_client, world):
     payload_update(payload=payload, actor=None, name="GOMX-5A prime")
     payload.refresh_from_db()
     assert payload.name == "GOMX-5A prime"
+
+
+def test_a_payload_heavier_than_any_rocket_saves_with_the_warning_shown(member_client, world):
+    response = member_client.post(
+        reverse("portal:payload_create"), _form(mass_kg="5000", altitude_km="700"), follow=True
+    )
+    assert response.status_code == 200
+    assert Payload.objects.filter(name="GOMX-6").exists()
+    text = response.content.decode()
+    assert "Payload GOMX-6 saved." in text
+    assert "No vehicle in the catalog lifts more than 200 kg to SSO 700 km" in text
