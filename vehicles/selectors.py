@@ -45,4 +45,3 @@ def vehicle_models_with_curves() -> QuerySet[VehicleModel]:
     return VehicleModel.objects.select_related("provider").prefetch_related(
         Prefetch("capacity_points", queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"))
     )
-
