@@ -272,7 +272,9 @@ def catalog_orbit_review(
     review.inclination_deg = inclination
     if inclination is not None:
         sites = list(sites_with_corridors())
-        review.reaching_sites = [site.name for site in sites_reaching(inclination, sites)]
+        # North to south, as the map reads (and as the refusals name them).
+        reaching = sorted(sites_reaching(inclination, sites), key=lambda site: (-site.latitude, site.name))
+        review.reaching_sites = [site.name for site in reaching]
         if sites and not review.reaching_sites:
             review.problems["inclination_deg"] = rule.no_site_refusal(
                 inclination, [site_corridors(site) for site in sites]
