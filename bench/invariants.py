@@ -13,20 +13,23 @@ from decimal import Decimal
 
 import psycopg
 
-from vehicles.orbits import OrbitError, capacity_at_altitude
+from booking.rules.orbit import CapacityRow, CapacityUnknown, capacity_kg
 
 
 def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
-    curves: dict[tuple[int, str], list[tuple[int, Decimal]]] = {}
-    for model_id, family, altitude, capacity in conn.execute(
-        "SELECT vehicle_model_id, orbit_family, altitude_km, capacity_kg FROM vehicles_capacitypoint"
+    # The product's capacity rule (booking.rules.orbit.capacity_kg): every point at its measured
+    # inclination, carried to the launch's inclination, then interpolated in altitude.
+    curves: dict[int, list[CapacityRow]] = {}
+    for model_id, family, altitude, inclination, capacity in conn.execute(
+        "SELECT vehicle_model_id, orbit_family, altitude_km, inclination_deg, capacity_kg FROM vehicles_capacitypoint"
     ):
-        curves.setdefault((model_id, family), []).append((altitude, capacity))
+        curves.setdefault(model_id, []).append((family, altitude, inclination, Decimal(capacity)))
     # The WHERE clause mirrors booking.selectors.capacity.capacity_taking_q ("takes capacity"):
     # confirmed and manifested bookings, and held ones whose hold has not run out.
     rows = conn.execute(
         """
-        SELECT l.id, l.name, l.vehicle_model_id, l.orbit_family, l.altitude_km, COALESCE(SUM(b.mass_kg), 0)
+        SELECT l.id, l.name, l.vehicle_model_id, l.orbit_family, l.altitude_km, l.inclination_deg,
+               COALESCE(SUM(b.mass_kg), 0)
         FROM booking_launch l
         JOIN booking_booking b ON b.launch_id = l.id
         WHERE b.status IN ('confirmed', 'manifested')
@@ -35,10 +38,16 @@ def launch_over_capacity(conn: psycopg.Connection) -> list[str]:
         """
     ).fetchall()
     violations = []
-    for launch_id, name, model_id, family, altitude, booked in rows:
+    for launch_id, name, model_id, family, altitude, inclination, booked in rows:
         try:
-            capacity = capacity_at_altitude(curves.get((model_id, family), []), altitude)
-        except OrbitError as exc:
+            capacity = capacity_kg(
+                model_name=f"model {model_id}",
+                rows=curves.get(model_id, []),
+                orbit_family=family,
+                altitude_km=altitude,
+                inclination_deg=Decimal(inclination),
+            )
+        except CapacityUnknown as exc:
             violations.append(
                 f"launch {launch_id} {name}: bookings on an orbit the vehicle cannot reach ({exc})"
             )

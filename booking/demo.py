@@ -25,6 +25,7 @@ from booking.models import (
     RideshareRate,
 )
 from booking.rules.local_time import local_time_parse
+from booking.rules.orbit import measured_inclination_deg
 from booking.selectors.local_time import daily_launch_time
 from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
@@ -33,6 +34,7 @@ from customers.programmes import install_cargo_programmes
 from vehicles.models import (
     Adapter,
     CapacityPoint,
+    LaunchCorridor,
     LaunchSite,
     MobilePlatform,
     Pad,
@@ -78,6 +80,41 @@ SITES = [
         "19.61",
         "110.95",
         {"LC-101": ["Long March 5"], "LC-201": ["Long March 7", "Long March 8"]},
+    ),
+]
+
+CORRIDORS = [
+    # site code, inertial azimuth from, to (clockwise), what flies it, source (docs/catalog.md)
+    (
+        "JSLC",
+        "90.0",
+        "195.0",
+        "due east to south-southwest: crewed and station flights at 41.5-42.8°, SSO southward at 97-98°",
+        "demo assumption from flown orbits: Shenzhou/Tiangong 41.5-42.8°, Kuaizhou-1A SSO 97.5° arcing "
+        "south (Spaceflight Now, 27 Sep 2021)",
+    ),
+    (
+        "TSLC",
+        "165.0",
+        "200.0",
+        "south: polar and sun-synchronous orbits only",
+        "demo assumption from flown orbits: Taiyuan flies polar and SSO (Long March 6, 700 km SSO; "
+        "NASASpaceflight, Nov 2019)",
+    ),
+    (
+        "XSLC",
+        "90.0",
+        "145.0",
+        "east to southeast: GTO at 28.5°, navigation satellites at 55°",
+        "demo assumption from flown orbits: Long March 3B GTO 28.5°, BeiDou MEO/IGSO 55°",
+    ),
+    (
+        "WSLC",
+        "90.0",
+        "190.0",
+        "east over the sea to south: GTO at 19.5°, station cargo at 41.5°, SSO southward",
+        "demo assumption from flown orbits: Long March 5 GTO 19.5°, Tianzhou 41.5°, Long March 8 SSO "
+        "(Dec 2020)",
     ),
 ]
 
@@ -526,6 +563,16 @@ def _load_sites() -> tuple[dict[str, LaunchSite], dict[tuple[str, str], Pad]]:
             },
         )
         sites[code] = site
+        corridors = [
+            _upsert(
+                LaunchCorridor,
+                {"site": site, "azimuth_from": Decimal(start), "azimuth_to": Decimal(end)},
+                {"note": note, "source": source},
+            ).pk
+            for site_code, start, end, note, source in CORRIDORS
+            if site_code == code
+        ]
+        LaunchCorridor.objects.filter(site=site).exclude(pk__in=corridors).delete()
         for pad_name, families in pad_families.items():
             pads[(code, pad_name)] = _upsert(
                 Pad, {"site": site, "name": pad_name}, {"vehicle_families": families}
@@ -573,7 +620,11 @@ def _load_vehicle_models(providers: dict[str, Provider]) -> dict[str, VehicleMod
             _upsert(
                 CapacityPoint,
                 {"vehicle_model": vm, "orbit_family": family, "altitude_km": altitude},
-                {"capacity_kg": Decimal(capacity)},
+                # Every figure carries the inclination it is quoted for (docs/catalog.md).
+                {
+                    "capacity_kg": Decimal(capacity),
+                    "inclination_deg": measured_inclination_deg(family, altitude, None),
+                },
             ).pk
             for family, points in spec.curve.items()
             for altitude, capacity in points

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
     CapacityPoint,
+    LaunchCorridor,
     LaunchSite,
     MobilePlatform,
     Pad,
@@ -90,6 +91,14 @@ class PadInline(PlatformAdminEditsOnly, admin.TabularInline):
     fields = ["name", "turnaround_hours", "active", "vehicle_families"]
 
 
+class LaunchCorridorInline(admin.TabularInline):
+    """The azimuth arcs range safety allows; the inclinations the site reaches follow from them."""
+
+    model = LaunchCorridor
+    extra = 0
+    fields = ["azimuth_from", "azimuth_to", "note", "source"]
+
+
 @admin.register(LaunchSite)
 class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_display = [
@@ -106,7 +115,7 @@ class LaunchSiteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     search_fields = ["name", "code"]
     # Closures are saved on their own page, through the booking side's service that acts on the
     # launches they land on.
-    inlines = [PadInline]
+    inlines = [PadInline, LaunchCorridorInline]
 
 
 @admin.register(Pad)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -265,19 +265,41 @@ class CapacityPoint(models.Model):
     capacity_kg = models.DecimalField(
         "capacity (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
     )
+    inclination_deg = models.DecimalField(
+        "inclination (°)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(180)],
+        help_text="Inclination the figure was measured at. Empty: the family's reference inclination "
+        "(SSO: sun-synchronous at the altitude; LEO: 41°, due east from Jiuquan).",
+    )
 
     class Meta:
-        ordering = ["vehicle_model", "orbit_family", "altitude_km"]
+        ordering = ["vehicle_model", "orbit_family", "altitude_km", "inclination_deg"]
         constraints = [
             models.UniqueConstraint(
-                fields=["vehicle_model", "orbit_family", "altitude_km"], name="unique_capacity_point"
+                fields=["vehicle_model", "orbit_family", "altitude_km", "inclination_deg"],
+                name="unique_capacity_point_inclination",
+            ),
+            models.UniqueConstraint(
+                fields=["vehicle_model", "orbit_family", "altitude_km"],
+                condition=Q(inclination_deg__isnull=True),
+                name="unique_capacity_point_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(inclination_deg__isnull=True)
+                | (Q(inclination_deg__gte=0) & Q(inclination_deg__lte=180)),
+                name="capacitypoint_inclination_range",
             ),
             models.CheckConstraint(condition=Q(capacity_kg__gt=0), name="capacitypoint_capacity_positive"),
             models.CheckConstraint(condition=Q(altitude_km__gte=100), name="capacitypoint_altitude_min"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.vehicle_model}: {self.capacity_kg} kg to {self.orbit_family} {self.altitude_km} km"
+        at = f" at {self.inclination_deg}°" if self.inclination_deg is not None else ""
+        return f"{self.vehicle_model}: {self.capacity_kg} kg to {self.orbit_family} {self.altitude_km} km{at}"
 
 
 class LaunchSite(models.Model):
@@ -312,6 +334,41 @@ class LaunchSite(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class LaunchCorridor(models.Model):
+    """An arc of launch azimuths a site's range safety allows (drop zones, populated areas).
+
+    Azimuths are inertial, in degrees clockwise from north, swept clockwise from ``azimuth_from``
+    to ``azimuth_to``: (350, 10) is the 20° arc through north. The inclinations a site reaches
+    follow from its corridors (``vehicles.orbits.corridor_reach``); a site with no corridor is
+    taken as unrestricted (every azimuth of a direct ascent).
+    """
+
+    site = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="corridors")
+    azimuth_from = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(360)]
+    )
+    azimuth_to = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(360)]
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="What flies it, e.g. SSO, southward.")
+    source = models.CharField(max_length=300, blank=True, help_text="Where the figure comes from.")
+
+    class Meta:
+        ordering = ["site__name", "azimuth_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(azimuth_from__gte=0)
+                & Q(azimuth_from__lte=360)
+                & Q(azimuth_to__gte=0)
+                & Q(azimuth_to__lte=360),
+                name="launchcorridor_azimuth_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site}: azimuth {self.azimuth_from}°–{self.azimuth_to}°"
 
 
 class Pad(models.Model):

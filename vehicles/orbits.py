@@ -42,6 +42,9 @@ __all__ = [
     "altitude_problem",
     "capacity_at_altitude",
     "capacity_at_inclination",
+    "capacity_at_orbit",
+    "curve_sensitivity_kg_per_mps",
+    "hohmann_delta_v_mps",
     "circular_orbit_speed_mps",
     "corridor_inclination_ranges",
     "corridor_reach",
@@ -773,6 +776,105 @@ def capacity_at_inclination(
 
     result = Decimal(repr(max(0.0, capacity)))
     return result.quantize(_CAPACITY_STEP, rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------
+# Capacity at an altitude and an inclination
+# --------------------------------------------------------------------------
+
+
+def hohmann_delta_v_mps(from_altitude_km: Number, to_altitude_km: Number) -> float:
+    """Delta-v in m/s of a Hohmann transfer between two circular orbits (altitudes in km).
+
+    The sum of the two burns, ``|v_t1 - v1| + |v2 - v_t2|``, with radii measured from the
+    equatorial radius (6,378.137 km) and Earth's GM: about 55 m/s from 500 to 600 km, 108 m/s
+    from 500 to 700 km. Zero for equal altitudes; symmetric.
+
+    Raises :class:`OrbitError` for an altitude that is not positive.
+    """
+    low = _to_float(from_altitude_km, "altitude")
+    high = _to_float(to_altitude_km, "altitude")
+    if low <= 0.0 or high <= 0.0:
+        raise OrbitError("altitudes must be above 0 km")
+    r1, r2 = EARTH_RADIUS_KM + min(low, high), EARTH_RADIUS_KM + max(low, high)
+    v1 = math.sqrt(EARTH_GM_KM3_S2 / r1)
+    v2 = math.sqrt(EARTH_GM_KM3_S2 / r2)
+    transfer = 2.0 * r2 / (r1 + r2)
+    burn_1 = v1 * (math.sqrt(transfer) - 1.0)
+    burn_2 = v2 * (1.0 - math.sqrt(2.0 * r1 / (r1 + r2)))
+    return (burn_1 + burn_2) * 1000.0
+
+
+def curve_sensitivity_kg_per_mps(
+    points: Sequence[tuple[Number, Number]], altitude_km: Number
+) -> float | None:
+    """kg of payload per m/s of delta-v, read from a vehicle's own capacity-by-altitude curve.
+
+    ``points`` are ``(altitude_km, capacity_kg)``. A curve says how much payload the vehicle
+    trades for the delta-v of going higher: between two neighbouring altitudes that is the
+    capacity lost divided by :func:`hohmann_delta_v_mps` between them. The pair of points that
+    brackets ``altitude_km`` is used, else the nearest pair. ``None`` when the curve has fewer
+    than two altitudes, or its nearest pair does not lose capacity with altitude.
+    """
+    altitude = _to_float(altitude_km, "altitude")
+    best: dict[float, float] = {}
+    for point_altitude, point_capacity in points:
+        alt = _to_float(point_altitude, "curve altitude")
+        best[alt] = max(best.get(alt, 0.0), _to_float(point_capacity, "curve capacity"))
+    curve = sorted(best.items())
+    if len(curve) < 2:
+        return None
+
+    def distance(pair: tuple[tuple[float, float], tuple[float, float]]) -> float:
+        (low, _), (high, _) = pair
+        return 0.0 if low <= altitude <= high else min(abs(altitude - low), abs(altitude - high))
+
+    (low, low_kg), (high, high_kg) = min(pairwise(curve), key=distance)
+    lost_kg = low_kg - high_kg
+    if lost_kg <= 0.0:
+        return None
+    return lost_kg / hohmann_delta_v_mps(low, high)
+
+
+def capacity_at_orbit(
+    points: Sequence[tuple[Number, Number, Number]],
+    altitude_km: Number,
+    inclination_deg: Number,
+    *,
+    sensitivity_kg_per_mps: Number | None = None,
+) -> Decimal:
+    """Payload capacity in kg at an altitude and an inclination, from measured points.
+
+    ``points`` are ``(altitude_km, inclination_deg, capacity_kg)`` of one vehicle model and
+    orbit family, each measured at its own inclination. First every measured altitude is carried
+    to ``inclination_deg`` by :func:`capacity_at_inclination` (the rotation correction, with
+    ``sensitivity_kg_per_mps`` beyond the measured inclinations), then the corrected curve is
+    interpolated in altitude by :func:`capacity_at_altitude`. Returns kg rounded to 0.1 kg.
+
+    Raises :class:`OrbitError` when the altitude is outside the curve, or when a figure measured
+    at one inclination only must be carried to another and no sensitivity is given.
+    """
+    by_altitude: dict[Decimal, list[tuple[Number, Number]]] = {}
+    for point_altitude, point_inclination, point_capacity in points:
+        altitude = _to_decimal(point_altitude, "curve altitude")
+        by_altitude.setdefault(altitude, []).append((point_inclination, point_capacity))
+    target = _to_decimal(altitude_km, "altitude")
+    below = [alt for alt in by_altitude if alt <= target]
+    above = [alt for alt in by_altitude if alt >= target]
+    if not below or not above:
+        # Outside the curve (or no curve): capacity_at_altitude words the refusal.
+        return capacity_at_altitude([(altitude, 0) for altitude in by_altitude], target)
+    # Only the altitudes the interpolation reads are carried (and so need a sensitivity).
+    corrected = [
+        (
+            altitude,
+            capacity_at_inclination(
+                by_altitude[altitude], inclination_deg, sensitivity_kg_per_mps=sensitivity_kg_per_mps
+            ),
+        )
+        for altitude in sorted({max(below), min(above)})
+    ]
+    return capacity_at_altitude(corrected, target)
 
 
 # --------------------------------------------------------------------------

@@ -45,12 +45,3 @@ def vehicle_models_with_curves() -> QuerySet[VehicleModel]:
     return VehicleModel.objects.select_related("provider").prefetch_related(
         Prefetch("capacity_points", queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"))
     )
-
-
-def capacity_curve(vehicle_model: VehicleModel, orbit_family: str) -> list[tuple[int, float]]:
-    """(altitude_km, capacity_kg) points of one orbit family, using prefetched rows when present."""
-    return [
-        (point.altitude_km, point.capacity_kg)  # type: ignore[misc]
-        for point in vehicle_model.capacity_points.all()
-        if point.orbit_family == orbit_family
-    ]

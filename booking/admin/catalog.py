@@ -49,12 +49,14 @@ class ServiceRefusalsAsMessages:
 class CapacityCurveFormSet(BaseInlineFormSet):
     def proposed_points(self) -> list[CurvePoint]:
         """The curve the submitted rows describe: kept and new rows, without those marked deleted."""
-        points = []
+        points: list[CurvePoint] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or (self.can_delete and data.get(DELETION_FIELD_NAME, False)):
                 continue
-            points.append((data["orbit_family"], data["altitude_km"], data["capacity_kg"]))
+            points.append(
+                (data["orbit_family"], data["altitude_km"], data["capacity_kg"], data.get("inclination_deg"))
+            )
         return points
 
     def clean(self) -> None:
@@ -109,5 +111,7 @@ class PayloadAdmin(ServiceRefusalsAsMessages, CustomersPayloadAdmin):
             saved = payload_update(payload=obj, actor=request.user, **values)
         else:
             saved = payload_create(customer=form.cleaned_data["customer"], actor=request.user, **values)
+            for warning in getattr(saved, "orbit_warnings", []):
+                self.message_user(request, warning, messages.WARNING)
         obj.pk = saved.pk
         obj.refresh_from_db()

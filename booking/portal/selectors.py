@@ -10,14 +10,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
+from booking.rules.orbit import names_text
 from booking.rules.readiness import step_late_at
 from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.contracts import contract_usage
-from booking.services.payloads import payload_orbit_problems
+from booking.selectors.orbit import catalog_orbit_review
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
-from vehicles import orbits
-from vehicles.models import LaunchSite, OrbitFamily
-from vehicles.selectors import capacity_curve, vehicle_models_with_curves
+from vehicles.models import OrbitFamily
 
 
 def upcoming_launches(*, customer: Customer, now: datetime | None = None) -> list[Launch]:
@@ -195,7 +194,7 @@ def required_documents(*, customer: Customer, payload: Payload) -> list[tuple[st
 
 # --- the live orbit check on the payload form ------------------------------------------------
 
-# Error keys of ``payload_orbit_problems`` that name a form field differently.
+# Error keys of ``catalog_orbit_review`` that name a form field differently.
 _PROBLEM_FIELDS = {"family": "orbit_family"}
 
 
@@ -211,7 +210,7 @@ def _kg(value: Decimal) -> str:
 class OrbitAssessment:
     """What the catalog says about a target orbit, for a person filling in a payload form.
 
-    ``errors`` (per form field) are the refusals of ``payload_orbit_problems``, the rule the
+    ``errors`` (per form field) are the refusals of ``catalog_orbit_review``, the rule the
     payload services apply; ``notes`` explain what was computed and which sites and rockets fit;
     ``warnings`` do not block saving.
     """
@@ -233,47 +232,32 @@ def orbit_assessment(
     inclination_deg: Decimal | None,
     mass_kg: Decimal | None = None,
 ) -> OrbitAssessment:
-    """Can the catalog reach this orbit, and what does it take? Errors come from the service rule."""
+    """Can the catalog reach this orbit, and what does it take? The payload services' rule
+    (``booking.selectors.orbit.catalog_orbit_review``): its problems are the errors, its
+    warnings the warnings; the notes say what was computed and which sites and rockets fit."""
     result = OrbitAssessment(inclination_deg=inclination_deg)
     if altitude_km is None or not orbit_family:
         return result
-    problems = payload_orbit_problems(
-        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
+    review = catalog_orbit_review(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
     )
-    result.errors = {_PROBLEM_FIELDS.get(key, key): message for key, message in problems.items()}
+    result.errors = {_PROBLEM_FIELDS.get(key, key): message for key, message in review.problems.items()}
     if result.errors:
         return result
+    result.warnings = list(review.warnings)
     label = f"{orbit_family} {altitude_km} km"
-    if orbit_family == OrbitFamily.SSO:
-        sso = Decimal(f"{orbits.sun_synchronous_inclination(altitude_km):.2f}")
-        if inclination_deg is None:
-            result.notes.append(
-                f"A sun-synchronous orbit at {altitude_km} km has an inclination of {_deg(sso)}, "
-                "computed from the altitude."
-            )
-        result.inclination_deg = sso
-    inclination = result.inclination_deg
-    if inclination is not None and orbit_family != OrbitFamily.GEO:
-        reaching = [
-            site.name
-            for site in LaunchSite.objects.order_by("latitude", "name")
-            if orbits.is_inclination_reachable(site.latitude, inclination)
-        ]
-        if reaching:
-            result.notes.append(f"{_deg(inclination)} is reachable from {', '.join(reaching)}.")
-    best: tuple[Decimal, str] | None = None
-    for model in vehicle_models_with_curves().filter(active=True):
-        points = capacity_curve(model, orbit_family)
-        try:
-            capacity = orbits.capacity_at_altitude(points, altitude_km)
-        except orbits.OrbitError:
-            continue
-        if best is None or capacity > best[0]:
-            best = (capacity, model.name)
-    if best is not None and mass_kg is not None and mass_kg > best[0]:
-        result.warnings.append(
-            f"No rocket in the catalog lifts {_kg(mass_kg)} to {label}: the most is {_kg(best[0])} on {best[1]}."
+    if orbit_family == OrbitFamily.SSO and inclination_deg is None and review.inclination_deg is not None:
+        result.notes.append(
+            f"A sun-synchronous orbit at {altitude_km} km has an inclination of {_deg(review.inclination_deg)}, "
+            "computed from the altitude."
         )
-    elif best is not None:
-        result.notes.append(f"The largest rocket to {label} lifts {_kg(best[0])} ({best[1]}).")
+    result.inclination_deg = review.inclination_deg
+    if result.inclination_deg is not None and review.reaching_sites:
+        result.notes.append(
+            f"{_deg(result.inclination_deg)} is reachable from {names_text(review.reaching_sites)}."
+        )
+    if review.heaviest is not None and not result.warnings:
+        result.notes.append(
+            f"The largest rocket to {label} lifts {_kg(review.heaviest[0])} ({review.heaviest[1]})."
+        )
     return result

@@ -234,7 +234,7 @@ def _dedicated_options(
             f"{_when(now + DEDICATED_LEAD_TIME)}, after the latest date asked for ({_when(latest)})"
         )
         return
-    sites = list(LaunchSite.objects.prefetch_related("pads"))
+    sites = list(LaunchSite.objects.prefetch_related("pads", "corridors"))
     inclination = payload_inclination_deg(payload)
     models = vehicle_models_with_curves().select_related("dedicated_price").filter(active=True)
     for vehicle_model in models:

@@ -6,11 +6,14 @@ Tolerances are stated here and quoted in every answer:
 - a rideshare launch matches a payload when it goes to the same orbit family, its altitude is
   within ``ALTITUDE_TOLERANCE_KM`` of the payload's and, when the payload states an inclination
   (or is sun-synchronous, whose inclination follows from the altitude), its inclination is within
-  ``INCLINATION_TOLERANCE_DEG``; a payload asking for a local time of the ascending node rides
-  only a launch whose LTAN is within ``settings.LAUNCHBOOK_LTAN_TOLERANCE_MINUTES`` of it
-  (``selectors.local_time.ltan_mismatch``);
-- a dedicated launch must reach the inclination by direct ascent from a site the vehicle can fly
-  from (mobile vehicles: sites that accept mobile platforms; fixed ones: sites with an active pad).
+  ``INCLINATION_TOLERANCE_DEG``, the one tolerance of ``booking.rules.orbit``; a payload asking for a local time of the
+  ascending node rides only a launch whose LTAN is within
+  ``settings.LAUNCHBOOK_LTAN_TOLERANCE_MINUTES`` of it (``selectors.local_time.ltan_mismatch``);
+- a dedicated launch must reach the inclination by direct ascent within the corridors of a site
+  the vehicle can fly from (mobile vehicles: sites that accept mobile platforms; fixed ones: sites
+  with an active pad);
+- capacity is the vehicle's figure carried to the orbit's inclination
+  (``booking.selectors.orbit.vehicle_capacity_kg``).
 """
 
 from __future__ import annotations
@@ -25,21 +28,20 @@ from django.db.models import Q
 from booking.dates import when
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.rules import orbit as orbit_rule
+from booking.rules.orbit import INCLINATION_TOLERANCE_DEG, CapacityUnknown
 from booking.selectors.local_time import ltan_mismatch
+from booking.selectors.orbit import (
+    site_corridors,
+    sites_reaching,
+    vehicle_capacity_kg,
+    vehicle_capacity_or_zero_kg,
+)
 from customers.models import Payload
 from vehicles.compatibility import model_in_service_problem, vehicle_in_service_problem
-from vehicles.models import Adapter, LaunchSite, OrbitFamily, Vehicle, VehicleModel
-from vehicles.orbits import (
-    OrbitError,
-    capacity_at_altitude,
-    is_inclination_reachable,
-    lowest_reachable_inclination,
-    sun_synchronous_inclination,
-)
-from vehicles.selectors import capacity_curve
+from vehicles.models import Adapter, LaunchSite, Vehicle, VehicleModel
 
 ALTITUDE_TOLERANCE_KM = 50
-INCLINATION_TOLERANCE_DEG = Decimal("1.0")
 #: A dedicated launch is offered no earlier than this after the search: a standard campaign
 #: (contract, interface documents, payload delivery, integration). The scheduling planner gives
 #: the real dates; this is the honest "earliest possible" for a quote.
@@ -117,12 +119,11 @@ def payload_inclination_deg(payload: Payload) -> Decimal | None:
 
     ``None`` for a non-SSO payload that states no inclination (any inclination will do).
     """
-    if payload.inclination_deg is not None:
-        return Decimal(payload.inclination_deg)
-    if payload.orbit_family == OrbitFamily.SSO:
-        degrees = sun_synchronous_inclination(payload.altitude_km)
-        return Decimal(repr(degrees)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return None
+    return orbit_rule.target_inclination_deg(
+        orbit_family=payload.orbit_family,
+        altitude_km=payload.altitude_km,
+        inclination_deg=None if payload.inclination_deg is None else Decimal(payload.inclination_deg),
+    )
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,8 @@ def orbit_mismatch(*, launch: Launch, payload: Payload) -> str | None:
         )
     wanted = payload_inclination_deg(payload)
     if wanted is not None:
-        gap = abs(Decimal(launch.inclination_deg) - wanted)
-        if gap > INCLINATION_TOLERANCE_DEG:
+        gap = orbit_rule.inclination_mismatch(offered_deg=launch.inclination_deg, wanted_deg=wanted)
+        if gap is not None:
             return (
                 f"{label} goes to {fmt_deg(launch.inclination_deg)}°, {fmt_deg(gap)}° from the "
                 f"payload's {fmt_deg(wanted)}° (tolerance ±{fmt_deg(INCLINATION_TOLERANCE_DEG)}°)"
@@ -190,12 +191,12 @@ def launch_target_capacity_kg(launch: Launch) -> Decimal:
 
     Uses prefetched capacity points when the launch's vehicle model has them.
     """
-    try:
-        return capacity_at_altitude(
-            capacity_curve(launch.vehicle_model, launch.orbit_family), launch.altitude_km
-        )
-    except OrbitError:
-        return Decimal("0.0")
+    return vehicle_capacity_or_zero_kg(
+        vehicle_model=launch.vehicle_model,
+        orbit_family=launch.orbit_family,
+        altitude_km=launch.altitude_km,
+        inclination_deg=launch.inclination_deg,
+    )
 
 
 def capacity_shortfall_message(*, launch: Launch, needed_kg: Decimal, remaining_kg: Decimal) -> str:
@@ -205,21 +206,34 @@ def capacity_shortfall_message(*, launch: Launch, needed_kg: Decimal, remaining_
     )
 
 
-def model_capacity_kg(*, vehicle_model: VehicleModel, orbit_family: str, altitude_km: int) -> Decimal:
-    """What the vehicle lifts to the orbit; ``Conflict`` when it has no figure for it."""
-    points = capacity_curve(vehicle_model, orbit_family)
-    if not points:
-        raise Conflict(f"{vehicle_model} has no capacity figures for {orbit_family}")
+def model_capacity_kg(
+    *,
+    vehicle_model: VehicleModel,
+    orbit_family: str,
+    altitude_km: int,
+    inclination_deg: Decimal | None = None,
+) -> Decimal:
+    """What the vehicle lifts to the orbit at the inclination (the family's reference when None);
+    ``Conflict`` when the catalog has no figure for it, worded as missing data."""
     try:
-        return capacity_at_altitude(points, altitude_km)
-    except OrbitError as exc:
-        raise Conflict(f"{vehicle_model} cannot be booked to {orbit_family} {altitude_km} km: {exc}") from exc
+        return vehicle_capacity_kg(
+            vehicle_model=vehicle_model,
+            orbit_family=orbit_family,
+            altitude_km=altitude_km,
+            inclination_deg=inclination_deg,
+        )
+    except CapacityUnknown as exc:
+        raise Conflict(str(exc)[0].upper() + str(exc)[1:]) from exc
 
 
 def model_fits_payload(*, vehicle_model: VehicleModel, payload: Payload) -> Decimal:
     """The vehicle's capacity to the payload's orbit; ``Conflict`` when the payload is too heavy."""
+    inclination = payload_inclination_deg(payload)
     capacity = model_capacity_kg(
-        vehicle_model=vehicle_model, orbit_family=payload.orbit_family, altitude_km=payload.altitude_km
+        vehicle_model=vehicle_model,
+        orbit_family=payload.orbit_family,
+        altitude_km=payload.altitude_km,
+        inclination_deg=inclination,
     )
     needed = payload_mass_with_adapter_kg(payload, vehicle_model)
     if needed > capacity:
@@ -227,6 +241,7 @@ def model_fits_payload(*, vehicle_model: VehicleModel, payload: Payload) -> Deci
             f"payload {fmt_kg(needed)} kg (with its {fmt_kg(vehicle_model.adapter_mass_kg)} kg adapter) "
             f"exceeds the {fmt_kg(capacity)} kg {vehicle_model} lifts to "
             f"{orbit_label(payload.orbit_family, payload.altitude_km)}"
+            + (f" at {fmt_deg(inclination)}°" if inclination is not None else "")
         )
     return capacity
 
@@ -255,7 +270,7 @@ def best_site_for_inclination(
         raise Conflict(f"{vehicle_model} has no launch site it can fly from")
     if inclination_deg is None:
         return min(candidates, key=lambda site: (abs(site.latitude), site.name))
-    reaching = [site for site in candidates if is_inclination_reachable(site.latitude, inclination_deg)]
+    reaching = sites_reaching(inclination_deg, candidates)
     if not reaching:
         raise Conflict(unreachable_inclination_message(inclination_deg, candidates))
     folded = min(inclination_deg, 180 - inclination_deg)
@@ -263,13 +278,5 @@ def best_site_for_inclination(
 
 
 def unreachable_inclination_message(inclination_deg: Decimal, sites: Iterable[LaunchSite]) -> str:
-    site_name, lowest = lowest_reachable_inclination({site.name: site.latitude for site in sites})
-    if inclination_deg > 90:
-        return (
-            f"no site reaches {fmt_deg(inclination_deg)}°: the highest reachable inclination is "
-            f"{fmt_deg(180 - lowest)}° from {site_name}"
-        )
-    return (
-        f"no site reaches {fmt_deg(inclination_deg)}°: the lowest reachable inclination is "
-        f"{fmt_deg(lowest)}° from {site_name}"
-    )
+    """No site's corridors reach the inclination: the nearest one that can be flown, and where."""
+    return orbit_rule.no_site_refusal(inclination_deg, [site_corridors(site) for site in sites])

@@ -64,7 +64,7 @@ def check_dedicated_fit(*, vehicle_model: VehicleModel, payload: Payload) -> Lau
     problem = envelope_problem(vehicle_model=vehicle_model, port=None, payload=payload)
     if problem:
         raise Conflict(problem)
-    sites = LaunchSite.objects.prefetch_related("pads")
+    sites = LaunchSite.objects.prefetch_related("pads", "corridors")
     return best_site_for_inclination(
         vehicle_model=vehicle_model, inclination_deg=payload_inclination_deg(payload), sites=sites
     )

@@ -593,6 +593,7 @@ def plan_launch(
         provider=provider,
         reasons=reasons,
         express=service_level == Launch.ServiceLevel.EXPRESS,
+        inclination_deg=inclination,
     )
     # The work's minimum: no window before the order plus the readiness template's chain.
     chain_minutes = readiness_chain_minutes(service_level=service_level, returnable=returnable)

@@ -28,7 +28,8 @@ from booking.readiness_templates import (
 )
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
-from booking.rules.text import inclination_problem
+from booking.rules.orbit import CapacityRow, CapacityUnknown, capacity_kg
+from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors
 from vehicles.compatibility import express_terms_problem
 from vehicles.logistics import ROAD, RouteLeg, journey_hours_by_origin, journey_text, rocket_journey
 from vehicles.models import (
@@ -42,7 +43,7 @@ from vehicles.models import (
     Vehicle,
     VehicleModel,
 )
-from vehicles.orbits import OrbitError, capacity_at_altitude, great_circle_distance_km, road_transit_hours
+from vehicles.orbits import great_circle_distance_km, road_transit_hours
 
 #: A pad's lead from the order to the window is no longer a constant of the planner: the
 #: readiness template's minimum chain and the rocket's journey and pad campaign set it, in
@@ -120,6 +121,7 @@ def capable_models(
     provider: Provider | None,
     reasons: list[Reason],
     express: bool = False,
+    inclination_deg: float | None = None,
 ) -> list[ModelCapacity]:
     """2 queries: active models that lift the payload there and have a rocket in ready storage,
     each with its capacity (and its oldest ready vehicle as ``first_ready_id``); the curves are
@@ -136,25 +138,25 @@ def capable_models(
     if provider is not None:
         models_qs = models_qs.filter(provider=provider)
     found_models: list[VehicleModel] = list(models_qs)
-    curves: dict[int, list[tuple[int, Decimal]]] = {vm.pk: [] for vm in found_models}
+    curves: dict[int, list[CapacityRow]] = {vm.pk: [] for vm in found_models}
     if curves:
-        for model_id, altitude, capacity in CapacityPoint.objects.filter(
+        for model_id, family, altitude, inclination, capacity in CapacityPoint.objects.filter(
             vehicle_model_id__in=list(curves), orbit_family=orbit_family
-        ).values_list("vehicle_model_id", "altitude_km", "capacity_kg"):
-            curves[model_id].append((altitude, capacity))
+        ).values_list("vehicle_model_id", "orbit_family", "altitude_km", "inclination_deg", "capacity_kg"):
+            curves[model_id].append((family, altitude, inclination, capacity))
+    target_inclination = None if inclination_deg is None else Decimal(str(inclination_deg))
     candidates: list[ModelCapacity] = []
     for vm in found_models:
-        curve = curves[vm.pk]
         try:
-            model_capacity = capacity_at_altitude(curve, altitude_km)
-        except OrbitError:
-            reasons.append(
-                (
-                    math.inf,
-                    vm.name,
-                    f"{vm.name} has no capacity figure for {orbit_family} {altitude_km} km",
-                )
+            model_capacity = capacity_kg(
+                model_name=vm.name,
+                rows=curves[vm.pk],
+                orbit_family=orbit_family,
+                altitude_km=altitude_km,
+                inclination_deg=target_inclination,
             )
+        except CapacityUnknown as exc:
+            reasons.append((math.inf, vm.name, str(exc)))
             continue
         if mass_kg is not None and Decimal(mass_kg) + vm.adapter_mass_kg > model_capacity:
             reasons.append(
@@ -187,10 +189,10 @@ def sites_reaching(
     inclination: float, reasons: list[Reason]
 ) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
     """1: every site by pk, and those that reach the inclination directly."""
-    sites = {s.pk: s for s in LaunchSite.objects.order_by("code")}
+    sites = {s.pk: s for s in sites_with_corridors(LaunchSite.objects.order_by("code"))}
     site_ok: dict[int, LaunchSite] = {}
     for site in sites.values():
-        problem = inclination_problem(site, inclination)
+        problem = site_orbit_refusal(site=site, inclination_deg=inclination, others=sites.values())
         if problem:
             reasons.append((math.inf, site.code, problem))
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -13,10 +12,10 @@ from django.utils import timezone
 from booking.dates import day_month
 from booking.errors import Conflict
 from booking.models import Launch
+from booking.rules import orbit as orbit_rule
 from booking.selectors.capacity import launch_booked_mass_kg
 from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel
-from vehicles.orbits import OrbitError, capacity_at_altitude
 
 from . import locking
 from .events import Actor, event_record
@@ -24,20 +23,36 @@ from .events import Actor, event_record
 # Launches whose payloads are still to fly: their bookings must keep fitting the curve.
 UNFLOWN = (Launch.Status.PLANNED, Launch.Status.SCHEDULED, Launch.Status.HOLD, Launch.Status.GO)
 
-CurvePoint = tuple[str, int, Decimal]  # (orbit_family, altitude_km, capacity_kg)
+#: (orbit_family, altitude_km, capacity_kg) or, with the inclination it was measured at,
+#: (orbit_family, altitude_km, capacity_kg, inclination_deg or None).
+CurvePoint = tuple[str, int, Decimal] | tuple[str, int, Decimal, Decimal | None]
 
 
-def _curves(points: Iterable[CurvePoint]) -> dict[str, list[tuple[int, Decimal]]]:
-    curves: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
-    for orbit_family, altitude_km, capacity_kg in points:
-        curves[orbit_family].append((altitude_km, Decimal(capacity_kg)))
-    return curves
+def _rows(points: Iterable[CurvePoint]) -> list[orbit_rule.CapacityRow]:
+    rows: list[orbit_rule.CapacityRow] = []
+    for point in points:
+        inclination = point[3] if len(point) > 3 else None  # type: ignore[misc]
+        rows.append(
+            (
+                point[0],
+                int(point[1]),
+                None if inclination is None else Decimal(inclination),
+                Decimal(point[2]),
+            )
+        )
+    return rows
 
 
-def _curve_capacity_kg(curves: dict[str, list[tuple[int, Decimal]]], launch: Launch) -> Decimal:
+def _curve_capacity_kg(rows: list[orbit_rule.CapacityRow], launch: Launch) -> Decimal:
     try:
-        return capacity_at_altitude(curves.get(launch.orbit_family, []), launch.altitude_km)
-    except OrbitError:
+        return orbit_rule.capacity_kg(
+            model_name=launch.vehicle_model.name,
+            rows=rows,
+            orbit_family=launch.orbit_family,
+            altitude_km=launch.altitude_km,
+            inclination_deg=Decimal(launch.inclination_deg),
+        )
+    except orbit_rule.CapacityUnknown:
         return Decimal("0.0")
 
 
@@ -51,18 +66,18 @@ def capacity_curve_refusal(
     would give it 10.0 kg".
     """
     now = now or timezone.now()
-    curves = _curves(points)
+    rows = _rows(points)
     problems = []
     launches = (
         Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)
-        .select_related("vehicle__vehicle_model")
+        .select_related("vehicle__vehicle_model", "vehicle_model")
         .order_by("window_start", "pk")
     )
     for launch in launches:
         booked_kg = launch_booked_mass_kg(launch=launch, now=now)
         if booked_kg <= 0:
             continue
-        capacity_kg = _curve_capacity_kg(curves, launch)
+        capacity_kg = _curve_capacity_kg(rows, launch)
         if booked_kg > capacity_kg:
             day = launch.window_start
             problems.append(
@@ -75,6 +90,18 @@ def capacity_curve_refusal(
     return "; ".join(problems) + ". Cancel or rebook those bookings first, or keep the curve above them."
 
 
+def rows_as_points(rows: Iterable[orbit_rule.CapacityRow]) -> list[CurvePoint]:
+    return [(orbit, altitude, kg, inclination) for orbit, altitude, inclination, kg in rows]
+
+
+def _described(orbit: str, altitude: int, kg: Decimal, inclination: Decimal | None) -> list[object]:
+    """A point as the audit log keeps it: [family, km, "kg"] and, when measured, "at N°"."""
+    described: list[object] = [orbit, altitude, str(Decimal(kg).quantize(Decimal("0.1")))]
+    if inclination is not None:
+        described.append(f"at {Decimal(inclination).quantize(Decimal('0.01'))}°")
+    return described
+
+
 @transaction.atomic
 def capacity_curve_replace(
     *, vehicle_model: VehicleModel, points: Iterable[CurvePoint], actor: Actor
@@ -84,20 +111,28 @@ def capacity_curve_replace(
     The model's unflown launches are locked first (the lock a hold takes), so no booking slips in
     between the check and the new curve; ``Conflict`` when a launch would be left over capacity.
     """
-    points = [(orbit, int(altitude), Decimal(capacity)) for orbit, altitude, capacity in points]
+    rows = _rows(points)
     locking.lock_launches(list(Launch.objects.filter(vehicle_model=vehicle_model, status__in=UNFLOWN)))
-    refusal = capacity_curve_refusal(vehicle_model=vehicle_model, points=points)
+    refusal = capacity_curve_refusal(vehicle_model=vehicle_model, points=rows_as_points(rows))
     if refusal:
         raise Conflict(refusal)
     existing = list(CapacityPoint.objects.filter(vehicle_model=vehicle_model))
-    before = sorted((p.orbit_family, p.altitude_km, str(p.capacity_kg)) for p in existing)
-    after = sorted((orbit, altitude, str(capacity)) for orbit, altitude, capacity in points)
+    before = sorted(
+        _described(p.orbit_family, p.altitude_km, p.capacity_kg, p.inclination_deg) for p in existing
+    )
+    after = sorted(_described(orbit, altitude, kg, inclination) for orbit, altitude, inclination, kg in rows)
     if before == after:
         return existing
     CapacityPoint.objects.filter(vehicle_model=vehicle_model).delete()
     created = CapacityPoint.objects.bulk_create(
-        CapacityPoint(vehicle_model=vehicle_model, orbit_family=orbit, altitude_km=altitude, capacity_kg=kg)
-        for orbit, altitude, kg in points
+        CapacityPoint(
+            vehicle_model=vehicle_model,
+            orbit_family=orbit,
+            altitude_km=altitude,
+            capacity_kg=kg,
+            inclination_deg=inclination,
+        )
+        for orbit, altitude, inclination, kg in rows
     )
     event_record(
         verb="vehicle_model.capacity_changed",

@@ -21,13 +21,14 @@ from django.utils.module_loading import import_string
 
 from booking.dates import day_text, hour_key, hour_text, when_short
 from booking.models import Booking, Launch, PlanStep, Reservation
+from booking.rules.orbit import CapacityUnknown, fmt_deg
 from booking.rules.readiness import go_blockers
 from booking.rules.text import closure_text
 from booking.selectors.capacity import capacity_taking_q, launch_booked_mass_kg
+from booking.selectors.orbit import vehicle_capacity_kg
 from booking.selectors.returns import launch_return_mass_kg, launch_waste_kg
 from customers.models import Customer, Document, PaymentMilestone
-from vehicles.models import CapacityPoint, LaunchSite, SiteClosure, Vehicle
-from vehicles.orbits import OrbitError, capacity_at_altitude
+from vehicles.models import LaunchSite, SiteClosure, Vehicle, VehicleModel
 
 logger = logging.getLogger(__name__)
 
@@ -191,16 +192,17 @@ def check_weather_range(*, launch: Launch, step: PlanStep, now: datetime) -> Che
 def check_mass_within_capacity(*, launch: Launch, step: PlanStep, now: datetime) -> CheckResult:
     """The booked mass still fits the vehicle's capacity to the launch's orbit."""
     booked = launch_booked_mass_kg(launch=launch, now=now)
-    points = list(
-        CapacityPoint.objects.filter(
-            vehicle_model_id=launch.vehicle_model_id, orbit_family=launch.orbit_family
-        ).values_list("altitude_km", "capacity_kg")
-    )
-    orbit = f"{launch.orbit_family} {launch.altitude_km} km"
+    vehicle_model = VehicleModel.objects.prefetch_related("capacity_points").get(pk=launch.vehicle_model_id)
+    orbit = f"{launch.orbit_family} {launch.altitude_km} km at {fmt_deg(launch.inclination_deg)}°"
     try:
-        capacity = capacity_at_altitude(points, launch.altitude_km)
-    except OrbitError as exc:
-        return False, f"no capacity known to {orbit}: {exc}"
+        capacity = vehicle_capacity_kg(
+            vehicle_model=vehicle_model,
+            orbit_family=launch.orbit_family,
+            altitude_km=launch.altitude_km,
+            inclination_deg=launch.inclination_deg,
+        )
+    except CapacityUnknown as exc:
+        return False, str(exc)
     if booked > capacity:
         return False, f"booked mass {_kg(booked)} exceeds the {_kg(capacity)} capacity to {orbit}"
     return True, f"{_kg(booked)} booked of {_kg(capacity)} to {orbit}"

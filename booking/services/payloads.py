@@ -27,23 +27,15 @@ from booking.rules.cargo import (
 )
 from booking.rules.local_time import clock
 from booking.selectors.capacity import capacity_taking_q
+from booking.selectors.orbit import catalog_orbit_review
 from booking.selectors.ports import envelope_problem
 from booking.selectors.returns import payload_manifest_lines, programme_limits
 from booking.services.events import user_or_none
 from customers.models import CargoItem, CargoProgramme, Customer, Document, Payload
-from vehicles.models import CapacityPoint, LaunchSite, OrbitFamily
-from vehicles.orbits import (
-    OrbitError,
-    altitude_problem,
-    lowest_reachable_inclination,
-    sun_synchronous_inclination,
-)
+from vehicles.models import OrbitFamily
 
 from .events import Actor, event_record
 from .locking import lock_document, lock_payload
-
-# How far a requested sun-synchronous inclination may stray from the one the altitude implies.
-SSO_INCLINATION_TOLERANCE_DEG = Decimal("0.5")
 
 
 def payload_orbit_problems(
@@ -51,51 +43,14 @@ def payload_orbit_problems(
 ) -> dict[str, str]:
     """Why the catalog cannot fly to this orbit, per field (empty when it can).
 
-    An orbit is reachable when some active vehicle model has capacity points for the family that
-    span the altitude, some launch site reaches the inclination by direct ascent and, for SSO,
-    the inclination is the sun-synchronous one for the altitude.
+    The one orbit rule (``booking.rules.orbit`` through ``selectors.orbit.catalog_orbit_review``):
+    the target orbit itself (family, altitude, sun-synchronous altitude and inclination), some
+    active vehicle model with a figure for the family and altitude, some site whose corridors
+    reach the inclination.
     """
-    problems: dict[str, str] = {}
-    if orbit_family not in OrbitFamily.values:
-        return {"family": f"{orbit_family!r} is not an orbit family ({', '.join(OrbitFamily.values)})."}
-    ceiling = altitude_problem(altitude_km)
-    if ceiling:
-        return {"altitude_km": ceiling}
-    if orbit_family == OrbitFamily.SSO:
-        try:
-            sso = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
-        except OrbitError as exc:
-            return {"altitude_km": f"{exc}."}
-        if inclination_deg is not None and abs(inclination_deg - sso) > SSO_INCLINATION_TOLERANCE_DEG:
-            problems["inclination_deg"] = (
-                f"A sun-synchronous orbit at {altitude_km} km is inclined {sso}°, not {inclination_deg}°; "
-                "leave the inclination empty to use it."
-            )
-    spans = [(min(alts), max(alts)) for alts in _altitudes_by_model(orbit_family).values() if alts]
-    if not spans:
-        problems["family"] = f"No vehicle in the catalog flies to {orbit_family}."
-    elif not any(low <= altitude_km <= high for low, high in spans):
-        low = min(s[0] for s in spans)
-        high = max(s[1] for s in spans)
-        problems["altitude_km"] = (
-            f"No vehicle in the catalog reaches {orbit_family} {altitude_km} km: "
-            f"capacities are known from {low} to {high} km."
-        )
-    if inclination_deg is not None and "inclination_deg" not in problems and orbit_family != OrbitFamily.SSO:
-        latitudes = dict(LaunchSite.objects.values_list("name", "latitude"))
-        if latitudes:
-            site, lowest = lowest_reachable_inclination(latitudes)
-            if inclination_deg < Decimal(f"{lowest:.2f}"):
-                problems["inclination_deg"] = (
-                    f"No launch site reaches {inclination_deg}°: the lowest reachable inclination is "
-                    f"{lowest:.2f}° from {site}."
-                )
-            elif inclination_deg > Decimal(f"{180 - lowest:.2f}"):
-                problems["inclination_deg"] = (
-                    f"No launch site reaches {inclination_deg}°: the highest reachable inclination is "
-                    f"{180 - lowest:.2f}° from {site}."
-                )
-    return problems
+    return catalog_orbit_review(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
+    ).problems
 
 
 def payload_mission_problems(
@@ -132,14 +87,13 @@ def _refuse(problems: dict[str, str]) -> None:
         raise InvalidRequest(messages[0], reasons=messages)
 
 
-def _altitudes_by_model(orbit_family: str) -> dict[int, list[int]]:
-    by_model: dict[int, list[int]] = {}
-    rows = CapacityPoint.objects.filter(orbit_family=orbit_family, vehicle_model__active=True).values_list(
-        "vehicle_model_id", "altitude_km"
-    )
-    for model_id, altitude in rows:
-        by_model.setdefault(model_id, []).append(altitude)
-    return by_model
+def payload_orbit_warnings(
+    *, orbit_family: str, altitude_km: int, inclination_deg: Decimal | None, mass_kg: Decimal
+) -> list[str]:
+    """What does not stop a payload registering but stops it flying: more mass than any vehicle lifts."""
+    return catalog_orbit_review(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
+    ).warnings
 
 
 def payload_create(
@@ -161,17 +115,22 @@ def payload_create(
     cargo_programme: CargoProgramme | None = None,
 ) -> Payload:
     """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach, and masses
-    or a local time that do not hold together (``payload_mission_problems``)."""
+    or a local time that do not hold together (``payload_mission_problems``).
+
+    A payload heavier than any vehicle lifts to its orbit registers with a warning, on the
+    returned payload's ``orbit_warnings`` (not stored): "No vehicle in the catalog lifts more
+    than 1,080 kg to SSO 700 km …".
+    """
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A payload needs a name.")
     if mass_kg <= 0:
         raise InvalidRequest(f"A payload's mass must be above 0 kg, not {mass_kg} kg.")
-    problems = payload_orbit_problems(
-        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
+    review = catalog_orbit_review(
+        orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
     )
-    if problems:
-        messages = list(problems.values())
+    if review.problems:
+        messages = list(review.problems.values())
         raise InvalidRequest(messages[0], reasons=messages)
     _refuse(
         payload_mission_problems(
@@ -219,6 +178,8 @@ def payload_create(
             )
     except IntegrityError as exc:
         raise InvalidRequest(f"{customer} already has a payload named {name!r}.") from exc
+    # Not stored: what the catalog said at registration, for the front end to show.
+    payload.orbit_warnings = review.warnings  # type: ignore[attr-defined]
     return payload
 
 

@@ -44,6 +44,7 @@ from booking.rules.text import (
     inclination_problem,
 )
 from booking.selectors.local_time import sso_window_start
+from booking.selectors.orbit import refuse_launch_orbit
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
 from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
 from vehicles.models import (
@@ -675,6 +676,13 @@ def launch_schedule(
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
     """
+    refuse_launch_orbit(
+        vehicle_model=vehicle_model,
+        site=site,
+        orbit_family=orbit_family,
+        altitude_km=altitude_km,
+        inclination_deg=inclination_deg,
+    )
     now = now or timezone.now()
     _require_aware(window_start=window_start, window_end=window_end, net=net)
     if (platform is None) == (pad is None):

@@ -109,9 +109,9 @@ def test_vehicle_models_carry_their_capacity_points(tenant_a):
     model = VehicleModelFactory(curve={"SSO": [(500, 300), (700, 200)], "LEO": [(200, 400)]})
     row = tenant_a.client.get(f"/api/v1/vehicle-models/{model.pk}/").json()
     assert row["capacity_points"] == [
-        {"orbit_family": "LEO", "altitude_km": 200, "capacity_kg": "400.0"},
-        {"orbit_family": "SSO", "altitude_km": 500, "capacity_kg": "300.0"},
-        {"orbit_family": "SSO", "altitude_km": 700, "capacity_kg": "200.0"},
+        {"orbit_family": "LEO", "altitude_km": 200, "capacity_kg": "400.0", "inclination_deg": None},
+        {"orbit_family": "SSO", "altitude_km": 500, "capacity_kg": "300.0", "inclination_deg": None},
+        {"orbit_family": "SSO", "altitude_km": 700, "capacity_kg": "200.0", "inclination_deg": None},
     ]
     for url in ("/api/v1/providers/", "/api/v1/vehicles/", "/api/v1/sites/", "/api/v1/platforms/"):
         assert tenant_a.client.get(url).status_code == 200
@@ -201,9 +201,13 @@ def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
         (
             {"family": "SSO", "altitude_km": 5000},
             "altitude_km",
-            "No vehicle in the catalog reaches SSO 5000 km",
+            "No vehicle in the catalog reaches SSO 5,000 km",
         ),
-        ({"family": "SSO", "altitude_km": 7000}, "altitude_km", "no sun-synchronous orbit exists at 7000 km"),
+        (
+            {"family": "SSO", "altitude_km": 7000},
+            "altitude_km",
+            "No sun-synchronous orbit exists at 7,000 km",
+        ),
         (
             {"family": "SSO", "altitude_km": 500, "inclination_deg": 45},
             "inclination_deg",
@@ -212,7 +216,7 @@ def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
         (
             {"family": "LEO", "altitude_km": 400, "inclination_deg": 5},
             "inclination_deg",
-            "No launch site reaches 5.00°: the lowest reachable inclination is 19.61° from Wenchang",
+            "No launch site reaches 5°: the nearest is 19.6° from Wenchang",
         ),
         ({"family": "GTO", "altitude_km": 400}, "family", "No vehicle in the catalog flies to GTO."),
         ({"family": "XYZ", "altitude_km": 400}, "family", "is not a valid choice"),

@@ -102,13 +102,22 @@ def test_orbit_tolerances(world):
         site=world.site,
         name="Edge",
         altitude_km=550,
+        inclination_deg=Decimal("97.90"),
+    )
+    # 0.9° away: within the old rideshare tolerance of 1°, beyond the one orbit tolerance of 0.5°.
+    LaunchFactory(
+        vehicle_model=world.vehicle_model,
+        site=world.site,
+        name="Beyond",
+        altitude_km=550,
         inclination_deg=Decimal("98.30"),
     )
     result = availability_search(payload=world.payload, now=world.now)
     names = [o.launch.name for o in result.options if o.launch]
-    assert "Too high" not in names and "Tilted" not in names
+    assert "Too high" not in names and "Tilted" not in names and "Beyond" not in names
     assert "Edge" in names
-    assert "Tilted goes to 95°, 2.4° from the payload's 97.4° (tolerance ±1°)" in result.reasons
+    assert "Tilted goes to 95°, 2.4° from the payload's 97.4° (tolerance ±0.5°)" in result.reasons
+    assert "Beyond goes to 98.3°, 0.9° from the payload's 97.4° (tolerance ±0.5°)" in result.reasons
 
 
 def test_only_selling_launches_in_the_date_range(world):
@@ -138,7 +147,7 @@ def test_nothing_fits_says_why(world):
     assert result.options == []
     assert result.reasons == [
         "no rideshare launch goes to LEO 500 km (±50 km) after " + f"{world.now:%Y-%m-%d}",
-        "Kuaizhou-1A has no capacity figures for LEO",
+        "The catalog has no figure for Kuaizhou-1A to LEO",
     ]
     leo_model = VehicleModelFactory(
         provider=world.provider,
@@ -149,7 +158,7 @@ def test_nothing_fits_says_why(world):
     DedicatedPriceFactory(vehicle_model=leo_model)
     result = availability_search(payload=equatorial, now=world.now)
     assert result.options == []
-    assert "no site reaches 10°: the lowest reachable inclination is 19.6° from Wenchang" in result.reasons
+    assert "No launch site reaches 10°: the nearest is 19.6° from Wenchang." in result.reasons
 
 
 def test_a_payload_too_heavy_for_every_vehicle(world):
@@ -158,7 +167,7 @@ def test_a_payload_too_heavy_for_every_vehicle(world):
     assert result.options == []
     assert result.reasons == [
         "payload 525 kg exceeds the 300 kg left to SSO 500 km on Kuaizhou-1A KZ1A-Y7",
-        "payload 525 kg (with its 5 kg adapter) exceeds the 300 kg Kuaizhou-1A lifts to SSO 500 km",
+        "payload 525 kg (with its 5 kg adapter) exceeds the 300 kg Kuaizhou-1A lifts to SSO 500 km at 97.4°",
     ]
 
 

@@ -151,17 +151,20 @@ def test_weather_and_range_come_from_closures_and_the_pluggable_source(launch, s
 
 def test_booked_mass_must_fit_the_capacity_curve(launch):
     BookingFactory(launch=launch, mass_kg=Decimal("250.0"))
-    assert run("mass_within_capacity", launch) == (True, "250.0 kg booked of 300.0 kg to SSO 500 km")
+    assert run("mass_within_capacity", launch) == (True, "250.0 kg booked of 300.0 kg to SSO 500 km at 97.4°")
     BookingFactory(launch=launch, mass_kg=Decimal("60.0"))
     assert run("mass_within_capacity", launch) == (
         False,
-        "booked mass 310.0 kg exceeds the 300.0 kg capacity to SSO 500 km",
+        "booked mass 310.0 kg exceeds the 300.0 kg capacity to SSO 500 km at 97.4°",
     )
     Launch.objects.filter(pk=launch.pk).update(altitude_km=900)
     launch.refresh_from_db()
     passed, detail = run("mass_within_capacity", launch)
     assert (
-        not passed and detail == "no capacity known to SSO 900 km: 900 km is outside the curve of 400–700 km"
+        not passed
+        and detail
+        == f"the catalog has no figure for {launch.vehicle_model.name} to SSO 900 km: "
+        "its SSO figures cover 400–700 km"
     )
 
 

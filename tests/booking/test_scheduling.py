@@ -288,11 +288,27 @@ def test_a_site_closure_over_the_window_is_refused(world):
 
 
 def test_an_inclination_the_site_cannot_reach_directly_is_refused(world):
-    with pytest.raises(Conflict) as refused:
-        schedule(world, start=NOW + 10 * DAY, site=world.wenchang, inclination_deg=Decimal("10"))
-    assert str(refused.value) == (
-        "Wenchang at 19.61° N cannot reach 10.00° directly (reachable: 19.61°–160.39°)."
+    from vehicles.models import CapacityPoint
+
+    CapacityPoint.objects.create(
+        vehicle_model=world.model, orbit_family="LEO", altitude_km=500, capacity_kg=300, inclination_deg=10
     )
+    with pytest.raises(Conflict) as refused:
+        schedule(
+            world,
+            start=NOW + 10 * DAY,
+            site=world.wenchang,
+            orbit_family="LEO",
+            inclination_deg=Decimal("10"),
+        )
+    assert str(refused.value) == (
+        "Wenchang's direct ascents do not reach 10° (the nearest it reaches is 19.6°), and no other site does."
+    )
+    # A sun-synchronous orbit at 10° is no sun-synchronous orbit: the payloads' rule says so first.
+    with pytest.raises(
+        InvalidRequest, match="^A sun-synchronous orbit at 500 km is inclined 97.40°, not 10°"
+    ):
+        schedule(world, start=NOW + 10 * DAY, site=world.wenchang, inclination_deg=Decimal("10"))
     assert not Launch.objects.exists()
 
 

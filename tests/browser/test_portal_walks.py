@@ -61,15 +61,13 @@ def test_payload_form_explains_an_unreachable_orbit_before_submitting(page):
     page.get_by_label("Altitude (km)").fill("450")
     page.get_by_label("Inclination (°)").fill("10")
     unreachable = page.locator("#orbit-check [data-orbit=unreachable]")
-    expect(unreachable).to_contain_text(
-        "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang"
-    )
+    expect(unreachable).to_contain_text("No launch site reaches 10°: the nearest is 19.6° from Wenchang.")
     screenshot(page, "payload_unreachable_orbit")
     assert not Payload.objects.filter(name="GOMX-6 equatorial").exists()
 
     page.get_by_label("Inclination (°)").fill("42")
     expect(page.locator("#orbit-check [data-orbit=reachable]")).to_contain_text(
-        "42.0° is reachable from Wenchang, Xichang"
+        "42.0° is reachable from Jiuquan, Xichang and Wenchang."
     )
     page.get_by_role("button", name="Save payload").click()
     expect(page.get_by_text("Payload GOMX-6 equatorial saved.")).to_be_visible()

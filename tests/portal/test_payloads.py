@@ -44,14 +44,14 @@ def _form(**overrides):
 def test_too_low_inclination_names_the_site_that_gets_closest(world):
     result = orbit_assessment(orbit_family="LEO", altitude_km=500, inclination_deg=Decimal("10"))
     assert result.errors == {
-        "inclination_deg": "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang."
+        "inclination_deg": "No launch site reaches 10°: the nearest is 19.6° from Wenchang."
     }
 
 
 def test_retrograde_beyond_reach_names_the_highest_inclination(world):
     result = orbit_assessment(orbit_family="LEO", altitude_km=500, inclination_deg=Decimal("170"))
     assert result.errors["inclination_deg"] == (
-        "No launch site reaches 170°: the highest reachable inclination is 160.39° from Wenchang."
+        "No launch site reaches 170°: the nearest is 160.4° from Wenchang."
     )
 
 
@@ -63,19 +63,19 @@ def test_sun_synchronous_inclination_follows_from_the_altitude(world):
         "A sun-synchronous orbit at 500 km has an inclination of 97.4°, computed from the altitude."
         in result.notes
     )
-    assert "97.4° is reachable from Wenchang, Jiuquan." in result.notes
+    assert "97.4° is reachable from Jiuquan and Wenchang." in result.notes
 
 
 def test_sun_synchronous_with_a_wrong_inclination_is_explained(world):
     result = orbit_assessment(orbit_family="SSO", altitude_km=700, inclination_deg=Decimal("45"))
     assert result.errors["inclination_deg"] == (
-        "A sun-synchronous orbit at 700 km is inclined 98.19°, not 45°; leave the inclination empty to use it."
+        "A sun-synchronous orbit at 700 km is inclined 98.19°, not 45° (tolerance ±0.5°); leave the inclination empty to use it."
     )
 
 
 def test_no_sun_synchronous_orbit_that_high(world):
     result = orbit_assessment(orbit_family="SSO", altitude_km=6500, inclination_deg=None)
-    assert "no sun-synchronous orbit exists at 6500 km" in result.errors["altitude_km"]
+    assert "No sun-synchronous orbit exists at 6,500 km" in result.errors["altitude_km"]
 
 
 def test_a_mass_no_rocket_lifts_is_a_warning_naming_the_biggest(world):
@@ -85,7 +85,8 @@ def test_a_mass_no_rocket_lifts_is_a_warning_naming_the_biggest(world):
     )
     assert result.ok
     assert result.warnings == [
-        "No rocket in the catalog lifts 1,500 kg to SSO 600 km: the most is 1,100 kg on Kuaizhou-11."
+        "No vehicle in the catalog lifts more than 1,100.1 kg to SSO 600 km (the most is on Kuaizhou-11); "
+        "a 1,500 kg payload registers, but no launch can take it yet."
     ]
 
 
@@ -97,7 +98,7 @@ def test_live_orbit_check_endpoint_explains_the_unreachable_orbit(member_client,
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang." in text
+    assert "No launch site reaches 10°: the nearest is 19.6° from Wenchang." in text
     assert "<html" not in text  # a fragment for htmx
 
 
@@ -124,7 +125,7 @@ def test_unreachable_orbit_is_refused_with_the_error_tied_to_the_field(member_cl
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "No launch site reaches 10°: the lowest reachable inclination is 19.61° from Wenchang." in text
+    assert "No launch site reaches 10°: the nearest is 19.6° from Wenchang." in text
     assert 'aria-describedby="id_inclination_deg_helptext id_inclination_deg_error"' in text
     assert 'id="id_inclination_deg_error"' in text
     assert 'aria-invalid="true"' in text
@@ -181,3 +182,14 @@ def test_mass_of_a_booked_payload_cannot_change(member_client, world):
     payload_update(payload=payload, actor=None, name="GOMX-5A prime")
     payload.refresh_from_db()
     assert payload.name == "GOMX-5A prime"
+
+
+def test_a_payload_heavier_than_any_rocket_saves_with_the_warning_shown(member_client, world):
+    response = member_client.post(
+        reverse("portal:payload_create"), _form(mass_kg="5000", altitude_km="700"), follow=True
+    )
+    assert response.status_code == 200
+    assert Payload.objects.filter(name="GOMX-6").exists()
+    text = response.content.decode()
+    assert "Payload GOMX-6 saved." in text
+    assert "No vehicle in the catalog lifts more than 200 kg to SSO 700 km" in text

@@ -704,4 +704,5 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
         CapacityPoint.objects.get(vehicle_model=model, orbit_family="SSO", altitude_km=500).capacity_kg == 320
     )
     event = Event.objects.get(verb="vehicle_model.capacity_changed", subject_id=model.pk)
-    assert event.actor.username == "expace-ops" and ["SSO", 500, "320.0"] in event.after["capacity_points"]
+    assert event.actor.username == "expace-ops"
+    assert ["SSO", 500, "320.0", "at 97.40°"] in event.after["capacity_points"]

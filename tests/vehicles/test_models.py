@@ -64,3 +64,41 @@ def test_a_vehicle_model_in_use_cannot_be_deleted():
     vehicle = VehicleFactory()
     with pytest.raises(ProtectedError):
         vehicle.vehicle_model.delete()
+
+
+def test_a_capacity_point_is_unique_per_altitude_and_measured_inclination():
+    model = VehicleModelFactory(curve={})
+    CapacityPoint.objects.create(
+        vehicle_model=model,
+        orbit_family="LEO",
+        altitude_km=400,
+        capacity_kg=480,
+        inclination_deg=Decimal("41"),
+    )
+    # The same altitude measured at another inclination is a second point of the curve.
+    CapacityPoint.objects.create(
+        vehicle_model=model,
+        orbit_family="LEO",
+        altitude_km=400,
+        capacity_kg=380,
+        inclination_deg=Decimal("97"),
+    )
+    CapacityPoint.objects.create(vehicle_model=model, orbit_family="LEO", altitude_km=400, capacity_kg=470)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CapacityPoint.objects.create(
+            vehicle_model=model,
+            orbit_family="LEO",
+            altitude_km=400,
+            capacity_kg=1,
+            inclination_deg=Decimal("97"),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CapacityPoint.objects.create(vehicle_model=model, orbit_family="LEO", altitude_km=400, capacity_kg=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CapacityPoint.objects.create(
+            vehicle_model=model,
+            orbit_family="LEO",
+            altitude_km=500,
+            capacity_kg=1,
+            inclination_deg=Decimal("181"),
+        )

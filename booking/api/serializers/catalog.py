@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from vehicles.models import CapacityPoint, LaunchSite, MobilePlatform, Pad, Provider, Vehicle, VehicleModel
+from vehicles.models import (
+    CapacityPoint,
+    LaunchCorridor,
+    LaunchSite,
+    MobilePlatform,
+    Pad,
+    Provider,
+    Vehicle,
+    VehicleModel,
+)
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -16,7 +25,13 @@ class ProviderSerializer(serializers.ModelSerializer):
 class CapacityPointSerializer(serializers.ModelSerializer):
     class Meta:
         model = CapacityPoint
-        fields = ["orbit_family", "altitude_km", "capacity_kg"]
+        fields = ["orbit_family", "altitude_km", "capacity_kg", "inclination_deg"]
+
+
+class LaunchCorridorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LaunchCorridor
+        fields = ["azimuth_from", "azimuth_to", "note", "source"]
 
 
 class VehicleModelSerializer(serializers.ModelSerializer):
@@ -56,6 +71,7 @@ class PadSerializer(serializers.ModelSerializer):
 
 class SiteSerializer(serializers.ModelSerializer):
     pads = PadSerializer(many=True, read_only=True)
+    corridors = LaunchCorridorSerializer(many=True, read_only=True)
 
     class Meta:
         model = LaunchSite
@@ -69,6 +85,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "time_zone",
             "accepts_mobile_platforms",
             "pads",
+            "corridors",
         ]
 
 

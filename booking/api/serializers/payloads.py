@@ -109,6 +109,10 @@ class PayloadSerializer(serializers.ModelSerializer):
     )
     cargo_items = CargoItemSerializer(many=True, read_only=True, help_text="A cargo mission's manifest.")
     manifest_totals = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="What the catalog said when the payload registered (e.g. more mass than any vehicle "
+        "lifts to its orbit); present in the answer to a create only."
+    )
 
     class Meta:
         model = Payload
@@ -128,14 +132,18 @@ class PayloadSerializer(serializers.ModelSerializer):
             "cargo_items",
             "manifest_totals",
             "created_at",
+            "warnings",
         ]
-        read_only_fields = ["id", "customer", "created_at"]
+        read_only_fields = ["id", "customer", "created_at", "warnings"]
         # Uniqueness per customer is the service's to say: the customer is not an input.
         validators: list = []
 
     @extend_schema_field(ManifestTotalsSerializer)
     def get_manifest_totals(self, payload) -> dict:
         return dict(ManifestTotalsSerializer(payload_manifest_totals(payload)).data)
+
+    def get_warnings(self, payload: Payload) -> list[str]:
+        return list(getattr(payload, "orbit_warnings", []))
 
     def validate(self, attrs):
         problems = payload_orbit_problems(

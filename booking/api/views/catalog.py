@@ -77,7 +77,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     retrieve=extend_schema(description="One launch site.", examples=[ex.ex("Site", ex.SITE, response=True)]),
 )
 class SiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    queryset = LaunchSite.objects.prefetch_related("pads").order_by("name", "pk")
+    queryset = LaunchSite.objects.prefetch_related("pads", "corridors").order_by("name", "pk")
     serializer_class = SiteSerializer
     ordering_fields = ["name", "id"]
 

@@ -37,6 +37,8 @@ def payload_create_view(request: PortalRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Payload {payload.name} saved.")
+            for warning in getattr(payload, "orbit_warnings", []):
+                messages.warning(request, warning)
             return redirect("portal:payloads")
     return render(request, "portal/payload_form.html", {"form": form, "payload": None})
 
