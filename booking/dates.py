@@ -22,7 +22,7 @@ is sold that far ahead: dates after ``LATEST_ACCEPTED`` are refused as input, wi
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
 
@@ -80,9 +80,19 @@ def second_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def clock(moment: datetime) -> str:
-    """The time of day in the moment's own zone (the site's, converted by the caller): "21:00"."""
+def clock(moment: datetime | time) -> str:
+    """The time of day in the moment's own zone (the site's, converted by the caller), or a time
+    of day as it is: "21:00"."""
     return moment.strftime("%H:%M")
+
+
+def axis_tick(moment: datetime, *, hourly: bool) -> str:
+    """A tick on a chart's time axis (UTC): "06:00" between days on an hourly axis, "05 Mar 00:00"
+    at midnight, "05 Mar" on a daily axis."""
+    moment = moment.astimezone(UTC)
+    if not hourly:
+        return day_short(moment)
+    return moment.strftime("%d %b %H:%M" if moment.hour == 0 and moment.minute == 0 else "%H:%M")
 
 
 def clock_zone(moment: datetime) -> str:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from booking.dates import span_text
+from booking.dates import axis_tick, day_iso, span_text
 from booking.models import Launch
 from booking.selectors.fleet_timeline import (
     GROUP_TITLES,
@@ -115,10 +115,10 @@ def _tick_hours(days: int) -> int:
 
 def _ticks(span: Span) -> list[dict[str, Any]]:
     step = timedelta(hours=_tick_hours(span.days))
-    fmt = "%H:%M" if step < timedelta(days=1) else "%d %b"
+    hourly = step < timedelta(days=1)
     ticks, moment = [], span.start
     while moment < span.end:
-        label = moment.strftime("%d %b %H:%M" if fmt == "%H:%M" and moment.hour == 0 else fmt)
+        label = axis_tick(moment, hourly=hourly)
         ticks.append({"left": _pct((moment - span.start).total_seconds(), span), "label": label})
         moment += step
     return ticks
@@ -221,10 +221,10 @@ class FleetTimelineViews:
             "all_providers": operator_provider_ids(request.user) is None,
             "provider_q": query["provider"],
             "zooms": ZOOMS,
-            "previous": (span.start - timedelta(days=span.days)).strftime("%Y-%m-%d"),
-            "next": span.end.strftime("%Y-%m-%d"),
-            "today": now.astimezone(UTC).strftime("%Y-%m-%d"),
-            "start_q": span.start.strftime("%Y-%m-%d"),
+            "previous": day_iso(span.start - timedelta(days=span.days)),
+            "next": day_iso(span.end),
+            "today": day_iso(now.astimezone(UTC)),
+            "start_q": day_iso(span.start),
             "poll_seconds": POLL_SECONDS,
             "changelist_url": reverse("admin:booking_launch_changelist"),
         }

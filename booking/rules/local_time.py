@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from booking import dates
 from vehicles.orbits import Pass
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -41,7 +42,7 @@ def local_time_parse(
 
 def clock(value: time) -> str:
     """10:30 for time(10, 30, 40): the time of day as the product shows it."""
-    return value.strftime("%H:%M")
+    return dates.clock(value)
 
 
 def launch_pass_for(latitude_deg: float) -> Pass:

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from booking.dates import clock as clock_of_day
 from booking.dates import when
 from booking.models import Launch
 from booking.rules.local_time import clock, launch_pass_for
@@ -96,7 +97,7 @@ def sso_window_start(
     if first > window_end:
         raise ValueError(
             f"the window {when(window_start)} to {when(window_end)} does not contain the daily launch time "
-            f"{first:%H:%M} UTC for LTAN {clock(ltan)} from {site.name}: open it at {when(first)}"
+            f"{clock_of_day(first)} UTC for LTAN {clock(ltan)} from {site.name}: open it at {when(first)}"
         )
     return first
 

@@ -27,7 +27,7 @@ from booking.rules.cargo import (
 )
 from booking.rules.local_time import clock
 from booking.selectors.capacity import capacity_taking_q
-from booking.selectors.orbit import catalog_orbit_review
+from booking.selectors.orbit import CatalogOrbitReview, catalog_orbit_review
 from booking.selectors.ports import envelope_problem
 from booking.selectors.returns import payload_manifest_lines, programme_limits
 from booking.services.events import user_or_none
@@ -113,9 +113,12 @@ def payload_create(
     return_mass_kg: Decimal | None = None,
     ltan: time | None = None,
     cargo_programme: CargoProgramme | None = None,
+    orbit_review: CatalogOrbitReview | None = None,
 ) -> Payload:
     """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach, and masses
-    or a local time that do not hold together (``payload_mission_problems``).
+    or a local time that do not hold together (``payload_mission_problems``). A front end that has
+    just reviewed these same orbit and mass (``catalog_orbit_review``) passes its ``orbit_review``
+    so the catalog is read once per request.
 
     A payload heavier than any vehicle lifts to its orbit registers with a warning, on the
     returned payload's ``orbit_warnings`` (not stored): "No vehicle in the catalog lifts more
@@ -126,7 +129,7 @@ def payload_create(
         raise InvalidRequest("A payload needs a name.")
     if mass_kg <= 0:
         raise InvalidRequest(f"A payload's mass must be above 0 kg, not {mass_kg} kg.")
-    review = catalog_orbit_review(
+    review = orbit_review or catalog_orbit_review(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
     )
     if review.problems:
@@ -160,6 +163,8 @@ def payload_create(
                 height_m=height_m,
                 hazards=hazards,
             )
+            # A new payload has no manifest lines yet: its answer need not ask.
+            payload._prefetched_objects_cache = {"cargo_items": CargoItem.objects.none()}  # type: ignore[attr-defined]
             event_record(
                 verb="payload.created",
                 subject=payload,

@@ -367,6 +367,15 @@ def _lock_range(site: LaunchSite) -> None:
     locking.lock_range(site=site)
 
 
+def _ltan_family_checked(*, orbit_family: str, ltan: time | None) -> None:
+    """A local time of the ascending node belongs to a sun-synchronous launch only."""
+    if ltan is not None and orbit_family != "SSO":
+        raise InvalidRequest(
+            f"A local time of the ascending node (LTAN {clock(ltan)}) belongs to a sun-synchronous "
+            f"launch, not to {orbit_family}."
+        )
+
+
 def _sso_window(
     *,
     orbit_family: str,
@@ -377,11 +386,7 @@ def _sso_window(
     net: datetime,
 ) -> tuple[datetime, datetime]:
     """The window's start moved to the daily launch time of ``ltan``, and the NET no earlier."""
-    if orbit_family != "SSO":
-        raise InvalidRequest(
-            f"A local time of the ascending node (LTAN {clock(ltan)}) belongs to a sun-synchronous "
-            f"launch, not to {orbit_family}."
-        )
+    _ltan_family_checked(orbit_family=orbit_family, ltan=ltan)
     try:
         window_start = sso_window_start(
             site=site, inclination_deg=inclination, ltan=ltan, window_start=window[0], window_end=window[1]
@@ -676,6 +681,7 @@ def launch_schedule(
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
     """
+    _ltan_family_checked(orbit_family=orbit_family, ltan=ltan)
     refuse_launch_orbit(
         vehicle_model=vehicle_model,
         site=site,

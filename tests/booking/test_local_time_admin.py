@@ -47,8 +47,8 @@ def test_the_schedule_form_takes_an_ltan_and_the_launch_page_shows_the_daily_win
         "platform": world.tel1.pk,
         "orbit_family": "SSO",
         "altitude_km": 500,
-        "window_start": "2030-03-10 03:00",
-        "window_end": "2030-03-10 05:00",
+        "window_start": "2030-03-10 11:00",  # Jiuquan time (UTC+8): 03:00 UTC
+        "window_end": "2030-03-10 13:00",
         "net_precision": "minute",
         "service_level": "standard",
         "ltan": "22:30",

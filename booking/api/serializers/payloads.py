@@ -14,8 +14,9 @@ from booking.api.fields import (
     StrictCharField,
     StrictIntegerField,
 )
+from booking.selectors.orbit import CatalogOrbitReview, catalog_orbit_review
 from booking.selectors.returns import payload_manifest_totals
-from booking.services.payloads import payload_mission_problems, payload_orbit_problems
+from booking.services.payloads import payload_mission_problems
 from customers.models import CargoItem, CargoProgramme, Payload
 
 from .common import MASS_MAX_DIGITS, OrbitSerializer
@@ -145,12 +146,17 @@ class PayloadSerializer(serializers.ModelSerializer):
     def get_warnings(self, payload: Payload) -> list[str]:
         return list(getattr(payload, "orbit_warnings", []))
 
+    #: The catalog's review of the validated orbit and mass, handed to ``payload_create``.
+    orbit_review: CatalogOrbitReview | None = None
+
     def validate(self, attrs):
-        problems = payload_orbit_problems(
+        self.orbit_review = catalog_orbit_review(
             orbit_family=attrs["orbit_family"],
             altitude_km=attrs["altitude_km"],
             inclination_deg=attrs.get("inclination_deg"),
+            mass_kg=attrs["mass_kg"],
         )
+        problems = self.orbit_review.problems
         if problems:
             raise serializers.ValidationError({"orbit": {field: [msg] for field, msg in problems.items()}})
         mission = payload_mission_problems(
