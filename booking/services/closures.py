@@ -32,31 +32,35 @@ class ClosureImpact:
     affected: list[Launch] = field(default_factory=list)
 
 
-def _notify(*, launch: Launch, text: str) -> int:
-    """One closure notification for the operations team and one for the payload customers,
-    each on the first open step of theirs in the launch's plan (none without a plan)."""
-    steps = list(
+def _notify(*, launch: Launch, closure: SiteClosure, text: str) -> int:
+    """One closure notification for the operations team, on its first open step of the launch's
+    plan, and one for the customers booked on the launch, which reaches all their members (a
+    launch notification, as a slip is)."""
+    ops_step = (
         PlanStep.objects.filter(
-            plan__launch=launch,
-            owner_role__in=[OwnerRole.OPERATIONS, OwnerRole.PAYLOAD],
-            status__in=PlanStep.OPEN_STATUSES,
-        ).order_by("due_at", "pk")
-    )
-    first: dict[str, PlanStep] = {}
-    for step in steps:
-        first.setdefault(step.owner_role, step)
-    has_customers = Booking.objects.filter(capacity_taking_q(now=timezone.now()), launch=launch).exists()
-    rows = [
-        Notification(
-            step=step,
-            launch=launch,
-            reason=Notification.Reason.CLOSURE,
-            recipient_role=role,
-            message=text[:300],
+            plan__launch=launch, owner_role=OwnerRole.OPERATIONS, status__in=PlanStep.OPEN_STATUSES
         )
-        for role, step in first.items()
-        if role != OwnerRole.PAYLOAD or has_customers
-    ]
+        .order_by("due_at", "pk")
+        .first()
+    )
+    rows = []
+    if ops_step is not None:
+        rows.append(
+            Notification(
+                step=ops_step,
+                launch=launch,
+                reason=Notification.Reason.CLOSURE,
+                recipient_role=OwnerRole.OPERATIONS,
+                message=text[:300],
+            )
+        )
+    if Booking.objects.filter(capacity_taking_q(now=timezone.now()), launch=launch).exists():
+        # Once per closure span and launch: saving the closure again unchanged tells nobody twice.
+        span = f"{int(closure.starts_at.timestamp())}-{int(closure.ends_at.timestamp())}"
+        key = f"closure:{closure.pk}:{launch.pk}:{span}"
+        rows.append(
+            Notification(launch=launch, reason=Notification.Reason.CLOSURE, message=text[:300], key=key)
+        )
     return len(notifications_write(rows))
 
 
@@ -88,7 +92,7 @@ def site_closure_save(*, closure: SiteClosure, actor: Actor) -> ClosureImpact:
             )
             if launch.status != Launch.Status.HOLD:
                 launch = launch_hold(launch=launch, actor=actor, reason=reason)
-            _notify(launch=launch, text=f"{launch.name} is on hold: {reason}")
+            _notify(launch=launch, closure=closure, text=f"{launch.name} is on hold: {reason}")
             impact.affected.append(launch)
     return impact
 

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -116,6 +117,10 @@ def _fill(notifications: Sequence[Notification]) -> dict[int, Launch]:
     for n in notifications:
         if n.step_id is not None and n.launch_id is None:
             n.launch_id = steps[n.step_id].plan.launch_id
+        if n.step_id is None and not n.key:
+            # Saved rows are found again by step or key (a bulk insert returns no ids): a
+            # notification with neither gets a key of its own, so it is never lost.
+            n.key = f"one:{uuid4().hex}"
     missing = {n.launch_id for n in notifications if n.launch_id is not None and n.launch_id not in launches}
     if missing:
         launches.update({launch.pk: launch for launch in Launch.objects.filter(pk__in=missing)})

@@ -449,3 +449,38 @@ def test_writing_notifications_costs_the_same_queries_for_one_or_twenty(world):
     one, twenty = write(launches[:1], "one"), write(launches, "twenty")
     assert one == twenty <= 9
     assert NotificationDelivery.objects.filter(notification__key__startswith="twenty:").count() == 20 * 4
+
+
+def test_a_closure_on_a_booked_launch_mails_its_customers_members_and_the_operators(world, committed):
+    from booking.services import readiness
+    from booking.services.closures import site_closure_create
+
+    operator = UserFactory(username="ops")
+    ProviderOperator.objects.create(user=operator, provider=world.provider)
+    BookingFactory(customer=world.customer, launch=world.launch, status="confirmed")
+    with time_machine.travel(world.now - timedelta(days=400), tick=False):
+        readiness.plan_start(launch=world.launch, actor=None)
+
+    impact = committed(
+        site_closure_create,
+        actor=None,
+        site=world.launch.site,
+        kind="range",
+        starts_at=world.launch.window_start - timedelta(hours=1),
+        ends_at=world.launch.window_end + timedelta(hours=1),
+        reason="sandstorm over the range",
+    )
+
+    assert [launch.pk for launch in impact.affected] == [world.launch.pk]
+    assert sent_to("closure") == [
+        "ana@example.test",
+        "fi@example.test",
+        "mo@example.test",
+        "ops@example.test",
+        "vi@example.test",
+    ]
+    member_mail = next(
+        m for m in mail.outbox if m.to == ["vi@example.test"] and "closure" in m.subject.lower()
+    )
+    assert world.launch.name in member_mail.subject
+    assert "sandstorm over the range" in member_mail.body
