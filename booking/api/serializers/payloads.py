@@ -32,6 +32,17 @@ def _mass_field(**kwargs) -> NumberOrDecimalStringField:
     )
 
 
+def _size_field(help_text: str) -> NumberOrDecimalStringField:
+    return NumberOrDecimalStringField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text=help_text,
+    )
+
+
 class ProgrammeSlugField(serializers.SlugRelatedField):
     """A cargo programme by its slug; an empty string is not "none" (send null for none)."""
 
@@ -64,30 +75,11 @@ class ManifestTotalsSerializer(serializers.Serializer):
 class PayloadSerializer(serializers.ModelSerializer):
     name = StrictCharField(max_length=120)
     mass_kg = _mass_field(help_text="What goes up (for a cargo mission: its up-mass).")
-    length_m = NumberOrDecimalStringField(
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        help_text="Stowed length in metres (a booking is confirmed only once length, width and height are known).",
+    length_m = _size_field(
+        "Stowed length in metres (a booking is confirmed only once length, width and height are known)."
     )
-    width_m = NumberOrDecimalStringField(
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        help_text="Stowed width in metres.",
-    )
-    height_m = NumberOrDecimalStringField(
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        allow_null=True,
-        help_text="Stowed height in metres, along the rocket's axis (as it stands on its adapter).",
-    )
+    width_m = _size_field("Stowed width in metres.")
+    height_m = _size_field("Stowed height in metres, along the rocket's axis (as it stands on its adapter).")
     orbit = OrbitSerializer(source="*")
     returnable = StrictBooleanField(required=False, default=False)
     return_mass_kg = _mass_field(
