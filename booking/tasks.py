@@ -17,7 +17,7 @@ from celery import shared_task
 
 from booking.errors import Busy
 from booking.services import bookings as booking_services
-from booking.services import notifications, quotes, readiness, webhooks
+from booking.services import notifications, quotes, readiness, webhook_transport, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def quotes_expire() -> int:
 
 # Above the send's whole-request deadline, with room for the look-ups and the two small writes;
 # below the delivery's lease (``webhooks.SEND_LEASE``), so no second sender starts while it runs.
-WEBHOOK_SOFT_TIME_LIMIT_SECONDS = int(webhooks.REQUEST_DEADLINE.total_seconds()) + 20
+WEBHOOK_SOFT_TIME_LIMIT_SECONDS = int(webhook_transport.REQUEST_DEADLINE.total_seconds()) + 20
 WEBHOOK_TIME_LIMIT_SECONDS = WEBHOOK_SOFT_TIME_LIMIT_SECONDS + 15
 
 

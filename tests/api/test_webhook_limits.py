@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from booking.errors import InvalidRequest
 from booking.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from booking.services import webhooks
+from booking.services import webhook_transport, webhooks
 from booking.services.events import event_record
 from booking.tasks import WEBHOOK_SOFT_TIME_LIMIT_SECONDS, WEBHOOK_TIME_LIMIT_SECONDS
 from launchbook.celery import app
@@ -87,7 +87,7 @@ def due_delivery(url: str) -> WebhookDelivery:
 
 @pytest.fixture
 def short_deadline(monkeypatch):
-    monkeypatch.setattr(webhooks, "REQUEST_DEADLINE", timedelta(seconds=2))
+    monkeypatch.setattr(webhook_transport, "REQUEST_DEADLINE", timedelta(seconds=2))
 
 
 @pytest.mark.django_db
@@ -201,7 +201,7 @@ def test_the_webhook_task_outlives_the_send_deadline_and_ends_inside_its_lease()
     task = app.tasks["booking.tasks.webhook_deliver"]
     assert task.soft_time_limit == WEBHOOK_SOFT_TIME_LIMIT_SECONDS
     assert task.time_limit == WEBHOOK_TIME_LIMIT_SECONDS
-    deadline = webhooks.REQUEST_DEADLINE.total_seconds()
+    deadline = webhook_transport.REQUEST_DEADLINE.total_seconds()
     assert deadline < task.soft_time_limit < task.time_limit < webhooks.SEND_LEASE.total_seconds()
 
 
@@ -232,13 +232,13 @@ def production_rule(settings):
     ],
 )
 def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(production_rule, url, message):
-    refusal = webhooks.webhook_url_refusal(url)
+    refusal = webhook_transport.webhook_url_refusal(url)
     assert message in refusal
     assert "webhooks are sent to public internet hosts only" in refusal
 
 
 def test_a_6to4_address_of_a_public_ipv4_host_is_accepted(production_rule):
-    assert webhooks.webhook_url_refusal("http://[2002:808:808::1]/hooks") == ""
+    assert webhook_transport.webhook_url_refusal("http://[2002:808:808::1]/hooks") == ""
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ def test_a_6to4_address_of_a_public_ipv4_host_is_accepted(production_rule):
 def test_urls_whose_host_can_be_read_two_ways_are_refused(url, message, settings):
     # Refused even where private hosts are allowed: the check must judge the host that is sent to.
     settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
-    assert message in webhooks.webhook_url_refusal(url)
+    assert message in webhook_transport.webhook_url_refusal(url)
     customer = CustomerFactory()
     with pytest.raises(InvalidRequest, match=message):
         webhooks.webhook_endpoint_create(customer=customer, url=url, actor=None)
@@ -293,7 +293,7 @@ def test_plain_urls_read_the_same_to_both_parsers(settings):
         "http://[2606:4700::1111]:8080/x",
         "https://xn--exmple-cua.com/hooks",
     ]:
-        assert webhooks.webhook_url_ambiguity(url) == "", url
+        assert webhook_transport.webhook_url_ambiguity(url) == "", url
 
 
 # --- the endpoint cap under the customer's lock -----------------------------------------------

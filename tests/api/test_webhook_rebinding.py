@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from booking.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from booking.services import webhooks
+from booking.services import webhook_transport, webhooks
 from booking.services.events import event_record
 from tests.api.test_webhooks import Receiver
 from tests.factories import BookingFactory, WebhookEndpointFactory
@@ -73,7 +73,7 @@ def test_without_the_connection_check_the_rebound_name_is_reached(
 ):
     """Negative control: a plain session (the check before sending only) posts inside."""
     settings.LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
-    monkeypatch.setattr(webhooks, "_session", requests.Session)
+    monkeypatch.setattr(webhook_transport, "_session", requests.Session)
     delivery = deliver_once(receiver)
     assert len(receiver.requests) == 1
     assert delivery.status == WebhookDelivery.Status.DELIVERED
@@ -102,7 +102,7 @@ def test_the_rebound_address_is_not_even_connected_to(settings, rebinding_dns):
     listener.setblocking(False)
     try:
         port = listener.getsockname()[1]
-        result = webhooks._send(f"http://{HOST}:{port}/hooks", b"{}", {})
+        result = webhook_transport._send(f"http://{HOST}:{port}/hooks", b"{}", {})
         assert result.status_code is None and "not public (loopback address)" in result.error
         readable, _, _ = select.select([listener], [], [], 0.2)
         assert readable == []  # no connection is waiting to be accepted

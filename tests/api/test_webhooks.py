@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Booking, PlanStep, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from booking.services import readiness, webhooks
+from booking.services import readiness, webhook_transport, webhooks
 from booking.services.events import event_record
 from booking.services.launches import launch_hold
 from booking.tasks import webhooks_deliver_due
@@ -104,10 +104,10 @@ def test_a_booking_event_is_posted_signed_after_commit(receiver, django_capture_
     assert body["type"] == "booking.confirmed" and body["id"] == event.pk
     assert body["data"]["after"] == {"status": "confirmed"} and body["data"]["subject_id"] == booking.pk
     assert request["headers"]["Launchbook-Event"] == "booking.confirmed"
-    assert webhooks.webhook_signature_valid(
+    assert webhook_transport.webhook_signature_valid(
         secret=endpoint.secret, header=request["headers"]["Launchbook-Signature"], body=request["body"]
     )
-    assert not webhooks.webhook_signature_valid(
+    assert not webhook_transport.webhook_signature_valid(
         secret="wrong", header=request["headers"]["Launchbook-Signature"], body=request["body"]
     )
     delivery = WebhookDelivery.objects.get()

@@ -18,7 +18,7 @@ from booking.errors import Busy
 from booking.models import WebhookAttempt, WebhookDelivery
 from booking.services import webhooks
 from booking.services.events import event_record
-from booking.services.webhooks import SendResult
+from booking.services.webhook_transport import SendResult
 from tests.factories import BookingFactory, WebhookEndpointFactory
 from tests.reliability.racing import in_background
 
