@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
-from .selectors import operator_provider_ids
 from .models import (
     Adapter,
     CapacityPoint,
@@ -26,6 +25,7 @@ from .models import (
     Vehicle,
     VehicleModel,
 )
+from .selectors import operator_provider_ids
 
 
 class ProviderOperatorInline(PlatformAdminEditsOnly, admin.TabularInline):

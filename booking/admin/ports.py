@@ -31,11 +31,12 @@ class LaunchPortFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data:
                 continue
-            deleting = self.can_delete and data.get(DELETION_FIELD_NAME, False)
+            if self.can_delete and data.get(DELETION_FIELD_NAME, False):
+                continue  # asked by the row itself (``_refusing_removal``)
             refusal = port_change_refusal(
                 port=form.instance,
                 kind=data.get("kind", form.instance.kind),
-                count=None if deleting else data.get("count"),
+                count=data.get("count"),
                 launch_name=self.instance.name,
                 now=now,
             )
@@ -66,6 +67,27 @@ class LaunchPortFormSet(BaseInlineFormSet):
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
 
 
+def _refusing_removal(form_class: Any) -> Any:
+    """The admin's row form, asking the port rule first when the row is marked for deletion (the
+    admin's own objection to deleting a booked port lists rows, not figures)."""
+
+    class PortForm(form_class):  # type: ignore[misc,valid-type]
+        def hand_clean_DELETE(self) -> None:
+            if self.cleaned_data.get(DELETION_FIELD_NAME, False) and self.instance.pk is not None:
+                refusal = port_change_refusal(
+                    port=self.instance,
+                    kind=self.instance.kind,
+                    count=None,
+                    launch_name=self.instance.launch.name,
+                    now=timezone.now(),
+                )
+                if refusal:
+                    raise ValidationError(refusal)
+            super().hand_clean_DELETE()
+
+    return PortForm
+
+
 class LaunchPortInline(admin.TabularInline):
     """Slots of each kind on the launch; rows of the operator's providers' launches only."""
 
@@ -87,3 +109,8 @@ class LaunchPortInline(admin.TabularInline):
         qs = super().get_queryset(request)
         ids = operator_provider_ids(request.user)
         return qs if ids is None else qs.filter(launch__provider_id__in=ids)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _refusing_removal(formset.form)
+        return formset

@@ -293,7 +293,9 @@ def rebook_options(*, booking: Booking, now: datetime | None = None) -> Availabi
         if option.launch is None or option.launch.pk == launch_id or option.provider.pk != provider_id:
             continue
         if _lacks_port_kind(launch=option.launch, kind=kind):
-            reasons.append(f"{option.launch.name} has no {port_label(kind or '')}s for booking {booking.reference}")
+            reasons.append(
+                f"{option.launch.name} has no {port_label(kind or '')}s for booking {booking.reference}"
+            )
             continue
         options.append(option)
     return Availability(options=options, reasons=reasons)

@@ -166,13 +166,15 @@ def port_change_refusal(
         return f"{taken} of the {what} are taken: the port cannot be removed while they are booked"
     if count is not None and kind == stored.kind:
         return None
-    named = stored.bookings.count() + stored.quotes.count()
-    if named:
+    bookings, quotes = stored.bookings.count(), stored.quotes.count()
+    if bookings or quotes:
         change = "cannot be removed" if count is None else f"cannot become {_slots(count, kind)}"
-        return (
-            f"{named} booking{'s' if named != 1 else ''} or quote{'s' if named != 1 else ''} name the "
-            f"{what}: it {change}; add a port of the new kind instead"
+        named = " and ".join(
+            f"{n} {word}{'s' if n != 1 else ''}"
+            for n, word in ((bookings, "booking"), (quotes, "quote"))
+            if n
         )
+        return f"{named} name the {what}: it {change}; add a port of the new kind instead"
     return None
 
 
