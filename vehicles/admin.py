@@ -2,16 +2,17 @@
 
 A provider's own fleet (vehicle models and their curves, vehicles, mobile platforms) is edited by
 its operators; global reference data (providers and who operates them, sites, pads, closures,
-road routes) by platform administrators only, since a change there moves every provider's
+road routes, the adapter catalog) by platform administrators only, since a change there moves every provider's
 launches (see docs/portal.md, "Who edits what in the admin").
 """
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
+    Adapter,
     CapacityPoint,
     LaunchCorridor,
     LaunchSite,
@@ -24,6 +25,7 @@ from .models import (
     Vehicle,
     VehicleModel,
 )
+from .selectors import operator_provider_ids
 
 
 class ProviderOperatorInline(PlatformAdminEditsOnly, admin.TabularInline):
@@ -174,3 +176,25 @@ class RouteAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     list_filter = ["mode", "origin", "destination"]
     search_fields = ["origin__name", "destination__name", "note"]
     list_select_related = ["origin", "destination"]
+
+
+@admin.register(Adapter)
+class AdapterAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
+    """The adapter catalog: platform administrators edit it; a provider operator reads the global
+    adapters (offered on every launch) and its own providers' ones, not another provider's."""
+
+    list_display = ["name", "kind", "provider", "mass_kg", "fits", "active", "source"]
+    list_filter = ["kind", "active", "provider"]
+    search_fields = ["name", "source"]
+    list_select_related = ["provider"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Adapter]:
+        qs = super().get_queryset(request)
+        ids = operator_provider_ids(request.user)
+        if ids is None:
+            return qs
+        return qs.filter(Q(provider__isnull=True) | Q(provider_id__in=ids))
+
+    @admin.display(description="Fits")
+    def fits(self, adapter: Adapter) -> str:
+        return ", ".join(adapter.port_kinds or []) or "—"

@@ -17,7 +17,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from booking.admin.catalog import ServiceRefusalsAsMessages
 from booking.admin.fleet_timeline import FleetTimelineViews
+from booking.admin.ports import LaunchPortFormSet, LaunchPortInline
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
 from booking.admin.rules import RuleActionsMixin
 from booking.admin.schedule_form import (
@@ -205,7 +207,7 @@ def _closure_row(site: LaunchSite, lo: datetime, hi: datetime) -> Row:
 
 
 @admin.register(Launch)
-class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
+class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdmin):
     list_display = [
         "name",
         "provider",
@@ -230,11 +232,11 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "platform",
         "pad__site",
     ]
-    inlines = [ReservationInline, BookingInline]
+    inlines = [LaunchPortInline, ReservationInline, BookingInline]
     actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS]
     # What, where, when and on what a launch flies changes only through the services (schedule,
     # slip, scrub and the status actions), which check the schedule and record Events: nothing
-    # on the change form is editable.
+    # on the change form is editable but its ports, saved through the port services.
     readonly_fields = [
         "name",
         "provider",
@@ -258,6 +260,12 @@ class LaunchAdmin(RuleActionsMixin, ProviderScopedAdmin):
         "service_level",
         "closure_replan",
     ]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if isinstance(formset, LaunchPortFormSet):
+            formset.save_through_services(request.user)
+            return
+        super().save_formset(request, form, formset, change)
 
     @admin.display(description="Daily window")
     def daily_window(self, launch: Launch) -> str:

@@ -276,18 +276,26 @@ def _dedicated_options(
         )
 
 
+def _lacks_port_kind(*, launch: Launch, kind: str | None) -> bool:
+    """A booking on a port moves only to a launch with ports of its kind (``booking_rebook``)."""
+    return kind is not None and all(port.kind != kind for port in launch.ports.all())
+
+
 def rebook_options(*, booking: Booking, now: datetime | None = None) -> Availability:
     """Where ``booking`` can move (``bookings.booking_rebook``): seats on the other launches of
-    its launch's provider that take its payload; the other options are not offered."""
+    its launch's provider that take its payload, and, for a booking on a port, have ports of its
+    kind; the other options are not offered."""
     found = availability_search(payload=booking.payload, now=now, currency=booking.currency)
     provider_id, launch_id = booking.launch.provider_id, booking.launch_id
-    return Availability(
-        options=[
-            option
-            for option in found.options
-            if option.launch is not None
-            and option.launch.pk != launch_id
-            and option.provider.pk == provider_id
-        ],
-        reasons=found.reasons,
-    )
+    kind = booking.launch_port.kind if booking.launch_port is not None else None
+    options, reasons = [], list(found.reasons)
+    for option in found.options:
+        if option.launch is None or option.launch.pk == launch_id or option.provider.pk != provider_id:
+            continue
+        if _lacks_port_kind(launch=option.launch, kind=kind):
+            reasons.append(
+                f"{option.launch.name} has no {port_label(kind or '')}s for booking {booking.reference}"
+            )
+            continue
+        options.append(option)
+    return Availability(options=options, reasons=reasons)

@@ -24,7 +24,7 @@ from django.db.models import Q
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, LaunchPort
 from booking.rules.envelope import Box, box_or_none, fairing_fit_problem, port_fit_problem
-from booking.selectors.capacity import launch_ports_free
+from booking.selectors.capacity import launch_ports_free, launch_ports_taken
 from booking.selectors.fit import fmt_kg, launch_label
 from customers.models import Payload
 from vehicles.models import Adapter, PortKind, Provider, VehicleModel
@@ -142,6 +142,40 @@ def port_full_refusal(*, launch: Launch, port: LaunchPort, now: datetime) -> str
         f"all {port.count} {port_label(port.kind)}{'s' if port.count != 1 else ''} on {launch_label(launch)} "
         "are taken" + (f"; still free: {', '.join(others)}" if others else "; no port on it is free")
     )
+
+
+def _slots(n: int, kind: str) -> str:
+    return f"{n} {port_label(kind)}{'s' if n != 1 else ''}"
+
+
+def port_change_refusal(
+    *, port: LaunchPort, kind: str, count: int | None, launch_name: str, now: datetime
+) -> str | None:
+    """Why a stored port cannot become ``count`` slots of ``kind`` (``count=None``: be removed), or
+    ``None``. The slots taken (``capacity.launch_ports_taken``) are the floor of its count; a port
+    that bookings or quotes name keeps its kind and stays. Writers call it holding the launch lock.
+    """
+    if port.pk is None:
+        return None
+    stored = LaunchPort.objects.get(pk=port.pk)
+    taken = launch_ports_taken(launch=stored.launch, now=now).get(stored.pk, 0)
+    what = f"{stored.count} {port_label(stored.kind)}{'s' if stored.count != 1 else ''} on {launch_name}"
+    if count is not None and count < taken and kind == stored.kind:
+        return f"{taken} of the {what} are taken: the count cannot go below {taken}"
+    if count is None and taken:
+        return f"{taken} of the {what} are taken: the port cannot be removed while they are booked"
+    if count is not None and kind == stored.kind:
+        return None
+    bookings, quotes = stored.bookings.count(), stored.quotes.count()
+    if bookings or quotes:
+        change = "cannot be removed" if count is None else f"cannot become {_slots(count, kind)}"
+        named = " and ".join(
+            f"{n} {word}{'s' if n != 1 else ''}"
+            for n, word in ((bookings, "booking"), (quotes, "quote"))
+            if n
+        )
+        return f"{named} name the {what}: it {change}; add a port of the new kind instead"
+    return None
 
 
 def seat_of(booking: Booking) -> Seat:

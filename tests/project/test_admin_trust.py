@@ -65,6 +65,7 @@ from tests.factories import (
     portal_readiness_plan,
 )
 from vehicles.models import (
+    Adapter,
     CapacityPoint,
     LaunchSite,
     MobilePlatform,
@@ -367,7 +368,17 @@ def test_a_provider_operator_cannot_move_exchange_rates_or_close_a_site(demo, cl
     assert Decimal(event.after["units_per_usd"]) == Decimal("0.91")
 
 
-GLOBAL = {ExchangeRate, LaunchSite, Pad, SiteClosure, Route, ReadinessTemplate, Provider, CargoProgramme}
+GLOBAL = {
+    ExchangeRate,
+    LaunchSite,
+    Pad,
+    SiteClosure,
+    Route,
+    ReadinessTemplate,
+    Provider,
+    CargoProgramme,
+    Adapter,  # platform administrators edit; an operator reads the global and its providers' own
+}
 CUSTOMERS_OWN = {Customer, Membership, Payload, Document, WebhookEndpoint, WebhookDelivery, ApiToken}
 PROVIDERS_OWN = {
     VehicleModel,
@@ -387,6 +398,16 @@ PROVIDERS_OWN = {
     Event,
     NotificationDelivery,
 }
+
+
+def _expace_adapter(expace: Provider) -> Adapter:
+    return Adapter.objects.create(
+        name="ExPace 6U dispenser",
+        kind="dispenser",
+        provider=expace,
+        mass_kg=Decimal("4.0"),
+        port_kinds=["cubesat_6u"],
+    )
 
 
 def _expace_rows() -> dict:
@@ -429,6 +450,7 @@ def _expace_rows() -> dict:
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
+        Adapter: _expace_adapter(expace),
         CargoProgramme: CargoProgramme.objects.first(),
         Customer: gomspace,
         Membership: member,
@@ -507,6 +529,31 @@ def test_walk_every_model_admin_for_three_roles(demo):
                 assert not any(other[k] for k in ("view", "change", "delete")), (label, other)
         walked += 1
     assert walked == len(ours)
+
+
+def test_an_operator_reads_the_global_adapters_and_its_providers_own_only(demo, client, settings):
+    own = _expace_adapter(Provider.objects.get(slug="expace"))
+    shared = Adapter.objects.filter(provider__isnull=True).first()
+    assert shared is not None
+    login(client, settings, "landspace-ops")
+    page = client.get(reverse("admin:vehicles_adapter_changelist"))
+    assert page.status_code == 200
+    names = {a.name for a in page.context["cl"].queryset}
+    assert shared.name in names and own.name not in names
+    assert client.get(reverse("admin:vehicles_adapter_change", args=[own.pk])).status_code == 302
+    login(client, settings, "expace-ops")
+    page = client.get(reverse("admin:vehicles_adapter_change", args=[own.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    data = form_data(page)
+    data["mass_kg"] = "1.0"
+    client.post(reverse("admin:vehicles_adapter_change", args=[own.pk]), data)
+    own.refresh_from_db()
+    assert own.mass_kg == Decimal("4.0")  # read only to a provider operator
+    login(client, settings, "operator")
+    url = reverse("admin:vehicles_adapter_change", args=[own.pk])
+    _edit(client, url, mass_kg="3.5", port_kinds='["cubesat_6u"]')
+    own.refresh_from_db()
+    assert own.mass_kg == Decimal("3.5")
 
 
 def test_a_provider_operator_edits_its_own_fleet_but_not_anothers(demo, client, settings):
