@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from booking.dates import LocalTimeError, local_to_utc, utc_to_local_input, validate_accepted_datetime
 from booking.errors import InvalidRequest
+from booking.form_fields import LocalTimeFormField
 from booking.models import Launch
-from booking.rules.local_time import local_time_parse
 from booking.selectors.planner import Plan, plan_fleet_default, plan_launch, plan_span_problem
 from vehicles.compatibility import pad_serves_problem, platform_carries_problem
 from vehicles.models import LaunchSite, MobilePlatform, OrbitFamily, Pad, Provider, Vehicle, VehicleModel
@@ -136,20 +136,13 @@ class ScheduleForm(forms.Form):
         choices=Launch.NetPrecision.choices, initial="hour", label=gettext_lazy("NET precision")
     )
     service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
-    ltan = forms.CharField(
+    ltan = LocalTimeFormField(
         label=gettext_lazy("LTAN"),
-        required=False,
         help_text=gettext_lazy(
             "SSO: local time of the ascending node, HH:MM. The window opens at the daily launch "
             "time it gives from the site."
         ),
     )
-
-    def clean_ltan(self) -> time | None:
-        try:
-            return local_time_parse(self.cleaned_data.get("ltan"))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import time
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from booking.form_fields import LocalTimeFormField
 from booking.models import AddOnService, Notification
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
-from booking.rules.local_time import clock, local_time_parse
 from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
 from customers.models import CargoItem, Contract, Document, Payload
 from vehicles.models import Currency, PortKind
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
-
-
-class LocalTimeFormField(forms.CharField):
-    """A local solar time of day typed "HH:MM" (``rules.local_time.local_time_parse``)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"placeholder": "HH:MM", "inputmode": "numeric", "size": "5"})
-        )
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        return clock(value) if isinstance(value, time) else value
-
-    def to_python(self, value: Any) -> time | None:  # type: ignore[override]
-        try:
-            return local_time_parse(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class PayloadForm(forms.ModelForm):
