@@ -84,6 +84,27 @@ def short_lock_wait(what: str) -> Iterator[None]:
         raise
 
 
+#: PostgreSQL's SQLSTATE for a deadlock it broke by aborting this transaction.
+DEADLOCK_DETECTED = "40P01"
+
+
+@contextmanager
+def deadlock_as_busy(what: str) -> Iterator[None]:
+    """Around a whole transaction: a deadlock PostgreSQL broke by aborting it answers ``Busy``.
+
+    Writers that take their locks in THE order never deadlock on them; concurrent inserts checked
+    by an exclusion constraint (claims of a platform, rocket and range) can still wait on each
+    other's uncommitted rows, and then one of them is aborted: retrying it is the answer.
+    """
+    try:
+        yield
+    except OperationalError as exc:
+        cause = exc.__cause__
+        if (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == DEADLOCK_DETECTED:
+            raise Busy(f"{what} is being changed by someone else right now; please retry.") from exc
+        raise
+
+
 class _LockTimeoutMark:
     """Left in the transaction's on-commit list when ``SET LOCAL lock_timeout`` ran in it.
 

@@ -734,7 +734,7 @@ def launch_schedule(
             service_level=service_level, returnable=False, launch_name=new.label
         )
     try:
-        with transaction.atomic():
+        with locking.deadlock_as_busy(f"The schedule of {new.resource.label}"), transaction.atomic():
             return _schedule_locked(new, template=readiness_template, actor=actor, now=now)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, resource=new.resource, vehicle=new.vehicle) from exc
