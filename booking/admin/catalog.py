@@ -111,7 +111,7 @@ class PayloadAdmin(ServiceRefusalsAsMessages, CustomersPayloadAdmin):
             saved = payload_update(payload=obj, actor=request.user, **values)
         else:
             saved = payload_create(customer=form.cleaned_data["customer"], actor=request.user, **values)
-            for warning in getattr(saved, "orbit_warnings", []):
-                self.message_user(request, warning, messages.WARNING)
+        for warning in getattr(saved, "orbit_warnings", []):
+            self.message_user(request, warning, messages.WARNING)
         obj.pk = saved.pk
         obj.refresh_from_db()

@@ -224,7 +224,8 @@ def _logged(values: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
-    """Change a payload. Mass and orbit are frozen while it holds a seat on a launch."""
+    """Change a payload. Mass and orbit are frozen while it holds a seat on a launch. A change of
+    mass or orbit that no vehicle lifts comes back on ``orbit_warnings``, as at registration."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
@@ -284,7 +285,23 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         message=f"Payload {payload.name} changed: {', '.join(sorted(changed))}.",
         customer=payload.customer,
     )
+    # Not stored: an edit that makes the payload heavier than the catalog lifts to its orbit is said
+    # as registration says it.
+    payload.orbit_warnings = (  # type: ignore[attr-defined]
+        payload_orbit_warnings(
+            orbit_family=payload.orbit_family,
+            altitude_km=payload.altitude_km,
+            inclination_deg=payload.inclination_deg,
+            mass_kg=Decimal(payload.mass_kg),
+        )
+        if ORBIT_AND_MASS.intersection(changed)
+        else []
+    )
     return payload
+
+
+#: The fields the catalog's "heaviest it lifts" warning depends on.
+ORBIT_AND_MASS = frozenset({"mass_kg", "orbit_family", "altitude_km", "inclination_deg"})
 
 
 SIZE_FIELDS = ("length_m", "width_m", "height_m")

@@ -42,3 +42,21 @@ def test_sites_list_their_corridors(world, tenant_a):
     assert jiuquan["corridors"] == [
         {"azimuth_from": "90.0", "azimuth_to": "195.0", "note": "SE to SSW", "source": "demo"}
     ]
+
+
+def test_the_api_answers_the_warning_on_an_edit_too(world, tenant_a):
+    created = tenant_a.client.post(
+        "/api/v1/payloads/",
+        {"name": "Grows", "mass_kg": "100.0", "orbit": {"family": "SSO", "altitude_km": 700}},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["warnings"] == []
+    edited = tenant_a.client.patch(
+        f"/api/v1/payloads/{created.json()['id']}/", {"mass_kg": "50000.0"}, format="json"
+    )
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["warnings"] == [
+        "No vehicle in the catalog lifts more than 1,080 kg to SSO 700 km (the most is on Long March 6); "
+        "a 50,000 kg payload registers, but no launch can take it yet."
+    ]

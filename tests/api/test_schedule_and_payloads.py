@@ -180,6 +180,46 @@ def test_a_payloads_sizes_are_stored_not_dropped(tenant_a, catalog):
     assert refused.status_code == 400 and set(refused.json()) == {"length_m"}, refused.json()
 
 
+def test_a_payload_registered_without_its_size_gets_it_by_an_edit(tenant_a, tenant_b, catalog):
+    created = post_payload(tenant_a)
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/payloads/{created.json()['id']}/"
+    edited = tenant_a.client.patch(
+        url, {"length_m": "0.10", "width_m": "0.10", "height_m": "0.34"}, format="json"
+    )
+    assert edited.status_code == 200, edited.json()
+    assert (edited.json()["length_m"], edited.json()["height_m"]) == ("0.10", "0.34")
+    payload = Payload.objects.get(pk=created.json()["id"])
+    assert (payload.length_m, payload.width_m, payload.height_m) == (
+        Decimal("0.10"),
+        Decimal("0.10"),
+        Decimal("0.34"),
+    )
+    assert payload.mass_kg == Decimal("3.0")  # what the edit did not name stays
+    assert Event.objects.filter(verb="payload.updated", subject_id=payload.pk).count() == 1
+    # Another organisation's payload is not there for it; a whole-payload PUT is not offered.
+    assert tenant_b.client.patch(url, {"length_m": "1.0"}, format="json").status_code == 404
+    assert tenant_a.client.put(url, created.json(), format="json").status_code == 405
+
+
+def test_an_edit_is_held_to_the_rules_and_loses_nothing(tenant_a, catalog):
+    created = post_payload(tenant_a)
+    url = f"/api/v1/payloads/{created.json()['id']}/"
+    unreachable = tenant_a.client.patch(url, {"orbit": {"family": "SSO", "altitude_km": 7000}}, format="json")
+    assert unreachable.status_code == 400, unreachable.json()
+    assert "7,000 km" in unreachable.json()["detail"]
+    flat = tenant_a.client.patch(url, {"length_m": "0"}, format="json")
+    assert flat.status_code == 400 and set(flat.json()) == {"length_m"}, flat.json()
+    payload = Payload.objects.get(pk=created.json()["id"])
+    assert (payload.altitude_km, payload.length_m) == (500, None)
+    BookingFactory(customer=tenant_a.customer, payload=payload, status=Booking.Status.CONFIRMED)
+    booked = tenant_a.client.patch(url, {"mass_kg": "4.0"}, format="json")
+    assert booked.status_code == 409, booked.json()
+    assert "cannot change while booked" in booked.json()["detail"]
+    payload.refresh_from_db()
+    assert payload.mass_kg == Decimal("3.0")
+
+
 def test_a_customer_registers_a_payload_and_it_is_logged(tenant_a, catalog):
     answer = post_payload(tenant_a, returnable=True, return_mass_kg="2.5")
     assert answer.status_code == 201, answer.json()

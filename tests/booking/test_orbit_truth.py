@@ -15,7 +15,7 @@ from booking.selectors.fit import orbit_mismatch
 from booking.selectors.guards import check_dedicated_fit
 from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors, vehicle_capacity_kg
 from booking.services.capacity import capacity_curve_refusal
-from booking.services.payloads import payload_create
+from booking.services.payloads import payload_create, payload_update
 from booking.services.scheduling import launch_schedule
 from tests.factories import (
     BookingFactory,
@@ -325,3 +325,23 @@ def test_the_warning_says_which_lower_orbit_takes_the_mass(world):
         "a 1,150 kg payload registers, but no launch can take it yet.",
         "Lower would work: Long March 6 lifts 1,200 kg to SSO 500 km.",
     ]
+
+
+def test_an_edit_that_makes_a_payload_too_heavy_warns_as_registration_does(world):
+    payload = payload_create(
+        customer=CustomerFactory(),
+        actor=None,
+        name="Grows",
+        mass_kg=Decimal("100"),
+        orbit_family="SSO",
+        altitude_km=700,
+    )
+    assert payload.orbit_warnings == []
+    heavier = payload_update(payload=payload, actor=None, mass_kg=Decimal("50000"))
+    assert heavier.orbit_warnings == [
+        "No vehicle in the catalog lifts more than 1,080 kg to SSO 700 km (the most is on Long March 6); "
+        "a 50,000 kg payload registers, but no launch can take it yet."
+    ]
+    # A change of something else says nothing of the mass again.
+    renamed = payload_update(payload=heavier, actor=None, name="Grown")
+    assert renamed.orbit_warnings == []

@@ -104,7 +104,7 @@ class PayloadSerializer(serializers.ModelSerializer):
     manifest_totals = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(
         help_text="What the catalog said when the payload registered (e.g. more mass than any vehicle "
-        "lifts to its orbit); present in the answer to a create only."
+        "lifts to its orbit); present in the answer to a create or an edit of mass or orbit only."
     )
 
     class Meta:
@@ -142,6 +142,9 @@ class PayloadSerializer(serializers.ModelSerializer):
     orbit_review: CatalogOrbitReview | None = None
 
     def validate(self, attrs):
+        if self.partial:
+            # An edit names only what changes: ``payload_update`` checks the merged payload.
+            return attrs
         self.orbit_review = catalog_orbit_review(
             orbit_family=attrs["orbit_family"],
             altitude_km=attrs["altitude_km"],

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from booking.rules.permissions import Action
 from booking.selectors.access import get_payloads_for
-from booking.services.payloads import cargo_item_add, payload_create
+from booking.services.payloads import EDITABLE_FIELDS, cargo_item_add, payload_create, payload_update
 
 from .. import examples as ex
 from ..permissions import acting_membership, acting_rows
@@ -42,13 +42,24 @@ from .common import BAD_REQUEST, NOT_FOUND, ApiViewSet
             ex.ex("Unreachable orbit", ex.PAYLOAD_INVALID, response=True, status="400"),
         ],
     ),
+    partial_update=extend_schema(
+        description=(
+            "Change a payload: send only what changes (e.g. its stowed size before a booking is "
+            "confirmed). Mass and orbit cannot change while it holds a seat on a launch (409); a new "
+            "size must still fit the seat it holds (409 with the figures); an orbit the catalog cannot "
+            "reach is 400. A mass or orbit heavier than any vehicle lifts answers with `warnings`."
+        ),
+        responses={200: PayloadSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
 )
 class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
+    # An edit names what changes (PATCH, ``partial_update``); a PUT of the whole payload is not offered.
     serializer_class = PayloadSerializer
     ordering_fields = ["name", "created_at", "id"]
     rule_actions = {
         **ApiViewSet.rule_actions,
         "create": Action.PAYLOAD_MANAGE,
+        "partial_update": Action.PAYLOAD_MANAGE,
         "cargo_items": Action.PAYLOAD_MANAGE,
     }
 
@@ -82,6 +93,14 @@ class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             orbit_review=serializer.orbit_review,
         )
         return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        payload = self.get_object()
+        serializer = self.get_serializer(payload, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = {name: value for name, value in serializer.validated_data.items() if name in EDITABLE_FIELDS}
+        payload = payload_update(payload=payload, actor=request.user, **values)
+        return Response(self.get_serializer(payload).data)
 
     @extend_schema(
         request=CargoItemSerializer,

@@ -15,6 +15,7 @@ from booking.portal.selectors import orbit_assessment
 from booking.rules.permissions import Action
 from booking.selectors.returns import payload_manifest_totals
 from booking.services.payloads import cargo_item_add, payload_create, payload_update
+from customers.models import Payload
 
 
 @member_required(Action.READ)
@@ -23,6 +24,12 @@ def payload_list(request: PortalRequest) -> HttpResponse:
     return render(
         request, "portal/payloads.html", {"payloads": selectors.customer_payloads(customer=customer)}
     )
+
+
+def _warn(request: PortalRequest, payload: Payload) -> None:
+    """What the catalog said of the saved payload's mass and orbit (not stored)."""
+    for warning in getattr(payload, "orbit_warnings", []):
+        messages.warning(request, warning)
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,8 +44,7 @@ def payload_create_view(request: PortalRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Payload {payload.name} saved.")
-            for warning in getattr(payload, "orbit_warnings", []):
-                messages.warning(request, warning)
+            _warn(request, payload)
             return redirect("portal:payloads")
     return render(request, "portal/payload_form.html", {"form": form, "payload": None})
 
@@ -51,11 +57,12 @@ def payload_edit(request: PortalRequest, pk: int) -> HttpResponse:
     form = PayloadForm(request.POST or None, instance=payload, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            payload_update(payload=payload, actor=request.user, **form.service_values())
+            saved = payload_update(payload=payload, actor=request.user, **form.service_values())
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Payload {form.cleaned_data['name']} saved.")
+            _warn(request, saved)
             return redirect("portal:payloads")
     return render(
         request,
