@@ -90,11 +90,13 @@ def availability_search(
     latest: datetime | None = None,
     now: datetime | None = None,
     currency: str = "USD",
+    port_kind: str | None = None,
 ) -> Availability:
     """Rideshare seats and dedicated launches for ``payload`` with a NET in [earliest, latest].
 
-    Prices are the standard launch price (no options, no express) in ``currency``. Options come
-    sorted by NET, then price.
+    Prices are the standard launch price (no options, no express) in ``currency``, on the seat the
+    payload would take: with ``port_kind``, a port of that kind only. Options come sorted by NET,
+    then price.
     """
     now = now or timezone.now()
     earliest = max(earliest or now, now)
@@ -111,6 +113,7 @@ def availability_search(
         now=now,
         currency=currency,
         rates=rates,
+        port_kind=port_kind,
         into=result,
     )
     _dedicated_options(
@@ -134,6 +137,7 @@ def _rideshare_options(
     now: datetime,
     currency: str,
     rates: dict[str, Decimal],
+    port_kind: str | None,
     into: Availability,
 ) -> None:
     launches = Launch.objects.filter(
@@ -162,7 +166,7 @@ def _rideshare_options(
             into.reasons.append(mismatch)
             continue
         try:
-            seat = search_seat(launch=launch, payload=payload, now=now)
+            seat = search_seat(launch=launch, payload=payload, now=now, port_kind=port_kind)
         except ServiceError as exc:
             into.reasons.append(exc.message)
             continue
@@ -276,26 +280,16 @@ def _dedicated_options(
         )
 
 
-def _lacks_port_kind(*, launch: Launch, kind: str | None) -> bool:
-    """A booking on a port moves only to a launch with ports of its kind (``booking_rebook``)."""
-    return kind is not None and all(port.kind != kind for port in launch.ports.all())
-
-
 def rebook_options(*, booking: Booking, now: datetime | None = None) -> Availability:
     """Where ``booking`` can move (``bookings.booking_rebook``): seats on the other launches of
-    its launch's provider that take its payload, and, for a booking on a port, have ports of its
-    kind; the other options are not offered."""
-    found = availability_search(payload=booking.payload, now=now, currency=booking.currency)
-    provider_id, launch_id = booking.launch.provider_id, booking.launch_id
+    its launch's provider that take its payload, priced on a port of its kind for a booking on a
+    port (the port a move keeps); the other options are not offered."""
     kind = booking.launch_port.kind if booking.launch_port is not None else None
-    options, reasons = [], list(found.reasons)
-    for option in found.options:
-        if option.launch is None or option.launch.pk == launch_id or option.provider.pk != provider_id:
-            continue
-        if _lacks_port_kind(launch=option.launch, kind=kind):
-            reasons.append(
-                f"{option.launch.name} has no {port_label(kind or '')}s for booking {booking.reference}"
-            )
-            continue
-        options.append(option)
-    return Availability(options=options, reasons=reasons)
+    found = availability_search(payload=booking.payload, now=now, currency=booking.currency, port_kind=kind)
+    provider_id, launch_id = booking.launch.provider_id, booking.launch_id
+    options = [
+        option
+        for option in found.options
+        if option.launch is not None and option.launch.pk != launch_id and option.provider.pk == provider_id
+    ]
+    return Availability(options=options, reasons=list(found.reasons))

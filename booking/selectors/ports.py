@@ -222,10 +222,17 @@ def check_seat(*, launch: Launch, seat: Seat, payload: Payload, now: datetime) -
             raise Conflict(refusal)
 
 
-def search_seat(*, launch: Launch, payload: Payload, now: datetime) -> Seat:
+def search_seat(*, launch: Launch, payload: Payload, now: datetime, port_kind: str | None = None) -> Seat:
     """For availability: the first port of the launch the payload fits with a slot free (its lightest
-    adapter), or no port on a launch without ports; ``Conflict`` saying why nothing fits."""
+    adapter), or no port on a launch without ports; ``Conflict`` saying why nothing fits. With
+    ``port_kind`` (a booking moving on its port), only ports of that kind are tried."""
     ports = launch_ports(launch)
+    if port_kind is not None:
+        ports = [port for port in ports if port.kind == port_kind]
+        if not ports:
+            raise Conflict(
+                f"{launch_label(launch)} has no {port_label(port_kind)}s for payload {payload.name}"
+            )
     if not ports:
         problem = envelope_problem(vehicle_model=launch.vehicle_model, port=None, payload=payload)
         if problem:

@@ -173,6 +173,23 @@ def test_rebook_options_leave_out_launches_without_the_bookings_port_kind(world)
     assert with_kind in launches
     assert without not in launches
     assert (
-        f"Kuaizhou-1A · 12U only has no 6U CubeSat dispenser slots for booking {booking.reference}"
+        f"Kuaizhou-1A · 12U only has no 6U CubeSat dispenser slots for payload {booking.payload.name}"
         in found.reasons
     )
+
+
+def test_a_rebook_option_is_priced_on_the_port_kind_the_booking_keeps(world):
+    source = _launch(world, "Kuaizhou-1A · 6U source", 12, cubesat_6u=2)
+    # The target's cheap 12U dispenser comes first and would take the payload too: the move keeps the
+    # booking's 6U kind, and the option shows the 6U price.
+    target = _launch(world, "Kuaizhou-1A · mixed", 20, cubesat_6u=2, cubesat_12u=2)
+    assert [port.kind for port in target.ports.all()] == ["cubesat_12u", "cubesat_6u"]
+    LaunchPort.objects.filter(launch=target, kind="cubesat_12u").update(price=Decimal("1000.00"))
+    LaunchPort.objects.filter(launch=target, kind="cubesat_6u").update(price=Decimal("9000.00"))
+    [booking] = _hold(source, 1)
+    [option] = [o for o in rebook_options(booking=booking).options if o.launch == target]
+    assert option.port == "cubesat_6u"
+    on_6u = quote_create(
+        customer=booking.customer, payload=booking.payload, actor=None, launch=target, port="cubesat_6u"
+    )
+    assert option.price == on_6u.total
