@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "launchbook.settings")
 
 from bench.invariants import check_all  # noqa: E402
+from bench.seats import CUBESAT_SIZE, seat_choice, sso_500  # noqa: E402
 from bench.stack import Stack  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -76,7 +77,7 @@ class Client:
         # (booking id, payload id)
         self.held: list[tuple[int, int]] = []
         self.confirmed: list[tuple[int, int]] = []
-        self.launch_ids: list[int] = []
+        self.launches: list[tuple[int, dict]] = []
 
     def call(self, kind: str, method: str, path: str, **kwargs):
         if method == "POST":
@@ -100,18 +101,17 @@ class Client:
                 "/payloads/",
                 json={
                     "name": f"Load sat {self.index}-{n}",
-                    "mass_kg": str(self.rng.choice([2, 3, 5, 8, 12, 20])),
+                    "mass_kg": str(self.rng.choice([2, 3, 4, 5])),
                     "orbit": {"family": "SSO", "altitude_km": 500},
+                    **CUBESAT_SIZE,
                 },
             )
             if response is not None and response.status_code == 201:
                 self.free_payloads.append(response.json()["id"])
         response = self.call("schedule read", "GET", "/launches/", params={"status": "scheduled"})
         if response is not None and response.ok:
-            self.launch_ids = [
-                launch["id"]
-                for launch in response.json()["results"]
-                if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
+            self.launches = [
+                (launch["id"], seat_choice(launch)) for launch in sso_500(response.json()["results"])
             ]
 
     def step(self) -> None:
@@ -127,17 +127,14 @@ class Client:
                 "/availability/",
                 params={"payload": self.rng.choice(self.free_payloads)},
             )
-        elif roll < 0.80 and self.free_payloads and self.launch_ids:
+        elif roll < 0.80 and self.free_payloads and self.launches:
             payload = self.free_payloads.pop(0)
+            launch, seat = self.rng.choice(self.launches)
             quote = self.call(
                 "quote",
                 "POST",
                 "/quotes/",
-                json={
-                    "payload": payload,
-                    "launch": self.rng.choice(self.launch_ids),
-                    "service_level": "standard",
-                },
+                json={"payload": payload, "launch": launch, **seat},
             )
             if quote is None or quote.status_code != 201:
                 self.free_payloads.append(payload)
@@ -172,9 +169,9 @@ class Client:
 class FlowClient(Client):
     """One integrator of the flow phase: payload → quote → hold → release, or the trivial read."""
 
-    def __init__(self, *args, launch_ids: list[int], reads: bool, **kwargs):
+    def __init__(self, *args, launches: list[tuple[int, dict]], reads: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.launch_ids = launch_ids
+        self.launches = launches
         self.reads = reads
         self.n = 0
 
@@ -183,14 +180,16 @@ class FlowClient(Client):
             self.call(FLOW_READ, "GET", "/providers/")
             return
         self.n += 1
+        launch, seat = self.launches[self.n % len(self.launches)]
         payload = self.call(
             FLOW_KINDS[0],
             "POST",
             "/payloads/",
             json={
                 "name": f"Flow sat {self.index}-{self.n}",
-                "mass_kg": str(self.rng.choice([2, 3, 5, 8])),
+                "mass_kg": str(self.rng.choice([2, 3, 4, 5])),
                 "orbit": {"family": "SSO", "altitude_km": 500},
+                **CUBESAT_SIZE,
             },
         )
         if payload is None or payload.status_code != 201:
@@ -199,11 +198,7 @@ class FlowClient(Client):
             FLOW_KINDS[1],
             "POST",
             "/quotes/",
-            json={
-                "payload": payload.json()["id"],
-                "launch": self.launch_ids[self.n % len(self.launch_ids)],
-                "service_level": "standard",
-            },
+            json={"payload": payload.json()["id"], "launch": launch, **seat},
         )
         if quote is None or quote.status_code != 201:
             return
@@ -212,14 +207,11 @@ class FlowClient(Client):
             self.call(FLOW_RELEASE, "POST", f"/bookings/{hold.json()['id']}/cancel/", json={})
 
 
-def sso_500_launches(base_url: str, session: requests.Session) -> list[int]:
+def sso_500_launches(base_url: str, session: requests.Session) -> list[tuple[int, dict]]:
+    """The scheduled SSO 500 km launches, each with the seat a quote on it asks for."""
     response = session.get(f"{base_url}/api/v1/launches/", params={"status": "scheduled"}, timeout=30)
     response.raise_for_status()
-    return [
-        launch["id"]
-        for launch in response.json()["results"]
-        if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
-    ]
+    return [(launch["id"], seat_choice(launch)) for launch in sso_500(response.json()["results"])]
 
 
 def run_for(clients: list, seconds: float) -> float:
@@ -252,8 +244,8 @@ def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
     )
     recorder = Recorder()
     probe = Client(stack.base_url, FLOW_CUSTOMER, 1000, recorder, random.Random(0))
-    launch_ids = sso_500_launches(stack.base_url, probe.session)[: args.flow_launches]
-    if not launch_ids:
+    launches = sso_500_launches(stack.base_url, probe.session)[: args.flow_launches]
+    if not launches:
         raise RuntimeError("no scheduled SSO 500 km launch to hold seats on")
     clients = [
         FlowClient(
@@ -262,7 +254,7 @@ def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
             2000 + i,
             recorder,
             random.Random(args.seed + 100 + i),
-            launch_ids=launch_ids,
+            launches=launches,
             reads=i % 2 == 1,
         )
         for i in range(args.flow_clients)
@@ -279,7 +271,7 @@ def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
     )
     read_rate = summary.get(FLOW_READ, {}).get("per_second", 0) / max(read_clients, 1)
     figures = {
-        "launches": launch_ids,
+        "launches": [launch for launch, _ in launches],
         "flow_clients": flow_clients,
         "read_clients": read_clients,
         "flow_requests_per_second_per_client": round(flow_rate, 2),

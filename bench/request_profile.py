@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seats import CUBESAT_SIZE, seat_choice, sso_500  # noqa: E402
 from bench.stack import recreate_database  # noqa: E402
 
 DATABASE = os.environ.get("BENCH_DATABASE", "lb_bench_profile")
@@ -63,11 +64,7 @@ class Flow:
         assert response.status_code in (200, 201), response.content
         self.authorization = f"Token {response.json()['token']}"
         listed = self.get("/api/v1/launches/", {"status": "scheduled"}).json()["results"]
-        self.launches = [
-            launch["id"]
-            for launch in listed
-            if launch["target_orbit"]["family"] == "SSO" and launch["target_orbit"]["altitude_km"] == 500
-        ][:3]
+        self.launches = [(launch["id"], seat_choice(launch)) for launch in sso_500(listed)][:3]
         assert self.launches, "the demo catalog has no scheduled SSO 500 km launch"
         self.counter = iter(range(10**9))
         self.state: dict[str, int] = {}
@@ -91,17 +88,19 @@ class Flow:
         n = next(self.counter)
         r = self.post(
             "/api/v1/payloads/",
-            {"name": f"Profile sat {n}", "mass_kg": "5", "orbit": {"family": "SSO", "altitude_km": 500}},
+            {
+                "name": f"Profile sat {n}",
+                "mass_kg": "5",
+                "orbit": {"family": "SSO", "altitude_km": 500},
+                **CUBESAT_SIZE,
+            },
         )
         assert r.status_code == 201, r.content
         self.state["payload"] = r.json()["id"]
 
     def quote(self) -> None:
-        launch = self.launches[next(self.counter) % len(self.launches)]
-        r = self.post(
-            "/api/v1/quotes/",
-            {"payload": self.state["payload"], "launch": launch, "service_level": "standard"},
-        )
+        launch, seat = self.launches[next(self.counter) % len(self.launches)]
+        r = self.post("/api/v1/quotes/", {"payload": self.state["payload"], "launch": launch, **seat})
         assert r.status_code == 201, r.content
         self.state["quote"] = r.json()["id"]
 

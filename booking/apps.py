@@ -21,6 +21,9 @@ class BookingConfig(AppConfig):
         signals.events_published.connect(
             notifications.notifications_on_published, dispatch_uid="booking.notifications"
         )
+        signals.notification_events_committed.connect(
+            tasks.notification_events_queue, dispatch_uid="booking.notification_events_queue"
+        )
         signals.notification_deliveries_due.connect(
             tasks.notifications_queue, dispatch_uid="booking.notifications_queue"
         )

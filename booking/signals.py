@@ -2,7 +2,8 @@
 
 The services send these and know no listener, so no writer imports the Celery tasks or the
 webhooks: ``events_published`` feeds the webhooks, ``webhook_deliveries_due`` and
-``readiness_checks_due`` queue Celery tasks, and so does ``notification_deliveries_due``. Each is sent after the change commits, except
+``readiness_checks_due`` queue Celery tasks, and so do ``notification_events_committed`` and
+``notification_deliveries_due``. Each is sent after the change commits, except
 ``events_published``, whose listener itself waits for the commit.
 """
 
@@ -18,3 +19,5 @@ webhook_deliveries_due = Signal()
 readiness_checks_due = Signal()
 #: ``delivery_ids``: notification e-mails to send now.
 notification_deliveries_due = Signal()
+#: ``event_ids``: committed Events that notify people, to be written as notifications.
+notification_events_committed = Signal()

@@ -133,6 +133,26 @@ def payment_reminders_notify() -> int:
     return notifications.payment_reminders_notify()
 
 
+@shared_task(name="booking.tasks.notifications_from_events", acks_late=True, ignore_result=True)
+def notifications_from_events(event_ids: list[int]) -> None:
+    """The notifications (and their e-mails) of committed Events; each Event notifies once."""
+    notifications.notifications_from_events(event_ids=event_ids)
+
+
+@shared_task(name="booking.tasks.notifications_catch_up", acks_late=True, ignore_result=True)
+def notifications_catch_up() -> int:
+    """Beat, every 60 s: the notifications of recent Events whose task was lost."""
+    return len(notifications.notifications_catch_up())
+
+
+def notification_events_queue(*, event_ids: Sequence[int], **_signal: Any) -> None:
+    """Listens to ``signals.notification_events_committed``: one task per committed change."""
+    try:
+        notifications_from_events.delay(list(event_ids))
+    except Exception:  # broker down: the catch-up writes them
+        logger.warning("could not queue the notifications of events %s; the catch-up will", list(event_ids))
+
+
 def notifications_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:
     """Listens to ``signals.notification_deliveries_due``: one task per delivery."""
     for delivery_id in delivery_ids:

@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "notifications-catch-up": {
+        "task": "booking.tasks.notifications_catch_up",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",

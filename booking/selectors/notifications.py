@@ -9,15 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from booking.models import Booking, Notification, NotificationDelivery, NotificationPreference
-from booking.rules.notifications import Audience, audience
+from booking.models import Booking, Event, Notification, NotificationDelivery, NotificationPreference
+from booking.rules.notifications import LIFT_OFF_STATUS, VERB_REASONS, Audience, audience
 from customers.models import Customer, Membership, PaymentMilestone
 from vehicles.models import ProviderOperator
 
 #: Bookings whose customers hear about their launch: all but the cancelled and lapsed ones.
 NOT_ON_LAUNCH = (Booking.Status.CANCELLED, Booking.Status.EXPIRED)
+
+
+def untold_events(*, since: datetime) -> QuerySet[Event]:
+    """Events since ``since`` that notify people (``rules.notifications.event_reason``) and have no
+    notification written yet."""
+    notifying = Q(verb__in=VERB_REASONS) | Q(verb="launch.status_changed", after__status=LIFT_OFF_STATUS)
+    told = Notification.objects.filter(event=OuterRef("pk"))
+    return Event.objects.filter(notifying, created_at__gte=since).filter(~Exists(told)).order_by("pk")
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,11 @@ from booking.selectors.notifications import (
     email_preferences,
     milestone_key,
     milestones_to_remind,
+    untold_events,
     wants_email,
 )
 from booking.services.locking import claim_unlocked
-from booking.signals import notification_deliveries_due
+from booking.signals import notification_deliveries_due, notification_events_committed
 from customers.models import Customer, Document, Membership, PaymentMilestone
 
 from .events import Actor, event_record, user_or_none
@@ -249,10 +250,26 @@ def _announce(delivery_ids: Sequence[int]) -> None:
 def notifications_on_published(*, events: Sequence[Event], **_signal: Any) -> None:
     """Listens to ``signals.events_published``: the Events that notify people (a booking held,
     confirmed or cancelled; a launch slipped, scrubbed or launched; a document reviewed) become
-    notifications once the change commits."""
+    notifications once the change commits, written by a Celery task (``signals.
+    notification_events_committed``), not in the request that made the change; the catch-up
+    (``notifications_catch_up``, beat) writes those whose task was lost."""
     event_ids = [event.pk for event in events if event_reason(event.verb, event.after or {})]
     if event_ids:
-        transaction.on_commit(lambda: notifications_from_events(event_ids=event_ids), robust=True)
+        transaction.on_commit(
+            lambda: notification_events_committed.send(sender=Event, event_ids=event_ids), robust=True
+        )
+
+
+#: How far back the catch-up looks for Events whose notifications were never written.
+CATCH_UP_WINDOW = timedelta(days=1)
+
+
+def notifications_catch_up(*, now: datetime | None = None) -> list[Notification]:
+    """The notifications of recent notifying Events that have none yet (their task was lost with a
+    broker or a worker). Safe to repeat and to race the tasks: each Event notifies once."""
+    now = now or timezone.now()
+    untold = list(untold_events(since=now - CATCH_UP_WINDOW).values_list("pk", flat=True))
+    return notifications_from_events(event_ids=untold, now=now) if untold else []
 
 
 def notifications_from_events(*, event_ids: Sequence[int], now: datetime | None = None) -> list[Notification]:

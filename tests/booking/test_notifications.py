@@ -141,6 +141,26 @@ def test_confirm_and_cancel_notify_once_each(world, committed):
     assert len(mail.outbox) == 12
 
 
+def test_a_change_whose_notification_task_was_lost_is_caught_up_once(world, committed, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.notifications_from_events, "delay", broker_down)
+    booking = committed(hold, world)  # the hold stands; its notification task never left
+    assert booking.pk is not None and not Notification.objects.exists()
+    monkeypatch.undo()
+    told = committed(notes.notifications_catch_up)
+    assert [n.reason for n in told] == ["booking_held"]
+    assert len(mail.outbox) == 4
+    assert committed(notes.notifications_catch_up) == []  # once only
+    # An Event older than the catch-up's window is left alone.
+    with time_machine.travel(world.now + notes.CATCH_UP_WINDOW + timedelta(minutes=1), tick=False):
+        booking_cancel(booking=booking, actor=None, reason="later")
+    Notification.objects.all().delete()
+    with time_machine.travel(world.now + 2 * notes.CATCH_UP_WINDOW + timedelta(minutes=2), tick=False):
+        assert committed(notes.notifications_catch_up) == []
+
+
 def test_launch_news_reaches_the_booked_customers_and_nobody_else(world, committed):
     BookingFactory(customer=world.customer, launch=world.launch, status="confirmed")
     stranger = CustomerFactory(name="Not booked")
