@@ -7,14 +7,34 @@ class BookingConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect what the writers announce to who acts on it: Events feed the webhooks and the notifications,
-        due deliveries and due readiness checks become Celery tasks; sign-ins stamp sessions for
-        the idle and absolute timeouts (launchbook.security).
+        due deliveries and due readiness checks become Celery tasks; a change of the orbit catalog
+        renews the catalog every process keeps (booking.selectors.catalog); sign-ins stamp sessions
+        for the idle and absolute timeouts (launchbook.security).
 
         The imports are here, not at the top: Django imports this module while it loads the
         apps, before any model can be, and these modules import models."""
+        from django.db.models.signals import post_delete, post_save
+
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
+        from booking.models import ExchangeRate
+        from booking.selectors.catalog import catalog_changed
         from booking.services import notifications, webhooks
+        from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Provider, VehicleModel
+
+        for model in (
+            LaunchSite,
+            LaunchCorridor,
+            VehicleModel,
+            CapacityPoint,
+            Provider,
+            Adapter,
+            ExchangeRate,
+        ):
+            for change in (post_save, post_delete):
+                change.connect(
+                    catalog_changed, sender=model, dispatch_uid=f"booking.catalog.{model.__name__}"
+                )
 
         signals.events_published.connect(webhooks.webhooks_on_published, dispatch_uid="booking.webhooks")
         signals.webhook_deliveries_due.connect(tasks.webhooks_queue, dispatch_uid="booking.webhooks_queue")

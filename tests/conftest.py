@@ -102,6 +102,16 @@ def _webhooks_to_local_receivers(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_orbit_catalog():
+    """Each test reads the orbit catalog it made: none kept from a test rolled back before it."""
+    from booking.selectors.catalog import catalog_forget
+
+    catalog_forget()
+    yield
+    catalog_forget()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test starts a real worker."""
     from launchbook.celery import app

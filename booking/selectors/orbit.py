@@ -16,15 +16,23 @@ from django.db.models import Prefetch, QuerySet
 from booking.errors import InvalidRequest, ScheduleConflict
 from booking.rules import orbit as rule
 from booking.rules.orbit import CapacityRow, CapacityUnknown, SiteCorridors
+from booking.selectors.catalog import kept_catalog
 from vehicles.models import CapacityPoint, LaunchCorridor, LaunchSite, VehicleModel
 from vehicles.selectors import vehicle_models_with_curves
 
 
 def capacity_rows(vehicle_model: VehicleModel) -> list[CapacityRow]:
-    """The model's capacity points as the rule reads them (uses prefetched rows when present)."""
+    """The model's capacity points as the rule reads them: prefetched rows when present, else the
+    kept catalog's outside a transaction (``selectors.catalog``), else a query."""
+    points = vehicle_model.capacity_points.all()
+    if "capacity_points" not in getattr(vehicle_model, "_prefetched_objects_cache", {}):
+        catalog = kept_catalog()
+        kept = catalog.by_pk.get(vehicle_model.pk) if catalog is not None else None
+        if kept is not None:
+            points = kept.capacity_points.all()
     return [
         (point.orbit_family, point.altitude_km, point.inclination_deg, Decimal(point.capacity_kg))
-        for point in vehicle_model.capacity_points.all()
+        for point in points
     ]
 
 
@@ -91,7 +99,9 @@ def site_orbit_refusal(
     *, site: LaunchSite, inclination_deg: Decimal | float, others: Iterable[LaunchSite] | None = None
 ) -> str | None:
     """Why ``site`` cannot fly the inclination, naming the sites that can ("…; Xichang and Wenchang do")."""
-    others = sites_with_corridors() if others is None else others
+    if others is None:
+        catalog = kept_catalog()
+        others = catalog.sites if catalog is not None else sites_with_corridors()
     return rule.site_reach_refusal(
         site_corridors(site), inclination_deg, [site_corridors(other) for other in others]
     )
@@ -261,6 +271,7 @@ def catalog_orbit_review(
     registers, but nothing sells it yet): the mass is more than any vehicle lifts there.
     """
     review = CatalogOrbitReview()
+    catalog = kept_catalog()
     review.problems = rule.target_orbit_problems(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
     )
@@ -271,7 +282,7 @@ def catalog_orbit_review(
     )
     review.inclination_deg = inclination
     if inclination is not None:
-        sites = list(sites_with_corridors())
+        sites = list(catalog.sites) if catalog is not None else list(sites_with_corridors())
         # North to south, as the map reads (and as the refusals name them).
         reaching = sorted(sites_reaching(inclination, sites), key=lambda site: (-site.latitude, site.name))
         review.reaching_sites = [site.name for site in reaching]
@@ -279,7 +290,11 @@ def catalog_orbit_review(
             review.problems["inclination_deg"] = rule.no_site_refusal(
                 inclination, [site_corridors(site) for site in sites]
             )
-    models = list(vehicle_models_with_curves().filter(active=True).order_by("name"))
+    models = (
+        catalog.active_models
+        if catalog is not None
+        else list(vehicle_models_with_curves().filter(active=True).order_by("name"))
+    )
     lifted, missing = _catalog_capacities(models, orbit_family, altitude_km, inclination)
     if not lifted:
         problem = _altitude_problem(orbit_family, altitude_km, missing)

@@ -16,6 +16,7 @@ all ask these):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, LaunchPort
 from booking.rules.envelope import Box, box_or_none, fairing_fit_problem, port_fit_problem
 from booking.selectors.capacity import launch_ports_free, launch_ports_taken
+from booking.selectors.catalog import kept_catalog
 from booking.selectors.fit import fmt_kg, launch_label
 from customers.models import Payload
 from vehicles.models import Adapter, PortKind, Provider, VehicleModel
@@ -53,8 +55,14 @@ def _kinds_text(ports: list[LaunchPort]) -> str:
 
 def adapters_for(*, provider: Provider, port_kind: str | None = None) -> list[Adapter]:
     """Active catalog adapters offered on ``provider``'s launches (its own and global ones), lightest first."""
-    adapters = Adapter.objects.filter(Q(provider__isnull=True) | Q(provider=provider), active=True)
-    return [a for a in adapters.order_by("mass_kg", "name") if port_kind is None or port_kind in a.port_kinds]
+    catalog = kept_catalog()
+    if catalog is not None:
+        adapters: Iterable[Adapter] = (a for a in catalog.adapters if a.provider_id in (None, provider.pk))
+    else:
+        adapters = Adapter.objects.filter(
+            Q(provider__isnull=True) | Q(provider=provider), active=True
+        ).order_by("mass_kg", "name")
+    return [a for a in adapters if port_kind is None or port_kind in a.port_kinds]
 
 
 def _check_adapter(*, adapter: Adapter, provider: Provider, port_kind: str | None) -> None:

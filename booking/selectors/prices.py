@@ -24,6 +24,7 @@ from booking.models import (
     RideshareRate,
 )
 from booking.rules.money import HUNDRED, fmt_money, money
+from booking.selectors.catalog import kept_catalog
 from booking.selectors.fit import CountedMass, counted_mass
 from booking.selectors.guards import check_dedicated_fit, check_launch_fit
 from booking.selectors.ports import Seat, choose_seat, port_label
@@ -40,7 +41,11 @@ def _validate_currency(currency: str) -> str:
 
 
 def exchange_rates() -> dict[str, Decimal]:
-    """The whole rates table in one query, for a caller that converts many prices (a search)."""
+    """The whole rates table in one query (none outside a transaction: the kept catalog's), for a
+    caller that converts many prices (a search)."""
+    catalog = kept_catalog()
+    if catalog is not None:
+        return dict(catalog.rates)
     return {
         currency: Decimal(rate)
         for currency, rate in ExchangeRate.objects.values_list("currency", "units_per_usd")

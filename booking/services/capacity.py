@@ -14,6 +14,7 @@ from booking.errors import Conflict
 from booking.models import Launch
 from booking.rules import orbit as orbit_rule
 from booking.selectors.capacity import launch_booked_mass_kg
+from booking.selectors.catalog import catalog_changed
 from booking.selectors.fit import fmt_kg, launch_label
 from vehicles.models import CapacityPoint, VehicleModel
 
@@ -124,6 +125,7 @@ def capacity_curve_replace(
     if before == after:
         return existing
     CapacityPoint.objects.filter(vehicle_model=vehicle_model).delete()
+    catalog_changed()  # bulk_create sends no signals
     created = CapacityPoint.objects.bulk_create(
         CapacityPoint(
             vehicle_model=vehicle_model,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import NumberOrDecimalStringField
 from booking.models import AddOnService, Launch, Quote, QuoteLine
 from booking.selectors.access import get_payloads_for
-from vehicles.models import Adapter, CapacityPoint, Currency, PortKind, VehicleModel
+from vehicles.models import Adapter, Currency, PortKind, VehicleModel
 
 from .common import LaunchIdField, ScopedPrimaryKeyField
 
@@ -80,16 +79,11 @@ class QuoteRequestSerializer(serializers.Serializer):
     payload = ScopedPrimaryKeyField(fetcher=get_payloads_for, model_name="payload")
     service_level = serializers.ChoiceField(choices=Launch.ServiceLevel.choices, default="standard")
     launch = LaunchIdField(
-        # What pricing and the fit checks read of the launch, in the same query and one prefetch.
+        # What pricing and the fit checks read of the launch, in the same query and one prefetch;
+        # the vehicle's capacity points come from the kept orbit catalog (``selectors.catalog``).
         queryset=Launch.objects.select_related(
             "provider", "vehicle_model", "vehicle__vehicle_model"
-        ).prefetch_related(
-            Prefetch(
-                "vehicle_model__capacity_points",
-                queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km"),
-            ),
-            "ports",
-        ),
+        ).prefetch_related("ports"),
         required=False,
         allow_null=True,
         help_text="A rideshare seat on this launch.",

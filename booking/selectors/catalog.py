@@ -1,0 +1,117 @@
+"""The catalog that nearly every request reads: launch sites with their corridors, vehicle models
+with their providers and capacity points, the adapters, the exchange rates.
+
+A payload registration, the portal's live orbit check and a quote each read the same tables (a few
+dozen rows that change when operators edit the catalog, not per booking). ``kept_catalog`` keeps
+them per process (per thread) and checks, per call, one version token in the shared cache (Redis in
+production): every committed change of a site, corridor, vehicle model, capacity point, provider,
+adapter or exchange rate sets a new token (``catalog_changed``, from the models' save and delete
+signals and from services that write in bulk), so every process reads the catalog again on its
+next call.
+
+Only reads outside a transaction use it (``None`` inside one): a transaction may see catalog changes
+of its own not yet committed, and what is checked under a lock (capacity at hold and confirm) is
+always read from the rows. Callers fall back to their own queries when it answers ``None``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Prefetch
+
+from booking.models import ExchangeRate
+from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, VehicleModel
+
+#: The shared cache key whose value names the catalog's current version.
+VERSION_KEY = "launchbook:catalog-version"
+
+
+@dataclass(frozen=True)
+class KeptCatalog:
+    version: str
+    #: By name, each with its corridors prefetched (azimuth order).
+    sites: tuple[LaunchSite, ...]
+    #: Every model (active or not), by name, each with its provider and capacity points prefetched.
+    models: tuple[VehicleModel, ...]
+    #: Active adapters, lightest first.
+    adapters: tuple[Adapter, ...]
+    #: Units of each currency per US dollar.
+    rates: dict[str, Decimal]
+    by_pk: dict[int, VehicleModel] = field(default_factory=dict)
+
+    @property
+    def active_models(self) -> list[VehicleModel]:
+        return [model for model in self.models if model.active]
+
+
+_kept = threading.local()
+
+
+def _load(version: str) -> KeptCatalog:
+    sites = LaunchSite.objects.order_by("name").prefetch_related(
+        Prefetch("corridors", queryset=LaunchCorridor.objects.order_by("azimuth_from", "pk"))
+    )
+    models = (
+        VehicleModel.objects.select_related("provider")
+        .prefetch_related(
+            Prefetch(
+                "capacity_points", queryset=CapacityPoint.objects.order_by("orbit_family", "altitude_km")
+            )
+        )
+        .order_by("name")
+    )
+    loaded = tuple(models)
+    return KeptCatalog(
+        version=version,
+        sites=tuple(sites),
+        models=loaded,
+        adapters=tuple(Adapter.objects.filter(active=True).order_by("mass_kg", "name")),
+        rates={
+            currency: Decimal(rate)
+            for currency, rate in ExchangeRate.objects.values_list("currency", "units_per_usd")
+        },
+        by_pk={model.pk: model for model in loaded},
+    )
+
+
+def _current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # never set, or evicted: start a version (a racing process may win)
+        cache.add(VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY) or "unknown"
+    return str(version)
+
+
+def kept_catalog() -> KeptCatalog | None:
+    """The catalog as of its current version, read once per process and version; ``None`` inside a
+    transaction (read the rows there)."""
+    if connection.in_atomic_block:
+        return None
+    version = _current_version()
+    kept: KeptCatalog | None = getattr(_kept, "catalog", None)
+    if kept is None or kept.version != version:
+        kept = _load(version)
+        _kept.catalog = kept
+    return kept
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+
+
+def catalog_changed(**_signal: object) -> None:
+    """A catalog row changed: every process reads the catalog again once this change commits.
+    Connected to the catalog models' ``post_save`` and ``post_delete``; services that write the
+    catalog in bulk (no signals) call it themselves."""
+    transaction.on_commit(_new_version)
+
+
+def catalog_forget() -> None:
+    """Drop this thread's kept catalog (tests, between cases)."""
+    _kept.catalog = None

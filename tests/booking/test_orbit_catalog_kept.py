@@ -1,0 +1,127 @@
+"""The orbit catalog kept per process (``booking.selectors.catalog``): read once per version outside
+a transaction, renewed for every process by each committed change, never used inside one."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from booking.models import ExchangeRate
+from booking.selectors.catalog import kept_catalog
+from booking.selectors.orbit import catalog_orbit_review
+from booking.selectors.ports import adapters_for
+from booking.selectors.prices import exchange_rates
+from booking.services.capacity import capacity_curve_replace
+from tests.factories import LaunchSiteFactory, VehicleModelFactory
+from vehicles.models import Adapter, CapacityPoint, LaunchCorridor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def catalog():
+    site = LaunchSiteFactory(name="Jiuquan", code="JSLC", latitude=Decimal("40.96"))
+    LaunchCorridor.objects.create(
+        site=site, azimuth_from=Decimal("90"), azimuth_to=Decimal("195"), source="demo"
+    )
+    model = VehicleModelFactory(
+        name="Long March 6", slug="long-march-6", curve={"SSO": [(500, 1200), (700, 1080)]}
+    )
+    return model
+
+
+def review(mass_kg: str = "100"):
+    return catalog_orbit_review(
+        orbit_family="SSO", altitude_km=700, inclination_deg=None, mass_kg=Decimal(mass_kg)
+    )
+
+
+def catalog_queries(ctx: CaptureQueriesContext) -> list[str]:
+    tables = (
+        "vehicles_launchsite",
+        "vehicles_launchcorridor",
+        "vehicles_vehiclemodel",
+        "vehicles_capacitypoint",
+    )
+    return [q["sql"] for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in tables)]
+
+
+def test_a_second_review_reads_no_catalog_rows(catalog):
+    assert review().problems == {}
+    with CaptureQueriesContext(connection) as ctx:
+        again = review("2000")
+    assert catalog_queries(ctx) == []
+    assert again.heaviest == (Decimal("1080"), "Long March 6")
+
+
+def test_a_committed_change_is_seen_on_the_next_read(catalog):
+    assert review("1100").warnings  # 1,080 kg is the most at 700 km
+    point = CapacityPoint.objects.get(vehicle_model=catalog, altitude_km=700)
+    point.capacity_kg = Decimal("1500")
+    point.save()
+    assert review("1100").warnings == []
+    # A curve written in bulk for a model that had none (no row saved or deleted one by one) is seen too.
+    newcomer = VehicleModelFactory(name="Ceres-1", slug="ceres-1", curve={})
+    assert review("1400").heaviest == (Decimal("1500"), "Long March 6")
+    capacity_curve_replace(
+        vehicle_model=newcomer,
+        points=[("SSO", 500, Decimal("2100")), ("SSO", 700, Decimal("2000"))],
+        actor=None,
+    )
+    assert review("1400").heaviest == (Decimal("2000"), "Ceres-1")
+
+
+def test_another_process_sees_the_change_through_the_shared_version(catalog):
+    seen: list = []
+
+    def other_thread_reads():  # a thread keeps its own catalog, as another process does
+        seen.append(kept_catalog().version)
+        seen.append(
+            catalog_orbit_review(
+                orbit_family="SSO", altitude_km=700, inclination_deg=None, mass_kg=Decimal("1100")
+            ).warnings
+        )
+        connection.close()
+
+    first = threading.Thread(target=other_thread_reads)
+    first.start()
+    first.join()
+    catalog.capacity_points.filter(altitude_km=700).get().delete()
+    CapacityPoint.objects.create(
+        vehicle_model=catalog, orbit_family="SSO", altitude_km=700, capacity_kg=Decimal("1500")
+    )
+    second = threading.Thread(target=other_thread_reads)
+    second.start()
+    second.join()
+    assert seen[0] != seen[2]
+    assert seen[1] and seen[3] == []
+
+
+def test_inside_a_transaction_the_rows_are_read(catalog):
+    with transaction.atomic():
+        assert kept_catalog() is None
+        CapacityPoint.objects.filter(vehicle_model=catalog, altitude_km=700).update(
+            capacity_kg=Decimal("1500")
+        )
+        # Its own uncommitted change is what a review inside it sees.
+        assert review("1100").warnings == []
+        transaction.set_rollback(True)
+    assert review("1100").warnings
+
+
+def test_a_new_exchange_rate_or_adapter_is_seen_on_the_next_read(catalog):
+    ExchangeRate.objects.create(currency="CNY", units_per_usd=Decimal("7.10"))
+    assert exchange_rates()["CNY"] == Decimal("7.10")
+    rate = ExchangeRate.objects.get(currency="CNY")
+    rate.units_per_usd = Decimal("7.25")
+    rate.save()
+    assert exchange_rates()["CNY"] == Decimal("7.25")
+    assert adapters_for(provider=catalog.provider) == []
+    ring = Adapter.objects.create(
+        name="15-inch ring", kind="separation_system", mass_kg=Decimal("4.2"), port_kinds=["ring_15in"]
+    )
+    assert adapters_for(provider=catalog.provider, port_kind="ring_15in") == [ring]
