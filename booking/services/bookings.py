@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from booking.dates import when
@@ -96,6 +97,8 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         )
     assert quote.launch is not None
     launch = locking.lock_launches([quote.launch])[quote.launch_id]
+    # The seat checks below ask for the launch's ports more than once: read them once, under the lock.
+    prefetch_related_objects([launch], "ports")
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted".
     quote = locking.lock_quote_and_customer(quote.pk)

@@ -198,7 +198,8 @@ def lock_customer(*, customer_id: int, what: str) -> Customer:
 
 
 def lock_quote_and_customer(quote_id: int) -> Quote:
-    """Re-read a quote with its customer and payload, locking the quote and the customer rows.
+    """Re-read a quote with its customer, payload, port and adapter, locking the quote and the
+    customer rows.
 
     Taken after the launch lock and before any booking row: a customer's holds on different
     launches then queue on the customer row, so they are counted one after the other against the
@@ -207,7 +208,7 @@ def lock_quote_and_customer(quote_id: int) -> Quote:
     with short_lock_wait("the customer's holds"):
         return (
             Quote.objects.select_for_update(of=("self", "customer"), no_key=True)
-            .select_related("customer", "payload")
+            .select_related("customer", "payload", "launch_port", "adapter")
             .get(pk=quote_id)
         )
 
