@@ -149,7 +149,7 @@ def test_launch_news_reaches_the_booked_customers_and_nobody_else(world, committ
     MembershipFactory(customer=cancelled, user=UserFactory(username="gone"))
     BookingFactory(customer=cancelled, launch=world.launch, status="cancelled")
 
-    committed(launch_scrub, launch=world.launch, actor=None, reason="second stage anomaly")
+    committed(launch_scrub, launch=world.launch, actor=None, cause="provider", reason="second stage anomaly")
     recipients = sent_to("launch_scrubbed")
     assert recipients == ["ana@example.test", "fi@example.test", "mo@example.test", "vi@example.test"]
     message = mail.outbox[0]
@@ -405,7 +405,7 @@ def test_a_user_in_two_booked_organisations_hears_of_a_launch_once(world, commit
     BookingFactory(customer=world.customer, launch=world.launch, status="confirmed")
     BookingFactory(customer=partner, launch=LaunchFactory(), status="confirmed")
     BookingFactory(customer=partner, launch=world.launch, status="confirmed")
-    committed(launch_scrub, launch=world.launch, actor=None, reason="weather")
+    committed(launch_scrub, launch=world.launch, actor=None, cause="provider", reason="weather")
     assert sent_to("launch_scrubbed").count("vi@example.test") == 1
 
 
