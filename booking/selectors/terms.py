@@ -22,12 +22,10 @@ from booking.rules.money import (
     rebooking_terms,
     whole_days_before,
 )
+from booking.selectors.capacity import BOOKED_STATUSES
 from booking.selectors.ports import Seat, choose_seat, launch_ports
 from booking.selectors.prices import rebook_price
 from vehicles.models import CancellationTier, Provider
-
-#: A booking in these states is agreed: cancelling it costs the provider's cancellation fee.
-AGREED_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.MANIFESTED)
 
 
 def cancellation_tiers(provider: Provider) -> list[FeeTier]:
@@ -42,7 +40,7 @@ def booking_cancel_terms(*, booking: Booking, now: datetime | None = None) -> Ca
     now = now or timezone.now()
     launch = booking.launch
     no_fee_because = ""
-    if booking.status not in AGREED_STATUSES:
+    if booking.status not in BOOKED_STATUSES:  # a hold was never agreed
         no_fee_because = "held"
     elif launch.status == Launch.Status.SCRUBBED:
         no_fee_because = delay_waiver(booking=booking)
