@@ -8,7 +8,7 @@ from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
 
-from .common import LaunchIdField, ScopedPrimaryKeyField
+from .common import LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -87,8 +87,14 @@ class BookingRebookSerializer(serializers.Serializer):
     terms = StrictCharField(max_length=64, required=False, help_text=TERMS_HELP)
 
 
-class BookingRebookTermsQuerySerializer(serializers.Serializer):
-    launch = LaunchIdField(queryset=Launch.objects.all(), help_text="The launch to move to.")
+class BookingRebookTermsQuerySerializer(StrictQuerySerializer):
+    launch = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The launch to move to.")
+
+    def validate_launch(self, value: int) -> Launch:
+        launch = Launch.objects.filter(pk=value).first()
+        if launch is None:
+            raise serializers.ValidationError(f"No launch has id {value}.")
+        return launch
 
 
 class CancelTermsSerializer(serializers.Serializer):
