@@ -737,6 +737,7 @@ class Notification(models.Model):
         BOOKING_HELD = "booking_held", "Booking held"
         BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        BOOKING_MOVED = "booking_moved", "Booking moved to another launch"
         PAYMENT_DUE = "payment_due", "Payment due soon"
         PAYMENT_OVERDUE = "payment_overdue", "Payment overdue"
         LAUNCH_SLIPPED = "launch_slipped", "Launch slipped"
