@@ -4,6 +4,7 @@ refuses terms changed since they were shown."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from booking.rules.money import FeeTier, cancellation_fee_percent, cancellation_
 from booking.selectors.capacity import launch_remaining_capacity_kg
 from booking.selectors.contracts import booking_milestones
 from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms
+from booking.services import locking
 from booking.services.bookings import (
     booking_cancel,
     booking_confirm,
@@ -27,6 +29,7 @@ from booking.services.events import event_record
 from booking.services.quotes import quote_create
 from booking.services.scheduling import launch_scrub
 from tests.factories import LaunchFactory, engine_world
+from tests.reliability.racing import in_background
 from vehicles.models import CancellationTier
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +320,40 @@ def test_slips_and_scrubs_must_say_their_cause(world):
         launch_scrub(launch=world.launch, actor=None, reason="anomaly", cause="")
     launch_scrub(launch=world.launch, actor=None, reason="anomaly", cause="range")
     assert Event.objects.get(verb="launch.scrubbed").after["cause"] == "range"
+
+
+# --- under the lock ----------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_landing_while_the_cancel_waits_for_the_booking_changes_the_terms(monkeypatch):
+    """The customer saw the terms with nothing paid; a payment holds the booking row and commits
+    while the cancel waits for it. The cancel recomputes under the lock, sees the payment and
+    refuses: it never charges terms the customer did not see."""
+    w = engine_world()
+    CancellationTier.objects.create(provider=w.provider, days_before_launch=0, fee_percent=Decimal("50.00"))
+    quote = quote_create(customer=w.customer, payload=w.payload, actor=w.user, launch=w.launch)
+    booking = booking_confirm(booking=booking_hold(quote=quote, actor=w.user), actor=w.user)
+    shown = booking_cancel_terms(booking=booking)
+    assert shown.refund == 0 and shown.owed == Decimal("500000.00")
+    deposit = booking_milestones(booking).order_by("due_at").first()
+    payment_locked, cancel_started = threading.Event(), threading.Event()
+    real_lock = locking.lock_milestone_with_booking
+
+    def lock_then_let_the_cancel_queue(**kwargs):
+        held = real_lock(**kwargs)
+        payment_locked.set()
+        assert cancel_started.wait(timeout=10)
+        threading.Event().wait(0.5)  # the cancel is now waiting on the booking row
+        return held
+
+    monkeypatch.setattr(locking, "lock_milestone_with_booking", lock_then_let_the_cancel_queue)
+    payment = in_background(lambda: payment_milestone_mark_paid(milestone=deposit, actor=None), name="pay")
+    assert payment_locked.wait(timeout=10)
+    cancel_started.set()
+    with pytest.raises(Conflict, match="changed since they were shown: now a 50.00% fee of 500,000.00 USD"):
+        booking_cancel(booking=booking, actor=None, expected_terms=shown.token)
+    assert not isinstance(payment.outcome(timeout_s=20), BaseException)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and booking.amount_paid == Decimal("300000.00")
