@@ -382,6 +382,7 @@ def test_a_slip_moves_window_net_and_reservation_and_keeps_the_precision(world, 
     event = Event.objects.get(verb="launch.slipped")
     assert event.before["window_start"] == start.isoformat().replace("+00:00", "Z")
     assert event.actor == operator
+    assert event.after["cause"] == "provider"  # what the rebooking fee's waiver reads
 
 
 def test_a_slip_can_change_the_net_precision(world):

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Booking, Quote
+from booking.models import Booking, Quote, RideshareRate
 from booking.services.bookings import payment_milestone_mark_paid
 from tests.factories import (
     BookingFactory,
@@ -245,3 +246,25 @@ def test_the_confirm_page_offers_only_contracts_with_launches_left(c, w):
     page = c.get(reverse("portal:booking_confirm", args=[booking.reference])).content.decode()
     assert w.contract.reference in page
     assert "USED-UP" not in page
+
+
+def test_the_moved_booking_costs_what_the_move_page_showed(c, w):
+    booking = _confirmed_booking(c, w)
+    later = LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 second rideshare",
+        vehicle_model=w.vehicle_model,
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=20),
+    )
+    # The provider's rate changed since the booking was made: the move page prices the seat now.
+    RideshareRate.objects.filter(provider=w.provider).update(price_per_kg=F("price_per_kg") * 2)
+    page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
+    shown = re.search(r"data-new-price>([0-9,.]+) USD<", page)
+    assert shown, "no new price on the move page"
+    c.post(
+        reverse("portal:booking_rebook", args=[booking.reference]),
+        {"launch": later.pk, f"terms-{later.pk}": _terms_token(page, f"terms-{later.pk}")},
+    )
+    moved = Booking.objects.get(pk=booking.pk)
+    assert moved.launch == later and moved.reference == booking.reference
+    assert f"{moved.price:,.2f}" == shown.group(1) and moved.price == booking.price * 2
