@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Event, Launch
@@ -35,9 +36,15 @@ def cancellation_tiers(provider: Provider) -> list[FeeTier]:
 
 
 def booking_cancel_terms(*, booking: Booking, now: datetime | None = None) -> CancelTerms:
-    """What cancelling ``booking`` at ``now`` costs and refunds. A booking on a scrubbed launch
-    is cancelled free when the scrub was not the customer's doing (as a move would be)."""
+    """What cancelling ``booking`` at ``now`` costs and refunds; ``Conflict`` for a booking that
+    cannot be cancelled (flown, cancelled, expired). A booking on a launch scrubbed for the
+    provider or the weather is cancelled free, as it would move free."""
     now = now or timezone.now()
+    if booking.status not in (Booking.Status.HELD, *BOOKED_STATUSES):
+        raise Conflict(
+            _("booking %(reference)s is %(status)s: there is nothing to cancel")
+            % {"reference": booking.reference, "status": booking.get_status_display().lower()}
+        )
     launch = booking.launch
     no_fee_because = ""
     if booking.status not in BOOKED_STATUSES:  # a hold was never agreed

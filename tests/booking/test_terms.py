@@ -357,3 +357,11 @@ def test_a_payment_landing_while_the_cancel_waits_for_the_booking_changes_the_te
     assert not isinstance(payment.outcome(timeout_s=20), BaseException)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED and booking.amount_paid == Decimal("300000.00")
+
+
+def test_a_cancelled_booking_has_no_cancel_terms(world):
+    booking = booking_cancel(booking=held(world), actor=None)
+    with pytest.raises(
+        Conflict, match=f"^booking {booking.reference} is cancelled: there is nothing to cancel$"
+    ):
+        booking_cancel_terms(booking=booking)
