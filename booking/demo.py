@@ -33,6 +33,7 @@ from customers.models import CargoItem, CargoProgramme, Contract, Customer, Memb
 from customers.programmes import install_cargo_programmes
 from vehicles.models import (
     Adapter,
+    CancellationTier,
     CapacityPoint,
     LaunchCorridor,
     LaunchSite,
@@ -56,6 +57,15 @@ PROVIDERS = [
     ("Galactic Energy", "Galactic Energy", "galactic-energy", "CN", True, "8.00"),
     ("China Great Wall Industry Corporation", "CGWIC", "cgwic", "CN", False, "15.00"),
 ]
+
+#: Cancellation fee tiers per provider: (days before launch, fee % of the price). Demo
+#: assumptions (no provider publishes its terms): docs/catalog.md, "Cancellation and rebooking".
+CANCELLATION_TIERS = {
+    "expace": [(180, "10.00"), (90, "30.00"), (30, "60.00"), (0, "100.00")],
+    "landspace": [(180, "15.00"), (90, "35.00"), (30, "65.00"), (0, "100.00")],
+    "galactic-energy": [(120, "10.00"), (60, "40.00"), (14, "75.00"), (0, "100.00")],
+    "cgwic": [(365, "5.00"), (180, "20.00"), (60, "50.00"), (0, "100.00")],
+}
 
 SITES = [
     # name, code, lat, lon, {pad: vehicle families it serves}
@@ -546,6 +556,21 @@ def _load_providers() -> dict[str, Provider]:
     }
 
 
+def _load_cancellation_tiers(providers: dict[str, Provider]) -> None:
+    """Each provider's cancellation policy, exactly the tiers above (a tier no longer listed goes)."""
+    for slug, tiers in CANCELLATION_TIERS.items():
+        provider = providers[slug]
+        for days, percent in tiers:
+            _upsert(
+                CancellationTier,
+                {"provider": provider, "days_before_launch": days},
+                {"fee_percent": Decimal(percent)},
+            )
+        CancellationTier.objects.filter(provider=provider).exclude(
+            days_before_launch__in=[days for days, _percent in tiers]
+        ).delete()
+
+
 def _load_sites() -> tuple[dict[str, LaunchSite], dict[tuple[str, str], Pad]]:
     """Sites, their pads and the routes between them (each route both ways)."""
     sites: dict[str, LaunchSite] = {}
@@ -878,6 +903,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     with transaction.atomic():
         providers = _load_providers()
+        _load_cancellation_tiers(providers)
         sites, pads = _load_sites()
         models_by_name = _load_vehicle_models(providers)
         platforms = _load_platforms(providers, sites, models_by_name)
@@ -909,6 +935,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         "rideshare rates": RideshareRate.objects.count(),
         "dedicated prices": DedicatedPrice.objects.count(),
         "add-on services": AddOnService.objects.count(),
+        "cancellation tiers": CancellationTier.objects.count(),
     }
 
 

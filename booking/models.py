@@ -26,6 +26,17 @@ from vehicles.models import (
 )
 
 
+class DelayCause(models.TextChoices):
+    """Why a launch slipped or was scrubbed, recorded on its ``launch.slipped`` and
+    ``launch.scrubbed`` events. A delay the provider or the weather caused waives the rebooking
+    fee of the bookings that move away from it (``booking.rules.money.WAIVING_CAUSES``)."""
+
+    PROVIDER = "provider", "Provider or technical"
+    WEATHER = "weather", "Weather"
+    RANGE = "range", "Range"
+    CUSTOMER = "customer", "Customer"
+
+
 class Launch(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -182,9 +193,21 @@ class Booking(models.Model):
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Paid on an earlier booking, less the fee.",
+        help_text="Paid before the booking last moved to another launch, less the rebooking fee.",
     )
     amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    fees_charged = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Rebooking and cancellation fees charged, as the customer agreed them.",
+    )
+    refund_due = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Owed back to the customer: paid beyond the fee on cancelling, or beyond a lower price after a move.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -714,6 +737,7 @@ class Notification(models.Model):
         BOOKING_HELD = "booking_held", "Booking held"
         BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        BOOKING_MOVED = "booking_moved", "Booking moved to another launch"
         PAYMENT_DUE = "payment_due", "Payment due soon"
         PAYMENT_OVERDUE = "payment_overdue", "Payment overdue"
         LAUNCH_SLIPPED = "launch_slipped", "Launch slipped"

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
     Adapter,
+    CancellationTier,
     CapacityPoint,
     LaunchCorridor,
     LaunchSite,
@@ -34,6 +35,14 @@ class ProviderOperatorInline(PlatformAdminEditsOnly, admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class CancellationTierInline(PlatformAdminEditsOnly, admin.TabularInline):
+    """The provider's cancellation policy: the fee by days before launch."""
+
+    model = CancellationTier
+    extra = 0
+    verbose_name = "cancellation fee tier"
+
+
 @admin.register(Provider)
 class ProviderAdmin(PlatformAdminEditsOnly, ProviderScopedAdmin):
     provider_path = "pk"
@@ -41,7 +50,7 @@ class ProviderAdmin(PlatformAdminEditsOnly, ProviderScopedAdmin):
     list_filter = ["mobile_launch", "country"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
-    inlines = [ProviderOperatorInline]
+    inlines = [CancellationTierInline, ProviderOperatorInline]
 
 
 class CapacityPointInline(admin.TabularInline):

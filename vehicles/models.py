@@ -55,7 +55,10 @@ class Provider(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
-        help_text="Share of the amount paid kept when a booking moves to another launch.",
+        help_text=(
+            "Share of the amount paid kept when the customer moves a booking to another launch "
+            "(waived when the provider or the weather slipped or scrubbed its launch)."
+        ),
     )
     express_premium_percent = models.DecimalField(
         max_digits=6,
@@ -100,6 +103,40 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+
+class CancellationTier(models.Model):
+    """One step of a provider's cancellation policy: cancelling at least ``days_before_launch``
+    days before the NET costs ``fee_percent`` of the booking's price. The tier with the most days
+    that still applies is the one charged (``booking.rules.money.cancellation_fee_percent``); a
+    tier of 0 days covers the last days before launch."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="cancellation_tiers")
+    days_before_launch = models.PositiveSmallIntegerField(
+        help_text="Applies when the booking is cancelled at least this many days before the NET."
+    )
+    fee_percent = models.DecimalField(
+        "fee (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of the booking's price kept as the cancellation fee.",
+    )
+
+    class Meta:
+        ordering = ["provider", "-days_before_launch"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "days_before_launch"], name="cancellation_tier_unique_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_percent__gte=0) & Q(fee_percent__lte=100),
+                name="cancellation_tier_fee_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.fee_percent}% from {self.days_before_launch} days before launch"
 
 
 class ProviderOperator(models.Model):

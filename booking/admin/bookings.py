@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from booking.dates import minute_text, second_text
 from booking.errors import ServiceError
@@ -73,6 +74,13 @@ class HoldStateFilter(admin.SimpleListFilter):
 
 class RebookForm(forms.Form):
     launch = forms.ModelChoiceField(queryset=Launch.objects.none(), label="Move to launch")
+    provider_initiated = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("On the provider's initiative"),
+        help_text=gettext_lazy(
+            "The provider moves the payload (not the customer's request): no rebooking fee is charged."
+        ),
+    )
 
     def __init__(self, *args, launches: QuerySet[Launch], **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +120,8 @@ class BookingAdmin(ProviderScopedAdmin):
         "rebooked_from",
         "credit_carried_over",
         "amount_paid",
+        "fees_charged",
+        "refund_due",
         "created_by",
         "price_lines",
         "payment_milestones",
@@ -129,6 +139,8 @@ class BookingAdmin(ProviderScopedAdmin):
                     "price_lines",
                     "amount_paid",
                     "credit_carried_over",
+                    "fees_charged",
+                    "refund_due",
                     "payment_milestones",
                 ]
             },
@@ -206,13 +218,21 @@ class BookingAdmin(ProviderScopedAdmin):
             target = form.cleaned_data["launch"]
             for booking in queryset.order_by("pk"):
                 try:
-                    new = booking_rebook(booking=booking, launch=target, actor=request.user)
+                    moved = booking_rebook(
+                        booking=booking,
+                        launch=target,
+                        actor=request.user,
+                        provider_initiated=form.cleaned_data["provider_initiated"],
+                    )
                 except ServiceError as exc:
                     self.message_user(request, f"{booking.reference}: {exc.message}", messages.ERROR)
                 else:
+                    event = Event.objects.filter(
+                        verb="booking.rebooked", subject_type="booking", subject_id=moved.pk
+                    ).first()
                     self.message_user(
                         request,
-                        f"{booking.reference}: rebooked onto {target.name} as {new.reference}",
+                        event.message if event else f"{moved.reference}: moved onto {target.name}",
                         messages.SUCCESS,
                     )
             return None

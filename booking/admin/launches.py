@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from booking.admin.catalog import ServiceRefusalsAsMessages
 from booking.admin.fleet_timeline import FleetTimelineViews
@@ -31,7 +32,7 @@ from booking.admin.schedule_form import (
 )
 from booking.dates import day_iso, day_short, minute_text, validate_accepted_datetime
 from booking.errors import ServiceError
-from booking.models import Booking, Launch, Reservation
+from booking.models import Booking, DelayCause, Launch, Reservation
 from booking.rules.local_time import clock
 from booking.rules.text import closure_text
 from booking.selectors.closures import closures_on_launch, next_window_for
@@ -112,10 +113,24 @@ class SlipForm(forms.Form):
         required=False,
         help_text="Also slip the following launches on the same platform or pad by what they lack.",
     )
+    cause = forms.ChoiceField(
+        choices=DelayCause.choices,
+        label=gettext_lazy("Cause"),
+        help_text=gettext_lazy(
+            "What caused the slip. A provider or weather slip moves its bookings without a rebooking fee."
+        ),
+    )
 
 
 class ScrubForm(forms.Form):
     reason = forms.CharField(max_length=200)
+    cause = forms.ChoiceField(
+        choices=DelayCause.choices,
+        label=gettext_lazy("Cause"),
+        help_text=gettext_lazy(
+            "What caused the scrub. A provider or weather scrub moves its bookings without a rebooking fee."
+        ),
+    )
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -425,6 +440,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
                         window_end=_utc(data["window_end"]),
                         net_precision=data["net_precision"] or None,
                         cascade=data["cascade"],
+                        cause=data["cause"],
                         actor=request.user,
                     )
                 except ServiceError as exc:
@@ -448,7 +464,12 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             if form.is_valid():
                 for launch in launches:
                     try:
-                        launch_scrub(launch=launch, actor=request.user, reason=form.cleaned_data["reason"])
+                        launch_scrub(
+                            launch=launch,
+                            actor=request.user,
+                            reason=form.cleaned_data["reason"],
+                            cause=form.cleaned_data["cause"],
+                        )
                     except ServiceError as exc:
                         self.message_user(request, exc.message, messages.ERROR)
                     else:

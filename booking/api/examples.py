@@ -232,8 +232,36 @@ BOOKING = {
     "rebooked_from": None,
     "credit_carried_over": "0.00",
     "amount_paid": "0.00",
+    "fees_charged": "0.00",
+    "refund_due": "0.00",
     "created_at": "2025-05-01T09:05:00Z",
     "updated_at": "2025-05-01T09:05:00Z",
+}
+CANCEL_TERMS = {
+    "currency": "USD",
+    "price": "106000.00",
+    "paid": "31800.00",
+    "days_before_launch": 95,
+    "fee_percent": "30.00",
+    "fee": "31800.00",
+    "refund": "0.00",
+    "owed": "0.00",
+    "no_fee_because": "",
+    "token": "3f9a0c1d2b4e5f60",
+}
+REBOOK_TERMS = {
+    "launch": 12,
+    "currency": "USD",
+    "old_price": "106000.00",
+    "new_price": "112000.00",
+    "paid": "31800.00",
+    "fee_percent": "0.00",
+    "fee": "0.00",
+    "credit": "31800.00",
+    "balance_due": "80200.00",
+    "refund": "0.00",
+    "waived_because": "weather",
+    "token": "8c1e2d3f4a5b6c7d",
 }
 CONFLICT = {
     "detail": "payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7",

@@ -1,10 +1,13 @@
 """Money and references: rounding to the cent, money as people read it, booking and quote
-references, and when a confirmed booking's payments fall due. Pure.
+references, when a confirmed booking's payments fall due, and the terms of cancelling or moving a
+booking (fee, refund, credit). Pure.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,3 +57,161 @@ def milestone_due_dates(
     balance_target = launch_net - timedelta(days=balance_days_before_launch)
     balance_due_at = min(max(balance_target, deposit_due_at), deadline)
     return MilestoneDueDates(deposit_due_at=deposit_due_at, balance_due_at=balance_due_at)
+
+
+# --- cancellation and rebooking terms --------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+
+#: Delays that are not the customer's doing (``booking.models.DelayCause`` values: provider or
+#: technical, weather): moving away from them costs no rebooking fee.
+WAIVING_CAUSES = ("provider", "weather")
+#: ``RebookTerms.waived_because`` for a move the provider made (``booking_rebook(provider_initiated=True)``).
+PROVIDER_INITIATIVE = "provider_initiative"
+
+
+@dataclass(frozen=True)
+class FeeTier:
+    """Cancelling at least ``days_before_launch`` days before the NET costs ``fee_percent`` of the price."""
+
+    days_before_launch: int
+    fee_percent: Decimal
+
+
+def whole_days_before(*, launch_net: datetime, now: datetime) -> int:
+    """Whole days from ``now`` to the NET, rounded down (a day short of 180 is 179); 0 once past."""
+    return max((launch_net - now) // timedelta(days=1), 0)
+
+
+def cancellation_fee_percent(*, tiers: Iterable[FeeTier], days_before_launch: int) -> Decimal:
+    """The fee of the tier with the most days that ``days_before_launch`` still reaches (a tier
+    of 180 days applies from exactly 180 days out); no tier reached, no fee."""
+    reached = [tier for tier in tiers if days_before_launch >= tier.days_before_launch]
+    if not reached:
+        return ZERO
+    return max(reached, key=lambda tier: tier.days_before_launch).fee_percent
+
+
+@dataclass(frozen=True)
+class CancelTerms:
+    """What cancelling costs: ``fee`` (of the price), kept from what was paid; the rest of what
+    was paid is ``refund``; the part of the fee not yet paid is ``owed``."""
+
+    currency: str
+    price: Decimal
+    paid: Decimal
+    days_before_launch: int
+    fee_percent: Decimal
+    fee: Decimal
+    refund: Decimal
+    owed: Decimal
+    #: Why no fee is charged ("held", or the cause of the launch's scrub), or empty.
+    no_fee_because: str
+
+    @property
+    def token(self) -> str:
+        return terms_token("cancel", self.currency, self.price, self.paid, self.fee, self.refund, self.owed)
+
+
+def cancellation_terms(
+    *,
+    price: Decimal,
+    amount_paid: Decimal,
+    currency: str,
+    days_before_launch: int,
+    tiers: Iterable[FeeTier],
+    no_fee_because: str = "",
+) -> CancelTerms:
+    """The fee for cancelling a booking of ``price`` with ``amount_paid`` paid, ``days_before_launch``
+    whole days before its NET, by the provider's ``tiers``; none when ``no_fee_because`` says why
+    (``"held"``: a hold was never agreed; a delay cause: the launch was scrubbed for it)."""
+    percent = (
+        ZERO
+        if no_fee_because
+        else cancellation_fee_percent(tiers=tiers, days_before_launch=days_before_launch)
+    )
+    fee = money(price * percent / HUNDRED)
+    return CancelTerms(
+        currency=currency,
+        price=money(price),
+        paid=money(amount_paid),
+        days_before_launch=days_before_launch,
+        fee_percent=percent,
+        fee=fee,
+        refund=max(money(amount_paid) - fee, ZERO),
+        owed=max(fee - money(amount_paid), ZERO),
+        no_fee_because=no_fee_because,
+    )
+
+
+@dataclass(frozen=True)
+class RebookTerms:
+    """What moving costs: the ``fee`` (a share of what was paid, or nothing when ``waived_because``
+    says why), the ``credit`` the rest carries to the new launch, the ``new_price`` there, what is
+    still ``balance_due`` and, when the credit exceeds the new price, the ``refund`` of the excess."""
+
+    currency: str
+    old_price: Decimal
+    new_price: Decimal
+    paid: Decimal
+    fee_percent: Decimal
+    fee: Decimal
+    credit: Decimal
+    balance_due: Decimal
+    refund: Decimal
+    #: "provider initiative" or a delay cause (``DelayCause``) when the fee is waived, else empty.
+    waived_because: str
+    launch_id: int
+
+    @property
+    def token(self) -> str:
+        return terms_token(
+            "rebook",
+            self.currency,
+            self.launch_id,
+            self.new_price,
+            self.paid,
+            self.fee,
+            self.credit,
+            self.balance_due,
+            self.refund,
+        )
+
+
+def rebooking_terms(
+    *,
+    old_price: Decimal,
+    new_price: Decimal,
+    amount_paid: Decimal,
+    currency: str,
+    fee_percent: Decimal,
+    waived_because: str,
+    launch_id: int,
+) -> RebookTerms:
+    """The terms of moving a booking of ``old_price`` with ``amount_paid`` paid to a launch where
+    its seat costs ``new_price``: the provider's ``fee_percent`` of what was paid, unless waived."""
+    paid = money(amount_paid)
+    percent = ZERO if waived_because else Decimal(fee_percent)
+    fee = money(paid * percent / HUNDRED)
+    credit = paid - fee
+    new_price = money(new_price)
+    return RebookTerms(
+        currency=currency,
+        old_price=money(old_price),
+        new_price=new_price,
+        paid=paid,
+        fee_percent=percent,
+        fee=fee,
+        credit=credit,
+        balance_due=max(new_price - credit, ZERO),
+        refund=max(credit - new_price, ZERO),
+        waived_because=waived_because,
+        launch_id=launch_id,
+    )
+
+
+def terms_token(*figures: object) -> str:
+    """A short fingerprint of the figures a customer was shown; the write compares it with the
+    fingerprint of the terms it recomputes, so what was agreed is what is charged."""
+    text = "|".join(str(figure) for figure in figures)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

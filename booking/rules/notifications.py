@@ -34,6 +34,7 @@ CATEGORY_OF: dict[str, str] = {
     Reason.BOOKING_HELD: Category.BOOKINGS,
     Reason.BOOKING_CONFIRMED: Category.BOOKINGS,
     Reason.BOOKING_CANCELLED: Category.BOOKINGS,
+    Reason.BOOKING_MOVED: Category.BOOKINGS,
     Reason.PAYMENT_DUE: Category.PAYMENTS,
     Reason.PAYMENT_OVERDUE: Category.PAYMENTS,
     Reason.LAUNCH_SLIPPED: Category.LAUNCHES,
@@ -43,7 +44,7 @@ CATEGORY_OF: dict[str, str] = {
 }
 
 CATEGORY_HELP: dict[str, str] = {
-    Category.BOOKINGS: "a seat held, a booking confirmed or cancelled",
+    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled",
     Category.PAYMENTS: "a payment milestone due soon, or overdue",
     Category.LAUNCHES: "a launch you are booked on slipped, scrubbed, launched, or hit a site closure",
     Category.READINESS: "a readiness step of yours is late or failed, or put the launch on hold",
@@ -78,6 +79,7 @@ VERB_REASONS: dict[str, str] = {
     "booking.held": Reason.BOOKING_HELD,
     "booking.confirmed": Reason.BOOKING_CONFIRMED,
     "booking.cancelled": Reason.BOOKING_CANCELLED,
+    "booking.rebooked": Reason.BOOKING_MOVED,
     "launch.slipped": Reason.LAUNCH_SLIPPED,
     "launch.scrubbed": Reason.LAUNCH_SCRUBBED,
     "document.approved": Reason.DOCUMENT_REVIEWED,
@@ -147,6 +149,7 @@ SUBJECTS: dict[str, str] = {
     Reason.BOOKING_HELD: "Seat held on {launch}: booking {reference}",
     Reason.BOOKING_CONFIRMED: "Booking {reference} confirmed",
     Reason.BOOKING_CANCELLED: "Booking {reference} cancelled",
+    Reason.BOOKING_MOVED: "Booking {reference} moved to {launch}",
     Reason.PAYMENT_DUE: "Payment due {due}: {label}",
     Reason.PAYMENT_OVERDUE: "Payment overdue: {label}",
     Reason.LAUNCH_SLIPPED: "{launch} slipped",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from booking.errors import Conflict, InvalidRequest
 from booking.models import (
     AddOnService,
+    Booking,
     DedicatedPrice,
     ExchangeRate,
     Launch,
@@ -398,3 +399,25 @@ def quote_price(
         valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
     )
     return PricedQuote(quote=quote, lines=lines)
+
+
+# --- rebooking ---------------------------------------------------------------------------------
+
+
+def rebook_price(*, booking: Booking, launch: Launch, seat: Seat, now: datetime | None = None) -> PricedQuote:
+    """The booking's seat priced on ``launch``, where it would move: the launch price there (with
+    ``seat``'s port and adapter) and the add-ons its quote chose, in the booking's currency. What
+    the move page shows and what ``booking_rebook`` charges."""
+    quote = booking.quote
+    return quote_price(
+        customer=booking.customer,
+        payload=booking.payload,
+        launch=launch,
+        service_level=launch.service_level,
+        currency=booking.currency,
+        options=tuple(quote.options) if quote is not None else (),
+        declared_value=quote.declared_value if quote is not None else None,
+        now=now,
+        port=seat.port.kind if seat.port is not None else None,
+        adapter=seat.adapter,
+    )

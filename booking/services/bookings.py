@@ -10,19 +10,28 @@ are taken in the order ``booking.services.locking`` writes down: launch rows (by
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
-from booking.rules.money import HUNDRED, fmt_money, milestone_due_dates, money, new_reference
+from booking.rules.money import (
+    HUNDRED,
+    CancelTerms,
+    RebookTerms,
+    fmt_money,
+    milestone_due_dates,
+    money,
+    new_reference,
+)
 from booking.selectors.capacity import (
     BOOKED_STATUSES,
     customer_open_holds,
@@ -37,7 +46,8 @@ from booking.selectors.contracts import (
 )
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
-from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat, launch_ports
+from booking.selectors.ports import Seat, booking_envelope_problem
+from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms, rebook_seat
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
@@ -366,13 +376,84 @@ def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
     return [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
 
 
-def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
+def _terms_changed(*, what: str, booking: Booking, now_text: str) -> Conflict:
+    return Conflict(
+        _(
+            "the terms of %(what)s booking %(reference)s changed since they were shown: now %(terms)s. "
+            "Review the new terms and agree to them again"
+        )
+        % {"what": what, "reference": booking.reference, "terms": now_text}
+    )
+
+
+def cancel_terms_text(terms: CancelTerms) -> str:
+    """The cancellation terms in words: the fee, the refund and what is still owed."""
+    if terms.no_fee_because:
+        fee = _("no fee")
+    else:
+        fee = _("a %(percent)s%% fee of %(fee)s, %(days)s days before launch") % {
+            "percent": terms.fee_percent,
+            "fee": fmt_money(terms.fee, terms.currency),
+            "days": terms.days_before_launch,
+        }
+    text = _("%(fee)s; %(refund)s refunded") % {"fee": fee, "refund": fmt_money(terms.refund, terms.currency)}
+    if terms.owed:
+        text += _("; %(owed)s of the fee still to pay") % {"owed": fmt_money(terms.owed, terms.currency)}
+    return text
+
+
+def rebook_terms_text(terms: RebookTerms) -> str:
+    """The rebooking terms in words: the new price, the fee (or why none), the credit and any refund."""
+    if terms.waived_because:
+        fee = _("no rebooking fee")
+    else:
+        fee = _("a %(percent)s%% rebooking fee of %(fee)s") % {
+            "percent": terms.fee_percent,
+            "fee": fmt_money(terms.fee, terms.currency),
+        }
+    text = _("price %(price)s; %(fee)s; %(credit)s carried over") % {
+        "price": fmt_money(terms.new_price, terms.currency),
+        "fee": fee,
+        "credit": fmt_money(terms.credit, terms.currency),
+    }
+    if terms.refund:
+        text += _("; %(refund)s refunded") % {"refund": fmt_money(terms.refund, terms.currency)}
+    return text
+
+
+def _fee_milestone(*, booking: Booking, terms: CancelTerms, now: datetime) -> PaymentMilestone | None:
+    """The part of the cancellation fee not covered by what was paid, due after the provider's notice."""
+    if not terms.owed or booking.contract_id is None:
+        return None
+    return PaymentMilestone.objects.create(
+        contract_id=booking.contract_id,
+        label=_("Cancellation fee %(reference)s") % {"reference": booking.reference},
+        reference=booking.reference,
+        amount=terms.owed,
+        currency=booking.currency,
+        due_at=now + timedelta(days=booking.launch.provider.payment_notice_days),
+    )
+
+
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor: Actor,
+    reason: str = "",
+    now: datetime | None = None,
+    expected_terms: str | None = None,
+) -> Booking:
     """Cancel a held, confirmed or manifested booking; its seat is free at once.
 
-    Refused once the launch has lifted off. A booking on a scrubbed launch can be cancelled.
-    Locks the launch row, then the booking, so lift-off (which flies the bookings under the
-    launch lock) and a cancel never cross.
+    Charges the provider's cancellation fee for the time left before launch
+    (``selectors.terms.booking_cancel_terms``), recomputed under the lock: with ``expected_terms``
+    (the ``token`` of the terms the customer was shown) a change since refuses with ``Conflict``.
+    What was paid beyond the fee is refunded (``refund_due``); a fee beyond what was paid is due
+    as a milestone. Refused once the launch has lifted off. A booking on a scrubbed launch can be
+    cancelled. Locks the launch row, then the booking, so lift-off (which flies the bookings under
+    the launch lock) and a cancel never cross.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         launch = locking.lock_launches([booking.launch])[booking.launch_id]
         booking = locking.lock_booking(booking=booking)
@@ -384,17 +465,39 @@ def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booki
             raise Conflict(f"the hold on booking {booking.reference} has expired: there is nothing to cancel")
         if launch.status in LIFTED_OFF_STATUSES:
             raise Conflict(f"{launch.name} has launched; a flown booking cannot be cancelled")
+        booking.launch = launch
+        terms = booking_cancel_terms(booking=booking, now=now)
+        if expected_terms is not None and expected_terms != terms.token:
+            raise _terms_changed(what=_("cancelling"), booking=booking, now_text=cancel_terms_text(terms))
         before = _state(booking)
         booking.status = Booking.Status.CANCELLED
-        booking.save(update_fields=["status", "updated_at"])
+        booking.fees_charged = booking.fees_charged + terms.fee
+        booking.refund_due = booking.refund_due + terms.refund
+        booking.save(update_fields=["status", "fees_charged", "refund_due", "updated_at"])
         dropped = _drop_unpaid_milestones(booking)
+        fee_due = _fee_milestone(booking=booking, terms=terms, now=now)
         event_record(
             verb="booking.cancelled",
             subject=booking,
             actor=actor,
             before=before,
-            after={**_state(booking), "reason": reason, "milestones_dropped": dropped},
-            message=f"{booking.reference} cancelled" + (f": {reason}" if reason else ""),
+            after={
+                **_state(booking),
+                "reason": reason,
+                "milestones_dropped": dropped,
+                "cancellation_fee": terms.fee,
+                "cancellation_fee_percent": terms.fee_percent,
+                "days_before_launch": terms.days_before_launch,
+                "no_fee_because": terms.no_fee_because,
+                "refund": terms.refund,
+                "fee_owed": terms.owed,
+                "fee_milestone": fee_due.label if fee_due else None,
+            },
+            message=(
+                f"{booking.reference} cancelled"
+                + (f": {reason}" if reason else "")
+                + f" ({cancel_terms_text(terms)})"
+            )[:300],
             customer=booking.customer,
             provider=launch.provider,
             launch=launch,
@@ -402,142 +505,163 @@ def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booki
     return booking
 
 
-def booking_rebook(*, booking: Booking, launch: Launch, actor: Actor, now: datetime | None = None) -> Booking:
-    """Move a booking to another launch of the same provider, in one transaction.
+def booking_rebook(
+    *,
+    booking: Booking,
+    launch: Launch,
+    actor: Actor,
+    now: datetime | None = None,
+    expected_terms: str | None = None,
+    provider_initiated: bool = False,
+) -> Booking:
+    """Move a booking to another launch of the same provider, in one transaction; it keeps its
+    reference (the move is recorded in its ``booking.rebooked`` event).
 
-    The new booking keeps the price, the quote and the state (held stays held with a fresh hold;
-    confirmed and manifested become confirmed, with new milestones). What was paid is carried
-    over less the provider's rebooking fee. The old booking is cancelled; the new one links to it
-    through ``rebooked_from``. Both launch rows are locked (pk order) and the target's capacity is
-    recomputed inside the lock. Refused once the old launch has lifted off; a booking on a
-    scrubbed launch can be moved (that is what rebooking is for).
+    The price becomes the seat's price on the new launch (``selectors.prices.rebook_price``), the
+    one the move page shows. What was paid is carried over less the provider's rebooking fee,
+    which is waived when ``provider_initiated`` (the provider moves the payload) or when the
+    provider or the weather slipped or scrubbed the old launch (``selectors.terms``); a credit
+    beyond the new price is refunded. The terms are recomputed under the locks: with
+    ``expected_terms`` (the ``token`` of the terms shown) a change since refuses with ``Conflict``.
+    Held stays held with its deadline; confirmed and manifested become confirmed, with new
+    milestones. Both launch rows are locked (pk order) and the target's capacity is recomputed
+    inside the lock. Refused once the old launch has lifted off; a booking on a scrubbed launch
+    can be moved (that is what rebooking is for).
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            return _rebook(booking=booking, target=launch, actor=actor, now=now)
+            return _rebook(
+                booking=booking,
+                target=launch,
+                actor=actor,
+                now=now,
+                expected_terms=expected_terms,
+                provider_initiated=provider_initiated,
+            )
     except IntegrityError as exc:
         raise _translate_integrity_error(exc, payload=booking.payload) from exc
 
 
-def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) -> Booking:
+def _rebook_refusal(*, moving: Booking, old_launch: Launch, target: Launch, now: datetime) -> str | None:
+    if moving.status not in MOVABLE_STATUSES:
+        return (
+            f"booking {moving.reference} is {moving.get_status_display().lower()}: only a held, confirmed or "
+            "manifested booking can be rebooked"
+        )
+    if old_launch.status in LIFTED_OFF_STATUSES:
+        return f"{old_launch.name} has launched; a flown booking cannot be rebooked"
+    if moving.status == Booking.Status.HELD and not takes_capacity(moving, now=now):
+        return f"the hold on booking {moving.reference} expired at {when(moving.hold_expires_at)}: hold a seat again"
+    if target.provider_id != old_launch.provider_id:
+        return (
+            f"a booking moves only between launches of one provider: {target.name} is flown by "
+            f"{target.provider}, not {old_launch.provider}"
+        )
+    return None
+
+
+def _rebook(
+    *,
+    booking: Booking,
+    target: Launch,
+    actor: Actor,
+    now: datetime,
+    expected_terms: str | None,
+    provider_initiated: bool,
+) -> Booking:
     if target.pk == booking.launch_id:
         raise Conflict(f"booking {booking.reference} is already on {target.name}")
     locked = locking.lock_launches([booking.launch, target])
     old_launch, target = locked[booking.launch_id], locked[target.pk]
     customer = locking.lock_customer(customer_id=booking.customer_id, what=f"customer {booking.customer}")
-    old = locking.lock_booking(booking=booking)
-    if old.status not in MOVABLE_STATUSES:
-        raise Conflict(
-            f"booking {old.reference} is {old.get_status_display().lower()}: only a held, confirmed or "
-            "manifested booking can be rebooked"
-        )
-    if old_launch.status in LIFTED_OFF_STATUSES:
-        raise Conflict(f"{old_launch.name} has launched; a flown booking cannot be rebooked")
-    if old.status == Booking.Status.HELD and not takes_capacity(old, now=now):
-        raise Conflict(
-            f"the hold on booking {old.reference} expired at {when(old.hold_expires_at)}: hold a seat again"
-        )
-    if target.provider_id != old_launch.provider_id:
-        raise Conflict(
-            f"a booking moves only between launches of one provider: {target.name} is flown by "
-            f"{target.provider}, not {old_launch.provider}"
-        )
-    payload = old.payload
-    before = _state(old)
-    # Free the old seat first: one payload has one active booking (a database constraint).
-    old.status = Booking.Status.CANCELLED
-    old.save(update_fields=["status", "updated_at"])
-    dropped = _drop_unpaid_milestones(old)
-    seat = _rebook_seat(old=old, target=target)
+    moving = locking.lock_booking(booking=booking)
+    refusal = _rebook_refusal(moving=moving, old_launch=old_launch, target=target, now=now)
+    if refusal:
+        raise Conflict(refusal)
+    moving.launch = old_launch
+    payload = moving.payload
+    before = {**_state(moving), "price": moving.price}
+    held = moving.status == Booking.Status.HELD
+    seat = rebook_seat(booking=moving, launch=target)
     mass_kg = check_launch_fit(launch=target, payload=payload, now=now, seat=seat)
     assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model, seat.adapter)
-    if before["status"] == Booking.Status.HELD:
-        refusal = _hold_limit_refusal(customer=customer, launch=target, mass_kg=mass_kg, now=now, moving=old)
+    if held:
+        refusal = _hold_limit_refusal(
+            customer=customer, launch=target, mass_kg=mass_kg, now=now, moving=moving
+        )
         if refusal:
             raise Conflict(refusal)
-
-    fee_percent = target.provider.rebooking_fee_percent
-    fee = money(old.amount_paid * fee_percent / HUNDRED)
-    credit = old.amount_paid - fee
-    held = before["status"] == Booking.Status.HELD
-    new = Booking.objects.create(
-        reference=new_reference("LB-"),
-        customer=old.customer,
-        contract=old.contract,
-        payload=payload,
-        launch=target,
-        status=Booking.Status.HELD if held else Booking.Status.CONFIRMED,
-        price=old.price,
-        currency=old.currency,
-        mass_kg=mass_kg,
-        launch_port=seat.port,
-        adapter=seat.adapter,
-        adapter_mass_kg=mass_kg - payload.mass_kg,
-        # A move keeps the hold's deadline: moving between launches never buys more time.
-        hold_expires_at=old.hold_expires_at if held else None,
-        quote=old.quote,
-        rebooked_from=old,
-        credit_carried_over=credit,
-        amount_paid=credit,
-        created_by=user_or_none(actor),
+    terms = booking_rebook_terms(
+        booking=moving, launch=target, now=now, provider_initiated=provider_initiated, seat=seat
+    )
+    if expected_terms is not None and expected_terms != terms.token:
+        raise _terms_changed(what=_("moving"), booking=moving, now_text=rebook_terms_text(terms))
+    dropped = _drop_unpaid_milestones(moving)
+    # In place: the reference, the quote, the contract and a hold's deadline stay (moving between
+    # launches never buys more time); the seat, the price and the money follow the terms.
+    moving.launch = target
+    moving.status = Booking.Status.HELD if held else Booking.Status.CONFIRMED
+    moving.price = terms.new_price
+    moving.mass_kg = mass_kg
+    moving.launch_port = seat.port
+    moving.adapter = seat.adapter
+    moving.adapter_mass_kg = mass_kg - payload.mass_kg
+    moving.credit_carried_over = terms.credit
+    moving.amount_paid = terms.credit - terms.refund
+    moving.fees_charged = moving.fees_charged + terms.fee
+    moving.refund_due = moving.refund_due + terms.refund
+    moving.save(
+        update_fields=[
+            "launch",
+            "status",
+            "price",
+            "mass_kg",
+            "launch_port",
+            "adapter",
+            "adapter_mass_kg",
+            "credit_carried_over",
+            "amount_paid",
+            "fees_charged",
+            "refund_due",
+            "updated_at",
+        ]
     )
     if payload.returnable:
         readiness.plan_add_return_steps(launch=target, actor=actor, now=now)
     milestones: list[PaymentMilestone] = []
     if not held:
-        assert old.contract is not None
+        assert moving.contract is not None
         contract = locking.lock_contract(
-            contract_id=old.contract.pk, what=f"contract {old.contract.reference}"
+            contract_id=moving.contract.pk, what=f"contract {moving.contract.reference}"
         )
         _check_contract_has_room(contract=contract, launch=target)
-        milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now)
-    money_note = (
-        f"; {fmt_money(credit, old.currency)} carried over after a {fee_percent}% fee of {fmt_money(fee, old.currency)}"
-        if old.amount_paid
-        else ""
-    )
-    event_record(
-        verb="booking.cancelled",
-        subject=old,
-        actor=actor,
-        before=before,
-        after={**_state(old), "rebooked_to": new.reference, "milestones_dropped": dropped},
-        message=f"{old.reference} cancelled: rebooked as {new.reference} on {target.name}",
-        customer=old.customer,
-        provider=old_launch.provider,
-        launch=old_launch,
-    )
+        milestones = _create_milestones(booking=moving, contract=contract, launch=target, now=now)
     event_record(
         verb="booking.rebooked",
-        subject=new,
+        subject=moving,
         actor=actor,
-        before={**before, "reference": old.reference},
+        before=before,
         after={
-            **_state(new),
-            "reference": new.reference,
-            "rebooking_fee": fee,
-            "credit_carried_over": credit,
+            **_state(moving),
+            "price": moving.price,
+            "from_launch": old_launch.pk,
+            "rebooking_fee": terms.fee,
+            "rebooking_fee_percent": terms.fee_percent,
+            "fee_waived_because": terms.waived_because,
+            "credit_carried_over": terms.credit,
+            "refund": terms.refund,
+            "milestones_dropped": dropped,
             "milestones": [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in milestones],
         },
-        message=f"{old.reference} moved from {old_launch.name} to {target.name} as {new.reference}{money_note}",
-        customer=old.customer,
+        message=(
+            f"{moving.reference} moved from {old_launch.name} to {target.name}: {rebook_terms_text(terms)}"
+        )[:300],
+        customer=moving.customer,
         provider=target.provider,
         launch=target,
     )
-    return new
-
-
-def _rebook_seat(*, old: Booking, target: Launch) -> Seat:
-    """The same kind of port (and the same adapter) on the target; on a launch without ports, the
-    target vehicle's standard adapter, unless the booking brought an adapter of its own."""
-    kind = old.launch_port.kind if old.launch_port is not None else None
-    if not launch_ports(target):
-        return Seat(port=None, adapter=old.adapter if kind is None else None)
-    try:
-        return choose_seat(launch=target, port_kind=kind, adapter=old.adapter)
-    except InvalidRequest as exc:
-        raise Conflict(f"booking {old.reference} cannot move to {target.name}: {exc.message}") from exc
+    return moving
 
 
 def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:

@@ -27,10 +27,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Conflict, InvalidRequest, ScheduleConflict
-from booking.models import Launch, ReadinessTemplate, Reservation
+from booking.models import DelayCause, Launch, ReadinessTemplate, Reservation
 from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
@@ -753,6 +754,14 @@ class SlipResult:
     message: str = ""
 
 
+def _cause_checked(cause: str, *, what: str) -> None:
+    if cause not in DelayCause.values:
+        raise InvalidRequest(
+            _("Say what caused it: %(what)s record one of %(causes)s (not %(given)r).")
+            % {"what": what, "causes": ", ".join(DelayCause.values), "given": cause}
+        )
+
+
 def _refuse_unless_active(launch: Launch, *, cannot: str) -> None:
     if launch.status not in Launch.ACTIVE_STATUSES:
         # The launch's state, not the request, is in the way: a conflict (409), like a clash.
@@ -864,6 +873,7 @@ def _slot_slip_write(
     primary_name: str,
     net_precision: str | None,
     rocket: Reservation | None,
+    cause: str,
     actor: Actor,
     now: datetime,
 ) -> Launch:
@@ -889,7 +899,7 @@ def _slot_slip_write(
         subject=target,
         actor=actor,
         before=before,
-        after=_launch_state(target),
+        after={**_launch_state(target), "cause": cause},
         message=text,
         provider=target.provider,
         launch=target,
@@ -904,6 +914,7 @@ def _slip_write(
     slots: list[_Slot],
     *,
     net_precision: str | None,
+    cause: str,
     actor: Actor,
     now: datetime,
 ) -> tuple[Launch, list[tuple[Launch, timedelta]]]:
@@ -923,6 +934,7 @@ def _slip_write(
             primary_name=current.name,
             net_precision=net_precision,
             rocket=rockets.get(slot.launch.pk),
+            cause=cause,
             actor=actor,
             now=now,
         )
@@ -940,6 +952,7 @@ def _slip_locked(
     window_end: datetime | None,
     net_precision: str | None,
     cascade: bool,
+    cause: str,
     actor: Actor,
     now: datetime,
 ) -> SlipResult:
@@ -968,7 +981,9 @@ def _slip_locked(
     reasons += _moved_slot_problems([slot for slot in slots if slot.moved])
     if reasons:
         raise _slip_refusal(current, reasons, window_start=window_start, window_end=new_end, cascade=cascade)
-    current, moved = _slip_write(current, resource, slots, net_precision=net_precision, actor=actor, now=now)
+    current, moved = _slip_write(
+        current, resource, slots, net_precision=net_precision, cause=cause, actor=actor, now=now
+    )
     message = (
         f"{current.name} slipped by {_delta_text(window_start - old_start)} to {when(current.window_start)}."
     )
@@ -982,6 +997,7 @@ def launch_slip(
     launch: Launch,
     window_start: datetime,
     actor: Actor,
+    cause: str,
     window_end: datetime | None = None,
     net_precision: str | None = None,
     cascade: bool = False,
@@ -989,11 +1005,16 @@ def launch_slip(
 ) -> SlipResult:
     """Move a launch's window (and NET) and re-validate every reservation it holds.
 
+    ``cause`` (a ``DelayCause``: provider or technical, weather, range, customer) is recorded on
+    every ``launch.slipped`` event, the cascaded ones too: a provider or weather delay waives the
+    rebooking fee of the bookings that move away (``booking.selectors.terms``).
+
     All or nothing: every conflict is reported in one ``Conflict`` (``.reasons``) and nothing
     changes, or the whole consistent schedule is written. With ``cascade`` the launches that
     follow on the same platform or pad are slipped by the time they lack, also all or nothing.
     """
     now = now or timezone.now()
+    _cause_checked(cause, what=_("slips"))
     _slip_request_checked(
         window_start=window_start, window_end=window_end, net_precision=net_precision, now=now
     )
@@ -1005,6 +1026,7 @@ def launch_slip(
                 window_end=window_end,
                 net_precision=net_precision,
                 cascade=cascade,
+                cause=cause,
                 actor=actor,
                 now=now,
             )
@@ -1029,8 +1051,13 @@ def _scrub_follower_retime(current: Launch, resource: _Resource, *, now: datetim
     return problems
 
 
-def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | None = None) -> Launch:
+def launch_scrub(
+    *, launch: Launch, actor: Actor, reason: str, cause: str, now: datetime | None = None
+) -> Launch:
     """Scrub a launch: release its reservations and its vehicle, cancel its readiness plan.
+
+    ``cause`` (a ``DelayCause``) is recorded on the ``launch.scrubbed`` event: a provider or
+    weather scrub waives the rebooking fee of the bookings that move away from it.
 
     The platform's next launch now departs from where the platform really is; its departure is
     re-timed when that still fits, otherwise the event message warns the operator.
@@ -1038,6 +1065,7 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
     now = now or timezone.now()
     if not reason.strip():
         raise InvalidRequest("Say why the launch is scrubbed.")
+    _cause_checked(cause, what=_("scrubs"))
     with transaction.atomic():
         current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(pk=launch.pk)
         _refuse_unless_active(current, cannot="be scrubbed")
@@ -1070,7 +1098,7 @@ def launch_scrub(*, launch: Launch, actor: Actor, reason: str, now: datetime | N
             subject=current,
             actor=actor,
             before=before,
-            after=_launch_state(current),
+            after={**_launch_state(current), "cause": cause, "reason": reason.strip()},
             message=message,
             provider=current.provider,
             launch=current,

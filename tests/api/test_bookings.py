@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from booking.models import Booking, Quote
 from customers.models import Membership
 from tests.factories import LaunchFactory, MembershipFactory, PayloadFactory, engine_world
+from vehicles.models import CancellationTier
 
 from .conftest import make_tenant, token_client
 from .test_idempotency import run_concurrently
@@ -192,3 +193,52 @@ def test_rebooking_onto_the_launch_it_is_on_is_a_conflict(world):
     )
     assert same.status_code == 409
     assert same.json()["detail"] == f"booking {booking['reference']} is already on {world.launch.name}"
+
+
+def test_cancel_terms_preview_then_cancel_on_those_terms(world):
+    CancellationTier.objects.create(
+        provider=world.provider, days_before_launch=0, fee_percent=Decimal("60.00")
+    )
+    booking = world.client.post("/api/v1/bookings/", {"quote": quote_for(world)["id"]}, format="json").json()
+    world.client.post(f"/api/v1/bookings/{booking['id']}/confirm/", {}, format="json")
+    terms = world.client.get(f"/api/v1/bookings/{booking['id']}/cancel-terms/")
+    assert terms.status_code == 200, terms.json()
+    body = terms.json()
+    assert (body["fee_percent"], body["fee"], body["refund"], body["owed"]) == (
+        "60.00",
+        "600000.00",
+        "0.00",
+        "600000.00",
+    )
+    assert Booking.objects.get(pk=booking["id"]).status == "confirmed"  # a preview changes nothing
+    stale = world.client.post(
+        f"/api/v1/bookings/{booking['id']}/cancel/", {"terms": "0000000000000000"}, format="json"
+    )
+    assert stale.status_code == 409 and "changed since they were shown" in stale.json()["detail"]
+    done = world.client.post(
+        f"/api/v1/bookings/{booking['id']}/cancel/", {"terms": body["token"]}, format="json"
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == "cancelled" and done.json()["fees_charged"] == "600000.00"
+
+
+def test_rebook_terms_preview_then_rebook_keeps_the_reference(world):
+    booking = world.client.post("/api/v1/bookings/", {"quote": quote_for(world)["id"]}, format="json").json()
+    later = LaunchFactory(
+        vehicle_model=world.vehicle_model,
+        site=world.site,
+        window_start=world.launch.window_start + timedelta(days=7),
+    )
+    assert world.client.get(f"/api/v1/bookings/{booking['id']}/rebook-terms/").status_code == 400
+    terms = world.client.get(f"/api/v1/bookings/{booking['id']}/rebook-terms/?launch={later.pk}")
+    assert terms.status_code == 200, terms.json()
+    body = terms.json()
+    assert body["launch"] == later.pk and body["new_price"] == "1000000.00" and body["fee"] == "0.00"
+    moved = world.client.post(
+        f"/api/v1/bookings/{booking['id']}/rebook/",
+        {"launch": later.pk, "terms": body["token"]},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["id"] == booking["id"] and moved.json()["reference"] == booking["reference"]
+    assert moved.json()["launch"] == later.pk and moved.json()["price"] == body["new_price"]

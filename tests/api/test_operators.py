@@ -53,7 +53,9 @@ def world():
 def test_an_operator_slips_their_launch(world):
     new_start = world.start + timedelta(hours=6)
     answer = world.operator.post(
-        f"/api/v1/launches/{world.launch.pk}/slip/", {"window_start": new_start.isoformat()}, format="json"
+        f"/api/v1/launches/{world.launch.pk}/slip/",
+        {"window_start": new_start.isoformat(), "cause": "weather"},
+        format="json",
     )
     assert answer.status_code == 200, answer.json()
     body = answer.json()
@@ -64,7 +66,7 @@ def test_an_operator_slips_their_launch(world):
 def test_a_slip_onto_a_taken_platform_is_409_with_reasons_and_nothing_moves(world):
     answer = world.operator.post(
         f"/api/v1/launches/{world.launch.pk}/slip/",
-        {"window_start": (world.start + timedelta(days=1)).isoformat()},
+        {"window_start": (world.start + timedelta(days=1)).isoformat(), "cause": "range"},
         format="json",
     )
     assert answer.status_code == 409
@@ -85,9 +87,9 @@ def test_other_providers_operators_and_customers_cannot_touch_it(world, tenant_a
 def test_an_operator_scrubs_their_launch_with_a_reason(world):
     url = f"/api/v1/launches/{world.launch.pk}/scrub/"
     assert world.operator.post(url, {"reason": ""}, format="json").status_code == 400
-    answer = world.operator.post(url, {"reason": "Second stage anomaly"}, format="json")
+    answer = world.operator.post(url, {"reason": "Second stage anomaly", "cause": "provider"}, format="json")
     assert answer.status_code == 200 and answer.json()["status"] == "scrubbed"
-    again = world.operator.post(url, {"reason": "again"}, format="json")
+    again = world.operator.post(url, {"reason": "again", "cause": "provider"}, format="json")
     # The launch's state is in the way: a conflict, as the API guide says.
     assert again.status_code == 409 and "cannot be scrubbed" in again.json()["detail"]
 
@@ -102,12 +104,14 @@ def test_slipping_a_scrubbed_launch_is_a_conflict(world):
     """The launch's state is in the way, not the input: 409, as the API guide says."""
     assert (
         world.operator.post(
-            f"/api/v1/launches/{world.launch.pk}/scrub/", {"reason": "anomaly"}, format="json"
+            f"/api/v1/launches/{world.launch.pk}/scrub/",
+            {"reason": "anomaly", "cause": "provider"},
+            format="json",
         )
     ).status_code == 200
     moved = world.operator.post(
         f"/api/v1/launches/{world.launch.pk}/slip/",
-        {"window_start": (world.launch.window_start + timedelta(days=2)).isoformat()},
+        {"window_start": (world.launch.window_start + timedelta(days=2)).isoformat(), "cause": "provider"},
         format="json",
     )
     assert moved.status_code == 409

@@ -350,7 +350,7 @@ def test_a_scheduled_launch_that_slips_reaches_its_customers_hooks_and_calendar(
     mine = WebhookEndpointFactory(customer=tenant_a.customer, url=receiver.url, event_types=["launch.*"])
     WebhookEndpointFactory(customer=tenant_b.customer, url=receiver.url + "/b")
     with django_capture_on_commit_callbacks(execute=True):
-        launch_slip(launch=launch, window_start=start + timedelta(days=1), actor=None)
+        launch_slip(launch=launch, window_start=start + timedelta(days=1), actor=None, cause="provider")
     slipped = [r for r in receiver.requests if r["headers"]["Launchbook-Event"] == "launch.slipped"]
     assert len(slipped) == 1 and slipped[0]["path"] == "/hooks"
     assert verify(mine.secret, slipped[0])["data"]["launch"] == launch.pk

@@ -214,6 +214,7 @@ def test_the_lanes_answer_304_until_the_schedule_changes(world, ops):
         net_precision=None,
         cascade=False,
         actor=None,
+        cause="provider",
     )
     changed = ops.get(LANES, headers={"If-None-Match": marker})
     assert changed.status_code == 200 and changed["ETag"] != marker

@@ -316,12 +316,12 @@ def test_jiuquan_flies_one_launch_at_a_time(centres):
     assert result.plans[0].window_start == start + 1 * H + 240 * timedelta(minutes=1)
 
     # A slip moves the range claim; a scrub frees it.
-    launch_slip(launch=first, window_start=start + 1 * DAY, actor=None, now=now)
+    launch_slip(launch=first, window_start=start + 1 * DAY, actor=None, cause="provider", now=now)
     claim = Reservation.objects.get(launch=first, range_site=jiuquan, released_at__isnull=True)
     assert claim.occupied_from == start + 1 * DAY
     rocket = Reservation.objects.get(launch=first, vehicle=rockets[0], released_at__isnull=True)
     assert rocket.occupied_until == start + 1 * DAY + 1 * H
-    launch_scrub(launch=first, actor=None, reason="weather", now=now)
+    launch_scrub(launch=first, actor=None, cause="provider", reason="weather", now=now)
     assert not Reservation.objects.filter(launch=first, released_at__isnull=True).exists()
 
 

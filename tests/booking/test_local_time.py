@@ -142,7 +142,11 @@ def test_a_slip_keeps_the_daily_launch_time(world):
     launch = schedule(world, start=datetime(2030, 3, 11, 3, 0, tzinfo=UTC), ltan=time(22, 30))
     # The window keeps its length (04:14:44 to 05:00) and opens at the daily launch time.
     result = launch_slip(
-        launch=launch, window_start=datetime(2030, 3, 14, 4, 0, tzinfo=UTC), actor=None, now=NOW
+        launch=launch,
+        window_start=datetime(2030, 3, 14, 4, 0, tzinfo=UTC),
+        actor=None,
+        cause="provider",
+        now=NOW,
     )
     assert result.launch.window_start == datetime(2030, 3, 14, 4, 14, 44, tzinfo=UTC)
     with pytest.raises(InvalidRequest, match="open it at 2030-03-16 04:14 UTC"):
@@ -151,6 +155,7 @@ def test_a_slip_keeps_the_daily_launch_time(world):
             window_start=datetime(2030, 3, 15, 4, 30, tzinfo=UTC),
             window_end=datetime(2030, 3, 15, 5, 0, tzinfo=UTC),
             actor=None,
+            cause="provider",
             now=NOW,
         )
 

@@ -15,7 +15,7 @@ from booking import tasks
 from booking.models import Notification, NotificationDelivery, NotificationPreference, PlanStep
 from booking.rules.notifications import MAX_ATTEMPTS, SEND_LEASE, retry_delay
 from booking.services import notifications as notes
-from booking.services.bookings import booking_cancel, booking_confirm, booking_hold
+from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
 from booking.services.payloads import document_review
 from booking.services.quotes import quote_create
 from booking.services.scheduling import launch_scrub
@@ -169,7 +169,7 @@ def test_launch_news_reaches_the_booked_customers_and_nobody_else(world, committ
     MembershipFactory(customer=cancelled, user=UserFactory(username="gone"))
     BookingFactory(customer=cancelled, launch=world.launch, status="cancelled")
 
-    committed(launch_scrub, launch=world.launch, actor=None, reason="second stage anomaly")
+    committed(launch_scrub, launch=world.launch, actor=None, cause="provider", reason="second stage anomaly")
     recipients = sent_to("launch_scrubbed")
     assert recipients == ["ana@example.test", "fi@example.test", "mo@example.test", "vi@example.test"]
     message = mail.outbox[0]
@@ -425,7 +425,7 @@ def test_a_user_in_two_booked_organisations_hears_of_a_launch_once(world, commit
     BookingFactory(customer=world.customer, launch=world.launch, status="confirmed")
     BookingFactory(customer=partner, launch=LaunchFactory(), status="confirmed")
     BookingFactory(customer=partner, launch=world.launch, status="confirmed")
-    committed(launch_scrub, launch=world.launch, actor=None, reason="weather")
+    committed(launch_scrub, launch=world.launch, actor=None, cause="provider", reason="weather")
     assert sent_to("launch_scrubbed").count("vi@example.test") == 1
 
 
@@ -504,3 +504,18 @@ def test_a_closure_on_a_booked_launch_mails_its_customers_members_and_the_operat
     )
     assert world.launch.name in member_mail.subject
     assert "sandstorm over the range" in member_mail.body
+
+
+def test_a_moved_booking_tells_its_members_it_kept_its_reference(world, committed):
+    booking = committed(hold, world)
+    later = LaunchFactory(
+        vehicle_model=world.launch.vehicle_model,
+        site=world.launch.site,
+        name="Kuaizhou-1A · second rideshare",
+        window_start=world.launch.window_start + timedelta(days=20),
+    )
+    committed(booking_rebook, booking=booking, launch=later, actor=world.user)
+    assert "vi@example.test" in sent_to("booking_moved")
+    message = next(m for m in mail.outbox if m.subject.endswith(f"moved to {later.name}"))
+    assert message.subject == f"[Launchbook] Booking {booking.reference} moved to {later.name}"
+    assert "keeps its reference" in message.body and booking.reference in message.body

@@ -92,11 +92,17 @@ def test_slip_action_asks_for_the_new_window_and_shows_the_service_message(world
     form = ops.post(changelist, base)
     assert form.status_code == 200 and "Slip launch" in form.content.decode()
 
-    refused = ops.post(changelist, {**base, "apply": "1", "window_start": "2030-03-11 20:00"}, follow=True)
+    refused = ops.post(
+        changelist,
+        {**base, "apply": "1", "window_start": "2030-03-11 20:00", "cause": "provider"},
+        follow=True,
+    )
     assert "Slip with cascade to move the following launches" in refused.content.decode()
 
     done = ops.post(
-        changelist, {**base, "apply": "1", "window_start": "2030-03-11 20:00", "cascade": "on"}, follow=True
+        changelist,
+        {**base, "apply": "1", "window_start": "2030-03-11 20:00", "cascade": "on", "cause": "provider"},
+        follow=True,
     )
     assert "First slipped by 20 h to 2030-03-11 20:00 UTC. Cascaded: Second +8 h." in done.content.decode()
 
@@ -106,7 +112,7 @@ def test_scrub_action_needs_a_reason_and_releases_the_platform(world, ops):
     changelist = reverse("admin:booking_launch_changelist")
     base = {"action": "scrub_launches", helpers.ACTION_CHECKBOX_NAME: [launch.pk]}
     assert "Scrub launches" in ops.post(changelist, base).content.decode()
-    done = ops.post(changelist, {**base, "apply": "1", "reason": "Weather"}, follow=True)
+    done = ops.post(changelist, {**base, "apply": "1", "reason": "Weather", "cause": "weather"}, follow=True)
     assert "KZ1A scrubbed: Weather; 1 reservation released" in done.content.decode()
     launch.refresh_from_db()
     assert launch.status == Launch.Status.SCRUBBED

@@ -368,7 +368,9 @@ def test_a_slip_moves_window_net_and_reservation_and_keeps_the_precision(world, 
     start = NOW + 10 * DAY + 3 * H
     launch = schedule(world, start=start, net_precision="hour", name="KZ1A")
 
-    result = launch_slip(launch=launch, window_start=start + 26 * H, actor=operator, now=NOW)
+    result = launch_slip(
+        launch=launch, window_start=start + 26 * H, actor=operator, cause="provider", now=NOW
+    )
 
     launch.refresh_from_db()
     assert launch.window_start == start + 26 * H and launch.window_end == start + 28 * H
@@ -380,18 +382,26 @@ def test_a_slip_moves_window_net_and_reservation_and_keeps_the_precision(world, 
     event = Event.objects.get(verb="launch.slipped")
     assert event.before["window_start"] == start.isoformat().replace("+00:00", "Z")
     assert event.actor == operator
+    assert event.after["cause"] == "provider"  # what the rebooking fee's waiver reads
 
 
 def test_a_slip_can_change_the_net_precision(world):
     start = NOW + 10 * DAY + 3 * H
     launch = schedule(world, start=start, hours=30)
-    launch_slip(launch=launch, window_start=start + 2 * DAY, actor=None, net_precision="day", now=NOW)
+    launch_slip(
+        launch=launch,
+        window_start=start + 2 * DAY,
+        actor=None,
+        cause="provider",
+        net_precision="day",
+        now=NOW,
+    )
     launch.refresh_from_db()
     assert launch.net_precision == "day"
     # Truncated to the day, but never before the window opens.
     assert launch.net == start + 2 * DAY
 
-    launch_slip(launch=launch, window_start=start + 3 * DAY - 3 * H, actor=None, now=NOW)
+    launch_slip(launch=launch, window_start=start + 3 * DAY - 3 * H, actor=None, cause="provider", now=NOW)
     launch.refresh_from_db()
     assert launch.net == datetime(2030, 3, 14, tzinfo=UTC) and launch.net_precision == "day"
 
@@ -403,7 +413,7 @@ def test_a_slip_into_the_next_launch_is_refused_and_changes_nothing(world):
     reservations_before = list(Reservation.objects.order_by("pk").values())
 
     with pytest.raises(Conflict) as refused:
-        launch_slip(launch=first, window_start=start + 20 * H, actor=None, now=NOW)
+        launch_slip(launch=first, window_start=start + 20 * H, actor=None, cause="provider", now=NOW)
 
     assert str(refused.value).startswith("Cannot slip First to 2030-03-11 20:00–22:00 UTC: ")
     assert "TEL-01 would have no time to get to Second at Jiuquan" in str(refused.value)
@@ -422,7 +432,9 @@ def test_a_slip_with_cascade_moves_the_following_launches_by_what_they_lack(worl
     second = schedule(world, start=start + 1 * DAY, vehicle=1, name="Second")
     third = schedule(world, start=start + 5 * DAY, vehicle=2, name="Third")
 
-    result = launch_slip(launch=first, window_start=start + 20 * H, actor=None, cascade=True, now=NOW)
+    result = launch_slip(
+        launch=first, window_start=start + 20 * H, actor=None, cause="provider", cascade=True, now=NOW
+    )
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -465,7 +477,9 @@ def test_a_cascade_that_would_land_in_a_closure_changes_nothing(world):
     )
 
     with pytest.raises(Conflict) as refused:
-        launch_slip(launch=first, window_start=start + 20 * H, actor=None, cascade=True, now=NOW)
+        launch_slip(
+            launch=first, window_start=start + 20 * H, actor=None, cause="provider", cascade=True, now=NOW
+        )
 
     assert (
         "Second (slipped to 2030-03-12 08:00 UTC): Jiuquan closed for range 2030-03-12 06:00–16:00 UTC"
@@ -483,7 +497,9 @@ def test_a_slip_earlier_than_the_platform_can_arrive_is_refused(world):
     north = schedule(world, start=start + 8 * DAY, site=world.north, vehicle=1, name="North launch")
     # The truck is free at +6 h and needs 2.5 h of road and 6 h of set-up: +12 h is too soon.
     with pytest.raises(Conflict) as refused:
-        launch_slip(launch=north, window_start=start + 12 * H, actor=None, cascade=True, now=NOW)
+        launch_slip(
+            launch=north, window_start=start + 12 * H, actor=None, cause="provider", cascade=True, now=NOW
+        )
     assert f"busy with Jiuquan launch at Jiuquan until 2030-03-11 06:00 UTC, then {transit:.1f} h" in str(
         refused.value
     )
@@ -493,7 +509,7 @@ def test_slipping_past_the_next_launch_reorders_the_chain(world):
     start = NOW + 10 * DAY
     first = schedule(world, start=start, name="First")
     second = schedule(world, start=start + 1 * DAY, vehicle=1, name="Second")
-    launch_slip(launch=first, window_start=start + 3 * DAY, actor=None, now=NOW)
+    launch_slip(launch=first, window_start=start + 3 * DAY, actor=None, cause="provider", now=NOW)
     res_first = resource_claim(first)
     res_second = resource_claim(second)
     assert res_second.occupied_until <= res_first.occupied_from
@@ -503,7 +519,13 @@ def test_a_slip_racing_a_scrub_is_refused_on_the_locked_row(world, monkeypatch):
     launch = schedule_on_tel(world)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.SCRUBBED)
     with pytest.raises(Conflict, match="^KZ1A is scrubbed; it cannot slip.$"):
-        launch_slip(launch=launch, window_start=launch.window_start + timedelta(days=1), actor=None, now=NOW)
+        launch_slip(
+            launch=launch,
+            window_start=launch.window_start + timedelta(days=1),
+            actor=None,
+            cause="provider",
+            now=NOW,
+        )
     assert not Event.objects.filter(verb="launch.slipped").exists()
 
 
@@ -527,7 +549,9 @@ def test_no_launch_slips_into_the_past(world):
         InvalidRequest,
         match="^A launch can only slip to a window that opens in the future \\(it is 2030-03-01 00:00 UTC now\\).$",
     ):
-        launch_slip(launch=on_pad, window_start=NOW - timedelta(hours=1), actor=None, now=NOW)
+        launch_slip(
+            launch=on_pad, window_start=NOW - timedelta(hours=1), actor=None, cause="provider", now=NOW
+        )
     on_pad.refresh_from_db()
     assert on_pad.window_start == start
 
@@ -538,7 +562,9 @@ def test_no_launch_slips_into_the_past(world):
 def test_a_scrub_releases_platform_and_rocket(world, operator):
     start = NOW + 10 * DAY
     launch = schedule(world, start=start, name="KZ1A")
-    scrubbed = launch_scrub(launch=launch, actor=operator, reason="Second stage anomaly", now=NOW)
+    scrubbed = launch_scrub(
+        launch=launch, actor=operator, cause="provider", reason="Second stage anomaly", now=NOW
+    )
 
     assert scrubbed.status == Launch.Status.SCRUBBED
     assert resource_claim(launch).released_at == NOW
@@ -553,7 +579,7 @@ def test_a_scrub_releases_platform_and_rocket(world, operator):
     # The slot is free again, and so is the rocket.
     schedule(world, start=start, name="KZ1A again")
     with pytest.raises(Conflict):
-        launch_scrub(launch=launch, actor=operator, reason="again", now=NOW)
+        launch_scrub(launch=launch, actor=operator, cause="provider", reason="again", now=NOW)
 
 
 def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(world):
@@ -562,7 +588,7 @@ def test_a_scrub_re_times_the_next_departure_from_where_the_platform_really_is(w
     following = schedule(world, start=start + 4 * DAY, site=world.north, vehicle=1, name="Next North launch")
     assert resource_claim(following).origin == world.north
 
-    launch_scrub(launch=middle, actor=None, reason="Customer withdrew", now=NOW)
+    launch_scrub(launch=middle, actor=None, cause="provider", reason="Customer withdrew", now=NOW)
 
     res = resource_claim(following)
     assert res.origin == world.jiuquan  # it never left home
@@ -573,7 +599,7 @@ def test_a_scrub_racing_lift_off_is_refused_on_the_locked_row(world, monkeypatch
     launch = schedule_on_tel(world)
     changed_while_waiting_for_the_lock(monkeypatch, launch, Launch.Status.LAUNCHED)
     with pytest.raises(Conflict, match="^KZ1A is launched; it cannot be scrubbed.$"):
-        launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
+        launch_scrub(launch=launch, actor=None, cause="provider", reason="weather", now=NOW)
     assert not Event.objects.filter(verb="launch.scrubbed").exists()
 
 
@@ -587,11 +613,11 @@ def test_scheduling_starts_and_slipping_re_times_the_readiness_plan(world):
     first_due = {step.code: step.due_at for step in plan.steps.all()}
     assert first_due
 
-    launch_slip(launch=launch, window_start=NOW + 11 * DAY, actor=None, now=NOW)
+    launch_slip(launch=launch, window_start=NOW + 11 * DAY, actor=None, cause="provider", now=NOW)
     moved = {step.code: step.due_at for step in plan.steps.all()}
     assert all(moved[code] - first_due[code] == DAY for code in first_due)
 
-    launch_scrub(launch=launch, actor=None, reason="weather", now=NOW)
+    launch_scrub(launch=launch, actor=None, cause="provider", reason="weather", now=NOW)
     plan.refresh_from_db()
     assert plan.status == ReadinessPlan.Status.CANCELLED
 

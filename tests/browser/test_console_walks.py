@@ -52,6 +52,7 @@ def test_the_fleet_timeline_opens_a_launch_slips_it_and_refreshes_itself(new_pag
         net_precision=None,
         cascade=True,
         actor=None,
+        cause="provider",
     )
     page.evaluate("document.getElementById('fleet-lanes').pollNow()")
     page.wait_for_function(

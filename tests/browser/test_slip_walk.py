@@ -30,6 +30,7 @@ def test_operator_slips_a_launch_and_the_customer_sees_the_new_time(new_page):
     operator.select_option("select[name=action]", "slip_launch")
     operator.get_by_role("button", name="Go").click()
     operator.fill("#id_window_start", new_start.strftime("%Y-%m-%d %H:%M"))
+    operator.select_option("#id_cause", "weather")
     screenshot(operator, "admin_slip_form")
     operator.locator("input[name=apply]").click()
     expect(operator.locator("ul.messagelist")).to_contain_text(launch.name)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Booking, Quote
+from booking.models import Booking, Quote, RideshareRate
 from booking.services.bookings import payment_milestone_mark_paid
 from tests.factories import (
     BookingFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     RideshareRateFactory,
     engine_world,
 )
+from vehicles.models import CancellationTier
 
 pytestmark = pytest.mark.django_db
 
@@ -144,14 +147,35 @@ def _confirmed_booking(c, w) -> Booking:
     return booking
 
 
+def _terms_token(page: str, name: str = "terms") -> str:
+    found = re.search(rf'name="{re.escape(name)}" value="([0-9a-f]+)"', page)
+    assert found, f"no {name} token on the page"
+    return found.group(1)
+
+
 def test_customer_cancels_a_booking(c, w):
     booking = _confirmed_booking(c, w)
+    CancellationTier.objects.create(provider=w.provider, days_before_launch=0, fee_percent=Decimal("100.00"))
+    page = c.get(reverse("portal:booking_cancel", args=[booking.reference])).content.decode()
+    # The fee, the refund and what is still owed are on the page before the button.
+    assert "Cancellation fee" in page and f"{booking.price:,.2f} USD" in page and "Still to pay" in page
+    assert page.index("data-fee") < page.index("Agree and cancel the booking")
     response = c.post(
-        reverse("portal:booking_cancel", args=[booking.reference]), {"reason": "satellite late"}, follow=True
+        reverse("portal:booking_cancel", args=[booking.reference]),
+        {"reason": "satellite late", "terms": _terms_token(page)},
+        follow=True,
     )
     booking.refresh_from_db()
-    assert booking.status == Booking.Status.CANCELLED
+    assert booking.status == Booking.Status.CANCELLED and booking.fees_charged == booking.price
     assert f"{booking.reference} cancelled." in response.content.decode()
+
+
+def test_a_cancel_without_the_terms_shown_changes_nothing(c, w):
+    booking = _confirmed_booking(c, w)
+    response = c.post(reverse("portal:booking_cancel", args=[booking.reference]), {"reason": "late"})
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert "changed since they were shown" in response.content.decode()
 
 
 def test_customer_rebooks_and_sees_the_carry_over(c, w):
@@ -167,9 +191,12 @@ def test_customer_rebooks_and_sees_the_carry_over(c, w):
     page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
     assert "Kuaizhou-1A · SSO 500 second rideshare" in page and "10.00%" in page
     response = c.post(
-        reverse("portal:booking_rebook", args=[booking.reference]), {"launch": later.pk}, follow=True
+        reverse("portal:booking_rebook", args=[booking.reference]),
+        {"launch": later.pk, f"terms-{later.pk}": _terms_token(page, f"terms-{later.pk}")},
+        follow=True,
     )
-    moved = Booking.objects.get(rebooked_from=booking)
+    moved = Booking.objects.get(pk=booking.pk)
+    assert moved.reference == booking.reference and moved.launch == later
     expected = (deposit.amount * Decimal("0.9")).quantize(Decimal("0.01"))
     assert moved.credit_carried_over == expected
     text = response.content.decode()
@@ -219,3 +246,25 @@ def test_the_confirm_page_offers_only_contracts_with_launches_left(c, w):
     page = c.get(reverse("portal:booking_confirm", args=[booking.reference])).content.decode()
     assert w.contract.reference in page
     assert "USED-UP" not in page
+
+
+def test_the_moved_booking_costs_what_the_move_page_showed(c, w):
+    booking = _confirmed_booking(c, w)
+    later = LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 second rideshare",
+        vehicle_model=w.vehicle_model,
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=20),
+    )
+    # The provider's rate changed since the booking was made: the move page prices the seat now.
+    RideshareRate.objects.filter(provider=w.provider).update(price_per_kg=F("price_per_kg") * 2)
+    page = c.get(reverse("portal:booking_rebook", args=[booking.reference])).content.decode()
+    shown = re.search(r"data-new-price>([0-9,.]+) USD<", page)
+    assert shown, "no new price on the move page"
+    c.post(
+        reverse("portal:booking_rebook", args=[booking.reference]),
+        {"launch": later.pk, f"terms-{later.pk}": _terms_token(page, f"terms-{later.pk}")},
+    )
+    moved = Booking.objects.get(pk=booking.pk)
+    assert moved.launch == later and moved.reference == booking.reference
+    assert f"{moved.price:,.2f}" == shown.group(1) and moved.price == booking.price * 2

@@ -64,7 +64,14 @@ def test_view_only_staff_cannot_slip_or_scrub(demo, client):
     actions = dict(client.get(url).context["action_form"].fields["action"].choices)
     assert "slip_launch" not in actions and "scrub_launches" not in actions
     client.post(
-        url, {"action": "scrub_launches", "_selected_action": [launch.pk], "apply": "1", "reason": "x"}
+        url,
+        {
+            "action": "scrub_launches",
+            "_selected_action": [launch.pk],
+            "apply": "1",
+            "reason": "x",
+            "cause": "weather",
+        },
     )
     client.post(
         url,
@@ -73,6 +80,7 @@ def test_view_only_staff_cannot_slip_or_scrub(demo, client):
             "_selected_action": [launch.pk],
             "apply": "1",
             "window_start": "2040-01-01 06:00",
+            "cause": "weather",
         },
     )
     launch_after = Launch.objects.get(pk=launch.pk)

@@ -8,7 +8,7 @@ from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
 
-from .common import LaunchIdField, ScopedPrimaryKeyField
+from .common import LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -41,6 +41,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "rebooked_from",
             "credit_carried_over",
             "amount_paid",
+            "fees_charged",
+            "refund_due",
             "created_at",
             "updated_at",
         ]
@@ -69,9 +71,79 @@ class BookingConfirmSerializer(serializers.Serializer):
     )
 
 
+TERMS_HELP = (
+    "The `token` of the terms you were shown (`cancel-terms` / `rebook-terms`): the write is refused "
+    "with 409 if the terms changed since. Without it the terms current at the write apply."
+)
+
+
 class BookingCancelSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    terms = StrictCharField(max_length=64, required=False, help_text=TERMS_HELP)
 
 
 class BookingRebookSerializer(serializers.Serializer):
     launch = LaunchIdField(queryset=Launch.objects.all(), help_text="Another launch of the same provider.")
+    terms = StrictCharField(max_length=64, required=False, help_text=TERMS_HELP)
+
+
+class BookingRebookTermsQuerySerializer(StrictQuerySerializer):
+    launch = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The launch to move to.")
+
+    def validate_launch(self, value: int) -> Launch:
+        launch = Launch.objects.filter(pk=value).first()
+        if launch is None:
+            raise serializers.ValidationError(f"No launch has id {value}.")
+        return launch
+
+
+class CancelTermsSerializer(serializers.Serializer):
+    """What cancelling costs now; send `token` back as `terms` to cancel on exactly these terms."""
+
+    currency = serializers.CharField()
+    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    days_before_launch = serializers.IntegerField(help_text="Whole days from now to the NET.")
+    fee_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="The provider's tier for that time."
+    )
+    fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Cancellation fee, of the price."
+    )
+    refund = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Paid beyond the fee.")
+    owed = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The fee beyond what was paid: due as a milestone."
+    )
+    no_fee_because = serializers.CharField(
+        help_text='"held" (a hold costs nothing), a scrub\'s cause, or empty.'
+    )
+    token = serializers.CharField(help_text="Send back as `terms` with the cancel.")
+
+
+class RebookTermsSerializer(serializers.Serializer):
+    """What moving to `launch` costs now; send `token` back as `terms` to move on exactly these terms."""
+
+    launch = serializers.IntegerField(source="launch_id")
+    currency = serializers.CharField()
+    old_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    new_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text="The seat's price on the new launch: the booking's new price.",
+    )
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    fee_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Rebooking fee, of what was paid."
+    )
+    credit = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What was paid less the fee, carried over."
+    )
+    balance_due = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refund = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Credit beyond the new price, refunded."
+    )
+    waived_because = serializers.CharField(
+        help_text='"provider_initiative", a delay cause ("provider", "weather"), or empty.'
+    )
+    token = serializers.CharField(help_text="Send back as `terms` with the rebook.")

@@ -16,7 +16,7 @@ from booking.api.fields import (
     StrictIntegerField,
 )
 from booking.errors import InvalidRequest
-from booking.models import Launch, PlanStep
+from booking.models import DelayCause, Launch, PlanStep
 from booking.rules.local_time import clock
 from booking.selectors.capacity import launch_capacity_kg, launch_ports_free, launch_remaining_capacity_kg
 from booking.selectors.local_time import launch_daily_window, launch_window_text
@@ -139,6 +139,13 @@ class LaunchSlipSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text="Also slip the launches that follow on the same platform or pad.",
+    )
+    cause = serializers.ChoiceField(
+        choices=DelayCause.choices,
+        help_text=(
+            "What caused the slip: provider (or technical), weather, range or customer. A provider or "
+            "weather slip lets its bookings move without a rebooking fee."
+        ),
     )
 
 
@@ -284,3 +291,10 @@ class LaunchScheduleSerializer(serializers.Serializer):
 
 class LaunchScrubSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=200, help_text="Why the launch is scrubbed.")
+    cause = serializers.ChoiceField(
+        choices=DelayCause.choices,
+        help_text=(
+            "What caused the scrub: provider (or technical), weather, range or customer. A provider or "
+            "weather scrub lets its bookings move without a rebooking fee."
+        ),
+    )

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from booking.rules.permissions import Action
 from booking.selectors.access import get_bookings_for
+from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold, booking_rebook
 
 from .. import examples as ex
@@ -18,9 +19,12 @@ from ..serializers.bookings import (
     BookingConfirmSerializer,
     BookingHoldSerializer,
     BookingRebookSerializer,
+    BookingRebookTermsQuerySerializer,
     BookingSerializer,
+    CancelTermsSerializer,
+    RebookTermsSerializer,
 )
-from .common import CONFLICT, NOT_FOUND, ApiViewSet
+from .common import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiViewSet
 
 
 def _booking_action_schema(description: str, request, example_request):
@@ -67,15 +71,36 @@ def _booking_action_schema(description: str, request, example_request):
         {"contract": 7},
     ),
     cancel=_booking_action_schema(
-        "Cancel a booking; its capacity is released at once.",
+        "Cancel a booking; its capacity is released at once. Charges the provider's cancellation fee "
+        "for the time left before launch (see `cancel-terms`); send the terms' `token` as `terms` and "
+        "a change since answers 409.",
         BookingCancelSerializer,
-        {"reason": "Satellite not ready"},
+        {"reason": "Satellite not ready", "terms": "3f9a0c1d2b4e5f60"},
     ),
     rebook=_booking_action_schema(
-        "Move a booking to another launch of the same provider, keeping its price; refused with 409 "
-        "if the new launch cannot carry the payload.",
+        "Move a booking to another launch of the same provider; it keeps its reference and takes the "
+        "price and the fee `rebook-terms` shows. Send the terms' `token` as `terms`: a change since "
+        "answers 409, as does a new launch that cannot carry the payload.",
         BookingRebookSerializer,
-        {"launch": 12},
+        {"launch": 12, "terms": "8c1e2d3f4a5b6c7d"},
+    ),
+    cancel_terms=extend_schema(
+        description=(
+            "What cancelling the booking would cost now: the fee by the provider's cancellation tiers, "
+            "the refund, what is still owed, and a `token` to send back with the cancel. Nothing changes."
+        ),
+        responses={200: CancelTermsSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        examples=[ex.ex("Terms", ex.CANCEL_TERMS, response=True)],
+    ),
+    rebook_terms=extend_schema(
+        description=(
+            "What moving the booking to `?launch=` would cost now: the new price there, the rebooking "
+            "fee (waived when the provider or the weather delayed the launch), the credit carried "
+            "over, and a `token` to send back with the rebook. Nothing changes."
+        ),
+        parameters=[BookingRebookTermsQuerySerializer],
+        responses={200: RebookTermsSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, 409: CONFLICT},
+        examples=[ex.ex("Terms", ex.REBOOK_TERMS, response=True)],
     ),
 )
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet):
@@ -88,6 +113,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         "confirm": Action.BOOKING_CONFIRM,
         "cancel": Action.BOOKING_CANCEL,
         "rebook": Action.BOOKING_REBOOK,
+        "cancel_terms": Action.BOOKING_CANCEL,
+        "rebook_terms": Action.BOOKING_REBOOK,
     }
 
     def get_queryset(self):
@@ -121,7 +148,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def cancel(self, request, pk=None):
         booking = self.get_object()
         data = self._input(BookingCancelSerializer)
-        cancelled = booking_cancel(booking=booking, actor=request.user, reason=data["reason"])
+        cancelled = booking_cancel(
+            booking=booking, actor=request.user, reason=data["reason"], expected_terms=data.get("terms")
+        )
         # The booking was re-read under its lock and saved: every field shown is on that row.
         return Response(BookingSerializer(cancelled).data)
 
@@ -129,4 +158,22 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def rebook(self, request, pk=None):
         booking = self.get_object()
         data = self._input(BookingRebookSerializer)
-        return self._answer(booking_rebook(booking=booking, launch=data["launch"], actor=request.user))
+        return self._answer(
+            booking_rebook(
+                booking=booking, launch=data["launch"], actor=request.user, expected_terms=data.get("terms")
+            )
+        )
+
+    @action(detail=True, methods=["get"], url_path="cancel-terms", filter_backends=[])
+    def cancel_terms(self, request, pk=None):
+        booking = self.get_object()
+        terms = booking_cancel_terms(booking=booking)
+        return Response(CancelTermsSerializer({**vars(terms), "token": terms.token}).data)
+
+    @action(detail=True, methods=["get"], url_path="rebook-terms", filter_backends=[])
+    def rebook_terms(self, request, pk=None):
+        booking = self.get_object()
+        query = BookingRebookTermsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        terms = booking_rebook_terms(booking=booking, launch=query.validated_data["launch"])
+        return Response(RebookTermsSerializer({**vars(terms), "token": terms.token}).data)

@@ -160,7 +160,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         request=LaunchSlipSerializer,
         responses={200: LaunchSlipResultSerializer, 404: NOT_FOUND, 409: CONFLICT},
         examples=[
-            ex.ex("Slip a day", {"window_start": "2025-06-02T02:00:00Z"}, request=True),
+            ex.ex("Slip a day", {"window_start": "2025-06-02T02:00:00Z", "cause": "weather"}, request=True),
             ex.ex(
                 "Slipped",
                 {"launch": ex.LAUNCH, "cascaded": [], "message": "Kuaizhou-1A Y7 slipped"},
@@ -181,6 +181,7 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
             window_end=data.get("window_end"),
             net_precision=data.get("net_precision"),
             cascade=data["cascade"],
+            cause=data["cause"],
             actor=request.user,
         )
         body = {
@@ -198,7 +199,11 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         request=LaunchScrubSerializer,
         responses={200: LaunchSerializer, 404: NOT_FOUND},
         examples=[
-            ex.ex("Scrub", {"reason": "Second stage anomaly on the test stand"}, request=True),
+            ex.ex(
+                "Scrub",
+                {"reason": "Second stage anomaly on the test stand", "cause": "provider"},
+                request=True,
+            ),
             ex.ex("Scrubbed", {**ex.LAUNCH, "status": "scrubbed"}, response=True),
         ],
     )
@@ -207,7 +212,12 @@ class LaunchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
         launch = self._operator_launch(pk)
         serializer = LaunchScrubSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        launch = launch_scrub(launch=launch, actor=request.user, reason=serializer.validated_data["reason"])
+        launch = launch_scrub(
+            launch=launch,
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+            cause=serializer.validated_data["cause"],
+        )
         return Response(LaunchSerializer(self._launch_answer(launch)).data)
 
     @extend_schema(

@@ -12,10 +12,12 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 import booking.selectors.availability as availability
 import booking.selectors.prices as prices
+import booking.selectors.terms as terms
 import booking.services.bookings as bookings
 import booking.services.quotes as quotes
 from booking.dates import clock_zone
@@ -195,46 +197,85 @@ def booking_confirm(request: PortalRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_CANCEL)
 def booking_cancel(request: PortalRequest, reference: str) -> HttpResponse:
+    """The cancellation terms (fee, refund, what is still owed) above the confirm button; the
+    cancel charges the terms shown, or refuses if they changed meanwhile."""
     booking = get_booking_for(request.customer, reference)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            bookings.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
+            bookings.booking_cancel(
+                booking=booking,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_terms=request.POST.get("terms", ""),
+            )
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{booking.reference} cancelled.")
+            messages.success(request, _("%(reference)s cancelled.") % {"reference": booking.reference})
             return redirect("portal:booking_detail", reference=booking.reference)
-    return render(request, "portal/booking_cancel.html", {"booking": booking, "form": form})
+    context: dict[str, Any] = {"booking": booking, "form": form, "terms": None, "terms_problem": ""}
+    try:
+        context["terms"] = terms.booking_cancel_terms(booking=booking)
+    except ServiceError as exc:
+        context["terms_problem"] = exc.message
+    return render(request, "portal/booking_cancel.html", context)
+
+
+def _rebook_choices(booking: Booking, options: list[Any], reasons: list[str]) -> list[tuple[Any, Any]]:
+    """Each launch the booking can move to with the terms of moving there; a launch whose terms
+    cannot be given is left out, with the reason."""
+    choices = []
+    for option in options:
+        if option.launch is None:
+            continue
+        try:
+            choices.append((option, terms.booking_rebook_terms(booking=booking, launch=option.launch)))
+        except ServiceError as exc:
+            reasons.append(exc.message)
+    return choices
 
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.BOOKING_REBOOK)
 def booking_rebook(request: PortalRequest, reference: str) -> HttpResponse:
+    """The launches the booking can move to, each with its new price, the rebooking fee (or why
+    it is waived) and the credit; the move charges the terms shown, or refuses if they changed."""
     booking = get_booking_for(request.customer, reference)
     found = availability.rebook_options(booking=booking)
-    launches, reasons = found.options, found.reasons
+    reasons = list(found.reasons)
+    choices = _rebook_choices(booking, list(found.options), reasons)
     if request.method == "POST":
         wanted = request.POST.get("launch")
-        launch = next(
-            (o.launch for o in launches if o.launch is not None and str(o.launch.pk) == wanted), None
-        )
-        if launch is None:
-            messages.error(request, "Choose one of the launches listed.")
+        chosen = next(((o.launch, t) for o, t in choices if str(o.launch.pk) == wanted), None)
+        if chosen is None:
+            messages.error(request, _("Choose one of the launches listed."))
         else:
+            launch, shown = chosen
             try:
-                moved = bookings.booking_rebook(booking=booking, launch=launch, actor=request.user)
+                moved = bookings.booking_rebook(
+                    booking=booking,
+                    launch=launch,
+                    actor=request.user,
+                    expected_terms=request.POST.get(f"terms-{launch.pk}", ""),
+                )
             except ServiceError as exc:
                 messages.error(request, exc.message)
+                choices = _rebook_choices(booking, list(found.options), [])
             else:
                 messages.success(
                     request,
-                    f"Moved to {launch.name} as {moved.reference}; "
-                    f"{moved.credit_carried_over:,.2f} {moved.currency} carried over.",
+                    _("%(reference)s moved to %(launch)s: %(terms)s.")
+                    % {
+                        "reference": moved.reference,
+                        "launch": launch.name,
+                        # The write refused any other terms: these are the ones charged.
+                        "terms": bookings.rebook_terms_text(shown),
+                    },
                 )
                 return redirect("portal:booking_detail", reference=moved.reference)
     return render(
         request,
         "portal/booking_rebook.html",
-        {"booking": booking, "launches": launches, "reasons": reasons},
+        {"booking": booking, "choices": choices, "reasons": reasons},
     )
