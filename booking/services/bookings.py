@@ -36,11 +36,12 @@ from booking.selectors.contracts import (
 )
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
+from booking.selectors.invoices import invoice_of_milestone, invoice_paid
 from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat, launch_ports
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import locking, readiness
+from . import invoices, locking, readiness
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -247,10 +248,11 @@ def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
 
 
 def _create_milestones(
-    *, booking: Booking, contract: Contract, launch: Launch, now: datetime
+    *, booking: Booking, contract: Contract, launch: Launch, now: datetime, actor: Actor
 ) -> list[PaymentMilestone]:
     """The deposit (the contract's share, less what was paid) and the balance, due when
-    ``booking.rules.money.milestone_due_dates`` says."""
+    ``booking.rules.money.milestone_due_dates`` says (never at once: at least the minimum notice,
+    or the NET), each with its numbered invoice."""
     deposit_target = money(booking.price * contract.deposit_percent / HUNDRED)
     deposit = max(deposit_target - booking.amount_paid, Decimal("0.00"))
     balance = max(booking.price - booking.amount_paid - deposit, Decimal("0.00"))
@@ -283,7 +285,9 @@ def _create_milestones(
                 due_at=due.balance_due_at,
             )
         )
-    return PaymentMilestone.objects.bulk_create(milestones)
+    created = PaymentMilestone.objects.bulk_create(milestones)
+    invoices.invoices_issue(milestones=created, actor=actor, booking=booking, now=now)
+    return created
 
 
 def booking_confirm(
@@ -335,7 +339,9 @@ def booking_confirm(
         booking.contract = contract
         booking.hold_expires_at = None
         booking.save(update_fields=["status", "contract", "hold_expires_at", "updated_at"])
-        milestones = _create_milestones(booking=booking, contract=contract, launch=launch, now=now)
+        milestones = _create_milestones(
+            booking=booking, contract=contract, launch=launch, now=now, actor=actor
+        )
         event_record(
             verb="booking.confirmed",
             subject=booking,
@@ -355,10 +361,14 @@ def booking_confirm(
     return booking
 
 
-def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
-    """Unpaid milestones of a booking that no longer flies are no longer due; answers what went."""
+def _drop_unpaid_milestones(booking: Booking, *, actor: Actor, reason: str) -> list[dict]:
+    """Unpaid milestones of a booking that no longer flies are no longer due; answers what went.
+
+    Their invoices are voided first (an invoice is never deleted: its number stays taken); what
+    was paid against a partly paid one stays paid. Caller holds the booking's lock."""
     unpaid = list(booking_milestones(booking).filter(paid_at__isnull=True))
     if unpaid:  # a hold has none (confirming makes them): then there is nothing to delete
+        invoices.invoices_void(milestones=unpaid, reason=reason, actor=actor, now=timezone.now())
         PaymentMilestone.objects.filter(pk__in=[m.pk for m in unpaid]).delete()
     return [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
 
@@ -384,7 +394,9 @@ def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "") -> Booki
         before = _state(booking)
         booking.status = Booking.Status.CANCELLED
         booking.save(update_fields=["status", "updated_at"])
-        dropped = _drop_unpaid_milestones(booking)
+        dropped = _drop_unpaid_milestones(
+            booking, actor=actor, reason=f"booking {booking.reference} cancelled"
+        )
         event_record(
             verb="booking.cancelled",
             subject=booking,
@@ -445,7 +457,9 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     # Free the old seat first: one payload has one active booking (a database constraint).
     old.status = Booking.Status.CANCELLED
     old.save(update_fields=["status", "updated_at"])
-    dropped = _drop_unpaid_milestones(old)
+    dropped = _drop_unpaid_milestones(
+        old, actor=actor, reason=f"booking {old.reference} moved to {target.name}"
+    )
     seat = _rebook_seat(old=old, target=target)
     mass_kg = check_launch_fit(launch=target, payload=payload, now=now, seat=seat)
     assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model, seat.adapter)
@@ -488,7 +502,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
             contract_id=old.contract.pk, what=f"contract {old.contract.reference}"
         )
         _check_contract_has_room(contract=contract, launch=target)
-        milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now)
+        milestones = _create_milestones(booking=new, contract=contract, launch=target, now=now, actor=actor)
     money_note = (
         f"; {fmt_money(credit, old.currency)} carried over after a {fee_percent}% fee of {fmt_money(fee, old.currency)}"
         if old.amount_paid
@@ -648,10 +662,9 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
 def payment_milestone_mark_paid(
     *, milestone: PaymentMilestone, actor: Actor, now: datetime | None = None
 ) -> PaymentMilestone:
-    """Record a milestone as paid; a booking milestone adds its amount to the booking's amount paid.
-
-    Locks the booking first, then the milestone: the order cancel and rebook use (booking, then
-    its milestones), so paying and cancelling one booking never deadlock.
+    """Record what is left to pay on a milestone's invoice as received today ("Mark paid"): the
+    full amount through ``payment_record``, with its receipt. A milestone made without an invoice
+    (an operator's contract milestone) gets its invoice first.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -667,28 +680,17 @@ def payment_milestone_mark_paid(
             raise InvalidRequest(
                 f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"
             )
-        milestone.paid_at = now
-        milestone.save(update_fields=["paid_at"])
-        contract = milestone.contract
-        after: dict = {"paid_at": now, "amount": milestone.amount, "currency": milestone.currency}
-        if booking is not None:
-            before_paid = booking.amount_paid
-            booking.amount_paid = booking.amount_paid + milestone.amount
-            booking.save(update_fields=["amount_paid", "updated_at"])
-            after |= {
-                "booking": booking.reference,
-                "amount_paid_before": before_paid,
-                "amount_paid": booking.amount_paid,
-            }
-        event_record(
-            verb="milestone.paid",
-            subject=milestone,
-            actor=actor,
-            before={"paid_at": None},
-            after=after,
-            message=f"{milestone.label}: {fmt_money(milestone.amount, milestone.currency)} paid",
-            customer=contract.customer,
-            provider=contract.provider,
-            launch=booking.launch if booking is not None else None,
+        invoice = invoice_of_milestone(milestone) or invoices.invoice_issue(
+            milestone=milestone, actor=actor, booking=booking, now=now
         )
+        left = invoice.amount - invoice_paid(invoice)
+        invoices.payment_record(
+            invoice=invoice,
+            amount=left,
+            paid_on=timezone.localdate(now),
+            reference="",
+            actor=actor,
+            now=now,
+        )
+        milestone.refresh_from_db()
     return milestone
