@@ -1,0 +1,85 @@
+"""Invoices, their payments and receipts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from booking.models import Invoice, InvoiceLine, Payment
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["position", "description", "quantity", "unit_amount", "amount"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    invoice = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["receipt_number", "invoice", "amount", "currency", "paid_on", "reference", "recorded_at"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice with what was paid, what is left and its status (``paid``, ``part_paid``,
+    ``due``, ``overdue``, ``void``); the row's figures come from ``booking.selectors.invoices``."""
+
+    booking = serializers.CharField(source="booking.reference", read_only=True, allow_null=True, default=None)
+    contract = serializers.CharField(source="contract.reference", read_only=True)
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    paid = serializers.SerializerMethodField()
+    outstanding = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "number",
+            "provider",
+            "customer",
+            "contract",
+            "booking",
+            "currency",
+            "amount",
+            "paid",
+            "outstanding",
+            "status",
+            "issued_at",
+            "due_at",
+            "paid_at",
+            "voided_at",
+            "seller_name",
+            "seller_address",
+            "seller_tax_id",
+            "buyer_name",
+            "buyer_address",
+            "buyer_tax_id",
+            "lines",
+            "payments",
+        ]
+        read_only_fields = fields
+
+    def _row(self, invoice: Invoice):
+        return self.context["rows"][invoice.pk]
+
+    def get_paid(self, invoice: Invoice) -> Decimal:
+        return self._row(invoice).paid
+
+    def get_outstanding(self, invoice: Invoice) -> Decimal:
+        return self._row(invoice).outstanding
+
+    def get_status(self, invoice: Invoice) -> str:
+        return str(self._row(invoice).status)
+
+
+class PaymentRecordSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    currency = serializers.CharField(max_length=3, required=False, help_text="Refused unless the invoice's.")
+    paid_on = serializers.DateField(help_text="The day the money arrived (not in the future).")
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
