@@ -36,7 +36,9 @@ class RolledBack(Exception):
 def _milestones():
     world = engine_world()
     contract = ContractFactory(customer=world.customer, provider=world.provider, reference="RACE-1")
-    return world, [PaymentMilestoneFactory(contract=contract, label=f"Milestone {n:02d}") for n in range(THREADS)]
+    return world, [
+        PaymentMilestoneFactory(contract=contract, label=f"Milestone {n:02d}") for n in range(THREADS)
+    ]
 
 
 def _issue(milestone, *, fail: bool):
@@ -80,7 +82,9 @@ def test_forty_concurrent_invoices_are_numbered_without_gaps_or_duplicates(monke
     assert outcomes.failed == [], f"unexpected errors: {outcomes.failed!r}"
     assert len(outcomes.refused) == 1 and len(outcomes.done) == THREADS - 1
     year = timezone.now().year
-    sequences = sorted(Invoice.objects.filter(provider=world.provider, year=year).values_list("sequence", flat=True))
+    sequences = sorted(
+        Invoice.objects.filter(provider=world.provider, year=year).values_list("sequence", flat=True)
+    )
     assert sequences == list(range(1, THREADS)), "one number each, the rolled-back one given back"
     numbers = set(Invoice.objects.values_list("number", flat=True))
     assert numbers == {f"EXP-{year}-{n:05d}" for n in range(1, THREADS)}

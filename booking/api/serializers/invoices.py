@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import Invoice, InvoiceLine, Payment
+from booking.rules.money import InvoiceStatus
+
+MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -68,12 +72,15 @@ class InvoiceSerializer(serializers.ModelSerializer):
     def _row(self, invoice: Invoice):
         return self.context["rows"][invoice.pk]
 
-    def get_paid(self, invoice: Invoice) -> Decimal:
-        return self._row(invoice).paid
+    @extend_schema_field(MONEY)
+    def get_paid(self, invoice: Invoice) -> str:
+        return f"{self._row(invoice).paid:.2f}"
 
-    def get_outstanding(self, invoice: Invoice) -> Decimal:
-        return self._row(invoice).outstanding
+    @extend_schema_field(MONEY)
+    def get_outstanding(self, invoice: Invoice) -> str:
+        return f"{self._row(invoice).outstanding:.2f}"
 
+    @extend_schema_field(serializers.ChoiceField(choices=[s.value for s in InvoiceStatus]))
     def get_status(self, invoice: Invoice) -> str:
         return str(self._row(invoice).status)
 
