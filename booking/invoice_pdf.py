@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -173,3 +174,10 @@ def receipt_pdf(payment: Payment) -> bytes:
         size=9,
     )
     return page.pdf()
+
+
+def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A PDF answer shown in the browser, saved as ``<filename>.pdf``."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from booking.demo import load_catalog
 from booking.models import Invoice
+from booking.selectors.invoices import invoice_rows
 from booking.services.invoices import invoice_issue, payment_record
 from tests.customers.factories import PaymentMilestoneFactory
 from tests.factories import MembershipFactory, UserFactory
@@ -148,3 +150,18 @@ def test_a_provider_operator_records_payments_through_the_api(world, invoices):
     assert done.json()["receipt_number"].startswith("EXP-R-") or "-R-" in done.json()["receipt_number"]
     invoice = Invoice.objects.get(pk=invoices["part"].pk)
     assert invoice.paid_at is not None and invoice.milestone.paid_at is not None
+
+
+# --- the demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_paid_a_part_paid_a_due_and_an_overdue_invoice(db):
+    load_catalog()
+    first = {(i.number, i.paid_at, i.voided_at) for i in Invoice.objects.all()}
+    load_catalog()  # again: nothing changes
+    assert {(i.number, i.paid_at, i.voided_at) for i in Invoice.objects.all()} == first
+    rows = invoice_rows(Invoice.objects.filter(customer__slug="gomspace"), now=timezone.now())
+    assert sorted(str(r.status) for r in rows) == ["due", "overdue", "paid", "part_paid"]
+    paid = next(r for r in rows if r.status == "paid")
+    assert paid.invoice.payments.count() == 1 and paid.invoice.payments.get().receipt_number
+    assert all(r.invoice.buyer_name == "GomSpace A/S" and r.invoice.seller_tax_id for r in rows)

@@ -31,6 +31,7 @@ from booking.models import (
     DedicatedPrice,
     Event,
     ExchangeRate,
+    Invoice,
     Launch,
     Notification,
     NotificationDelivery,
@@ -47,6 +48,7 @@ from booking.rules import permissions
 from booking.rules.permissions import ROLES, Action, Hat, Principal, may, refusal
 from booking.selectors.capacity import launch_remaining_capacity_kg
 from booking.services.capacity import capacity_curve_refusal, capacity_curve_replace
+from booking.services.invoices import invoice_issue
 from booking.services.tokens import api_token_create
 from customers.models import (
     CargoProgramme,
@@ -389,6 +391,7 @@ PROVIDERS_OWN = {
     AddOnService,
     Contract,
     PaymentMilestone,
+    Invoice,
     Launch,
     Booking,
     Quote,
@@ -467,6 +470,7 @@ def _expace_rows() -> dict:
         AddOnService: AddOnService.objects.filter(provider=expace).first(),
         Contract: contract,
         PaymentMilestone: PaymentMilestoneFactory.create(contract=contract),
+        Invoice: invoice_issue(milestone=PaymentMilestoneFactory.create(contract=contract), actor=None),
         Launch: launch,
         Booking: booking,
         Quote: None,

@@ -3,7 +3,7 @@ payments against them."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +12,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from booking.invoice_pdf import invoice_pdf, receipt_pdf
+from booking.invoice_pdf import invoice_pdf, pdf_response, receipt_pdf
 from booking.rules.permissions import Action
 from booking.selectors.access import get_invoices_for
 from booking.selectors.invoices import invoice_row, invoice_rows
@@ -25,12 +25,6 @@ from .common import BAD_REQUEST, CONFLICT, NOT_FOUND, ApiViewSet
 
 NUMBER_REGEX = r"[A-Za-z0-9-]{1,30}"
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The PDF (application/pdf).")
-
-
-def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    return response
 
 
 @extend_schema_view(

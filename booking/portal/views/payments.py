@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.invoice_pdf import invoice_pdf, receipt_pdf
+from booking.invoice_pdf import invoice_pdf, pdf_response, receipt_pdf
 from booking.models import Invoice
 from booking.portal.access import PortalRequest, member_required
 from booking.rules.money import InvoiceStatus
@@ -39,12 +39,6 @@ def _invoice(request: PortalRequest, number: str) -> Invoice:
         number=number,
         customer=request.customer,
     )
-
-
-def _pdf(content: bytes, *, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    return response
 
 
 @member_required(Action.READ)
@@ -79,7 +73,9 @@ def invoice_download(request: PortalRequest, number: str) -> HttpResponse:
         return refused
     invoice = _invoice(request, number)
     row = invoice_row(invoice, now=timezone.now())
-    return _pdf(invoice_pdf(invoice, lines=list(invoice.lines.all()), paid=row.paid), filename=invoice.number)
+    return pdf_response(
+        invoice_pdf(invoice, lines=list(invoice.lines.all()), paid=row.paid), filename=invoice.number
+    )
 
 
 @member_required(Action.READ)
@@ -91,4 +87,4 @@ def receipt_download(request: PortalRequest, number: str, receipt: str) -> HttpR
     payment = invoice.payments.filter(receipt_number=receipt).first()
     if payment is None:
         raise Http404
-    return _pdf(receipt_pdf(payment), filename=payment.receipt_number)
+    return pdf_response(receipt_pdf(payment), filename=payment.receipt_number)
