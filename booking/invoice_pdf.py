@@ -177,7 +177,8 @@ def receipt_pdf(payment: Payment) -> bytes:
 
 
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
-    """A PDF answer shown in the browser, saved as ``<filename>.pdf``."""
+    """A PDF answer the browser saves as ``<filename>.pdf`` (a download: an inline PDF would open
+    in the browser's viewer, which the site's ``frame-ancestors 'none'`` policy may blank out)."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response

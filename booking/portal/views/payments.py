@@ -55,7 +55,7 @@ def payments(request: PortalRequest) -> HttpResponse:
     rows = invoice_rows(
         Invoice.objects.filter(customer=request.customer)
         .select_related("contract", "booking", "provider")
-        .prefetch_related("payments"),
+        .prefetch_related("payments", "lines"),
         now=timezone.now(),
         statuses=statuses,
     )
