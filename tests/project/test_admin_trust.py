@@ -757,3 +757,34 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
     event = Event.objects.get(verb="vehicle_model.capacity_changed", subject_id=model.pk)
     assert event.actor.username == "expace-ops"
     assert ["SSO", 500, "320.0", "at 97.40°"] in event.after["capacity_points"]
+
+
+def test_the_provider_records_a_part_payment_on_an_invoice_in_the_admin(demo, client, settings):
+    invoice = Invoice.objects.get(milestone__label="Launch campaign support")  # the demo's, 80,000 USD due
+    login(client, settings, "expace-ops")
+    change = client.get(reverse("admin:booking_invoice_change", args=[invoice.pk]))
+    assert change.status_code == 200
+    record = reverse("admin:booking_invoice_record_payment", args=[invoice.pk])
+    assert record in change.content.decode()
+    assert (
+        client.get(reverse("admin:booking_invoice_pdf", args=[invoice.pk]))["Content-Type"]
+        == "application/pdf"
+    )
+
+    too_much = client.post(record, {"amount": "90000.00", "paid_on": timezone.localdate().isoformat()})
+    assert "more than the 80,000.00 USD left to pay" in too_much.content.decode()
+    answer = client.post(
+        record,
+        {"amount": "30000.00", "paid_on": timezone.localdate().isoformat(), "reference": "SWIFT 77"},
+        follow=True,
+    )
+    [message] = messages_of(answer)
+    payment = invoice.payments.get()
+    assert message == f"30,000.00 USD recorded against {invoice.number}: receipt {payment.receipt_number}."
+    assert payment.reference == "SWIFT 77" and payment.recorded_by.username == "expace-ops"
+    receipt = client.get(reverse("admin:booking_invoice_receipt", args=[invoice.pk, payment.pk]))
+    assert payment.receipt_number.encode() in receipt.content
+
+    # Another provider's operator does not reach it.
+    login(client, settings, "landspace-ops")
+    assert client.get(record).status_code == 404
