@@ -4,6 +4,7 @@ against them (partly, or in full), each with a receipt; the booking's amount pai
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from booking.invoice_pdf import invoice_pdf, receipt_pdf
 from booking.models import Event, Invoice, NumberSeries, Payment
 from booking.rules.money import InvoiceStatus, document_prefix, invoice_number, receipt_number
 from booking.selectors.invoices import booking_amount_paid, invoice_rows
+from booking.services import invoices as invoice_services
 from booking.services.bookings import (
     booking_cancel,
     booking_confirm,
@@ -26,6 +28,7 @@ from booking.services.bookings import (
 from booking.services.invoices import payment_record
 from booking.services.quotes import quote_create
 from tests.factories import LaunchFactory, UserFactory, engine_world
+from tests.reliability.racing import in_background
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +221,32 @@ def test_a_provider_without_notice_still_gives_a_day(world):
     assert deposit.due_at == now + timedelta(days=1)
     [row, _] = invoice_rows(Invoice.objects.filter(booking=booking), now=now + timedelta(hours=2))
     assert row.status == InvoiceStatus.DUE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_arriving_while_the_booking_is_cancelled_waits_and_finds_the_invoice_void(monkeypatch):
+    """The cancel holds the booking and is about to void its invoices; the payment waits on the
+    booking (the lock order: booking, milestone, invoice), then finds its invoice void."""
+    world = engine_world()
+    booking = confirmed(world)
+    deposit = Invoice.objects.filter(booking=booking).order_by("sequence").first()
+    booking_locked, payment_started = threading.Event(), threading.Event()
+    real_void = invoice_services.invoices_void
+
+    def void_after_the_payment_arrives(**kwargs):
+        booking_locked.set()
+        assert payment_started.wait(timeout=10)
+        threading.Event().wait(0.5)  # the payment is now waiting on the booking's lock
+        return real_void(**kwargs)
+
+    monkeypatch.setattr(invoice_services, "invoices_void", void_after_the_payment_arrives)
+    cancel = in_background(lambda: booking_cancel(booking=booking, actor=None), name="cancel")
+    assert booking_locked.wait(timeout=10)
+    payment_started.set()
+    with pytest.raises(Conflict, match=f"invoice {deposit.number} is void"):
+        payment_record(
+            invoice=deposit, amount=deposit.amount, paid_on=timezone.localdate(), reference="", actor=None
+        )
+    assert not isinstance(cancel.outcome(timeout_s=20), BaseException)
+    assert not Payment.objects.exists()

@@ -54,9 +54,8 @@ def booking_detail(request: PortalRequest, reference: str) -> HttpResponse:
         "documents": selectors.required_documents(customer=customer, payload=booking.payload),
         "events": selectors.events_for_booking(booking=booking),
         "quote_lines": list(booking.quote.lines.all()) if booking.quote is not None else [],
-        "invoices": invoice_rows(
-            booking_invoices(booking).exclude(voided_at__isnull=False), now=timezone.now()
-        ),
+        # Void ones too: a cancelled booking's invoices say so, with what was paid on them.
+        "invoices": invoice_rows(booking_invoices(booking).prefetch_related("lines"), now=timezone.now()),
         "now": timezone.now(),
         "timeline_url": request.path + "readiness/",
         **timeline_context(booking.launch),
