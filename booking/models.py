@@ -1005,6 +1005,16 @@ class Invoice(models.Model):
     never deleted; one whose milestone is no longer due (its booking cancelled or moved) is void.
     """
 
+    #: The seller's and the buyer's details, as they were the day it was issued.
+    PARTY_FIELDS = (
+        "seller_name",
+        "seller_address",
+        "seller_tax_id",
+        "buyer_name",
+        "buyer_address",
+        "buyer_tax_id",
+    )
+
     number = models.CharField(max_length=30, unique=True)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")

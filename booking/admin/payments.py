@@ -146,12 +146,7 @@ class InvoiceAdmin(ProviderScopedAdmin):
         "paid_at",
         "voided_at",
         "void_reason",
-        "seller_name",
-        "seller_address",
-        "seller_tax_id",
-        "buyer_name",
-        "buyer_address",
-        "buyer_tax_id",
+        *Invoice.PARTY_FIELDS,
         "documents",
     )
     fields = readonly_fields

@@ -58,12 +58,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "due_at",
             "paid_at",
             "voided_at",
-            "seller_name",
-            "seller_address",
-            "seller_tax_id",
-            "buyer_name",
-            "buyer_address",
-            "buyer_tax_id",
+            *Invoice.PARTY_FIELDS,
             "lines",
             "payments",
         ]
