@@ -4,7 +4,7 @@ How times are written (every message, admin table and e-mail of ``booking`` uses
 templates use the same shapes through ``booking.templatetags.times``):
 
 - ``when``: 2030-03-05 10:00 UTC; ``when_short``: 05 Mar 10:00 UTC; ``span_text``: 2030-03-05
-  10:00–16:00 UTC (both full times across days); ``day_text``: 05 Mar 2030; ``day_month``: 5 Mar;
+  10:00–16:00 UTC (both full times across days); ``day_text``: 05 Mar 2030; ``day_month``: 5 Mar; ``date_text``: 05 Mar 2030 (a calendar day, no zone);
   ``day_short``: 05 Mar; ``hour_text``: 10:00 UTC (all in UTC);
 - ``minute_text`` (2030-03-05 10:00) and ``second_text`` (2030-03-05 10:00:05): UTC, for tables
   whose heading says "(UTC)";
@@ -22,7 +22,7 @@ is sold that far ahead: dates after ``LATEST_ACCEPTED`` are refused as input, wi
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
 
@@ -44,6 +44,11 @@ def when_short(moment: datetime) -> str:
 def day_text(moment: datetime) -> str:
     """A day: "05 Mar 2030" (UTC)."""
     return moment.astimezone(UTC).strftime("%d %b %Y")
+
+
+def date_text(day: date) -> str:
+    """A calendar day as it was given (a payment's day, not a moment): "05 Mar 2030"."""
+    return day.strftime("%d %b %Y")
 
 
 def day_month(moment: datetime) -> str:

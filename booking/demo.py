@@ -27,9 +27,18 @@ from booking.models import (
 from booking.rules.local_time import local_time_parse
 from booking.rules.orbit import measured_inclination_deg
 from booking.selectors.local_time import daily_launch_time
+from booking.services.invoices import invoice_issue, payment_record
 from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
-from customers.models import CargoItem, CargoProgramme, Contract, Customer, Membership, Payload
+from customers.models import (
+    CargoItem,
+    CargoProgramme,
+    Contract,
+    Customer,
+    Membership,
+    Payload,
+    PaymentMilestone,
+)
 from customers.programmes import install_cargo_programmes
 from vehicles.models import (
     Adapter,
@@ -898,6 +907,57 @@ def _load_ports() -> None:
             )
 
 
+# --- invoices and payments (docs/catalog.md: billing details) -----------------------------------
+
+BILLING = {
+    # slug: legal name, address lines, tax ID (the tax IDs are made up, and say so)
+    "expace": ("Expace Technology Co., Ltd.", "Wuhan, Hubei\nChina", "DEMO-CN-EXPACE-01"),
+    "gomspace": ("GomSpace A/S", "Aalborg\nDenmark", "DEMO-DK-GOMSPACE-01"),
+    "jilin": ("Chang Guang Satellite Technology Co., Ltd.", "Changchun, Jilin\nChina", "DEMO-CN-CGST-01"),
+}
+
+DEMO_INVOICES = [
+    # label, amount (USD), issued (days from now), due (days from now), paid: (share, days from now)
+    ("Programme management fee, first quarter", "120000.00", -50, -40, ("1", -38)),
+    ("Payload integration services", "250000.00", -20, 20, ("0.4", -5)),
+    ("Launch campaign support", "80000.00", -10, 10, None),
+    ("Ground segment fee", "60000.00", -35, -5, None),
+]
+
+
+def _load_invoices(now: datetime) -> None:
+    """Billing details of the demo providers and customers, and four contract milestones of
+    Gomspace with ExPace, invoiced: one paid (with its receipt), one part paid, one due, one
+    overdue. Made once: a milestone that exists keeps its invoice and payments as they are."""
+    for model in (Provider, Customer):
+        for row in model.objects.filter(slug__in=BILLING):
+            legal_name, address, tax_id = BILLING[row.slug]
+            if (row.legal_name, row.billing_address, row.tax_id) != (legal_name, address, tax_id):
+                row.legal_name, row.billing_address, row.tax_id = legal_name, address, tax_id
+                row.save(update_fields=["legal_name", "billing_address", "tax_id"])
+    contract = Contract.objects.get(reference="GOM-EXP-2018")
+    day = timedelta(days=1)
+    for label, amount, issued, due, paid in DEMO_INVOICES:
+        milestone, created = PaymentMilestone.objects.get_or_create(
+            contract=contract,
+            label=label,
+            defaults={"amount": Decimal(amount), "currency": contract.currency, "due_at": now + due * day},
+        )
+        if not created:
+            continue
+        invoice = invoice_issue(milestone=milestone, actor=None, now=now + issued * day)
+        if paid is not None:
+            share, on = paid
+            payment_record(
+                invoice=invoice,
+                amount=(invoice.amount * Decimal(share)).quantize(Decimal("0.01")),
+                paid_on=(now + on * day).date(),
+                reference=f"SWIFT {label[:12].upper()}",
+                actor=None,
+                now=now + on * day,
+            )
+
+
 def load_catalog(now: datetime | None = None) -> dict[str, int]:
     """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
     now = now or timezone.now()
@@ -920,6 +980,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         )
         _load_adapters()
         _load_ports()
+        _load_invoices(now)
 
     return {
         "providers": Provider.objects.count(),

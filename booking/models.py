@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from booking.dates import minute_text
-from customers.models import Contract, Customer, Payload
+from customers.models import Contract, Customer, Payload, PaymentMilestone
 from vehicles.models import (
     Adapter,
     Currency,
@@ -990,3 +990,130 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["membership", "category"], name="unique_notification_preference")
         ]
+
+
+# --- invoices and payments -------------------------------------------------------------------
+
+
+class NumberSeries(models.Model):
+    """The last number a provider gave its invoices (or receipts) in one year.
+
+    Numbers are allocated under this row's lock (``booking.services.locking.lock_number_series``):
+    the row is bumped inside the transaction that saves the invoice, so a rolled-back issue gives
+    its number back and two issues never share one (no gaps, no duplicates).
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        RECEIPT = "receipt", "Receipt"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="number_series")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "kind", "year"], name="unique_number_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """The invoice of one payment milestone, numbered per provider and year ("EXP-2026-00042").
+
+    The seller's and the buyer's details are copied in when it is issued: an invoice says what it
+    said the day it was sent, whatever the provider or the customer changes later. An invoice is
+    never deleted; one whose milestone is no longer due (its booking cancelled or moved) is void.
+    """
+
+    #: The seller's and the buyer's details, as they were the day it was issued.
+    PARTY_FIELDS = (
+        "seller_name",
+        "seller_address",
+        "seller_tax_id",
+        "buyer_name",
+        "buyer_address",
+        "buyer_tax_id",
+    )
+
+    number = models.CharField(max_length=30, unique=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    milestone = models.OneToOneField(
+        PaymentMilestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoice"
+    )
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="When the last of its amount was paid.")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.TextField(blank=True)
+    seller_tax_id = models.CharField(max_length=40, blank=True)
+    buyer_name = models.CharField(max_length=200)
+    buyer_address = models.TextField(blank=True)
+    buyer_tax_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "year", "sequence"], name="unique_invoice_sequence"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("1"))
+    unit_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Payment(models.Model):
+    """Money received against an invoice, recorded by the provider's finance people; each has a
+    numbered receipt ("EXP-R-2026-00007")."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    paid_on = models.DateField(help_text="The day the money arrived.")
+    reference = models.CharField(max_length=80, blank=True, help_text="The bank's or the payer's reference.")
+    receipt_number = models.CharField(max_length=30, unique=True)
+    receipt_year = models.PositiveSmallIntegerField()
+    receipt_sequence = models.PositiveIntegerField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number}: {self.amount} {self.currency}"

@@ -39,6 +39,12 @@ class Customer(models.Model):
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # What invoices say about the buyer.
+    legal_name = models.CharField(max_length=200, blank=True, help_text="The name invoices are made out to.")
+    billing_address = models.TextField(
+        blank=True, help_text="The address printed on invoices, one line a line."
+    )
+    tax_id = models.CharField("tax ID", max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

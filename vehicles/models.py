@@ -87,6 +87,17 @@ class Provider(models.Model):
             "confirmation (unless the launch flies sooner: then at its NET)."
         ),
     )
+    # What its invoices and receipts say about the seller.
+    legal_name = models.CharField(max_length=200, blank=True, help_text="The name invoices are issued under.")
+    billing_address = models.TextField(
+        blank=True, help_text="The address printed on invoices, one line a line."
+    )
+    tax_id = models.CharField("tax ID", max_length=40, blank=True)
+    invoice_prefix = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text='Starts its invoice numbers, e.g. "EXP" for EXP-2026-00042; empty: the short name\'s letters.',
+    )
 
     class Meta:
         ordering = ["name"]

@@ -267,6 +267,54 @@ CONFLICT = {
     "detail": "payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7",
     "reasons": ["payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7"],
 }
+NOT_YOURS = {"detail": "No Invoice matches the given query."}
+PAYMENT_REQUEST = {
+    "amount": "300000.00",
+    "currency": "USD",
+    "paid_on": "2026-03-02",
+    "reference": "SWIFT 0302-118",
+}
+PAYMENT = {
+    "receipt_number": "EXP-R-2026-00007",
+    "invoice": "EXP-2026-00042",
+    "amount": "300000.00",
+    "currency": "USD",
+    "paid_on": "2026-03-02",
+    "reference": "SWIFT 0302-118",
+    "recorded_at": "2026-03-02T10:15:00Z",
+}
+INVOICE = {
+    "number": "EXP-2026-00042",
+    "provider": 1,
+    "customer": 4,
+    "contract": "GOM-EXP-2018",
+    "booking": "LB-00041",
+    "currency": "USD",
+    "amount": "300000.00",
+    "paid": "300000.00",
+    "outstanding": "0.00",
+    "status": "paid",
+    "issued_at": "2026-02-23T09:00:00Z",
+    "due_at": "2026-03-02T09:00:00Z",
+    "paid_at": "2026-03-02T10:15:00Z",
+    "voided_at": None,
+    "seller_name": "Expace Technology Co., Ltd.",
+    "seller_address": "Wuhan, Hubei, China",
+    "seller_tax_id": "DEMO-EXP-0001",
+    "buyer_name": "GomSpace A/S",
+    "buyer_address": "Aalborg, Denmark",
+    "buyer_tax_id": "DEMO-DK-0002",
+    "lines": [
+        {
+            "position": 1,
+            "description": "Deposit LB-00041 (30.00%): GOMX-5A on Kuaizhou-1A",
+            "quantity": "1.00",
+            "unit_amount": "300000.00",
+            "amount": "300000.00",
+        }
+    ],
+    "payments": [PAYMENT],
+}
 WEBHOOK_REQUEST = {
     "url": "https://mission.example.com/launchbook/hooks",
     "event_types": ["booking.*", "launch.slipped"],

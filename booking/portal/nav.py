@@ -27,6 +27,7 @@ NAV = (
     ),
     NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
     NavItem("Contracts", "contracts", ("contracts",)),
+    NavItem("Payments", "payments", ("payments",)),
     NavItem("Documents", "documents", ("documents",)),
     NavItem("Events", "events", ("events",)),
     NavItem("Notifications", "notifications", ("notifications", "notification_preferences")),

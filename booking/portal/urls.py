@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
+from .views import (
+    auth,
+    book,
+    bookings,
+    express,
+    home,
+    integrations,
+    notifications,
+    payloads,
+    payments,
+    records,
+)
 
 app_name = "portal"
 
@@ -75,6 +86,9 @@ urlpatterns = [
     path("launches/<int:pk>/", bookings.launch_detail, name="launch_detail"),
     path("launches/<int:pk>/readiness/", bookings.launch_readiness, name="launch_readiness"),
     path("contracts/", records.contracts, name="contracts"),
+    path("payments/", payments.payments, name="payments"),
+    path("invoices/<str:number>/pdf/", payments.invoice_download, name="invoice_pdf"),
+    path("invoices/<str:number>/receipts/<str:receipt>/pdf/", payments.receipt_download, name="receipt_pdf"),
     path("documents/", records.documents, name="documents"),
     path("documents/<int:pk>/download/", records.document_download, name="document_download"),
     path("events/", records.events, name="events"),

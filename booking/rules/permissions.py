@@ -111,8 +111,16 @@ RULES: dict[Action, Rule] = {
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),
-    Action.PAYMENT_VIEW: _rule("see payments due and paid", F, A, OP, P),
-    Action.PAYMENT_RECORD: _rule("record a payment", F, A, OP, P),
+    # Invoices carry the contract's money: a customer's finance members and administrators see
+    # and download them, mission engineers and viewers do not.
+    Action.PAYMENT_VIEW: _rule("see invoices, receipts and payments due and paid", F, A, OP, P),
+    # Money received is the provider's to record, against its own invoices.
+    Action.PAYMENT_RECORD: _rule(
+        "record a payment received against an invoice",
+        OP,
+        P,
+        refusal="Only the provider's operators record payments received against its invoices.",
+    ),
     Action.WEBHOOK_MANAGE: _rule("add, change, ping and remove webhook endpoints, and read their secrets", A),
     Action.SECRET_ROTATE: _rule(
         "give webhook endpoints new signing secrets and the calendar a new address", A

@@ -10,7 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from booking.models import (
     Booking,
     Event,
+    Invoice,
     Launch,
+    Payment,
     PlanStep,
     Quote,
     ReadinessPlan,
@@ -127,3 +129,17 @@ def get_readiness_plan_for(user: User, *, launch: Launch) -> ReadinessPlan | Non
         if plan is not None:
             return plan
     return None
+
+
+def get_invoices_for(user: User) -> QuerySet[Invoice]:
+    """Invoices of the organisations ``user`` belongs to and of the providers they operate.
+
+    Whether the person may see payments at all is the permission rule's (``payment_view``).
+    """
+    qs = Invoice.objects.select_related("provider", "customer", "contract", "booking")
+    return _scoped(qs, user, customer_path="customer_id", provider_path="provider_id")
+
+
+def get_payments_for(user: User) -> QuerySet[Payment]:
+    qs = Payment.objects.select_related("invoice", "invoice__provider", "invoice__customer")
+    return _scoped(qs, user, customer_path="invoice__customer_id", provider_path="invoice__provider_id")

@@ -46,12 +46,13 @@ from booking.selectors.contracts import (
 )
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
+from booking.selectors.invoices import invoice_of_milestone, invoice_paid
 from booking.selectors.ports import Seat, booking_envelope_problem
 from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms, rebook_seat
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import locking, readiness
+from . import invoices, locking, readiness
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -260,10 +261,11 @@ def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
 
 
 def _create_milestones(
-    *, booking: Booking, contract: Contract, launch: Launch, now: datetime
+    *, booking: Booking, contract: Contract, launch: Launch, now: datetime, actor: Actor
 ) -> list[PaymentMilestone]:
     """The deposit (the contract's share, less what was paid) and the balance, due when
-    ``booking.rules.money.milestone_due_dates`` says."""
+    ``booking.rules.money.milestone_due_dates`` says (never at once: at least the minimum notice,
+    or the NET), each with its numbered invoice."""
     deposit_target = money(booking.price * contract.deposit_percent / HUNDRED)
     deposit = max(deposit_target - booking.amount_paid, Decimal("0.00"))
     balance = max(booking.price - booking.amount_paid - deposit, Decimal("0.00"))
@@ -296,7 +298,9 @@ def _create_milestones(
                 due_at=due.balance_due_at,
             )
         )
-    return PaymentMilestone.objects.bulk_create(milestones)
+    created = PaymentMilestone.objects.bulk_create(milestones)
+    invoices.invoices_issue(milestones=created, actor=actor, booking=booking, now=now)
+    return created
 
 
 def booking_confirm(
@@ -348,7 +352,9 @@ def booking_confirm(
         booking.contract = contract
         booking.hold_expires_at = None
         booking.save(update_fields=["status", "contract", "hold_expires_at", "updated_at"])
-        milestones = _create_milestones(booking=booking, contract=contract, launch=launch, now=now)
+        milestones = _create_milestones(
+            booking=booking, contract=contract, launch=launch, now=now, actor=actor
+        )
         event_record(
             verb="booking.confirmed",
             subject=booking,
@@ -368,10 +374,14 @@ def booking_confirm(
     return booking
 
 
-def _drop_unpaid_milestones(booking: Booking) -> list[dict]:
-    """Unpaid milestones of a booking that no longer flies are no longer due; answers what went."""
+def _drop_unpaid_milestones(booking: Booking, *, actor: Actor, reason: str) -> list[dict]:
+    """Unpaid milestones of a booking that no longer flies are no longer due; answers what went.
+
+    Their invoices are voided first (an invoice is never deleted: its number stays taken); what
+    was paid against a partly paid one stays paid. Caller holds the booking's lock."""
     unpaid = list(booking_milestones(booking).filter(paid_at__isnull=True))
     if unpaid:  # a hold has none (confirming makes them): then there is nothing to delete
+        invoices.invoices_void(milestones=unpaid, reason=reason, actor=actor, now=timezone.now())
         PaymentMilestone.objects.filter(pk__in=[m.pk for m in unpaid]).delete()
     return [{"label": m.label, "amount": m.amount, "due_at": m.due_at} for m in unpaid]
 
@@ -421,11 +431,14 @@ def rebook_terms_text(terms: RebookTerms) -> str:
     return text
 
 
-def _fee_milestone(*, booking: Booking, terms: CancelTerms, now: datetime) -> PaymentMilestone | None:
-    """The part of the cancellation fee not covered by what was paid, due after the provider's notice."""
+def _fee_milestone(
+    *, booking: Booking, terms: CancelTerms, now: datetime, actor: Actor
+) -> PaymentMilestone | None:
+    """The part of the cancellation fee not covered by what was paid, due after the provider's
+    notice, with its invoice."""
     if not terms.owed or booking.contract_id is None:
         return None
-    return PaymentMilestone.objects.create(
+    milestone = PaymentMilestone.objects.create(
         contract_id=booking.contract_id,
         label=_("Cancellation fee %(reference)s") % {"reference": booking.reference},
         reference=booking.reference,
@@ -433,6 +446,8 @@ def _fee_milestone(*, booking: Booking, terms: CancelTerms, now: datetime) -> Pa
         currency=booking.currency,
         due_at=now + timedelta(days=booking.launch.provider.payment_notice_days),
     )
+    invoices.invoice_issue(milestone=milestone, actor=actor, booking=booking, now=now)
+    return milestone
 
 
 def booking_cancel(
@@ -474,8 +489,10 @@ def booking_cancel(
         booking.fees_charged = booking.fees_charged + terms.fee
         booking.refund_due = booking.refund_due + terms.refund
         booking.save(update_fields=["status", "fees_charged", "refund_due", "updated_at"])
-        dropped = _drop_unpaid_milestones(booking)
-        fee_due = _fee_milestone(booking=booking, terms=terms, now=now)
+        dropped = _drop_unpaid_milestones(
+            booking, actor=actor, reason=f"booking {booking.reference} cancelled"
+        )
+        fee_due = _fee_milestone(booking=booking, terms=terms, now=now, actor=actor)
         event_record(
             verb="booking.cancelled",
             subject=booking,
@@ -597,7 +614,9 @@ def _rebook(
     )
     if expected_terms is not None and expected_terms != terms.token:
         raise _terms_changed(what=_("moving"), booking=moving, now_text=rebook_terms_text(terms))
-    dropped = _drop_unpaid_milestones(moving)
+    dropped = _drop_unpaid_milestones(
+        moving, actor=actor, reason=f"booking {moving.reference} moved to {target.name}"
+    )
     # In place: the reference, the quote, the contract and a hold's deadline stay (moving between
     # launches never buys more time); the seat, the price and the money follow the terms.
     moving.launch = target
@@ -636,7 +655,9 @@ def _rebook(
             contract_id=moving.contract.pk, what=f"contract {moving.contract.reference}"
         )
         _check_contract_has_room(contract=contract, launch=target)
-        milestones = _create_milestones(booking=moving, contract=contract, launch=target, now=now)
+        milestones = _create_milestones(
+            booking=moving, contract=contract, launch=target, now=now, actor=actor
+        )
     event_record(
         verb="booking.rebooked",
         subject=moving,
@@ -775,10 +796,9 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
 def payment_milestone_mark_paid(
     *, milestone: PaymentMilestone, actor: Actor, now: datetime | None = None
 ) -> PaymentMilestone:
-    """Record a milestone as paid; a booking milestone adds its amount to the booking's amount paid.
-
-    Locks the booking first, then the milestone: the order cancel and rebook use (booking, then
-    its milestones), so paying and cancelling one booking never deadlock.
+    """Record what is left to pay on a milestone's invoice as received today ("Mark paid"): the
+    full amount through ``payment_record``, with its receipt. A milestone made without an invoice
+    (an operator's contract milestone) gets its invoice first.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -794,28 +814,17 @@ def payment_milestone_mark_paid(
             raise InvalidRequest(
                 f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"
             )
-        milestone.paid_at = now
-        milestone.save(update_fields=["paid_at"])
-        contract = milestone.contract
-        after: dict = {"paid_at": now, "amount": milestone.amount, "currency": milestone.currency}
-        if booking is not None:
-            before_paid = booking.amount_paid
-            booking.amount_paid = booking.amount_paid + milestone.amount
-            booking.save(update_fields=["amount_paid", "updated_at"])
-            after |= {
-                "booking": booking.reference,
-                "amount_paid_before": before_paid,
-                "amount_paid": booking.amount_paid,
-            }
-        event_record(
-            verb="milestone.paid",
-            subject=milestone,
-            actor=actor,
-            before={"paid_at": None},
-            after=after,
-            message=f"{milestone.label}: {fmt_money(milestone.amount, milestone.currency)} paid",
-            customer=contract.customer,
-            provider=contract.provider,
-            launch=booking.launch if booking is not None else None,
+        invoice = invoice_of_milestone(milestone) or invoices.invoice_issue(
+            milestone=milestone, actor=actor, booking=booking, now=now
         )
+        left = invoice.amount - invoice_paid(invoice)
+        invoices.payment_record(
+            invoice=invoice,
+            amount=left,
+            paid_on=timezone.localdate(now),
+            reference="",
+            actor=actor,
+            now=now,
+        )
+        milestone.refresh_from_db()
     return milestone

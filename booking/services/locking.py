@@ -21,8 +21,11 @@ each kind in pk order, so two writers never wait for each other in a circle:
    checked;
 6. booking (``lock_booking``, ``lock_launch_bookings``);
 7. contract (``lock_contract``);
-8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone);
-9. readiness plan (``lock_readiness_plan``), after its launch.
+8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone), then its
+   invoice (``lock_invoice_with_booking``: the booking, the milestone, the invoice);
+9. readiness plan (``lock_readiness_plan``), after its launch;
+10. number series (``lock_number_series``): last of all, as it is held to the commit by every
+    issue of a provider's invoices (or receipts) in a year: the number is taken as late as possible.
 
 Customer and payload rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the row, yet
 lets other transactions insert rows that point at it (a foreign key check takes ``FOR KEY SHARE``).
@@ -55,7 +58,17 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Model, QuerySet
 
 from booking.errors import Busy
-from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookDelivery, WebhookEndpoint
+from booking.models import (
+    ApiToken,
+    Booking,
+    Invoice,
+    Launch,
+    NumberSeries,
+    Quote,
+    ReadinessPlan,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Vehicle
 
@@ -224,7 +237,7 @@ def lock_payload(*, payload_id: int) -> Payload:
         return Payload.objects.select_for_update(of=("self",), no_key=True).get(pk=payload_id)
 
 
-# --- 6. booking, 7. contract, 8. milestone, 9. plan ------------------------------------------
+# --- 6. booking, 7. contract, 8. milestone and invoice, 9. plan, 10. number series --------------
 
 
 def lock_booking(*, booking: Booking) -> Booking:
@@ -276,6 +289,40 @@ def lock_milestone_with_booking(
             .first()
         )
     return booking, locked
+
+
+def lock_invoice_with_booking(*, invoice: Invoice) -> tuple[Booking | None, PaymentMilestone | None, Invoice]:
+    """Lock the booking an invoice bills (if any), its milestone (if it still has one), then the
+    invoice; all fresh. The milestone is ``None`` for an invoice whose milestone was dropped."""
+    with short_lock_wait(f"invoice {invoice.number}"):
+        booking = (
+            Booking.objects.select_for_update(of=("self",)).filter(pk=invoice.booking_id).first()
+            if invoice.booking_id is not None
+            else None
+        )
+        milestone = (
+            PaymentMilestone.objects.select_for_update(of=("self",)).filter(pk=invoice.milestone_id).first()
+            if invoice.milestone_id is not None
+            else None
+        )
+        locked = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("provider", "customer", "contract")
+            .get(pk=invoice.pk)
+        )
+    return booking, milestone, locked
+
+
+def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSeries:
+    """Lock (creating it at 0 if it is new) one provider's series of invoice or receipt numbers
+    for a year, and return it fresh. Last in the lock order; held until the commit."""
+    # Two first issues of a year race to create the row: the unique index lets one insert win and
+    # the other insert nothing; both then queue on the one row.
+    NumberSeries.objects.bulk_create(
+        [NumberSeries(provider_id=provider_id, kind=kind, year=year)], ignore_conflicts=True
+    )
+    with short_lock_wait(f"the {kind} numbers of {year}"):
+        return NumberSeries.objects.select_for_update().get(provider_id=provider_id, kind=kind, year=year)
 
 
 def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:

@@ -52,6 +52,7 @@ from booking.rules.notifications import (
     retry_delay,
     subject_for,
 )
+from booking.selectors.invoices import invoice_of_milestone, invoice_paid
 from booking.selectors.notifications import (
     Recipient,
     audience_recipients,
@@ -348,26 +349,34 @@ def payment_reminders_notify(*, now: datetime | None = None) -> int:
 
 
 def _milestone_notification(milestone: PaymentMilestone, reason: str, *, now: datetime) -> Notification:
-    amount = fmt_money(milestone.amount, milestone.currency)
+    """The reminder of one unpaid milestone: its invoice's number and what is left to pay on it
+    (a part payment lowers it), or the milestone's amount when it has no invoice."""
+    invoice = invoice_of_milestone(milestone)
+    left = milestone.amount - invoice_paid(invoice) if invoice is not None else milestone.amount
+    amount = fmt_money(left, milestone.currency)
     overdue = reason == Notification.Reason.PAYMENT_OVERDUE
+    what = milestone.label if invoice is None else f"{milestone.label} (invoice {invoice.number})"
     message = (
-        f"{milestone.label}: {amount} was due {when(milestone.due_at)} and is not paid yet"
+        f"{what}: {amount} was due {when(milestone.due_at)} and is not paid yet"
         if overdue
-        else f"{milestone.label}: {amount} is due {when(milestone.due_at)}"
+        else f"{what}: {amount} is due {when(milestone.due_at)}"
     )
-    link = f"/portal/bookings/{milestone.reference}/" if milestone.reference else "/portal/contracts/"
+    details = {
+        "label": milestone.label,
+        "amount": amount,
+        "due": when_short(milestone.due_at),
+        "contract": milestone.contract.reference,
+        "portal_link": "/portal/payments/",
+    }
+    if invoice is not None:
+        details["invoice"] = invoice.number
+        details["invoice_link"] = f"/portal/invoices/{invoice.number}/pdf/"
     return Notification(
         reason=reason,
         key=milestone_key(milestone, reason),
         customer=milestone.contract.customer,
         message=message + f" (contract {milestone.contract.reference} with {milestone.contract.provider})",
-        details={
-            "label": milestone.label,
-            "amount": amount,
-            "due": when_short(milestone.due_at),
-            "contract": milestone.contract.reference,
-            "portal_link": link,
-        },
+        details=details,
     )
 
 

@@ -464,11 +464,11 @@ def test_paying_while_a_cancel_drops_the_milestones_waits_for_it_and_never_deadl
     booking_locked, payment_started = threading.Event(), threading.Event()
     real_drop = booking_services._drop_unpaid_milestones
 
-    def drop_after_the_payment_arrives(locked_booking):
+    def drop_after_the_payment_arrives(locked_booking, **why):
         booking_locked.set()
         assert payment_started.wait(timeout=10)
         threading.Event().wait(0.5)  # the payment is now waiting on its first lock
-        return real_drop(locked_booking)
+        return real_drop(locked_booking, **why)
 
     monkeypatch.setattr(booking_services, "_drop_unpaid_milestones", drop_after_the_payment_arrives)
     cancel = in_background(lambda: booking_cancel(booking=booking, actor=None), name="cancel")

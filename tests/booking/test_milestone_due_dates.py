@@ -49,11 +49,13 @@ def test_a_launch_sooner_than_the_notice_is_paid_for_by_its_net():
 
 def test_the_notice_is_the_providers_and_nothing_is_due_in_the_past():
     assert due(net_in_days=60, notice_days=14) == (14, 30)
-    assert due(net_in_days=60, notice_days=0) == (0, 30)
+    # No notice at all still gives a day: the deposit is never due the moment it exists.
+    assert due(net_in_days=60, notice_days=0) == (1, 30)
+    assert due(net_in_days=0.5, notice_days=0) == (0.5, 0.5)
     for net_in_days in (0.1, 1, 5, 10, 29, 31, 45, 400):
         for notice in (0, 3, 7, 30):
             deposit, balance = due(net_in_days=net_in_days, notice_days=notice)
-            assert 0 <= deposit <= balance <= max(net_in_days, 0)
+            assert 0 < deposit <= balance <= max(net_in_days, 0)
 
 
 @pytest.mark.django_db

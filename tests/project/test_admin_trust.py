@@ -31,6 +31,7 @@ from booking.models import (
     DedicatedPrice,
     Event,
     ExchangeRate,
+    Invoice,
     Launch,
     Notification,
     NotificationDelivery,
@@ -47,6 +48,7 @@ from booking.rules import permissions
 from booking.rules.permissions import ROLES, Action, Hat, Principal, may, refusal
 from booking.selectors.capacity import launch_remaining_capacity_kg
 from booking.services.capacity import capacity_curve_refusal, capacity_curve_replace
+from booking.services.invoices import invoice_issue
 from booking.services.tokens import api_token_create
 from customers.models import (
     CargoProgramme,
@@ -389,6 +391,7 @@ PROVIDERS_OWN = {
     AddOnService,
     Contract,
     PaymentMilestone,
+    Invoice,
     Launch,
     Booking,
     Quote,
@@ -467,6 +470,7 @@ def _expace_rows() -> dict:
         AddOnService: AddOnService.objects.filter(provider=expace).first(),
         Contract: contract,
         PaymentMilestone: PaymentMilestoneFactory.create(contract=contract),
+        Invoice: invoice_issue(milestone=PaymentMilestoneFactory.create(contract=contract), actor=None),
         Launch: launch,
         Booking: booking,
         Quote: None,
@@ -753,3 +757,34 @@ def test_the_admin_refuses_to_lower_a_curve_below_a_launchs_bookings(kz1a_carryi
     event = Event.objects.get(verb="vehicle_model.capacity_changed", subject_id=model.pk)
     assert event.actor.username == "expace-ops"
     assert ["SSO", 500, "320.0", "at 97.40°"] in event.after["capacity_points"]
+
+
+def test_the_provider_records_a_part_payment_on_an_invoice_in_the_admin(demo, client, settings):
+    invoice = Invoice.objects.get(milestone__label="Launch campaign support")  # the demo's, 80,000 USD due
+    login(client, settings, "expace-ops")
+    change = client.get(reverse("admin:booking_invoice_change", args=[invoice.pk]))
+    assert change.status_code == 200
+    record = reverse("admin:booking_invoice_record_payment", args=[invoice.pk])
+    assert record in change.content.decode()
+    assert (
+        client.get(reverse("admin:booking_invoice_pdf", args=[invoice.pk]))["Content-Type"]
+        == "application/pdf"
+    )
+
+    too_much = client.post(record, {"amount": "90000.00", "paid_on": timezone.localdate().isoformat()})
+    assert "more than the 80,000.00 USD left to pay" in too_much.content.decode()
+    answer = client.post(
+        record,
+        {"amount": "30000.00", "paid_on": timezone.localdate().isoformat(), "reference": "SWIFT 77"},
+        follow=True,
+    )
+    [message] = messages_of(answer)
+    payment = invoice.payments.get()
+    assert message == f"30,000.00 USD recorded against {invoice.number}: receipt {payment.receipt_number}."
+    assert payment.reference == "SWIFT 77" and payment.recorded_by.username == "expace-ops"
+    receipt = client.get(reverse("admin:booking_invoice_receipt", args=[invoice.pk, payment.pk]))
+    assert payment.receipt_number.encode() in receipt.content
+
+    # Another provider's operator does not reach it.
+    login(client, settings, "landspace-ops")
+    assert client.get(record).status_code == 404

@@ -214,7 +214,12 @@ def test_the_table_says_what_the_product_promises():
     for action in (Action.PAYLOAD_MANAGE, Action.QUOTE_CREATE, Action.BOOKING_HOLD, Action.EXPRESS_ORDER):
         assert may(mission, action) and not may(finance, action)
     assert may(finance, Action.BOOKING_CONFIRM) and not may(mission, Action.BOOKING_CONFIRM)
-    assert may(finance, Action.PAYMENT_RECORD) and may(finance, Action.PAYMENT_VIEW)
+    # A customer's finance members see and download invoices; money received is recorded by the
+    # provider's operators only.
+    assert may(finance, Action.PAYMENT_VIEW) and may(admin, Action.PAYMENT_VIEW)
+    assert not may(mission, Action.PAYMENT_VIEW) and not may(viewer, Action.PAYMENT_VIEW)
+    assert not any(may(role, Action.PAYMENT_RECORD) for role in ROLES)
+    assert may(Principal(operator=True), Action.PAYMENT_RECORD)
     assert all(
         may(admin, action)
         for action in Action
@@ -222,6 +227,7 @@ def test_the_table_says_what_the_product_promises():
         not in (
             Action.LAUNCH_OPERATE,
             Action.DOCUMENT_REVIEW,
+            Action.PAYMENT_RECORD,
             Action.CONTRACT_DRAFT,
             Action.CONTRACT_ACTIVATE,
             Action.REFERENCE_EDIT,

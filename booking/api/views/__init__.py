@@ -13,6 +13,7 @@ from .common import BAD_REQUEST, CONFLICT, ID_REGEX, NOT_FOUND, ApiViewSet, api_
 from .contracts import ContractViewSet
 from .events import EventFilter, EventViewSet
 from .express import ExpressOrderView
+from .invoices import InvoiceViewSet
 from .launches import LaunchFilter, LaunchViewSet
 from .payloads import PayloadViewSet
 from .quotes import QuoteViewSet
@@ -31,6 +32,7 @@ __all__ = [
     "EventViewSet",
     "ExpressOrderView",
     "ID_REGEX",
+    "InvoiceViewSet",
     "LaunchFilter",
     "LaunchViewSet",
     "NOT_FOUND",

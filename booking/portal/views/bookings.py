@@ -10,7 +10,7 @@ from booking.models import Booking
 from booking.portal import selectors
 from booking.portal.access import PortalRequest, get_booking_for, get_launch_for, member_required
 from booking.rules.permissions import Action
-from booking.selectors.contracts import booking_milestones
+from booking.selectors.invoices import booking_invoices, invoice_rows
 
 # How often the readiness timeline refreshes itself in the browser.
 READINESS_POLL_SECONDS = 15
@@ -54,7 +54,8 @@ def booking_detail(request: PortalRequest, reference: str) -> HttpResponse:
         "documents": selectors.required_documents(customer=customer, payload=booking.payload),
         "events": selectors.events_for_booking(booking=booking),
         "quote_lines": list(booking.quote.lines.all()) if booking.quote is not None else [],
-        "milestones": list(booking_milestones(booking)) if booking.contract_id else [],
+        # Void ones too: a cancelled booking's invoices say so, with what was paid on them.
+        "invoices": invoice_rows(booking_invoices(booking).prefetch_related("lines"), now=timezone.now()),
         "now": timezone.now(),
         "timeline_url": request.path + "readiness/",
         **timeline_context(booking.launch),

@@ -1,0 +1,295 @@
+"""Invoices and payments: issuing a milestone's numbered invoice, voiding it when the milestone
+is no longer due, and recording the money received against it (each payment with a numbered
+receipt).
+
+Numbers: per provider, per kind (invoice, receipt) and per year, taken from a ``NumberSeries``
+row locked until the commit (``locking.lock_number_series``, last in the lock order), so numbers
+run without gaps or duplicates however many issue at once.
+
+Paid: a milestone (and its invoice) is paid when its payments add up to the invoice's amount;
+``Booking.amount_paid`` is set from ``booking.selectors.invoices.booking_amount_paid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking.errors import Conflict, InvalidRequest
+from booking.models import Booking, Invoice, InvoiceLine, NumberSeries, Payment
+from booking.rules.money import document_prefix, fmt_money, invoice_number, money, receipt_number
+from booking.selectors.invoices import booking_amount_paid, invoice_paid
+from customers.models import PaymentMilestone
+from vehicles.models import Provider
+
+from . import locking
+from .events import Actor, event_record, user_or_none
+
+
+def _next_number(*, provider: Provider, kind: str, year: int) -> int:
+    series = locking.lock_number_series(provider_id=provider.pk, kind=kind, year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return series.last_number
+
+
+def invoice_issue(
+    *, milestone: PaymentMilestone, actor: Actor, booking: Booking | None = None, now: datetime | None = None
+) -> Invoice:
+    """Issue the invoice of ``milestone`` (one line: what the milestone pays for), numbered next
+    in its provider's series for the year, with the seller's and buyer's details as they are now.
+
+    Refused for a milestone that already has one. ``booking``: the booking the milestone pays
+    for, when the caller has it (booking milestones carry its reference).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Invoice.objects.filter(milestone=milestone).exists():
+            raise Conflict(
+                _("%(label)s already has an invoice: one milestone is invoiced once")
+                % {"label": milestone.label}
+            )
+        contract = milestone.contract
+        provider = contract.provider
+        customer = contract.customer
+        if booking is None and milestone.reference:
+            booking = Booking.objects.filter(reference=milestone.reference, contract=contract).first()
+        year = now.year
+        sequence = _next_number(provider=provider, kind=NumberSeries.Kind.INVOICE, year=year)
+        prefix = document_prefix(invoice_prefix=provider.invoice_prefix, short_name=provider.short_name)
+        invoice = Invoice.objects.create(
+            number=invoice_number(prefix=prefix, year=year, sequence=sequence),
+            provider=provider,
+            customer=customer,
+            contract=contract,
+            milestone=milestone,
+            booking=booking,
+            year=year,
+            sequence=sequence,
+            currency=milestone.currency,
+            amount=milestone.amount,
+            issued_at=now,
+            due_at=milestone.due_at,
+            paid_at=milestone.paid_at,
+            seller_name=provider.legal_name or provider.name,
+            seller_address=provider.billing_address,
+            seller_tax_id=provider.tax_id,
+            buyer_name=customer.legal_name or customer.name,
+            buyer_address=customer.billing_address,
+            buyer_tax_id=customer.tax_id,
+        )
+        description = milestone.label
+        if booking is not None:
+            description = _("%(label)s: %(payload)s on %(launch)s") % {
+                "label": milestone.label,
+                "payload": booking.payload.name,
+                "launch": booking.launch.name,
+            }
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=1,
+            description=description[:300],
+            quantity=Decimal("1"),
+            unit_amount=milestone.amount,
+            amount=milestone.amount,
+        )
+        event_record(
+            verb="invoice.issued",
+            subject=invoice,
+            actor=actor,
+            after={
+                "number": invoice.number,
+                "amount": invoice.amount,
+                "currency": invoice.currency,
+                "due_at": invoice.due_at,
+                "milestone": milestone.pk,
+                "booking": booking.reference if booking is not None else None,
+            },
+            message=f"invoice {invoice.number}: {fmt_money(invoice.amount, invoice.currency)} for {milestone.label}",
+            customer=customer,
+            provider=provider,
+            launch=booking.launch if booking is not None else None,
+        )
+    return invoice
+
+
+def invoices_issue(
+    *, milestones: Sequence[PaymentMilestone], actor: Actor, booking: Booking | None = None, now: datetime
+) -> list[Invoice]:
+    """One invoice per milestone, in the order given (the booking services: deposit, balance)."""
+    return [invoice_issue(milestone=m, actor=actor, booking=booking, now=now) for m in milestones]
+
+
+def invoices_void(
+    *, milestones: Sequence[PaymentMilestone], reason: str, actor: Actor, now: datetime
+) -> list[str]:
+    """Void the invoices of milestones that are no longer due (the booking was cancelled or moved)
+    before the milestones go; answers their numbers. Caller holds the booking's lock.
+
+    Invoices are never deleted (their numbers would leave a gap): a void one keeps its number and
+    any payments made against it (they count in what the booking paid, and carry over on a move).
+    """
+    invoices = list(
+        Invoice.objects.filter(milestone__in=list(milestones), voided_at__isnull=True).select_related(
+            "provider", "customer", "booking__launch"
+        )
+    )
+    for invoice in invoices:
+        invoice.voided_at = now
+        invoice.void_reason = reason[:200]
+        invoice.save(update_fields=["voided_at", "void_reason"])
+        event_record(
+            verb="invoice.voided",
+            subject=invoice,
+            actor=actor,
+            before={"voided_at": None},
+            after={"voided_at": now, "reason": reason},
+            message=f"invoice {invoice.number} void: {reason}",
+            customer=invoice.customer,
+            provider=invoice.provider,
+            launch=invoice.booking.launch if invoice.booking is not None else None,
+        )
+    return [invoice.number for invoice in invoices]
+
+
+def payment_record(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    actor: Actor,
+    currency: str | None = None,
+    now: datetime | None = None,
+) -> Payment:
+    """Record money received against ``invoice`` and give it a numbered receipt.
+
+    Partial payments are welcome; more than is left to pay is refused with the figures, as is a
+    payment in another currency (``currency``, when the payer's is known), on a void invoice, or
+    dated in the future. The invoice's last payment marks it and its milestone paid, and the
+    booking's amount paid is set from its payments. Locks the booking, the milestone, the invoice
+    (``locking.lock_invoice_with_booking``), then the receipt series.
+    """
+    now = now or timezone.now()
+    amount = Decimal(amount)
+    if amount != money(amount):
+        raise InvalidRequest(_("an amount has at most two decimals (cents): %(amount)s") % {"amount": amount})
+    if amount <= 0:
+        raise InvalidRequest(_("a payment is more than zero: %(amount)s") % {"amount": amount})
+    if paid_on > timezone.localdate(now):
+        raise InvalidRequest(
+            _("a payment cannot be dated %(day)s, in the future: record it once the money has arrived")
+            % {"day": paid_on.isoformat()}
+        )
+    with transaction.atomic():
+        booking, milestone, invoice = locking.lock_invoice_with_booking(invoice=invoice)
+        figures = {"number": invoice.number, "currency": invoice.currency}
+        if currency is not None and currency != invoice.currency:
+            raise InvalidRequest(
+                _("invoice %(number)s is in %(currency)s, not %(given)s: record the amount in %(currency)s")
+                % {**figures, "given": currency}
+            )
+        if invoice.voided_at is not None:
+            raise Conflict(
+                _("invoice %(number)s is void (%(reason)s): nothing more is due on it")
+                % {**figures, "reason": invoice.void_reason}
+            )
+        paid_before = invoice_paid(invoice)
+        left = invoice.amount - paid_before
+        if left <= 0:
+            raise Conflict(_("invoice %(number)s is already paid in full") % figures)
+        if amount > left:
+            raise InvalidRequest(
+                _(
+                    "%(amount)s is more than the %(left)s left to pay on invoice %(number)s "
+                    "(%(total)s, %(paid)s paid): record at most %(left)s"
+                )
+                % {
+                    **figures,
+                    "amount": fmt_money(amount, invoice.currency),
+                    "left": fmt_money(left, invoice.currency),
+                    "total": fmt_money(invoice.amount, invoice.currency),
+                    "paid": fmt_money(paid_before, invoice.currency),
+                }
+            )
+        year = now.year
+        sequence = _next_number(provider=invoice.provider, kind=NumberSeries.Kind.RECEIPT, year=year)
+        prefix = document_prefix(
+            invoice_prefix=invoice.provider.invoice_prefix, short_name=invoice.provider.short_name
+        )
+        payment = Payment.objects.create(
+            invoice=invoice,
+            amount=amount,
+            currency=invoice.currency,
+            paid_on=paid_on,
+            reference=reference.strip()[:80],
+            receipt_number=receipt_number(prefix=prefix, year=year, sequence=sequence),
+            receipt_year=year,
+            receipt_sequence=sequence,
+            recorded_by=user_or_none(actor),
+            recorded_at=now,
+        )
+        paid_after = paid_before + amount
+        fully_paid = paid_after >= invoice.amount
+        if fully_paid:
+            invoice.paid_at = now
+            invoice.save(update_fields=["paid_at"])
+            if milestone is not None:
+                milestone.paid_at = now
+                milestone.save(update_fields=["paid_at"])
+        after: dict = {
+            "invoice": invoice.number,
+            "receipt": payment.receipt_number,
+            "amount": amount,
+            "currency": invoice.currency,
+            "paid_on": paid_on,
+            "reference": payment.reference,
+            "invoice_paid": paid_after,
+            "invoice_left": invoice.amount - paid_after,
+        }
+        if booking is not None:
+            before_paid = booking.amount_paid
+            booking.amount_paid = booking_amount_paid(booking)
+            booking.save(update_fields=["amount_paid", "updated_at"])
+            after |= {
+                "booking": booking.reference,
+                "amount_paid_before": before_paid,
+                "amount_paid": booking.amount_paid,
+            }
+        launch = booking.launch if booking is not None else None
+        event_record(
+            verb="payment.recorded",
+            subject=payment,
+            actor=actor,
+            after=after,
+            message=(
+                f"{fmt_money(amount, invoice.currency)} received against invoice {invoice.number} "
+                f"(receipt {payment.receipt_number})"
+            ),
+            customer=invoice.customer,
+            provider=invoice.provider,
+            launch=launch,
+        )
+        if fully_paid and milestone is not None:
+            event_record(
+                verb="milestone.paid",
+                subject=milestone,
+                actor=actor,
+                before={"paid_at": None},
+                after={"paid_at": now, "amount": milestone.amount, "currency": milestone.currency}
+                | {
+                    k: v
+                    for k, v in after.items()
+                    if k in ("booking", "amount_paid_before", "amount_paid", "invoice")
+                },
+                message=f"{milestone.label}: {fmt_money(milestone.amount, milestone.currency)} paid",
+                customer=invoice.customer,
+                provider=invoice.provider,
+                launch=launch,
+            )
+    return payment
