@@ -94,11 +94,12 @@ def invoice_payments(invoice: Invoice) -> list[Payment]:
 
 
 def booking_amount_paid(booking: Booking) -> Decimal:
-    """What a booking has paid: the credit it carried over from the booking it was moved from,
-    plus every payment against its invoices. ``Booking.amount_paid`` holds this figure; the
-    payment service sets it from here and nowhere else adds to it."""
+    """What a booking has paid towards its price: every payment against its invoices, less the
+    fees it was charged (a move's rebooking fee, a cancellation fee) and the refunds it is due.
+    A moved booking keeps its invoices and payments, so what it paid carries over with it.
+    ``Booking.amount_paid`` holds this figure; the payment and booking services set it."""
     paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"]
-    return booking.credit_carried_over + (paid or ZERO)
+    return max((paid or ZERO) - booking.fees_charged - booking.refund_due, ZERO)
 
 
 def invoices_due_q(*, due_before: datetime) -> Q:

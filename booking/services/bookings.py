@@ -488,7 +488,10 @@ def booking_cancel(
         booking.status = Booking.Status.CANCELLED
         booking.fees_charged = booking.fees_charged + terms.fee
         booking.refund_due = booking.refund_due + terms.refund
-        booking.save(update_fields=["status", "fees_charged", "refund_due", "updated_at"])
+        # What was paid went to the fee and the refund: nothing is paid towards a launch it no
+        # longer flies (``selectors.invoices.booking_amount_paid``).
+        booking.amount_paid = max(booking.amount_paid - terms.fee - terms.refund, Decimal("0.00"))
+        booking.save(update_fields=["status", "fees_charged", "refund_due", "amount_paid", "updated_at"])
         dropped = _drop_unpaid_milestones(
             booking, actor=actor, reason=f"booking {booking.reference} cancelled"
         )

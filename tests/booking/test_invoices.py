@@ -180,7 +180,9 @@ def test_cancelling_voids_the_open_invoices_and_keeps_their_numbers(world):
     assert deposit.voided_at is not None and balance.voided_at is not None
     assert deposit.milestone is None and "cancelled" in balance.void_reason
     booking.refresh_from_db()
-    assert booking.amount_paid == Decimal("500.00") == booking_amount_paid(booking)
+    # The 500 paid went to the cancellation fee and the refund; none of it pays for a launch now.
+    assert min(booking.fees_charged, Decimal("500.00")) + booking.refund_due == Decimal("500.00")
+    assert booking.amount_paid == Decimal("0.00") == booking_amount_paid(booking)
     with pytest.raises(Conflict, match="is void"):
         payment_record(
             invoice=balance, amount=Decimal("1"), paid_on=timezone.localdate(), reference="", actor=None
@@ -199,15 +201,20 @@ def test_a_rebooked_booking_gets_fresh_invoices_numbered_on(world):
         site=world.site,
         window_start=world.launch.window_start + timedelta(days=40),
     )
+    before = set(Invoice.objects.filter(booking=booking).values_list("pk", flat=True))
     moved = booking_rebook(booking=booking, launch=later, actor=None)
+    assert moved.reference == booking.reference  # moved in place: its invoices stay with it
     year = timezone.now().year
-    numbers = list(
-        Invoice.objects.filter(booking=moved).order_by("sequence").values_list("number", flat=True)
-    )
+    fresh = Invoice.objects.filter(booking=moved).exclude(pk__in=before).order_by("sequence")
+    numbers = list(fresh.values_list("number", flat=True))
     assert numbers and numbers[0] == f"EXP-{year}-00003"
+    # The paid deposit stays paid; the unpaid balance of the old launch is void.
+    assert Invoice.objects.get(pk=deposit.pk).paid_at is not None
+    assert Invoice.objects.filter(pk__in=before, voided_at__isnull=False).count() == len(before) - 1
     moved.refresh_from_db()
     assert moved.amount_paid == moved.credit_carried_over == booking_amount_paid(moved)
-    for invoice in Invoice.objects.filter(booking=moved):
+    assert moved.amount_paid == deposit.amount - moved.fees_charged
+    for invoice in fresh:
         assert invoice.due_at > timezone.now()
 
 
