@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from booking.form_fields import LocalTimeFormField
 from booking.models import AddOnService, Notification
@@ -185,11 +186,12 @@ class BookOptionsForm(forms.Form):
 
     option = forms.CharField(label="Launch option")
     currency = forms.ChoiceField(label="Currency", choices=Currency.choices, initial=Currency.USD)
-    add_ons = forms.MultipleChoiceField(
-        label="Add-on services",
-        choices=AddOnService.Kind.choices,
+    add_ons = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Add-on services"),
+        queryset=AddOnService.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The launch's provider's own services, each chosen by itself."),
     )
     port = forms.ChoiceField(
         label="Port",
