@@ -15,7 +15,7 @@ from booking.portal.selectors import OrbitAssessment, orbit_assessment
 from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
 from customers.models import CargoItem, Contract, Document, Payload
-from vehicles.models import Currency, PortKind
+from vehicles.models import Currency, OrbitFamily, PortKind
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
@@ -291,3 +291,32 @@ class NotificationPreferencesForm(forms.Form):
         return {
             category.value: bool(self.cleaned_data.get(category.value)) for category in Notification.Category
         }
+
+
+class PriceLaunchForm(forms.Form):
+    """A mass and an orbit, before a payload is described: what "Price a launch" searches for."""
+
+    mass_kg = forms.DecimalField(
+        label=gettext_lazy("Mass (kg)"),
+        min_value=Decimal("0.1"),
+        max_digits=9,
+        decimal_places=1,
+        help_text=gettext_lazy("The payload's own mass; the launch's adapter is added to it."),
+    )
+    orbit_family = forms.ChoiceField(
+        label=gettext_lazy("Orbit family"), choices=OrbitFamily.choices, initial=OrbitFamily.SSO
+    )
+    altitude_km = forms.IntegerField(
+        label=gettext_lazy("Altitude (km)"), min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM
+    )
+    inclination_deg = forms.DecimalField(
+        label=gettext_lazy("Inclination (°)"),
+        required=False,
+        min_value=0,
+        max_value=180,
+        decimal_places=2,
+        help_text=gettext_lazy("Leave empty for sun-synchronous: it follows from the altitude."),
+    )
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"), choices=Currency.choices, initial=Currency.USD
+    )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
+from .views import (
+    auth,
+    book,
+    bookings,
+    express,
+    home,
+    integrations,
+    notifications,
+    offers,
+    payloads,
+    records,
+)
 
 app_name = "portal"
 
@@ -105,7 +116,10 @@ urlpatterns = [
     ),
     path("book/", book.book, name="book"),
     path("book/price/", book.book_price, name="book_price"),
+    path("quotes/", offers.quote_list, name="quotes"),
     path("quotes/<str:reference>/", book.quote_detail, name="quote_detail"),
+    path("schedule/", offers.schedule, name="schedule"),
+    path("price/", offers.price_launch, name="price_launch"),
     path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
     path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
