@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from booking.admin.exports import BOOKING_ACTIONS
 from booking.dates import minute_text, second_text
 from booking.errors import ServiceError
 from booking.models import (
@@ -136,7 +137,7 @@ class BookingAdmin(ProviderScopedAdmin):
         ("Capacity", {"fields": ["mass_kg"]}),
         ("History", {"fields": ["rebooked_from", "created_by", "history"]}),
     ]
-    actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings"]
+    actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings", *BOOKING_ACTIONS]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings are made by the services (portal, API), from a quote

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from booking.admin.customers import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
+from booking.admin.exports import PAYMENT_ACTIONS
 from booking.admin.rules import RuleActionsMixin
 from booking.errors import ServiceError
 from booking.models import Event
@@ -27,7 +28,7 @@ admin.site.unregister(PaymentMilestone)
 
 @admin.register(PaymentMilestone)
 class PaymentMilestoneAdmin(RuleActionsMixin, CustomersPaymentMilestoneAdmin):
-    actions = ["mark_paid"]
+    actions = ["mark_paid", *PAYMENT_ACTIONS]
 
     @admin.action(description="Mark the selected milestones paid", permissions=["payment_record"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[PaymentMilestone]) -> None:

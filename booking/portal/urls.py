@@ -9,6 +9,7 @@ from .views import (
     auth,
     book,
     bookings,
+    exports,
     express,
     home,
     integrations,
@@ -89,6 +90,9 @@ urlpatterns = [
     path("documents/", records.documents, name="documents"),
     path("documents/<int:pk>/download/", records.document_download, name="document_download"),
     path("events/", records.events, name="events"),
+    path("exports/bookings/", exports.export_bookings, name="export_bookings"),
+    path("exports/payments/", exports.export_payments, name="export_payments"),
+    path("exports/events/", exports.export_events, name="export_events"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read-all/", notifications.notifications_read_all, name="notifications_read_all"),
     path(
