@@ -139,3 +139,16 @@ def test_add_on_kinds_refuses_a_service_no_longer_sold(w):
     with pytest.raises(InvalidRequest, match="no longer sold"):
         add_on_kinds_for(provider=w.provider, add_on_ids=[w.expace_mission.pk])
     assert add_on_kinds_for(provider=w.provider, add_on_ids=[w.expace_insurance.pk]) == ["insurance"]
+
+
+def test_a_provider_selling_no_add_ons_says_so(c, w):
+    bare = ProviderFactory(name="Galactic Energy", short_name="Galactic Energy", slug="galactic")
+    RideshareRateFactory(provider=bare, orbit_family="SSO")
+    LaunchFactory(
+        name="Ceres-1 rideshare",
+        vehicle_model=VehicleModelFactory(provider=bare, name="Ceres-1", slug="ceres-1"),
+        site=w.site,
+        window_start=w.launch.window_start + timedelta(days=1),
+    )
+    text = c.get(reverse("portal:book"), {"payload": w.payload.pk}).content.decode()
+    assert "Galactic Energy sells no add-on services." in _group(text, bare)

@@ -71,8 +71,8 @@ def _add_on_groups(options: list[Any], chosen_key: str | None) -> list[dict[str,
         chosen = options[0].provider.pk
     by_provider = offers.add_ons_by_provider(provider_ids=providers)
     return [
-        {"provider": providers[pk], "add_ons": by_provider[pk], "shown": pk == chosen}
-        for pk in sorted(by_provider, key=lambda pk: str(providers[pk]))
+        {"provider": providers[pk], "add_ons": by_provider.get(pk, []), "shown": pk == chosen}
+        for pk in sorted(providers, key=lambda pk: str(providers[pk]))
     ]
 
 
