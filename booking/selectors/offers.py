@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
-from booking.models import AddOnService, Launch
+from booking.models import AddOnService, Booking, Launch
 from booking.selectors.availability import Availability, Option, availability_search
-from booking.selectors.capacity import launch_ports_free, launch_remaining_capacity_kg, launches_with_capacity
+from booking.selectors.capacity import capacity_taking_q, launch_remaining_capacity_kg, launches_with_capacity
 from booking.selectors.fit import launches_selling_q
 from booking.selectors.ports import port_label
 from customers.models import Customer, Payload
@@ -137,15 +138,29 @@ def open_launch_schedule(*, now: datetime | None = None) -> list[ScheduledLaunch
     """Rideshare launches still selling seats (``fit.launches_selling_q``), soonest first, with the
     mass and the port slots left. Shows no customer's bookings, only what is left."""
     now = now or timezone.now()
-    launches = launches_with_capacity(
-        Launch.objects.filter(launches_selling_q(now=now), rideshare=True), now=now
-    ).order_by("net", "pk")
+    launches = list(
+        launches_with_capacity(
+            Launch.objects.filter(launches_selling_q(now=now), rideshare=True), now=now
+        ).order_by("net", "pk")
+    )
+    # The slots taken on every listed launch's ports in one query (``launch_ports_taken`` per launch).
+    taken = dict(
+        Booking.objects.filter(
+            capacity_taking_q(now=now),
+            launch__in=[launch.pk for launch in launches],
+            launch_port__isnull=False,
+        )
+        .values("launch_port_id")
+        .annotate(taken=Count("pk"))
+        .values_list("launch_port_id", "taken")
+    )
     return [
         ScheduledLaunch(
             launch=launch,
             remaining_capacity_kg=launch_remaining_capacity_kg(launch=launch),
             ports_free=[
-                (port_label(port.kind), free) for port, free in launch_ports_free(launch=launch, now=now)
+                (port_label(port.kind), max(port.count - taken.get(port.pk, 0), 0))
+                for port in launch.ports.all()
             ],
         )
         for launch in launches

@@ -176,3 +176,39 @@ def test_the_quotes_list_and_the_schedule_are_in_the_navigation(c, w):
     detail = c.get(reverse("portal:quote_detail", args=[quote.reference])).content.decode()
     assert f'<a href="{reverse("portal:quotes")}" aria-current="page">' in detail
     assert "Chosen for you: the earliest rideshare launch" in detail
+
+
+def test_the_schedule_costs_the_same_queries_however_many_launches(c, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from booking.selectors.offers import open_launch_schedule
+
+    def ported(name, days):
+        launch = LaunchFactory(
+            name=name,
+            vehicle_model=w.vehicle_model,
+            site=w.site,
+            window_start=w.launch.window_start + timedelta(days=days),
+        )
+        port = LaunchPort.objects.create(
+            launch=launch,
+            kind="cubesat_3u",
+            count=2,
+            max_mass_kg=Decimal("6"),
+            envelope_length_m=Decimal("0.1"),
+            envelope_width_m=Decimal("0.1"),
+            envelope_height_m=Decimal("0.34"),
+        )
+        BookingFactory(launch=launch, launch_port=port, mass_kg=Decimal("5.0"))
+        return launch
+
+    ported("Ported 1", 1)
+    with CaptureQueriesContext(connection) as one:
+        first = open_launch_schedule()
+    ported("Ported 2", 2)
+    ported("Ported 3", 3)
+    with CaptureQueriesContext(connection) as three:
+        rows = open_launch_schedule()
+    assert len(rows) == len(first) + 2 and len(three) == len(one)
+    assert rows[1].ports_free == [("3U CubeSat dispenser slot", 1)]
