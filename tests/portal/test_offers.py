@@ -42,6 +42,18 @@ def c(client, w):
 # --- the schedule ---------------------------------------------------------------------------------
 
 
+def dispenser_port(launch, kind, *, count):
+    return LaunchPort.objects.create(
+        launch=launch,
+        kind=kind,
+        count=count,
+        max_mass_kg=Decimal("12"),
+        envelope_length_m=Decimal("0.1"),
+        envelope_width_m=Decimal("0.2"),
+        envelope_height_m=Decimal("0.34"),
+    )
+
+
 def test_the_schedule_lists_open_launches_with_mass_and_ports_left(c, w):
     stranger = CustomerFactory(name="Secret Sat", slug="secret-sat")
     BookingFactory(
@@ -56,15 +68,7 @@ def test_the_schedule_lists_open_launches_with_mass_and_ports_left(c, w):
         site=w.site,
         window_start=w.launch.window_start + timedelta(days=2),
     )
-    LaunchPort.objects.create(
-        launch=ported,
-        kind="cubesat_6u",
-        count=4,
-        max_mass_kg=Decimal("12"),
-        envelope_length_m=Decimal("0.1"),
-        envelope_width_m=Decimal("0.2"),
-        envelope_height_m=Decimal("0.3"),
-    )
+    dispenser_port(ported, "cubesat_6u", count=4)
     LaunchFactory(name="Scrubbed rideshare", vehicle_model=w.vehicle_model, status=Launch.Status.SCRUBBED)
     LaunchFactory(name="Not for sale", vehicle_model=w.vehicle_model, rideshare=False)
     response = c.get(reverse("portal:schedule"))
@@ -191,15 +195,7 @@ def test_the_schedule_costs_the_same_queries_however_many_launches(c, w):
             site=w.site,
             window_start=w.launch.window_start + timedelta(days=days),
         )
-        port = LaunchPort.objects.create(
-            launch=launch,
-            kind="cubesat_3u",
-            count=2,
-            max_mass_kg=Decimal("6"),
-            envelope_length_m=Decimal("0.1"),
-            envelope_width_m=Decimal("0.1"),
-            envelope_height_m=Decimal("0.34"),
-        )
+        port = dispenser_port(launch, "cubesat_3u", count=2)
         BookingFactory(launch=launch, launch_port=port, mass_kg=Decimal("5.0"))
         return launch
 
