@@ -110,6 +110,11 @@ def day_iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
+def iso_utc(moment: datetime) -> str:
+    """The moment in UTC, ISO 8601 to the second: "2030-03-05T10:00:00Z" (exports, for machines)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def hour_key(moment: datetime) -> str:
     """The hour in the moment's own zone as a key, not for people: "2030-03-05T10"."""
     return moment.strftime("%Y-%m-%dT%H")

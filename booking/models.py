@@ -519,6 +519,11 @@ class Quote(models.Model):
     declared_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    chosen_because = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="When the customer named no launch and no vehicle model: why this option was chosen.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     valid_until = models.DateTimeField()
     created_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
+from booking.admin.exports import BOOKING_ACTIONS
 from booking.dates import minute_text, second_text
 from booking.errors import ServiceError
 from booking.models import (
@@ -148,7 +149,7 @@ class BookingAdmin(ProviderScopedAdmin):
         ("Capacity", {"fields": ["mass_kg"]}),
         ("History", {"fields": ["rebooked_from", "created_by", "history"]}),
     ]
-    actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings"]
+    actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings", *BOOKING_ACTIONS]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings are made by the services (portal, API), from a quote

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from booking.admin.catalog import ServiceRefusalsAsMessages
+from booking.admin.exports import MANIFEST_ACTIONS
 from booking.admin.fleet_timeline import FleetTimelineViews
 from booking.admin.ports import LaunchPortFormSet, LaunchPortInline
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
@@ -248,7 +249,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         "pad__site",
     ]
     inlines = [LaunchPortInline, ReservationInline, BookingInline]
-    actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS]
+    actions = ["schedule_like", "slip_launch", "scrub_launches", *LAUNCH_STATUS_ACTIONS, *MANIFEST_ACTIONS]
     # What, where, when and on what a launch flies changes only through the services (schedule,
     # slip, scrub and the status actions), which check the schedule and record Events: nothing
     # on the change form is editable but its ports, saved through the port services.

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.admin.customers import PaymentMilestoneAdmin as CustomersPaymentMilestoneAdmin
+from booking.admin.exports import PAYMENT_ACTIONS
 from booking.admin.rules import RuleActionsMixin, admin_may
 from booking.errors import ServiceError
 from booking.invoice_pdf import invoice_pdf, pdf_response, receipt_pdf
@@ -48,7 +49,7 @@ admin.site.unregister(PaymentMilestone)
 
 @admin.register(PaymentMilestone)
 class PaymentMilestoneAdmin(RuleActionsMixin, CustomersPaymentMilestoneAdmin):
-    actions = ["mark_paid", "issue_invoices"]
+    actions = ["mark_paid", "issue_invoices", *PAYMENT_ACTIONS]
 
     @admin.action(
         description=gettext_lazy(

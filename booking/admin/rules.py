@@ -33,3 +33,6 @@ class RuleActionsMixin:
 
     def has_payment_record_permission(self, request: HttpRequest) -> bool:
         return self._change_and(request, Action.PAYMENT_RECORD)
+
+    def has_payment_view_permission(self, request: HttpRequest) -> bool:
+        return bool(self.has_view_permission(request)) and admin_may(request, Action.PAYMENT_VIEW)  # type: ignore[attr-defined]

@@ -184,6 +184,7 @@ QUOTE_REQUEST = {
     "options": ["insurance"],
     "declared_value": "250000.00",
 }
+QUOTE_REQUEST_BEST = {"payload": 21, "currency": "USD"}
 QUOTE = {
     "id": 31,
     "reference": "Q-00031",
@@ -197,6 +198,7 @@ QUOTE = {
     "mass_kg": "8.0",
     "options": ["insurance"],
     "declared_value": "250000.00",
+    "chosen_because": "",
     "lines": [
         {
             "position": 1,

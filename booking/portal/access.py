@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -121,6 +121,14 @@ def member_required(action: Action) -> Callable[[View], View]:
         return cast(View, wrapper)
 
     return decorate
+
+
+def refused_read(request: PortalRequest, action: Action) -> HttpResponse | None:
+    """The refusal page (403) when the member may not take ``action``, for a read the rule keeps
+    from some roles (payments); ``None`` when they may. ``member_required`` checks only changes."""
+    if may(request.can.who, action):
+        return None
+    return render(request, "portal/refused.html", {"refusal": refusal(request.can.who, action)}, status=403)
 
 
 def get_payload_for(customer: Customer, pk: int) -> Payload:

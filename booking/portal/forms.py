@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from booking.form_fields import LocalTimeFormField
 from booking.models import AddOnService, Notification
@@ -14,7 +15,7 @@ from booking.portal.selectors import OrbitAssessment, orbit_assessment
 from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
 from customers.models import CargoItem, Contract, Document, Payload
-from vehicles.models import Currency, PortKind
+from vehicles.models import Currency, OrbitFamily, PortKind
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 
@@ -185,11 +186,12 @@ class BookOptionsForm(forms.Form):
 
     option = forms.CharField(label="Launch option")
     currency = forms.ChoiceField(label="Currency", choices=Currency.choices, initial=Currency.USD)
-    add_ons = forms.MultipleChoiceField(
-        label="Add-on services",
-        choices=AddOnService.Kind.choices,
+    add_ons = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Add-on services"),
+        queryset=AddOnService.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The launch's provider's own services, each chosen by itself."),
     )
     port = forms.ChoiceField(
         label="Port",
@@ -289,3 +291,32 @@ class NotificationPreferencesForm(forms.Form):
         return {
             category.value: bool(self.cleaned_data.get(category.value)) for category in Notification.Category
         }
+
+
+class PriceLaunchForm(forms.Form):
+    """A mass and an orbit, before a payload is described: what "Price a launch" searches for."""
+
+    mass_kg = forms.DecimalField(
+        label=gettext_lazy("Mass (kg)"),
+        min_value=Decimal("0.1"),
+        max_digits=9,
+        decimal_places=1,
+        help_text=gettext_lazy("The payload's own mass; the launch's adapter is added to it."),
+    )
+    orbit_family = forms.ChoiceField(
+        label=gettext_lazy("Orbit family"), choices=OrbitFamily.choices, initial=OrbitFamily.SSO
+    )
+    altitude_km = forms.IntegerField(
+        label=gettext_lazy("Altitude (km)"), min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM
+    )
+    inclination_deg = forms.DecimalField(
+        label=gettext_lazy("Inclination (°)"),
+        required=False,
+        min_value=0,
+        max_value=180,
+        decimal_places=2,
+        help_text=gettext_lazy("Leave empty for sun-synchronous: it follows from the altitude."),
+    )
+    currency = forms.ChoiceField(
+        label=gettext_lazy("Currency"), choices=Currency.choices, initial=Currency.USD
+    )

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     # URL names of the pages that belong to this section (highlighted as current).
     section: tuple[str, ...]
@@ -18,7 +20,9 @@ class NavItem:
 
 NAV = (
     NavItem("Dashboard", "dashboard", ("dashboard",)),
-    NavItem("Book", "book", ("book", "book_options", "book_price", "quote_detail")),
+    NavItem(gettext_lazy("Schedule"), "schedule", ("schedule", "price_launch")),
+    NavItem("Book", "book", ("book", "book_options", "book_price")),
+    NavItem(gettext_lazy("Quotes"), "quotes", ("quotes", "quote_detail")),
     NavItem("Express order", "express", ("express", "express_result")),
     NavItem(
         "Bookings",
@@ -44,5 +48,5 @@ def nav_for(request: HttpRequest) -> list[dict[str, object]]:
             url = reverse(f"portal:{item.url_name}")
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": current in item.section})
+        items.append({"label": str(item.label), "url": url, "active": current in item.section})
     return items

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from booking.models import Booking, Event, Launch, PlanStep, ReadinessPlan
+from booking.models import Booking, Event, Launch, PlanStep, Quote, ReadinessPlan
 from booking.rules.orbit import names_text
 from booking.rules.readiness import step_late_at
 from booking.selectors.capacity import capacity_taking_q
@@ -261,3 +261,45 @@ def orbit_assessment(
             f"The largest rocket to {label} lifts {_kg(review.heaviest[0])} ({review.heaviest[1]})."
         )
     return result
+
+
+#: The quotes list's filters: what a customer sees a quote as now (an open quote past its validity
+#: is expired, even before the periodic expiry marks it).
+QUOTE_FILTERS = (
+    (Quote.Status.OPEN, Quote.Status.OPEN.label),
+    (Quote.Status.EXPIRED, Quote.Status.EXPIRED.label),
+    (Quote.Status.ACCEPTED, Quote.Status.ACCEPTED.label),
+)
+
+
+def quote_status_now(quote: Quote, *, now: datetime) -> str:
+    if quote.status == Quote.Status.OPEN and quote.valid_until <= now:
+        return Quote.Status.EXPIRED
+    return quote.status
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    quote: Quote
+    status: str  # ``quote_status_now``
+
+    @property
+    def status_label(self) -> str:
+        return str(Quote.Status(self.status).label)
+
+
+def customer_quotes(
+    *, customer: Customer, status: str | None = None, now: datetime | None = None
+) -> list[QuoteRow]:
+    """The customer's quotes, newest first, as they stand now (``quote_status_now``)."""
+    now = now or timezone.now()
+    qs = Quote.objects.filter(customer=customer).select_related(
+        "launch__site", "vehicle_model", "provider", "payload"
+    )
+    if status == Quote.Status.OPEN:
+        qs = qs.filter(status=Quote.Status.OPEN, valid_until__gt=now)
+    elif status == Quote.Status.EXPIRED:
+        qs = qs.filter(Q(status=Quote.Status.EXPIRED) | Q(status=Quote.Status.OPEN, valid_until__lte=now))
+    elif status == Quote.Status.ACCEPTED:
+        qs = qs.filter(status=Quote.Status.ACCEPTED)
+    return [QuoteRow(quote, quote_status_now(quote, now=now)) for quote in qs.order_by("-created_at", "-pk")]

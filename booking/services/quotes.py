@@ -20,6 +20,7 @@ from booking.rules.money import fmt_money, new_reference
 from booking.selectors.fit import (
     launch_label,
 )
+from booking.selectors.offers import BestOption, best_option
 from booking.selectors.prices import quote_price
 from booking.services.events import user_or_none
 from customers.models import Customer, Payload
@@ -45,7 +46,19 @@ def quote_create(
     adapter: Adapter | None = None,
 ) -> Quote:
     """Give a quote (``quote_price``) and store it with its lines; it is valid for
-    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours).
+
+    With neither ``launch`` nor ``vehicle_model`` the quote is for the best option for the payload
+    (``selectors.offers.best_option``: rideshare where a launch takes it, dedicated otherwise), and
+    ``chosen_because`` says which and why."""
+    chosen: BestOption | None = None
+    if launch is None and vehicle_model is None:
+        chosen = best_option(payload=payload, now=now, currency=currency)
+        launch = chosen.launch
+        if launch is None:
+            vehicle_model = chosen.option.vehicle_model
+        elif port is None and adapter is None:
+            port = chosen.option.port  # the seat the search priced
     priced = quote_price(
         customer=customer,
         payload=payload,
@@ -60,6 +73,8 @@ def quote_create(
         adapter=adapter,
     )
     quote = priced.quote
+    if chosen is not None:
+        quote.chosen_because = chosen.why[:400]  # the field's length
     with transaction.atomic():
         quote.reference = new_reference("Q-")
         quote.created_by = user_or_none(actor)
@@ -89,6 +104,7 @@ def quote_create(
                 "mass_kg": quote.mass_kg,
                 "adapter_mass_kg": quote.adapter_mass_kg,
                 "port": quote.launch_port.kind if quote.launch_port else None,
+                "chosen_because": quote.chosen_because,
             },
             message=f"Quote {quote.reference}: {payload.name} on {target}, {fmt_money(quote.total, currency)}",
             customer=customer,

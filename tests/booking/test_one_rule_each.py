@@ -66,7 +66,11 @@ def test_add_on_kinds_come_from_the_model():
     assert list(child.choices) == list(AddOnService.Kind.values)
 
 
-def test_the_portal_offers_the_add_on_kinds_of_the_model():
+def test_the_portal_offers_the_providers_add_on_services_of_the_model():
     from booking.portal.forms import BookOptionsForm
 
-    assert list(BookOptionsForm.base_fields["add_ons"].choices) == list(AddOnService.Kind.choices)
+    # The portal chooses services (one box each, a provider's own), whose kinds are the model's:
+    # booking.selectors.offers.add_on_kinds_for turns them into the kinds the quote prices.
+    field = BookOptionsForm.base_fields["add_ons"]
+    assert field.queryset.model is AddOnService
+    assert set(field.queryset.values_list("kind", flat=True)) <= set(AddOnService.Kind.values)

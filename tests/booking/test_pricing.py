@@ -247,11 +247,8 @@ def test_negative_or_float_declared_value_is_refused(world):
         )
 
 
-def test_quote_needs_exactly_one_of_launch_and_vehicle_model(world):
-    with pytest.raises(
-        InvalidRequest, match="^choose either a rideshare launch or a vehicle model for a dedicated launch$"
-    ):
-        quote_create(customer=world.customer, payload=world.payload, actor=None)
+def test_quote_takes_a_launch_or_a_vehicle_model_not_both(world):
+    # Neither is the best option for the payload: tests/booking/test_quote_best_option.py.
     with pytest.raises(InvalidRequest, match="dedicated launch, not both$"):
         quote_create(
             customer=world.customer,

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Booking, Quote, RideshareRate
+from booking.models import AddOnService, Booking, Quote, RideshareRate
 from booking.services.bookings import payment_milestone_mark_paid
 from tests.factories import (
     BookingFactory,
@@ -32,6 +32,11 @@ def w(db):
     world = engine_world()
     MembershipFactory(user=world.user, customer=world.customer)
     return world
+
+
+def add_on(world, kind):
+    """The portal sends the add-on itself (its pk), one value per provider's service."""
+    return AddOnService.objects.get(provider=world.provider, kind=kind).pk
 
 
 @pytest.fixture
@@ -57,7 +62,9 @@ def test_price_updates_as_options_change_without_storing_a_quote(c, w):
     cny = c.get(url, {**base, "currency": "CNY"}, HTTP_HX_REQUEST="true").content.decode()
     assert "6,480,000.00 CNY" in cny
     insured = c.get(
-        url, {**base, "add_ons": ["insurance"], "declared_value": "2000000"}, HTTP_HX_REQUEST="true"
+        url,
+        {**base, "add_ons": [add_on(w, "insurance")], "declared_value": "2000000"},
+        HTTP_HX_REQUEST="true",
     ).content.decode()
     assert "1,100,000.00 USD" in insured
     assert Quote.objects.count() == 0
@@ -80,7 +87,7 @@ def test_price_preview_shows_the_engines_refusal(c, w):
             "payload": w.payload.pk,
             "option": f"launch-{w.launch.pk}",
             "currency": "USD",
-            "add_ons": ["insurance"],
+            "add_ons": [add_on(w, "insurance")],
         },
     )
     assert "declared value" in response.content.decode()
@@ -93,7 +100,7 @@ def test_customer_quotes_holds_and_confirms_under_a_contract(c, w):
             "payload": w.payload.pk,
             "option": f"launch-{w.launch.pk}",
             "currency": "USD",
-            "add_ons": ["mission_control"],
+            "add_ons": [add_on(w, "mission_control")],
         },
     )
     quote = Quote.objects.get()

@@ -66,6 +66,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "adapter",
             "options",
             "declared_value",
+            "chosen_because",
             "lines",
             "total",
             "status",
@@ -86,7 +87,11 @@ class QuoteRequestSerializer(serializers.Serializer):
         ).prefetch_related("ports"),
         required=False,
         allow_null=True,
-        help_text="A rideshare seat on this launch.",
+        help_text=(
+            "A rideshare seat on this launch. Send neither `launch` nor `vehicle_model` for the best "
+            "option for the payload: the earliest (then cheapest) rideshare launch that takes it, else "
+            "the cheapest dedicated launch; `chosen_because` says why."
+        ),
     )
     vehicle_model = serializers.PrimaryKeyRelatedField(
         queryset=VehicleModel.objects.all(),

@@ -26,7 +26,10 @@ from .common import CONFLICT, ApiViewSet
     ),
     create=extend_schema(
         description=(
-            "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`; "
+            "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`, "
+            "or, with neither, the best option for the payload (the earliest, then cheapest, "
+            "rideshare launch that takes it, else the cheapest dedicated launch; `kind`, `launch`, "
+            "`vehicle_model` and `chosen_because` say which and why); "
             "`service_level` express adds the provider's premium; `options` add insurance (a share "
             "of `declared_value`), mission control or IT support. The quote lists its lines and "
             "total and is valid 72 hours. A payload that does not fit is a 409 saying why."
@@ -35,6 +38,7 @@ from .common import CONFLICT, ApiViewSet
         responses={201: QuoteSerializer, 409: CONFLICT},
         examples=[
             ex.ex("Rideshare seat with insurance", ex.QUOTE_REQUEST, request=True),
+            ex.ex("The best option for the payload", ex.QUOTE_REQUEST_BEST, request=True),
             ex.ex("Quote", ex.QUOTE, response=True, status="201"),
             ex.ex("Does not fit", ex.CONFLICT, response=True, status="409"),
         ],

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 import booking.selectors.availability as availability
+import booking.selectors.offers as offers
 import booking.selectors.prices as prices
 import booking.selectors.terms as terms
 import booking.services.bookings as bookings
 import booking.services.quotes as quotes
 from booking.dates import clock_zone
 from booking.errors import ServiceError
-from booking.models import AddOnService, Booking, Launch, Quote
+from booking.models import Booking, Launch, Quote
 from booking.portal.access import PortalRequest, get_booking_for, member_required
 from booking.portal.forms import BookOptionsForm, CancelForm, ConfirmForm
 from booking.rules.permissions import Action
@@ -63,26 +64,40 @@ def _options(payload: Payload, currency: str = "USD") -> tuple[list[Any], list[s
     return list(result.options), list(result.reasons)
 
 
-def _add_ons_for(options: list[Any]) -> list[AddOnService]:
-    providers = {option.provider.pk for option in options}
-    return list(
-        AddOnService.objects.filter(provider_id__in=providers, active=True)
-        .select_related("provider")
-        .order_by("provider__name", "kind")
-    )
+def _add_on_groups(options: list[Any], chosen_key: str | None) -> list[dict[str, Any]]:
+    """The add-ons of each provider among the options, one group per provider; only the group of
+    the chosen option's provider is shown (portal.js follows the choice)."""
+    providers = {option.provider.pk: option.provider for option in options}
+    chosen = next((o.provider.pk for o in options if option_key(o) == chosen_key), None)
+    if chosen is None and options:
+        chosen = options[0].provider.pk
+    by_provider = offers.add_ons_by_provider(provider_ids=providers)
+    return [
+        {"provider": providers[pk], "add_ons": by_provider.get(pk, []), "shown": pk == chosen}
+        for pk in sorted(providers, key=lambda pk: str(providers[pk]))
+    ]
+
+
+def _chosen_add_on_ids(form: BookOptionsForm) -> set[int]:
+    values = form["add_ons"].value() or []
+    return {int(value) for value in values if str(value).isdigit()}
 
 
 def _quote_kwargs(request: PortalRequest, form: BookOptionsForm, payload: Payload) -> dict[str, Any]:
+    """What to price, as the form chose it. ``InvalidRequest`` for an add-on of another provider
+    than the option's (``offers.add_on_kinds_for``)."""
     data = form.cleaned_data
     target = _quote_target(data["option"])
     if data.get("port") and "launch" in target:
         target["port"] = data["port"]  # the customer's choice over the option's suggestion
+    chosen = target.get("launch") or target["vehicle_model"]
+    add_ons = offers.add_on_kinds_for(provider=chosen.provider, add_on_ids=[a.pk for a in data["add_ons"]])
     return {
         "customer": request.customer,
         "payload": payload,
         "actor": request.user,
         "currency": data["currency"],
-        "options": tuple(data["add_ons"]),
+        "options": tuple(add_ons),
         "declared_value": data["declared_value"],
         **target,
     }
@@ -114,7 +129,8 @@ def book(request: PortalRequest) -> HttpResponse:
             "payload": payload,
             "options": [(option_key(o), o) for o in options],
             "reasons": reasons,
-            "add_ons": _add_ons_for(options),
+            "add_on_groups": _add_on_groups(options, form["option"].value() or None),
+            "chosen_add_ons": _chosen_add_on_ids(form),
             "form": form,
         },
     )
@@ -130,9 +146,9 @@ def book_price(request: PortalRequest) -> HttpResponse:
     if not form.is_valid():
         problem = "; ".join(" ".join(str(e) for e in errors) for errors in form.errors.values())
         return render(request, "portal/_price.html", {"problem": problem})
-    kwargs = _quote_kwargs(request, form, payload)
-    del kwargs["actor"]  # priced, not given: nothing is stored
     try:
+        kwargs = _quote_kwargs(request, form, payload)
+        del kwargs["actor"]  # priced, not given: nothing is stored
         priced = prices.quote_price(**kwargs)
     except ServiceError as exc:
         return render(request, "portal/_price.html", {"problem": exc.message})

@@ -51,6 +51,26 @@
     }
   });
 
+  // The add-ons shown are the chosen launch option's provider's: the other providers' groups are
+  // hidden and their boxes disabled, so they are not sent. Capturing, so htmx (listening on the
+  // form) reads the form after the switch.
+  function showAddOnsFor(radio) {
+    var form = radio.form;
+    if (!form || !radio.hasAttribute("data-provider")) { return; }
+    var provider = radio.getAttribute("data-provider");
+    var groups = form.querySelectorAll("[data-add-ons-for]");
+    for (var i = 0; i < groups.length; i++) {
+      var shown = groups[i].getAttribute("data-add-ons-for") === provider;
+      groups[i].hidden = !shown;
+      var boxes = groups[i].querySelectorAll("input");
+      for (var j = 0; j < boxes.length; j++) { boxes[j].disabled = !shown; }
+    }
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.type === "radio" && el.name === "option" && el.checked) { showAddOnsFor(el); }
+  }, true);
+
   // Read-only fields holding a key or an address select themselves to be copied.
   document.addEventListener("focusin", function (event) {
     var el = event.target;
