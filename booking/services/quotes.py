@@ -34,7 +34,7 @@ def quote_create(
     customer: Customer,
     payload: Payload,
     actor: Actor,
-    service_level: str = Launch.ServiceLevel.STANDARD,
+    service_level: str | None = None,
     launch: Launch | None = None,
     vehicle_model: VehicleModel | None = None,
     currency: str = "USD",
@@ -43,9 +43,11 @@ def quote_create(
     now: datetime | None = None,
     port: str | None = None,
     adapter: Adapter | None = None,
+    launch_made_for_it: bool = False,
 ) -> Quote:
     """Give a quote (``quote_price``) and store it with its lines; it is valid for
-    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours)."""
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours). ``launch_made_for_it``: the express order's own
+    launch, priced as a dedicated launch (``selectors.prices``)."""
     priced = quote_price(
         customer=customer,
         payload=payload,
@@ -58,6 +60,7 @@ def quote_create(
         now=now,
         port=port,
         adapter=adapter,
+        launch_made_for_it=launch_made_for_it,
     )
     quote = priced.quote
     with transaction.atomic():
@@ -83,6 +86,7 @@ def quote_create(
             after={
                 "reference": quote.reference,
                 "kind": quote.kind,
+                "service_level": quote.service_level,
                 "total": quote.total,
                 "currency": currency,
                 "valid_until": quote.valid_until,
