@@ -115,7 +115,7 @@ class ExpressQuoteConfirmView(ApiViewMixin, APIView):
         responses={200: ExpressOrderSerializer, 404: NOT_FOUND, 409: CONFLICT},
         examples=[ex.ex("Confirmed", ex.EXPRESS_ORDER, response=True)],
     )
-    def post(self, request, reference: str):
+    def post(self, request, reference):
         booking = _held_express_booking(request, reference)
         order = express_quote_confirm(
             booking=booking, actor=request.user, customer=acting_membership(request).customer
@@ -139,7 +139,7 @@ class ExpressQuoteCancelView(ApiViewMixin, APIView):
         responses={200: BookingSerializer, 404: NOT_FOUND, 409: CONFLICT},
         examples=[ex.ex("Let go", {**ex.BOOKING, "status": "cancelled"}, response=True)],
     )
-    def post(self, request, reference: str):
+    def post(self, request, reference):
         booking = _held_express_booking(request, reference)
         cancelled = express_quote_cancel(
             booking=booking, actor=request.user, customer=acting_membership(request).customer
