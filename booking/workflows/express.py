@@ -15,8 +15,8 @@ Two steps, so the customer sees what is sold before anything is committed:
   is expired by the hold expiry sweep, which also scrubs the launch made for it
   (``services.bookings.express_launches_release``).
 
-``order_express_launch`` is both in one transaction, with a price ceiling: above it, nothing is
-written and the refusal names the price.
+``order_express_launch`` is both in one call, with a price ceiling: above it, nothing is written
+and the refusal names the price; a confirmation refused lets the quote go, so nothing is left.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.dates import when
-from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict
+from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict, ServiceError
 from booking.models import Booking, Launch, Quote
 from booking.rules.money import fmt_money
 from booking.selectors.contracts import contracts_with_new_launch_room
@@ -53,7 +53,7 @@ EXPRESS_LEAD = timedelta(hours=24)
 EXPRESS_SEARCH_HORIZON = timedelta(days=30)
 
 #: Plans tried, earliest first, when one is taken between planning and locking.
-EXPRESS_PLANS_TRIED = 5
+EXPRESS_PLANS_TRIED = 3
 
 
 @dataclass(frozen=True)
@@ -343,23 +343,28 @@ def order_express_launch(
     contract: Contract | None = None,
     now: datetime | None = None,
 ) -> ExpressOrder:
-    """The express quote and its confirmation in one transaction: all of it happens or none.
+    """The express quote and its confirmation in one call: the customer is booked, or nothing is.
 
     With ``max_price`` (in ``currency``) a launch costing more is refused (``Conflict`` naming the
-    price) before anything is written.
+    price) before anything is written. The quote commits first, so the platform, pad and rocket
+    locks are held for scheduling only; a confirmation refused after it lets the quote go at once
+    (and were that to fail too, the hold lapses within minutes and the expiry sweep scrubs it).
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        offer = express_quote_create(
-            customer=customer,
-            payload=payload,
-            actor=actor,
-            currency=currency,
-            contract=contract,
-            max_price=max_price,
-            now=now,
-        )
+    offer = express_quote_create(
+        customer=customer,
+        payload=payload,
+        actor=actor,
+        currency=currency,
+        contract=contract,
+        max_price=max_price,
+        now=now,
+    )
+    try:
         return express_quote_confirm(booking=offer.booking, actor=actor, now=now)
+    except ServiceError:
+        express_quote_cancel(booking=offer.booking, actor=actor, now=now)
+        raise
 
 
 def _plane_window(*, plan: Plan, payload: Payload) -> tuple[datetime, datetime]:

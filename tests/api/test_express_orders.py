@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking, Launch, Quote, Reservation
 from customers.models import Membership
@@ -27,6 +29,9 @@ from .conftest import make_tenant, token_client
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
+#: Pinned (SQLite; PostgreSQL adds the lock timeouts and savepoints).
+EXPRESS_ORDER_QUERIES = 100
+EXPRESS_QUOTE_QUERIES = 86
 
 
 @pytest.fixture
@@ -169,3 +174,29 @@ def test_a_quote_on_an_express_launch_cannot_ask_for_the_standard_rate(world):
     assert refused.status_code == 400 and "priced at the express level" in str(refused.json())
     assert priced.status_code == 201 and priced.json()["service_level"] == "express"
     assert [line["kind"] for line in priced.json()["lines"]][-1] == "express"
+
+
+def test_the_express_order_costs_a_pinned_number_of_queries(world):
+    """Plan (fixed, whatever the fleet), schedule, quote, hold, confirm, answer: pinned so repeated
+    catalog reads or a query in a loop show up here."""
+    with time_machine.travel(NOW, tick=False):
+        world.client.get("/api/v1/providers/")  # the token's first use writes last_used_at
+        with CaptureQueriesContext(connection) as ctx:
+            answer = world.client.post(
+                "/api/v1/express-orders/",
+                {"payload": world.payload.pk, "max_price": "10000000"},
+                format="json",
+            )
+    assert answer.status_code == 201, answer.json()
+    assert len(ctx) <= EXPRESS_ORDER_QUERIES, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+
+
+def test_the_express_quote_costs_a_pinned_number_of_queries(world):
+    with time_machine.travel(NOW, tick=False):
+        world.client.get("/api/v1/providers/")
+        with CaptureQueriesContext(connection) as ctx:
+            answer = world.client.post(
+                "/api/v1/express-quotes/", {"payload": world.payload.pk}, format="json"
+            )
+    assert answer.status_code == 201, answer.json()
+    assert len(ctx) <= EXPRESS_QUOTE_QUERIES, "\n".join(q["sql"][:120] for q in ctx.captured_queries)

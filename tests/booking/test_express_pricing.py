@@ -311,3 +311,22 @@ def test_letting_an_express_quote_go_releases_its_launch_at_once(world):
     assert _released(quoted.launch)
     # The same payload can be offered again at once.
     assert offer(world).launch.vehicle.serial == "KZ1A-Y7"
+
+
+def test_a_one_call_order_whose_confirmation_is_refused_lets_the_quote_go(world):
+    world.customer.export_screening = "pending"
+    world.customer.holds_before_screening = True
+    world.customer.save(update_fields=["export_screening", "holds_before_screening"])
+    with travel(), pytest.raises(Conflict, match="export screening is pending"):
+        order_express_launch(
+            customer=world.customer,
+            payload=world.payload,
+            actor=world.user,
+            max_price=Decimal("7000000"),
+            now=NOW,
+        )
+    booking = Booking.objects.get()
+    assert booking.status == Booking.Status.CANCELLED
+    assert _released(Launch.objects.get())
+    world.rockets[0].refresh_from_db()
+    assert world.rockets[0].status == Vehicle.Status.READY_STORAGE
