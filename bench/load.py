@@ -136,7 +136,6 @@ class Client:
                 json={
                     "payload": payload,
                     "launch": self.rng.choice(self.launch_ids),
-                    "service_level": "standard",
                 },
             )
             if quote is None or quote.status_code != 201:
@@ -207,7 +206,6 @@ class FlowClient(Client):
             json={
                 "payload": payload.json()["id"],
                 "launch": self.launch_ids[self.n % len(self.launch_ids)],
-                "service_level": "standard",
             },
         )
         if quote is None or quote.status_code != 201:

@@ -178,7 +178,6 @@ EVENT = {
 }
 QUOTE_REQUEST = {
     "payload": 21,
-    "service_level": "standard",
     "launch": 11,
     "currency": "USD",
     "options": ["insurance"],

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import (
+    Booking,
     Event,
     OwnerRole,
     PlanStep,
@@ -112,11 +113,18 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
             checked.add(name)
             continue
-        if name == "express-orders":
+        if name in {"express-orders", "express-quotes"}:
             answer = tenant_a.client.post(
-                "/api/v1/express-orders/", {"payload": theirs["payload"]}, format="json"
+                f"/api/v1/{name}/", {"payload": theirs["payload"], "max_price": "1"}, format="json"
             )
             assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
+            checked.add(name)
+            continue
+        if name in {"express-quote-confirm", "express-quote-cancel"}:  # another's booking is not found
+            reference = Booking.objects.get(pk=theirs["booking"]).reference
+            verb = name.rpartition("-")[2]
+            answer = tenant_a.client.post(f"/api/v1/express-quotes/{reference}/{verb}/", {}, format="json")
+            assert answer.status_code == 404, name
             checked.add(name)
             continue
         if name == "calendar-rotate":  # acts on the caller's own organisation only

@@ -35,7 +35,7 @@ def test_express_order_is_refused_with_the_services_reason(member_client, world)
     )
     assert response.status_code == 200
     text = html.unescape(response.content.decode())
-    assert "Not within 24 hours." in text
+    assert "No express launch you can confirm within 24 hours." in text
     assert refused.value.message in text
 
 

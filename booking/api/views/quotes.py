@@ -26,8 +26,10 @@ from .common import CONFLICT, ApiViewSet
     ),
     create=extend_schema(
         description=(
-            "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`; "
-            "`service_level` express adds the provider's premium; `options` add insurance (a share "
+            "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`. "
+            "A seat is priced at its launch's own service level (an express launch adds the provider's "
+            "premium): leave `service_level` out, another level is a 400. For a `vehicle_model`, "
+            "`service_level` express adds the premium. `options` add insurance (a share "
             "of `declared_value`), mission control or IT support. The quote lists its lines and "
             "total and is valid 72 hours. A payload that does not fit is a 409 saying why."
         ),
