@@ -34,7 +34,8 @@ from vehicles.models import Adapter, Currency, Provider, VehicleModel
 CURRENCIES = tuple(Currency.values)
 
 
-def _validate_currency(currency: str) -> str:
+def currency_checked(currency: str) -> str:
+    """``currency`` when it is one the product prices in; else ``InvalidRequest`` naming them."""
     if currency not in CURRENCIES:
         raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
     return currency
@@ -53,7 +54,7 @@ def units_per_usd(currency: str, *, rates: Mapping[str, Decimal] | None = None) 
 
     ``rates``, when given, is that table already loaded (``exchange_rates()``).
     """
-    _validate_currency(currency)
+    currency_checked(currency)
     if rates is not None:
         rate = rates.get(currency)
     else:
@@ -71,8 +72,8 @@ def price_convert(
     """Convert through US dollars with the rates table (or ``rates``, loaded); rounded half up to cents."""
     if not isinstance(amount, Decimal):
         raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
-    _validate_currency(from_currency)
-    _validate_currency(to_currency)
+    currency_checked(from_currency)
+    currency_checked(to_currency)
     if from_currency == to_currency:
         return money(amount)
     in_usd = amount / units_per_usd(from_currency, rates=rates)
@@ -402,7 +403,7 @@ def quote_price(
     chosen on a launch with ports, ``adapter`` a catalog adapter (``selectors.ports.choose_seat``).
     """
     now = now or timezone.now()
-    _validate_currency(currency)
+    currency_checked(currency)
     if payload.customer_id != customer.pk:
         raise InvalidRequest(f"payload {payload.name} belongs to another customer")
     if customer.export_screening == Customer.ExportScreening.REFUSED:

@@ -39,7 +39,13 @@ from booking.selectors.contracts import contracts_with_new_launch_room
 from booking.selectors.fit import orbit_label, payload_inclination_deg
 from booking.selectors.local_time import sso_window_start
 from booking.selectors.planner import Plan, PlanningResult, plan_launch
-from booking.selectors.prices import exchange_rates, express_launch_lines, price_total, units_per_usd
+from booking.selectors.prices import (
+    currency_checked,
+    exchange_rates,
+    express_launch_lines,
+    price_total,
+    units_per_usd,
+)
 from booking.services import bookings, quotes, readiness
 from booking.services.events import Actor
 from booking.services.scheduling import launch_schedule
@@ -203,10 +209,13 @@ def express_quote_create(
             _("%(payload)s does not belong to %(customer)s.")
             % {"payload": payload.name, "customer": customer.name}
         )
-    rates = exchange_rates()
-    units_per_usd(currency, rates=rates)  # an unknown currency, or one without a rate, is refused first
+    currency_checked(currency)
     if max_price is not None and max_price < 0:
         raise InvalidRequest(_("the price ceiling cannot be negative"))
+    # Only a ceiling needs the price before the launch is scheduled (the quote prices it after).
+    rates = exchange_rates() if max_price is not None else {}
+    if max_price is not None:
+        units_per_usd(currency, rates=rates)  # a currency without a rate is refused before planning
     confirmable = _confirmable(customer=customer, contract=contract)
     deadline = now + EXPRESS_LEAD
     planning: dict[str, Any] = {
@@ -243,12 +252,11 @@ def express_quote_create(
     attempts: list[str] = []
     too_dear: list[tuple[Decimal, Plan]] = []
     for plan in result.plans:
-        price = price_total(
-            express_launch_lines(vehicle_model=plan.vehicle_model, currency=currency, rates=rates)
-        )
-        if max_price is not None and price > max_price:
-            too_dear.append((price, plan))
-            continue
+        if max_price is not None:
+            lines = express_launch_lines(vehicle_model=plan.vehicle_model, currency=currency, rates=rates)
+            if price_total(lines) > max_price:
+                too_dear.append((price_total(lines), plan))
+                continue
         chosen = confirmable[plan.vehicle_model.provider_id][0]
         try:
             with transaction.atomic():

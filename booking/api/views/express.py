@@ -183,5 +183,6 @@ class ExpressOrderView(ApiViewMixin, APIView):
             currency=data["currency"],
             contract=data.get("contract"),
         )
-        body = _order_body(request, order.booking, order.launch)
+        # The booking is the caller's own, re-read under its lock by the confirmation: shown as it is.
+        body = {"booking": order.booking, "launch": launches_with_capacity().get(pk=order.launch.pk)}
         return Response(ExpressOrderSerializer(body).data, status=status.HTTP_201_CREATED)
