@@ -51,7 +51,7 @@ def offer():
         yield express_quote_create(customer=customer, payload=payload, actor=UserFactory(), now=NOW)
 
 
-def _someone_else_holds_a_seat(launch: Launch, *, now: datetime) -> Booking:
+def _someone_else_holds_a_seat(launch, *, now):
     spire = CustomerFactory(name="Spire", slug="spire")
     payload = PayloadFactory(customer=spire, name="LEMUR-9", mass_kg=Decimal("15.0"))
     quote = quote_create(customer=spire, payload=payload, actor=None, launch=launch, now=now)
