@@ -3,6 +3,7 @@ both in one call with a price ceiling."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -50,7 +51,7 @@ def _held_express_booking(request, reference: str):
         .first()
     )
     if booking is None:
-        raise NotFound(f"No express quote of yours has reference {reference}.")
+        raise NotFound(_("No express quote of yours has reference %(reference)s.") % {"reference": reference})
     return booking
 
 
