@@ -190,12 +190,24 @@ def price_service_level(*, launch: Launch | None, requested: str | None) -> str:
     if requested is not None and requested != launch.service_level:
         raise InvalidRequest(
             _(
-                "%(launch)s is a %(level)s launch: its seats are priced at the %(level)s level. "
-                "Leave the service level out, or choose a %(requested)s launch"
+                "%(launch)s is %(kind)s: its seats are priced at the %(level)s level. "
+                "Leave the service level out, or choose %(other)s"
             )
-            % {"launch": launch.name, "level": launch.service_level, "requested": requested}
+            % {
+                "launch": launch.name,
+                "kind": _level_launch(launch.service_level),
+                "level": launch.service_level,
+                "other": _level_launch(requested),
+            }
         )
     return launch.service_level
+
+
+def _level_launch(level: str) -> str:
+    """The launch named by its level, article included (an express launch, a standard launch)."""
+    if level == Launch.ServiceLevel.EXPRESS:
+        return _("an express launch")
+    return _("a standard launch")
 
 
 def express_launch_lines(
@@ -219,12 +231,12 @@ def rebook_price_refusal(*, reference: str, from_launch: Launch, to_launch: Laun
     if from_launch.service_level == to_launch.service_level:
         return None
     return _(
-        "booking %(reference)s was priced for a %(old)s launch and %(launch)s is a %(new)s launch: "
-        "its seats are priced differently. Ask for a quote on %(launch)s instead"
+        "booking %(reference)s was priced for %(old)s and %(launch)s is %(new)s: its seats are priced "
+        "differently. Ask for a quote on %(launch)s instead"
     ) % {
         "reference": reference,
-        "old": from_launch.service_level,
-        "new": to_launch.service_level,
+        "old": _level_launch(from_launch.service_level),
+        "new": _level_launch(to_launch.service_level),
         "launch": to_launch.name,
     }
 

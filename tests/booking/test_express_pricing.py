@@ -125,7 +125,7 @@ def test_joining_an_express_launch_pays_the_express_seat_rate_whatever_the_reque
             customer=other, payload=payload, launch=launch, now=NOW, service_level="express"
         ).quote.total == Decimal("300000.00")
         with pytest.raises(
-            InvalidRequest, match="is a express launch: its seats are priced at the express level"
+            InvalidRequest, match="is an express launch: its seats are priced at the express level"
         ):
             quote_create(customer=other, payload=payload, actor=None, launch=launch, service_level="standard")
     assert not Quote.objects.filter(customer=other).exists()
@@ -158,7 +158,7 @@ def test_a_booking_does_not_move_between_an_express_and_a_standard_launch_at_its
     with travel():
         quote = quote_create(customer=world.customer, payload=other, actor=None, launch=standard, now=NOW)
         booking = booking_hold(quote=quote, actor=None, now=NOW)
-        with pytest.raises(Conflict, match="was priced for a standard launch .* is a express launch"):
+        with pytest.raises(Conflict, match="was priced for a standard launch and .* is an express launch"):
             booking_rebook(booking=booking, launch=express_launch, actor=None, now=NOW)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.HELD and booking.launch == standard
