@@ -161,7 +161,12 @@ class Client:
                 pool.append((booking, payload))
         elif self.free_payloads:
             payload = self.free_payloads.pop(0)
-            response = self.call("express order", "POST", "/express-orders/", json={"payload": payload})
+            response = self.call(
+                "express order",
+                "POST",
+                "/express-orders/",
+                json={"payload": payload, "max_price": "100000000", "currency": "USD"},
+            )
             if response is None or response.status_code != 201:
                 self.free_payloads.append(payload)
 

@@ -526,6 +526,11 @@ class Quote(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     valid_until = models.DateTimeField()
+    launch_made_for_it = models.BooleanField(
+        default=False,
+        help_text="The launch was scheduled for this quote (an express order): it is priced as the "
+        "payload's own launch and scrubbed if the quote's hold lapses or is cancelled unconfirmed.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -372,6 +372,8 @@ LOGGING = {
 # Referenced by booking services: how long quotes and holds live.
 LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
+# An express quote: its launch is scheduled and its seat held this long for the customer to confirm.
+LAUNCHBOOK_EXPRESS_HOLD_MINUTES = int(os.environ.get("LAUNCHBOOK_EXPRESS_HOLD_MINUTES", "10"))
 
 # Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
 # ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.

@@ -178,7 +178,6 @@ EVENT = {
 }
 QUOTE_REQUEST = {
     "payload": 21,
-    "service_level": "standard",
     "launch": 11,
     "currency": "USD",
     "options": ["insurance"],
@@ -392,7 +391,46 @@ AVAILABILITY = {
 }
 EXPRESS_ORDER = {
     "booking": {**BOOKING, "status": "confirmed", "hold_expires_at": None},
-    "launch": {**LAUNCH, "service_level": "express", "rideshare": False},
+    "launch": {**LAUNCH, "service_level": "express"},
+}
+EXPRESS_QUOTE = {
+    "booking": {
+        **BOOKING,
+        "status": "held",
+        "price": "6900000.00",
+        "hold_expires_at": "2030-03-01T08:10:00Z",
+    },
+    "launch": {**LAUNCH, "service_level": "express"},
+    "quote": {
+        **QUOTE,
+        "kind": "dedicated",
+        "service_level": "express",
+        "options": [],
+        "declared_value": None,
+        "lines": [
+            {
+                "position": 1,
+                "kind": "launch",
+                "description": "Dedicated Kuaizhou-1A launch",
+                "amount": "4600000.00",
+            },
+            {
+                "position": 2,
+                "kind": "express",
+                "description": "Express (24-hour) premium: 50% of the launch price",
+                "amount": "2300000.00",
+            },
+        ],
+        "total": {"amount": "6900000.00", "currency": "USD"},
+    },
+    "contract": {"id": 7, "reference": "CT-0007", "provider": 1},
+}
+EXPRESS_CEILING = {
+    "detail": (
+        "The express launch costs 6,900,000.00 USD (Kuaizhou-1A KZ1A-Y7 from Jiuquan on TEL-01, window "
+        "2030-03-01 15:40 UTC), above your ceiling of 75,000.00 USD: nothing was booked. Raise the ceiling "
+        "to at least 6,900,000.00 USD, or ask for an express quote first"
+    )
 }
 EXPRESS_CONFLICT = {
     "detail": (

@@ -27,6 +27,17 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
     path("express-orders/", views.ExpressOrderView.as_view(), name="express-orders"),
+    path("express-quotes/", views.ExpressQuoteView.as_view(), name="express-quotes"),
+    path(
+        "express-quotes/<str:reference>/confirm/",
+        views.ExpressQuoteConfirmView.as_view(),
+        name="express-quote-confirm",
+    ),
+    path(
+        "express-quotes/<str:reference>/cancel/",
+        views.ExpressQuoteCancelView.as_view(),
+        name="express-quote-cancel",
+    ),
     path("availability/", views.AvailabilityView.as_view(), name="availability"),
     path("launches.ics", calendar.PublicCalendarView.as_view(), name="launches-ics"),
     path("calendar/<str:token>.ics", calendar.CustomerCalendarView.as_view(), name="customer-ics"),

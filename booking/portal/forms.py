@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from booking.form_fields import LocalTimeFormField
 from booking.models import AddOnService, Notification
@@ -249,11 +250,21 @@ class CancelForm(forms.Form):
 
 class ExpressOrderForm(forms.Form):
     payload = forms.ModelChoiceField(
-        label="Payload",
+        label=_("Payload"),
         queryset=Payload.objects.none(),
-        empty_label="Choose a payload…",
-        help_text="A vehicle from ready storage, a mobile platform and a site are assigned at once; "
-        "the launch is within 24 hours of the order.",
+        empty_label=_("Choose a payload…"),
+        help_text=_(
+            "A vehicle from ready storage, a mobile platform and a site are found for a launch within "
+            "24 hours; you see the price and confirm it."
+        ),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.USD)
+    contract = forms.ModelChoiceField(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label=_("Any active contract with a launch left"),
+        help_text=_("Only launches of this contract's provider are offered."),
     )
 
     def __init__(self, *args: Any, customer: Any, **kwargs: Any) -> None:
@@ -261,6 +272,13 @@ class ExpressOrderForm(forms.Form):
         payload_field = self.fields["payload"]
         assert isinstance(payload_field, forms.ModelChoiceField)
         payload_field.queryset = Payload.objects.filter(customer=customer).order_by("name")
+        contract_field = self.fields["contract"]
+        assert isinstance(contract_field, forms.ModelChoiceField)
+        contract_field.queryset = (
+            Contract.objects.filter(customer=customer, status=Contract.Status.ACTIVE)
+            .select_related("provider")
+            .order_by("signed_on", "pk")
+        )
 
 
 class WebhookEndpointForm(forms.Form):

@@ -133,4 +133,7 @@ urlpatterns = [
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
     path("express/", express.express, name="express"),
     path("express/<str:reference>/", express.express_result, name="express_result"),
+    path("express/<str:reference>/quote/", express.express_quote, name="express_quote"),
+    path("express/<str:reference>/confirm/", express.express_quote_confirm_view, name="express_confirm"),
+    path("express/<str:reference>/cancel/", express.express_quote_cancel_view, name="express_cancel"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,6 +37,30 @@ def capacity_taking_q(*, now: datetime, prefix: str = "") -> Q:
     """
     return Q(**{f"{prefix}status__in": list(BOOKED_STATUSES)}) | Q(
         **{f"{prefix}status": Booking.Status.HELD, f"{prefix}hold_expires_at__gt": now}
+    )
+
+
+def launch_has_live_booking(*, launch: Launch, now: datetime) -> bool:
+    """Some booking takes capacity on ``launch`` at ``now`` (``capacity_taking_q``)."""
+    return Booking.objects.filter(capacity_taking_q(now=now), launch=launch).exists()
+
+
+def express_launches_unclaimed(*, now: datetime) -> QuerySet[Launch]:
+    """Active launches scheduled for an express quote (``Quote.launch_made_for_it``) whose booking
+    was never confirmed (its hold lapsed, or it was cancelled or moved while held) and on which no
+    live booking rides: the launches the hold expiry sweep releases."""
+    never_confirmed = Booking.objects.filter(
+        launch=OuterRef("pk"),
+        quote__launch=OuterRef("pk"),
+        quote__launch_made_for_it=True,
+        hold_expires_at__isnull=False,  # a confirm clears it
+    )
+    live = Booking.objects.filter(capacity_taking_q(now=now), launch=OuterRef("pk"))
+    return (
+        Launch.objects.filter(status__in=Launch.ACTIVE_STATUSES)
+        .filter(Exists(never_confirmed))
+        .exclude(Exists(live))
+        .order_by("pk")
     )
 
 

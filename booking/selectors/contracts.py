@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from booking.models import (
     Booking,
@@ -44,6 +44,27 @@ def contracts_for_launch(*, customer_id: int, launch: Launch) -> QuerySet[Contra
     return Contract.objects.filter(
         customer_id=customer_id, provider_id=launch.provider_id, status=Contract.Status.ACTIVE
     ).order_by("signed_on", "pk")
+
+
+def contracts_with_new_launch_room(*, customer_id: int) -> dict[int, list[Contract]]:
+    """One query: the customer's active contracts with a launch left to use (a new launch fits
+    in), oldest first, by provider id: the providers whose new launch the customer can confirm."""
+    used = Count(
+        "bookings__launch",
+        filter=Q(bookings__status__in=CONTRACT_USING_STATUSES),
+        distinct=True,
+    )
+    rows = (
+        Contract.objects.filter(customer_id=customer_id, status=Contract.Status.ACTIVE)
+        .select_related("provider")
+        .annotate(launches_used=used)
+        .filter(launches_used__lt=F("launches_committed"))
+        .order_by("signed_on", "pk")
+    )
+    by_provider: dict[int, list[Contract]] = {}
+    for contract in rows:
+        by_provider.setdefault(contract.provider_id, []).append(contract)
+    return by_provider
 
 
 def contract_has_room(*, contract: Contract, launch: Launch) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -561,6 +562,7 @@ def plan_launch(
     limit: int = 10,
     now: datetime | None = None,
     returnable: bool = False,
+    provider_ids: Collection[int] | None = None,
 ) -> PlanningResult:
     """Ranked feasible plans whose window opens between ``earliest`` and ``latest``.
 
@@ -569,7 +571,8 @@ def plan_launch(
     per candidate, the closest misses first; when plans are found, the search stops as soon as
     nothing left could rank, so the misses given are those it met on the way. Runs a fixed number
     of queries whatever the size of the fleet, plus one naming the launches the reasons mention
-    (pinned in tests/booking/test_planner.py).
+    (pinned in tests/booking/test_planner.py). ``provider_ids``, when given, plans only those
+    providers' fleets (the express order: the providers the customer can confirm with).
     """
     now = now or timezone.now()
     _require_aware(earliest=earliest, latest=latest)
@@ -594,6 +597,7 @@ def plan_launch(
         reasons=reasons,
         express=service_level == Launch.ServiceLevel.EXPRESS,
         inclination_deg=inclination,
+        provider_ids=provider_ids,
     )
     # The work's minimum: no window before the order plus the readiness template's chain.
     chain_minutes = readiness_chain_minutes(service_level=service_level, returnable=returnable)

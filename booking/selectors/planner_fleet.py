@@ -6,7 +6,7 @@ and pads with their live reservations in the planning span, and the site closure
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -122,6 +122,7 @@ def capable_models(
     reasons: list[Reason],
     express: bool = False,
     inclination_deg: float | None = None,
+    provider_ids: Collection[int] | None = None,
 ) -> list[ModelCapacity]:
     """2 queries: active models that lift the payload there and have a rocket in ready storage,
     each with its capacity (and its oldest ready vehicle as ``first_ready_id``); the curves are
@@ -137,6 +138,8 @@ def capable_models(
     )
     if provider is not None:
         models_qs = models_qs.filter(provider=provider)
+    if provider_ids is not None:
+        models_qs = models_qs.filter(provider_id__in=list(provider_ids))
     found_models: list[VehicleModel] = list(models_qs)
     curves: dict[int, list[CapacityRow]] = {vm.pk: [] for vm in found_models}
     if curves:

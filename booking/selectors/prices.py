@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import (
@@ -35,7 +36,8 @@ from vehicles.models import Adapter, Currency, Provider, VehicleModel
 CURRENCIES = tuple(Currency.values)
 
 
-def _validate_currency(currency: str) -> str:
+def currency_checked(currency: str) -> str:
+    """``currency`` when it is one the product prices in; else ``InvalidRequest`` naming them."""
     if currency not in CURRENCIES:
         raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
     return currency
@@ -58,7 +60,7 @@ def units_per_usd(currency: str, *, rates: Mapping[str, Decimal] | None = None) 
 
     ``rates``, when given, is that table already loaded (``exchange_rates()``).
     """
-    _validate_currency(currency)
+    currency_checked(currency)
     if rates is not None:
         rate = rates.get(currency)
     else:
@@ -76,8 +78,8 @@ def price_convert(
     """Convert through US dollars with the rates table (or ``rates``, loaded); rounded half up to cents."""
     if not isinstance(amount, Decimal):
         raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
-    _validate_currency(from_currency)
-    _validate_currency(to_currency)
+    currency_checked(from_currency)
+    currency_checked(to_currency)
     if from_currency == to_currency:
         return money(amount)
     in_usd = amount / units_per_usd(from_currency, rates=rates)
@@ -171,9 +173,78 @@ def express_line(*, provider: Provider, launch_amount: Decimal) -> PriceLine:
     percent = Decimal(provider.express_premium_percent)
     return PriceLine(
         QuoteLine.Kind.EXPRESS,
-        f"Express (24-hour) premium: {provider.express_premium_percent}% of the launch price",
+        _("Express (24-hour) premium: %(percent)s%% of the launch price")
+        % {"percent": provider.express_premium_percent},
         money(launch_amount * percent / HUNDRED),
     )
+
+
+def price_service_level(*, launch: Launch | None, requested: str | None) -> str:
+    """The service level a price is given at: the launch's own, whatever the request says.
+
+    Seats on an express launch are express-priced and seats on a standard launch standard-priced;
+    a request naming the other level is refused (``None`` follows the launch). Without a launch (a
+    dedicated launch of a model, not yet scheduled) the level requested, standard by default.
+    """
+    if requested is not None and requested not in Launch.ServiceLevel.values:
+        raise InvalidRequest(
+            _("unknown service level %(level)r: choose one of %(choices)s")
+            % {"level": requested, "choices": ", ".join(Launch.ServiceLevel.values)}
+        )
+    if launch is None:
+        return requested or Launch.ServiceLevel.STANDARD
+    if requested is not None and requested != launch.service_level:
+        raise InvalidRequest(
+            _(
+                "%(launch)s is %(kind)s: its seats are priced at the %(level)s level. "
+                "Leave the service level out, or choose %(other)s"
+            )
+            % {
+                "launch": launch.name,
+                "kind": _level_launch(launch.service_level),
+                "level": launch.service_level,
+                "other": _level_launch(requested),
+            }
+        )
+    return launch.service_level
+
+
+def _level_launch(level: str) -> str:
+    """The launch named by its level, article included (an express launch, a standard launch)."""
+    if level == Launch.ServiceLevel.EXPRESS:
+        return _("an express launch")
+    return _("a standard launch")
+
+
+def express_launch_lines(
+    *, vehicle_model: VehicleModel, currency: str, rates: Mapping[str, Decimal] | None = None
+) -> list[PriceLine]:
+    """An express launch of its own: the model's dedicated price plus the provider's express premium
+    on it. The express order's price, before (from its plan) and after the launch is scheduled."""
+    lines = dedicated_launch_lines(vehicle_model=vehicle_model, currency=currency, rates=rates)
+    launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
+    return [*lines, express_line(provider=vehicle_model.provider, launch_amount=launch_amount)]
+
+
+def price_total(lines: Iterable[PriceLine]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def rebook_price_refusal(*, reference: str, from_launch: Launch, to_launch: Launch) -> str | None:
+    """A booking keeps its price when it moves only between launches priced at one service level:
+    a seat bought at the standard rate never rides an express launch, nor an express seat a
+    standard one. Why not, or ``None``."""
+    if from_launch.service_level == to_launch.service_level:
+        return None
+    return _(
+        "booking %(reference)s was priced for %(old)s and %(launch)s is %(new)s: its seats are priced "
+        "differently. Ask for a quote on %(launch)s instead"
+    ) % {
+        "reference": reference,
+        "old": _level_launch(from_launch.service_level),
+        "new": _level_launch(to_launch.service_level),
+        "launch": to_launch.name,
+    }
 
 
 def _normalise_options(options: Iterable[str]) -> list[str]:
@@ -269,6 +340,7 @@ def _priced_target(
     currency: str,
     rates: Mapping[str, Decimal],
     now: datetime,
+    launch_made_for_it: bool = False,
 ) -> _Target:
     """The seat or launch priced, with the counted mass: the part of ``quote_price`` that differs
     between a rideshare seat, a launch flown dedicated and a dedicated launch of a model."""
@@ -286,6 +358,20 @@ def _priced_target(
             dedicated_launch_lines(vehicle_model=vehicle_model, currency=currency, rates=rates),
         )
     model = launch.vehicle_model
+    if launch_made_for_it:
+        # The express order's own launch: the whole rocket was scheduled for this payload.
+        if port or adapter is not None:
+            raise InvalidRequest(_("a launch of your own has no ports to choose: send no port or adapter"))
+        check_launch_fit(launch=launch, payload=payload, now=now)
+        lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
+        return _Target(
+            launch.provider,
+            model,
+            Quote.Kind.DEDICATED,
+            Seat(None, None),
+            counted_mass(payload, model),
+            lines,
+        )
     if not launch.rideshare:
         if port or adapter is not None:
             raise InvalidRequest(f"{launch.name} is a dedicated launch: it has no ports to choose")
@@ -313,7 +399,7 @@ def quote_price(
     *,
     customer: Customer,
     payload: Payload,
-    service_level: str = Launch.ServiceLevel.STANDARD,
+    service_level: str | None = None,
     launch: Launch | None = None,
     vehicle_model: VehicleModel | None = None,
     currency: str = "USD",
@@ -322,16 +408,20 @@ def quote_price(
     now: datetime | None = None,
     port: str | None = None,
     adapter: Adapter | None = None,
+    launch_made_for_it: bool = False,
 ) -> PricedQuote:
     """Price a rideshare seat on ``launch`` or a dedicated launch on ``vehicle_model``; store
     nothing (the portal's live price). ``quote_create`` gives and stores the same quote.
 
-    A launch that sells no rideshare seats (``launch.rideshare`` off) is priced as a dedicated
-    launch of its vehicle model. ``declared_value`` is in ``currency``. ``port`` is the port kind
+    A launch that sells no rideshare seats (``launch.rideshare`` off), and a launch made for the
+    payload (``launch_made_for_it``: the express order's own launch), are priced as a dedicated
+    launch of its vehicle model. The service level is the launch's (``price_service_level``): an
+    express launch adds the provider's premium to the launch price, the seat's or the whole
+    launch's. ``declared_value`` is in ``currency``. ``port`` is the port kind
     chosen on a launch with ports, ``adapter`` a catalog adapter (``selectors.ports.choose_seat``).
     """
     now = now or timezone.now()
-    _validate_currency(currency)
+    currency_checked(currency)
     if payload.customer_id != customer.pk:
         raise InvalidRequest(f"payload {payload.name} belongs to another customer")
     if customer.export_screening == Customer.ExportScreening.REFUSED:
@@ -341,10 +431,9 @@ def quote_price(
             "choose either a rideshare launch or a vehicle model for a dedicated launch"
             + (", not both" if launch is not None else "")
         )
-    if service_level not in Launch.ServiceLevel.values:
-        raise InvalidRequest(
-            f"unknown service level {service_level!r}: choose one of {', '.join(Launch.ServiceLevel.values)}"
-        )
+    service_level = price_service_level(launch=launch, requested=service_level)
+    if launch_made_for_it and launch is None:
+        raise InvalidRequest(_("only a scheduled launch can be made for a payload"))
     if declared_value is not None:
         if not isinstance(declared_value, Decimal):
             raise InvalidRequest(
@@ -364,6 +453,7 @@ def quote_price(
         currency=currency,
         rates=rates,
         now=now,
+        launch_made_for_it=launch_made_for_it,
     )
     provider, model, kind, seat, mass, lines = (
         target.provider,
@@ -374,12 +464,11 @@ def quote_price(
         target.lines,
     )
     if service_level == Launch.ServiceLevel.EXPRESS:
-        launch_amount = sum((line.amount for line in lines), Decimal("0.00"))
-        lines.append(express_line(provider=provider, launch_amount=launch_amount))
+        lines.append(express_line(provider=provider, launch_amount=price_total(lines)))
     lines += add_on_lines(
         provider=provider, options=option_list, declared_value=declared_value, currency=currency, rates=rates
     )
-    total = sum((line.amount for line in lines), Decimal("0.00"))
+    total = price_total(lines)
     quote = Quote(
         customer=customer,
         payload=payload,
@@ -397,6 +486,7 @@ def quote_price(
         total=total,
         currency=currency,
         valid_until=now + settings.LAUNCHBOOK_QUOTE_TTL,
+        launch_made_for_it=launch_made_for_it,
     )
     return PricedQuote(quote=quote, lines=lines)
 

@@ -35,6 +35,7 @@ from booking.rules.money import (
 from booking.selectors.capacity import (
     BOOKED_STATUSES,
     customer_open_holds,
+    express_launches_unclaimed,
     launch_capacity_kg,
     takes_capacity,
 )
@@ -48,11 +49,12 @@ from booking.selectors.fit import launch_label, launch_selling_refusal, payload_
 from booking.selectors.guards import check_launch_fit
 from booking.selectors.invoices import invoice_of_milestone, invoice_paid
 from booking.selectors.ports import Seat, booking_envelope_problem
+from booking.selectors.prices import rebook_price_refusal
 from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms, rebook_seat
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import invoices, locking, readiness
+from . import invoices, locking, readiness, scheduling
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -82,23 +84,46 @@ def _translate_integrity_error(exc: IntegrityError, *, payload: Payload) -> Conf
 
 
 def booking_hold(
-    *, quote: Quote, actor: Actor, now: datetime | None = None, customer: Customer | None = None
+    *,
+    quote: Quote,
+    actor: Actor,
+    now: datetime | None = None,
+    customer: Customer | None = None,
+    contract: Contract | None = None,
+    hold_ttl: timedelta | None = None,
 ) -> Booking:
     """Hold a seat for an open quote: a held booking that counts against capacity until it expires.
 
     ``customer``, when given (portal, API), must own the quote. Locks the launch row, recomputes
-    the capacity left from rows inside the lock, and marks the quote accepted.
+    the capacity left from rows inside the lock, and marks the quote accepted. ``contract`` is the
+    one the customer chose to confirm under (an express quote shows it); ``booking_confirm`` then
+    uses it. The hold lasts ``hold_ttl``, by default ``settings.LAUNCHBOOK_HOLD_TTL``.
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            booking = _hold(quote=quote, actor=actor, now=now, customer=customer)
+            booking = _hold(
+                quote=quote,
+                actor=actor,
+                now=now,
+                customer=customer,
+                contract=contract,
+                hold_ttl=hold_ttl or settings.LAUNCHBOOK_HOLD_TTL,
+            )
     except IntegrityError as exc:
         raise _translate_integrity_error(exc, payload=quote.payload) from exc
     return booking
 
 
-def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | None) -> Booking:
+def _hold(
+    *,
+    quote: Quote,
+    actor: Actor,
+    now: datetime,
+    customer: Customer | None,
+    contract: Contract | None,
+    hold_ttl: timedelta,
+) -> Booking:
     if customer is not None and quote.customer_id != customer.pk:
         raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
     if quote.launch_id is None:
@@ -121,6 +146,8 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
     refusal = _screening_refusal(customer=customer, launch=launch)
     if refusal:
         raise Conflict(refusal)
+    if contract is not None:
+        _contract_checked(contract=contract, customer=customer, launch=launch)
     # Re-read the payload under its lock: a mass change waits for this hold (and then sees its
     # booking), or was committed before it and is seen here.
     payload = locking.lock_payload(payload_id=quote.payload_id)
@@ -146,8 +173,9 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         launch_port=seat.port,
         adapter=seat.adapter,
         adapter_mass_kg=quote.adapter_mass_kg,
-        hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
+        hold_expires_at=now + hold_ttl,
         quote=quote,
+        contract=contract,
         created_by=user_or_none(actor),
     )
     Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.ACCEPTED)
@@ -226,19 +254,24 @@ def _hold_limit_refusal(
     return None
 
 
+def _contract_checked(*, contract: Contract, customer: Customer, launch: Launch) -> None:
+    """The contract chosen is the customer's, active, and with the launch's provider."""
+    if contract.customer_id != customer.pk:
+        raise InvalidRequest(f"contract {contract.reference} belongs to another customer")
+    if contract.provider_id != launch.provider_id:
+        raise Conflict(
+            f"contract {contract.reference} is with {contract.provider}; {launch.name} is flown by {launch.provider}"
+        )
+    if contract.status != Contract.Status.ACTIVE:
+        raise Conflict(
+            f"contract {contract.reference} is {contract.get_status_display().lower()}, not active"
+        )
+
+
 def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract | None) -> Contract:
     customer = booking.customer
     if contract is not None:
-        if contract.customer_id != customer.pk:
-            raise InvalidRequest(f"contract {contract.reference} belongs to another customer")
-        if contract.provider_id != launch.provider_id:
-            raise Conflict(
-                f"contract {contract.reference} is with {contract.provider}; {launch.name} is flown by {launch.provider}"
-            )
-        if contract.status != Contract.Status.ACTIVE:
-            raise Conflict(
-                f"contract {contract.reference} is {contract.get_status_display().lower()}, not active"
-            )
+        _contract_checked(contract=contract, customer=customer, launch=launch)
         return locking.lock_contract(contract_id=contract.pk, what=f"contract {contract.reference}")
     candidates = list(contracts_for_launch(customer_id=customer.pk, launch=launch))
     if not candidates:
@@ -308,7 +341,8 @@ def booking_confirm(
 ) -> Booking:
     """Confirm a held booking under an active contract with the launch's provider.
 
-    Without ``contract`` the customer's active contract with launches left is used. Creates the
+    Without ``contract`` the one chosen at the hold is used, else the customer's active contract
+    with launches left. Creates the
     booking's payment milestones: the deposit due after the provider's notice, the balance
     ``contract.balance_due_days_before_launch`` days before the NET (``milestone_due_dates``).
     """
@@ -345,6 +379,8 @@ def booking_confirm(
                 f"{customer.name}'s export screening is {customer.get_export_screening_display().lower()}: "
                 "a booking is confirmed once it is cleared"
             )
+        if contract is None and booking.contract_id is not None:
+            contract = booking.contract
         contract = _active_contract_for(booking=booking, launch=launch, contract=contract)
         _check_contract_has_room(contract=contract, launch=launch)
         before = _state(booking)
@@ -599,6 +635,9 @@ def _rebook(
     refusal = _rebook_refusal(moving=moving, old_launch=old_launch, target=target, now=now)
     if refusal:
         raise Conflict(refusal)
+    refusal = rebook_price_refusal(reference=moving.reference, from_launch=old_launch, to_launch=target)
+    if refusal:
+        raise Conflict(refusal)
     moving.launch = old_launch
     payload = moving.payload
     before = {**_state(moving), "price": moving.price}
@@ -793,7 +832,40 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
             count += 1
     if count:
         logger.info("released %d expired holds", count)
+    express_launches_release(now=now)
     return count
+
+
+def express_launches_release(
+    *, now: datetime | None = None, actor: Actor = None, launch: Launch | None = None
+) -> int:
+    """Scrub the launches made for express quotes nobody confirmed (``express_launches_unclaimed``):
+    their platform, pad, rocket and range reservations are released and the rocket goes back to
+    ready storage. Answers how many. Each in its own transaction; one somebody booked meanwhile
+    (re-read under its lock) or is changing right now is left, and the next pass looks again.
+    ``launch``: that one only (an express quote let go).
+    """
+    now = now or timezone.now()
+    released = 0
+    unclaimed = express_launches_unclaimed(now=now)
+    if launch is not None:
+        unclaimed = unclaimed.filter(pk=launch.pk)
+    for found in list(unclaimed):
+        try:
+            scheduling.launch_scrub(
+                launch=found,
+                actor=actor,
+                reason=_("the express quote it was scheduled for was not confirmed"),
+                now=now,
+                unless_booked=True,
+            )
+        except (Conflict, Busy) as exc:
+            logger.info("express launch %s left: %s", found.pk, exc)
+            continue
+        released += 1
+    if released:
+        logger.info("released %d unconfirmed express launches", released)
+    return released
 
 
 def payment_milestone_mark_paid(

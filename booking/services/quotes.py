@@ -35,7 +35,7 @@ def quote_create(
     customer: Customer,
     payload: Payload,
     actor: Actor,
-    service_level: str = Launch.ServiceLevel.STANDARD,
+    service_level: str | None = None,
     launch: Launch | None = None,
     vehicle_model: VehicleModel | None = None,
     currency: str = "USD",
@@ -44,9 +44,11 @@ def quote_create(
     now: datetime | None = None,
     port: str | None = None,
     adapter: Adapter | None = None,
+    launch_made_for_it: bool = False,
 ) -> Quote:
     """Give a quote (``quote_price``) and store it with its lines; it is valid for
-    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours).
+    ``settings.LAUNCHBOOK_QUOTE_TTL`` (72 hours). ``launch_made_for_it``: the express order's own
+    launch, priced as a dedicated launch (``selectors.prices``).
 
     With neither ``launch`` nor ``vehicle_model`` the quote is for the best option for the payload
     (``selectors.offers.best_option``: rideshare where a launch takes it, dedicated otherwise), and
@@ -71,6 +73,7 @@ def quote_create(
         now=now,
         port=port,
         adapter=adapter,
+        launch_made_for_it=launch_made_for_it,
     )
     quote = priced.quote
     if chosen is not None:
@@ -98,6 +101,7 @@ def quote_create(
             after={
                 "reference": quote.reference,
                 "kind": quote.kind,
+                "service_level": quote.service_level,
                 "total": quote.total,
                 "currency": currency,
                 "valid_until": quote.valid_until,

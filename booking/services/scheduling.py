@@ -44,6 +44,7 @@ from booking.rules.text import (
     count_text,
     inclination_problem,
 )
+from booking.selectors.capacity import launch_has_live_booking
 from booking.selectors.local_time import sso_window_start
 from booking.selectors.orbit import refuse_launch_orbit
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
@@ -1052,7 +1053,13 @@ def _scrub_follower_retime(current: Launch, resource: _Resource, *, now: datetim
 
 
 def launch_scrub(
-    *, launch: Launch, actor: Actor, reason: str, cause: str, now: datetime | None = None
+    *,
+    launch: Launch,
+    actor: Actor,
+    reason: str,
+    cause: str,
+    now: datetime | None = None,
+    unless_booked: bool = False,
 ) -> Launch:
     """Scrub a launch: release its reservations and its vehicle, cancel its readiness plan.
 
@@ -1061,6 +1068,8 @@ def launch_scrub(
 
     The platform's next launch now departs from where the platform really is; its departure is
     re-timed when that still fits, otherwise the event message warns the operator.
+    ``unless_booked``: refuse (``Conflict``, nothing written) when a live booking rides it, read
+    under the launch lock (an express launch nobody confirmed, released by the hold expiry sweep).
     """
     now = now or timezone.now()
     if not reason.strip():
@@ -1075,6 +1084,8 @@ def launch_scrub(
         current = locking.launch_lock(launch=current, related=("site", "provider", "vehicle"))
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
         _refuse_unless_active(current, cannot="be scrubbed")
+        if unless_booked and launch_has_live_booking(launch=current, now=now):
+            raise Conflict(f"{current.name} has a live booking: it is not scrubbed")
         before = _launch_state(current)
         live = Reservation.objects.filter(launch=current, released_at__isnull=True)
         freed_claims = live.filter(platform__isnull=True, pad__isnull=True).update(released_at=now)

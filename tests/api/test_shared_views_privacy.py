@@ -47,7 +47,9 @@ def express_launch():
         DedicatedPriceFactory(vehicle_model=world.model)
         user = UserFactory(username="obscura-mission")
         MembershipFactory(user=user, customer=customer, role=Membership.Role.MISSION)
-        answer = token_client(user).post("/api/v1/express-orders/", {"payload": payload.pk}, format="json")
+        answer = token_client(user).post(
+            "/api/v1/express-orders/", {"payload": payload.pk, "max_price": "100000000"}, format="json"
+        )
         assert answer.status_code == 201, answer.json()
         return Launch.objects.get(pk=answer.json()["launch"]["id"])
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import (
+    Booking,
     Event,
     OwnerRole,
     PlanStep,
@@ -99,6 +100,20 @@ def api_routes():
     return [(p.name, str(p.pattern)) for p in api.url_patterns if isinstance(p, URLPattern)]
 
 
+def _express_route_refuses_their_rows(name, client, theirs):
+    """Another customer's payload is refused, their booking's reference is not found."""
+    if name in {"express-orders", "express-quotes"}:
+        answer = client.post(
+            f"/api/v1/{name}/", {"payload": theirs["payload"], "max_price": "1"}, format="json"
+        )
+        assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
+        return
+    reference = Booking.objects.get(pk=theirs["booking"]).reference
+    verb = name.rpartition("-")[2]  # express-quote-confirm, express-quote-cancel
+    answer = client.post(f"/api/v1/express-quotes/{reference}/{verb}/", {}, format="json")
+    assert answer.status_code == 404, name
+
+
 def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
     """Walks every route: customer A never sees B's ids in a list, and B's rows are 404 to A."""
     mine = world_of(tenant_a, LaunchFactory())
@@ -112,11 +127,8 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
             checked.add(name)
             continue
-        if name == "express-orders":
-            answer = tenant_a.client.post(
-                "/api/v1/express-orders/", {"payload": theirs["payload"]}, format="json"
-            )
-            assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
+        if name.startswith("express-"):
+            _express_route_refuses_their_rows(name, tenant_a.client, theirs)
             checked.add(name)
             continue
         if name == "calendar-rotate":  # acts on the caller's own organisation only

@@ -78,7 +78,16 @@ class QuoteSerializer(serializers.ModelSerializer):
 
 class QuoteRequestSerializer(serializers.Serializer):
     payload = ScopedPrimaryKeyField(fetcher=get_payloads_for, model_name="payload")
-    service_level = serializers.ChoiceField(choices=Launch.ServiceLevel.choices, default="standard")
+    service_level = serializers.ChoiceField(
+        choices=Launch.ServiceLevel.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "On a launch, leave it out: the launch's own service level prices the seat (another one "
+            "is refused). For a dedicated launch of a model: standard (the default) or express."
+        ),
+    )
     launch = LaunchIdField(
         # What pricing and the fit checks read of the launch, in the same query and one prefetch;
         # the vehicle's capacity points come from the kept orbit catalog (``selectors.catalog``).

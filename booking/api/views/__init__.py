@@ -12,7 +12,7 @@ from .catalog import PlatformViewSet, ProviderViewSet, SiteViewSet, VehicleModel
 from .common import BAD_REQUEST, CONFLICT, ID_REGEX, NOT_FOUND, ApiViewSet, api_not_found
 from .contracts import ContractViewSet
 from .events import EventFilter, EventViewSet
-from .express import ExpressOrderView
+from .express import ExpressOrderView, ExpressQuoteCancelView, ExpressQuoteConfirmView, ExpressQuoteView
 from .invoices import InvoiceViewSet
 from .launches import LaunchFilter, LaunchViewSet
 from .payloads import PayloadViewSet
@@ -31,6 +31,9 @@ __all__ = [
     "EventFilter",
     "EventViewSet",
     "ExpressOrderView",
+    "ExpressQuoteCancelView",
+    "ExpressQuoteConfirmView",
+    "ExpressQuoteView",
     "ID_REGEX",
     "InvoiceViewSet",
     "LaunchFilter",

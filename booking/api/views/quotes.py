@@ -29,8 +29,10 @@ from .common import CONFLICT, ApiViewSet
             "Price a payload: a rideshare seat on `launch`, or a dedicated launch on `vehicle_model`, "
             "or, with neither, the best option for the payload (the earliest, then cheapest, "
             "rideshare launch that takes it, else the cheapest dedicated launch; `kind`, `launch`, "
-            "`vehicle_model` and `chosen_because` say which and why); "
-            "`service_level` express adds the provider's premium; `options` add insurance (a share "
+            "`vehicle_model` and `chosen_because` say which and why). "
+            "A seat is priced at its launch's own service level (an express launch adds the provider's "
+            "premium): leave `service_level` out, another level is a 400. For a `vehicle_model`, "
+            "`service_level` express adds the premium. `options` add insurance (a share "
             "of `declared_value`), mission control or IT support. The quote lists its lines and "
             "total and is valid 72 hours. A payload that does not fit is a 409 saying why."
         ),
