@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
-from booking.models import Booking, Launch, Quote
+from booking.models import Booking, DelayCause, Launch, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import (
     HUNDRED,
@@ -856,6 +856,7 @@ def express_launches_release(
                 launch=found,
                 actor=actor,
                 reason=_("the express quote it was scheduled for was not confirmed"),
+                cause=DelayCause.CUSTOMER,
                 now=now,
                 unless_booked=True,
             )
