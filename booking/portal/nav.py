@@ -20,6 +20,7 @@ NAV = (
     NavItem("Dashboard", "dashboard", ("dashboard",)),
     NavItem("Book", "book", ("book", "book_options", "book_price", "quote_detail")),
     NavItem("Express order", "express", ("express", "express_result")),
+    NavItem("Dedicated launches", "dedicated_list", ("dedicated_list", "dedicated_new", "dedicated_detail")),
     NavItem(
         "Bookings",
         "bookings",

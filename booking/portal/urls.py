@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
+from .views import (
+    auth,
+    book,
+    bookings,
+    dedicated,
+    express,
+    home,
+    integrations,
+    notifications,
+    payloads,
+    records,
+)
 
 app_name = "portal"
 
@@ -109,6 +120,10 @@ urlpatterns = [
     path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
     path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
+    path("dedicated/", dedicated.dedicated_list, name="dedicated_list"),
+    path("dedicated/new/", dedicated.dedicated_new, name="dedicated_new"),
+    path("dedicated/<str:reference>/", dedicated.dedicated_detail, name="dedicated_detail"),
+    path("dedicated/<str:reference>/withdraw/", dedicated.dedicated_withdraw, name="dedicated_withdraw"),
     path("express/", express.express, name="express"),
     path("express/<str:reference>/", express.express_result, name="express_result"),
 ]

@@ -40,7 +40,7 @@ from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat,
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import locking, readiness
+from . import dedicated, locking, readiness
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -352,6 +352,8 @@ def booking_confirm(
             provider=launch.provider,
             launch=launch,
         )
+        if launch.dedicated_customer_id is not None:  # a dedicated launch sold from a request
+            dedicated.dedicated_request_booked(booking=booking, actor=actor)
     return booking
 
 

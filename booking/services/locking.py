@@ -22,7 +22,10 @@ each kind in pk order, so two writers never wait for each other in a circle:
 6. booking (``lock_booking``, ``lock_launch_bookings``);
 7. contract (``lock_contract``);
 8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone);
-9. readiness plan (``lock_readiness_plan``), after its launch.
+9. readiness plan (``lock_readiness_plan``), after its launch;
+10. dedicated launch request (``lock_dedicated_request``), last: scheduling one locks it after the
+    new launch is written (platform, vehicle, range), and a confirm that books it after the
+    booking, contract and milestones.
 
 Customer and payload rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the row, yet
 lets other transactions insert rows that point at it (a foreign key check takes ``FOR KEY SHARE``).
@@ -55,7 +58,16 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Model, QuerySet
 
 from booking.errors import Busy
-from booking.models import ApiToken, Booking, Launch, Quote, ReadinessPlan, WebhookDelivery, WebhookEndpoint
+from booking.models import (
+    ApiToken,
+    Booking,
+    DedicatedRequest,
+    Launch,
+    Quote,
+    ReadinessPlan,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Vehicle
 
@@ -284,6 +296,16 @@ def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
 
 
 # --- rows taken alone ------------------------------------------------------------------------
+
+
+def lock_dedicated_request(*, request_id: int) -> DedicatedRequest:
+    """Re-read a dedicated launch request under its row lock (last in the lock order)."""
+    with short_lock_wait("the dedicated launch request"):
+        return (
+            DedicatedRequest.objects.select_for_update(of=("self",))
+            .select_related("customer", "payload", "vehicle_model", "launch")
+            .get(pk=request_id)
+        )
 
 
 def lock_api_token(*, token: ApiToken) -> ApiToken:

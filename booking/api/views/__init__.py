@@ -11,6 +11,7 @@ from .bookings import BookingViewSet
 from .catalog import PlatformViewSet, ProviderViewSet, SiteViewSet, VehicleModelViewSet, VehicleViewSet
 from .common import BAD_REQUEST, CONFLICT, ID_REGEX, NOT_FOUND, ApiViewSet, api_not_found
 from .contracts import ContractViewSet
+from .dedicated import DedicatedRequestViewSet
 from .events import EventFilter, EventViewSet
 from .express import ExpressOrderView
 from .launches import LaunchFilter, LaunchViewSet
@@ -27,6 +28,7 @@ __all__ = [
     "BookingViewSet",
     "CONFLICT",
     "ContractViewSet",
+    "DedicatedRequestViewSet",
     "EventFilter",
     "EventViewSet",
     "ExpressOrderView",
