@@ -255,6 +255,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         "altitude_km",
         "inclination_deg",
         "rideshare",
+        "dedicated_customer",
         "window_start",
         "window_end",
         "ltan",
