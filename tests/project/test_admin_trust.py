@@ -167,7 +167,9 @@ def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(d
 
     def reached() -> dict[str, bool]:
         return {
-            "customer": client.get(reverse("admin:customers_customer_change", args=[interspace.pk])).status_code
+            "customer": client.get(
+                reverse("admin:customers_customer_change", args=[interspace.pk])
+            ).status_code
             == 200,
             "payload": client.get(reverse("admin:customers_payload_change", args=[cargo.pk])).status_code
             == 200,
