@@ -404,6 +404,8 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         plans, reasons = (
             top_plans(search, user=request.user, carry=carry) if searched and search.is_valid() else ([], [])
         )
+        if asked is not None and asked.vehicle_model_id is not None:  # the model the customer asked for
+            plans = [item for item in plans if item["plan"].vehicle_model.pk == asked.vehicle_model_id]
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
