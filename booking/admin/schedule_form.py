@@ -282,7 +282,11 @@ def _plan_link(
         "altitude_km": data["altitude_km"],
         "inclination_deg": data["inclination_deg"] if data["inclination_deg"] is not None else "",
         "window_start": utc_to_local_input(plan.window_start, zone),
-        "window_end": utc_to_local_input(plan.window_end, zone),
+        # A local time of the ascending node opens the window at its daily launch time: the window
+        # is given a day more, so that time falls inside it (launch_schedule moves the start there).
+        "window_end": utc_to_local_input(
+            plan.window_end + (timedelta(days=1) if (carry or {}).get("ltan") else timedelta()), zone
+        ),
         "service_level": data["service_level"],
         **(carry or {}),
     }

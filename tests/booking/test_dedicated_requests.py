@@ -18,6 +18,7 @@ from django.utils import timezone
 from booking.demo import OPERATORS_GROUP
 from booking.errors import Conflict, InvalidRequest
 from booking.models import DedicatedPrice, DedicatedRequest, Event, Launch, Notification
+from booking.rules.local_time import clock
 from booking.selectors.dedicated import open_dedicated_requests
 from booking.selectors.planner import plan_launch
 from booking.services import bookings, quotes
@@ -296,3 +297,24 @@ def test_an_operator_of_another_provider_cannot_open_or_decline_the_request(demo
     )
     asked.refresh_from_db()
     assert asked.status == "declined" and asked.decline_reason == "Manifest full."
+
+
+def test_a_request_with_an_ltan_is_scheduled_from_the_plan_at_its_daily_launch_time(demo, client, settings):
+    asked = DedicatedRequest.objects.get(reference="DR-DEMO-JL")  # any vehicle, SSO 535 km, LTAN 22:30
+    login(client, settings, "expace-ops")
+    link = next(
+        link
+        for r, link in client.get(reverse("admin:index")).context["dash"].dedicated_requests
+        if r == asked
+    )
+    plans = client.get(link).context["plans"]
+    values = dict(parse_qsl(urlsplit(plans[0]["link"]).query))
+    assert values["ltan"] == "22:30" and values["dedicated_request"] == str(asked.pk)
+    answer = client.post(
+        reverse("admin:booking_launch_schedule"),
+        {k: v for k, v in values.items() if not k.startswith("plan-")} | {"net_precision": "hour"},
+    )
+    assert answer.status_code == 302, [str(m) for m in answer.wsgi_request._messages]
+    asked.refresh_from_db()
+    assert asked.status == "scheduled" and clock(asked.launch.ltan) == "22:30"
+    assert asked.launch.provider.slug == "expace"
