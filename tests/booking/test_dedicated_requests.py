@@ -71,6 +71,7 @@ def _gomspace_request(**extra) -> DedicatedRequest:
 
 def _schedule_from_first_plan(asked: DedicatedRequest, actor) -> Launch:
     model = asked.vehicle_model
+    assert model is not None
     result = plan_launch(
         orbit_family=asked.orbit_family,
         altitude_km=asked.altitude_km,
