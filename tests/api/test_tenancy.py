@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import (
+    DedicatedRequest,
     Event,
     OwnerRole,
     PlanStep,
@@ -80,9 +81,19 @@ def world_of(tenant, launch):
         offset_minutes=-30,
         due_at=launch.net - timedelta(minutes=30),
     )
+    asked = DedicatedRequest.objects.create(
+        reference=f"DR-{tenant.customer.pk}",
+        customer=tenant.customer,
+        payload=payload,
+        orbit_family=payload.orbit_family,
+        altitude_km=payload.altitude_km,
+        earliest=launch.net,
+        latest=launch.net + timedelta(days=30),
+    )
     return {
         "payload": payload.pk,
         "booking": booking.pk,
+        "dedicated-request": asked.pk,
         "contract": contract.pk,
         "quote": quote.pk,
         "event": event.pk,
