@@ -34,6 +34,7 @@ from booking.selectors.contracts import (
     contract_launches_used,
     contracts_for_launch,
 )
+from booking.selectors.dedicated import refuse_dedicated_launch
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
 from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat, launch_ports
@@ -437,6 +438,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         raise Conflict(
             f"the hold on booking {old.reference} expired at {when(old.hold_expires_at)}: hold a seat again"
         )
+    refuse_dedicated_launch(launch=target, customer=customer)  # sold to one customer only
     if target.provider_id != old_launch.provider_id:
         raise Conflict(
             f"a booking moves only between launches of one provider: {target.name} is flown by "

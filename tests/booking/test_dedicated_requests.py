@@ -319,3 +319,21 @@ def test_a_request_with_an_ltan_is_scheduled_from_the_plan_at_its_daily_launch_t
     asked.refresh_from_db()
     assert asked.status == "scheduled" and clock(asked.launch.ltan) == "22:30"
     assert asked.launch.provider.slug == "expace"
+
+
+def test_another_customers_booking_cannot_move_onto_a_dedicated_launch(demo):
+    gomspace = Customer.objects.get(slug="gomspace")
+    rideshare = Launch.objects.get(name="Ceres-1 · SSO 500 rideshare")
+    quote = quotes.quote_create(
+        customer=gomspace,
+        payload=Payload.objects.get(name="GOMX-5A"),
+        actor=None,
+        launch=rideshare,
+        port="cubesat_3u",
+    )
+    held = bookings.booking_hold(quote=quote, actor=None, customer=gomspace)
+    interspace_launch = DedicatedRequest.objects.get(reference="DR-DEMO-ZZ1").launch  # Galactic Energy's too
+    with pytest.raises(Conflict, match="sold to another customer"):
+        bookings.booking_rebook(booking=held, launch=interspace_launch, actor=None)
+    held.refresh_from_db()
+    assert held.status == "held" and held.launch == rideshare
