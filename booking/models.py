@@ -289,6 +289,7 @@ class DedicatedRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "dedicated launch request"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -54,9 +54,10 @@ def _state(request: DedicatedRequest) -> dict:
 
 
 def _what(request: DedicatedRequest) -> str:
-    model = request.vehicle_model.name if request.vehicle_model else _("any vehicle")
+    """The request in the audit log's words: "DR-…: dedicated Ceres-1, Zengzhang-1"."""
+    model = request.vehicle_model.name if request.vehicle_model else "any vehicle"
     target = request.payload.name if request.payload else f"{request.orbit_family} {request.altitude_km} km"
-    return f"{request.reference}: {_('dedicated')} {model}, {target}"
+    return f"{request.reference}: dedicated {model}, {target}"
 
 
 def _checked_dates(*, earliest: datetime, latest: datetime, now: datetime) -> None:
