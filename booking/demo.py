@@ -18,6 +18,7 @@ from django.utils import timezone
 from booking.models import (
     AddOnService,
     DedicatedPrice,
+    DedicatedRequest,
     ExchangeRate,
     Launch,
     LaunchPort,
@@ -27,9 +28,12 @@ from booking.models import (
 from booking.rules.local_time import local_time_parse
 from booking.rules.orbit import measured_inclination_deg
 from booking.selectors.local_time import daily_launch_time
+from booking.selectors.planner import plan_launch
+from booking.services.dedicated import dedicated_request_create
 from booking.services.invoices import invoice_issue, payment_record
 from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
+from booking.workflows.dedicated import dedicated_request_schedule
 from customers.models import (
     CargoItem,
     CargoProgramme,
@@ -303,6 +307,8 @@ PLATFORMS = [
     ("expace", "ExPace TEL-01", "JSLC", "50.0", "6.0", "4.0", ["Kuaizhou-1A"]),
     ("expace", "ExPace TEL-02", "JSLC", "50.0", "6.0", "4.0", ["Kuaizhou-1A"]),
     ("expace", "ExPace TEL-03", "TSLC", "45.0", "6.0", "4.0", ["Kuaizhou-11"]),
+    # Kuaizhou-11 has flown from Jiuquan since its first flight (docs/catalog.md): a truck there too.
+    ("expace", "ExPace TEL-04", "JSLC", "45.0", "6.0", "4.0", ["Kuaizhou-11"]),
     ("landspace", "Landspace TEL-A", "JSLC", "45.0", "8.0", "5.0", ["Zhuque-1"]),
     ("landspace", "Landspace TEL-B", "TSLC", "45.0", "8.0", "5.0", ["Zhuque-1"]),
     ("galactic-energy", "Galactic Energy TEL-1", "JSLC", "40.0", "8.0", "5.0", ["Ceres-1"]),
@@ -334,6 +340,9 @@ CONTRACTS = [
     ("jilin", "expace", "JL-EXP-KZ10", 10, "450000000.00", "CNY", "20.00"),
     ("cmsa", "cgwic", "CMSA-CARGO-01", 2, "95000000.00", "USD", "25.00"),
     ("gomspace", "landspace", "GOM-LS-2019", 1, "1100000.00", "USD", "30.00"),
+    # Demo assumption: CMSA's cargo capsule needs a return capsule, which the demo gives Kuaizhou-11
+    # (Long March 6, CMSA's other contract, brings nothing back): one dedicated Kuaizhou-11 flight.
+    ("cmsa", "expace", "CMSA-EXP-KZ11", 1, "100000000.00", "CNY", "25.00"),
 ]
 
 PAYLOADS = [
@@ -457,6 +466,57 @@ ADD_ON_SERVICES = [
     ("landspace", "mission_control", "Mission-control elements", "120000.00", None, "USD"),
     ("expace", "insurance", "Launch insurance", None, "7.00", "CNY"),
     ("expace", "mission_control", "Mission control support", "650000.00", None, "CNY"),
+]
+
+
+@dataclass(frozen=True)
+class DedicatedSpec:
+    """A demo dedicated launch request; ``scheduled`` ones are scheduled from the planner's first plan."""
+
+    reference: str
+    customer: str
+    payload: str | None
+    model: str | None
+    orbit: tuple[str, int, str | None, str | None] | None  # family, altitude, inclination, LTAN
+    days_from_now: tuple[int, int]  # earliest, latest
+    note: str
+    scheduled: bool
+
+
+#: No rideshare launch goes where Zengzhang-1 (LEO 500 km, 41°) and the station cargo capsule
+#: (LEO 400 km, 41.5°) go, and both come back to Earth: each flies a dedicated launch, scheduled.
+#: Jilin asks for a plane of its own for its next satellites: a request waiting for an operator.
+DEDICATED_REQUESTS = [
+    DedicatedSpec(
+        "DR-DEMO-ZZ1",
+        "interspace",
+        "Zengzhang-1",
+        "Ceres-1",
+        None,
+        (75, 200),
+        "Zengzhang-1 flies alone and comes back: a dedicated Ceres-1, as in 2022.",
+        True,
+    ),
+    DedicatedSpec(
+        "DR-DEMO-CARGO",
+        "cmsa",
+        "Station cargo capsule",
+        "Kuaizhou-11",
+        None,
+        (75, 200),
+        "Station cargo up, 250 kg of samples and spares back in the return capsule.",
+        True,
+    ),
+    DedicatedSpec(
+        "DR-DEMO-JL",
+        "jilin",
+        None,
+        None,
+        ("SSO", 535, None, "22:30"),
+        (60, 170),
+        "A plane of our own for the next Jilin-1 batch, LTDN 10:30.",
+        False,
+    ),
 ]
 
 
@@ -958,6 +1018,74 @@ def _load_invoices(now: datetime) -> None:
             )
 
 
+def _load_dedicated_requests(now: datetime) -> None:
+    """The demo's dedicated launch requests, found by reference: loading again leaves them (and
+    what operators and customers did with them) alone. A scheduled one is scheduled the way an
+    operator does it: the planner's first plan for its vehicle and dates, then the workflow."""
+    for spec in DEDICATED_REQUESTS:
+        if DedicatedRequest.objects.filter(reference=spec.reference).exists():
+            continue
+        customer = Customer.objects.get(slug=spec.customer)
+        payload = Payload.objects.get(customer=customer, name=spec.payload) if spec.payload else None
+        vehicle_model = VehicleModel.objects.get(name=spec.model) if spec.model else None
+        family, altitude, inclination, ltan = spec.orbit or (None, None, None, None)
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        asked = dedicated_request_create(
+            customer=customer,
+            actor=None,
+            payload=payload,
+            vehicle_model=vehicle_model,
+            orbit_family=family,
+            altitude_km=altitude,
+            inclination_deg=Decimal(inclination) if inclination else None,
+            ltan=local_time_parse(ltan),
+            earliest=day + timedelta(days=spec.days_from_now[0]),
+            latest=day + timedelta(days=spec.days_from_now[1]),
+            note=spec.note,
+            now=now,
+        )
+        DedicatedRequest.objects.filter(pk=asked.pk).update(reference=spec.reference)
+        asked.reference = spec.reference
+        if spec.scheduled:
+            _schedule_dedicated(asked, now=now)
+
+
+def _schedule_dedicated(asked: DedicatedRequest, *, now: datetime) -> None:
+    assert asked.vehicle_model is not None
+    result = plan_launch(
+        orbit_family=asked.orbit_family,
+        altitude_km=asked.altitude_km,
+        inclination_deg=asked.inclination_deg,
+        earliest=asked.earliest,
+        latest=asked.latest,
+        service_level=Launch.ServiceLevel.STANDARD,
+        mass_kg=asked.payload.mass_kg if asked.payload else None,
+        returnable=bool(asked.payload and asked.payload.returnable),
+        provider=asked.vehicle_model.provider,
+        now=now,
+    )
+    plan = next((p for p in result.plans if p.vehicle_model.pk == asked.vehicle_model.pk), None)
+    if plan is None:
+        raise RuntimeError(f"the demo cannot schedule {asked.reference}: {'; '.join(result.reasons[:12])}")
+    dedicated_request_schedule(
+        request=asked,
+        actor=None,
+        provider=asked.vehicle_model.provider,
+        vehicle_model=plan.vehicle_model,
+        site=plan.site,
+        orbit_family=asked.orbit_family,
+        altitude_km=asked.altitude_km,
+        inclination_deg=asked.inclination_deg,
+        window_start=plan.window_start,
+        window_end=plan.window_end,
+        vehicle=plan.vehicle,
+        platform=plan.platform,
+        pad=plan.pad,
+        name=f"{plan.vehicle_model.name} · {asked.payload.name if asked.payload else asked.customer.name} dedicated",
+        now=now,
+    )
+
+
 def load_catalog(now: datetime | None = None) -> dict[str, int]:
     """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
     now = now or timezone.now()
@@ -981,6 +1109,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         _load_adapters()
         _load_ports()
         _load_invoices(now)
+        _load_dedicated_requests(now)
 
     return {
         "providers": Provider.objects.count(),
@@ -997,6 +1126,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         "dedicated prices": DedicatedPrice.objects.count(),
         "add-on services": AddOnService.objects.count(),
         "cancellation tiers": CancellationTier.objects.count(),
+        "dedicated launch requests": DedicatedRequest.objects.count(),
     }
 
 

@@ -102,6 +102,14 @@ class Launch(models.Model):
         max_length=10, choices=ServiceLevel.choices, default=ServiceLevel.STANDARD
     )
     rideshare = models.BooleanField(default=True, help_text="Sells seats to more than one customer.")
+    dedicated_customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dedicated_launches",
+        help_text="A dedicated launch sold to one customer: no other customer books on it.",
+    )
     held_by = models.CharField(
         max_length=10,
         choices=HeldBy.choices,
@@ -232,6 +240,88 @@ class Booking(models.Model):
                 fields=["payload"],
                 condition=Q(status__in=["held", "confirmed", "manifested"]),
                 name="unique_active_booking_per_payload",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class DedicatedRequest(models.Model):
+    """A customer's request for a dedicated launch: a vehicle model (or any), the orbit (from a
+    payload, or given), a span of dates and a note. An operator of a provider that can fly it
+    schedules a launch for it (``scheduled``, the launch linked) or declines it with a reason;
+    the customer may withdraw it while it is open. A booking confirmed on its launch makes it
+    ``booked``. Written by ``booking.services.dedicated`` only."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SCHEDULED = "scheduled", "Scheduled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DECLINED = "declined", "Declined"
+        BOOKED = "booked", "Booked"
+
+    OPEN_STATUSES = (Status.REQUESTED,)
+
+    reference = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dedicated_requests")
+    payload = models.ForeignKey(
+        Payload, on_delete=models.PROTECT, null=True, blank=True, related_name="dedicated_requests"
+    )
+    vehicle_model = models.ForeignKey(
+        VehicleModel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dedicated_requests",
+        help_text="Empty: any vehicle model that can fly the orbit.",
+    )
+    providers = models.ManyToManyField(
+        Provider,
+        related_name="dedicated_requests",
+        blank=True,
+        help_text="The providers whose operators see it: the model's, or for any model each provider "
+        "with a model that can fly the orbit.",
+    )
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
+    altitude_km = models.PositiveIntegerField("altitude (km)")
+    inclination_deg = models.DecimalField(
+        "inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    ltan = models.TimeField(null=True, blank=True, verbose_name="local time of the ascending node")
+    earliest = models.DateTimeField()
+    latest = models.DateTimeField()
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    launch = models.OneToOneField(
+        Launch, on_delete=models.PROTECT, null=True, blank=True, related_name="dedicated_request"
+    )
+    decline_reason = models.CharField(max_length=300, blank=True)
+    quote = models.ForeignKey(
+        "Quote",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The dedicated quote the request was made from, if any.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "dedicated launch request"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latest__gte=models.F("earliest")), name="dedicated_dates_order"
+            ),
+            models.CheckConstraint(condition=Q(altitude_km__gte=100), name="dedicated_altitude_min"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["scheduled", "booked"]) | Q(launch__isnull=False),
+                name="dedicated_scheduled_has_launch",
             ),
         ]
 
@@ -754,6 +844,8 @@ class Notification(models.Model):
         LAUNCH_SCRUBBED = "launch_scrubbed", "Launch scrubbed"
         LAUNCH_LAUNCHED = "launch_launched", "Launched"
         DOCUMENT_REVIEWED = "document_reviewed", "Document reviewed"
+        DEDICATED_SCHEDULED = "dedicated_scheduled", "Dedicated launch scheduled"
+        DEDICATED_DECLINED = "dedicated_declined", "Dedicated launch request declined"
 
     class Category(models.TextChoices):
         BOOKINGS = "bookings", "Bookings"

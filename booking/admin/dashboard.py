@@ -15,9 +15,11 @@ from django.db.models import F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from booking.models import Booking, Launch, PlanStep, Reservation
+from booking.admin.schedule_form import dedicated_request_query
+from booking.models import Booking, DedicatedRequest, Launch, PlanStep, Reservation
 from booking.rules.readiness import step_late_at
 from booking.selectors.closures import launches_needing_replan, next_window_for
+from booking.selectors.dedicated import dedicated_requests_for_providers
 from booking.selectors.planner import Plan
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
@@ -60,6 +62,9 @@ class OperatorDashboard:
     site_timelines: list[tuple[str, str]] = field(default_factory=list)
     #: Launches a site closure lands on, each with the planner's next feasible window (or None).
     closure_conflicts: list[tuple[Launch, Plan | None]] = field(default_factory=list)
+    #: Dedicated launch requests waiting for the operator's providers, each with the link that
+    #: opens the schedule form pre-filled from it (the planner's plans beside it).
+    dedicated_requests: list[tuple[DedicatedRequest, str]] = field(default_factory=list)
 
 
 def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
@@ -122,8 +127,15 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
             :CLOSURE_REPLANS
         ]
     ]
+    dedicated = dedicated_requests_for_providers(ids).filter(status=DedicatedRequest.Status.REQUESTED)
+    schedule_url = _first_url(("admin:booking_launch_schedule",))
+    dedicated_rows = [
+        (asked, f"{schedule_url}{dedicated_request_query(asked)}" if schedule_url else "")
+        for asked in dedicated.order_by("earliest", "pk")[:limit]
+    ]
     return OperatorDashboard(
         now=now,
+        dedicated_requests=dedicated_rows,
         closure_conflicts=closure_conflicts,
         all_providers=ids is None,
         launches=list(launches[:limit]),

@@ -3,6 +3,7 @@ reservations, and a Gantt-style schedule timeline per platform and per site."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.admin.catalog import ServiceRefusalsAsMessages
@@ -23,7 +25,7 @@ from booking.admin.exports import MANIFEST_ACTIONS
 from booking.admin.fleet_timeline import FleetTimelineViews
 from booking.admin.ports import LaunchPortFormSet, LaunchPortInline
 from booking.admin.readiness import LAUNCH_STATUS_ACTIONS
-from booking.admin.rules import RuleActionsMixin
+from booking.admin.rules import RuleActionsMixin, admin_may
 from booking.admin.schedule_form import (
     PlanSearchForm,
     ScheduleForm,
@@ -33,13 +35,16 @@ from booking.admin.schedule_form import (
 )
 from booking.dates import day_iso, day_short, minute_text, validate_accepted_datetime
 from booking.errors import ServiceError
-from booking.models import Booking, DelayCause, Launch, Reservation
+from booking.models import Booking, DedicatedRequest, DelayCause, Launch, Reservation
 from booking.rules.local_time import clock
+from booking.rules.permissions import Action
 from booking.rules.text import closure_text
 from booking.selectors.closures import closures_on_launch, next_window_for
+from booking.selectors.dedicated import dedicated_requests_for_providers
 from booking.selectors.local_time import launch_window_text
 from booking.selectors.timeline import resource_timeline
 from booking.services.scheduling import launch_schedule, launch_scrub, launch_slip
+from booking.workflows.dedicated import dedicated_request_schedule
 from vehicles.admin_scoping import ProviderScopedAdmin
 from vehicles.models import (
     LaunchSite,
@@ -48,6 +53,7 @@ from vehicles.models import (
     SiteClosure,
 )
 from vehicles.selectors import (
+    operator_provider_ids,
     platforms_for_operator,
 )
 
@@ -265,6 +271,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         "altitude_km",
         "inclination_deg",
         "rideshare",
+        "dedicated_customer",
         "window_start",
         "window_end",
         "ltan",
@@ -354,9 +361,22 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             request, "admin/booking/launch/schedule.html", self._schedule_context(request, form)
         )
 
+    def _dedicated_request(self, request: HttpRequest, pk: Any) -> DedicatedRequest | None:
+        """The dedicated launch request being scheduled, among those the operator's providers can
+        fly; another provider's is not found."""
+        if not pk:
+            return None
+        if not admin_may(request, Action.DEDICATED_ANSWER):
+            raise Http404
+        return get_object_or_404(dedicated_requests_for_providers(operator_provider_ids(request.user)), pk=pk)
+
     def _schedule(self, request: HttpRequest, data: dict[str, Any]) -> Launch | None:
+        asked = self._dedicated_request(request, data.get("dedicated_request"))
+        schedule = (
+            launch_schedule if asked is None else functools.partial(dedicated_request_schedule, request=asked)
+        )
         try:
-            launch = launch_schedule(
+            launch = schedule(
                 provider=data["provider"],
                 vehicle_model=data["vehicle_model"],
                 site=data["site"],
@@ -377,6 +397,14 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return None
+        if asked is not None:
+            self.message_user(
+                request,
+                _("%(launch)s scheduled for %(reference)s: %(customer)s is notified and can book it.")
+                % {"launch": launch.name, "reference": asked.reference, "customer": asked.customer},
+                messages.SUCCESS,
+            )
+            return launch
         self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
         return launch
 
@@ -385,7 +413,15 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         search = PlanSearchForm(
             request.GET if searched else None, prefix="plan", initial=plan_search_initial(timezone.now())
         )
-        plans, reasons = top_plans(search, user=request.user) if searched and search.is_valid() else ([], [])
+        asked = self._dedicated_request(request, form["dedicated_request"].value())
+        carry = {"dedicated_request": str(asked.pk)} if asked is not None else {}
+        if asked is not None and asked.ltan is not None:
+            carry["ltan"] = clock(asked.ltan)
+        plans, reasons = (
+            top_plans(search, user=request.user, carry=carry) if searched and search.is_valid() else ([], [])
+        )
+        if asked is not None and asked.vehicle_model_id is not None:  # the model the customer asked for
+            plans = [item for item in plans if item["plan"].vehicle_model.pk == asked.vehicle_model_id]
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -396,6 +432,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             "searched": searched,
             "plans": plans,
             "reasons": reasons,
+            "dedicated_request": asked,
             "site_zones": {
                 str(site.pk): site.time_zone for site in LaunchSite.objects.only("pk", "time_zone")
             },

@@ -20,10 +20,17 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booking.dates import LocalTimeError, local_to_utc, utc_to_local_input, validate_accepted_datetime
+from booking.dates import (
+    LocalTimeError,
+    day_iso,
+    local_to_utc,
+    utc_to_local_input,
+    validate_accepted_datetime,
+)
 from booking.errors import InvalidRequest
 from booking.form_fields import LocalTimeFormField
-from booking.models import Launch
+from booking.models import DedicatedRequest, Launch
+from booking.rules.local_time import clock
 from booking.selectors.planner import Plan, plan_fleet_default, plan_launch, plan_span_problem
 from vehicles.compatibility import pad_serves_problem, platform_carries_problem
 from vehicles.models import LaunchSite, MobilePlatform, OrbitFamily, Pad, Provider, Vehicle, VehicleModel
@@ -143,6 +150,8 @@ class ScheduleForm(forms.Form):
             "time it gives from the site."
         ),
     )
+    # Scheduling for a customer's dedicated launch request: the launch is linked to it.
+    dedicated_request = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -254,7 +263,13 @@ class PlanSearchForm(forms.Form):
         return data
 
 
-def _plan_link(plan: Plan, provider: Provider | None, data: dict[str, Any], search: dict[str, str]) -> str:
+def _plan_link(
+    plan: Plan,
+    provider: Provider | None,
+    data: dict[str, Any],
+    search: dict[str, str],
+    carry: dict[str, str] | None = None,
+) -> str:
     zone = plan.site.tzinfo
     values = {
         "provider": plan.vehicle_model.provider_id if provider is None else provider.pk,
@@ -267,16 +282,24 @@ def _plan_link(plan: Plan, provider: Provider | None, data: dict[str, Any], sear
         "altitude_km": data["altitude_km"],
         "inclination_deg": data["inclination_deg"] if data["inclination_deg"] is not None else "",
         "window_start": utc_to_local_input(plan.window_start, zone),
-        "window_end": utc_to_local_input(plan.window_end, zone),
+        # A local time of the ascending node opens the window at its daily launch time: the window
+        # is given a day more, so that time falls inside it (launch_schedule moves the start there).
+        "window_end": utc_to_local_input(
+            plan.window_end + (timedelta(days=1) if (carry or {}).get("ltan") else timedelta()), zone
+        ),
         "service_level": data["service_level"],
+        **(carry or {}),
     }
     # The search rides along, so the planner beside the filled form still shows its plans.
     return "?" + urlencode({**{k: v for k, v in values.items() if v != ""}, **search})
 
 
-def top_plans(form: PlanSearchForm, *, user: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def top_plans(
+    form: PlanSearchForm, *, user: Any, carry: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The planner's first plans for the operator's fleet, each with the link that fills the
-    schedule form; or, when none fits, the planner's reasons."""
+    schedule form (with ``carry``'s values too: a dedicated request's id, its LTAN); or, when
+    none fits, the planner's reasons."""
     data = form.cleaned_data
     search = {key: str(value) for key, value in form.data.items() if key.startswith(f"{form.prefix}-")}
     try:
@@ -299,7 +322,7 @@ def top_plans(form: PlanSearchForm, *, user: Any) -> tuple[list[dict[str, Any]],
             "describe": plan.describe(),
             "local": utc_to_local_input(plan.window_start, plan.site.tzinfo).replace("T", " "),
             "zone": plan.site.time_zone,
-            "link": _plan_link(plan, provider, data, search),
+            "link": _plan_link(plan, provider, data, search, carry),
         }
         for plan in result.plans[:TOP_PLANS]
     ]
@@ -310,3 +333,25 @@ def plan_search_initial(now: datetime) -> dict[str, Any]:
     today = now.astimezone(UTC).date()
     # A standard campaign needs weeks of readiness work: search a season ahead.
     return {"earliest": today + timedelta(days=7), "latest": today + timedelta(days=120)}
+
+
+def dedicated_request_query(request: DedicatedRequest) -> str:
+    """The schedule form's link for a dedicated launch request: the form pre-filled with its
+    orbit and vehicle, and the planner beside it searching its dates, so its plans are one
+    click away."""
+    values: dict[str, Any] = {
+        "dedicated_request": request.pk,
+        "orbit_family": request.orbit_family,
+        "altitude_km": request.altitude_km,
+        "inclination_deg": request.inclination_deg if request.inclination_deg is not None else "",
+        "ltan": clock(request.ltan) if request.ltan else "",
+        "vehicle_model": request.vehicle_model_id or "",
+        "provider": request.vehicle_model.provider_id if request.vehicle_model else "",
+        "plan-orbit_family": request.orbit_family,
+        "plan-altitude_km": request.altitude_km,
+        "plan-inclination_deg": request.inclination_deg if request.inclination_deg is not None else "",
+        "plan-earliest": day_iso(request.earliest),
+        "plan-latest": day_iso(request.latest),
+        "plan-service_level": Launch.ServiceLevel.STANDARD,
+    }
+    return "?" + urlencode({k: v for k, v in values.items() if v != ""})

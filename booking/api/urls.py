@@ -20,6 +20,7 @@ router.register("events", views.EventViewSet, basename="event")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("bookings", views.BookingViewSet, basename="booking")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
+router.register("dedicated-requests", views.DedicatedRequestViewSet, basename="dedicated-request")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 

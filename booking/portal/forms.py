@@ -338,3 +338,73 @@ class PriceLaunchForm(forms.Form):
     currency = forms.ChoiceField(
         label=gettext_lazy("Currency"), choices=Currency.choices, initial=Currency.USD
     )
+
+
+class DedicatedRequestForm(forms.Form):
+    """A dedicated launch of one's own: the vehicle (or any), the payload or its orbit, the dates."""
+
+    vehicle_model: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Any vehicle that can fly it"),
+        label=gettext_lazy("Vehicle"),
+    )
+    payload: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("No payload yet: I give the orbit"),
+        label=gettext_lazy("Payload"),
+        help_text=gettext_lazy("The payload's orbit is the request's; without one, give the orbit below."),
+    )
+    orbit_family = forms.ChoiceField(
+        choices=[("", "—"), *OrbitFamily.choices], required=False, label=gettext_lazy("Orbit")
+    )
+    altitude_km = forms.IntegerField(
+        min_value=MIN_ALTITUDE_KM,
+        max_value=MAX_ALTITUDE_KM,
+        required=False,
+        label=gettext_lazy("Altitude (km)"),
+    )
+    inclination_deg = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("180"),
+        required=False,
+        label=gettext_lazy("Inclination (°)"),
+        help_text=gettext_lazy("Leave empty for SSO: follows from the altitude."),
+    )
+    ltan = LocalTimeFormField(
+        label=gettext_lazy("LTAN"),
+        help_text=gettext_lazy("Sun-synchronous orbits: the local time of the ascending node, HH:MM."),
+    )
+    earliest = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=gettext_lazy("Earliest")
+    )
+    latest = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=gettext_lazy("Latest")
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000, label=gettext_lazy("Note")
+    )
+
+    def __init__(self, *args: Any, payloads: Any, vehicle_models: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = payloads  # type: ignore[attr-defined]
+        self.fields["vehicle_model"].queryset = vehicle_models  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("payload") and not data.get("orbit_family"):
+            self.add_error("orbit_family", gettext_lazy("Choose a payload, or give the orbit."))
+        if data.get("orbit_family") and not data.get("payload") and data.get("altitude_km") is None:
+            self.add_error("altitude_km", gettext_lazy("Give the altitude of the orbit."))
+        return data
+
+
+class DedicatedQuoteForm(forms.Form):
+    payload: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Payload"))
+
+    def __init__(self, *args: Any, payloads: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payload"].queryset = payloads  # type: ignore[attr-defined]

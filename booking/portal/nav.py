@@ -24,6 +24,7 @@ NAV = (
     NavItem("Book", "book", ("book", "book_options", "book_price")),
     NavItem(gettext_lazy("Quotes"), "quotes", ("quotes", "quote_detail")),
     NavItem("Express order", "express", ("express", "express_result")),
+    NavItem("Dedicated launches", "dedicated_list", ("dedicated_list", "dedicated_new", "dedicated_detail")),
     NavItem(
         "Bookings",
         "bookings",

@@ -41,10 +41,12 @@ CATEGORY_OF: dict[str, str] = {
     Reason.LAUNCH_SCRUBBED: Category.LAUNCHES,
     Reason.LAUNCH_LAUNCHED: Category.LAUNCHES,
     Reason.DOCUMENT_REVIEWED: Category.DOCUMENTS,
+    Reason.DEDICATED_SCHEDULED: Category.BOOKINGS,
+    Reason.DEDICATED_DECLINED: Category.BOOKINGS,
 }
 
 CATEGORY_HELP: dict[str, str] = {
-    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled",
+    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled, a dedicated launch request answered",
     Category.PAYMENTS: "a payment milestone due soon, or overdue",
     Category.LAUNCHES: "a launch you are booked on slipped, scrubbed, launched, or hit a site closure",
     Category.READINESS: "a readiness step of yours is late or failed, or put the launch on hold",
@@ -84,6 +86,8 @@ VERB_REASONS: dict[str, str] = {
     "launch.scrubbed": Reason.LAUNCH_SCRUBBED,
     "document.approved": Reason.DOCUMENT_REVIEWED,
     "document.rejected": Reason.DOCUMENT_REVIEWED,
+    "dedicated.scheduled": Reason.DEDICATED_SCHEDULED,
+    "dedicated.declined": Reason.DEDICATED_DECLINED,
 }
 LIFT_OFF_STATUS = "launched"
 
@@ -156,6 +160,8 @@ SUBJECTS: dict[str, str] = {
     Reason.LAUNCH_SCRUBBED: "{launch} scrubbed",
     Reason.LAUNCH_LAUNCHED: "{launch} has launched",
     Reason.DOCUMENT_REVIEWED: "{document} {outcome}",
+    Reason.DEDICATED_SCHEDULED: "Your dedicated launch is scheduled: {launch}",
+    Reason.DEDICATED_DECLINED: "Dedicated launch request {reference} declined",
 }
 
 

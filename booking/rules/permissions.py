@@ -68,6 +68,8 @@ class Action(StrEnum):
     BOOKING_REBOOK = "booking_rebook"
     BOOKING_CANCEL = "booking_cancel"
     EXPRESS_ORDER = "express_order"
+    DEDICATED_REQUEST = "dedicated_request"
+    DEDICATED_ANSWER = "dedicated_answer"
     BOOKING_CONFIRM = "booking_confirm"
     PAYMENT_VIEW = "payment_view"
     PAYMENT_RECORD = "payment_record"
@@ -109,6 +111,13 @@ RULES: dict[Action, Rule] = {
     Action.BOOKING_REBOOK: _rule("move a booking to another launch", M, A),
     Action.BOOKING_CANCEL: _rule("cancel a booking", M, A),
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
+    Action.DEDICATED_REQUEST: _rule("request a dedicated launch, and withdraw the request", M, A),
+    Action.DEDICATED_ANSWER: _rule(
+        "schedule or decline dedicated launch requests their provider can fly",
+        OP,
+        P,
+        refusal="Only the operators of a provider that can fly it schedule or decline a dedicated launch request.",
+    ),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),
     # Invoices carry the contract's money: a customer's finance members and administrators see

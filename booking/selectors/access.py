@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from booking.models import (
     Booking,
+    DedicatedRequest,
     Event,
     Invoice,
     Launch,
@@ -88,6 +89,18 @@ def get_quotes_for(user: User) -> QuerySet[Quote]:
     )
     qs = qs.prefetch_related("lines")
     return _scoped(qs, user, customer_path="customer_id", provider_path="provider_id")
+
+
+def get_dedicated_requests_for(user: User) -> QuerySet[DedicatedRequest]:
+    """The organisation's own requests, and those the operator's providers can fly."""
+    qs = DedicatedRequest.objects.select_related("customer", "payload", "vehicle_model", "launch")
+    provider_ids = operator_provider_ids(user)
+    if provider_ids is None:
+        return qs
+    q = Q(customer_id__in=customer_ids_for(user))
+    if provider_ids:
+        q |= Q(pk__in=DedicatedRequest.objects.filter(providers__in=provider_ids).values("pk"))
+    return qs.filter(q)
 
 
 def get_events_for(user: User) -> QuerySet[Event]:

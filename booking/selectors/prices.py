@@ -27,6 +27,7 @@ from booking.models import (
 )
 from booking.rules.money import HUNDRED, fmt_money, money
 from booking.selectors.catalog import kept_catalog
+from booking.selectors.dedicated import refuse_dedicated_launch
 from booking.selectors.fit import CountedMass, counted_mass
 from booking.selectors.guards import check_dedicated_fit, check_launch_fit
 from booking.selectors.ports import Seat, choose_seat, port_label
@@ -426,6 +427,8 @@ def quote_price(
         raise InvalidRequest(f"payload {payload.name} belongs to another customer")
     if customer.export_screening == Customer.ExportScreening.REFUSED:
         raise Conflict(f"{customer.name} did not pass export screening: no quote can be given")
+    if launch is not None:
+        refuse_dedicated_launch(launch=launch, customer=customer)
     if (launch is None) == (vehicle_model is None):
         raise InvalidRequest(
             "choose either a rideshare launch or a vehicle model for a dedicated launch"

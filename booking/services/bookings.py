@@ -45,6 +45,7 @@ from booking.selectors.contracts import (
     contract_launches_used,
     contracts_for_launch,
 )
+from booking.selectors.dedicated import refuse_dedicated_launch
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
 from booking.selectors.invoices import invoice_of_milestone, invoice_paid
@@ -54,7 +55,7 @@ from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms, 
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
-from . import invoices, locking, readiness, scheduling
+from . import dedicated, invoices, locking, readiness, scheduling
 from .events import Actor, event_record
 
 logger = logging.getLogger(__name__)
@@ -407,6 +408,8 @@ def booking_confirm(
             provider=launch.provider,
             launch=launch,
         )
+        if launch.dedicated_customer_id is not None:  # a dedicated launch sold from a request
+            dedicated.dedicated_request_booked(booking=booking, actor=actor)
     return booking
 
 
@@ -638,6 +641,7 @@ def _rebook(
     refusal = rebook_price_refusal(reference=moving.reference, from_launch=old_launch, to_launch=target)
     if refusal:
         raise Conflict(refusal)
+    refuse_dedicated_launch(launch=target, customer=moving.customer)  # sold to one customer only
     moving.launch = old_launch
     payload = moving.payload
     before = {**_state(moving), "price": moving.price}

@@ -24,8 +24,11 @@ each kind in pk order, so two writers never wait for each other in a circle:
 8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone), then its
    invoice (``lock_invoice_with_booking``: the booking, the milestone, the invoice);
 9. readiness plan (``lock_readiness_plan``), after its launch;
-10. number series (``lock_number_series``): last of all, as it is held to the commit by every
-    issue of a provider's invoices (or receipts) in a year: the number is taken as late as possible.
+10. number series (``lock_number_series``): held to the commit by every issue of a provider's
+    invoices (or receipts) in a year, so the number is taken as late as possible;
+11. dedicated launch request (``lock_dedicated_request``), last: scheduling one locks it after the
+    new launch is written (platform, vehicle, range), and a confirm that books it after the
+    booking, contract, milestones and their invoices.
 
 Customer and payload rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the row, yet
 lets other transactions insert rows that point at it (a foreign key check takes ``FOR KEY SHARE``).
@@ -61,6 +64,7 @@ from booking.errors import Busy
 from booking.models import (
     ApiToken,
     Booking,
+    DedicatedRequest,
     Invoice,
     Launch,
     NumberSeries,
@@ -332,6 +336,16 @@ def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
 
 
 # --- rows taken alone ------------------------------------------------------------------------
+
+
+def lock_dedicated_request(*, request_id: int) -> DedicatedRequest:
+    """Re-read a dedicated launch request under its row lock (last in the lock order)."""
+    with short_lock_wait("the dedicated launch request"):
+        return (
+            DedicatedRequest.objects.select_for_update(of=("self",))
+            .select_related("customer", "payload", "vehicle_model", "launch")
+            .get(pk=request_id)
+        )
 
 
 def lock_api_token(*, token: ApiToken) -> ApiToken:

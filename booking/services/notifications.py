@@ -35,6 +35,7 @@ from booking.dates import when, when_short
 from booking.errors import InvalidRequest
 from booking.models import (
     Booking,
+    DedicatedRequest,
     Event,
     Launch,
     Notification,
@@ -325,11 +326,28 @@ def _event_details(
         details["outcome"] = "approved" if event.verb == "document.approved" else "rejected"
         details["note"] = document.review_note
         details["portal_link"] = "/portal/documents/"
+    if event.subject_type == "dedicatedrequest":
+        details.update(_dedicated_details(event))
     if event.verb == "launch.slipped" and event.after.get("window_start"):
         with contextlib.suppress(ValueError):
             details["window_start"] = when(datetime.fromisoformat(str(event.after["window_start"])))
     if event.launch is not None:
         details["launch"] = event.launch.name
+    return details
+
+
+def _dedicated_details(event: Event) -> dict[str, str]:
+    """What a dedicated launch request's e-mail shows: its reference, the answer and the link."""
+    after = event.after or {}
+    request = DedicatedRequest.objects.filter(pk=event.subject_id).only("reference").first()
+    details = {"portal_link": f"/portal/dedicated/{request.reference}/"} if request else {}
+    if request is not None:
+        details["reference"] = request.reference
+    if after.get("decline_reason"):
+        details["reason"] = str(after["decline_reason"])
+    if after.get("net"):
+        with contextlib.suppress(ValueError):
+            details["net"] = when(datetime.fromisoformat(str(after["net"])))
     return details
 
 

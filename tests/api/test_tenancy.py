@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from booking.models import (
     Booking,
+    DedicatedRequest,
     Event,
     OwnerRole,
     PlanStep,
@@ -81,9 +82,19 @@ def world_of(tenant, launch):
         offset_minutes=-30,
         due_at=launch.net - timedelta(minutes=30),
     )
+    asked = DedicatedRequest.objects.create(
+        reference=f"DR-{tenant.customer.pk}",
+        customer=tenant.customer,
+        payload=payload,
+        orbit_family=payload.orbit_family,
+        altitude_km=payload.altitude_km,
+        earliest=launch.net,
+        latest=launch.net + timedelta(days=30),
+    )
     return {
         "payload": payload.pk,
         "booking": booking.pk,
+        "dedicated-request": asked.pk,
         "contract": contract.pk,
         "quote": quote.pk,
         "event": event.pk,

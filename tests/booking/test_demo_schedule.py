@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from booking.demo import LAUNCHES, load_catalog
+from booking.demo import DEDICATED_REQUESTS, LAUNCHES, load_catalog
 from booking.models import Event, Launch, Reservation
 from tests.factories import resource_claim
 from vehicles.models import Vehicle
@@ -18,7 +18,9 @@ NOW = datetime(2030, 3, 1, 9, 30, tzinfo=UTC)
 
 def test_demo_launches_hold_reservations_and_loading_again_changes_nothing():
     load_catalog(now=NOW)
-    assert Launch.objects.count() == len(LAUNCHES)
+    # The demo's launches, and one per scheduled dedicated launch request.
+    demo_launches = len(LAUNCHES) + sum(spec.scheduled for spec in DEDICATED_REQUESTS)
+    assert Launch.objects.count() == demo_launches
     for launch in Launch.objects.all():
         res = resource_claim(launch, released_at__isnull=True)
         assert (res.platform_id is not None) == (launch.platform_id is not None)
@@ -31,9 +33,9 @@ def test_demo_launches_hold_reservations_and_loading_again_changes_nothing():
         assert Reservation.objects.filter(
             launch=launch, range_site=launch.site, released_at__isnull=True
         ).exists()
-    assert Event.objects.filter(verb="launch.scheduled").count() == len(LAUNCHES)
+    assert Event.objects.filter(verb="launch.scheduled").count() == demo_launches
 
     before = list(Reservation.objects.order_by("pk").values())
     load_catalog(now=NOW)
     assert list(Reservation.objects.order_by("pk").values()) == before
-    assert Event.objects.filter(verb="launch.scheduled").count() == len(LAUNCHES)
+    assert Event.objects.filter(verb="launch.scheduled").count() == demo_launches

@@ -137,9 +137,9 @@ def test_api_tokens_are_read_only_and_revoked_through_the_service(demo, client, 
 
 
 def test_webhook_admin_is_customer_scoped_and_never_shows_the_secret(demo, client, settings):
-    gomspace, cmsa = Customer.objects.get(slug="gomspace"), Customer.objects.get(slug="cmsa")
+    gomspace, interspace = Customer.objects.get(slug="gomspace"), Customer.objects.get(slug="interspace")
     mine = WebhookEndpointFactory(customer=gomspace, url="https://hooks.gomspace.example/lb")
-    theirs = WebhookEndpointFactory(customer=cmsa, url="https://hooks.cmsa.example/lb")
+    theirs = WebhookEndpointFactory(customer=interspace, url="https://hooks.interspace.example/lb")
     event = Event.objects.create(verb="booking.held", subject_type="booking", subject_id=1, customer=gomspace)
     delivery = WebhookDelivery.objects.create(endpoint=mine, event=event)
     WebhookAttempt.objects.create(delivery=delivery, number=1, status_code=502, error="Bad gateway")
@@ -147,7 +147,7 @@ def test_webhook_admin_is_customer_scoped_and_never_shows_the_secret(demo, clien
 
     login(client, settings, "expace-ops")
     endpoints = client.get(reverse("admin:booking_webhookendpoint_changelist")).content.decode()
-    assert "hooks.gomspace.example" in endpoints and "hooks.cmsa.example" not in endpoints
+    assert "hooks.gomspace.example" in endpoints and "hooks.interspace.example" not in endpoints
     page = client.get(reverse("admin:booking_webhookendpoint_change", args=[mine.pk]))
     assert page.status_code == 200 and mine.secret not in page.content.decode()
     assert client.get(reverse("admin:booking_webhookendpoint_change", args=[theirs.pk])).status_code == 302

@@ -29,6 +29,7 @@ from booking.models import (
     ApiToken,
     Booking,
     DedicatedPrice,
+    DedicatedRequest,
     Event,
     ExchangeRate,
     Invoice,
@@ -139,19 +140,19 @@ def form_data(response) -> dict:
 
 
 def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(demo, client, settings):
-    cmsa = Customer.objects.get(slug="cmsa")
-    cargo = Payload.objects.get(name="Station cargo capsule")
-    member = Membership.objects.get(customer=cmsa).user
-    token, _key = api_token_create(user=member, name="CMSA ERP")
-    hook = WebhookEndpointFactory(customer=cmsa, url="https://hooks.cmsa.example/lb")
-    document = DocumentFactory(customer=cmsa, payload=cargo)
+    interspace = Customer.objects.get(slug="interspace")
+    cargo = Payload.objects.get(name="Zengzhang-1")
+    member = Membership.objects.get(customer=interspace).user
+    token, _key = api_token_create(user=member, name="InterSpace ERP")
+    hook = WebhookEndpointFactory(customer=interspace, url="https://hooks.interspace.example/lb")
+    document = DocumentFactory(customer=interspace, payload=cargo)
 
     login(client, settings, "expace-ops")
     answer = client.post(
         reverse("admin:customers_contract_add"),
         {
-            "reference": "CMSA-EXP-DRAFT",
-            "customer": cmsa.pk,
+            "reference": "ISE-EXP-DRAFT",
+            "customer": interspace.pk,
             "provider": Provider.objects.get(slug="expace").pk,
             "launches_committed": 1,
             "value": "1000.00",
@@ -164,24 +165,26 @@ def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(d
         },
     )
     assert answer.status_code == 302, answer.context["adminform"].form.errors
-    contract = Contract.objects.get(reference="CMSA-EXP-DRAFT")
+    contract = Contract.objects.get(reference="ISE-EXP-DRAFT")
 
     def reached() -> dict[str, bool]:
         return {
-            "customer": client.get(reverse("admin:customers_customer_change", args=[cmsa.pk])).status_code
+            "customer": client.get(
+                reverse("admin:customers_customer_change", args=[interspace.pk])
+            ).status_code
             == 200,
             "payload": client.get(reverse("admin:customers_payload_change", args=[cargo.pk])).status_code
             == 200,
             "document": client.get(reverse("admin:customers_document_change", args=[document.pk])).status_code
             == 200,
-            "membership": cmsa
+            "membership": interspace
             in {
                 m.customer
                 for m in client.get(reverse("admin:customers_membership_changelist"))
                 .context["cl"]
                 .result_list
             },
-            "webhook": "hooks.cmsa.example"
+            "webhook": "hooks.interspace.example"
             in client.get(reverse("admin:booking_webhookendpoint_changelist")).content.decode(),
             "token": client.get(reverse("admin:booking_apitoken_change", args=[token.pk])).status_code == 200,
         }
@@ -197,14 +200,14 @@ def test_a_draft_contract_gives_a_provider_operator_no_reach_into_the_customer(d
 def test_a_provider_operator_drafts_contracts_and_a_platform_administrator_activates_them(
     demo, client, settings
 ):
-    cmsa = Customer.objects.get(slug="cmsa")
+    interspace = Customer.objects.get(slug="interspace")
     expace = Provider.objects.get(slug="expace")
     login(client, settings, "expace-ops")
     answer = client.post(
         reverse("admin:customers_contract_add"),
         {
-            "reference": "CMSA-EXP-1",
-            "customer": cmsa.pk,
+            "reference": "ISE-EXP-1",
+            "customer": interspace.pk,
             "provider": expace.pk,
             "launches_committed": 1,
             "value": "1000.00",
@@ -217,7 +220,7 @@ def test_a_provider_operator_drafts_contracts_and_a_platform_administrator_activ
         },
     )
     assert answer.status_code == 302
-    contract = Contract.objects.get(reference="CMSA-EXP-1")
+    contract = Contract.objects.get(reference="ISE-EXP-1")
     assert contract.status == Contract.Status.DRAFT
     # Nor by editing it, nor by moving an active contract to another customer.
     data = form_data(client.get(reverse("admin:customers_contract_change", args=[contract.pk])))
@@ -226,7 +229,7 @@ def test_a_provider_operator_drafts_contracts_and_a_platform_administrator_activ
     client.post(reverse("admin:customers_contract_change", args=[contract.pk]), data)
     contract.refresh_from_db()
     assert contract.status == Contract.Status.DRAFT
-    assert client.get(reverse("admin:customers_customer_change", args=[cmsa.pk])).status_code == 302
+    assert client.get(reverse("admin:customers_customer_change", args=[interspace.pk])).status_code == 302
 
     client.logout()
     login(client, settings, "operator")
@@ -400,6 +403,7 @@ PROVIDERS_OWN = {
     PlanStep,
     Event,
     NotificationDelivery,
+    DedicatedRequest,
 }
 
 
@@ -472,6 +476,7 @@ def _expace_rows() -> dict:
         PaymentMilestone: PaymentMilestoneFactory.create(contract=contract),
         Invoice: invoice_issue(milestone=PaymentMilestoneFactory.create(contract=contract), actor=None),
         Launch: launch,
+        DedicatedRequest: DedicatedRequest.objects.get(reference="DR-DEMO-CARGO"),
         Booking: booking,
         Quote: None,
         Reservation: reservation,

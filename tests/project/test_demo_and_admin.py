@@ -28,7 +28,9 @@ def test_load_demo_twice_changes_nothing(demo):
     load_accounts()
     assert counts == load_catalog()
     assert counts["providers"] == 4
-    assert counts["launches"] == 4
+    # Four rideshare launches, and the dedicated launches of InterSpace's and CMSA's requests.
+    assert counts["launches"] == 6
+    assert counts["dedicated launch requests"] == 3
     assert set(VehicleModel.objects.values_list("name", flat=True)) >= {
         "Kaituozhe-1",
         "Kuaizhou-1",
@@ -57,7 +59,7 @@ def test_every_mobile_launch_provider_has_several_platforms(demo):
 
 def test_demo_has_vehicles_in_ready_storage_and_scheduled_launches(demo):
     assert Vehicle.objects.filter(status=Vehicle.Status.READY_STORAGE).count() >= 5
-    assert Launch.objects.filter(status=Launch.Status.SCHEDULED).count() == 4
+    assert Launch.objects.filter(status=Launch.Status.SCHEDULED).count() == 6
 
 
 def test_demo_customers_each_have_a_member_login(demo, client, settings):

@@ -211,7 +211,13 @@ def test_the_table_says_what_the_product_promises():
         for action in Action
         if action not in (Action.SIGN_IN, Action.READ, Action.ACCOUNT, Action.TOKEN_OWN)
     )
-    for action in (Action.PAYLOAD_MANAGE, Action.QUOTE_CREATE, Action.BOOKING_HOLD, Action.EXPRESS_ORDER):
+    for action in (
+        Action.PAYLOAD_MANAGE,
+        Action.QUOTE_CREATE,
+        Action.BOOKING_HOLD,
+        Action.EXPRESS_ORDER,
+        Action.DEDICATED_REQUEST,
+    ):
         assert may(mission, action) and not may(finance, action)
     assert may(finance, Action.BOOKING_CONFIRM) and not may(mission, Action.BOOKING_CONFIRM)
     # A customer's finance members see and download invoices; money received is recorded by the
@@ -226,6 +232,7 @@ def test_the_table_says_what_the_product_promises():
         if action
         not in (
             Action.LAUNCH_OPERATE,
+            Action.DEDICATED_ANSWER,
             Action.DOCUMENT_REVIEW,
             Action.PAYMENT_RECORD,
             Action.CONTRACT_DRAFT,
@@ -234,6 +241,7 @@ def test_the_table_says_what_the_product_promises():
         )
     )
     assert may(Principal(operator=True), Action.LAUNCH_OPERATE)
+    assert may(Principal(operator=True), Action.DEDICATED_ANSWER) and not may(admin, Action.DEDICATED_ANSWER)
     assert not may(Principal(operator=True), Action.REFERENCE_EDIT)
     assert may(Principal(operator=True, platform=True), Action.REFERENCE_EDIT)
     assert not may(Principal(operator=True), Action.PAYLOAD_MANAGE)

@@ -11,6 +11,7 @@ from .bookings import BookingViewSet
 from .catalog import PlatformViewSet, ProviderViewSet, SiteViewSet, VehicleModelViewSet, VehicleViewSet
 from .common import BAD_REQUEST, CONFLICT, ID_REGEX, NOT_FOUND, ApiViewSet, api_not_found
 from .contracts import ContractViewSet
+from .dedicated import DedicatedRequestViewSet
 from .events import EventFilter, EventViewSet
 from .express import ExpressOrderView, ExpressQuoteCancelView, ExpressQuoteConfirmView, ExpressQuoteView
 from .invoices import InvoiceViewSet
@@ -28,6 +29,7 @@ __all__ = [
     "BookingViewSet",
     "CONFLICT",
     "ContractViewSet",
+    "DedicatedRequestViewSet",
     "EventFilter",
     "EventViewSet",
     "ExpressOrderView",

@@ -21,6 +21,7 @@ import booking.selectors.prices as prices
 import booking.selectors.terms as terms
 import booking.services.bookings as bookings
 import booking.services.quotes as quotes
+import booking.workflows.dedicated as dedicated
 from booking.dates import clock_zone
 from booking.errors import ServiceError
 from booking.models import Booking, Launch, Quote
@@ -167,7 +168,25 @@ def quote_detail(request: PortalRequest, reference: str) -> HttpResponse:
         reference=reference,
         customer=request.customer,
     )
-    if request.method == "POST":
+    if request.method == "POST" and quote.launch_id is None:
+        # A dedicated launch not scheduled yet: accepting the quote asks the providers for one.
+        try:
+            asked = dedicated.dedicated_request_from_quote(
+                quote=quote, actor=request.user, customer=request.customer
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(reference)s: no %(model)s launch is scheduled for this yet, so the quote became a "
+                    "dedicated launch request. You are notified when an operator schedules it."
+                )
+                % {"reference": asked.reference, "model": quote.vehicle_model},
+            )
+            return redirect("portal:dedicated_detail", reference=asked.reference)
+    elif request.method == "POST":
         try:
             booking = bookings.booking_hold(quote=quote, actor=request.user, customer=request.customer)
         except ServiceError as exc:
