@@ -129,6 +129,8 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             basename, kind = "webhook", "rotate-secret"
         elif name == "payload-cargo-items":
             basename, kind = "payload", "cargo-items"
+        elif name in {"booking-cancel-terms", "booking-rebook-terms"}:
+            basename, kind = "booking", name.removeprefix("booking-")
         else:
             basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
         if name in OPERATOR_ONLY:  # customers may not call them at all
