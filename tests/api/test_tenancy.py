@@ -99,6 +99,23 @@ def api_routes():
     return [(p.name, str(p.pattern)) for p in api.url_patterns if isinstance(p, URLPattern)]
 
 
+#: Route names whose action has a dash of its own.
+DASHED_ACTIONS = {
+    "webhook-rotate-secret": ("webhook", "rotate-secret"),
+    "payload-cargo-items": ("payload", "cargo-items"),
+    "booking-cancel-terms": ("booking", "cancel-terms"),
+    "booking-rebook-terms": ("booking", "rebook-terms"),
+}
+
+
+def route_parts(name: str) -> tuple[str, str]:
+    """A route name's basename and action: "webhook-deliveries" → ("webhook", "deliveries")."""
+    if name in DASHED_ACTIONS:
+        return DASHED_ACTIONS[name]
+    basename, _, kind = name.rpartition("-")
+    return basename, kind
+
+
 def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
     """Walks every route: customer A never sees B's ids in a list, and B's rows are 404 to A."""
     mine = world_of(tenant_a, LaunchFactory())
@@ -125,14 +142,7 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             assert type(tenant_b.customer).objects.get(pk=tenant_b.customer.pk).calendar_token == before
             checked.add(name)
             continue
-        if name == "webhook-rotate-secret":
-            basename, kind = "webhook", "rotate-secret"
-        elif name == "payload-cargo-items":
-            basename, kind = "payload", "cargo-items"
-        elif name in {"booking-cancel-terms", "booking-rebook-terms"}:
-            basename, kind = "booking", name.removeprefix("booking-")
-        else:
-            basename, _, kind = name.rpartition("-")  # "webhook-deliveries" → ("webhook", "deliveries")
+        basename, kind = route_parts(name)
         if name in OPERATOR_ONLY:  # customers may not call them at all
             url = "/api/v1/" + pattern.replace("(?P<pk>[0-9]{1,18})", str(theirs["launch"])).strip("^$")
             assert tenant_a.client.post(url, {}, format="json").status_code == 403, name
