@@ -50,6 +50,9 @@ class InvoiceRow:
 
 def invoice_row(invoice: Invoice, *, now: datetime, paid: Decimal | None = None) -> InvoiceRow:
     paid = invoice_paid(invoice) if paid is None else paid
+    if invoice.paid_at is not None and paid < invoice.amount:
+        # Issued for a milestone marked paid before payments were recorded: paid, in full.
+        paid = invoice.amount
     return InvoiceRow(
         invoice=invoice,
         paid=paid,
@@ -95,10 +98,20 @@ def invoice_payments(invoice: Invoice) -> list[Payment]:
 
 def booking_amount_paid(booking: Booking) -> Decimal:
     """What a booking has paid: the credit it carried over from the booking it was moved from,
-    plus every payment against its invoices. ``Booking.amount_paid`` holds this figure; the
-    payment service sets it from here and nowhere else adds to it."""
-    paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"]
-    return booking.credit_carried_over + (paid or ZERO)
+    plus every payment against its invoices, plus any milestone of it marked paid before payments
+    were recorded (paid, with no payment behind it). ``Booking.amount_paid`` holds this figure;
+    the payment service sets it from here and nowhere else adds to it."""
+    paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"] or ZERO
+    earlier = (
+        (
+            PaymentMilestone.objects.filter(reference=booking.reference, contract_id=booking.contract_id)
+            .filter(paid_at__isnull=False)
+            .exclude(invoice__payments__isnull=False)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        or ZERO
+    )
+    return booking.credit_carried_over + paid + earlier
 
 
 def invoices_due_q(*, due_before: datetime) -> Q:
