@@ -102,15 +102,15 @@ def booking_amount_paid(booking: Booking) -> Decimal:
     were recorded (paid, with no payment behind it). ``Booking.amount_paid`` holds this figure;
     the payment service sets it from here and nowhere else adds to it."""
     paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"] or ZERO
-    earlier = (
-        (
-            PaymentMilestone.objects.filter(reference=booking.reference, contract_id=booking.contract_id)
-            .filter(paid_at__isnull=False)
-            .exclude(invoice__payments__isnull=False)
-            .aggregate(total=Sum("amount"))["total"]
+    earlier = ZERO
+    if booking.contract_id is not None:  # a hold has no milestones
+        milestones = PaymentMilestone.objects.filter(
+            reference=booking.reference, contract_id=booking.contract_id, paid_at__isnull=False
         )
-        or ZERO
-    )
+        earlier = (
+            milestones.exclude(invoice__payments__isnull=False).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
     return booking.credit_carried_over + paid + earlier
 
 
