@@ -50,6 +50,9 @@ class InvoiceRow:
 
 def invoice_row(invoice: Invoice, *, now: datetime, paid: Decimal | None = None) -> InvoiceRow:
     paid = invoice_paid(invoice) if paid is None else paid
+    if invoice.paid_at is not None and paid < invoice.amount:
+        # Issued for a milestone marked paid before payments were recorded: paid, in full.
+        paid = invoice.amount
     return InvoiceRow(
         invoice=invoice,
         paid=paid,
@@ -94,12 +97,24 @@ def invoice_payments(invoice: Invoice) -> list[Payment]:
 
 
 def booking_amount_paid(booking: Booking) -> Decimal:
-    """What a booking has paid towards its price: every payment against its invoices, less the
-    fees it was charged (a move's rebooking fee, a cancellation fee) and the refunds it is due.
-    A moved booking keeps its invoices and payments, so what it paid carries over with it.
+    """What a booking has paid towards its price: every payment against its invoices, plus any
+    milestone of it marked paid before payments were recorded (paid, with no payment behind it),
+    less the fees it was charged (a move's rebooking fee, a cancellation fee) and the refunds it is
+    due. A booking moved keeps its invoices and payments, so what it paid moves with it; one moved
+    before moves kept their booking carries the credit of the booking it came from.
     ``Booking.amount_paid`` holds this figure; the payment and booking services set it."""
-    paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"]
-    return max((paid or ZERO) - booking.fees_charged - booking.refund_due, ZERO)
+    paid = Payment.objects.filter(invoice__booking=booking).aggregate(total=Sum("amount"))["total"] or ZERO
+    earlier = ZERO
+    if booking.contract_id is not None:  # a hold has no milestones
+        milestones = PaymentMilestone.objects.filter(
+            reference=booking.reference, contract_id=booking.contract_id, paid_at__isnull=False
+        )
+        earlier = (
+            milestones.exclude(invoice__payments__isnull=False).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+    carried = booking.credit_carried_over if booking.rebooked_from_id is not None else ZERO
+    return max(carried + paid + earlier - booking.fees_charged - booking.refund_due, ZERO)
 
 
 def invoices_due_q(*, due_before: datetime) -> Q:

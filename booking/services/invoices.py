@@ -49,11 +49,6 @@ def invoice_issue(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        if Invoice.objects.filter(milestone=milestone).exists():
-            raise Conflict(
-                _("%(label)s already has an invoice: one milestone is invoiced once")
-                % {"label": milestone.label}
-            )
         contract = milestone.contract
         provider = contract.provider
         customer = contract.customer
@@ -61,6 +56,13 @@ def invoice_issue(
             booking = Booking.objects.filter(reference=milestone.reference, contract=contract).first()
         year = now.year
         sequence = _next_number(provider=provider, kind=NumberSeries.Kind.INVOICE, year=year)
+        # Checked under the series lock: two issues of one milestone queue there, and the second
+        # sees the first one's invoice (and gives its number back by refusing).
+        if Invoice.objects.filter(milestone=milestone).exists():
+            raise Conflict(
+                _("%(label)s already has an invoice: one milestone is invoiced once")
+                % {"label": milestone.label}
+            )
         prefix = document_prefix(invoice_prefix=provider.invoice_prefix, short_name=provider.short_name)
         invoice = Invoice.objects.create(
             number=invoice_number(prefix=prefix, year=year, sequence=sequence),
@@ -201,7 +203,7 @@ def payment_record(
             )
         paid_before = invoice_paid(invoice)
         left = invoice.amount - paid_before
-        if left <= 0:
+        if left <= 0 or invoice.paid_at is not None:
             raise Conflict(_("invoice %(number)s is already paid in full") % figures)
         if amount > left:
             raise InvalidRequest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,8 +23,10 @@ from booking.models import (
     WebhookDelivery,
 )
 from booking.services.events import event_record
+from booking.services.invoices import invoice_issue, payment_record
 from booking.services.tokens import api_token_create
 from customers.models import Membership
+from tests.customers.factories import PaymentMilestoneFactory
 from tests.factories import (
     BookingFactory,
     ContractFactory,
@@ -91,7 +94,13 @@ def world_of(tenant, launch):
         earliest=launch.net,
         latest=launch.net + timedelta(days=30),
     )
+    invoice = invoice_issue(milestone=PaymentMilestoneFactory(contract=contract), actor=None)
+    receipt = payment_record(
+        invoice=invoice, amount=Decimal("10.00"), paid_on=timezone.localdate(), reference="", actor=None
+    )
     return {
+        "invoice": invoice.number,
+        "receipt": receipt.receipt_number,
         "payload": payload.pk,
         "booking": booking.pk,
         "dedicated-request": asked.pk,
@@ -142,14 +151,27 @@ def _express_route_refuses_their_rows(name, client, theirs):
     assert answer.status_code == 404, name
 
 
+def _check_invoice_route(tenant, name, pattern, *, kind, mine, theirs):
+    url = "/api/v1/" + pattern.removeprefix("^").removesuffix("$")
+    url = re.sub(r"\(\?P<number>[^)]*\)", theirs["invoice"], url)
+    url = re.sub(r"\(\?P<receipt>[^)]*\)", theirs["receipt"], url)
+    if kind == "list":
+        numbers = {row["number"] for row in tenant.client.get(url).json()["results"]}
+        assert theirs["invoice"] not in numbers and mine["invoice"] in numbers, name
+    elif kind == "payments":
+        assert tenant.client.post(url, {}, format="json").status_code == 403, name
+    else:
+        assert tenant.client.get(url).status_code == 404, name
+
+
 def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
     """Walks every route: customer A never sees B's ids in a list, and B's rows are 404 to A."""
     mine = world_of(tenant_a, LaunchFactory())
     theirs = world_of(tenant_b, LaunchFactory())
     checked = set()
     for name, pattern in api_routes():
-        if name in {"auth-token", "launches-ics", "customer-ics", "not-found"}:
-            continue  # no tenant rows: login, calendars (tested in their own files), the JSON 404
+        if name in {"auth-token", "launches-ics", "customer-ics", "not-found"} or name.startswith("invoice-"):
+            continue  # no tenant rows: login, calendars (tested in their own files), the JSON 404; invoices: below
         if name == "availability":  # takes a payload id: another customer's is refused
             answer = tenant_a.client.get(f"/api/v1/availability/?payload={theirs['payload']}")
             assert answer.status_code == 400 and "No payload of yours" in str(answer.json())
@@ -196,6 +218,25 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
         "webhook-deliveries",
         "launch-readiness",
     } <= checked
+
+
+def test_every_invoice_route_is_tenant_filtered(tenant_a, tenant_b):
+    """Invoices are looked up by number: A never sees B's in the list, B's are 404 to A, and
+    recording a payment is refused to customers (it is the provider's)."""
+    mine = world_of(tenant_a, LaunchFactory())
+    theirs = world_of(tenant_b, LaunchFactory())
+    routes = [(name, pattern) for name, pattern in api_routes() if name.startswith("invoice-")]
+    for name, pattern in routes:
+        _check_invoice_route(
+            tenant_a, name, pattern, kind=name.removeprefix("invoice-"), mine=mine, theirs=theirs
+        )
+    assert {name for name, _ in routes} == {
+        "invoice-list",
+        "invoice-detail",
+        "invoice-pdf",
+        "invoice-receipt",
+        "invoice-payments",
+    }
 
 
 def test_another_customers_booking_is_404_and_never_listed(tenant_a, tenant_b):

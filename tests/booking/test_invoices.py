@@ -257,3 +257,28 @@ def test_a_payment_arriving_while_the_booking_is_cancelled_waits_and_finds_the_i
         )
     assert not isinstance(cancel.outcome(timeout_s=20), BaseException)
     assert not Payment.objects.exists()
+
+
+def test_a_milestone_marked_paid_before_payments_were_recorded_still_counts(world):
+    booking = confirmed(world)
+    deposit, balance = Invoice.objects.filter(booking=booking).order_by("sequence")
+    # A deposit marked paid the old way: a paid milestone with no payment behind it.
+    milestone = deposit.milestone
+    Invoice.objects.filter(pk=deposit.pk).delete()
+    milestone.paid_at = timezone.now()
+    milestone.save(update_fields=["paid_at"])
+    payment_record(
+        invoice=balance, amount=Decimal("1000.00"), paid_on=timezone.localdate(), reference="", actor=None
+    )
+    booking.refresh_from_db()
+    assert booking.amount_paid == deposit.amount + Decimal("1000.00") == booking_amount_paid(booking)
+    # Issued now, its invoice says paid, and takes no payment.
+    reissued = invoice_services.invoice_issue(milestone=milestone, actor=None)
+    [row] = invoice_rows(Invoice.objects.filter(pk=reissued.pk), now=timezone.now())
+    assert row.status == InvoiceStatus.PAID and row.outstanding == 0
+    with pytest.raises(Conflict, match="already paid in full"):
+        payment_record(
+            invoice=reissued, amount=Decimal("1"), paid_on=timezone.localdate(), reference="", actor=None
+        )
+    with pytest.raises(Conflict, match="already has an invoice"):
+        invoice_services.invoice_issue(milestone=milestone, actor=None)

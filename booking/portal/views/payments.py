@@ -41,7 +41,7 @@ def _invoice(request: PortalRequest, number: str) -> Invoice:
     )
 
 
-@member_required(Action.READ)
+@member_required(Action.PAYMENT_VIEW)
 def payments(request: PortalRequest) -> HttpResponse:
     refused = _refused(request)
     if refused is not None:
@@ -66,7 +66,7 @@ def payments(request: PortalRequest) -> HttpResponse:
     )
 
 
-@member_required(Action.READ)
+@member_required(Action.PAYMENT_VIEW)
 def invoice_download(request: PortalRequest, number: str) -> HttpResponse:
     refused = _refused(request)
     if refused is not None:
@@ -78,7 +78,7 @@ def invoice_download(request: PortalRequest, number: str) -> HttpResponse:
     )
 
 
-@member_required(Action.READ)
+@member_required(Action.PAYMENT_VIEW)
 def receipt_download(request: PortalRequest, number: str, receipt: str) -> HttpResponse:
     refused = _refused(request)
     if refused is not None:
