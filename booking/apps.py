@@ -14,7 +14,7 @@ class BookingConfig(AppConfig):
         apps, before any model can be, and these modules import models."""
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
-        from booking.services import notifications, webhooks
+        from booking.services import notifications, standby, webhooks
 
         signals.events_published.connect(webhooks.webhooks_on_published, dispatch_uid="booking.webhooks")
         signals.webhook_deliveries_due.connect(tasks.webhooks_queue, dispatch_uid="booking.webhooks_queue")
@@ -24,6 +24,8 @@ class BookingConfig(AppConfig):
         signals.notification_deliveries_due.connect(
             tasks.notifications_queue, dispatch_uid="booking.notifications_queue"
         )
+        signals.events_published.connect(standby.standby_on_published, dispatch_uid="booking.standby")
+        signals.standby_passes_due.connect(tasks.standby_passes_queue, dispatch_uid="booking.standby_queue")
         signals.readiness_checks_due.connect(
             tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
         )

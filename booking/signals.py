@@ -18,3 +18,5 @@ webhook_deliveries_due = Signal()
 readiness_checks_due = Signal()
 #: ``delivery_ids``: notification e-mails to send now.
 notification_deliveries_due = Signal()
+#: ``launch_ids``: launches whose standby list may be offered a seat now (after commit).
+standby_passes_due = Signal()

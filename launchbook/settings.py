@@ -336,6 +336,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 55},
     },
     "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
+    "standby-sweep": {"task": "booking.tasks.standby_sweep", "schedule": 300.0, "options": {"expires": 290}},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",
         "schedule": 30.0,
@@ -367,6 +368,8 @@ LOGGING = {
 # Referenced by booking services: how long quotes and holds live.
 LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
+# How long a seat offered from a standby list is held for the customer to accept it.
+LAUNCHBOOK_STANDBY_OFFER_HOURS = int(os.environ.get("LAUNCHBOOK_STANDBY_OFFER_HOURS", "24"))
 
 # Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
 # ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.

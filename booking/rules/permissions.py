@@ -68,6 +68,8 @@ class Action(StrEnum):
     BOOKING_REBOOK = "booking_rebook"
     BOOKING_CANCEL = "booking_cancel"
     EXPRESS_ORDER = "express_order"
+    STANDBY_JOIN = "standby_join"
+    STANDBY_ACCEPT = "standby_accept"
     BOOKING_CONFIRM = "booking_confirm"
     PAYMENT_VIEW = "payment_view"
     PAYMENT_RECORD = "payment_record"
@@ -109,6 +111,9 @@ RULES: dict[Action, Rule] = {
     Action.BOOKING_REBOOK: _rule("move a booking to another launch", M, A),
     Action.BOOKING_CANCEL: _rule("cancel a booking", M, A),
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
+    Action.STANDBY_JOIN: _rule("join and leave standby lists, and decline a seat offered from one", M, A),
+    # Accepting an offer confirms its booking: the same financial commitment as confirming.
+    Action.STANDBY_ACCEPT: _rule("accept a seat offered from a standby list (it confirms the booking)", F, A),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),
     Action.PAYMENT_VIEW: _rule("see payments due and paid", F, A, OP, P),

@@ -70,23 +70,31 @@ def _translate_integrity_error(exc: IntegrityError, *, payload: Payload) -> Conf
 
 
 def booking_hold(
-    *, quote: Quote, actor: Actor, now: datetime | None = None, customer: Customer | None = None
+    *,
+    quote: Quote,
+    actor: Actor,
+    now: datetime | None = None,
+    customer: Customer | None = None,
+    hold_until: datetime | None = None,
 ) -> Booking:
     """Hold a seat for an open quote: a held booking that counts against capacity until it expires.
 
     ``customer``, when given (portal, API), must own the quote. Locks the launch row, recomputes
-    the capacity left from rows inside the lock, and marks the quote accepted.
+    the capacity left from rows inside the lock, and marks the quote accepted. The hold lasts
+    ``LAUNCHBOOK_HOLD_TTL``, or until ``hold_until`` (a standby offer's deadline).
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            booking = _hold(quote=quote, actor=actor, now=now, customer=customer)
+            booking = _hold(quote=quote, actor=actor, now=now, customer=customer, hold_until=hold_until)
     except IntegrityError as exc:
         raise _translate_integrity_error(exc, payload=quote.payload) from exc
     return booking
 
 
-def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | None) -> Booking:
+def _hold(
+    *, quote: Quote, actor: Actor, now: datetime, customer: Customer | None, hold_until: datetime | None
+) -> Booking:
     if customer is not None and quote.customer_id != customer.pk:
         raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
     if quote.launch_id is None:
@@ -132,7 +140,7 @@ def _hold(*, quote: Quote, actor: Actor, now: datetime, customer: Customer | Non
         launch_port=seat.port,
         adapter=seat.adapter,
         adapter_mass_kg=quote.adapter_mass_kg,
-        hold_expires_at=now + settings.LAUNCHBOOK_HOLD_TTL,
+        hold_expires_at=hold_until or now + settings.LAUNCHBOOK_HOLD_TTL,
         quote=quote,
         created_by=user_or_none(actor),
     )

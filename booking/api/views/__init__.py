@@ -16,6 +16,7 @@ from .express import ExpressOrderView
 from .launches import LaunchFilter, LaunchViewSet
 from .payloads import PayloadViewSet
 from .quotes import QuoteViewSet
+from .standby import StandbyEntryViewSet
 from .webhooks import WebhookEndpointViewSet
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ProviderViewSet",
     "QuoteViewSet",
     "SiteViewSet",
+    "StandbyEntryViewSet",
     "VehicleModelViewSet",
     "VehicleViewSet",
     "WebhookEndpointViewSet",
