@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
+from .views import (
+    auth,
+    book,
+    bookings,
+    express,
+    home,
+    integrations,
+    notifications,
+    payloads,
+    records,
+    standby,
+)
 
 app_name = "portal"
 
@@ -109,6 +120,11 @@ urlpatterns = [
     path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
     path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
+    path("standby/", standby.standby_list, name="standby"),
+    path("standby/join/", standby.standby_join, name="standby_join"),
+    path("standby/<int:pk>/withdraw/", standby.standby_withdraw, name="standby_withdraw"),
+    path("standby/<int:pk>/accept/", standby.standby_accept, name="standby_accept"),
+    path("standby/<int:pk>/decline/", standby.standby_decline, name="standby_decline"),
     path("express/", express.express, name="express"),
     path("express/<str:reference>/", express.express_result, name="express_result"),
 ]
