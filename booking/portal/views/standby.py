@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 import booking.services.standby as standby
 from booking.errors import ServiceError
@@ -42,7 +42,6 @@ def _launch_choices(payload: Payload | None) -> list[Launch]:
     )
 
 
-@require_http_methods(["GET"])
 @member_required(Action.READ)
 def standby_list(request: PortalRequest) -> HttpResponse:
     payloads = list(Payload.objects.filter(customer=request.customer).order_by("name"))
