@@ -15,7 +15,7 @@ from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Event, Launch, Notification, StandbyEntry
 from booking.selectors.capacity import launch_booked_mass_kg, launch_capacity_kg
 from booking.selectors.standby import payload_readiness_refusal, standby_position, waiting_standby
-from booking.services.bookings import booking_cancel, bookings_release_expired
+from booking.services.bookings import booking_cancel, booking_confirm, bookings_release_expired
 from booking.services.events import event_record
 from booking.services.notifications import notifications_from_events
 from booking.services.standby import (
@@ -323,3 +323,19 @@ def test_waiting_standby_for_a_provider_lists_its_launches_and_orbit_entries(wor
 
     assert list(waiting_standby(provider=world.provider)) == [on_launch, orbit]
     assert waiting_standby().count() == 3
+
+
+def test_confirming_the_offered_booking_directly_accepts_the_offer(world):
+    entry = join(world)
+    booking_cancel(booking=world.big, actor=None)
+    standby_offers_make(launch_id=world.launch.pk)
+    entry.refresh_from_db()
+
+    booking_confirm(booking=entry.offer_booking, actor=None)
+    standby_offers_make(launch_id=world.launch.pk)  # the pass booking.confirmed runs after commit
+
+    entry.refresh_from_db()
+    assert entry.status == Status.ACCEPTED
+    assert Event.objects.filter(
+        verb="standby.accepted", subject_id=entry.pk, actor_label="standby list"
+    ).exists()
