@@ -17,6 +17,7 @@ from booking.models import (
     Quote,
     ReadinessPlan,
     ReadinessTemplate,
+    StandbyEntry,
     WebhookDelivery,
 )
 from booking.services.events import event_record
@@ -80,8 +81,13 @@ def world_of(tenant, launch):
         offset_minutes=-30,
         due_at=launch.net - timedelta(minutes=30),
     )
+    # A standby entry (written as the list keeps them: one waiting entry for a launch).
+    standby = StandbyEntry.objects.create(
+        customer=tenant.customer, payload=payload, launch=launch, orbit_family=launch.orbit_family
+    )
     return {
         "payload": payload.pk,
+        "standby": standby.pk,
         "booking": booking.pk,
         "contract": contract.pk,
         "quote": quote.pk,
