@@ -19,7 +19,7 @@ class BookingConfig(AppConfig):
         from booking import signals, tasks
         from booking.models import ExchangeRate
         from booking.selectors.catalog import catalog_changed
-        from booking.services import notifications, webhooks
+        from booking.services import notifications, standby, webhooks
         from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Provider, VehicleModel
 
         for model in (
@@ -47,6 +47,8 @@ class BookingConfig(AppConfig):
         signals.notification_deliveries_due.connect(
             tasks.notifications_queue, dispatch_uid="booking.notifications_queue"
         )
+        signals.events_published.connect(standby.standby_on_published, dispatch_uid="booking.standby")
+        signals.standby_passes_due.connect(tasks.standby_passes_queue, dispatch_uid="booking.standby_queue")
         signals.readiness_checks_due.connect(
             tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
         )

@@ -6,15 +6,18 @@ with its source, and which figures are demo assumptions. Loading is idempotent: 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from booking.errors import ServiceError
 from booking.models import (
     AddOnService,
     DedicatedPrice,
@@ -24,6 +27,7 @@ from booking.models import (
     LaunchPort,
     PlanStep,
     RideshareRate,
+    StandbyEntry,
 )
 from booking.rules.local_time import local_time_parse
 from booking.rules.orbit import measured_inclination_deg
@@ -31,14 +35,17 @@ from booking.selectors.local_time import daily_launch_time
 from booking.selectors.planner import plan_launch
 from booking.services.dedicated import dedicated_request_create
 from booking.services.invoices import invoice_issue, payment_record
+from booking.services.payloads import document_review, document_upload
 from booking.services.readiness import step_complete, template_for
 from booking.services.scheduling import launch_schedule
+from booking.services.standby import standby_join, standby_offers_make
 from booking.workflows.dedicated import dedicated_request_schedule
 from customers.models import (
     CargoItem,
     CargoProgramme,
     Contract,
     Customer,
+    Document,
     Membership,
     Payload,
     PaymentMilestone,
@@ -1189,3 +1196,70 @@ def load_accounts() -> list[tuple[str, str]]:
             )
             accounts.append((username, f"customer member of {name} (portal)"))
     return accounts
+
+
+# --- standby lists -------------------------------------------------------------------------------
+
+#: The demo's standby lists: (payload, launch whose dates the orbit entry covers, days after it).
+#: Jilin-1 Video 09 waits for any SSO 500 launch up to a day after the Kuaizhou-1A rideshare, which
+#: has room: it is offered a seat there at once. Jilin-1 Video 10 waits for a launch 120 days out or
+#: later, which no demo launch is: it waits.
+STANDBY_WAITING = ("Jilin-1 Video 10", 120)
+STANDBY_OFFERED = ("Jilin-1 Video 09", "Kuaizhou-1A · SSO 500 rideshare")
+
+
+def load_standby(now: datetime | None = None) -> dict[str, int]:
+    """A waiting standby entry and an offered one, through the standby service.
+
+    A payload that has a standby entry already (in any state), or a booking, is left alone, so
+    loading again changes nothing. The offered payload gets an approved interface control
+    document first (a ready payload: ``selectors.standby.payload_readiness_refusal``).
+    Answers how many entries are waiting and offered.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting_name, days_out = STANDBY_WAITING
+        waiting = Payload.objects.get(name=waiting_name)
+        if not waiting.standby_entries.exists():
+            with contextlib.suppress(ServiceError):  # booked meanwhile: nothing to wait for
+                standby_join(
+                    customer=waiting.customer,
+                    payload=waiting,
+                    actor=None,
+                    earliest_date=(now + timedelta(days=days_out)).date(),
+                    now=now,
+                )
+        offered_name, launch_name = STANDBY_OFFERED
+        offered = Payload.objects.get(name=offered_name)
+        launch = Launch.objects.filter(name=launch_name).first()
+        if launch is not None and not offered.standby_entries.exists():
+            _approved_icd(offered)
+            try:
+                standby_join(
+                    customer=offered.customer,
+                    payload=offered,
+                    actor=None,
+                    latest_date=(launch.net + timedelta(days=1)).date(),
+                    now=now,
+                )
+            except ServiceError:
+                pass
+            else:
+                standby_offers_make(launch_id=launch.pk, now=now)
+    return {
+        status: StandbyEntry.objects.filter(status=status).count()
+        for status in (StandbyEntry.Status.WAITING, StandbyEntry.Status.OFFERED)
+    }
+
+
+def _approved_icd(payload: Payload) -> None:
+    if Document.objects.filter(payload=payload, status=Document.Status.APPROVED).exists():
+        return
+    document = document_upload(
+        customer=payload.customer,
+        kind=Document.Kind.ICD,
+        file=SimpleUploadedFile("icd.pdf", b"%PDF-1.4 demo interface control document", "application/pdf"),
+        actor=None,
+        payload=payload,
+    )
+    document_review(document=document, approve=True, actor=None, note="demo: reviewed before loading")

@@ -846,6 +846,7 @@ class Notification(models.Model):
         DOCUMENT_REVIEWED = "document_reviewed", "Document reviewed"
         DEDICATED_SCHEDULED = "dedicated_scheduled", "Dedicated launch scheduled"
         DEDICATED_DECLINED = "dedicated_declined", "Dedicated launch request declined"
+        STANDBY_OFFERED = "standby_offered", "Standby seat offered"
 
     class Category(models.TextChoices):
         BOOKINGS = "bookings", "Bookings"
@@ -1219,3 +1220,83 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_number}: {self.amount} {self.currency}"
+
+
+# --- standby lists -----------------------------------------------------------------------------
+
+
+class StandbyEntry(models.Model):
+    """A payload waiting for capacity: on one launch, or on any launch to an orbit between dates.
+
+    Entries are served in the order they joined (``created_at``, then pk). When capacity frees up
+    the next ready payload that fits is offered a held booking (``offer_booking``) whose hold
+    expires at ``offer_expires_at``; accepting confirms it. Written by ``booking.services.standby``
+    only.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a seat"
+        ACCEPTED = "accepted", "Accepted"
+        LAPSED = "lapsed", "Offer lapsed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        FULFILLED = "fulfilled", "Booked otherwise"
+
+    #: Entries still on the list: at most one per payload and target.
+    ACTIVE_STATUSES = (Status.WAITING, Status.OFFERED)
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="standby_entries")
+    payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="standby_entries")
+    # The target: one launch, or (no launch) an orbit between two dates.
+    launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, null=True, blank=True, related_name="standby_entries"
+    )
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, blank=True)
+    altitude_km = models.PositiveIntegerField("altitude (km)", null=True, blank=True)
+    inclination_min_deg = models.DecimalField(
+        "lowest inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    inclination_max_deg = models.DecimalField(
+        "highest inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    ltan = models.TimeField("local time of the ascending node", null=True, blank=True)
+    earliest_date = models.DateField(null=True, blank=True, help_text="Launches on or after this day (UTC).")
+    latest_date = models.DateField(null=True, blank=True, help_text="Launches on or before this day (UTC).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    offer_booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="standby_offers"
+    )
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "standby entries"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(launch__isnull=False) | ~Q(orbit_family=""), name="standby_has_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered")
+                | (Q(offer_booking__isnull=False) & Q(offer_expires_at__isnull=False)),
+                name="standby_offer_has_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["payload", "launch"],
+                condition=Q(status__in=["waiting", "offered"], launch__isnull=False),
+                name="unique_active_standby_per_launch",
+            ),
+            models.UniqueConstraint(
+                fields=["payload", "orbit_family"],
+                condition=Q(status__in=["waiting", "offered"], launch__isnull=True),
+                name="unique_active_standby_per_orbit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payload} standby ({self.get_status_display()})"

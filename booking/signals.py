@@ -21,3 +21,5 @@ readiness_checks_due = Signal()
 notification_deliveries_due = Signal()
 #: ``event_ids``: committed Events that notify people, to be written as notifications.
 notification_events_committed = Signal()
+#: ``launch_ids``: launches whose standby list may be offered a seat now (after commit).
+standby_passes_due = Signal()

@@ -17,7 +17,7 @@ from celery import shared_task
 
 from booking.errors import Busy
 from booking.services import bookings as booking_services
-from booking.services import notifications, quotes, readiness, webhook_transport, webhooks
+from booking.services import notifications, quotes, readiness, standby, webhook_transport, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -160,3 +160,35 @@ def notifications_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:
             notification_deliver.delay(delivery_id)
         except Exception:  # broker down: the sweep sends it
             logger.warning("could not queue notification delivery %s; the sweep will send it", delivery_id)
+
+
+# --- standby lists -------------------------------------------------------------------------------
+
+
+@shared_task(bind=True, name="booking.tasks.standby_offers_make", acks_late=True, max_retries=5)
+def standby_offers_make(self, launch_id: int) -> int:
+    """One pass over a launch's standby list (after a seat freed up); answers the offers made."""
+    try:
+        return len(standby.standby_offers_make(launch_id=launch_id))
+    except Busy as exc:
+        # Someone holds the launch for a moment: try again shortly (the sweep catches up anyway).
+        raise self.retry(exc=exc, countdown=2) from exc
+
+
+@shared_task(name="booking.tasks.standby_sweep", acks_late=True, ignore_result=True)
+def standby_sweep() -> int:
+    """Beat, every 5 minutes: a pass over every launch with an offer to settle or a list to serve,
+    so an offer lapses and the next entry hears even when a task was lost."""
+    launch_ids = standby.standby_launches_due()
+    for launch_id in launch_ids:
+        standby_offers_make.delay(launch_id)
+    return len(launch_ids)
+
+
+def standby_passes_queue(*, launch_ids: Sequence[int], **_signal: Any) -> None:
+    """Listens to ``signals.standby_passes_due``: one task per launch."""
+    for launch_id in launch_ids:
+        try:
+            standby_offers_make.delay(launch_id)
+        except Exception:  # broker down: the sweep passes over it
+            logger.warning("could not queue the standby pass of launch %s; the sweep will", launch_id)

@@ -341,6 +341,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 55},
     },
     "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
+    "standby-sweep": {"task": "booking.tasks.standby_sweep", "schedule": 300.0, "options": {"expires": 290}},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",
         "schedule": 30.0,
@@ -374,6 +375,8 @@ LAUNCHBOOK_QUOTE_TTL = timedelta(hours=72)
 LAUNCHBOOK_HOLD_TTL = timedelta(minutes=30)
 # An express quote: its launch is scheduled and its seat held this long for the customer to confirm.
 LAUNCHBOOK_EXPRESS_HOLD_MINUTES = int(os.environ.get("LAUNCHBOOK_EXPRESS_HOLD_MINUTES", "10"))
+# How long a seat offered from a standby list is held for the customer to accept it.
+LAUNCHBOOK_STANDBY_OFFER_HOURS = int(os.environ.get("LAUNCHBOOK_STANDBY_OFFER_HOURS", "24"))
 
 # Readiness: where the weather and range check reads the forecast, as a dotted path to a callable
 # ``(site, at) -> (go, detail)``; the default is a deterministic simulator keyed by site and hour.

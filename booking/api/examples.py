@@ -264,6 +264,27 @@ REBOOK_TERMS = {
     "waived_because": "weather",
     "token": "8c1e2d3f4a5b6c7d",
 }
+STANDBY_JOIN_REQUEST = {"payload": 21, "launch": 11}
+STANDBY_ENTRY = {
+    "id": 5,
+    "customer": 4,
+    "payload": 21,
+    "launch": 11,
+    "orbit_family": "SSO",
+    "altitude_km": 500,
+    "inclination_min_deg": None,
+    "inclination_max_deg": None,
+    "ltan": None,
+    "earliest_date": None,
+    "latest_date": None,
+    "status": "offered",
+    "position": None,
+    "offer_booking": "LB-00042",
+    "offer_launch": 11,
+    "offer_expires_at": "2025-05-02T09:05:00Z",
+    "created_at": "2025-04-28T14:00:00Z",
+    "updated_at": "2025-05-01T09:05:00Z",
+}
 CONFLICT = {
     "detail": "payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7",
     "reasons": ["payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7"],

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from booking.form_fields import LocalTimeFormField
-from booking.models import AddOnService, Notification
+from booking.models import AddOnService, Launch, Notification
 from booking.portal.selectors import OrbitAssessment, orbit_assessment
 from booking.rules.notifications import CATEGORY_HELP
 from booking.services.payloads import EDITABLE_FIELDS, payload_mission_problems
@@ -408,3 +408,38 @@ class DedicatedQuoteForm(forms.Form):
     def __init__(self, *args: Any, payloads: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payload"].queryset = payloads  # type: ignore[attr-defined]
+
+
+class StandbyJoinForm(forms.Form):
+    """A payload and what it waits for: one launch, or (no launch) its orbit between dates."""
+
+    payload = forms.ModelChoiceField(queryset=Payload.objects.none(), label=_("Payload"))
+    launch = forms.ModelChoiceField(
+        queryset=Launch.objects.none(),
+        required=False,
+        label=_("Launch"),
+        empty_label=_("Any launch to the payload's orbit"),
+    )
+    inclination_min_deg = forms.DecimalField(
+        required=False, min_value=0, max_value=180, decimal_places=2, label=_("Lowest inclination (°)")
+    )
+    inclination_max_deg = forms.DecimalField(
+        required=False, min_value=0, max_value=180, decimal_places=2, label=_("Highest inclination (°)")
+    )
+    earliest_date = forms.DateField(
+        required=False, label=_("Earliest launch day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    latest_date = forms.DateField(
+        required=False, label=_("Latest launch day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, payloads: list[Payload], launches: list[Launch], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        payload_field = self.fields["payload"]
+        launch_field = self.fields["launch"]
+        assert isinstance(payload_field, forms.ModelChoiceField)
+        assert isinstance(launch_field, forms.ModelChoiceField)
+        payload_field.queryset = Payload.objects.filter(pk__in=[p.pk for p in payloads]).order_by("name")
+        launch_field.queryset = Launch.objects.filter(pk__in=[launch.pk for launch in launches]).order_by(
+            "net", "pk"
+        )

@@ -30,6 +30,7 @@ NAV = (
         "bookings",
         ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
     ),
+    NavItem("Standby", "standby", ("standby", "standby_join")),
     NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
     NavItem("Contracts", "contracts", ("contracts",)),
     NavItem("Payments", "payments", ("payments",)),

@@ -19,6 +19,7 @@ from .views import (
     payloads,
     payments,
     records,
+    standby,
 )
 
 app_name = "portal"
@@ -136,6 +137,11 @@ urlpatterns = [
     path("dedicated/new/", dedicated.dedicated_new, name="dedicated_new"),
     path("dedicated/<str:reference>/", dedicated.dedicated_detail, name="dedicated_detail"),
     path("dedicated/<str:reference>/withdraw/", dedicated.dedicated_withdraw, name="dedicated_withdraw"),
+    path("standby/", standby.standby_list, name="standby"),
+    path("standby/join/", standby.standby_join, name="standby_join"),
+    path("standby/<int:pk>/withdraw/", standby.standby_withdraw, name="standby_withdraw"),
+    path("standby/<int:pk>/accept/", standby.standby_accept, name="standby_accept"),
+    path("standby/<int:pk>/decline/", standby.standby_decline, name="standby_decline"),
     path("express/", express.express, name="express"),
     path("express/<str:reference>/", express.express_result, name="express_result"),
     path("express/<str:reference>/quote/", express.express_quote, name="express_quote"),

@@ -43,10 +43,11 @@ CATEGORY_OF: dict[str, str] = {
     Reason.DOCUMENT_REVIEWED: Category.DOCUMENTS,
     Reason.DEDICATED_SCHEDULED: Category.BOOKINGS,
     Reason.DEDICATED_DECLINED: Category.BOOKINGS,
+    Reason.STANDBY_OFFERED: Category.BOOKINGS,
 }
 
 CATEGORY_HELP: dict[str, str] = {
-    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled, a dedicated launch request answered",
+    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled, a dedicated launch request answered, a seat offered from a standby list",
     Category.PAYMENTS: "a payment milestone due soon, or overdue",
     Category.LAUNCHES: "a launch you are booked on slipped, scrubbed, launched, or hit a site closure",
     Category.READINESS: "a readiness step of yours is late or failed, or put the launch on hold",
@@ -88,6 +89,7 @@ VERB_REASONS: dict[str, str] = {
     "document.rejected": Reason.DOCUMENT_REVIEWED,
     "dedicated.scheduled": Reason.DEDICATED_SCHEDULED,
     "dedicated.declined": Reason.DEDICATED_DECLINED,
+    "standby.offered": Reason.STANDBY_OFFERED,
 }
 LIFT_OFF_STATUS = "launched"
 
@@ -162,6 +164,7 @@ SUBJECTS: dict[str, str] = {
     Reason.DOCUMENT_REVIEWED: "{document} {outcome}",
     Reason.DEDICATED_SCHEDULED: "Your dedicated launch is scheduled: {launch}",
     Reason.DEDICATED_DECLINED: "Dedicated launch request {reference} declined",
+    Reason.STANDBY_OFFERED: "A seat on {launch} is offered to {payload} until {hold_expires}",
 }
 
 

@@ -70,6 +70,8 @@ class Action(StrEnum):
     EXPRESS_ORDER = "express_order"
     DEDICATED_REQUEST = "dedicated_request"
     DEDICATED_ANSWER = "dedicated_answer"
+    STANDBY_JOIN = "standby_join"
+    STANDBY_ACCEPT = "standby_accept"
     BOOKING_CONFIRM = "booking_confirm"
     PAYMENT_VIEW = "payment_view"
     PAYMENT_RECORD = "payment_record"
@@ -118,6 +120,9 @@ RULES: dict[Action, Rule] = {
         P,
         refusal="Only the operators of a provider that can fly it schedule or decline a dedicated launch request.",
     ),
+    Action.STANDBY_JOIN: _rule("join and leave standby lists, and decline a seat offered from one", M, A),
+    # Accepting an offer confirms its booking: the same financial commitment as confirming.
+    Action.STANDBY_ACCEPT: _rule("accept a seat offered from a standby list (it confirms the booking)", F, A),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),
     # Invoices carry the contract's money: a customer's finance members and administrators see

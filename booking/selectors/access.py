@@ -17,6 +17,7 @@ from booking.models import (
     PlanStep,
     Quote,
     ReadinessPlan,
+    StandbyEntry,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -69,6 +70,14 @@ def _scoped(qs: QuerySet, user: User, *, customer_path: str | None, provider_pat
 def get_payloads_for(user: User) -> QuerySet[Payload]:
     qs = Payload.objects.select_related("customer")
     return _scoped(qs, user, customer_path="customer_id", provider_path=None)
+
+
+def get_standby_entries_for(user: User) -> QuerySet[StandbyEntry]:
+    """Standby entries of the user's organisations, and those on the launches of providers they operate."""
+    qs = StandbyEntry.objects.select_related(
+        "customer", "payload", "launch", "launch__provider", "offer_booking", "offer_booking__launch"
+    )
+    return _scoped(qs, user, customer_path="customer_id", provider_path="launch__provider_id")
 
 
 def get_contracts_for(user: User) -> QuerySet[Contract]:

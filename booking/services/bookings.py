@@ -92,13 +92,15 @@ def booking_hold(
     customer: Customer | None = None,
     contract: Contract | None = None,
     hold_ttl: timedelta | None = None,
+    hold_until: datetime | None = None,
 ) -> Booking:
     """Hold a seat for an open quote: a held booking that counts against capacity until it expires.
 
     ``customer``, when given (portal, API), must own the quote. Locks the launch row, recomputes
     the capacity left from rows inside the lock, and marks the quote accepted. ``contract`` is the
     one the customer chose to confirm under (an express quote shows it); ``booking_confirm`` then
-    uses it. The hold lasts ``hold_ttl``, by default ``settings.LAUNCHBOOK_HOLD_TTL``.
+    uses it. The hold lasts ``hold_ttl``, by default ``settings.LAUNCHBOOK_HOLD_TTL``, or until
+    ``hold_until`` (a standby offer's deadline).
     """
     now = now or timezone.now()
     try:
@@ -110,6 +112,7 @@ def booking_hold(
                 customer=customer,
                 contract=contract,
                 hold_ttl=hold_ttl or settings.LAUNCHBOOK_HOLD_TTL,
+                hold_until=hold_until,
             )
     except IntegrityError as exc:
         raise _translate_integrity_error(exc, payload=quote.payload) from exc
@@ -124,6 +127,7 @@ def _hold(
     customer: Customer | None,
     contract: Contract | None,
     hold_ttl: timedelta,
+    hold_until: datetime | None,
 ) -> Booking:
     if customer is not None and quote.customer_id != customer.pk:
         raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
@@ -174,7 +178,7 @@ def _hold(
         launch_port=seat.port,
         adapter=seat.adapter,
         adapter_mass_kg=quote.adapter_mass_kg,
-        hold_expires_at=now + hold_ttl,
+        hold_expires_at=hold_until or now + hold_ttl,
         quote=quote,
         contract=contract,
         created_by=user_or_none(actor),

@@ -13,6 +13,8 @@ each kind in pk order, so two writers never wait for each other in a circle:
    of its ports (slots taken are counted from bookings under it: ports have no lock of their own);
    a launch site's range (``lock_range``) follows: scheduling and slips book a range one writer
    at a time (a new launch has no row to lock yet, so scheduling takes the range after the vehicle);
+   then a standby entry (``lock_standby_entry``): withdrawing or accepting an offer locks the
+   offer's launch first; the offer pass claims entries with ``claim_unlocked`` (never waits);
 4. customer (``lock_customer``, or with a quote: ``lock_quote_and_customer``): a customer's holds
    on different launches queue here so the provider's hold limits count them one by one;
 5. payload (``lock_payload``): a hold locks the payload it books after the customer, so a mass
@@ -70,6 +72,7 @@ from booking.models import (
     NumberSeries,
     Quote,
     ReadinessPlan,
+    StandbyEntry,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -203,6 +206,16 @@ def launch_lock(*, launch: Launch, related: Sequence[str] = ()) -> Launch:
         if related:  # select_related() with no names would follow every foreign key
             locked = locked.select_related(*related)
         return locked.get(pk=launch.pk)
+
+
+def lock_standby_entry(*, entry: StandbyEntry) -> StandbyEntry:
+    """Lock one standby entry and return it fresh; after the launch of its offer, if any."""
+    with short_lock_wait("the standby entry"):
+        return (
+            StandbyEntry.objects.select_for_update(of=("self",))
+            .select_related("payload", "customer", "launch", "offer_booking")
+            .get(pk=entry.pk)
+        )
 
 
 # --- 4. customer, 5. payload -----------------------------------------------------------------

@@ -42,6 +42,7 @@ from booking.models import (
     NotificationDelivery,
     NotificationPreference,
     PlanStep,
+    StandbyEntry,
 )
 from booking.rules.money import fmt_money
 from booking.rules.notifications import (
@@ -279,6 +280,7 @@ def notifications_from_events(*, event_ids: Sequence[int], now: datetime | None 
     events = list(Event.objects.filter(pk__in=event_ids).select_related("launch").order_by("pk"))
     bookings = _subjects(events, Booking, "booking")
     documents = _subjects(events, Document, "document")
+    entries = _subjects(events, StandbyEntry, "standbyentry")
     rows = []
     for event in events:
         reason = event_reason(event.verb, event.after or {})
@@ -297,7 +299,7 @@ def notifications_from_events(*, event_ids: Sequence[int], now: datetime | None 
                 customer_id=None if launch_wide else event.customer_id,
                 launch_id=event.launch_id,
                 message=event.message or event.verb,
-                details=_event_details(event, bookings=bookings, documents=documents),
+                details=_event_details(event, bookings=bookings, documents=documents, entries=entries),
             )
         )
     rows = [row for row in rows if row.customer_id is not None or row.launch_id is not None]
@@ -310,7 +312,11 @@ def _subjects(events: Iterable[Event], model: type[models.Model], subject_type: 
 
 
 def _event_details(
-    event: Event, *, bookings: Mapping[int, Booking], documents: Mapping[int, Document]
+    event: Event,
+    *,
+    bookings: Mapping[int, Booking],
+    documents: Mapping[int, Document],
+    entries: Mapping[int, StandbyEntry],
 ) -> dict:
     details: dict[str, str] = {"when": when(event.created_at)}
     booking = bookings.get(event.subject_id) if event.subject_type == "booking" else None
@@ -328,6 +334,9 @@ def _event_details(
         details["portal_link"] = "/portal/documents/"
     if event.subject_type == "dedicatedrequest":
         details.update(_dedicated_details(event))
+    entry = entries.get(event.subject_id) if event.subject_type == "standbyentry" else None
+    if entry is not None:
+        details |= _standby_details(entry)
     if event.verb == "launch.slipped" and event.after.get("window_start"):
         with contextlib.suppress(ValueError):
             details["window_start"] = when(datetime.fromisoformat(str(event.after["window_start"])))
@@ -348,6 +357,18 @@ def _dedicated_details(event: Event) -> dict[str, str]:
     if after.get("net"):
         with contextlib.suppress(ValueError):
             details["net"] = when(datetime.fromisoformat(str(after["net"])))
+    return details
+
+
+def _standby_details(entry: StandbyEntry) -> dict[str, str]:
+    """A standby offer's facts: the payload, the held booking, its price and deadline."""
+    details = {"payload": entry.payload.name, "portal_link": "/portal/standby/"}
+    booking = entry.offer_booking
+    if booking is not None:
+        details["reference"] = booking.reference
+        details["price"] = fmt_money(booking.price, booking.currency)
+    if entry.offer_expires_at is not None:
+        details["hold_expires"] = when(entry.offer_expires_at)
     return details
 
 

@@ -56,6 +56,7 @@ PUBLISHED_VERBS = (
     "launch.slipped",
     "launch.status_changed",
     "readiness.step_*",
+    "standby.*",
 )
 PING_VERB = "webhook.ping"
 FIRST_RETRY = timedelta(seconds=30)

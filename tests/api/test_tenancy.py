@@ -20,6 +20,7 @@ from booking.models import (
     Quote,
     ReadinessPlan,
     ReadinessTemplate,
+    StandbyEntry,
     WebhookDelivery,
 )
 from booking.services.events import event_record
@@ -98,10 +99,15 @@ def world_of(tenant, launch):
     receipt = payment_record(
         invoice=invoice, amount=Decimal("10.00"), paid_on=timezone.localdate(), reference="", actor=None
     )
+    # A standby entry (written as the list keeps them: one waiting entry for a launch).
+    standby = StandbyEntry.objects.create(
+        customer=tenant.customer, payload=payload, launch=launch, orbit_family=launch.orbit_family
+    )
     return {
         "invoice": invoice.number,
         "receipt": receipt.receipt_number,
         "payload": payload.pk,
+        "standby": standby.pk,
         "booking": booking.pk,
         "dedicated-request": asked.pk,
         "contract": contract.pk,

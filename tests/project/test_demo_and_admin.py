@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from booking.demo import load_accounts, load_catalog
-from booking.models import Launch
+from booking.demo import load_accounts, load_catalog, load_standby
+from booking.models import Launch, StandbyEntry
 from customers.models import Membership
 from vehicles.models import CapacityPoint, MobilePlatform, Provider, Vehicle, VehicleModel
 
@@ -195,3 +195,14 @@ def test_demo_accounts_need_their_own_password_in_production(tmp_path):
     result = _manage("load_demo", extra_env=env)
     assert result.returncode != 0
     assert "set LAUNCHBOOK_DEMO_PASSWORD" in result.stderr
+
+
+def test_the_demo_standby_lists_have_a_waiting_and_an_offered_entry_and_reload_unchanged(demo):
+    first = load_standby()
+    assert first == {"waiting": 1, "offered": 1}
+    offered = StandbyEntry.objects.get(status=StandbyEntry.Status.OFFERED)
+    assert offered.payload.name == "Jilin-1 Video 09"
+    assert offered.offer_booking.launch.name == "Kuaizhou-1A · SSO 500 rideshare"
+    rows = list(StandbyEntry.objects.order_by("pk").values())
+    assert load_standby() == first
+    assert list(StandbyEntry.objects.order_by("pk").values()) == rows

@@ -18,6 +18,7 @@ from .invoices import InvoiceViewSet
 from .launches import LaunchFilter, LaunchViewSet
 from .payloads import PayloadViewSet
 from .quotes import QuoteViewSet
+from .standby import StandbyEntryViewSet
 from .webhooks import WebhookEndpointViewSet
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ProviderViewSet",
     "QuoteViewSet",
     "SiteViewSet",
+    "StandbyEntryViewSet",
     "VehicleModelViewSet",
     "VehicleViewSet",
     "WebhookEndpointViewSet",

@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.demo import demo_password, load_accounts, load_catalog
+from booking.demo import demo_password, load_accounts, load_catalog, load_standby
 
 
 class Command(BaseCommand):
@@ -17,7 +17,11 @@ class Command(BaseCommand):
             )
         counts = load_catalog()
         accounts = load_accounts()
+        standby = load_standby()
         self.stdout.write("Demo catalog: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+        self.stdout.write(
+            "Demo standby lists: " + ", ".join(f"{n} {status}" for status, n in standby.items())
+        )
         self.stdout.write(f"Demo accounts (password {demo_password()!r}):")
         for username, what in accounts:
             self.stdout.write(f"  {username:<12} {what}")
