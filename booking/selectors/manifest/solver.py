@@ -131,54 +131,72 @@ def objective_of(problem: Problem, assignment: Mapping[str, str | None]) -> int:
     return total
 
 
+@dataclass
+class _Tally:
+    """What an assignment puts on each launch."""
+
+    mass: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    back: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    ports: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    gives: set[str] = field(default_factory=set)
+    takes: set[str] = field(default_factory=set)
+    contract_launches: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, demand: DemandSpec, option: Option) -> None:
+        chosen = option.launch
+        self.mass[chosen] += option.mass_g
+        self.back[chosen] += demand.return_g
+        if option.port_kind is not None:
+            self.ports[(chosen, option.port_kind)] += 1
+        if demand.current != chosen:
+            self.takes.add(chosen)
+            if demand.current is not None:
+                self.gives.add(demand.current)
+        if demand.contract is not None:
+            self.contract_launches[demand.contract].add(chosen)
+
+
 def violations(problem: Problem, assignment: Mapping[str, str | None], *, partial: bool = False) -> list[str]:
     """Every rule of the model the assignment breaks, in words (empty: it is feasible).
 
     ``partial``: an assignment still being built, where a demand that must fly may wait its turn."""
     wrong: list[str] = []
-    launches = {launch.key: launch for launch in problem.launches}
-    mass: dict[str, int] = defaultdict(int)
-    back: dict[str, int] = defaultdict(int)
-    ports: dict[tuple[str, str], int] = defaultdict(int)
-    gives: set[str] = set()
-    takes: set[str] = set()
-    contract_launches: dict[str, set[str]] = defaultdict(set)
+    tally = _Tally()
     for demand in problem.demands:
         chosen = assignment.get(demand.key)
         if demand.contract is not None and demand.current is not None:
-            contract_launches[demand.contract].add(demand.current)
+            tally.contract_launches[demand.contract].add(demand.current)
+        option = option_on(demand, chosen)
         if chosen is None:
             if demand.must_fly and not partial:
                 wrong.append(f"{demand.key} must fly")
-            continue
-        option = option_on(demand, chosen)
-        if option is None:
+        elif option is None:
             wrong.append(f"{demand.key} cannot ride {chosen}")
-            continue
-        mass[chosen] += option.mass_g
-        back[chosen] += demand.return_g
-        if option.port_kind is not None:
-            ports[(chosen, option.port_kind)] += 1
-        if demand.current != chosen:
-            takes.add(chosen)
-            if demand.current is not None:
-                gives.add(demand.current)
-        if demand.contract is not None:
-            contract_launches[demand.contract].add(chosen)
-    for key, load in mass.items():
+        else:
+            tally.add(demand, option)
+    return wrong + _launch_violations(problem, tally) + _shared_violations(problem, tally, assignment)
+
+
+def _launch_violations(problem: Problem, tally: _Tally) -> list[str]:
+    wrong = []
+    launches = {launch.key: launch for launch in problem.launches}
+    for key, load in tally.mass.items():
         if load > launches[key].capacity_g:
             wrong.append(f"{key} carries {load} g of {launches[key].capacity_g} g")
-    for key, load in back.items():
+    for key, load in tally.back.items():
         limit = launches[key].return_g
         if load and (limit is None or load > limit):
             wrong.append(f"{key} brings back {load} g of {limit} g")
-    for (key, kind), count in ports.items():
+    for (key, kind), count in tally.ports.items():
         if count > launches[key].port_slots.get(kind, 0):
             wrong.append(f"{key} fills {count} {kind} slots")
-    for key in sorted(gives & takes):
-        wrong.append(f"{key} both gives and takes payloads")
+    return wrong + [f"{key} both gives and takes payloads" for key in sorted(tally.gives & tally.takes)]
+
+
+def _shared_violations(problem: Problem, tally: _Tally, assignment: Mapping[str, str | None]) -> list[str]:
+    wrong = []
     for contract in problem.contracts:
-        extra = contract_launches[contract.key] - contract.used_launches
+        extra = tally.contract_launches[contract.key] - contract.used_launches
         if len(extra) > contract.launches_left:
             wrong.append(f"{contract.key} uses {len(extra)} launches of {contract.launches_left}")
     for group in problem.groups:
@@ -186,6 +204,9 @@ def violations(problem: Problem, assignment: Mapping[str, str | None], *, partia
         if count > group.at_most:
             wrong.append(f"{count} of a group on {group.launch}, at most {group.at_most}")
     return wrong
+
+
+Rider = tuple[DemandSpec, Option, cp_model.IntVar]
 
 
 def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2, seed: int = 1) -> Solution:
@@ -197,49 +218,15 @@ def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2
     started = time.perf_counter()
     model = cp_model.CpModel()
     launches = {launch.key: launch for launch in problem.launches}
-    x: dict[tuple[str, str], cp_model.IntVar] = {}
-    by_launch: dict[str, list[tuple[DemandSpec, Option, cp_model.IntVar]]] = defaultdict(list)
-    gives: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    takes: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    terms = []
+    x, terms = _choices(model, problem, launches)
+    by_launch: dict[str, list[Rider]] = defaultdict(list)
     for demand in problem.demands:
-        chosen = []
         for option in demand.options:
-            if option.launch not in launches:
-                continue
-            var = model.new_bool_var(f"x[{demand.key},{option.launch}]")
-            x[(demand.key, option.launch)] = var
-            chosen.append(var)
-            by_launch[option.launch].append((demand, option, var))
-            terms.append(option_points(problem, demand, option) * var)
-            if demand.current != option.launch:
-                takes[option.launch].append(var)
-                if demand.current is not None:
-                    gives[demand.current].append(var)
-            model.add_hint(var, demand.current == option.launch)
-        if demand.must_fly:
-            model.add_exactly_one(chosen)
-        elif chosen:
-            model.add_at_most_one(chosen)
+            if (demand.key, option.launch) in x:
+                by_launch[option.launch].append((demand, option, x[(demand.key, option.launch)]))
     for key, riders in by_launch.items():
-        launch = launches[key]
-        model.add(sum(option.mass_g * var for _, option, var in riders) <= launch.capacity_g)
-        returning = [(demand.return_g, var) for demand, _, var in riders if demand.return_g]
-        if returning:
-            limit = launch.return_g or 0
-            model.add(sum(g * var for g, var in returning) <= limit)
-        kinds: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for _, option, var in riders:
-            if option.port_kind is not None:
-                kinds[option.port_kind].append(var)
-        for kind, vars_ in kinds.items():
-            model.add(sum(vars_) <= launch.port_slots.get(kind, 0))
-    for key in set(gives) & set(takes):
-        giving = model.new_bool_var(f"gives[{key}]")
-        for var in gives[key]:
-            model.add_implication(var, giving)
-        for var in takes[key]:
-            model.add_implication(var, giving.Not())
+        _launch_limits(model, launches[key], riders)
+    _give_or_take(model, by_launch)
     _contracts(model, problem, x)
     for group in problem.groups:
         members = [x[(key, group.launch)] for key in group.demands if (key, group.launch) in x]
@@ -252,7 +239,7 @@ def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     name = solver.status_name(status)
-    assignment: Assignment = {demand.key: None for demand in problem.demands}
+    assignment: Assignment = dict.fromkeys(d.key for d in problem.demands)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution(assignment, 0, 0, 1.0, name, time.perf_counter() - started)
     for (demand_key, launch_key), var in x.items():
@@ -262,6 +249,60 @@ def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2
     bound = round(solver.best_objective_bound)
     gap = 0.0 if status == cp_model.OPTIMAL else (bound - objective) / max(abs(bound), 1)
     return Solution(assignment, objective, bound, max(gap, 0.0), name, time.perf_counter() - started)
+
+
+def _choices(
+    model: cp_model.CpModel, problem: Problem, launches: Mapping[str, LaunchSpec]
+) -> tuple[dict[tuple[str, str], cp_model.IntVar], list]:
+    """One yes/no per (demand, option), at most one per demand (exactly one if it must fly)."""
+    x: dict[tuple[str, str], cp_model.IntVar] = {}
+    terms = []
+    for demand in problem.demands:
+        chosen = []
+        for option in demand.options:
+            if option.launch not in launches:
+                continue
+            var = model.new_bool_var(f"x[{demand.key},{option.launch}]")
+            x[(demand.key, option.launch)] = var
+            chosen.append(var)
+            terms.append(option_points(problem, demand, option) * var)
+            model.add_hint(var, demand.current == option.launch)
+        if demand.must_fly:
+            model.add_exactly_one(chosen)
+        elif chosen:
+            model.add_at_most_one(chosen)
+    return x, terms
+
+
+def _launch_limits(model: cp_model.CpModel, launch: LaunchSpec, riders: list[Rider]) -> None:
+    model.add(sum(option.mass_g * var for _, option, var in riders) <= launch.capacity_g)
+    returning = [(demand.return_g, var) for demand, _, var in riders if demand.return_g]
+    if returning:
+        model.add(sum(g * var for g, var in returning) <= (launch.return_g or 0))
+    kinds: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for _, option, var in riders:
+        if option.port_kind is not None:
+            kinds[option.port_kind].append(var)
+    for kind, vars_ in kinds.items():
+        model.add(sum(vars_) <= launch.port_slots.get(kind, 0))
+
+
+def _give_or_take(model: cp_model.CpModel, by_launch: Mapping[str, list[Rider]]) -> None:
+    """A launch that gives a payload away takes none in (see the module's docstring)."""
+    gives: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    takes: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for key, riders in by_launch.items():
+        for demand, _, var in riders:
+            if demand.current != key:
+                takes[key].append(var)
+                if demand.current is not None:
+                    gives[demand.current].append(var)
+    for key in set(gives) & set(takes):
+        giving = model.new_bool_var(f"gives[{key}]")
+        for var in gives[key]:
+            model.add_implication(var, giving)
+        for var in takes[key]:
+            model.add_implication(var, giving.Not())
 
 
 def _contracts(
@@ -307,7 +348,7 @@ def place_one_at_a_time(
     are taken today. A demand nothing fits stays unplaced."""
     demands = {demand.key: demand for demand in problem.demands}
     launches = {launch.key: launch for launch in problem.launches}
-    assignment: Assignment = {key: None for key in demands}
+    assignment: Assignment = dict.fromkeys(demands)
     left = {key: launch.capacity_g for key, launch in launches.items()}
     for key in order:
         demand = demands[key]
