@@ -36,6 +36,7 @@ import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,7 +69,7 @@ LEO_INCLINATIONS = (43, 45, 53)
 
 def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, list[str], list[str], dict]:
     rng = random.Random(seed)
-    launches = []
+    launches: list[dict[str, Any]] = []
     for i in range(launch_count):
         family = "SSO" if rng.random() < 0.6 else "LEO"
         altitude = rng.choice((500, 550, 600)) if family == "SSO" else rng.choice((400, 450, 550))
@@ -109,7 +110,9 @@ def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, li
         for launch in launches:
             if launch["family"] != family or abs(launch["altitude"] - altitude) > ALTITUDE_TOLERANCE_KM:
                 continue
-            if wanted is not None and inclination_mismatch(offered_deg=launch["inclination"], wanted_deg=wanted):
+            if wanted is not None and inclination_mismatch(
+                offered_deg=launch["inclination"], wanted_deg=wanted
+            ):
                 continue
             if not (earliest <= launch["net"] <= latest) or not launch["ports"][kind]:
                 continue
@@ -120,7 +123,9 @@ def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, li
                 Option(
                     launch=launch["key"],
                     mass_g=round(mass_kg * 1000),
-                    points=points(mass_kg=mass_kg, revenue_usd=price_usd, days_to_spare=spare, weights=DEFAULT_WEIGHTS),
+                    points=points(
+                        mass_kg=mass_kg, revenue_usd=price_usd, days_to_spare=spare, weights=DEFAULT_WEIGHTS
+                    ),
                     port_kind=kind,
                 )
             )
@@ -130,7 +135,9 @@ def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, li
         LaunchSpec(key=launch["key"], capacity_g=launch["capacity_kg"] * 1000, port_slots=launch["ports"])
         for launch in launches
     )
-    launch_order = [launch["key"] for launch in sorted(launches, key=lambda launch: (launch["net"], launch["key"]))]
+    launch_order = [
+        launch["key"] for launch in sorted(launches, key=lambda launch: (launch["net"], launch["key"]))
+    ]
     arrival = [d.key for d in demands]
     rng.shuffle(arrival)
     return Problem(tuple(demands), specs), arrival, launch_order, flyable
@@ -142,15 +149,19 @@ def flown(assignment: Assignment, masses: dict) -> tuple[float, int]:
 
 
 def run(sizes: list[tuple[int, int]], seeds: int, time_limit: float, workers: int) -> list[dict]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for payload_count, launch_count in sizes:
-        per_seed = []
+        per_seed: list[dict[str, Any]] = []
         for seed in range(seeds):
             problem, arrival, launch_order, masses = world(payload_count, launch_count, seed)
             fcfs = first_come_first_served(problem, arrival=arrival, launch_order=launch_order)
             best_fit = greedy_best_fit(problem, launch_order=launch_order)
             solution = solve(problem, time_limit_seconds=time_limit, workers=workers)
-            for name, assignment in (("fcfs", fcfs), ("best_fit", best_fit), ("optimiser", solution.assignment)):
+            for name, assignment in (
+                ("fcfs", fcfs),
+                ("best_fit", best_fit),
+                ("optimiser", solution.assignment),
+            ):
                 assert not violations(problem, assignment), f"{name} broke a rule"
             per_seed.append(
                 {
@@ -163,7 +174,7 @@ def run(sizes: list[tuple[int, int]], seeds: int, time_limit: float, workers: in
                     "status": solution.status,
                 }
             )
-        row = {
+        row: dict[str, Any] = {
             "size": f"{payload_count}/{launch_count}",
             "payloads": payload_count,
             "launches": launch_count,
@@ -198,7 +209,9 @@ def main() -> None:
     rows = run(sizes, args.seeds, args.time_limit, args.workers)  # type: ignore[arg-type]
     out = ROOT / "bench" / "results" / "manifest.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"time_limit_seconds": args.time_limit, "workers": args.workers, "rows": rows}, indent=2))
+    out.write_text(
+        json.dumps({"time_limit_seconds": args.time_limit, "workers": args.workers, "rows": rows}, indent=2)
+    )
     print(f"wrote {out.relative_to(ROOT)}")
 
 

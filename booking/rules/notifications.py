@@ -40,10 +40,11 @@ CATEGORY_OF: dict[str, str] = {
     Reason.LAUNCH_SCRUBBED: Category.LAUNCHES,
     Reason.LAUNCH_LAUNCHED: Category.LAUNCHES,
     Reason.DOCUMENT_REVIEWED: Category.DOCUMENTS,
+    Reason.MOVE_OFFERED: Category.BOOKINGS,
 }
 
 CATEGORY_HELP: dict[str, str] = {
-    Category.BOOKINGS: "a seat held, a booking confirmed or cancelled",
+    Category.BOOKINGS: "a seat held, a booking confirmed or cancelled, a move to another launch offered",
     Category.PAYMENTS: "a payment milestone due soon, or overdue",
     Category.LAUNCHES: "a launch you are booked on slipped, scrubbed, launched, or hit a site closure",
     Category.READINESS: "a readiness step of yours is late or failed, or put the launch on hold",
@@ -82,6 +83,7 @@ VERB_REASONS: dict[str, str] = {
     "launch.scrubbed": Reason.LAUNCH_SCRUBBED,
     "document.approved": Reason.DOCUMENT_REVIEWED,
     "document.rejected": Reason.DOCUMENT_REVIEWED,
+    "booking.move_offered": Reason.MOVE_OFFERED,
 }
 LIFT_OFF_STATUS = "launched"
 
@@ -153,6 +155,7 @@ SUBJECTS: dict[str, str] = {
     Reason.LAUNCH_SCRUBBED: "{launch} scrubbed",
     Reason.LAUNCH_LAUNCHED: "{launch} has launched",
     Reason.DOCUMENT_REVIEWED: "{document} {outcome}",
+    Reason.MOVE_OFFERED: "Booking {reference}: a move to another launch is offered",
 }
 
 

@@ -36,7 +36,7 @@ from booking.selectors.contracts import (
 )
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
-from booking.selectors.ports import Seat, booking_envelope_problem, choose_seat, launch_ports
+from booking.selectors.ports import Seat, booking_envelope_problem, rebook_seat
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
@@ -446,7 +446,7 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
     old.status = Booking.Status.CANCELLED
     old.save(update_fields=["status", "updated_at"])
     dropped = _drop_unpaid_milestones(old)
-    seat = _rebook_seat(old=old, target=target)
+    seat = rebook_seat(booking=old, target=target)
     mass_kg = check_launch_fit(launch=target, payload=payload, now=now, seat=seat)
     assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model, seat.adapter)
     if before["status"] == Booking.Status.HELD:
@@ -523,18 +523,6 @@ def _rebook(*, booking: Booking, target: Launch, actor: Actor, now: datetime) ->
         launch=target,
     )
     return new
-
-
-def _rebook_seat(*, old: Booking, target: Launch) -> Seat:
-    """The same kind of port (and the same adapter) on the target; on a launch without ports, the
-    target vehicle's standard adapter, unless the booking brought an adapter of its own."""
-    kind = old.launch_port.kind if old.launch_port is not None else None
-    if not launch_ports(target):
-        return Seat(port=None, adapter=old.adapter if kind is None else None)
-    try:
-        return choose_seat(launch=target, port_kind=kind, adapter=old.adapter)
-    except InvalidRequest as exc:
-        raise Conflict(f"booking {old.reference} cannot move to {target.name}: {exc.message}") from exc
 
 
 def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:

@@ -121,15 +121,21 @@ DEFAULT_WEIGHTS: dict[str, float] = {"mass": 100, "revenue": 1, "dates": 2, "dat
 def weights_with(overrides: Mapping[str, float] | None) -> dict[str, float]:
     unknown = set(overrides or {}) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise ValueError(f"unknown manifest weights: {', '.join(sorted(unknown))}; known: {', '.join(DEFAULT_WEIGHTS)}")
+        raise ValueError(
+            f"unknown manifest weights: {', '.join(sorted(unknown))}; known: {', '.join(DEFAULT_WEIGHTS)}"
+        )
     return {**DEFAULT_WEIGHTS, **(overrides or {})}
 
 
-def points(*, mass_kg: float, revenue_usd: float, days_to_spare: int | None, weights: Mapping[str, float]) -> int:
+def points(
+    *, mass_kg: float, revenue_usd: float, days_to_spare: int | None, weights: Mapping[str, float]
+) -> int:
     """What flying one payload on one launch is worth: mass first, then revenue, then the date
     preference (the earlier within the payload's dates, the better; ``None``: it states no latest)."""
     spare = 0 if days_to_spare is None else max(0, min(days_to_spare, int(weights["dates_cap_days"])))
-    return round(weights["mass"] * mass_kg + weights["revenue"] * revenue_usd / 1000 + weights["dates"] * spare)
+    return round(
+        weights["mass"] * mass_kg + weights["revenue"] * revenue_usd / 1000 + weights["dates"] * spare
+    )
 
 
 def option_on(demand: DemandSpec, launch: str | None) -> Option | None:
