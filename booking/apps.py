@@ -24,6 +24,7 @@ class BookingConfig(AppConfig):
         signals.notification_deliveries_due.connect(
             tasks.notifications_queue, dispatch_uid="booking.notifications_queue"
         )
+        signals.events_published.connect(tasks.manifest_on_published, dispatch_uid="booking.manifest")
         signals.readiness_checks_due.connect(
             tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
         )

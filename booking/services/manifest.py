@@ -29,7 +29,7 @@ from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
 from booking.models import Booking, Launch, ManifestMove, ManifestProposal
 from booking.selectors.fit import fmt_kg, launch_label
-from booking.selectors.manifest.demands import World, manifest_world
+from booking.selectors.manifest.demands import World, date_refusal, manifest_demands, manifest_world
 from booking.selectors.manifest.moves import (
     OPEN_MOVE_STATUSES,
     fee_waived,
@@ -195,6 +195,40 @@ def _summary(*, moves: Sequence[ManifestMove], stuck: int, before_kg: Decimal, a
     if stuck:
         text += "; " + _("%(count)d payloads have no launch that takes them") % {"count": stuck}
     return text
+
+
+def manifest_propose_after_launch_change(
+    *, launch_id: int, now: datetime | None = None
+) -> ManifestProposal | None:
+    """After a slip or a scrub: propose where the launch's payloads go, when any must go.
+
+    A scrubbed launch with movable bookings, or a slipped one whose NET now falls after a booked
+    payload's latest date, gets a proposal for its provider (the task that calls this runs after
+    the change commits). Otherwise, or when the launch changed again meanwhile, nothing happens
+    and the log says why.
+    """
+    now = now or timezone.now()
+    launch = Launch.objects.select_related("provider").filter(pk=launch_id).first()
+    if launch is None:
+        logger.info("manifest: launch %s is gone; nothing to propose", launch_id)
+        return None
+    demands = [
+        d
+        for d in manifest_demands(provider=launch.provider, now=now)
+        if d.current and d.current.pk == launch.pk
+    ]
+    if launch.status == Launch.Status.SCRUBBED:
+        trigger = ManifestProposal.Trigger.SCRUB
+        affected = demands
+    else:
+        trigger = ManifestProposal.Trigger.SLIP
+        affected = [d for d in demands if date_refusal(payload=d.payload, launch=launch)]
+    if not affected:
+        logger.info("manifest: %s leaves no payload outside its dates; nothing to propose", launch.name)
+        return None
+    return manifest_propose(
+        provider=launch.provider, actor=None, now=now, trigger=trigger, trigger_launch=launch
+    )
 
 
 # --- offers ------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from booking.services.manifest import (
     manifest_moves_offer,
     manifest_offers_lapse,
     manifest_propose,
+    manifest_propose_after_launch_change,
 )
+from booking.services.scheduling import launch_scrub
 from customers.models import Customer, Document
 from tests.factories import BookingFactory, DocumentFactory, LaunchFactory, PayloadFactory, engine_world
 
@@ -265,3 +267,18 @@ def _accept_in_any_order(world, spec):
     for launch in launches:
         assert launch_remaining_capacity_kg(launch=launch) >= 0
     assert ManifestProposal.objects.count() == 1
+
+
+def test_a_scrub_queues_a_proposal_after_it_commits(world, django_capture_on_commit_callbacks):
+    booking = booked(world, "GOMX-5B", "60")
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_scrub(launch=world.launch, actor=world.user, reason="second-stage anomaly")
+    proposal = ManifestProposal.objects.get()
+    assert proposal.trigger == ManifestProposal.Trigger.SCRUB and proposal.trigger_launch == world.launch
+    assert proposal.moves.get().booking == booking
+
+
+def test_a_slip_within_every_payloads_dates_proposes_nothing(world):
+    booked(world, "GOMX-5B", "60")
+    assert manifest_propose_after_launch_change(launch_id=world.launch.pk) is None
+    assert not ManifestProposal.objects.exists()
