@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from celery import shared_task
@@ -166,7 +167,7 @@ def manifest_on_published(*, events: Sequence[Any], **_signal: Any) -> None:
     """Listens to ``signals.events_published``: a slip or a scrub queues a proposal, after commit."""
     launch_ids = sorted({e.launch_id for e in events if e.verb in MANIFEST_TRIGGER_VERBS and e.launch_id})
     for launch_id in launch_ids:
-        transaction.on_commit(lambda launch_id=launch_id: _queue_proposal(launch_id), robust=True)
+        transaction.on_commit(partial(_queue_proposal, launch_id), robust=True)
 
 
 def _queue_proposal(launch_id: int) -> None:
