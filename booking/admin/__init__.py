@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     events,
     integrations,
     launches,
+    manifest,
     payments,
     readiness,
 )

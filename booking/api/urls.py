@@ -19,6 +19,7 @@ router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("events", views.EventViewSet, basename="event")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("move-offers", views.MoveOfferViewSet, basename="move-offer")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 

@@ -25,6 +25,7 @@ NAV = (
         "bookings",
         ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
     ),
+    NavItem("Moves offered", "moves", ("moves",)),
     NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
     NavItem("Contracts", "contracts", ("contracts",)),
     NavItem("Documents", "documents", ("documents",)),

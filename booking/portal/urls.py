@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import auth, book, bookings, express, home, integrations, notifications, payloads, records
+from .views import auth, book, bookings, express, home, integrations, moves, notifications, payloads, records
 
 app_name = "portal"
 
@@ -109,6 +109,9 @@ urlpatterns = [
     path("bookings/<str:reference>/confirm/", book.booking_confirm, name="booking_confirm"),
     path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
+    path("moves/", moves.moves, name="moves"),
+    path("moves/<int:pk>/accept/", moves.move_accept, name="move_accept"),
+    path("moves/<int:pk>/decline/", moves.move_decline, name="move_decline"),
     path("express/", express.express, name="express"),
     path("express/<str:reference>/", express.express_result, name="express_result"),
 ]

@@ -67,6 +67,7 @@ class Action(StrEnum):
     BOOKING_HOLD = "booking_hold"
     BOOKING_REBOOK = "booking_rebook"
     BOOKING_CANCEL = "booking_cancel"
+    MOVE_ANSWER = "move_answer"
     EXPRESS_ORDER = "express_order"
     BOOKING_CONFIRM = "booking_confirm"
     PAYMENT_VIEW = "payment_view"
@@ -75,6 +76,7 @@ class Action(StrEnum):
     SECRET_ROTATE = "secret_rotate"
     MEMBER_MANAGE = "member_manage"
     LAUNCH_OPERATE = "launch_operate"
+    MANIFEST_PROPOSE = "manifest_propose"
     DOCUMENT_REVIEW = "document_review"
     CONTRACT_DRAFT = "contract_draft"
     CONTRACT_ACTIVATE = "contract_activate"
@@ -108,6 +110,7 @@ RULES: dict[Action, Rule] = {
     Action.BOOKING_HOLD: _rule("hold a seat for a quote", M, A),
     Action.BOOKING_REBOOK: _rule("move a booking to another launch", M, A),
     Action.BOOKING_CANCEL: _rule("cancel a booking", M, A),
+    Action.MOVE_ANSWER: _rule("accept or decline a move of a booking to another launch", M, A),
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),
@@ -123,6 +126,12 @@ RULES: dict[Action, Rule] = {
         OP,
         P,
         refusal="Only a provider's operators can change its launches.",
+    ),
+    Action.MANIFEST_PROPOSE: _rule(
+        "ask for manifest proposals and offer their moves on their provider's launches",
+        OP,
+        P,
+        refusal="Only a provider's operators can propose and offer moves on its launches.",
     ),
     Action.DOCUMENT_REVIEW: _rule("approve or reject documents of their provider's bookings", OP, P),
     # An active contract gives the provider's operators reach into the customer's rows: an

@@ -41,6 +41,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "rebooked_from",
             "credit_carried_over",
             "amount_paid",
+            "may_move",
             "created_at",
             "updated_at",
         ]

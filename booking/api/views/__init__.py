@@ -14,6 +14,7 @@ from .contracts import ContractViewSet
 from .events import EventFilter, EventViewSet
 from .express import ExpressOrderView
 from .launches import LaunchFilter, LaunchViewSet
+from .moves import MoveOfferViewSet
 from .payloads import PayloadViewSet
 from .quotes import QuoteViewSet
 from .webhooks import WebhookEndpointViewSet
@@ -33,6 +34,7 @@ __all__ = [
     "ID_REGEX",
     "LaunchFilter",
     "LaunchViewSet",
+    "MoveOfferViewSet",
     "NOT_FOUND",
     "PayloadViewSet",
     "PlatformViewSet",
