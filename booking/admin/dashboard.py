@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from booking.models import Booking, Launch, PlanStep, Reservation
+from booking.models import Booking, Launch, ManifestMove, ManifestProposal, PlanStep, Reservation
 from booking.rules.readiness import step_late_at
 from booking.selectors.closures import launches_needing_replan, next_window_for
+from booking.selectors.manifest.moves import proposals_for
 from booking.selectors.planner import Plan
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
@@ -31,7 +32,10 @@ TOOL_LINKS = (
     ("Fleet timeline", ("admin:booking_launch_fleet",)),
     ("Schedule a launch", ("admin:booking_launch_schedule",)),
     ("Readiness board", ("admin:booking_readinessplan_board",)),
+    ("Manifest proposals", ("admin:booking_manifestproposal_changelist",)),
 )
+#: At most this many manifest proposals with moves still to review are shown.
+PROPOSALS_SHOWN = 5
 
 
 def _scoped(qs: QuerySet[Any], provider_ids: set[int] | None, path: str) -> QuerySet[Any]:
@@ -60,6 +64,8 @@ class OperatorDashboard:
     site_timelines: list[tuple[str, str]] = field(default_factory=list)
     #: Launches a site closure lands on, each with the planner's next feasible window (or None).
     closure_conflicts: list[tuple[Launch, Plan | None]] = field(default_factory=list)
+    #: The optimiser's proposals with moves still to review (after a slip or a scrub, or asked for).
+    manifest_proposals: list[ManifestProposal] = field(default_factory=list)
 
 
 def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
@@ -122,9 +128,16 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
             :CLOSURE_REPLANS
         ]
     ]
+    proposals = (
+        proposals_for(provider_ids=ids)
+        .annotate(to_review=Count("moves", filter=Q(moves__status=ManifestMove.Status.PROPOSED)))
+        .filter(to_review__gt=0)
+        .order_by("-created_at", "-pk")
+    )
     return OperatorDashboard(
         now=now,
         closure_conflicts=closure_conflicts,
+        manifest_proposals=list(proposals[:PROPOSALS_SHOWN]),
         all_providers=ids is None,
         launches=list(launches[:limit]),
         holds=list(holds[:limit]),
