@@ -132,6 +132,8 @@ PAYLOAD = {
     "return_mass_kg": None,
     "ltan": "10:30",
     "cargo_programme": None,
+    "earliest_launch": "2025-06-01",
+    "latest_launch": "2025-09-30",
     "cargo_items": [],
     "manifest_totals": {"up_kg": "0.0", "down_kg": "0.0", "waste_kg": "0.0"},
     "created_at": "2025-05-01T09:00:00Z",
