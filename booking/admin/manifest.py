@@ -49,7 +49,7 @@ class ManifestProposalAdmin(ProviderScopedAdmin):
 
     @admin.display(description=_("Optimality gap"))
     def gap_shown(self, proposal: ManifestProposal) -> str:
-        return f"{proposal.gap:.2%}"
+        return f"{proposal.gap * 100:.2f} %"
 
     def get_urls(self) -> list:
         return [

@@ -32,6 +32,7 @@ from booking.models import (
     Event,
     ExchangeRate,
     Launch,
+    ManifestProposal,
     Notification,
     NotificationDelivery,
     PlanStep,
@@ -397,6 +398,7 @@ PROVIDERS_OWN = {
     PlanStep,
     Event,
     NotificationDelivery,
+    ManifestProposal,  # written by the optimiser's service only: operators read and offer
 }
 
 
@@ -450,6 +452,7 @@ def _expace_rows() -> dict:
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
+        ManifestProposal: ManifestProposal.objects.create(provider=expace),
         Adapter: _expace_adapter(expace),
         CargoProgramme: CargoProgramme.objects.first(),
         Customer: gomspace,

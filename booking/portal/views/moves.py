@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 import booking.services.manifest as manifest
 from booking.errors import ServiceError
@@ -18,7 +18,6 @@ from booking.rules.permissions import Action
 from booking.selectors.manifest.moves import move_money_text, offers_for
 
 
-@require_GET
 @member_required(Action.READ)
 def moves(request: PortalRequest) -> HttpResponse:
     offers = list(offers_for(customer=request.customer))
