@@ -28,6 +28,7 @@ from booking.services.manifest import (
 from booking.services.scheduling import launch_scrub
 from customers.models import Customer, Document
 from tests.factories import BookingFactory, DocumentFactory, LaunchFactory, PayloadFactory, engine_world
+from tests.reliability.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +283,41 @@ def test_a_slip_within_every_payloads_dates_proposes_nothing(world):
     booked(world, "GOMX-5B", "60")
     assert manifest_propose_after_launch_change(launch_id=world.launch.pk) is None
     assert not ManifestProposal.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_to_one_offer_at_once_carry_out_one_move():
+    """Accept on the portal, accept through the API and a decline, all at the same instant: the
+    move's conditional update lets one through; the booking moves at most once."""
+    w = engine_world()
+    later = LaunchFactory(
+        name="Kuaizhou-1A · SSO 500 later",
+        vehicle_model=w.vehicle_model,
+        site=w.site,
+        window_start=w.now.replace(microsecond=0) + timedelta(days=40),
+    )
+    booking = booked(w, "GOMX-5B", "60")
+    scrub(w.launch)
+    [move] = manifest_moves_offer(proposal=manifest_propose(provider=w.provider, actor=w.user), actor=w.user)
+
+    def accept():
+        return manifest_move_accept(
+            move=ManifestMove.objects.get(pk=move.pk), actor=None, customer=w.customer
+        )
+
+    def decline():
+        return manifest_move_decline(
+            move=ManifestMove.objects.get(pk=move.pk), actor=None, customer=w.customer
+        )
+
+    outcomes = race([accept, accept, decline])
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(winners) == 1, outcomes
+    assert all(isinstance(o, Conflict) for o in outcomes if isinstance(o, BaseException)), outcomes
+    moved = Booking.objects.filter(rebooked_from=booking)
+    move.refresh_from_db()
+    if move.status == ManifestMove.Status.ACCEPTED:
+        assert moved.get().launch == later
+    else:
+        assert move.status == ManifestMove.Status.DECLINED and not moved.exists()
