@@ -206,9 +206,11 @@ def test_a_slip_past_a_payloads_latest_date_proposes_a_move(world):
 worlds = st.fixed_dictionaries(
     {
         "payloads": st.lists(
-            st.tuples(st.integers(10, 140), st.integers(0, 2), st.booleans()), min_size=1, max_size=7
+            st.tuples(st.integers(10, 140), st.integers(0, 2), st.booleans(), st.booleans()),
+            min_size=1,
+            max_size=7,
         ),
-        "scrubbed": st.integers(0, 2),
+        "scrubbed": st.integers(-1, 2),
         "committed": st.integers(1, 3),
         "order": st.randoms(use_true_random=False),
         "answer_all": st.booleans(),
@@ -239,7 +241,7 @@ def _accept_in_any_order(world, spec):
     world.contract.save()
     room = {launch.pk: Decimal(300) for launch in launches}
     used: set[int] = set()
-    for n, (kg, where, held) in enumerate(spec["payloads"]):
+    for n, (kg, where, held, late) in enumerate(spec["payloads"]):
         launch = launches[where]
         mass = Decimal(kg) + 5
         if mass > room[launch.pk]:
@@ -249,14 +251,12 @@ def _accept_in_any_order(world, spec):
         room[launch.pk] -= mass
         if not held:
             used.add(launch.pk)
-        booked(
-            world,
-            f"P-{n}",
-            kg,
-            launch=launch,
-            status=Booking.Status.HELD if held else Booking.Status.CONFIRMED,
-        )
-    scrub(launches[spec["scrubbed"]])
+        # A late payload's launch has slipped past its latest date: it must go, if anywhere.
+        latest = (launch.net - timedelta(days=1)).date() if late else None
+        status = Booking.Status.HELD if held else Booking.Status.CONFIRMED
+        booked(world, f"P-{n}", kg, launch=launch, status=status, latest_launch=latest)
+    if spec["scrubbed"] >= 0:
+        scrub(launches[spec["scrubbed"]])
     proposal = manifest_propose(provider=world.provider, actor=world.user)
     offered = manifest_moves_offer(proposal=proposal, actor=world.user)
     assert all(move.status == ManifestMove.Status.OFFERED for move in offered)

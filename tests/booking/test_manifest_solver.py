@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -61,12 +62,13 @@ def random_world(seed: int) -> Problem:
             )
             for key in reachable
         )
-        current = rng.choice([None, None, *reachable])
+        current = rng.choice([None, None, "L0", *reachable])  # on L0 and not reaching it: stuck there
         demands.append(
             DemandSpec(
                 key=f"d{i}",
                 options=options,
                 current=current,
+                must_fly=current in reachable and rng.random() < 0.5,
                 return_g=rng.choice([0, 0, 0, 8000]),
                 contract=rng.choice([None, "c1", "c2"]) if current else None,
             )
@@ -80,7 +82,14 @@ def random_world(seed: int) -> Problem:
         ContractSpec("c2", launches_left=max(1, on("c2", {"L0"})), used_launches=frozenset({"L0"})),
     )
     groups = (Group(launch="L1", demands=("d0", "d1", "d2"), at_most=1),)
-    return Problem(tuple(demands), launches, contracts, groups, move_penalty=rng.choice([0, 30]))
+    problem = Problem(tuple(demands), launches, contracts, groups, move_penalty=rng.choice([0, 30]))
+    # Today's manifest is feasible: the bookings that must fly, staying, break no rule.
+    while violations(problem, {d.key: d.current for d in problem.demands if d.must_fly}):
+        last = max(i for i, d in enumerate(problem.demands) if d.must_fly)
+        changed = list(problem.demands)
+        changed[last] = replace(changed[last], must_fly=False)
+        problem = replace(problem, demands=tuple(changed))
+    return problem
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -122,3 +131,21 @@ def test_a_launch_either_gives_or_takes_in_one_proposal():
     b = DemandSpec("b", (Option("A", 50_000, 100), Option("B", 50_000, 10)), current="B", must_fly=True)
     solution = solve(Problem((a, b), (a_launch, b_launch)), workers=1)
     assert solution.assignment == {"a": "A", "b": "B"}
+
+
+def test_a_launch_with_a_payload_it_no_longer_takes_takes_no_other():
+    """The slipped launch keeps the late payload's mass until that one moves: nothing moves in."""
+    slipped, other = LaunchSpec("slipped", 100_000), LaunchSpec("other", 50_000)
+    late = DemandSpec("late", (Option("other", 90_000, 900),), current="slipped")
+    mover = DemandSpec(
+        "mover",
+        (Option("slipped", 40_000, 400), Option("other", 40_000, 300)),
+        current="other",
+        must_fly=True,
+    )
+    problem = Problem((late, mover), (slipped, other))
+    solution = solve(problem, workers=1)
+    assert solution.assignment == {"late": None, "mover": "other"}
+    assert violations(problem, {"late": None, "mover": "slipped"}) == [
+        "slipped takes payloads while one stays on it unplaced"
+    ]

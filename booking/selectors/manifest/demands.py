@@ -366,15 +366,15 @@ def _launch_specs(
             ports_taken[port_id] += 1
     specs = []
     for launch in launches:
-        slots: dict[str, int] = defaultdict(int)
-        for port in launch_ports(launch):
-            slots[port.kind] += max(port.count - ports_taken[port.pk], 0)
+        slots: dict[str, int] = {}
+        for port in launch_ports(launch):  # a seat of a kind is on its first port (ports.choose_seat)
+            slots.setdefault(port.kind, max(port.count - ports_taken[port.pk], 0))
         capsule = launch.vehicle_model.return_capsule_kg
         specs.append(
             LaunchSpec(
                 key=launch_key(launch),
                 capacity_g=max(_grams(launch_target_capacity_kg(launch) - mass[launch.pk]), 0),
-                port_slots=dict(slots),
+                port_slots=slots,
                 return_g=None if capsule is None else max(_grams(Decimal(capsule) - back[launch.pk]), 0),
             )
         )

@@ -216,7 +216,17 @@ def _launch_violations(problem: Problem, tally: _Tally) -> list[str]:
     for (key, kind), count in tally.ports.items():
         if count > launches[key].port_slots.get(kind, 0):
             wrong.append(f"{key} fills {count} {kind} slots")
+    wrong += [
+        f"{key} takes payloads while one stays on it unplaced"
+        for key in sorted(tally.takes & _blocked(problem))
+    ]
     return wrong + [f"{key} both gives and takes payloads" for key in sorted(tally.gives & tally.takes)]
+
+
+def _blocked(problem: Problem) -> set[str]:
+    """Launches a booked demand sits on that no longer take it: it may find no other seat and
+    stay, so its mass is still there and the launch takes nothing in (treated as giving)."""
+    return {d.current for d in problem.demands if d.current is not None and option_on(d, d.current) is None}
 
 
 def _shared_violations(problem: Problem, tally: _Tally, assignment: Mapping[str, str | None]) -> list[str]:
@@ -252,7 +262,7 @@ def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2
                 by_launch[option.launch].append((demand, option, x[(demand.key, option.launch)]))
     for key, riders in by_launch.items():
         _launch_limits(model, launches[key], riders)
-    _give_or_take(model, by_launch)
+    _give_or_take(model, by_launch, blocked=_blocked(problem))
     _contracts(model, problem, x)
     for group in problem.groups:
         members = [x[(key, group.launch)] for key in group.demands if (key, group.launch) in x]
@@ -313,8 +323,11 @@ def _launch_limits(model: cp_model.CpModel, launch: LaunchSpec, riders: list[Rid
         model.add(sum(vars_) <= launch.port_slots.get(kind, 0))
 
 
-def _give_or_take(model: cp_model.CpModel, by_launch: Mapping[str, list[Rider]]) -> None:
-    """A launch that gives a payload away takes none in (see the module's docstring)."""
+def _give_or_take(
+    model: cp_model.CpModel, by_launch: Mapping[str, list[Rider]], *, blocked: set[str]
+) -> None:
+    """A launch that gives a payload away takes none in (see the module's docstring); a blocked
+    launch (``_blocked``) takes none in at all."""
     gives: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     takes: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     for key, riders in by_launch.items():
@@ -323,7 +336,10 @@ def _give_or_take(model: cp_model.CpModel, by_launch: Mapping[str, list[Rider]])
                 takes[key].append(var)
                 if demand.current is not None:
                     gives[demand.current].append(var)
-    for key in set(gives) & set(takes):
+    for key in blocked & set(takes):
+        for var in takes[key]:
+            model.add(var == 0)
+    for key in (set(gives) & set(takes)) - blocked:
         giving = model.new_bool_var(f"gives[{key}]")
         for var in gives[key]:
             model.add_implication(var, giving)
