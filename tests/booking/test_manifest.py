@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail as django_mail
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +28,15 @@ from booking.services.manifest import (
 )
 from booking.services.scheduling import launch_scrub
 from customers.models import Customer, Document
-from tests.factories import BookingFactory, DocumentFactory, LaunchFactory, PayloadFactory, engine_world
+from tests.factories import (
+    BookingFactory,
+    DocumentFactory,
+    LaunchFactory,
+    MembershipFactory,
+    PayloadFactory,
+    UserFactory,
+    engine_world,
+)
 from tests.reliability.racing import race
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +103,9 @@ def test_a_proposal_changes_nothing_until_applied(world):
 
 def test_an_offered_move_is_carried_out_when_the_customer_accepts(world, django_capture_on_commit_callbacks):
     booking = booked(world, "GOMX-5B", "60")
+    MembershipFactory(
+        customer=world.customer, user=UserFactory(username="gom-ops", email="ops@gomspace.example")
+    )
     scrub(world.launch)
     proposal = manifest_propose(provider=world.provider, actor=world.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,6 +116,9 @@ def test_an_offered_move_is_carried_out_when_the_customer_accepts(world, django_
     assert Notification.objects.filter(
         reason=Notification.Reason.MOVE_OFFERED, customer=world.customer
     ).exists()
+    [mail] = [m for m in django_mail.outbox if "a move to another launch is offered" in m.subject]
+    assert booking.reference in mail.subject and "/portal/moves/" in mail.body
+    assert "Nothing changes unless you accept" in mail.body and mail.to == ["ops@gomspace.example"]
     new = manifest_move_accept(move=move, actor=world.user, customer=world.customer)
     assert new.launch == world.later and new.rebooked_from == booking
     booking.refresh_from_db()
