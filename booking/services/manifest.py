@@ -427,19 +427,11 @@ def manifest_move_decline(
     with transaction.atomic():
         if not _claim(move, from_status=Status.OFFERED, to_status=Status.DECLINED, now=now):
             raise Conflict(_("this offer was answered meanwhile"))
-        booking = Booking.objects.select_related("customer", "launch__provider").get(pk=move.booking_id)
-        _record(
+        _record_stays(
             move,
-            booking=booking,
             verb="booking.move_declined",
             actor=actor,
-            message=_("%(customer)s declined moving %(reference)s to %(to)s; it stays on %(from)s")
-            % {
-                "customer": booking.customer.name,
-                "reference": booking.reference,
-                "to": launch_label(move.to_launch),
-                "from": launch_label(move.from_launch),
-            },
+            text=_("%(customer)s declined moving %(reference)s to %(to)s; it stays on %(from)s"),
         )
     return move
 
@@ -454,21 +446,27 @@ def manifest_offers_lapse(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             if not _claim(move, from_status=Status.OFFERED, to_status=Status.LAPSED, now=now):
                 continue
-            booking = Booking.objects.select_related("customer", "launch__provider").get(pk=move.booking_id)
-            _record(
+            _record_stays(
                 move,
-                booking=booking,
                 verb="booking.move_lapsed",
                 actor=None,
-                message=_("the offer to move %(reference)s to %(to)s lapsed unanswered; it stays on %(from)s")
-                % {
-                    "reference": booking.reference,
-                    "to": launch_label(move.to_launch),
-                    "from": launch_label(move.from_launch),
-                },
+                text=_("the offer to move %(reference)s to %(to)s lapsed unanswered; it stays on %(from)s"),
             )
             count += 1
     return count
+
+
+def _record_stays(move: ManifestMove, *, verb: str, actor: Actor, text: str) -> None:
+    """The Event of an offer answered with no move: ``text`` names the customer, the booking and
+    both launches."""
+    booking = Booking.objects.select_related("customer", "launch__provider").get(pk=move.booking_id)
+    words = {
+        "customer": booking.customer.name,
+        "reference": booking.reference,
+        "to": launch_label(move.to_launch),
+        "from": launch_label(move.from_launch),
+    }
+    _record(move, booking=booking, verb=verb, actor=actor, message=text % words)
 
 
 def open_moves_count(*, provider: Provider) -> int:
