@@ -110,6 +110,7 @@ urlpatterns = [
     path("bookings/<str:reference>/cancel/", book.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/rebook/", book.booking_rebook, name="booking_rebook"),
     path("moves/", moves.moves, name="moves"),
+    path("moves/consent/", moves.move_consent, name="move_consent"),
     path("moves/<int:pk>/accept/", moves.move_accept, name="move_accept"),
     path("moves/<int:pk>/decline/", moves.move_decline, name="move_decline"),
     path("express/", express.express, name="express"),

@@ -110,7 +110,9 @@ RULES: dict[Action, Rule] = {
     Action.BOOKING_HOLD: _rule("hold a seat for a quote", M, A),
     Action.BOOKING_REBOOK: _rule("move a booking to another launch", M, A),
     Action.BOOKING_CANCEL: _rule("cancel a booking", M, A),
-    Action.MOVE_ANSWER: _rule("accept or decline a move of a booking to another launch", M, A),
+    Action.MOVE_ANSWER: _rule(
+        "accept or decline moves of bookings to other launches, and say whether moves may be offered", M, A
+    ),
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
     # Confirming creates the payment milestones: it is a financial commitment.
     Action.BOOKING_CONFIRM: _rule("confirm a booking (it creates payment obligations)", F, A),

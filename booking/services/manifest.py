@@ -40,7 +40,7 @@ from booking.selectors.manifest.solver import Solution, solve
 from customers.models import Customer
 from vehicles.models import Provider
 
-from . import bookings
+from . import bookings, locking
 from .events import Actor, event_record, user_or_none
 
 logger = logging.getLogger(__name__)
@@ -467,6 +467,49 @@ def _record_stays(move: ManifestMove, *, verb: str, actor: Actor, text: str) -> 
         "from": launch_label(move.from_launch),
     }
     _record(move, booking=booking, verb=verb, actor=actor, message=text % words)
+
+
+def manifest_consent_set(
+    *, customer: Customer, allows_moves: bool, actor: Actor, booking: Booking | None = None
+) -> None:
+    """Whether the provider may offer moves: for one of the customer's bookings (``may_move``), or
+    for all of them (the customer's ``allows_moves``). Off, the optimiser leaves them where they
+    are; offers already open stay open and are refused if accepted."""
+    with transaction.atomic():
+        if booking is not None:
+            if booking.customer_id != customer.pk:
+                raise InvalidRequest(
+                    _("booking %(reference)s belongs to another customer") % {"reference": booking.reference}
+                )
+            booking = locking.lock_booking(booking=booking)
+            before = booking.may_move
+            booking.may_move = allows_moves
+            booking.save(update_fields=["may_move", "updated_at"])
+            subject: Booking | Customer = booking
+            verb = "booking.move_consent_changed"
+            what = _("booking %(reference)s") % {"reference": booking.reference}
+        else:
+            locked = locking.lock_customer(customer_id=customer.pk, what=f"customer {customer}")
+            before = locked.allows_moves
+            locked.allows_moves = allows_moves
+            locked.save(update_fields=["allows_moves"])
+            subject, verb, what = locked, "customer.move_consent_changed", _("every booking")
+        event_record(
+            verb=verb,
+            subject=subject,
+            actor=actor,
+            before={"may_move": before},
+            after={"may_move": allows_moves},
+            message=(
+                _("%(customer)s agrees to be offered moves of %(what)s")
+                if allows_moves
+                else _("%(customer)s wants no moves offered for %(what)s")
+            )
+            % {"customer": customer.name, "what": what},
+            customer=customer,
+            provider=booking.launch.provider if booking is not None else None,
+            launch=booking.launch if booking is not None else None,
+        )
 
 
 def open_moves_count(*, provider: Provider) -> int:

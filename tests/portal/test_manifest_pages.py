@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.admin.dashboard import operator_dashboard
-from booking.models import Booking, Launch, ManifestMove, ManifestProposal
+from booking.models import Booking, Event, Launch, ManifestMove, ManifestProposal
 from booking.services.manifest import manifest_moves_offer, manifest_propose
 from customers.models import Membership
 from tests.api.conftest import token_client
@@ -142,3 +142,28 @@ def test_another_organisation_sees_no_offer(world):
     client = token_client(other)
     assert client.get("/api/v1/move-offers/").json()["results"] == []
     assert client.post(f"/api/v1/move-offers/{move.pk}/accept/", {}, format="json").status_code == 404
+
+
+def test_the_customer_says_no_moves_for_one_booking_or_all_and_the_optimiser_leaves_them(world):
+    client = Client()
+    client.force_login(world.member)
+    client.post("/portal/moves/consent/", {"allows": "no", "booking": world.booking.reference})
+    world.booking.refresh_from_db()
+    assert world.booking.may_move is False
+    assert manifest_propose(provider=world.provider, actor=world.operator).moves.count() == 0
+    client.post("/portal/moves/consent/", {"allows": "yes", "booking": world.booking.reference})
+    client.post("/portal/moves/consent/", {"allows": "no"})
+    world.customer.refresh_from_db()
+    assert world.customer.allows_moves is False
+    assert "You asked for no moves to be offered" in client.get("/portal/moves/").content.decode()
+    assert manifest_propose(provider=world.provider, actor=world.operator).moves.count() == 0
+    assert Event.objects.filter(verb="customer.move_consent_changed", customer=world.customer).exists()
+
+
+def test_an_offer_accepted_after_the_customer_withdrew_consent_is_refused(world):
+    move = offered(world)
+    client = Client()
+    client.force_login(world.member)
+    client.post("/portal/moves/consent/", {"allows": "no"})
+    answer = token_client(world.member).post(f"/api/v1/move-offers/{move.pk}/accept/", {}, format="json")
+    assert answer.status_code == 409 and "no longer agrees to moves" in answer.json()["detail"]

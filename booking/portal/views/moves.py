@@ -7,14 +7,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import booking.services.manifest as manifest
 from booking.errors import ServiceError
-from booking.models import ManifestMove
-from booking.portal.access import PortalRequest, member_required
+from booking.models import Booking, ManifestMove
+from booking.portal.access import PortalRequest, get_booking_for, member_required
 from booking.rules.permissions import Action
+from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.manifest.moves import move_money_text, offers_for
 
 
@@ -27,7 +29,34 @@ def moves(request: PortalRequest) -> HttpResponse:
     answered = [
         {"move": m, "money": move_money_text(m)} for m in offers if m.status != ManifestMove.Status.OFFERED
     ]
-    return render(request, "portal/moves.html", {"open_rows": open_rows, "answered": answered})
+    live = (
+        Booking.objects.filter(capacity_taking_q(now=timezone.now()), customer=request.customer)
+        .select_related("payload", "launch")
+        .order_by("launch__net", "pk")
+    )
+    context = {"open_rows": open_rows, "answered": answered, "live": list(live)}
+    return render(request, "portal/moves.html", context)
+
+
+@require_POST
+@member_required(Action.MOVE_ANSWER)
+def move_consent(request: PortalRequest) -> HttpResponse:
+    """Whether moves may be offered: for every booking of the organisation, or one (``booking``)."""
+    wanted = request.POST.get("allows")
+    if wanted not in ("yes", "no"):
+        messages.error(request, _("Say whether moves may be offered."))
+        return redirect("portal:moves")
+    reference = request.POST.get("booking")
+    booking = get_booking_for(request.customer, reference) if reference else None
+    try:
+        manifest.manifest_consent_set(
+            customer=request.customer, allows_moves=wanted == "yes", actor=request.user, booking=booking
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("portal:moves")
 
 
 def _offer(request: PortalRequest, pk: int) -> ManifestMove:
