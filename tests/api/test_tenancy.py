@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from booking.models import (
     Event,
+    ManifestMove,
+    ManifestProposal,
     OwnerRole,
     PlanStep,
     Quote,
@@ -80,7 +82,22 @@ def world_of(tenant, launch):
         offset_minutes=-30,
         due_at=launch.net - timedelta(minutes=30),
     )
+    proposal = ManifestProposal.objects.create(provider=launch.provider)
+    offer = ManifestMove.objects.create(
+        proposal=proposal,
+        booking=booking,
+        customer=tenant.customer,
+        from_launch=launch,
+        to_launch=LaunchFactory(vehicle_model=launch.vehicle_model, site=launch.site),
+        status=ManifestMove.Status.OFFERED,
+        reason="room elsewhere",
+        booking_status=booking.status,
+        booking_mass_kg=booking.mass_kg,
+        mass_kg=booking.mass_kg,
+        currency="USD",
+    )
     return {
+        "move-offer": offer.pk,
         "payload": payload.pk,
         "booking": booking.pk,
         "contract": contract.pk,
