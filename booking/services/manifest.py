@@ -31,7 +31,6 @@ from booking.models import Booking, Launch, ManifestMove, ManifestProposal
 from booking.selectors.fit import fmt_kg, launch_label
 from booking.selectors.manifest.demands import World, date_refusal, manifest_demands, manifest_world
 from booking.selectors.manifest.moves import (
-    OPEN_MOVE_STATUSES,
     fee_waived,
     move_money_text,
     move_stale_reason,
@@ -510,7 +509,3 @@ def manifest_consent_set(
             provider=booking.launch.provider if booking is not None else None,
             launch=booking.launch if booking is not None else None,
         )
-
-
-def open_moves_count(*, provider: Provider) -> int:
-    return ManifestMove.objects.filter(proposal__provider=provider, status__in=OPEN_MOVE_STATUSES).count()

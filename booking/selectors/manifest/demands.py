@@ -218,7 +218,6 @@ class World:
     options: dict[str, dict[str, Fit]]
     #: Why a booked demand's own launch no longer takes it (a slip past its dates, a scrub).
     stuck: dict[str, str] = field(default_factory=dict)
-    fixed_mass_kg: Decimal = Decimal(0)
 
 
 def candidate_launches(*, provider: Provider, now: datetime, also: Sequence[int] = ()) -> list[Launch]:
@@ -283,7 +282,7 @@ def manifest_world(*, provider: Provider, now: datetime, weights: Mapping[str, f
                 world.stuck[demand.key] = answer
         world.options[demand.key] = fits
         specs.append(_demand_spec(demand=demand, fits=fits, launches=by_key, weights=weights))
-    launch_specs, world.fixed_mass_kg = _launch_specs(launches=launches, demands=demands, now=now)
+    launch_specs = _launch_specs(launches=launches, demands=demands, now=now)
     world.problem = Problem(
         demands=tuple(specs),
         launches=launch_specs,
@@ -344,7 +343,7 @@ def _live_holds(*, launches: Sequence[Launch], now: datetime) -> dict[tuple[int,
 
 def _launch_specs(
     *, launches: Sequence[Launch], demands: Sequence[Demand], now: datetime
-) -> tuple[tuple[LaunchSpec, ...], Decimal]:
+) -> tuple[LaunchSpec, ...]:
     """Each launch's room for the demands: its capacity, ports and return capsule less what the
     bookings that are not demands (manifested, not to be moved) take."""
     demand_bookings = {d.booking.pk for d in demands if d.booking is not None}
@@ -378,8 +377,7 @@ def _launch_specs(
                 return_g=None if capsule is None else max(_grams(Decimal(capsule) - back[launch.pk]), 0),
             )
         )
-    on_selling = sum((mass[launch.pk] for launch in launches), Decimal(0))
-    return tuple(specs), on_selling
+    return tuple(specs)
 
 
 def _contract_specs(*, demands: Sequence[Demand]) -> tuple[ContractSpec, ...]:

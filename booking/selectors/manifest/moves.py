@@ -13,8 +13,6 @@ from booking.rules.money import HUNDRED, fmt_money, money
 from booking.selectors.fit import fmt_kg, launch_label
 from customers.models import Customer
 
-OPEN_MOVE_STATUSES = (ManifestMove.Status.PROPOSED, ManifestMove.Status.OFFERED)
-
 
 def proposals_for(*, provider_ids: set[int] | None) -> QuerySet[ManifestProposal]:
     """Proposals of the providers an operator runs (``None``: every provider), newest first."""
