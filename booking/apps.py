@@ -49,6 +49,7 @@ class BookingConfig(AppConfig):
         )
         signals.events_published.connect(standby.standby_on_published, dispatch_uid="booking.standby")
         signals.standby_passes_due.connect(tasks.standby_passes_queue, dispatch_uid="booking.standby_queue")
+        signals.events_published.connect(tasks.manifest_on_published, dispatch_uid="booking.manifest")
         signals.readiness_checks_due.connect(
             tasks.readiness_checks_queue, dispatch_uid="booking.checks_queue"
         )

@@ -1093,6 +1093,24 @@ def _schedule_dedicated(asked: DedicatedRequest, *, now: datetime) -> None:
     )
 
 
+#: Demo payloads' acceptable launch dates, days from the load (demo assumptions): the manifest
+#: optimiser keeps each within them, and a launch slipping past the latest proposes moves.
+PAYLOAD_LAUNCH_DAYS = {
+    "GOMX-5A": (None, 120),
+    "GOMX-5B": (None, 120),
+    "Jilin-1 Video 09": (7, 150),
+    "Jilin-1 Video 10": (7, 150),
+}
+
+
+def _load_manifest_dates(now: datetime) -> None:
+    for name, (earliest, latest) in PAYLOAD_LAUNCH_DAYS.items():
+        Payload.objects.filter(name=name).update(
+            earliest_launch=None if earliest is None else (now + timedelta(days=earliest)).date(),
+            latest_launch=None if latest is None else (now + timedelta(days=latest)).date(),
+        )
+
+
 def load_catalog(now: datetime | None = None) -> dict[str, int]:
     """Create or refresh the demo catalog; answers how many rows of each kind it holds."""
     now = now or timezone.now()
@@ -1117,6 +1135,7 @@ def load_catalog(now: datetime | None = None) -> dict[str, int]:
         _load_ports()
         _load_invoices(now)
         _load_dedicated_requests(now)
+        _load_manifest_dates(now)
 
     return {
         "providers": Provider.objects.count(),

@@ -216,6 +216,12 @@ class Booking(models.Model):
         default=Decimal("0"),
         help_text="Owed back to the customer: paid beyond the fee on cancelling, or beyond a lower price after a move.",
     )
+    may_move = models.BooleanField(
+        "may be moved",
+        default=True,
+        help_text="The customer agrees that the provider may offer to move this booking to another launch "
+        "(each move is still an offer the customer accepts or declines).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -847,6 +853,7 @@ class Notification(models.Model):
         DEDICATED_SCHEDULED = "dedicated_scheduled", "Dedicated launch scheduled"
         DEDICATED_DECLINED = "dedicated_declined", "Dedicated launch request declined"
         STANDBY_OFFERED = "standby_offered", "Standby seat offered"
+        MOVE_OFFERED = "move_offered", "Move to another launch offered"
 
     class Category(models.TextChoices):
         BOOKINGS = "bookings", "Bookings"
@@ -1300,3 +1307,95 @@ class StandbyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payload} standby ({self.get_status_display()})"
+
+
+class ManifestProposal(models.Model):
+    """The manifest optimiser's proposal for one provider: moves of bookings between its rideshare
+    launches that let more fly. It changes nothing until an operator applies moves (each becomes
+    an offer to the customer). Written by ``booking.services.manifest`` only."""
+
+    class Trigger(models.TextChoices):
+        OPERATOR = "operator", "Asked for by an operator"
+        SLIP = "slip", "A launch slipped"
+        SCRUB = "scrub", "A launch was scrubbed"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="manifest_proposals")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.OPERATOR)
+    trigger_launch = models.ForeignKey(
+        Launch, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifest_proposals"
+    )
+    demands = models.PositiveIntegerField(default=0, help_text="Payloads the optimiser placed or tried to.")
+    launches = models.PositiveIntegerField(default=0)
+    mass_before_kg = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
+    mass_after_kg = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
+    objective = models.BigIntegerField(default=0)
+    best_bound = models.BigIntegerField(default=0)
+    gap = models.FloatField(
+        default=0, help_text="(best bound - objective) / best bound; 0 when proved optimal."
+    )
+    solver_status = models.CharField(max_length=20, blank=True)
+    solve_seconds = models.FloatField(default=0)
+    summary = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Manifest proposal {self.pk} for {self.provider}"
+
+
+class ManifestMove(models.Model):
+    """One proposed move: a booking from its launch to another, why, and what it costs. Proposed,
+    then offered to the customer (an operator applied it), then accepted (carried out by the
+    rebooking service), declined, lapsed or refused (its booking changed meanwhile, or the move no
+    longer fits)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        OFFERED = "offered", "Offered to the customer"
+        ACCEPTED = "accepted", "Accepted and carried out"
+        DECLINED = "declined", "Declined by the customer"
+        LAPSED = "lapsed", "Lapsed unanswered"
+        REFUSED = "refused", "Refused"
+
+    proposal = models.ForeignKey(ManifestProposal, on_delete=models.CASCADE, related_name="moves")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="manifest_moves")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="manifest_moves")
+    from_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="+")
+    to_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    reason = models.CharField(max_length=300)
+    # What the booking was when the move was proposed: a move whose booking changed is refused.
+    booking_status = models.CharField(max_length=12)
+    booking_mass_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    mass_kg = models.DecimalField("mass on the new launch (kg)", max_digits=9, decimal_places=1)
+    price_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    fee_waived = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="The rebooking fee the provider waives.",
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.CharField(max_length=300, blank=True)
+    new_booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifest_move_result"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_launch=models.F("to_launch")), name="manifest_move_changes_launch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} → {self.to_launch}"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 
 from booking.errors import Busy
 from booking.services import bookings as booking_services
-from booking.services import notifications, quotes, readiness, standby, webhook_transport, webhooks
+from booking.services import manifest, notifications, quotes, readiness, standby, webhook_transport, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +194,36 @@ def standby_passes_queue(*, launch_ids: Sequence[int], **_signal: Any) -> None:
             standby_offers_make.delay(launch_id)
         except Exception:  # broker down: the sweep passes over it
             logger.warning("could not queue the standby pass of launch %s; the sweep will", launch_id)
+
+
+# --- the manifest optimiser ----------------------------------------------------------------------
+
+#: The launch changes after which the optimiser proposes where the launch's payloads go.
+MANIFEST_TRIGGER_VERBS = ("launch.slipped", "launch.scrubbed")
+
+
+@shared_task(name="booking.tasks.manifest_propose_after_change", acks_late=True, ignore_result=True)
+def manifest_propose_after_change(launch_id: int) -> int | None:
+    """A launch slipped or scrubbed: propose where its payloads go (when any must); the proposal's id."""
+    proposal = manifest.manifest_propose_after_launch_change(launch_id=launch_id)
+    return proposal.pk if proposal is not None else None
+
+
+@shared_task(name="booking.tasks.manifest_offers_lapse", acks_late=True, ignore_result=True)
+def manifest_offers_lapse() -> int:
+    """Beat, every 5 minutes: offers of moves past their answer-by time lapse."""
+    return manifest.manifest_offers_lapse()
+
+
+def manifest_on_published(*, events: Sequence[Any], **_signal: Any) -> None:
+    """Listens to ``signals.events_published``: a slip or a scrub queues a proposal, after commit."""
+    launch_ids = sorted({e.launch_id for e in events if e.verb in MANIFEST_TRIGGER_VERBS and e.launch_id})
+    for launch_id in launch_ids:
+        transaction.on_commit(partial(_queue_proposal, launch_id), robust=True)
+
+
+def _queue_proposal(launch_id: int) -> None:
+    try:
+        manifest_propose_after_change.delay(launch_id)
+    except Exception:  # broker down: the operator asks for a proposal from the admin
+        logger.warning("could not queue the manifest proposal after a change of launch %s", launch_id)

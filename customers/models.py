@@ -37,6 +37,12 @@ class Customer(models.Model):
             "still pending (confirming still needs it cleared)."
         ),
     )
+    allows_moves = models.BooleanField(
+        "bookings may be moved",
+        default=True,
+        help_text="The customer agrees that the provider may offer to move its bookings to other launches "
+        "(each move is an offer the customer accepts or declines). Off: no booking of it is proposed for a move.",
+    )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
     # What invoices say about the buyer.
@@ -225,6 +231,12 @@ class Payload(models.Model):
         help_text="A station cargo mission flies under a programme's limits (up-mass, return mass).",
     )
     hazards = models.CharField(max_length=200, blank=True)
+    earliest_launch = models.DateField(
+        null=True, blank=True, help_text="The earliest launch date the payload can fly (UTC); empty: any."
+    )
+    latest_launch = models.DateField(
+        null=True, blank=True, help_text="The latest launch date still acceptable (UTC); empty: any."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -237,6 +249,12 @@ class Payload(models.Model):
                 condition=Q(inclination_deg__isnull=True)
                 | (Q(inclination_deg__gte=0) & Q(inclination_deg__lte=180)),
                 name="payload_inclination_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(earliest_launch__isnull=True)
+                | Q(latest_launch__isnull=True)
+                | Q(earliest_launch__lte=models.F("latest_launch")),
+                name="payload_launch_dates_ordered",
             ),
             models.CheckConstraint(
                 condition=Q(returnable=False, return_mass_kg__isnull=True)

@@ -4,6 +4,7 @@ Embedded defaults need no server: SQLite under var/ and kombu's filesystem broke
 Production sets DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -342,6 +343,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
     "standby-sweep": {"task": "booking.tasks.standby_sweep", "schedule": 300.0, "options": {"expires": 290}},
+    "manifest-offers-lapse": {"task": "booking.tasks.manifest_offers_lapse", "schedule": 300.0},
     "readiness-reconcile": {
         "task": "booking.tasks.readiness_reconcile",
         "schedule": 30.0,
@@ -357,6 +359,18 @@ LAUNCHBOOK_LTAN_TOLERANCE_MINUTES = int(os.environ.get("LAUNCHBOOK_LTAN_TOLERANC
 # Webhooks to loopback, private, link-local, multicast or reserved addresses are refused (SSRF)
 # unless this is set, e.g. for a receiver on the same machine in development.
 LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("LAUNCHBOOK_WEBHOOK_ALLOW_PRIVATE_HOSTS", False)
+# The manifest optimiser (booking/selectors/manifest): the objective's weights as JSON, overriding
+# any of {"mass": points per kg flown, "revenue": per 1,000 USD of price, "dates": per day before
+# the payload's latest date, "dates_cap_days", "move": the cost of one move}; the solver's time
+# limit and workers; how far out a payload not yet ready (export, documents) may be placed; how long
+# a customer has to answer a move offered.
+LAUNCHBOOK_MANIFEST_WEIGHTS: dict[str, float] = json.loads(
+    os.environ.get("LAUNCHBOOK_MANIFEST_WEIGHTS", "{}")
+)
+LAUNCHBOOK_MANIFEST_TIME_LIMIT_SECONDS = float(os.environ.get("LAUNCHBOOK_MANIFEST_TIME_LIMIT_SECONDS", "4"))
+LAUNCHBOOK_MANIFEST_WORKERS = int(os.environ.get("LAUNCHBOOK_MANIFEST_WORKERS", "2"))
+LAUNCHBOOK_MANIFEST_READINESS_DAYS = int(os.environ.get("LAUNCHBOOK_MANIFEST_READINESS_DAYS", "30"))
+LAUNCHBOOK_MANIFEST_OFFER_HOURS = int(os.environ.get("LAUNCHBOOK_MANIFEST_OFFER_HOURS", "72"))
 # Days a new API token lives; empty: tokens never expire. Each token keeps the expiry it was issued with.
 _token_days = os.environ.get("LAUNCHBOOK_API_TOKEN_DAYS", "").strip()
 LAUNCHBOOK_API_TOKEN_DAYS: int | None = int(_token_days) if _token_days else None

@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     events,
     integrations,
     launches,
+    manifest,
     payments,
     readiness,
 )

@@ -147,6 +147,8 @@ class BookingAdmin(ProviderScopedAdmin):
             },
         ),
         ("Capacity", {"fields": ["mass_kg"]}),
+        # The customer's consent to be offered moves by the manifest optimiser (and its customer's).
+        ("Moves", {"fields": ["may_move"]}),
         ("History", {"fields": ["rebooked_from", "created_by", "history"]}),
     ]
     actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings", *BOOKING_ACTIONS]

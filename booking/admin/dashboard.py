@@ -11,15 +11,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from booking.admin.schedule_form import dedicated_request_query
-from booking.models import Booking, DedicatedRequest, Launch, PlanStep, Reservation
+from booking.models import (
+    Booking,
+    DedicatedRequest,
+    Launch,
+    ManifestMove,
+    ManifestProposal,
+    PlanStep,
+    Reservation,
+)
 from booking.rules.readiness import step_late_at
 from booking.selectors.closures import launches_needing_replan, next_window_for
 from booking.selectors.dedicated import dedicated_requests_for_providers
+from booking.selectors.manifest.moves import proposals_for
 from booking.selectors.planner import Plan
 from vehicles.models import LaunchSite, MobilePlatform
 from vehicles.selectors import operator_provider_ids
@@ -33,7 +42,10 @@ TOOL_LINKS = (
     ("Fleet timeline", ("admin:booking_launch_fleet",)),
     ("Schedule a launch", ("admin:booking_launch_schedule",)),
     ("Readiness board", ("admin:booking_readinessplan_board",)),
+    ("Manifest proposals", ("admin:booking_manifestproposal_changelist",)),
 )
+#: At most this many manifest proposals with moves still to review are shown.
+PROPOSALS_SHOWN = 5
 
 
 def _scoped(qs: QuerySet[Any], provider_ids: set[int] | None, path: str) -> QuerySet[Any]:
@@ -65,6 +77,8 @@ class OperatorDashboard:
     #: Dedicated launch requests waiting for the operator's providers, each with the link that
     #: opens the schedule form pre-filled from it (the planner's plans beside it).
     dedicated_requests: list[tuple[DedicatedRequest, str]] = field(default_factory=list)
+    #: The optimiser's proposals with moves still to review (after a slip or a scrub, or asked for).
+    manifest_proposals: list[ManifestProposal] = field(default_factory=list)
 
 
 def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 25) -> OperatorDashboard:
@@ -133,10 +147,17 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         (asked, f"{schedule_url}{dedicated_request_query(asked)}" if schedule_url else "")
         for asked in dedicated.order_by("earliest", "pk")[:limit]
     ]
+    proposals = (
+        proposals_for(provider_ids=ids)
+        .annotate(to_review=Count("moves", filter=Q(moves__status=ManifestMove.Status.PROPOSED)))
+        .filter(to_review__gt=0)
+        .order_by("-created_at", "-pk")
+    )
     return OperatorDashboard(
         now=now,
         dedicated_requests=dedicated_rows,
         closure_conflicts=closure_conflicts,
+        manifest_proposals=list(proposals[:PROPOSALS_SHOWN]),
         all_providers=ids is None,
         launches=list(launches[:limit]),
         holds=list(holds[:limit]),

@@ -132,6 +132,8 @@ PAYLOAD = {
     "return_mass_kg": None,
     "ltan": "10:30",
     "cargo_programme": None,
+    "earliest_launch": "2025-06-01",
+    "latest_launch": "2025-09-30",
     "cargo_items": [],
     "manifest_totals": {"up_kg": "0.0", "down_kg": "0.0", "waste_kg": "0.0"},
     "created_at": "2025-05-01T09:00:00Z",
@@ -235,6 +237,7 @@ BOOKING = {
     "amount_paid": "0.00",
     "fees_charged": "0.00",
     "refund_due": "0.00",
+    "may_move": True,
     "created_at": "2025-05-01T09:05:00Z",
     "updated_at": "2025-05-01T09:05:00Z",
 }
@@ -285,6 +288,24 @@ STANDBY_ENTRY = {
     "created_at": "2025-04-28T14:00:00Z",
     "updated_at": "2025-05-01T09:05:00Z",
 }
+MOVE_OFFER = {
+    "id": 12,
+    "booking": "LB-00041",
+    "from_launch": 7,
+    "to_launch": 9,
+    "status": "offered",
+    "reason": "Kuaizhou-1A KZ1A-Y7 flies on 2027-02-14, after GOMX-5A's latest date 2027-01-31; Kuaizhou-1A KZ1A-Y9 takes it",
+    "mass_kg": "100.0",
+    "price_change": "0.00",
+    "fee_waived": "30000.00",
+    "currency": "USD",
+    "terms": "Price unchanged; the rebooking fee of 30,000.00 USD is waived",
+    "offer_expires_at": "2027-01-05T10:00:00Z",
+    "answered_at": None,
+    "refusal": "",
+    "new_booking": None,
+}
+
 CONFLICT = {
     "detail": "payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7",
     "reasons": ["payload 520 kg exceeds the 430 kg left to SSO 500 km on Kuaizhou-1A Y7"],

@@ -22,6 +22,7 @@ router.register("bookings", views.BookingViewSet, basename="booking")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
 router.register("dedicated-requests", views.DedicatedRequestViewSet, basename="dedicated-request")
 router.register("standby", views.StandbyEntryViewSet, basename="standby")
+router.register("move-offers", views.MoveOfferViewSet, basename="move-offer")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhook")
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 

@@ -43,11 +43,18 @@ class PayloadForm(forms.ModelForm):
             "return_mass_kg": "Comes back to Earth (kg)",
             "cargo_programme": "Station cargo programme",
             "hazards": "Hazards",
+            "earliest_launch": _("Earliest launch date"),
+            "latest_launch": _("Latest launch date"),
         }
         help_texts = {
             "mass_kg": "Wet mass ready for launch, without the launch adapter (a cargo mission: its up-mass).",
             "return_mass_kg": "What comes back in the capsule: returnable payloads only.",
             "hazards": "Propellants, batteries, pressure vessels or radioactive sources, if any.",
+            "earliest_launch": _("The earliest day (UTC) the payload can be ready to fly; empty: any."),
+            "latest_launch": _(
+                "The latest day (UTC) it may still fly; if its launch slips past it, the provider "
+                "proposes another. Empty: any."
+            ),
         }
         widgets = {
             "mass_kg": forms.NumberInput(
@@ -56,6 +63,8 @@ class PayloadForm(forms.ModelForm):
             "length_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
             "width_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
             "height_m": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "earliest_launch": forms.DateInput(attrs={"type": "date"}),
+            "latest_launch": forms.DateInput(attrs={"type": "date"}),
             "orbit_family": forms.Select(attrs={"data-orbit": "family"}),
             "altitude_km": forms.NumberInput(
                 attrs={

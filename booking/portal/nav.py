@@ -31,6 +31,7 @@ NAV = (
         ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
     ),
     NavItem("Standby", "standby", ("standby", "standby_join")),
+    NavItem("Moves offered", "moves", ("moves",)),
     NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
     NavItem("Contracts", "contracts", ("contracts",)),
     NavItem("Payments", "payments", ("payments",)),

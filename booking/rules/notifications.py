@@ -44,10 +44,11 @@ CATEGORY_OF: dict[str, str] = {
     Reason.DEDICATED_SCHEDULED: Category.BOOKINGS,
     Reason.DEDICATED_DECLINED: Category.BOOKINGS,
     Reason.STANDBY_OFFERED: Category.BOOKINGS,
+    Reason.MOVE_OFFERED: Category.BOOKINGS,
 }
 
 CATEGORY_HELP: dict[str, str] = {
-    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled, a dedicated launch request answered, a seat offered from a standby list",
+    Category.BOOKINGS: "a seat held, a booking confirmed, moved to another launch or cancelled, a dedicated launch request answered, a seat offered from a standby list, a move to another launch offered",
     Category.PAYMENTS: "a payment milestone due soon, or overdue",
     Category.LAUNCHES: "a launch you are booked on slipped, scrubbed, launched, or hit a site closure",
     Category.READINESS: "a readiness step of yours is late or failed, or put the launch on hold",
@@ -90,6 +91,7 @@ VERB_REASONS: dict[str, str] = {
     "dedicated.scheduled": Reason.DEDICATED_SCHEDULED,
     "dedicated.declined": Reason.DEDICATED_DECLINED,
     "standby.offered": Reason.STANDBY_OFFERED,
+    "booking.move_offered": Reason.MOVE_OFFERED,
 }
 LIFT_OFF_STATUS = "launched"
 
@@ -165,6 +167,7 @@ SUBJECTS: dict[str, str] = {
     Reason.DEDICATED_SCHEDULED: "Your dedicated launch is scheduled: {launch}",
     Reason.DEDICATED_DECLINED: "Dedicated launch request {reference} declined",
     Reason.STANDBY_OFFERED: "A seat on {launch} is offered to {payload} until {hold_expires}",
+    Reason.MOVE_OFFERED: "Booking {reference}: a move to another launch is offered",
 }
 
 

@@ -67,6 +67,7 @@ class Action(StrEnum):
     BOOKING_HOLD = "booking_hold"
     BOOKING_REBOOK = "booking_rebook"
     BOOKING_CANCEL = "booking_cancel"
+    MOVE_ANSWER = "move_answer"
     EXPRESS_ORDER = "express_order"
     DEDICATED_REQUEST = "dedicated_request"
     DEDICATED_ANSWER = "dedicated_answer"
@@ -79,6 +80,7 @@ class Action(StrEnum):
     SECRET_ROTATE = "secret_rotate"
     MEMBER_MANAGE = "member_manage"
     LAUNCH_OPERATE = "launch_operate"
+    MANIFEST_PROPOSE = "manifest_propose"
     DOCUMENT_REVIEW = "document_review"
     CONTRACT_DRAFT = "contract_draft"
     CONTRACT_ACTIVATE = "contract_activate"
@@ -112,6 +114,9 @@ RULES: dict[Action, Rule] = {
     Action.BOOKING_HOLD: _rule("hold a seat for a quote", M, A),
     Action.BOOKING_REBOOK: _rule("move a booking to another launch", M, A),
     Action.BOOKING_CANCEL: _rule("cancel a booking", M, A),
+    Action.MOVE_ANSWER: _rule(
+        "accept or decline moves of bookings to other launches, and say whether moves may be offered", M, A
+    ),
     Action.EXPRESS_ORDER: _rule("order an express launch", M, A),
     Action.DEDICATED_REQUEST: _rule("request a dedicated launch, and withdraw the request", M, A),
     Action.DEDICATED_ANSWER: _rule(
@@ -145,6 +150,12 @@ RULES: dict[Action, Rule] = {
         OP,
         P,
         refusal="Only a provider's operators can change its launches.",
+    ),
+    Action.MANIFEST_PROPOSE: _rule(
+        "ask for manifest proposals and offer their moves on their provider's launches",
+        OP,
+        P,
+        refusal="Only a provider's operators can propose and offer moves on its launches.",
     ),
     Action.DOCUMENT_REVIEW: _rule("approve or reject documents of their provider's bookings", OP, P),
     # An active contract gives the provider's operators reach into the customer's rows: an

@@ -13,6 +13,7 @@ from booking.models import (
     Event,
     Invoice,
     Launch,
+    ManifestMove,
     Payment,
     PlanStep,
     Quote,
@@ -90,6 +91,13 @@ def get_bookings_for(user: User) -> QuerySet[Booking]:
         "customer", "payload", "launch", "launch__provider", "contract", "launch_port"
     )
     return _scoped(qs, user, customer_path="customer_id", provider_path="launch__provider_id")
+
+
+def get_move_offers_for(user: User) -> QuerySet[ManifestMove]:
+    """Moves offered (or answered): a customer's own, an operator's providers'; never ones only proposed."""
+    qs = ManifestMove.objects.select_related("booking", "customer", "from_launch", "to_launch", "new_booking")
+    qs = qs.exclude(status=ManifestMove.Status.PROPOSED)
+    return _scoped(qs, user, customer_path="customer_id", provider_path="proposal__provider_id")
 
 
 def get_quotes_for(user: User) -> QuerySet[Quote]:

@@ -254,3 +254,16 @@ def search_seat(*, launch: Launch, payload: Payload, now: datetime, port_kind: s
             return choose_seat(launch=launch, port_kind=port.kind, adapter=None)
         misses.append(problem)
     raise Conflict(f"no port on {launch_label(launch)} takes payload {payload.name}: " + "; ".join(misses))
+
+
+def rebook_seat(*, booking: Booking, target: Launch) -> Seat:
+    """Where a booking rides when it moves to ``target``: the same kind of port (and the same
+    adapter) there; on a launch without ports, the target vehicle's standard adapter, unless the
+    booking brought an adapter of its own. ``Conflict`` when the target has no such port."""
+    kind = booking.launch_port.kind if booking.launch_port is not None else None
+    if not launch_ports(target):
+        return Seat(port=None, adapter=booking.adapter if kind is None else None)
+    try:
+        return choose_seat(launch=target, port_kind=kind, adapter=booking.adapter)
+    except InvalidRequest as exc:
+        raise Conflict(f"booking {booking.reference} cannot move to {target.name}: {exc.message}") from exc

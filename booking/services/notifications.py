@@ -324,6 +324,8 @@ def _event_details(
         details["reference"] = booking.reference
         details["portal_link"] = f"/portal/bookings/{booking.reference}/"
         details["price"] = fmt_money(booking.price, booking.currency)
+        if event.verb == "booking.move_offered":
+            details["portal_link"] = "/portal/moves/"
         if booking.hold_expires_at and event.verb == "booking.held":
             details["hold_expires"] = when(booking.hold_expires_at)
     document = documents.get(event.subject_id) if event.subject_type == "document" else None

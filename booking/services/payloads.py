@@ -7,7 +7,7 @@ too: they belong to a payload and write the same audit log.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking
@@ -114,6 +115,8 @@ def payload_create(
     ltan: time | None = None,
     cargo_programme: CargoProgramme | None = None,
     orbit_review: CatalogOrbitReview | None = None,
+    earliest_launch: date | None = None,
+    latest_launch: date | None = None,
 ) -> Payload:
     """Register a payload of ``customer``. Refuses an orbit no vehicle and site can reach, and masses
     or a local time that do not hold together (``payload_mission_problems``). A front end that has
@@ -129,6 +132,7 @@ def payload_create(
         raise InvalidRequest("A payload needs a name.")
     if mass_kg <= 0:
         raise InvalidRequest(f"A payload's mass must be above 0 kg, not {mass_kg} kg.")
+    _check_launch_dates(earliest_launch=earliest_launch, latest_launch=latest_launch)
     review = orbit_review or catalog_orbit_review(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
     )
@@ -162,6 +166,8 @@ def payload_create(
                 width_m=width_m,
                 height_m=height_m,
                 hazards=hazards,
+                earliest_launch=earliest_launch,
+                latest_launch=latest_launch,
             )
             # A new payload has no manifest lines yet: its answer need not ask.
             payload._prefetched_objects_cache = {"cargo_items": CargoItem.objects.none()}  # type: ignore[attr-defined]
@@ -205,10 +211,23 @@ EDITABLE_FIELDS = (
     "ltan",
     "cargo_programme",
     "hazards",
+    "earliest_launch",
+    "latest_launch",
 )
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".zip", ".step", ".stp"}
+
+
+def _check_launch_dates(*, earliest_launch: date | None, latest_launch: date | None) -> None:
+    """The payload's acceptable launch dates (the manifest optimiser keeps within them) in order."""
+    if earliest_launch is not None and latest_launch is not None and earliest_launch > latest_launch:
+        raise InvalidRequest(
+            _(
+                "The earliest launch date %(earliest)s is after the latest %(latest)s: swap them or leave one empty."
+            )
+            % {"earliest": earliest_launch.isoformat(), "latest": latest_launch.isoformat()}
+        )
 
 
 def _snapshot(payload: Payload) -> dict[str, Any]:
@@ -254,6 +273,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         raise InvalidRequest(f"{payload.customer} already has a payload named {changed['name']!r}.")
     _check_sizes_fit_booking(payload=payload, changed=changed)
     merged = {**before, **changed}
+    _check_launch_dates(earliest_launch=merged["earliest_launch"], latest_launch=merged["latest_launch"])
     problems = payload_orbit_problems(
         orbit_family=merged["orbit_family"],
         altitude_km=merged["altitude_km"],

@@ -15,6 +15,8 @@ from booking.models import (
     Booking,
     DedicatedRequest,
     Event,
+    ManifestMove,
+    ManifestProposal,
     OwnerRole,
     PlanStep,
     Quote,
@@ -103,9 +105,24 @@ def world_of(tenant, launch):
     standby = StandbyEntry.objects.create(
         customer=tenant.customer, payload=payload, launch=launch, orbit_family=launch.orbit_family
     )
+    proposal = ManifestProposal.objects.create(provider=launch.provider)
+    offer = ManifestMove.objects.create(
+        proposal=proposal,
+        booking=booking,
+        customer=tenant.customer,
+        from_launch=launch,
+        to_launch=LaunchFactory(vehicle_model=launch.vehicle_model, site=launch.site),
+        status=ManifestMove.Status.OFFERED,
+        reason="room elsewhere",
+        booking_status=booking.status,
+        booking_mass_kg=booking.mass_kg,
+        mass_kg=booking.mass_kg,
+        currency="USD",
+    )
     return {
         "invoice": invoice.number,
         "receipt": receipt.receipt_number,
+        "move-offer": offer.pk,
         "payload": payload.pk,
         "standby": standby.pk,
         "booking": booking.pk,

@@ -34,6 +34,7 @@ from booking.models import (
     ExchangeRate,
     Invoice,
     Launch,
+    ManifestProposal,
     Notification,
     NotificationDelivery,
     PlanStep,
@@ -404,6 +405,7 @@ PROVIDERS_OWN = {
     Event,
     NotificationDelivery,
     DedicatedRequest,
+    ManifestProposal,  # written by the optimiser's service only: operators read and offer
 }
 
 
@@ -457,6 +459,7 @@ def _expace_rows() -> dict:
         ),
         ReadinessTemplate: ReadinessTemplate.objects.first() or plan.template,
         Provider: expace,
+        ManifestProposal: ManifestProposal.objects.create(provider=expace),
         Adapter: _expace_adapter(expace),
         CargoProgramme: CargoProgramme.objects.first(),
         Customer: gomspace,

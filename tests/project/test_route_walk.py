@@ -233,6 +233,7 @@ def test_the_table_says_what_the_product_promises():
         not in (
             Action.LAUNCH_OPERATE,
             Action.DEDICATED_ANSWER,
+            Action.MANIFEST_PROPOSE,
             Action.DOCUMENT_REVIEW,
             Action.PAYMENT_RECORD,
             Action.CONTRACT_DRAFT,

@@ -43,6 +43,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "amount_paid",
             "fees_charged",
             "refund_due",
+            "may_move",
             "created_at",
             "updated_at",
         ]

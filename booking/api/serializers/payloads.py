@@ -100,6 +100,19 @@ class PayloadSerializer(serializers.ModelSerializer):
         default=None,
         help_text='A station cargo mission\'s programme, e.g. "cmsa-station-cargo" (1-4 t up, 100-300 kg back).',
     )
+    earliest_launch = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The earliest launch date it can fly (UTC); null: any.",
+    )
+    latest_launch = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The latest launch date still acceptable (UTC); null: any. A launch slipping past it "
+        "makes the provider propose another launch.",
+    )
     cargo_items = CargoItemSerializer(many=True, read_only=True, help_text="A cargo mission's manifest.")
     manifest_totals = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(
@@ -122,6 +135,8 @@ class PayloadSerializer(serializers.ModelSerializer):
             "return_mass_kg",
             "ltan",
             "cargo_programme",
+            "earliest_launch",
+            "latest_launch",
             "cargo_items",
             "manifest_totals",
             "created_at",

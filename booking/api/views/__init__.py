@@ -16,6 +16,7 @@ from .events import EventFilter, EventViewSet
 from .express import ExpressOrderView, ExpressQuoteCancelView, ExpressQuoteConfirmView, ExpressQuoteView
 from .invoices import InvoiceViewSet
 from .launches import LaunchFilter, LaunchViewSet
+from .moves import MoveOfferViewSet
 from .payloads import PayloadViewSet
 from .quotes import QuoteViewSet
 from .standby import StandbyEntryViewSet
@@ -41,6 +42,7 @@ __all__ = [
     "InvoiceViewSet",
     "LaunchFilter",
     "LaunchViewSet",
+    "MoveOfferViewSet",
     "NOT_FOUND",
     "PayloadViewSet",
     "PlatformViewSet",

@@ -90,6 +90,8 @@ class PayloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             return_mass_kg=data.get("return_mass_kg"),
             ltan=data.get("ltan"),
             cargo_programme=data.get("cargo_programme"),
+            earliest_launch=data.get("earliest_launch"),
+            latest_launch=data.get("latest_launch"),
             orbit_review=serializer.orbit_review,
         )
         return Response(self.get_serializer(payload).data, status=status.HTTP_201_CREATED)
