@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from vehicles.models import Currency, OrbitFamily, Provider
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
@@ -307,3 +308,27 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.payload or self.customer}"
+
+
+class UserProfile(models.Model):
+    """A person's own settings, whatever organisation they act for: the language they read in.
+
+    One row per user, written on first choice; no row (or an empty language) means the browser's
+    language, then English.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language pages, e-mails and API answers are written in; empty: the browser's."),
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser language'})"

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
 from booking.api.docs import api_docs
+from launchbook.languages import language_choose
 
 admin.site.site_header = "Launchbook operations"
 admin.site.site_title = "Launchbook"
@@ -21,6 +22,7 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("health/", health, name="health"),
+    path("language/", language_choose, name="language"),
     path("admin/", admin.site.urls),
     path("portal/", include("booking.portal.urls")),
     path("api/v1/", include("booking.api.urls")),

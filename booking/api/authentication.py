@@ -11,7 +11,13 @@ from rest_framework import authentication, exceptions
 from booking.dates import when
 from booking.models import ApiToken
 from booking.services.tokens import api_token_digest
-from customers.selectors import customer_ids_from_text, member_customer_ids_subquery, remember_customer_ids
+from customers.selectors import (
+    customer_ids_from_text,
+    member_customer_ids_subquery,
+    remember_customer_ids,
+    user_language,
+)
+from launchbook.languages import request_language_apply
 
 # last_used_at is a hint for people, not an audit trail: write it at most once a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -34,7 +40,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(key) > MAX_KEY_LENGTH:
             raise exceptions.AuthenticationFailed("The token is not valid.")
         token = (
-            ApiToken.objects.select_related("user", "membership__customer")
+            ApiToken.objects.select_related("user__profile", "membership__customer")
             .annotate(member_customer_ids=member_customer_ids_subquery())
             .filter(key_digest=api_token_digest(key), revoked_at__isnull=True)
             .first()
@@ -55,6 +61,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         # This user object lives for this request only: reads asked several times per request
         # are kept on it, starting with the organisations it belongs to, read with the token.
         remember_customer_ids(token.user, customer_ids_from_text(token.member_customer_ids))
+        # The answer is written in the token user's language, else the browser's (Accept-Language).
+        request_language_apply(request._request, user_language(token.user))
         return token.user, token
 
     def authenticate_header(self, request):

@@ -60,6 +60,7 @@ class Action(StrEnum):
     SIGN_IN = "sign_in"
     READ = "read"
     ACCOUNT = "account"
+    LANGUAGE = "language"
     TOKEN_OWN = "token_own"
     PAYLOAD_MANAGE = "payload_manage"
     DOCUMENT_UPLOAD = "document_upload"
@@ -100,6 +101,8 @@ RULES: dict[Action, Rule] = {
     Action.SIGN_IN: _rule("sign in and exchange a password for an API token", Hat.ANYONE),
     Action.READ: _rule("read the catalog, the schedule and the organisation's rows", Hat.SIGNED_IN),
     Action.ACCOUNT: _rule("change their own settings and the organisation they act for", V, M, F, A),
+    # Signed in, the choice is kept with the account; before signing in, with the browser.
+    Action.LANGUAGE: _rule("choose the language they read in", Hat.ANYONE),
     # A token acts with its membership's role, so holding one grants nothing more than signing in.
     Action.TOKEN_OWN: _rule("create and revoke their own API tokens", Hat.SIGNED_IN),
     Action.PAYLOAD_MANAGE: _rule("register and change payloads", M, A),
