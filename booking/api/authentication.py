@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -32,13 +33,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Token <key>'.")
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Token <key>'."))
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from exc
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from exc
         if len(key) > MAX_KEY_LENGTH:
-            raise exceptions.AuthenticationFailed("The token is not valid.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid."))
         token = (
             ApiToken.objects.select_related("user__profile", "membership__customer")
             .annotate(member_customer_ids=member_customer_ids_subquery())
@@ -46,14 +47,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid or has been revoked."))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("The user of this token is inactive.")
+            raise exceptions.AuthenticationFailed(_("The user of this token is inactive."))
         now = timezone.now()
         if token.expires_at is not None and token.expires_at <= now:
             raise exceptions.AuthenticationFailed(
-                f"This token expired at {when(token.expires_at)}; create a new one in the "
-                "portal's Integrations page or with POST /api/v1/auth/token/."
+                _(
+                    "This token expired at %(expired)s; create a new one in the portal's Integrations "
+                    "page or with POST /api/v1/auth/token/."
+                )
+                % {"expired": when(token.expires_at)}
             )
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class Hat(StrEnum):
     # The four membership roles; the values are customers.models.Membership.Role's.
@@ -195,7 +197,7 @@ def refusal(who: Principal | str | Any | None, action: Action | str) -> str:
     rule = RULES[Action(action)]
     current = _as_principal(who)
     if not current.signed_in:
-        return f"Sign in to {rule.what}."
+        return _("Sign in to %(what)s.") % {"what": _(rule.what)}
     if rule.refusal:
         return rule.refusal
     able = [HAT_PLURALS[hat] for hat in allowed_hats(action)]
@@ -206,7 +208,11 @@ def refusal(who: Principal | str | Any | None, action: Action | str) -> str:
         refused = HAT_PLURALS[Hat.PLATFORM if current.platform else Hat.OPERATOR]
     else:
         refused = "users who are not members of a customer organisation"
-    return f"Only {who_may} may {rule.what} (not {refused})."
+    return _("Only %(who_may)s may %(what)s (not %(refused)s).") % {
+        "who_may": who_may,
+        "what": _(rule.what),
+        "refused": refused,
+    }
 
 
 def markdown_table() -> str:
