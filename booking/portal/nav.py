@@ -6,31 +6,33 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     # URL names of the pages that belong to this section (highlighted as current).
     section: tuple[str, ...]
 
 
 NAV = (
-    NavItem("Dashboard", "dashboard", ("dashboard",)),
-    NavItem("Book", "book", ("book", "book_options", "book_price", "quote_detail")),
-    NavItem("Express order", "express", ("express", "express_result")),
+    NavItem(_("Dashboard"), "dashboard", ("dashboard",)),
+    NavItem(_("Book"), "book", ("book", "book_options", "book_price", "quote_detail")),
+    NavItem(_("Express order"), "express", ("express", "express_result")),
     NavItem(
-        "Bookings",
+        _("Bookings"),
         "bookings",
         ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
     ),
-    NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
-    NavItem("Contracts", "contracts", ("contracts",)),
-    NavItem("Documents", "documents", ("documents",)),
-    NavItem("Events", "events", ("events",)),
-    NavItem("Notifications", "notifications", ("notifications", "notification_preferences")),
-    NavItem("Integrations", "integrations", ("integrations",)),
+    NavItem(_("Payloads"), "payloads", ("payloads", "payload_create", "payload_edit")),
+    NavItem(_("Contracts"), "contracts", ("contracts",)),
+    NavItem(_("Documents"), "documents", ("documents",)),
+    NavItem(_("Events"), "events", ("events",)),
+    NavItem(_("Notifications"), "notifications", ("notifications", "notification_preferences")),
+    NavItem(_("Integrations"), "integrations", ("integrations",)),
 )
 
 
@@ -43,5 +45,5 @@ def nav_for(request: HttpRequest) -> list[dict[str, object]]:
             url = reverse(f"portal:{item.url_name}")
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": current in item.section})
+        items.append({"label": str(item.label), "url": url, "active": current in item.section})
     return items
