@@ -66,7 +66,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         # are kept on it, starting with the organisations it belongs to, read with the token.
         remember_customer_ids(token.user, customer_ids_from_text(token.member_customer_ids))
         # The answer is written in the token user's language, else the browser's (Accept-Language).
-        request_language_apply(request._request, user_language(token.user))
+        request_language_apply(getattr(request, "_request", request), user_language(token.user))
         return token.user, token
 
     def authenticate_header(self, request):

@@ -21,6 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import day_iso
 from booking.errors import Conflict, ServiceError
@@ -294,7 +295,12 @@ def rebook_options(*, booking: Booking, now: datetime | None = None) -> Availabi
             continue
         if _lacks_port_kind(launch=option.launch, kind=kind):
             reasons.append(
-                f"{option.launch.name} has no {port_label(kind or '')}s for booking {booking.reference}"
+                _("%(name)s has no %(port_label)ss for booking %(reference)s")
+                % {
+                    "name": option.launch.name,
+                    "port_label": port_label(kind or ""),
+                    "reference": booking.reference,
+                }
             )
             continue
         options.append(option)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import (
@@ -35,7 +36,10 @@ CURRENCIES = tuple(Currency.values)
 
 def _validate_currency(currency: str) -> str:
     if currency not in CURRENCIES:
-        raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
+        raise InvalidRequest(
+            _("unknown currency %(currency)s: choose one of %(currencies)s")
+            % {"currency": f"{currency!r}", "currencies": ", ".join(CURRENCIES)}
+        )
     return currency
 
 
@@ -60,7 +64,9 @@ def units_per_usd(currency: str, *, rates: Mapping[str, Decimal] | None = None) 
     if rate is None:
         if currency == Currency.USD:
             return Decimal("1")
-        raise InvalidRequest(f"no exchange rate is set for {currency}: an operator must enter one")
+        raise InvalidRequest(
+            _("no exchange rate is set for %(currency)s: an operator must enter one") % {"currency": currency}
+        )
     return Decimal(rate)
 
 
@@ -69,7 +75,7 @@ def price_convert(
 ) -> Decimal:
     """Convert through US dollars with the rates table (or ``rates``, loaded); rounded half up to cents."""
     if not isinstance(amount, Decimal):
-        raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
+        raise InvalidRequest(_("amounts are Decimal, not %(name)s") % {"name": type(amount).__name__})
     _validate_currency(from_currency)
     _validate_currency(to_currency)
     if from_currency == to_currency:
@@ -101,7 +107,10 @@ def rideshare_launch_lines(
     provider's rate for the orbit family, at least the minimum."""
     rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
     if rate is None:
-        raise Conflict(f"{provider} sells no rideshare seats to {orbit_family}: no price per kg is set")
+        raise Conflict(
+            _("%(provider)s sells no rideshare seats to %(orbit_family)s: no price per kg is set")
+            % {"provider": provider, "orbit_family": orbit_family}
+        )
     by_mass = mass.total_kg * rate.price_per_kg
     per_kg = f"{mass.describe()} × {_fmt_rate(rate.price_per_kg, rate.currency)}/kg"
     if by_mass < rate.minimum_charge:
@@ -134,7 +143,9 @@ def dedicated_launch_lines(
     except DedicatedPrice.DoesNotExist:
         price = None
     if price is None:
-        raise Conflict(f"no dedicated launch price is set for {vehicle_model}")
+        raise Conflict(
+            _("no dedicated launch price is set for %(vehicle_model)s") % {"vehicle_model": vehicle_model}
+        )
     return [
         PriceLine(
             QuoteLine.Kind.LAUNCH,
@@ -177,7 +188,8 @@ def _normalise_options(options: Iterable[str]) -> list[str]:
     for option in options:
         if option not in AddOnService.Kind.values:
             raise InvalidRequest(
-                f"unknown option {option!r}: choose from {', '.join(AddOnService.Kind.values)}"
+                _("unknown option %(option)s: choose from %(values)s")
+                % {"option": f"{option!r}", "values": ", ".join(AddOnService.Kind.values)}
             )
         if option not in chosen:
             chosen.append(option)
@@ -203,12 +215,18 @@ def add_on_lines(
     for kind in chosen:
         service = services.get(kind)
         if service is None:
-            raise InvalidRequest(f"{provider} does not sell {AddOnService.Kind(kind).label.lower()}")
+            raise InvalidRequest(
+                _("%(provider)s does not sell %(lower)s")
+                % {"provider": provider, "lower": AddOnService.Kind(kind).label.lower()}
+            )
         if service.percent_of_declared_value is not None:
             if declared_value is None:
                 raise InvalidRequest(
-                    f"{service.name} is priced at {service.percent_of_declared_value}% of the payload's "
-                    "declared value: give a declared value"
+                    _(
+                        "%(name)s is priced at %(percent_of_declared_value)s%% of the payload's declared "
+                        "value: give a declared value"
+                    )
+                    % {"name": service.name, "percent_of_declared_value": service.percent_of_declared_value}
                 )
             lines.append(
                 PriceLine(
@@ -269,7 +287,7 @@ def _priced_target(
     if launch is None:
         assert vehicle_model is not None
         if port or adapter is not None:
-            raise InvalidRequest("a dedicated launch has no ports to choose: send no port or adapter")
+            raise InvalidRequest(_("a dedicated launch has no ports to choose: send no port or adapter"))
         check_dedicated_fit(vehicle_model=vehicle_model, payload=payload)
         return _Target(
             vehicle_model.provider,
@@ -282,7 +300,9 @@ def _priced_target(
     model = launch.vehicle_model
     if not launch.rideshare:
         if port or adapter is not None:
-            raise InvalidRequest(f"{launch.name} is a dedicated launch: it has no ports to choose")
+            raise InvalidRequest(
+                _("%(name)s is a dedicated launch: it has no ports to choose") % {"name": launch.name}
+            )
         check_launch_fit(launch=launch, payload=payload, now=now)
         lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
         return _Target(
@@ -327,9 +347,11 @@ def quote_price(
     now = now or timezone.now()
     _validate_currency(currency)
     if payload.customer_id != customer.pk:
-        raise InvalidRequest(f"payload {payload.name} belongs to another customer")
+        raise InvalidRequest(_("payload %(name)s belongs to another customer") % {"name": payload.name})
     if customer.export_screening == Customer.ExportScreening.REFUSED:
-        raise Conflict(f"{customer.name} did not pass export screening: no quote can be given")
+        raise Conflict(
+            _("%(name)s did not pass export screening: no quote can be given") % {"name": customer.name}
+        )
     if (launch is None) == (vehicle_model is None):
         raise InvalidRequest(
             "choose either a rideshare launch or a vehicle model for a dedicated launch"
@@ -337,15 +359,17 @@ def quote_price(
         )
     if service_level not in Launch.ServiceLevel.values:
         raise InvalidRequest(
-            f"unknown service level {service_level!r}: choose one of {', '.join(Launch.ServiceLevel.values)}"
+            _("unknown service level %(service_level)s: choose one of %(values)s")
+            % {"service_level": f"{service_level!r}", "values": ", ".join(Launch.ServiceLevel.values)}
         )
     if declared_value is not None:
         if not isinstance(declared_value, Decimal):
             raise InvalidRequest(
-                f"the declared value is a Decimal amount, not {type(declared_value).__name__}"
+                _("the declared value is a Decimal amount, not %(name)s")
+                % {"name": type(declared_value).__name__}
             )
         if declared_value < 0:
-            raise InvalidRequest("the declared value cannot be negative")
+            raise InvalidRequest(_("the declared value cannot be negative"))
     option_list = _normalise_options(options)
     rates = exchange_rates()  # every line converts with the same table, read once
 

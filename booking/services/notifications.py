@@ -506,7 +506,7 @@ def notification_preferences_set(
     if unknown:
         raise InvalidRequest(
             f"Unknown notification categories: {', '.join(sorted(unknown))}; choose from "
-            + ", ".join(Notification.Category.labels)
+            + ", ".join(str(label) for label in Notification.Category.labels)
         )
     with transaction.atomic():
         before = {p.category: p.email for p in NotificationPreference.objects.filter(membership=membership)}

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict
@@ -61,7 +62,9 @@ def order_express_launch(
     """
     now = now or timezone.now()
     if payload.customer_id != customer.pk:
-        raise InvalidRequest(f"{payload.name} does not belong to {customer.name}.")
+        raise InvalidRequest(
+            _("%(name)s does not belong to %(name2)s.") % {"name": payload.name, "name2": customer.name}
+        )
     deadline = now + EXPRESS_LEAD
     planning = {
         "orbit_family": payload.orbit_family,
@@ -86,7 +89,9 @@ def order_express_launch(
                 f"No express launch for {payload.name} can open by {when(deadline)}, "
                 f"nor within {EXPRESS_SEARCH_HORIZON.days} days"
             )
-        raise Conflict(f"{head}. Why: {_why(result)}.", reasons=result.reasons)
+        raise Conflict(
+            _("%(head)s. Why: %(result)s.") % {"head": head, "result": _why(result)}, reasons=result.reasons
+        )
 
     attempts: list[str] = []
     for plan in result.plans:
