@@ -103,13 +103,15 @@ def clock(moment: datetime | time) -> str:
     return moment.strftime("%H:%M")
 
 
-def axis_tick(moment: datetime, *, hourly: bool) -> str:
-    """A tick on a chart's time axis (UTC): "06:00" between days on an hourly axis, "05 Mar 00:00"
-    at midnight, "05 Mar" on a daily axis."""
-    moment = moment.astimezone(UTC)
+def axis_tick(moment: datetime, *, hourly: bool, zone: tzinfo = UTC) -> str:
+    """A tick on a chart's time axis (in ``zone``, UTC unless the page shows another): "06:00"
+    between days on an hourly axis, "05 Mar 00:00" at midnight, "05 Mar" on a daily axis."""
+    moment = moment.astimezone(zone)
     if not hourly:
-        return day_short(moment)
-    return moment.strftime("%d %b %H:%M" if moment.hour == 0 and moment.minute == 0 else "%H:%M")
+        return f"{moment.month}月{moment.day}日" if _chinese() else moment.strftime("%d %b")
+    if moment.hour == 0 and moment.minute == 0:
+        return f"{moment.month}月{moment.day}日 00:00" if _chinese() else moment.strftime("%d %b %H:%M")
+    return moment.strftime("%H:%M")
 
 
 def clock_zone(moment: datetime) -> str:
