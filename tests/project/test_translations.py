@@ -182,6 +182,18 @@ def test_the_chinese_catalog_translates_every_marked_string():
     assert fuzzy == [], f"{len(fuzzy)} translations are marked fuzzy (unchecked): {fuzzy[:20]}"
 
 
+def test_every_translation_keeps_the_placeholders_of_its_message():
+    def placeholders(text: str) -> list[str]:
+        return sorted(set(re.findall(r"%\((\w+)\)", text)))
+
+    wrong = [
+        msgid
+        for msgid, strs, _fuzzy in _catalog_entries()
+        if any(placeholders(s) != placeholders(msgid) for s in strs if s)
+    ]
+    assert wrong == [], f"translations that lose or invent a placeholder: {wrong}"
+
+
 def test_the_compiled_catalog_answers_in_chinese():
     with translation.override("zh-hans"):
         assert translation.gettext("Bookings") != "Bookings"
