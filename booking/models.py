@@ -109,7 +109,8 @@ class Launch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "launches"
+        verbose_name = _("launch")
+        verbose_name_plural = _("launches")
         ordering = ["net", "pk"]
         indexes = [models.Index(fields=["status", "net"]), models.Index(fields=["provider", "net"])]
         constraints = [
