@@ -11,7 +11,7 @@ PORT ?= 8000
 # group-based schedulers (loadscope, loadfile, loadgroup) keep only one test per node id.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint bench migrate demo clean
+.PHONY: install run test lint bench migrate demo clean messages
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,16 @@ $(VENV)/.installed: requirements.lock $(BIN)/uv
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# The message catalogs: each locale/<lang>/LC_MESSAGES/*.po compiled to its .mo (not committed),
+# with the standard library only (no GNU gettext needed), whenever the .po changed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+%.mo: %.po scripts/compile_messages.py
+	$(PYTHON) scripts/compile_messages.py $<
+
+messages: $(MO_FILES)
+
+install: $(VENV)/.installed $(MO_FILES)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

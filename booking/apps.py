@@ -1,20 +1,23 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "booking"
-    verbose_name = "Launches and bookings"
+    verbose_name = _("Launches and bookings")
 
     def ready(self) -> None:
         """Connect what the writers announce to who acts on it: Events feed the webhooks and the notifications,
         due deliveries and due readiness checks become Celery tasks; a change of the orbit catalog
         renews the catalog every process keeps (booking.selectors.catalog); sign-ins stamp sessions
-        for the idle and absolute timeouts (launchbook.security).
+        for the idle and absolute timeouts (launchbook.security) and the session with the account's
+        language (launchbook.languages).
 
         The imports are here, not at the top: Django imports this module while it loads the
         apps, before any model can be, and these modules import models."""
         from django.db.models.signals import post_delete, post_save
 
+        import launchbook.languages  # noqa: F401
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
         from booking.models import ExchangeRate

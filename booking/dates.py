@@ -25,6 +25,7 @@ import re
 from datetime import UTC, date, datetime, time, tzinfo
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 # --- how times are written ----------------------------------------------------------------------
 
@@ -36,14 +37,25 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _chinese() -> bool:
+    """Whether the active language writes dates the Chinese way (2030年3月5日)."""
+    return (get_language() or "").startswith("zh")
+
+
 def when_short(moment: datetime) -> str:
-    """A time within the next weeks, without the year: "05 Mar 10:00 UTC"."""
-    return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
+    """A time within the next weeks, without the year: "05 Mar 10:00 UTC" (3月5日 10:00 UTC)."""
+    moment = moment.astimezone(UTC)
+    if _chinese():
+        return f"{moment.month}月{moment.day}日 {moment:%H:%M} UTC"
+    return moment.strftime("%d %b %H:%M UTC")
 
 
 def day_text(moment: datetime) -> str:
-    """A day: "05 Mar 2030" (UTC)."""
-    return moment.astimezone(UTC).strftime("%d %b %Y")
+    """A day: "05 Mar 2030" (2030年3月5日) (UTC)."""
+    moment = moment.astimezone(UTC)
+    if _chinese():
+        return f"{moment.year}年{moment.month}月{moment.day}日"
+    return moment.strftime("%d %b %Y")
 
 
 def date_text(day: date) -> str:
@@ -52,14 +64,19 @@ def date_text(day: date) -> str:
 
 
 def day_month(moment: datetime) -> str:
-    """A day of the year ahead, unpadded: "5 Mar" (UTC)."""
+    """A day of the year ahead, unpadded: "5 Mar" (3月5日) (UTC)."""
     moment = moment.astimezone(UTC)
+    if _chinese():
+        return f"{moment.month}月{moment.day}日"
     return f"{moment.day} {moment:%b}"
 
 
 def day_short(moment: datetime) -> str:
-    """A day on a chart's axis: "05 Mar" (UTC)."""
-    return moment.astimezone(UTC).strftime("%d %b")
+    """A day on a chart's axis: "05 Mar" (3月5日) (UTC)."""
+    moment = moment.astimezone(UTC)
+    if _chinese():
+        return f"{moment.month}月{moment.day}日"
+    return moment.strftime("%d %b")
 
 
 def span_text(start: datetime, end: datetime) -> str:
@@ -91,13 +108,15 @@ def clock(moment: datetime | time) -> str:
     return moment.strftime("%H:%M")
 
 
-def axis_tick(moment: datetime, *, hourly: bool) -> str:
-    """A tick on a chart's time axis (UTC): "06:00" between days on an hourly axis, "05 Mar 00:00"
-    at midnight, "05 Mar" on a daily axis."""
-    moment = moment.astimezone(UTC)
+def axis_tick(moment: datetime, *, hourly: bool, zone: tzinfo = UTC) -> str:
+    """A tick on a chart's time axis (in ``zone``, UTC unless the page shows another): "06:00"
+    between days on an hourly axis, "05 Mar 00:00" at midnight, "05 Mar" on a daily axis."""
+    moment = moment.astimezone(zone)
     if not hourly:
-        return day_short(moment)
-    return moment.strftime("%d %b %H:%M" if moment.hour == 0 and moment.minute == 0 else "%H:%M")
+        return f"{moment.month}月{moment.day}日" if _chinese() else moment.strftime("%d %b")
+    if moment.hour == 0 and moment.minute == 0:
+        return f"{moment.month}月{moment.day}日 00:00" if _chinese() else moment.strftime("%d %b %H:%M")
+    return moment.strftime("%H:%M")
 
 
 def clock_zone(moment: datetime) -> str:
@@ -143,11 +162,34 @@ SHOWN_FORMATS = {
     "iso_minute": "Y-m-d H:i",
 }
 
+#: The same shapes as Chinese readers write them (2026年12月2日 14:05); a shape missing here is
+#: written as in English. Django's date characters; 年, 月 and 日 are literal.
+SHOWN_FORMATS_BY_LANGUAGE = {
+    "zh-hans": {
+        "day": "Y年n月j日",
+        "moment": "Y年n月j日 H:i T",
+        "moment_weekday": "Y年n月j日（D）H:i T",
+        "moment_no_zone": "Y年n月j日 H:i",
+        "moment_compact": "Y年n月j日 H:i",
+        "day_clock_weekday": "n月j日（D）H:i T",
+        "day_clock_zone": "n月j日 H:i T",
+        "day_clock": "n月j日 H:i",
+        "span_end": "n月j日 H:i T",
+        "padded_day_clock": "m月d日 H:i",
+        "padded_moment": "Y年m月d日 H:i",
+    },
+}
+
+
+def shown_format(shape: str) -> str:
+    """The date format of ``shape`` in the active language (``SHOWN_FORMATS`` for English)."""
+    return SHOWN_FORMATS_BY_LANGUAGE.get(get_language() or "", {}).get(shape, SHOWN_FORMATS[shape])
+
 
 # --- how far ahead -------------------------------------------------------------------------------
 
 LATEST_ACCEPTED = datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC)
-LATEST_ACCEPTED_MESSAGE = "Send a date no later than 2199-12-31 (UTC)."
+LATEST_ACCEPTED_MESSAGE = gettext_lazy("Send a date no later than 2199-12-31 (UTC).")
 
 
 def validate_accepted_datetime(value: datetime | None) -> None:
@@ -185,8 +227,10 @@ def local_to_utc(wall: datetime, zone: tzinfo) -> datetime:
     back = local.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != wall:
         raise LocalTimeError(
-            f"{wall:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip that hour "
-            f"(the same moment reads {back:%H:%M})."
+            gettext(
+                "%(wall)s does not exist in %(zone)s: the clocks skip that hour (the same moment reads %(back)s)."
+            )
+            % {"wall": f"{wall:%Y-%m-%d %H:%M}", "zone": zone, "back": f"{back:%H:%M}"}
         )
     return local.astimezone(UTC)
 

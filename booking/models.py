@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from booking.dates import minute_text
 from customers.models import Contract, Customer, Payload, PaymentMilestone
@@ -39,36 +40,36 @@ class DelayCause(models.TextChoices):
 
 class Launch(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        SCHEDULED = "scheduled", "Scheduled"
-        HOLD = "hold", "On hold"
-        GO = "go", "Go for launch"
-        LAUNCHED = "launched", "Launched"
-        SUCCESS = "success", "Success"
-        PARTIAL_FAILURE = "partial_failure", "Partial failure"
-        FAILURE = "failure", "Failure"
-        SCRUBBED = "scrubbed", "Scrubbed"
+        PLANNED = "planned", _("Planned")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HOLD = "hold", _("On hold")
+        GO = "go", _("Go for launch")
+        LAUNCHED = "launched", _("Launched")
+        SUCCESS = "success", _("Success")
+        PARTIAL_FAILURE = "partial_failure", _("Partial failure")
+        FAILURE = "failure", _("Failure")
+        SCRUBBED = "scrubbed", _("Scrubbed")
 
     class HeldBy(models.TextChoices):
-        NOBODY = "", "Not on hold"
-        READINESS = "readiness", "Readiness"
-        OPERATOR = "operator", "An operator"
+        NOBODY = "", _("Not on hold")
+        READINESS = "readiness", _("Readiness")
+        OPERATOR = "operator", _("An operator")
 
     # Launches in these states still occupy a vehicle, a pad or a platform, and sell seats.
     ACTIVE_STATUSES = (Status.PLANNED, Status.SCHEDULED, Status.HOLD, Status.GO)
     FINAL_STATUSES = (Status.SUCCESS, Status.PARTIAL_FAILURE, Status.FAILURE, Status.SCRUBBED)
 
     class NetPrecision(models.TextChoices):
-        MINUTE = "minute", "Minute"
-        HOUR = "hour", "Hour"
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        QUARTER = "quarter", "Quarter"
-        YEAR = "year", "Year"
+        MINUTE = "minute", _("Minute")
+        HOUR = "hour", _("Hour")
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
 
     class ServiceLevel(models.TextChoices):
-        STANDARD = "standard", "Standard campaign"
-        EXPRESS = "express", "Express (24-hour)"
+        STANDARD = "standard", _("Standard campaign")
+        EXPRESS = "express", _("Express (24-hour)")
 
     name = models.CharField(max_length=120)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="launches")
@@ -82,18 +83,22 @@ class Launch(models.Model):
         MobilePlatform, on_delete=models.PROTECT, null=True, blank=True, related_name="launches"
     )
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    altitude_km = models.PositiveIntegerField("altitude (km)")
-    inclination_deg = models.DecimalField("inclination (°)", max_digits=6, decimal_places=2)
+    altitude_km = models.PositiveIntegerField(_("altitude (km)"))
+    inclination_deg = models.DecimalField(_("inclination (°)"), max_digits=6, decimal_places=2)
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
     ltan = models.TimeField(
         null=True,
         blank=True,
-        verbose_name="local time of the ascending node",
-        help_text="Sun-synchronous launches: the plane's local mean solar time of the ascending node; "
-        "the window opens at the same UTC time every day (docs/orbits.md).",
+        verbose_name=_("local time of the ascending node"),
+        help_text=_(
+            "Sun-synchronous launches: the plane's local mean solar time of the ascending node; "
+            "the window opens at the same UTC time every day (docs/orbits.md)."
+        ),
     )
-    net = models.DateTimeField("NET", help_text="No earlier than: the best current estimate of lift-off.")
+    net = models.DateTimeField(
+        _("NET"), help_text=_("No earlier than: the best current estimate of lift-off.")
+    )
     net_precision = models.CharField(
         "NET precision", max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR
     )
@@ -101,27 +106,30 @@ class Launch(models.Model):
     service_level = models.CharField(
         max_length=10, choices=ServiceLevel.choices, default=ServiceLevel.STANDARD
     )
-    rideshare = models.BooleanField(default=True, help_text="Sells seats to more than one customer.")
+    rideshare = models.BooleanField(default=True, help_text=_("Sells seats to more than one customer."))
     dedicated_customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="dedicated_launches",
-        help_text="A dedicated launch sold to one customer: no other customer books on it.",
+        help_text=_("A dedicated launch sold to one customer: no other customer books on it."),
     )
     held_by = models.CharField(
         max_length=10,
         choices=HeldBy.choices,
         default=HeldBy.NOBODY,
         blank=True,
-        help_text="Who put the launch on hold, read while it is on hold: readiness releases only its own holds.",
+        help_text=_(
+            "Who put the launch on hold, read while it is on hold: readiness releases only its own holds."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "launches"
+        verbose_name = _("launch")
+        verbose_name_plural = _("launches")
         ordering = ["net", "pk"]
         indexes = [models.Index(fields=["status", "net"]), models.Index(fields=["provider", "net"])]
         constraints = [
@@ -158,12 +166,12 @@ class Launch(models.Model):
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        HELD = "held", "Held"
-        CONFIRMED = "confirmed", "Confirmed"
-        MANIFESTED = "manifested", "Manifested"
-        FLOWN = "flown", "Flown"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Hold expired"
+        HELD = "held", _("Held")
+        CONFIRMED = "confirmed", _("Confirmed")
+        MANIFESTED = "manifested", _("Manifested")
+        FLOWN = "flown", _("Flown")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Hold expired")
 
     # Which bookings take capacity is ``booking.selectors.capacity.capacity_taking_q`` (held ones
     # only until their hold runs out).
@@ -182,7 +190,7 @@ class Booking(models.Model):
         "mass (kg)",
         max_digits=9,
         decimal_places=1,
-        help_text="Payload plus adapter mass counted against the launch.",
+        help_text=_("Payload plus adapter mass counted against the launch."),
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     quote = models.ForeignKey(
@@ -201,7 +209,7 @@ class Booking(models.Model):
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Paid before the booking last moved to another launch, less the rebooking fee.",
+        help_text=_("Paid before the booking last moved to another launch, less the rebooking fee."),
     )
     amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     fees_charged = models.DecimalField(
@@ -229,6 +237,8 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["launch", "status"]),
@@ -346,7 +356,7 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    actor_label = models.CharField(max_length=120, help_text="The actor's name, or the system process.")
+    actor_label = models.CharField(max_length=120, help_text=_("The actor's name, or the system process."))
     subject_type = models.CharField(max_length=40)
     subject_id = models.PositiveBigIntegerField()
     customer = models.ForeignKey(
@@ -364,6 +374,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
@@ -390,10 +402,10 @@ class Reservation(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PLATFORM = "platform", "Mobile platform"
-        PAD = "pad", "Pad"
-        VEHICLE = "vehicle", "Rocket"
-        RANGE = "range", "Range"
+        PLATFORM = "platform", _("Mobile platform")
+        PAD = "pad", _("Pad")
+        VEHICLE = "vehicle", _("Rocket")
+        RANGE = "range", _("Range")
 
     launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="reservations")
     platform = models.ForeignKey(
@@ -409,7 +421,7 @@ class Reservation(models.Model):
         null=True,
         blank=True,
         related_name="range_reservations",
-        help_text="The site whose range this claim holds (kind range): always the reservation's site.",
+        help_text=_("The site whose range this claim holds (kind range): always the reservation's site."),
     )
     origin = models.ForeignKey(
         LaunchSite,
@@ -417,22 +429,24 @@ class Reservation(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Where the platform departs from (its last location).",
+        help_text=_("Where the platform departs from (its last location)."),
     )
     site = models.ForeignKey(
         LaunchSite,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Where the platform or pad is for this launch: the launch's site when reserved.",
+        help_text=_("Where the platform or pad is for this launch: the launch's site when reserved."),
     )
     occupied_from = models.DateTimeField()
     arrive_at = models.DateTimeField(null=True, blank=True)
-    ready_at = models.DateTimeField(null=True, blank=True, help_text="Set-up done, rocket erected.")
+    ready_at = models.DateTimeField(null=True, blank=True, help_text=_("Set-up done, rocket erected."))
     occupied_until = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["occupied_from", "pk"]
         indexes = [
             models.Index(fields=["platform", "occupied_from", "occupied_until"]),
@@ -502,10 +516,12 @@ class ExchangeRate(models.Model):
     """How many units of a currency buy one US dollar; operators keep this table current."""
 
     currency = models.CharField(max_length=3, choices=Currency.choices, unique=True)
-    units_per_usd = models.DecimalField("units per USD", max_digits=14, decimal_places=6)
+    units_per_usd = models.DecimalField(_("units per USD"), max_digits=14, decimal_places=6)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
         ordering = ["currency"]
         constraints = [models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="exchangerate_positive")]
 
@@ -518,11 +534,13 @@ class RideshareRate(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rideshare_rates")
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    price_per_kg = models.DecimalField("price per kg", max_digits=12, decimal_places=2)
+    price_per_kg = models.DecimalField(_("price per kg"), max_digits=12, decimal_places=2)
     minimum_charge = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
     class Meta:
+        verbose_name = _("rideshare rate")
+        verbose_name_plural = _("rideshare rates")
         ordering = ["provider", "orbit_family"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "orbit_family"], name="unique_rideshare_rate"),
@@ -544,6 +562,8 @@ class DedicatedPrice(models.Model):
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
     class Meta:
+        verbose_name = _("dedicated price")
+        verbose_name_plural = _("dedicated prices")
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="dedicatedprice_nonneg")]
 
     def __str__(self) -> str:
@@ -554,9 +574,9 @@ class AddOnService(models.Model):
     """A bookable extra sold by a provider: a flat price, or a share of the declared payload value."""
 
     class Kind(models.TextChoices):
-        INSURANCE = "insurance", "Launch insurance"
-        MISSION_CONTROL = "mission_control", "Mission control"
-        IT_SUPPORT = "it_support", "IT support"
+        INSURANCE = "insurance", _("Launch insurance")
+        MISSION_CONTROL = "mission_control", _("Mission control")
+        IT_SUPPORT = "it_support", _("IT support")
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="add_on_services")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -585,13 +605,13 @@ class AddOnService(models.Model):
 
 class Quote(models.Model):
     class Kind(models.TextChoices):
-        RIDESHARE = "rideshare", "Rideshare seat"
-        DEDICATED = "dedicated", "Dedicated launch"
+        RIDESHARE = "rideshare", _("Rideshare seat")
+        DEDICATED = "dedicated", _("Dedicated launch")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACCEPTED = "accepted", "Accepted"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
 
     reference = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
@@ -604,7 +624,7 @@ class Quote(models.Model):
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="quotes")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="quotes")
     mass_kg = models.DecimalField(
-        "mass (kg)", max_digits=9, decimal_places=1, help_text="Payload plus adapter mass."
+        "mass (kg)", max_digits=9, decimal_places=1, help_text=_("Payload plus adapter mass.")
     )
     launch_port = models.ForeignKey(
         "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes"
@@ -633,6 +653,8 @@ class Quote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "valid_until"])]
         constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="quote_total_nonneg")]
@@ -643,13 +665,13 @@ class Quote(models.Model):
 
 class QuoteLine(models.Model):
     class Kind(models.TextChoices):
-        LAUNCH = "launch", "Launch"
-        MINIMUM = "minimum", "Minimum charge"
-        EXPRESS = "express", "Express premium"
-        ADD_ON = "add_on", "Add-on service"
-        PORT = "port", "Port"
-        REBOOKING_FEE = "rebooking_fee", "Rebooking fee"
-        CREDIT = "credit", "Credit carried over"
+        LAUNCH = "launch", _("Launch")
+        MINIMUM = "minimum", _("Minimum charge")
+        EXPRESS = "express", _("Express premium")
+        ADD_ON = "add_on", _("Add-on service")
+        PORT = "port", _("Port")
+        REBOOKING_FEE = "rebooking_fee", _("Rebooking fee")
+        CREDIT = "credit", _("Credit carried over")
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
@@ -658,6 +680,8 @@ class QuoteLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
         ordering = ["quote", "position"]
         constraints = [
             models.UniqueConstraint(fields=["quote", "position"], name="unique_quote_line_position")
@@ -671,12 +695,12 @@ class QuoteLine(models.Model):
 
 
 class OwnerRole(models.TextChoices):
-    OPERATIONS = "operations", "Launch operations"
-    RANGE = "range", "Range and airspace"
-    PAYLOAD = "payload", "Payload customer"
-    FINANCE = "finance", "Finance"
-    MISSION_CONTROL = "mission_control", "Mission control"
-    SYSTEM = "system", "Automatic"
+    OPERATIONS = "operations", _("Launch operations")
+    RANGE = "range", _("Range and airspace")
+    PAYLOAD = "payload", _("Payload customer")
+    FINANCE = "finance", _("Finance")
+    MISSION_CONTROL = "mission_control", _("Mission control")
+    SYSTEM = "system", _("Automatic")
 
 
 class ReadinessTemplate(models.Model):
@@ -687,6 +711,8 @@ class ReadinessTemplate(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("readiness template")
+        verbose_name_plural = _("readiness templates")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -695,34 +721,38 @@ class ReadinessTemplate(models.Model):
 
 class TemplateStep(models.Model):
     class Kind(models.TextChoices):
-        MANUAL = "manual", "Manual sign-off"
-        AUTOMATIC = "automatic", "Automatic check"
+        MANUAL = "manual", _("Manual sign-off")
+        AUTOMATIC = "automatic", _("Automatic check")
 
     template = models.ForeignKey(ReadinessTemplate, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
     offset_minutes = models.IntegerField(
-        "offset (minutes)", help_text="When the step is due, in minutes from T-0 (negative: before)."
+        "offset (minutes)", help_text=_("When the step is due, in minutes from T-0 (negative: before).")
     )
-    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=60)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     check_name = models.CharField(
-        max_length=40, blank=True, help_text="Automatic check to run (kind automatic)."
+        max_length=40, blank=True, help_text=_("Automatic check to run (kind automatic).")
     )
-    blocking = models.BooleanField(default=True, help_text="A failed or late step holds the launch.")
+    blocking = models.BooleanField(default=True, help_text=_("A failed or late step holds the launch."))
     grace_minutes = models.PositiveIntegerField(
-        "grace (minutes)", default=30, help_text="How late the step may run before it holds."
+        "grace (minutes)", default=30, help_text=_("How late the step may run before it holds.")
     )
     min_duration_minutes = models.PositiveIntegerField(
         "minimum duration (minutes)",
         default=0,
-        help_text="The least time the work takes: a plan never squeezes the step below it "
-        "(see docs/readiness.md for the shipped figures).",
+        help_text=_(
+            "The least time the work takes: a plan never squeezes the step below it "
+            "(see docs/readiness.md for the shipped figures)."
+        ),
     )
 
     class Meta:
+        verbose_name = _("template step")
+        verbose_name_plural = _("template steps")
         ordering = ["template", "position"]
         constraints = [
             models.UniqueConstraint(fields=["template", "position"], name="unique_template_step_position"),
@@ -741,9 +771,9 @@ class TemplateStep(models.Model):
 
 class ReadinessPlan(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     launch = models.OneToOneField(Launch, on_delete=models.CASCADE, related_name="readiness_plan")
     template = models.ForeignKey(ReadinessTemplate, on_delete=models.PROTECT, related_name="plans")
@@ -751,17 +781,21 @@ class ReadinessPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("readiness plan")
+        verbose_name_plural = _("readiness plans")
+
     def __str__(self) -> str:
         return f"{self.template} for {self.launch}"
 
 
 class PlanStep(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        WAIVED = "waived", "Waived"
-        LATE = "late", "Late"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        WAIVED = "waived", _("Waived")
+        LATE = "late", _("Late")
 
     OPEN_STATUSES = (Status.PENDING, Status.LATE)
 
@@ -774,8 +808,8 @@ class PlanStep(models.Model):
     kind = models.CharField(max_length=10, choices=TemplateStep.Kind.choices)
     check_name = models.CharField(max_length=40, blank=True)
     blocking = models.BooleanField(default=True)
-    offset_minutes = models.IntegerField("offset (minutes)")
-    grace_minutes = models.PositiveIntegerField("grace (minutes)", default=30)
+    offset_minutes = models.IntegerField(_("offset (minutes)"))
+    grace_minutes = models.PositiveIntegerField(_("grace (minutes)"), default=30)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -787,7 +821,7 @@ class PlanStep(models.Model):
     duration_minutes = models.PositiveIntegerField(
         "duration (minutes)",
         default=60,
-        help_text="How long before its due time the step may be worked on or checked.",
+        help_text=_("How long before its due time the step may be worked on or checked."),
     )
     # When the reconciler next has work on this step: run its check, or mark it late. Empty when
     # there is nothing left for the reconciler (closed, or late and waiting for people). A check
@@ -795,6 +829,8 @@ class PlanStep(models.Model):
     wake_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("plan step")
+        verbose_name_plural = _("plan steps")
         ordering = ["plan", "position"]
         indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["wake_at"])]
         constraints = [
@@ -813,9 +849,9 @@ class CheckRun(models.Model):
     """One run of an automatic check; the unique key keeps a check from running twice."""
 
     class Result(models.TextChoices):
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
-        WAITING = "waiting", "Not yet"
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+        WAITING = "waiting", _("Not yet")
 
     step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="check_runs")
     attempt = models.PositiveIntegerField()
@@ -824,6 +860,8 @@ class CheckRun(models.Model):
     ran_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("check run")
+        verbose_name_plural = _("check runs")
         ordering = ["step", "attempt"]
         constraints = [models.UniqueConstraint(fields=["step", "attempt"], name="unique_check_run_attempt")]
 
@@ -835,32 +873,32 @@ class Notification(models.Model):
     in the portal). Written by ``booking.services.notifications`` only."""
 
     class Reason(models.TextChoices):
-        LATE = "late", "Step is late"
-        FAILED = "failed", "Step failed"
-        HOLD = "hold", "Launch put on hold"
-        RELEASED = "released", "Hold released"
-        CLOSURE = "closure", "Site closure on the launch window"
-        BOOKING_HELD = "booking_held", "Booking held"
-        BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
-        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
-        BOOKING_MOVED = "booking_moved", "Booking moved to another launch"
-        PAYMENT_DUE = "payment_due", "Payment due soon"
-        PAYMENT_OVERDUE = "payment_overdue", "Payment overdue"
-        LAUNCH_SLIPPED = "launch_slipped", "Launch slipped"
-        LAUNCH_SCRUBBED = "launch_scrubbed", "Launch scrubbed"
-        LAUNCH_LAUNCHED = "launch_launched", "Launched"
-        DOCUMENT_REVIEWED = "document_reviewed", "Document reviewed"
-        DEDICATED_SCHEDULED = "dedicated_scheduled", "Dedicated launch scheduled"
-        DEDICATED_DECLINED = "dedicated_declined", "Dedicated launch request declined"
-        STANDBY_OFFERED = "standby_offered", "Standby seat offered"
-        MOVE_OFFERED = "move_offered", "Move to another launch offered"
+        LATE = "late", _("Step is late")
+        FAILED = "failed", _("Step failed")
+        HOLD = "hold", _("Launch put on hold")
+        RELEASED = "released", _("Hold released")
+        CLOSURE = "closure", _("Site closure on the launch window")
+        BOOKING_HELD = "booking_held", _("Booking held")
+        BOOKING_CONFIRMED = "booking_confirmed", _("Booking confirmed")
+        BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
+        BOOKING_MOVED = "booking_moved", _("Booking moved to another launch")
+        PAYMENT_DUE = "payment_due", _("Payment due soon")
+        PAYMENT_OVERDUE = "payment_overdue", _("Payment overdue")
+        LAUNCH_SLIPPED = "launch_slipped", _("Launch slipped")
+        LAUNCH_SCRUBBED = "launch_scrubbed", _("Launch scrubbed")
+        LAUNCH_LAUNCHED = "launch_launched", _("Launched")
+        DOCUMENT_REVIEWED = "document_reviewed", _("Document reviewed")
+        DEDICATED_SCHEDULED = "dedicated_scheduled", _("Dedicated launch scheduled")
+        DEDICATED_DECLINED = "dedicated_declined", _("Dedicated launch request declined")
+        STANDBY_OFFERED = "standby_offered", _("Standby seat offered")
+        MOVE_OFFERED = "move_offered", _("Move to another launch offered")
 
     class Category(models.TextChoices):
-        BOOKINGS = "bookings", "Bookings"
-        PAYMENTS = "payments", "Payments"
-        LAUNCHES = "launches", "Launches"
-        READINESS = "readiness", "Readiness"
-        DOCUMENTS = "documents", "Documents"
+        BOOKINGS = "bookings", _("Bookings")
+        PAYMENTS = "payments", _("Payments")
+        LAUNCHES = "launches", _("Launches")
+        READINESS = "readiness", _("Readiness")
+        DOCUMENTS = "documents", _("Documents")
 
     step = models.ForeignKey(
         PlanStep, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
@@ -891,6 +929,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["step", "reason"], name="unique_notification_per_reason")
@@ -913,12 +953,12 @@ class ApiToken(models.Model):
         "customers.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
     )
     name = models.CharField(max_length=80)
-    prefix = models.CharField(max_length=8, help_text="First characters of the key, to recognise it.")
+    prefix = models.CharField(max_length=8, help_text=_("First characters of the key, to recognise it."))
     key_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty: never expires."))
 
     class Meta:
         verbose_name = "API token"
@@ -930,8 +970,8 @@ class ApiToken(models.Model):
 
 class IdempotencyKey(models.Model):
     class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
@@ -944,6 +984,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key_per_user")
         ]
@@ -951,7 +993,7 @@ class IdempotencyKey(models.Model):
 
 class WebhookEndpoint(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField("URL", max_length=500)
+    url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(max_length=64)
     event_types = models.JSONField(
         default=list, blank=True, help_text='Empty: every event. e.g. ["booking.*"].'
@@ -961,6 +1003,8 @@ class WebhookEndpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["customer", "pk"]
 
     def __str__(self) -> str:
@@ -969,9 +1013,9 @@ class WebhookEndpoint(models.Model):
 
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        GAVE_UP = "gave_up", "Gave up"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        GAVE_UP = "gave_up", _("Gave up")
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")
@@ -995,9 +1039,11 @@ class WebhookAttempt(models.Model):
     attempted_at = models.DateTimeField(auto_now_add=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    duration_ms = models.PositiveIntegerField("duration (ms)", default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["delivery", "number"]
         constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="unique_webhook_attempt")]
 
@@ -1016,19 +1062,23 @@ class LaunchPort(models.Model):
     kind = models.CharField(max_length=16, choices=PortKind.choices)
     count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     max_mass_kg = models.DecimalField(
-        max_digits=8, decimal_places=2, help_text="Heaviest payload one slot takes, without its adapter."
+        max_digits=8, decimal_places=2, help_text=_("Heaviest payload one slot takes, without its adapter.")
     )
     envelope_length_m = models.DecimalField(max_digits=6, decimal_places=4)
     envelope_width_m = models.DecimalField(max_digits=6, decimal_places=4)
     envelope_height_m = models.DecimalField(
-        max_digits=6, decimal_places=4, help_text="Along the rocket's axis (a dispenser's deployment axis)."
+        max_digits=6,
+        decimal_places=4,
+        help_text=_("Along the rocket's axis (a dispenser's deployment axis)."),
     )
     price = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Added to the seat's price."
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Added to the seat's price.")
     )
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
 
     class Meta:
+        verbose_name = _("launch port")
+        verbose_name_plural = _("launch ports")
         ordering = ["launch", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["launch", "kind"], name="unique_port_kind_per_launch"),
@@ -1049,10 +1099,10 @@ class NotificationDelivery(models.Model):
     """One notification reaching one person: the e-mail's delivery state, and read or unread."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not sent (preferences)"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent (preferences)")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     user = models.ForeignKey(
@@ -1074,6 +1124,8 @@ class NotificationDelivery(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
@@ -1097,6 +1149,8 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint(fields=["membership", "category"], name="unique_notification_preference")
         ]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
     name = "customers"
-    verbose_name = "Customers and contracts"
+    verbose_name = _("Customers and contracts")

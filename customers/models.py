@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from vehicles.models import Currency, OrbitFamily, Provider
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
@@ -20,19 +21,19 @@ def new_calendar_token() -> str:
 
 class Customer(models.Model):
     class ExportScreening(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CLEARED = "cleared", "Cleared"
-        REFUSED = "refused", "Refused"
+        PENDING = "pending", _("Pending")
+        CLEARED = "cleared", _("Cleared")
+        REFUSED = "refused", _("Refused")
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
     export_screening = models.CharField(
         max_length=10, choices=ExportScreening.choices, default=ExportScreening.PENDING
     )
     holds_before_screening = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "An operator's allowance: the customer may hold seats while its export screening is "
             "still pending (confirming still needs it cleared)."
         ),
@@ -54,6 +55,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -62,10 +65,10 @@ class Customer(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        ADMIN = "admin", "Administrator"
-        MISSION = "mission", "Mission engineer"
-        FINANCE = "finance", "Finance"
-        VIEWER = "viewer", "Viewer"
+        ADMIN = "admin", _("Administrator")
+        MISSION = "mission", _("Mission engineer")
+        FINANCE = "finance", _("Finance")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
@@ -73,10 +76,12 @@ class Membership(models.Model):
     time_zone = models.CharField(
         max_length=64,
         blank=True,
-        help_text="The time zone this member reads times in; empty: the organisation's.",
+        help_text=_("The time zone this member reads times in; empty: the organisation's."),
     )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["user", "customer"], name="unique_membership")]
 
     def __str__(self) -> str:
@@ -87,10 +92,10 @@ class Contract(models.Model):
     """A framework contract with one provider, committing one or more launches."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        TERMINATED = "terminated", "Terminated"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        TERMINATED = "terminated", _("Terminated")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
@@ -103,12 +108,14 @@ class Contract(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("30.00"),
-        help_text="Share of a booking due on confirmation.",
+        help_text=_("Share of a booking due on confirmation."),
     )
     balance_due_days_before_launch = models.PositiveIntegerField(default=30)
     signed_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
         ordering = ["customer__name", "reference"]
         constraints = [
             models.CheckConstraint(condition=Q(launches_committed__gte=1), name="contract_launches_positive"),
@@ -132,7 +139,7 @@ class PaymentMilestone(models.Model):
         max_length=40,
         blank=True,
         db_index=True,
-        help_text="What the milestone pays for, e.g. a booking reference.",
+        help_text=_("What the milestone pays for, e.g. a booking reference."),
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, choices=Currency.choices)
@@ -140,6 +147,8 @@ class PaymentMilestone(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payment milestone")
+        verbose_name_plural = _("payment milestones")
         ordering = ["due_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="milestone_amount_nonneg")]
 
@@ -164,9 +173,11 @@ class CargoProgramme(models.Model):
     up_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
     return_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1)
     return_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    source = models.CharField(max_length=300, help_text="Where the limits come from.")
+    source = models.CharField(max_length=300, help_text=_("Where the limits come from."))
 
     class Meta:
+        verbose_name = _("cargo programme")
+        verbose_name_plural = _("cargo programmes")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -190,9 +201,9 @@ class Payload(models.Model):
     mass_kg = models.DecimalField(
         "mass (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
     )
-    length_m = models.DecimalField("length (m)", max_digits=6, decimal_places=2, null=True, blank=True)
-    width_m = models.DecimalField("width (m)", max_digits=6, decimal_places=2, null=True, blank=True)
-    height_m = models.DecimalField("height (m)", max_digits=6, decimal_places=2, null=True, blank=True)
+    length_m = models.DecimalField(_("length (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    width_m = models.DecimalField(_("width (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    height_m = models.DecimalField(_("height (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO)
     altitude_km = models.PositiveIntegerField(
         "altitude (km)", validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)]
@@ -204,7 +215,7 @@ class Payload(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(180)],
-        help_text="Leave empty for sun-synchronous: it follows from the altitude.",
+        help_text=_("Leave empty for sun-synchronous: it follows from the altitude."),
     )
     returnable = models.BooleanField(default=False)
     return_mass_kg = models.DecimalField(
@@ -213,14 +224,16 @@ class Payload(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.1"))],
-        help_text="What comes back to Earth in the return capsule (returnable payloads only); "
-        "the mass above is what goes up.",
+        help_text=_(
+            "What comes back to Earth in the return capsule (returnable payloads only); "
+            "the mass above is what goes up."
+        ),
     )
     ltan = models.TimeField(
         null=True,
         blank=True,
-        verbose_name="local time of the ascending node",
-        help_text="Sun-synchronous payloads: the local mean solar time of the ascending node, HH:MM.",
+        verbose_name=_("local time of the ascending node"),
+        help_text=_("Sun-synchronous payloads: the local mean solar time of the ascending node, HH:MM."),
     )
     cargo_programme = models.ForeignKey(
         "customers.CargoProgramme",
@@ -228,7 +241,7 @@ class Payload(models.Model):
         null=True,
         blank=True,
         related_name="payloads",
-        help_text="A station cargo mission flies under a programme's limits (up-mass, return mass).",
+        help_text=_("A station cargo mission flies under a programme's limits (up-mass, return mass)."),
     )
     hazards = models.CharField(max_length=200, blank=True)
     earliest_launch = models.DateField(
@@ -240,6 +253,8 @@ class Payload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payload")
+        verbose_name_plural = _("payloads")
         ordering = ["customer__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "name"], name="unique_payload_name_per_customer"),
@@ -271,9 +286,9 @@ class CargoItem(models.Model):
     """One line of a cargo mission's manifest: what goes up, what comes back, what is burnt up."""
 
     class Direction(models.TextChoices):
-        UP = "up", "Up to the station"
-        DOWN = "down", "Back to Earth"
-        WASTE = "waste", "Station waste for deorbit"
+        UP = "up", _("Up to the station")
+        DOWN = "down", _("Back to Earth")
+        WASTE = "waste", _("Station waste for deorbit")
 
     payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="cargo_items")
     direction = models.CharField(max_length=5, choices=Direction.choices)
@@ -284,11 +299,13 @@ class CargoItem(models.Model):
     priority = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="1: flies first; 5: last.",
+        help_text=_("1: flies first; 5: last."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cargo item")
+        verbose_name_plural = _("cargo items")
         ordering = ["payload", "direction", "priority", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(mass_kg__gt=0), name="cargoitem_mass_positive"),
@@ -303,15 +320,15 @@ class CargoItem(models.Model):
 
 class Document(models.Model):
     class Kind(models.TextChoices):
-        ICD = "icd", "Interface control document"
-        MASS_PROPERTIES = "mass_properties", "Mass properties"
-        EXPORT = "export", "Export forms"
-        OTHER = "other", "Other"
+        ICD = "icd", _("Interface control document")
+        MASS_PROPERTIES = "mass_properties", _("Mass properties")
+        EXPORT = "export", _("Export forms")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
     payload = models.ForeignKey(
@@ -327,7 +344,33 @@ class Document(models.Model):
     review_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.payload or self.customer}"
+
+
+class UserProfile(models.Model):
+    """A person's own settings, whatever organisation they act for: the language they read in.
+
+    One row per user, written on first choice; no row (or an empty language) means the browser's
+    language, then English.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language pages, e-mails and API answers are written in; empty: the browser's."),
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser language'})"

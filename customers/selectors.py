@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Aggregate, OuterRef, Subquery, TextField
 
 from .models import Customer, Membership
@@ -95,3 +96,17 @@ def get_acting_membership_for(
         if chosen is not None:
             return chosen
     return memberships.order_by("pk").first()
+
+
+def user_language(user: AbstractBaseUser | AnonymousUser | None) -> str:
+    """The language a signed-in user chose on their account, or "" (none chosen: the browser's).
+
+    Reads ``user.profile`` (one query unless the caller selected it with the user).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    try:
+        profile = user.profile  # type: ignore[union-attr]
+    except ObjectDoesNotExist:
+        return ""
+    return profile.language

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VehiclesConfig(AppConfig):
     name = "vehicles"
-    verbose_name = "Fleet and sites"
+    verbose_name = _("Fleet and sites")

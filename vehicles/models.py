@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from . import logistics
 from .logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES, route_hours_problem, route_problem
@@ -23,18 +24,18 @@ class RouteMode(models.TextChoices):
 
 
 class OrbitFamily(models.TextChoices):
-    LEO = "LEO", "Low Earth orbit"
-    SSO = "SSO", "Sun-synchronous orbit"
-    MEO = "MEO", "Medium Earth orbit"
-    GTO = "GTO", "Geostationary transfer orbit"
-    GEO = "GEO", "Geostationary orbit"
-    HEO = "HEO", "Highly elliptical orbit"
+    LEO = "LEO", _("Low Earth orbit")
+    SSO = "SSO", _("Sun-synchronous orbit")
+    MEO = "MEO", _("Medium Earth orbit")
+    GTO = "GTO", _("Geostationary transfer orbit")
+    GEO = "GEO", _("Geostationary orbit")
+    HEO = "HEO", _("Highly elliptical orbit")
 
 
 class Currency(models.TextChoices):
-    CNY = "CNY", "Chinese yuan"
-    USD = "USD", "US dollar"
-    EUR = "EUR", "Euro"
+    CNY = "CNY", _("Chinese yuan")
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("Euro")
 
 
 def validate_time_zone(value: str) -> None:
@@ -48,14 +49,14 @@ class Provider(models.Model):
     name = models.CharField(max_length=120, unique=True)
     short_name = models.CharField(max_length=40, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
     description = models.TextField(blank=True)
-    mobile_launch = models.BooleanField(default=False, help_text="Flies from mobile launch platforms.")
+    mobile_launch = models.BooleanField(default=False, help_text=_("Flies from mobile launch platforms."))
     rebooking_fee_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
-        help_text=(
+        help_text=_(
             "Share of the amount paid kept when the customer moves a booking to another launch "
             "(waived when the provider or the weather slipped or scrubbed its launch)."
         ),
@@ -64,25 +65,25 @@ class Provider(models.Model):
         max_digits=6,
         decimal_places=2,
         default=Decimal("50.00"),
-        help_text="Surcharge on the launch price for a 24-hour express order.",
+        help_text=_("Surcharge on the launch price for a 24-hour express order."),
     )
     hold_limit_per_customer = models.PositiveSmallIntegerField(
         default=3,
-        help_text="How many unconfirmed holds one customer may have on this provider's launches at once.",
+        help_text=_("How many unconfirmed holds one customer may have on this provider's launches at once."),
     )
     hold_share_percent = models.DecimalField(
         "hold share (%)",
         max_digits=5,
         decimal_places=2,
         default=Decimal("50.00"),
-        help_text=(
+        help_text=_(
             "Share of one launch's capacity that one customer's unconfirmed holds may take together "
             "(a single payload of any size may still be held)."
         ),
     )
     payment_notice_days = models.PositiveSmallIntegerField(
         default=7,
-        help_text=(
+        help_text=_(
             "Days' notice a customer gets to pay: no payment milestone falls due sooner after "
             "confirmation (unless the launch flies sooner: then at its NET)."
         ),
@@ -100,6 +101,8 @@ class Provider(models.Model):
     )
 
     class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -159,6 +162,8 @@ class ProviderOperator(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="operators")
 
     class Meta:
+        verbose_name = _("provider operator")
+        verbose_name_plural = _("provider operators")
         constraints = [models.UniqueConstraint(fields=["user", "provider"], name="unique_provider_operator")]
 
     def __str__(self) -> str:
@@ -167,27 +172,27 @@ class ProviderOperator(models.Model):
 
 class VehicleModel(models.Model):
     class Propellant(models.TextChoices):
-        SOLID = "solid", "Solid"
-        LIQUID = "liquid", "Liquid"
-        MIXED = "mixed", "Solid with liquid upper stage"
+        SOLID = "solid", _("Solid")
+        LIQUID = "liquid", _("Liquid")
+        MIXED = "mixed", _("Solid with liquid upper stage")
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="vehicle_models")
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     stages = models.PositiveSmallIntegerField(default=3)
     propellant = models.CharField(max_length=10, choices=Propellant.choices, default=Propellant.SOLID)
-    height_m = models.DecimalField("height (m)", max_digits=6, decimal_places=2, null=True, blank=True)
-    diameter_m = models.DecimalField("diameter (m)", max_digits=5, decimal_places=2, null=True, blank=True)
+    height_m = models.DecimalField(_("height (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    diameter_m = models.DecimalField(_("diameter (m)"), max_digits=5, decimal_places=2, null=True, blank=True)
     liftoff_mass_t = models.DecimalField(
         "lift-off mass (t)", max_digits=8, decimal_places=2, null=True, blank=True
     )
-    mobile_launch = models.BooleanField(default=False, help_text="Launched from a mobile platform (TEL).")
+    mobile_launch = models.BooleanField(default=False, help_text=_("Launched from a mobile platform (TEL)."))
     adapter_mass_kg = models.DecimalField(
         "adapter mass (kg)",
         max_digits=7,
         decimal_places=1,
         default=Decimal("5.0"),
-        help_text="Adapter and separation system mass added for each payload carried.",
+        help_text=_("Adapter and separation system mass added for each payload carried."),
     )
     envelope_diameter_m = models.DecimalField(
         max_digits=5,
@@ -195,8 +200,10 @@ class VehicleModel(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Usable static payload envelope inside the fairing: its diameter. Empty: not known, "
-        "sizes are not checked against the fairing.",
+        help_text=_(
+            "Usable static payload envelope inside the fairing: its diameter. Empty: not known, "
+            "sizes are not checked against the fairing."
+        ),
     )
     envelope_height_m = models.DecimalField(
         max_digits=5,
@@ -204,39 +211,49 @@ class VehicleModel(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Usable static payload envelope inside the fairing: its height along the rocket's axis.",
+        help_text=_("Usable static payload envelope inside the fairing: its height along the rocket's axis."),
     )
     family = models.CharField(
         max_length=60,
         blank=True,
-        help_text="Vehicle family a pad may be built for (e.g. Long March 5, Kuaizhou); empty: the model alone.",
+        help_text=_(
+            "Vehicle family a pad may be built for (e.g. Long March 5, Kuaizhou); empty: the model alone."
+        ),
     )
     express_capable = models.BooleanField(
         default=False,
-        help_text="May be sold on express terms: solid (storable), launched from a mobile platform, "
-        "payload pre-integrated during the weeks before the order.",
+        help_text=_(
+            "May be sold on express terms: solid (storable), launched from a mobile platform, "
+            "payload pre-integrated during the weeks before the order."
+        ),
     )
     min_pad_campaign_hours = models.DecimalField(
         "minimum pad campaign (hours)",
         max_digits=7,
         decimal_places=1,
         default=Decimal("0.0"),
-        help_text="Shortest campaign at the pad or launch point before lift-off (stacking, fuelling, checks).",
+        help_text=_(
+            "Shortest campaign at the pad or launch point before lift-off (stacking, fuelling, checks)."
+        ),
     )
     active = models.BooleanField(
-        default=True, help_text="Unticked: retired, never scheduled, quoted or offered."
+        default=True, help_text=_("Unticked: retired, never scheduled, quoted or offered.")
     )
     return_capsule_kg = models.DecimalField(
         max_digits=7,
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="Most the return capsule flown on this vehicle brings back to Earth; empty: it flies "
-        "no return capsule (docs/catalog.md names the source of each figure).",
+        help_text=_(
+            "Most the return capsule flown on this vehicle brings back to Earth; empty: it flies "
+            "no return capsule (docs/catalog.md names the source of each figure)."
+        ),
     )
     description = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("vehicle model")
+        verbose_name_plural = _("vehicle models")
         ordering = ["provider__name", "name"]
         constraints = [
             models.CheckConstraint(
@@ -260,19 +277,19 @@ class VehicleModel(models.Model):
 class PortKind(models.TextChoices):
     """Where a rideshare payload rides: a ring port or a CubeSat dispenser slot."""
 
-    RING_15 = "ring_15in", "15-inch ring port"
-    RING_24 = "ring_24in", "24-inch ring port"
-    CUBESAT_3U = "cubesat_3u", "3U CubeSat dispenser slot"
-    CUBESAT_6U = "cubesat_6u", "6U CubeSat dispenser slot"
-    CUBESAT_12U = "cubesat_12u", "12U CubeSat dispenser slot"
+    RING_15 = "ring_15in", _("15-inch ring port")
+    RING_24 = "ring_24in", _("24-inch ring port")
+    CUBESAT_3U = "cubesat_3u", _("3U CubeSat dispenser slot")
+    CUBESAT_6U = "cubesat_6u", _("6U CubeSat dispenser slot")
+    CUBESAT_12U = "cubesat_12u", _("12U CubeSat dispenser slot")
 
 
 class Adapter(models.Model):
     """A separation system or dispenser from the catalog: its mass rides with the payload it carries."""
 
     class Kind(models.TextChoices):
-        SEPARATION_SYSTEM = "separation_system", "Separation system"
-        DISPENSER = "dispenser", "CubeSat dispenser"
+        SEPARATION_SYSTEM = "separation_system", _("Separation system")
+        DISPENSER = "dispenser", _("CubeSat dispenser")
 
     provider = models.ForeignKey(
         Provider,
@@ -280,16 +297,18 @@ class Adapter(models.Model):
         null=True,
         blank=True,
         related_name="adapters",
-        help_text="Empty: offered on every provider's launches.",
+        help_text=_("Empty: offered on every provider's launches."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=120, unique=True)
     mass_kg = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
-    port_kinds = models.JSONField(default=list, help_text="The port kinds it fits.")
-    source = models.CharField(max_length=300, blank=True, help_text="Where the mass figure comes from.")
+    port_kinds = models.JSONField(default=list, help_text=_("The port kinds it fits."))
+    source = models.CharField(max_length=300, blank=True, help_text=_("Where the mass figure comes from."))
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("adapter")
+        verbose_name_plural = _("adapters")
         ordering = ["mass_kg", "name"]
         constraints = [models.CheckConstraint(condition=Q(mass_kg__gte=0), name="adapter_mass_nonneg")]
 
@@ -309,7 +328,7 @@ class CapacityPoint(models.Model):
 
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.CASCADE, related_name="capacity_points")
     orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    altitude_km = models.PositiveIntegerField("altitude (km)", validators=[MinValueValidator(100)])
+    altitude_km = models.PositiveIntegerField(_("altitude (km)"), validators=[MinValueValidator(100)])
     capacity_kg = models.DecimalField(
         "capacity (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
     )
@@ -320,11 +339,15 @@ class CapacityPoint(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(180)],
-        help_text="Inclination the figure was measured at. Empty: the family's reference inclination "
-        "(SSO: sun-synchronous at the altitude; LEO: 41°, due east from Jiuquan).",
+        help_text=_(
+            "Inclination the figure was measured at. Empty: the family's reference inclination "
+            "(SSO: sun-synchronous at the altitude; LEO: 41°, due east from Jiuquan)."
+        ),
     )
 
     class Meta:
+        verbose_name = _("capacity point")
+        verbose_name_plural = _("capacity points")
         ordering = ["vehicle_model", "orbit_family", "altitude_km", "inclination_deg"]
         constraints = [
             models.UniqueConstraint(
@@ -361,11 +384,15 @@ class LaunchSite(models.Model):
     min_launch_separation_minutes = models.PositiveIntegerField(
         "minimum launch separation (minutes)",
         default=DEFAULT_LAUNCH_SEPARATION_MINUTES,
-        help_text="The range flies one launch at a time: minutes from the end of one launch window "
-        "before the next window may open.",
+        help_text=_(
+            "The range flies one launch at a time: minutes from the end of one launch window "
+            "before the next window may open."
+        ),
     )
 
     class Meta:
+        verbose_name = _("launch site")
+        verbose_name_plural = _("launch sites")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -400,10 +427,12 @@ class LaunchCorridor(models.Model):
     azimuth_to = models.DecimalField(
         max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(360)]
     )
-    note = models.CharField(max_length=200, blank=True, help_text="What flies it, e.g. SSO, southward.")
-    source = models.CharField(max_length=300, blank=True, help_text="Where the figure comes from.")
+    note = models.CharField(max_length=200, blank=True, help_text=_("What flies it, e.g. SSO, southward."))
+    source = models.CharField(max_length=300, blank=True, help_text=_("Where the figure comes from."))
 
     class Meta:
+        verbose_name = _("launch corridor")
+        verbose_name_plural = _("launch corridors")
         ordering = ["site__name", "azimuth_from"]
         constraints = [
             models.CheckConstraint(
@@ -427,14 +456,14 @@ class Pad(models.Model):
         max_digits=6,
         decimal_places=1,
         default=Decimal("72.0"),
-        help_text="Hours the pad needs between the end of one launch window and the next window.",
+        help_text=_("Hours the pad needs between the end of one launch window and the next window."),
     )
     active = models.BooleanField(default=True)
     vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
         blank=True,
         related_name="pads",
-        help_text="Vehicle models the pad serves (with the families below).",
+        help_text=_("Vehicle models the pad serves (with the families below)."),
     )
     vehicle_families = models.JSONField(
         default=list,
@@ -443,6 +472,8 @@ class Pad(models.Model):
     )
 
     class Meta:
+        verbose_name = _("pad")
+        verbose_name_plural = _("pads")
         ordering = ["site__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["site", "name"], name="unique_pad_per_site"),
@@ -457,9 +488,9 @@ class MobilePlatform(models.Model):
     """A transporter-erector-launcher: drives a rocket to a site, sets up, launches, tears down."""
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", "Available"
-        MAINTENANCE = "maintenance", "In maintenance"
-        RETIRED = "retired", "Retired"
+        AVAILABLE = "available", _("Available")
+        MAINTENANCE = "maintenance", _("In maintenance")
+        RETIRED = "retired", _("Retired")
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="platforms")
     name = models.CharField(max_length=60, unique=True)
@@ -478,10 +509,12 @@ class MobilePlatform(models.Model):
         "VehicleModel",
         blank=True,
         related_name="platforms",
-        help_text="Vehicle models this transporter-erector-launcher was built to carry.",
+        help_text=_("Vehicle models this transporter-erector-launcher was built to carry."),
     )
 
     class Meta:
+        verbose_name = _("mobile platform")
+        verbose_name_plural = _("mobile platforms")
         ordering = ["provider__name", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(road_speed_kmh__gt=0), name="platform_road_speed_positive"),
@@ -507,14 +540,16 @@ class Route(models.Model):
     origin = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_out")
     destination = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_in")
     mode = models.CharField(max_length=8, choices=RouteMode.choices, default=RouteMode.ROAD)
-    transit_hours = models.DecimalField("transit (hours)", max_digits=6, decimal_places=1)
+    transit_hours = models.DecimalField(_("transit (hours)"), max_digits=6, decimal_places=1)
     note = models.CharField(
         max_length=200,
         blank=True,
-        help_text="How the leg runs, e.g. rail to Tianjin, then by ship to Qinglan.",
+        help_text=_("How the leg runs, e.g. rail to Tianjin, then by ship to Qinglan."),
     )
 
     class Meta:
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
         ordering = ["origin__name", "destination__name", "mode"]
         constraints = [
             models.UniqueConstraint(fields=["origin", "destination", "mode"], name="unique_route_per_mode"),
@@ -576,12 +611,12 @@ class Vehicle(models.Model):
     """One rocket, by serial number."""
 
     class Status(models.TextChoices):
-        IN_PRODUCTION = "in_production", "In production"
-        READY_STORAGE = "ready_storage", "Ready storage"
-        ASSIGNED = "assigned", "Assigned to a launch"
-        FLOWN = "flown", "Flown"
-        LOST = "lost", "Lost"
-        RETIRED = "retired", "Retired"
+        IN_PRODUCTION = "in_production", _("In production")
+        READY_STORAGE = "ready_storage", _("Ready storage")
+        ASSIGNED = "assigned", _("Assigned to a launch")
+        FLOWN = "flown", _("Flown")
+        LOST = "lost", _("Lost")
+        RETIRED = "retired", _("Retired")
 
     #: A serial in one of these states has flown its last: it needs no place and is never scheduled.
     GONE = (Status.FLOWN, Status.LOST, Status.RETIRED)
@@ -595,7 +630,7 @@ class Vehicle(models.Model):
         null=True,
         blank=True,
         related_name="stored_vehicles",
-        help_text="Where the rocket is stored; while in transit, the site it left.",
+        help_text=_("Where the rocket is stored; while in transit, the site it left."),
     )
     in_transit_to = models.ForeignKey(
         LaunchSite,
@@ -603,12 +638,16 @@ class Vehicle(models.Model):
         null=True,
         blank=True,
         related_name="inbound_vehicles",
-        help_text="Set while the rocket travels: the site it is bound for.",
+        help_text=_("Set while the rocket travels: the site it is bound for."),
     )
-    transit_arrives_at = models.DateTimeField(null=True, blank=True, help_text="When it reaches that site.")
+    transit_arrives_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When it reaches that site.")
+    )
     ready_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
         ordering = ["vehicle_model__name", "serial"]
         indexes = [models.Index(fields=["status", "vehicle_model"])]
         constraints = [
@@ -655,10 +694,10 @@ class SiteClosure(models.Model):
     """A window in which a site may not launch (range, airspace, weather or maintenance)."""
 
     class Kind(models.TextChoices):
-        RANGE = "range", "Range"
-        AIRSPACE = "airspace", "Airspace"
-        MAINTENANCE = "maintenance", "Maintenance"
-        OTHER = "other", "Other"
+        RANGE = "range", _("Range")
+        AIRSPACE = "airspace", _("Airspace")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        OTHER = "other", _("Other")
 
     site = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="closures")
     starts_at = models.DateTimeField()
@@ -667,6 +706,8 @@ class SiteClosure(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("site closure")
+        verbose_name_plural = _("site closures")
         ordering = ["site", "starts_at"]
         indexes = [models.Index(fields=["site", "starts_at", "ends_at"])]
         constraints = [

@@ -11,7 +11,7 @@ draws thousands of them (bench/timeline.py measures it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from html import escape
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from booking.dates import axis_tick, day_iso, span_text
+from booking.dates import axis_tick, day_iso, rezone_text, span_text
 from booking.models import Launch
 from booking.selectors.fleet_timeline import (
     GROUP_TITLES,
@@ -57,20 +57,21 @@ class Span:
         return (self.end - self.start).total_seconds()
 
 
-def _parse_start(text: str | None) -> datetime | None:
+def _parse_start(text: str | None, zone: tzinfo) -> datetime | None:
     if not text:
         return None
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+            return datetime.strptime(text, fmt).replace(tzinfo=zone)
         except ValueError:
             continue
     return None
 
 
-def parse_span(query: Any, *, now: datetime) -> Span:
-    """The view asked for in ``?start=YYYY-MM-DD&days=N``; a bad figure is replaced by the nearest
-    good one, and the note says so in the operator's terms."""
+def parse_span(query: Any, *, now: datetime, zone: tzinfo = UTC) -> Span:
+    """The view asked for in ``?start=YYYY-MM-DD&days=N``, days starting at midnight in ``zone``
+    (the page's time zone); a bad figure is replaced by the nearest good one, and the note says so
+    in the operator's terms."""
     notes: list[str] = []
     days_text = query.get("days") or str(DEFAULT_DAYS)
     try:
@@ -88,14 +89,14 @@ def parse_span(query: Any, *, now: datetime) -> Span:
             % {"min": MIN_DAYS, "max": MAX_DAYS, "asked": days, "shown": clamped}
         )
         days = clamped
-    start = _parse_start(query.get("start"))
+    start = _parse_start(query.get("start"), zone)
     if start is None:
         if query.get("start"):
             notes.append(
                 _("“%(start)s” is not a date (YYYY-MM-DD): showing from yesterday.")
                 % {"start": query.get("start")}
             )
-        start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+        start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
         if days == 1:
             start += timedelta(days=1)
     return Span(start=start, end=start + timedelta(days=days), days=days, notes=notes)
@@ -113,12 +114,12 @@ def _tick_hours(days: int) -> int:
     return 96
 
 
-def _ticks(span: Span) -> list[dict[str, Any]]:
+def _ticks(span: Span, zone: tzinfo = UTC) -> list[dict[str, Any]]:
     step = timedelta(hours=_tick_hours(span.days))
     hourly = step < timedelta(days=1)
     ticks, moment = [], span.start
     while moment < span.end:
-        label = axis_tick(moment, hourly=hourly)
+        label = axis_tick(moment, hourly=hourly, zone=zone)
         ticks.append({"left": _pct((moment - span.start).total_seconds(), span), "label": label})
         moment += step
     return ticks
@@ -128,7 +129,7 @@ def _pct(seconds: float, span: Span) -> float:
     return round(min(max(seconds / span.seconds * 100, 0.0), 100.0), 3)
 
 
-def _bars(lane: Lane, span: Span, urls: dict[int, str]) -> SafeString:
+def _bars(lane: Lane, span: Span, urls: dict[int, str], zone: tzinfo = UTC) -> SafeString:
     """A lane's bars: a launch's phases link to the launch (the page's script opens its details
     instead); closures are plain spans. Built as strings: the titles are escaped, the rest are
     numbers and class names of our own."""
@@ -139,7 +140,7 @@ def _bars(lane: Lane, span: Span, urls: dict[int, str]) -> SafeString:
         left = _pct((seg.start - span.start).total_seconds(), span)
         width = round(max(_pct((seg.end - span.start).total_seconds(), span) - left, 0.2), 3)
         css = f"seg {seg.kind} conflict" if seg.conflict else f"seg {seg.kind}"
-        place = f'class="{css}" style="left:{left}%;width:{width}%" title="{escape(seg.title)}"'
+        place = f'class="{css}" style="left:{left}%;width:{width}%" title="{escape(rezone_text(seg.title, zone))}"'
         if seg.launch_id is None:
             parts.append(f"<span {place}></span>")
         else:
@@ -148,7 +149,7 @@ def _bars(lane: Lane, span: Span, urls: dict[int, str]) -> SafeString:
 
 
 def _launch_details(
-    timeline: FleetTimeline, *, can_operate: bool, urls: dict[int, str]
+    timeline: FleetTimeline, *, can_operate: bool, urls: dict[int, str], zone: tzinfo = UTC
 ) -> dict[str, dict[str, Any]]:
     """What the page's dialog shows for each launch in view (read by its script)."""
     return {
@@ -156,7 +157,7 @@ def _launch_details(
             "name": launch.name,
             "status": launch.status_text,
             "site": launch.site,
-            "window": span_text(launch.window_start, launch.window_end),
+            "window": rezone_text(span_text(launch.window_start, launch.window_end), zone),
             "rocket": launch.rocket or _("not assigned"),
             "url": urls[pk],
             "operable": can_operate and launch.is_active,
@@ -170,13 +171,15 @@ def _launch_urls(timeline: FleetTimeline) -> dict[int, str]:
     return {pk: pattern.format(pk) for pk in timeline.launches}
 
 
-def _lane_groups(timeline: FleetTimeline, span: Span, urls: dict[int, str]) -> list[dict[str, Any]]:
+def _lane_groups(
+    timeline: FleetTimeline, span: Span, urls: dict[int, str], zone: tzinfo = UTC
+) -> list[dict[str, Any]]:
     groups: list[dict[str, Any]] = []
     for lane in timeline.lanes:
         if not groups or groups[-1]["key"] != lane.group:
             groups.append({"key": lane.group, "title": GROUP_TITLES[lane.group], "lanes": []})
         groups[-1]["lanes"].append(
-            {"label": lane.label, "bars": _bars(lane, span, urls), "conflict": bool(lane.problems)}
+            {"label": lane.label, "bars": _bars(lane, span, urls, zone), "conflict": bool(lane.problems)}
         )
     return groups
 
@@ -201,7 +204,10 @@ class FleetTimelineViews:
             raise Http404
         provider_ids, chosen, providers = self._scope(request)
         now = timezone.now()
-        span = parse_span(request.GET, now=now)
+        # One time zone on the page, the admin's (the operator's activated zone, else the site's
+        # TIME_ZONE), stated in the span line: days, ticks, bars' titles and the dialog's window.
+        zone = timezone.get_current_timezone()
+        span = parse_span(request.GET, now=now, zone=zone)
         timeline = fleet_timeline(provider_ids=provider_ids, start=span.start, end=span.end)
         can_operate = bool(self.model_admin.has_launch_operate_permission(request))  # type: ignore[attr-defined]
         query = {"provider": chosen.pk if chosen else ""}
@@ -209,12 +215,12 @@ class FleetTimelineViews:
         return {
             "span": span,
             "timeline": timeline,
-            "groups": _lane_groups(timeline, span, urls),
-            "ticks": _ticks(span),
+            "groups": _lane_groups(timeline, span, urls, zone),
+            "ticks": _ticks(span, zone),
             "now_left": _pct((now - span.start).total_seconds(), span)
             if span.start <= now < span.end
             else None,
-            "details": _launch_details(timeline, can_operate=can_operate, urls=urls),
+            "details": _launch_details(timeline, can_operate=can_operate, urls=urls, zone=zone),
             "marker": schedule_marker(provider_ids=provider_ids),
             "chosen": chosen,
             "providers": providers,
@@ -223,7 +229,7 @@ class FleetTimelineViews:
             "zooms": ZOOMS,
             "previous": day_iso(span.start - timedelta(days=span.days)),
             "next": day_iso(span.end),
-            "today": day_iso(now.astimezone(UTC)),
+            "today": day_iso(now.astimezone(zone)),
             "start_q": day_iso(span.start),
             "poll_seconds": POLL_SECONDS,
             "changelist_url": reverse("admin:booking_launch_changelist"),

@@ -37,10 +37,16 @@ class BoardFilterForm(forms.Form):
     """The board's filters; an operator chooses among its own providers only."""
 
     provider = forms.ModelChoiceField(
-        queryset=Provider.objects.none(), required=False, empty_label=gettext_lazy("All")
+        queryset=Provider.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+        label=gettext_lazy("Provider"),
     )
     site = forms.ModelChoiceField(
-        queryset=LaunchSite.objects.all(), required=False, empty_label=gettext_lazy("All")
+        queryset=LaunchSite.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+        label=gettext_lazy("Site"),
     )
     status = forms.ChoiceField(required=False, label=gettext_lazy("Launch status"))
     owner_role = forms.ChoiceField(required=False, label=gettext_lazy("Owner role"))

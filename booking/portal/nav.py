@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -19,26 +19,28 @@ class NavItem:
 
 
 NAV = (
-    NavItem("Dashboard", "dashboard", ("dashboard",)),
-    NavItem(gettext_lazy("Schedule"), "schedule", ("schedule", "price_launch")),
-    NavItem("Book", "book", ("book", "book_options", "book_price")),
-    NavItem(gettext_lazy("Quotes"), "quotes", ("quotes", "quote_detail")),
-    NavItem("Express order", "express", ("express", "express_result")),
-    NavItem("Dedicated launches", "dedicated_list", ("dedicated_list", "dedicated_new", "dedicated_detail")),
+    NavItem(_("Dashboard"), "dashboard", ("dashboard",)),
+    NavItem(_("Schedule"), "schedule", ("schedule", "price_launch")),
+    NavItem(_("Book"), "book", ("book", "book_options", "book_price")),
+    NavItem(_("Quotes"), "quotes", ("quotes", "quote_detail")),
+    NavItem(_("Express order"), "express", ("express", "express_result")),
     NavItem(
-        "Bookings",
+        _("Dedicated launches"), "dedicated_list", ("dedicated_list", "dedicated_new", "dedicated_detail")
+    ),
+    NavItem(
+        _("Bookings"),
         "bookings",
         ("bookings", "booking_detail", "booking_rebook", "launch_detail"),
     ),
-    NavItem("Standby", "standby", ("standby", "standby_join")),
-    NavItem("Moves offered", "moves", ("moves",)),
-    NavItem("Payloads", "payloads", ("payloads", "payload_create", "payload_edit")),
-    NavItem("Contracts", "contracts", ("contracts",)),
-    NavItem("Payments", "payments", ("payments",)),
-    NavItem("Documents", "documents", ("documents",)),
-    NavItem("Events", "events", ("events",)),
-    NavItem("Notifications", "notifications", ("notifications", "notification_preferences")),
-    NavItem("Integrations", "integrations", ("integrations",)),
+    NavItem(_("Standby"), "standby", ("standby", "standby_join")),
+    NavItem(_("Moves offered"), "moves", ("moves",)),
+    NavItem(_("Payloads"), "payloads", ("payloads", "payload_create", "payload_edit")),
+    NavItem(_("Contracts"), "contracts", ("contracts",)),
+    NavItem(_("Payments"), "payments", ("payments",)),
+    NavItem(_("Documents"), "documents", ("documents",)),
+    NavItem(_("Events"), "events", ("events",)),
+    NavItem(_("Notifications"), "notifications", ("notifications", "notification_preferences")),
+    NavItem(_("Integrations"), "integrations", ("integrations",)),
 )
 
 

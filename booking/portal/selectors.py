@@ -48,7 +48,7 @@ def bookings_by_status(*, customer: Customer) -> list[tuple[str, str, int]]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    return [(value, label, counts.get(value, 0)) for value, label in Booking.Status.choices]
+    return [(value, str(label), counts.get(value, 0)) for value, label in Booking.Status.choices]
 
 
 def customer_bookings(*, customer: Customer, status: str | None = None) -> QuerySet[Booking]:
@@ -189,7 +189,7 @@ def required_documents(*, customer: Customer, payload: Payload) -> list[tuple[st
     latest: dict[str, Document] = {}
     for doc in payload_documents(customer=customer, payload=payload):
         latest.setdefault(doc.kind, doc)
-    return [(kind.value, kind.label, latest.get(kind.value)) for kind in REQUIRED_DOCUMENT_KINDS]
+    return [(kind.value, str(kind.label), latest.get(kind.value)) for kind in REQUIRED_DOCUMENT_KINDS]
 
 
 # --- the live orbit check on the payload form ------------------------------------------------

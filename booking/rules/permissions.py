@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class Hat(StrEnum):
     # The four membership roles; the values are customers.models.Membership.Role's.
@@ -60,6 +62,7 @@ class Action(StrEnum):
     SIGN_IN = "sign_in"
     READ = "read"
     ACCOUNT = "account"
+    LANGUAGE = "language"
     TOKEN_OWN = "token_own"
     PAYLOAD_MANAGE = "payload_manage"
     DOCUMENT_UPLOAD = "document_upload"
@@ -106,6 +109,8 @@ RULES: dict[Action, Rule] = {
     Action.SIGN_IN: _rule("sign in and exchange a password for an API token", Hat.ANYONE),
     Action.READ: _rule("read the catalog, the schedule and the organisation's rows", Hat.SIGNED_IN),
     Action.ACCOUNT: _rule("change their own settings and the organisation they act for", V, M, F, A),
+    # Signed in, the choice is kept with the account; before signing in, with the browser.
+    Action.LANGUAGE: _rule("choose the language they read in", Hat.ANYONE),
     # A token acts with its membership's role, so holding one grants nothing more than signing in.
     Action.TOKEN_OWN: _rule("create and revoke their own API tokens", Hat.SIGNED_IN),
     Action.PAYLOAD_MANAGE: _rule("register and change payloads", M, A),
@@ -225,7 +230,7 @@ def refusal(who: Principal | str | Any | None, action: Action | str) -> str:
     rule = RULES[Action(action)]
     current = _as_principal(who)
     if not current.signed_in:
-        return f"Sign in to {rule.what}."
+        return _("Sign in to %(what)s.") % {"what": _(rule.what)}
     if rule.refusal:
         return rule.refusal
     able = [HAT_PLURALS[hat] for hat in allowed_hats(action)]
@@ -236,7 +241,11 @@ def refusal(who: Principal | str | Any | None, action: Action | str) -> str:
         refused = HAT_PLURALS[Hat.PLATFORM if current.platform else Hat.OPERATOR]
     else:
         refused = "users who are not members of a customer organisation"
-    return f"Only {who_may} may {rule.what} (not {refused})."
+    return _("Only %(who_may)s may %(what)s (not %(refused)s).") % {
+        "who_may": who_may,
+        "what": _(rule.what),
+        "refused": refused,
+    }
 
 
 def markdown_table() -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from booking.dates import clock, span_text, when_short
 from booking.errors import InvalidRequest
 from vehicles.models import (
@@ -26,7 +28,9 @@ _span_text = span_text  # the schedule's modules know it by this name
 def _require_aware(**moments: datetime | None) -> None:
     for name, moment in moments.items():
         if moment is not None and moment.utcoffset() is None:  # naive, as Django's is_naive says
-            raise InvalidRequest(f"{name.replace('_', ' ')} must carry a time zone (e.g. UTC).")
+            raise InvalidRequest(
+                _("%(field)s must carry a time zone (e.g. UTC).") % {"field": name.replace("_", " ")}
+            )
 
 
 def closure_text(closure: SiteClosure, site: LaunchSite | None = None, *, brief: bool = False) -> str:
@@ -39,9 +43,19 @@ def closure_text(closure: SiteClosure, site: LaunchSite | None = None, *, brief:
     kind = closure.get_kind_display().lower()
     if brief:
         starts = when_short(closure.starts_at).removesuffix(" UTC")
-        return f"{kind} closed {starts}–{clock(closure.ends_at.astimezone(UTC))} UTC{reason}"
+        return _("%(kind)s closed %(starts)s–%(ends)s UTC%(reason)s") % {
+            "kind": kind,
+            "starts": starts,
+            "ends": clock(closure.ends_at.astimezone(UTC)),
+            "reason": reason,
+        }
     site = site or closure.site
-    return f"{site.name} closed for {kind} {span_text(closure.starts_at, closure.ends_at)}{reason}"
+    return _("%(site)s closed for %(kind)s %(span)s%(reason)s") % {
+        "site": site.name,
+        "kind": kind,
+        "span": span_text(closure.starts_at, closure.ends_at),
+        "reason": reason,
+    }
 
 
 def inclination_problem(site: LaunchSite, inclination_deg: float | Decimal) -> str | None:
@@ -50,10 +64,17 @@ def inclination_problem(site: LaunchSite, inclination_deg: float | Decimal) -> s
         return None
     lowest, highest = reachable_inclination_range(site.latitude)
     hemisphere = "N" if site.latitude >= 0 else "S"
-    return (
-        f"{site.name} at {abs(float(site.latitude)):.2f}° {hemisphere} cannot reach "
-        f"{float(inclination_deg):.2f}° directly (reachable: {lowest:.2f}°–{highest:.2f}°)"
-    )
+    return _(
+        "%(site)s at %(latitude).2f° %(hemisphere)s cannot reach %(inclination).2f° directly "
+        "(reachable: %(lowest).2f°–%(highest).2f°)"
+    ) % {
+        "site": site.name,
+        "latitude": abs(float(site.latitude)),
+        "hemisphere": hemisphere,
+        "inclination": float(inclination_deg),
+        "lowest": lowest,
+        "highest": highest,
+    }
 
 
 def _delta_text(delta: timedelta) -> str:

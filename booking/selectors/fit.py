@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Conflict
@@ -267,7 +268,9 @@ def best_site_for_inclination(
     """
     candidates = sites_for_model(vehicle_model, sites)
     if not candidates:
-        raise Conflict(f"{vehicle_model} has no launch site it can fly from")
+        raise Conflict(
+            _("%(vehicle_model)s has no launch site it can fly from") % {"vehicle_model": vehicle_model}
+        )
     if inclination_deg is None:
         return min(candidates, key=lambda site: (abs(site.latitude), site.name))
     reaching = sites_reaching(inclination_deg, candidates)

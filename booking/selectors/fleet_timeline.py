@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy
 
 from booking.dates import span_text
 from booking.models import Event, Launch, Reservation
@@ -34,7 +35,12 @@ MAX_DAYS = 60
 
 #: Lane groups, in the order the page shows them.
 GROUPS = ("platform", "pad", "vehicle", "range")
-GROUP_TITLES = {"platform": "Mobile platforms", "pad": "Pads", "vehicle": "Rockets", "range": "Ranges"}
+GROUP_TITLES = {
+    "platform": gettext_lazy("Mobile platforms"),
+    "pad": gettext_lazy("Pads"),
+    "vehicle": gettext_lazy("Rockets"),
+    "range": gettext_lazy("Ranges"),
+}
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from booking.errors import Conflict
 from booking.models import Launch
 from booking.selectors.capacity import launch_capacity_kg, launch_remaining_capacity_kg
@@ -46,7 +48,7 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
     needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model, seat.adapter)
     remaining = launch_remaining_capacity_kg(launch=launch, now=now)
     if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
-        raise Conflict(f"{launch.name} is a dedicated launch and is already booked")
+        raise Conflict(_("%(name)s is a dedicated launch and is already booked") % {"name": launch.name})
     if needed > remaining:
         raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))
     refusal = return_capsule_refusal(launch=launch, payload=payload, now=now, label=launch_label(launch))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from booking.errors import InvalidRequest, ScheduleConflict
 from booking.rules import orbit as rule
@@ -174,7 +175,7 @@ def refuse_launch_orbit(
         raise InvalidRequest(messages[0], reasons=messages)
     if inclination is None and orbit_family != "SSO":
         # A payload may leave it open; a launch flies one plane.
-        raise InvalidRequest("An inclination is needed for orbits other than SSO.")
+        raise InvalidRequest(gettext("An inclination is needed for orbits other than SSO."))
     refusals = launch_orbit_refusal(
         vehicle_model=vehicle_model,
         site=site,

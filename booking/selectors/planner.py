@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from booking.dates import when
 from booking.errors import InvalidRequest
@@ -532,7 +533,7 @@ def plan_fleet_default(*, provider: Provider | None, runs: set[int] | None) -> P
     if provider is not None or runs is None:
         return provider
     if len(runs) > 1:
-        raise InvalidRequest("You run more than one provider: choose whose fleet to plan.")
+        raise InvalidRequest(gettext("You run more than one provider: choose whose fleet to plan."))
     return Provider.objects.get(pk=next(iter(runs))) if runs else None
 
 
@@ -541,7 +542,7 @@ def _request_inclination(
 ) -> float:
     if inclination_deg is None:
         if orbit_family != "SSO":
-            raise InvalidRequest("An inclination is needed for orbits other than SSO.")
+            raise InvalidRequest(gettext("An inclination is needed for orbits other than SSO."))
         try:
             inclination_deg = sun_synchronous_inclination(altitude_km)
         except OrbitError as exc:
@@ -577,7 +578,7 @@ def plan_launch(
     now = now or timezone.now()
     _require_aware(earliest=earliest, latest=latest)
     if latest < earliest:
-        raise InvalidRequest("The latest time must not be before the earliest time.")
+        raise InvalidRequest(gettext("The latest time must not be before the earliest time."))
     span = plan_span_problem(earliest=earliest, latest=latest)
     if span:
         raise InvalidRequest(span[1])

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, LaunchPort
@@ -67,10 +68,16 @@ def adapters_for(*, provider: Provider, port_kind: str | None = None) -> list[Ad
 
 def _check_adapter(*, adapter: Adapter, provider: Provider, port_kind: str | None) -> None:
     if not adapter.active or (adapter.provider_id is not None and adapter.provider_id != provider.pk):
-        raise InvalidRequest(f"{adapter.name} is not offered on {provider}'s launches")
+        raise InvalidRequest(
+            _("%(name)s is not offered on %(provider)s's launches")
+            % {"name": adapter.name, "provider": provider}
+        )
     if port_kind is not None and port_kind not in adapter.port_kinds:
         fits = ", ".join(port_label(kind) for kind in adapter.port_kinds)
-        raise InvalidRequest(f"{adapter.name} fits {fits}, not a {port_label(port_kind)}")
+        raise InvalidRequest(
+            _("%(name)s fits %(fits)s, not a %(port_kind)s")
+            % {"name": adapter.name, "fits": fits, "port_kind": port_label(port_kind)}
+        )
 
 
 def choose_seat(*, launch: Launch, port_kind: str | None, adapter: Adapter | None) -> Seat:
@@ -79,18 +86,25 @@ def choose_seat(*, launch: Launch, port_kind: str | None, adapter: Adapter | Non
     if not ports:
         if port_kind:
             raise InvalidRequest(
-                f"{launch.name} has no ports to choose from: payloads ride on the "
-                f"{launch.vehicle_model} adapter; send no port"
+                _(
+                    "%(name)s has no ports to choose from: payloads ride on the %(vehicle_model)s adapter; "
+                    "send no port"
+                )
+                % {"name": launch.name, "vehicle_model": launch.vehicle_model}
             )
         if adapter is not None:
             _check_adapter(adapter=adapter, provider=launch.provider, port_kind=None)
         return Seat(port=None, adapter=adapter)
     if not port_kind:
-        raise InvalidRequest(f"{launch.name} carries payloads on ports: choose one of {_kinds_text(ports)}")
+        raise InvalidRequest(
+            _("%(name)s carries payloads on ports: choose one of %(ports)s")
+            % {"name": launch.name, "ports": _kinds_text(ports)}
+        )
     port = next((p for p in ports if p.kind == port_kind), None)
     if port is None:
         raise InvalidRequest(
-            f"{launch.name} has no {port_label(port_kind)}: choose one of {_kinds_text(ports)}"
+            _("%(name)s has no %(port_kind)s: choose one of %(ports)s")
+            % {"name": launch.name, "port_kind": port_label(port_kind), "ports": _kinds_text(ports)}
         )
     if adapter is None:
         fitting = adapters_for(provider=launch.provider, port_kind=port.kind)
@@ -218,8 +232,8 @@ def check_seat(*, launch: Launch, seat: Seat, payload: Payload, now: datetime) -
     """Refuse a seat the payload cannot take now: the envelope, and a slot of its port left."""
     if seat.port is None and launch_ports(launch):
         raise Conflict(
-            f"{launch.name} now carries payloads on ports ({_kinds_text(launch_ports(launch))}): "
-            "ask for a new quote with a port"
+            _("%(name)s now carries payloads on ports (%(kinds_text)s): ask for a new quote with a port")
+            % {"name": launch.name, "kinds_text": _kinds_text(launch_ports(launch))}
         )
     problem = envelope_problem(vehicle_model=launch.vehicle_model, port=seat.port, payload=payload)
     if problem:

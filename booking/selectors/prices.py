@@ -40,7 +40,10 @@ CURRENCIES = tuple(Currency.values)
 def currency_checked(currency: str) -> str:
     """``currency`` when it is one the product prices in; else ``InvalidRequest`` naming them."""
     if currency not in CURRENCIES:
-        raise InvalidRequest(f"unknown currency {currency!r}: choose one of {', '.join(CURRENCIES)}")
+        raise InvalidRequest(
+            _("unknown currency %(currency)s: choose one of %(currencies)s")
+            % {"currency": f"{currency!r}", "currencies": ", ".join(CURRENCIES)}
+        )
     return currency
 
 
@@ -69,7 +72,9 @@ def units_per_usd(currency: str, *, rates: Mapping[str, Decimal] | None = None) 
     if rate is None:
         if currency == Currency.USD:
             return Decimal("1")
-        raise InvalidRequest(f"no exchange rate is set for {currency}: an operator must enter one")
+        raise InvalidRequest(
+            _("no exchange rate is set for %(currency)s: an operator must enter one") % {"currency": currency}
+        )
     return Decimal(rate)
 
 
@@ -78,7 +83,7 @@ def price_convert(
 ) -> Decimal:
     """Convert through US dollars with the rates table (or ``rates``, loaded); rounded half up to cents."""
     if not isinstance(amount, Decimal):
-        raise InvalidRequest(f"amounts are Decimal, not {type(amount).__name__}")
+        raise InvalidRequest(_("amounts are Decimal, not %(name)s") % {"name": type(amount).__name__})
     currency_checked(from_currency)
     currency_checked(to_currency)
     if from_currency == to_currency:
@@ -110,7 +115,10 @@ def rideshare_launch_lines(
     provider's rate for the orbit family, at least the minimum."""
     rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
     if rate is None:
-        raise Conflict(f"{provider} sells no rideshare seats to {orbit_family}: no price per kg is set")
+        raise Conflict(
+            _("%(provider)s sells no rideshare seats to %(orbit_family)s: no price per kg is set")
+            % {"provider": provider, "orbit_family": orbit_family}
+        )
     by_mass = mass.total_kg * rate.price_per_kg
     per_kg = f"{mass.describe()} × {_fmt_rate(rate.price_per_kg, rate.currency)}/kg"
     if by_mass < rate.minimum_charge:
@@ -143,7 +151,9 @@ def dedicated_launch_lines(
     except DedicatedPrice.DoesNotExist:
         price = None
     if price is None:
-        raise Conflict(f"no dedicated launch price is set for {vehicle_model}")
+        raise Conflict(
+            _("no dedicated launch price is set for %(vehicle_model)s") % {"vehicle_model": vehicle_model}
+        )
     return [
         PriceLine(
             QuoteLine.Kind.LAUNCH,
@@ -255,7 +265,8 @@ def _normalise_options(options: Iterable[str]) -> list[str]:
     for option in options:
         if option not in AddOnService.Kind.values:
             raise InvalidRequest(
-                f"unknown option {option!r}: choose from {', '.join(AddOnService.Kind.values)}"
+                _("unknown option %(option)s: choose from %(values)s")
+                % {"option": f"{option!r}", "values": ", ".join(AddOnService.Kind.values)}
             )
         if option not in chosen:
             chosen.append(option)
@@ -281,12 +292,18 @@ def add_on_lines(
     for kind in chosen:
         service = services.get(kind)
         if service is None:
-            raise InvalidRequest(f"{provider} does not sell {AddOnService.Kind(kind).label.lower()}")
+            raise InvalidRequest(
+                _("%(provider)s does not sell %(lower)s")
+                % {"provider": provider, "lower": AddOnService.Kind(kind).label.lower()}
+            )
         if service.percent_of_declared_value is not None:
             if declared_value is None:
                 raise InvalidRequest(
-                    f"{service.name} is priced at {service.percent_of_declared_value}% of the payload's "
-                    "declared value: give a declared value"
+                    _(
+                        "%(name)s is priced at %(percent_of_declared_value)s%% of the payload's declared "
+                        "value: give a declared value"
+                    )
+                    % {"name": service.name, "percent_of_declared_value": service.percent_of_declared_value}
                 )
             lines.append(
                 PriceLine(
@@ -348,7 +365,7 @@ def _priced_target(
     if launch is None:
         assert vehicle_model is not None
         if port or adapter is not None:
-            raise InvalidRequest("a dedicated launch has no ports to choose: send no port or adapter")
+            raise InvalidRequest(_("a dedicated launch has no ports to choose: send no port or adapter"))
         check_dedicated_fit(vehicle_model=vehicle_model, payload=payload)
         return _Target(
             vehicle_model.provider,
@@ -375,7 +392,9 @@ def _priced_target(
         )
     if not launch.rideshare:
         if port or adapter is not None:
-            raise InvalidRequest(f"{launch.name} is a dedicated launch: it has no ports to choose")
+            raise InvalidRequest(
+                _("%(name)s is a dedicated launch: it has no ports to choose") % {"name": launch.name}
+            )
         check_launch_fit(launch=launch, payload=payload, now=now)
         lines = dedicated_launch_lines(vehicle_model=model, currency=currency, rates=rates)
         return _Target(
@@ -424,9 +443,11 @@ def quote_price(
     now = now or timezone.now()
     currency_checked(currency)
     if payload.customer_id != customer.pk:
-        raise InvalidRequest(f"payload {payload.name} belongs to another customer")
+        raise InvalidRequest(_("payload %(name)s belongs to another customer") % {"name": payload.name})
     if customer.export_screening == Customer.ExportScreening.REFUSED:
-        raise Conflict(f"{customer.name} did not pass export screening: no quote can be given")
+        raise Conflict(
+            _("%(name)s did not pass export screening: no quote can be given") % {"name": customer.name}
+        )
     if launch is not None:
         refuse_dedicated_launch(launch=launch, customer=customer)
     if (launch is None) == (vehicle_model is None):
@@ -440,10 +461,11 @@ def quote_price(
     if declared_value is not None:
         if not isinstance(declared_value, Decimal):
             raise InvalidRequest(
-                f"the declared value is a Decimal amount, not {type(declared_value).__name__}"
+                _("the declared value is a Decimal amount, not %(name)s")
+                % {"name": type(declared_value).__name__}
             )
         if declared_value < 0:
-            raise InvalidRequest("the declared value cannot be negative")
+            raise InvalidRequest(_("the declared value cannot be negative"))
     option_list = _normalise_options(options)
     rates = exchange_rates()  # every line converts with the same table, read once
 

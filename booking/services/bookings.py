@@ -78,9 +78,12 @@ def _state(booking: Booking) -> dict:
 def _translate_integrity_error(exc: IntegrityError, *, payload: Payload) -> Conflict:
     text = str(exc)
     if "unique_active_booking_per_payload" in text or "booking.payload_id" in text:
-        return Conflict(f"payload {payload.name} already has an active booking: one payload rides one launch")
+        return Conflict(
+            _("payload %(name)s already has an active booking: one payload rides one launch")
+            % {"name": payload.name}
+        )
     if "reference" in text:
-        return Busy("a booking reference clashed; please retry.")
+        return Busy(_("a booking reference clashed; please retry."))
     raise exc
 
 
@@ -130,11 +133,16 @@ def _hold(
     hold_until: datetime | None,
 ) -> Booking:
     if customer is not None and quote.customer_id != customer.pk:
-        raise InvalidRequest(f"quote {quote.reference} belongs to another customer")
+        raise InvalidRequest(
+            _("quote %(reference)s belongs to another customer") % {"reference": quote.reference}
+        )
     if quote.launch_id is None:
         raise Conflict(
-            f"quote {quote.reference} is for a dedicated {quote.vehicle_model} launch that is not scheduled yet: "
-            "it can be held once an operator schedules the launch"
+            _(
+                "quote %(reference)s is for a dedicated %(vehicle_model)s launch that is not scheduled yet: "
+                "it can be held once an operator schedules the launch"
+            )
+            % {"reference": quote.reference, "vehicle_model": quote.vehicle_model}
         )
     assert quote.launch is not None
     launch = locking.lock_launches([quote.launch])[quote.launch_id]
@@ -144,9 +152,12 @@ def _hold(
     # of one quote and the second one sees the first one's "accepted".
     quote = locking.lock_quote_and_customer(quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
-        raise Conflict(f"quote {quote.reference} was already accepted")
+        raise Conflict(_("quote %(reference)s was already accepted") % {"reference": quote.reference})
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
-        raise Conflict(f"quote {quote.reference} expired at {when(quote.valid_until)}: ask for a new quote")
+        raise Conflict(
+            _("quote %(reference)s expired at %(valid_until)s: ask for a new quote")
+            % {"reference": quote.reference, "valid_until": when(quote.valid_until)}
+        )
     customer = quote.customer
     refusal = _screening_refusal(customer=customer, launch=launch)
     if refusal:
@@ -163,8 +174,11 @@ def _hold(
         raise Conflict(refusal)
     if mass_kg != quote.mass_kg:
         raise Conflict(
-            f"payload {payload.name} now weighs {payload.mass_kg} kg, not what quote {quote.reference} "
-            "priced: ask for a new quote"
+            _(
+                "payload %(name)s now weighs %(mass_kg)s kg, not what quote %(reference)s priced: ask for a "
+                "new quote"
+            )
+            % {"name": payload.name, "mass_kg": payload.mass_kg, "reference": quote.reference}
         )
     booking = Booking.objects.create(
         reference=new_reference("LB-"),
@@ -281,7 +295,8 @@ def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract
     candidates = list(contracts_for_launch(customer_id=customer.pk, launch=launch))
     if not candidates:
         raise Conflict(
-            f"confirming needs an active contract between {customer.name} and {launch.provider}: none is on file"
+            _("confirming needs an active contract between %(name)s and %(provider)s: none is on file")
+            % {"name": customer.name, "provider": launch.provider}
         )
     # The first with room; if none has, the first, which the room check then refuses in words.
     chosen = next((c for c in candidates if contract_has_room(contract=c, launch=launch)), candidates[0])
@@ -293,8 +308,15 @@ def _check_contract_has_room(*, contract: Contract, launch: Launch) -> None:
     used = contract_launches_used(contract=contract, exclude_launch_id=launch.pk)
     if used >= contract.launches_committed:
         raise Conflict(
-            f"contract {contract.reference} has no launches left: {used} of {contract.launches_committed} "
-            "committed are used"
+            _(
+                "contract %(reference)s has no launches left: %(used)s of %(launches_committed)s committed "
+                "are used"
+            )
+            % {
+                "reference": contract.reference,
+                "used": used,
+                "launches_committed": contract.launches_committed,
+            }
         )
 
 
@@ -357,32 +379,47 @@ def booking_confirm(
         # Under the launch lock: a launch scrubbed, gone or past its NET since the hold sells no more.
         refusal = launch_selling_refusal(launch=launch, now=now)
         if refusal:
-            raise Conflict(f"booking {booking.reference} cannot be confirmed: {refusal}")
+            raise Conflict(
+                _("booking %(reference)s cannot be confirmed: %(refusal)s")
+                % {"reference": booking.reference, "refusal": refusal}
+            )
         # The payload before the booking (the lock order): its sizes cannot change while this checks them.
         payload = locking.lock_payload(payload_id=booking.payload_id)
         booking = locking.lock_booking(booking=booking)
         if booking.status != Booking.Status.HELD:
             raise Conflict(
-                f"booking {booking.reference} is {booking.get_status_display().lower()}: only a held booking can be confirmed"
+                _("booking %(reference)s is %(lower)s: only a held booking can be confirmed")
+                % {"reference": booking.reference, "lower": booking.get_status_display().lower()}
             )
         problem = booking_envelope_problem(booking=booking, payload=payload)
         if problem:
-            raise Conflict(f"booking {booking.reference} cannot be confirmed: {problem}")
+            raise Conflict(
+                _("booking %(reference)s cannot be confirmed: %(problem)s")
+                % {"reference": booking.reference, "problem": problem}
+            )
         if not takes_capacity(booking, now=now):  # held, and the hold has run out
             raise Conflict(
-                f"the hold on booking {booking.reference} expired at {when(booking.hold_expires_at)}: hold a seat again"
+                _("the hold on booking %(reference)s expired at %(hold_expires_at)s: hold a seat again")
+                % {"reference": booking.reference, "hold_expires_at": when(booking.hold_expires_at)}
             )
         quote = booking.quote
         if quote is not None and quote.valid_until <= now:
             raise Conflict(
-                f"quote {quote.reference} for booking {booking.reference} expired at "
-                f"{when(quote.valid_until)}: ask for a new quote and hold the seat again"
+                _(
+                    "quote %(reference)s for booking %(reference2)s expired at %(valid_until)s: ask for a "
+                    "new quote and hold the seat again"
+                )
+                % {
+                    "reference": quote.reference,
+                    "reference2": booking.reference,
+                    "valid_until": when(quote.valid_until),
+                }
             )
         customer = booking.customer
         if customer.export_screening != Customer.ExportScreening.CLEARED:
             raise Conflict(
-                f"{customer.name}'s export screening is {customer.get_export_screening_display().lower()}: "
-                "a booking is confirmed once it is cleared"
+                _("%(name)s's export screening is %(lower)s: a booking is confirmed once it is cleared")
+                % {"name": customer.name, "lower": customer.get_export_screening_display().lower()}
             )
         if contract is None and booking.contract_id is not None:
             contract = booking.contract
@@ -516,13 +553,21 @@ def booking_cancel(
         launch = locking.lock_launches([booking.launch])[booking.launch_id]
         booking = locking.lock_booking(booking=booking)
         if booking.status == Booking.Status.FLOWN:
-            raise Conflict(f"booking {booking.reference} has flown: a flown booking cannot be cancelled")
+            raise Conflict(
+                _("booking %(reference)s has flown: a flown booking cannot be cancelled")
+                % {"reference": booking.reference}
+            )
         if booking.status == Booking.Status.CANCELLED:
-            raise Conflict(f"booking {booking.reference} is already cancelled")
+            raise Conflict(_("booking %(reference)s is already cancelled") % {"reference": booking.reference})
         if booking.status == Booking.Status.EXPIRED:
-            raise Conflict(f"the hold on booking {booking.reference} has expired: there is nothing to cancel")
+            raise Conflict(
+                _("the hold on booking %(reference)s has expired: there is nothing to cancel")
+                % {"reference": booking.reference}
+            )
         if launch.status in LIFTED_OFF_STATUSES:
-            raise Conflict(f"{launch.name} has launched; a flown booking cannot be cancelled")
+            raise Conflict(
+                _("%(name)s has launched; a flown booking cannot be cancelled") % {"name": launch.name}
+            )
         booking.launch = launch
         terms = booking_cancel_terms(booking=booking, now=now)
         if expected_terms is not None and expected_terms != terms.token:
@@ -634,7 +679,10 @@ def _rebook(
     provider_initiated: bool,
 ) -> Booking:
     if target.pk == booking.launch_id:
-        raise Conflict(f"booking {booking.reference} is already on {target.name}")
+        raise Conflict(
+            _("booking %(reference)s is already on %(name)s")
+            % {"reference": booking.reference, "name": target.name}
+        )
     locked = locking.lock_launches([booking.launch, target])
     old_launch, target = locked[booking.launch_id], locked[target.pk]
     customer = locking.lock_customer(customer_id=booking.customer_id, what=f"customer {booking.customer}")
@@ -746,11 +794,14 @@ def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:
         booking = locking.lock_booking(booking=booking)
         if booking.status != Booking.Status.CONFIRMED:
             raise Conflict(
-                f"booking {booking.reference} is {booking.get_status_display().lower()}: only a confirmed booking "
-                "can be manifested"
+                _("booking %(reference)s is %(lower)s: only a confirmed booking can be manifested")
+                % {"reference": booking.reference, "lower": booking.get_status_display().lower()}
             )
         if launch.status not in Launch.ACTIVE_STATUSES:
-            raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}: its manifest is closed")
+            raise Conflict(
+                _("%(name)s is %(lower)s: its manifest is closed")
+                % {"name": launch.name, "lower": launch.get_status_display().lower()}
+            )
         before = _state(booking)
         booking.status = Booking.Status.MANIFESTED
         booking.save(update_fields=["status", "updated_at"])
@@ -890,13 +941,25 @@ def payment_milestone_mark_paid(
         if locked is None:
             # A cancel or rebook dropped it while this waited: an unpaid milestone of a booking that
             # no longer flies is no longer due.
-            raise Conflict(f"{milestone.label} is no longer due: its booking was cancelled or moved")
+            raise Conflict(
+                _("%(label)s is no longer due: its booking was cancelled or moved")
+                % {"label": milestone.label}
+            )
         milestone = locked
         if milestone.paid_at is not None:
-            raise Conflict(f"{milestone.label} was already paid on {when(milestone.paid_at)}")
+            raise Conflict(
+                _("%(label)s was already paid on %(paid_at)s")
+                % {"label": milestone.label, "paid_at": when(milestone.paid_at)}
+            )
         if booking is not None and booking.currency != milestone.currency:
             raise InvalidRequest(
-                f"{milestone.label} is in {milestone.currency} but booking {booking.reference} is in {booking.currency}"
+                _("%(label)s is in %(currency)s but booking %(reference)s is in %(currency2)s")
+                % {
+                    "label": milestone.label,
+                    "currency": milestone.currency,
+                    "reference": booking.reference,
+                    "currency2": booking.currency,
+                }
             )
         invoice = invoice_of_milestone(milestone) or invoices.invoice_issue(
             milestone=milestone, actor=actor, booking=booking, now=now

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import day_month
 from booking.errors import Conflict
@@ -82,9 +83,18 @@ def capacity_curve_refusal(
         if booked_kg > capacity_kg:
             day = launch.window_start
             problems.append(
-                f"{launch_label(launch)} · {launch.orbit_family} {launch.altitude_km} km on "
-                f"{day_month(day)} carries {fmt_kg(booked_kg)} kg; this curve would give it "
-                f"{fmt_kg(capacity_kg)} kg"
+                _(
+                    "%(launch)s · %(orbit_family)s %(altitude_km)s km on %(day)s carries %(booked_kg)s kg; "
+                    "this curve would give it %(capacity_kg)s kg"
+                )
+                % {
+                    "launch": launch_label(launch),
+                    "orbit_family": launch.orbit_family,
+                    "altitude_km": launch.altitude_km,
+                    "day": day_month(day),
+                    "booked_kg": fmt_kg(booked_kg),
+                    "capacity_kg": fmt_kg(capacity_kg),
+                }
             )
     if not problems:
         return None

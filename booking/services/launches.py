@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Launch
@@ -95,7 +96,7 @@ def launch_hold(*, launch: Launch, actor: Actor, reason: str) -> Launch:
     """Put a launch on hold. A hold by a person stays until a person releases it."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidRequest(f"Say why {launch.name} is put on hold.")
+        raise InvalidRequest(_("Say why %(name)s is put on hold.") % {"name": launch.name})
     held_by = HELD_BY_READINESS if actor is None else HELD_BY_OPERATOR
     with transaction.atomic():
         locked = launch_lock(launch=launch)

@@ -61,6 +61,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import OperationalError, connection, transaction
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from booking.errors import Busy
 from booking.models import (
@@ -100,7 +101,9 @@ def short_lock_wait(what: str) -> Iterator[None]:
     except OperationalError as exc:
         text = str(exc).lower()
         if "lock" in text or "database is locked" in text:
-            raise Busy(f"{what} is being changed by someone else right now; please retry.") from exc
+            raise Busy(
+                _("%(what)s is being changed by someone else right now; please retry.") % {"what": what}
+            ) from exc
         raise
 
 
@@ -121,7 +124,9 @@ def deadlock_as_busy(what: str) -> Iterator[None]:
     except OperationalError as exc:
         cause = exc.__cause__
         if (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) == DEADLOCK_DETECTED:
-            raise Busy(f"{what} is being changed by someone else right now; please retry.") from exc
+            raise Busy(
+                _("%(what)s is being changed by someone else right now; please retry.") % {"what": what}
+            ) from exc
         raise
 
 

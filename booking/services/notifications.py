@@ -29,7 +29,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from booking.dates import when, when_short
 from booking.errors import InvalidRequest
@@ -67,6 +67,7 @@ from booking.selectors.notifications import (
 from booking.services.locking import claim_unlocked
 from booking.signals import notification_deliveries_due, notification_events_committed
 from customers.models import Customer, Document, Membership, PaymentMilestone
+from customers.selectors import user_language
 
 from .events import Actor, event_record, user_or_none
 
@@ -446,7 +447,9 @@ def notification_deliver(*, delivery_id: int, now: datetime | None = None) -> No
     """
     now = now or timezone.now()
     delivery = (
-        NotificationDelivery.objects.select_related("notification", "user").filter(pk=delivery_id).first()
+        NotificationDelivery.objects.select_related("notification", "user__profile")
+        .filter(pk=delivery_id)
+        .first()
     )
     if delivery is None or delivery.status != Status.QUEUED:
         logger.info("notification delivery %s is gone or settled; nothing to send", delivery_id)
@@ -505,7 +508,13 @@ def _settle(
 
 def notification_email(delivery: NotificationDelivery, *, address: str) -> EmailMultiAlternatives:
     """The e-mail of one delivery: plain text with an HTML alternative, from the templates
-    ``booking/templates/email/<reason>.txt`` and ``.html``."""
+    ``booking/templates/email/<reason>.txt`` and ``.html``, written in the recipient's language
+    (the one chosen on their account; English otherwise)."""
+    with translation.override(user_language(delivery.user) or settings.LANGUAGE_CODE):
+        return _notification_email(delivery, address=address)
+
+
+def _notification_email(delivery: NotificationDelivery, *, address: str) -> EmailMultiAlternatives:
     notification = delivery.notification
     details = notification.details or {}
     link = details.get("portal_link") if delivery.customer_id else details.get("admin_link")
@@ -564,7 +573,7 @@ def notification_preferences_set(
     if unknown:
         raise InvalidRequest(
             f"Unknown notification categories: {', '.join(sorted(unknown))}; choose from "
-            + ", ".join(Notification.Category.labels)
+            + ", ".join(str(label) for label in Notification.Category.labels)
         )
     with transaction.atomic():
         before = {p.category: p.email for p in NotificationPreference.objects.filter(membership=membership)}

@@ -129,9 +129,11 @@ def payload_create(
     """
     name = (name or "").strip()
     if not name:
-        raise InvalidRequest("A payload needs a name.")
+        raise InvalidRequest(_("A payload needs a name."))
     if mass_kg <= 0:
-        raise InvalidRequest(f"A payload's mass must be above 0 kg, not {mass_kg} kg.")
+        raise InvalidRequest(
+            _("A payload's mass must be above 0 kg, not %(mass_kg)s kg.") % {"mass_kg": mass_kg}
+        )
     _check_launch_dates(earliest_launch=earliest_launch, latest_launch=latest_launch)
     review = orbit_review or catalog_orbit_review(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg, mass_kg=mass_kg
@@ -188,7 +190,10 @@ def payload_create(
                 message=f"Payload {name} ({mass_kg} kg to {orbit_family} {altitude_km} km) registered",
             )
     except IntegrityError as exc:
-        raise InvalidRequest(f"{customer} already has a payload named {name!r}.") from exc
+        raise InvalidRequest(
+            _("%(customer)s already has a payload named %(name)s.")
+            % {"customer": customer, "name": f"{name!r}"}
+        ) from exc
     # Not stored: what the catalog said at registration, for the front end to show.
     payload.orbit_warnings = review.warnings  # type: ignore[attr-defined]
     return payload
@@ -247,7 +252,7 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
     mass or orbit that no vehicle lifts comes back on ``orbit_warnings``, as at registration."""
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidRequest(f"Unknown payload fields: {', '.join(sorted(unknown))}.")
+        raise InvalidRequest(_("Unknown payload fields: %(join)s.") % {"join": ", ".join(sorted(unknown))})
     payload = lock_payload(payload_id=payload.pk)
     before = _snapshot(payload)
     changed = {name: value for name, value in values.items() if before[name] != value}
@@ -262,15 +267,21 @@ def payload_update(*, payload: Payload, actor: Actor, **values: Any) -> Payload:
         )
         if active is not None:
             raise Conflict(
-                f"{payload.name} holds a seat on {active.launch} ({active.reference}): its mass and "
-                "orbit cannot change while booked. Cancel the booking or ask launch operations."
+                _(
+                    "%(name)s holds a seat on %(launch)s (%(reference)s): its mass and orbit cannot change "
+                    "while booked. Cancel the booking or ask launch operations."
+                )
+                % {"name": payload.name, "launch": active.launch, "reference": active.reference}
             )
     if "name" in changed and (
         Payload.objects.filter(customer=payload.customer, name=changed["name"])
         .exclude(pk=payload.pk)
         .exists()
     ):
-        raise InvalidRequest(f"{payload.customer} already has a payload named {changed['name']!r}.")
+        raise InvalidRequest(
+            _("%(customer)s already has a payload named %(name)s.")
+            % {"customer": payload.customer, "name": f"{changed['name']!r}"}
+        )
     _check_sizes_fit_booking(payload=payload, changed=changed)
     merged = {**before, **changed}
     _check_launch_dates(earliest_launch=merged["earliest_launch"], latest_launch=merged["latest_launch"])
@@ -350,7 +361,13 @@ def _check_sizes_fit_booking(*, payload: Payload, changed: dict[str, Any]) -> No
     )
     if problem:
         raise Conflict(
-            f"{payload.name} is booked on {active.launch} ({active.reference}) and would no longer fit: {problem}"
+            _("%(name)s is booked on %(launch)s (%(reference)s) and would no longer fit: %(problem)s")
+            % {
+                "name": payload.name,
+                "launch": active.launch,
+                "reference": active.reference,
+                "problem": problem,
+            }
         )
 
 
@@ -364,13 +381,21 @@ def cargo_item_add(
     """
     name = (name or "").strip()
     if direction not in DIRECTIONS:
-        raise InvalidRequest(f"A manifest line goes {', '.join(DIRECTIONS)}, not {direction!r}.")
+        raise InvalidRequest(
+            _("A manifest line goes %(directions)s, not %(direction)s.")
+            % {"directions": ", ".join(DIRECTIONS), "direction": f"{direction!r}"}
+        )
     if not name:
-        raise InvalidRequest("A manifest line needs a name.")
+        raise InvalidRequest(_("A manifest line needs a name."))
     if mass_kg <= 0:
-        raise InvalidRequest(f"A manifest line's mass must be above 0 kg, not {mass_kg} kg.")
+        raise InvalidRequest(
+            _("A manifest line's mass must be above 0 kg, not %(mass_kg)s kg.") % {"mass_kg": mass_kg}
+        )
     if not 1 <= priority <= 5:
-        raise InvalidRequest(f"A manifest line's priority runs from 1 (flies first) to 5, not {priority}.")
+        raise InvalidRequest(
+            _("A manifest line's priority runs from 1 (flies first) to 5, not %(priority)s.")
+            % {"priority": priority}
+        )
     with transaction.atomic():
         payload = lock_payload(payload_id=payload.pk)
         lines = [*payload_manifest_lines(payload), ManifestLine(direction, mass_kg)]
@@ -424,18 +449,23 @@ def document_upload(
 ) -> Document:
     """Submit a document for review (interface control document, mass properties, export forms)."""
     if kind not in Document.Kind.values:
-        raise InvalidRequest(f"Unknown document kind {kind!r}.")
+        raise InvalidRequest(_("Unknown document kind %(kind)s.") % {"kind": f"{kind!r}"})
     if payload is not None and payload.customer_id != customer.pk:
-        raise InvalidRequest("That payload belongs to another customer.")
+        raise InvalidRequest(_("That payload belongs to another customer."))
     extension = Path(file.name or "").suffix.lower()
     if extension not in DOCUMENT_EXTENSIONS:
         raise InvalidRequest(
-            f"Files of type {extension or '(none)'} are not accepted: upload one of "
-            f"{', '.join(sorted(DOCUMENT_EXTENSIONS))}."
+            _("Files of type %(extension)s are not accepted: upload one of %(join)s.")
+            % {"extension": extension or "(none)", "join": ", ".join(sorted(DOCUMENT_EXTENSIONS))}
         )
     if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
         raise InvalidRequest(
-            f"{file.name} is {file.size / 1048576:.1f} MB: the limit is {DOCUMENT_MAX_BYTES // 1048576} MB."
+            _("%(name)s is %(file)s MB: the limit is %(document_max_bytes)s MB.")
+            % {
+                "name": file.name,
+                "file": f"{file.size / 1048576:.1f}",
+                "document_max_bytes": DOCUMENT_MAX_BYTES // 1048576,
+            }
         )
     document = Document.objects.create(
         customer=customer,
@@ -464,13 +494,17 @@ def document_review(*, document: Document, approve: bool, actor: Actor, note: st
     """
     note = note.strip()
     if not approve and not note:
-        raise InvalidRequest(f"Say what to fix when rejecting the {document.get_kind_display().lower()}.")
+        raise InvalidRequest(
+            _("Say what to fix when rejecting the %(lower)s.")
+            % {"lower": document.get_kind_display().lower()}
+        )
     with transaction.atomic():
         locked = lock_document(document=document)
         new_status = Document.Status.APPROVED if approve else Document.Status.REJECTED
         if locked.status == new_status:
             raise InvalidRequest(
-                f"The {locked.get_kind_display().lower()} is {locked.get_status_display().lower()} already."
+                _("The %(lower)s is %(lower2)s already.")
+                % {"lower": locked.get_kind_display().lower(), "lower2": locked.get_status_display().lower()}
             )
         before = {"status": locked.status, "review_note": locked.review_note}
         locked.status = new_status

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from booking.dates import when_short
 from booking.errors import InvalidRequest
@@ -168,8 +169,11 @@ def template_for(
         template = ReadinessTemplate.objects.get(slug=slug)
     if not template.active:
         raise InvalidRequest(
-            f"The readiness template “{slug}” for {launch_name} is switched off; "
-            "an operator can switch it back on in the admin, or choose another template."
+            gettext(
+                "The readiness template “%(slug)s” for %(launch_name)s is switched off; an operator can "
+                "switch it back on in the admin, or choose another template."
+            )
+            % {"slug": slug, "launch_name": launch_name}
         )
     return template
 
@@ -196,18 +200,26 @@ def plan_start(
         if template is None:
             template = template_for_launch(launch=locked)
         elif not template.active:
-            raise InvalidRequest(f"The readiness template “{template.name}” is switched off.")
+            raise InvalidRequest(
+                gettext("The readiness template “%(name)s” is switched off.") % {"name": template.name}
+            )
         existing = ReadinessPlan.objects.filter(launch=locked).select_related("template").first()
         if existing is not None:
             if existing.status != ReadinessPlan.Status.CANCELLED:
                 raise InvalidRequest(
-                    f"{locked.name} already has a readiness plan ({existing.template.name}, "
-                    f"{existing.get_status_display().lower()})."
+                    gettext("%(name)s already has a readiness plan (%(name2)s, %(lower)s).")
+                    % {
+                        "name": locked.name,
+                        "name2": existing.template.name,
+                        "lower": existing.get_status_display().lower(),
+                    }
                 )
             existing.delete()
         template_steps = list(template.steps.order_by("position"))
         if not template_steps:
-            raise InvalidRequest(f"The readiness template “{template.name}” has no steps.")
+            raise InvalidRequest(
+                gettext("The readiness template “%(name)s” has no steps.") % {"name": template.name}
+            )
         plan = ReadinessPlan.objects.create(launch=locked, template=template)
         now = timezone.now()
         # The lead runs from the order (``launch_schedule``'s time), which may lie in the past for
@@ -216,7 +228,10 @@ def plan_start(
         try:
             offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
         except ValueError as exc:
-            raise InvalidRequest(f"Cannot start the {template.name} plan for {locked.name}: {exc}.") from exc
+            raise InvalidRequest(
+                gettext("Cannot start the %(name)s plan for %(name2)s: %(exc)s.")
+                % {"name": template.name, "name2": locked.name, "exc": exc}
+            ) from exc
         steps = []
         for ts in template_steps:
             offset_minutes = offsets.get(ts.code, ts.offset_minutes)
@@ -453,29 +468,38 @@ def _step_change(*, step: PlanStep, to_status: str, actor: Actor, note: str) -> 
     note = (note or "").strip()
     if to_status in (Step.WAIVED, Step.FAILED) and not note:
         verb = "waived" if to_status == Step.WAIVED else "failed"
-        raise InvalidRequest(f"Say why “{step.name}” is {verb}.")
+        raise InvalidRequest(gettext("Say why “%(name)s” is %(verb)s.") % {"name": step.name, "verb": verb})
     with transaction.atomic():
         launch = launch_lock(launch=step.plan.launch)
         fresh = PlanStep.objects.select_related("plan").get(pk=step.pk)
         if fresh.plan.status != ReadinessPlan.Status.ACTIVE:
             raise InvalidRequest(
-                f"The readiness plan for {launch.name} is {fresh.plan.get_status_display().lower()}; "
-                "its steps can no longer change."
+                gettext("The readiness plan for %(name)s is %(lower)s; its steps can no longer change.")
+                % {"name": launch.name, "lower": fresh.plan.get_status_display().lower()}
             )
         if fresh.status not in _STEP_ALLOWED_FROM[to_status]:
             raise InvalidRequest(
-                f"“{fresh.name}” cannot {_STEP_WORDS[to_status]}: it is {fresh.get_status_display().lower()}."
+                gettext("“%(name)s” cannot %(step_words)s: it is %(lower)s.")
+                % {
+                    "name": fresh.name,
+                    "step_words": _STEP_WORDS[to_status],
+                    "lower": fresh.get_status_display().lower(),
+                }
             )
         if to_status == Step.DONE and fresh.code == LAUNCH_STEP_CODE:
             raise InvalidRequest(
-                f"“{fresh.name}” is signed off by marking {launch.name} launched, not by hand."
+                gettext("“%(name)s” is signed off by marking %(name2)s launched, not by hand.")
+                % {"name": fresh.name, "name2": launch.name}
             )
         if to_status == Step.DONE and fresh.code == GO_STEP_CODE:
             blockers = go_blockers(list(fresh.plan.steps.all()), fresh)
             if blockers:
                 raise InvalidRequest(
-                    f"The go/no-go poll for {launch.name} cannot pass while earlier blocking steps "
-                    f"are open: {_names(blockers)}."
+                    gettext(
+                        "The go/no-go poll for %(name)s cannot pass while earlier blocking steps are open: "
+                        "%(blockers)s."
+                    )
+                    % {"name": launch.name, "blockers": _names(blockers)}
                 )
         _close_step(step=fresh, to_status=to_status, actor=actor, note=note, launch=launch)
         launch_gates_apply(launch_ids=[launch.pk])

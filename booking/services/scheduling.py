@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from booking.dates import when
@@ -153,21 +154,31 @@ def _integrity_conflict(
     text = str(exc)
     if "reservation_no_overlap" in text and resource is not None and ("_platform" in text or "_pad" in text):
         return ScheduleConflict(
-            f"{resource.label} was reserved for an overlapping time by someone else a moment ago; "
-            "please plan again."
+            gettext(
+                "%(label)s was reserved for an overlapping time by someone else a moment ago; please plan "
+                "again."
+            )
+            % {"label": resource.label}
         )
     if "reservation_no_overlap_range_site" in text:
         return ScheduleConflict(
-            "The range was booked for an overlapping time by someone else a moment ago; please plan again."
+            gettext(
+                "The range was booked for an overlapping time by someone else a moment ago; please plan "
+                "again."
+            )
         )
     if "reservation_no_overlap_vehicle" in text and vehicle is not None:
         return ScheduleConflict(
-            f"{vehicle.serial} was claimed for an overlapping time by another launch a moment ago."
+            gettext("%(serial)s was claimed for an overlapping time by another launch a moment ago.")
+            % {"serial": vehicle.serial}
         )
     if "unique_live_launch_per_vehicle" in text and vehicle is not None:
-        return ScheduleConflict(f"{vehicle.serial} is already assigned to another live launch.")
+        return ScheduleConflict(
+            gettext("%(serial)s is already assigned to another live launch.") % {"serial": vehicle.serial}
+        )
     return ScheduleConflict(
-        f"The schedule changed while this was being saved ({text.splitlines()[0]}); please retry."
+        gettext("The schedule changed while this was being saved (%(splitlines)s); please retry.")
+        % {"splitlines": text.splitlines()[0]}
     )
 
 
@@ -373,8 +384,11 @@ def _ltan_family_checked(*, orbit_family: str, ltan: time | None) -> None:
     """A local time of the ascending node belongs to a sun-synchronous launch only."""
     if ltan is not None and orbit_family != "SSO":
         raise InvalidRequest(
-            f"A local time of the ascending node (LTAN {clock(ltan)}) belongs to a sun-synchronous "
-            f"launch, not to {orbit_family}."
+            gettext(
+                "A local time of the ascending node (LTAN %(ltan)s) belongs to a sun-synchronous launch, "
+                "not to %(orbit_family)s."
+            )
+            % {"ltan": clock(ltan), "orbit_family": orbit_family}
         )
 
 
@@ -433,22 +447,30 @@ def _window_checked(
 ) -> datetime:
     """Refuse a window that ends before it starts, opens in the past or misses its NET; the NET."""
     if window_end < window_start:
-        raise InvalidRequest("The launch window must not end before it starts.")
+        raise InvalidRequest(gettext("The launch window must not end before it starts."))
     if window_start <= now:
-        raise InvalidRequest(f"The launch window must open in the future (it is {when(now)} now).")
+        raise InvalidRequest(
+            gettext("The launch window must open in the future (it is %(now)s now).") % {"now": when(now)}
+        )
     net = net or window_start
     if not window_start <= net <= window_end:
-        raise InvalidRequest("The NET must lie within the launch window.")
+        raise InvalidRequest(gettext("The NET must lie within the launch window."))
     return net
 
 
 def _choices_checked(*, net_precision: str, service_level: str, orbit_family: str) -> None:
     if net_precision not in NET_PRECISIONS:
-        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
+        raise InvalidRequest(
+            gettext("Unknown NET precision %(net_precision)s.") % {"net_precision": f"{net_precision!r}"}
+        )
     if service_level not in Launch.ServiceLevel.values:
-        raise InvalidRequest(f"Unknown service level {service_level!r}.")
+        raise InvalidRequest(
+            gettext("Unknown service level %(service_level)s.") % {"service_level": f"{service_level!r}"}
+        )
     if orbit_family not in {c for c, _ in Launch._meta.get_field("orbit_family").choices}:  # type: ignore[union-attr]
-        raise InvalidRequest(f"Unknown orbit family {orbit_family!r}.")
+        raise InvalidRequest(
+            gettext("Unknown orbit family %(orbit_family)s.") % {"orbit_family": f"{orbit_family!r}"}
+        )
 
 
 def _inclination_checked(
@@ -460,7 +482,7 @@ def _inclination_checked(
         raise InvalidRequest(problem)
     if inclination_deg is None:
         if orbit_family != "SSO":
-            raise InvalidRequest("An inclination is needed for orbits other than SSO.")
+            raise InvalidRequest(gettext("An inclination is needed for orbits other than SSO."))
         inclination_deg = Decimal(f"{sun_synchronous_inclination(altitude_km):.2f}")
     return Decimal(str(inclination_deg)).quantize(Decimal("0.01"))
 
@@ -476,20 +498,29 @@ def _ownership_checked(
 ) -> None:
     """Refuse a model, serial, truck or pad that is not the provider's or not at the site."""
     if vehicle_model.provider_id != provider.pk:
-        raise InvalidRequest(f"{vehicle_model.name} is not flown by {provider.short_name}.")
+        raise InvalidRequest(
+            gettext("%(name)s is not flown by %(short_name)s.")
+            % {"name": vehicle_model.name, "short_name": provider.short_name}
+        )
     if vehicle is not None and vehicle.vehicle_model_id != vehicle_model.pk:
         raise InvalidRequest(
-            f"{vehicle.serial} is a {vehicle.vehicle_model.name}, not a {vehicle_model.name}."
+            gettext("%(serial)s is a %(name)s, not a %(name2)s.")
+            % {"serial": vehicle.serial, "name": vehicle.vehicle_model.name, "name2": vehicle_model.name}
         )
     if platform is not None:
         if not vehicle_model.mobile_launch:
-            raise InvalidRequest(f"{vehicle_model.name} is not launched from mobile platforms.")
+            raise InvalidRequest(
+                gettext("%(name)s is not launched from mobile platforms.") % {"name": vehicle_model.name}
+            )
         if platform.provider_id != provider.pk:
-            raise InvalidRequest(f"{platform.name} belongs to another provider.")
+            raise InvalidRequest(gettext("%(name)s belongs to another provider.") % {"name": platform.name})
         if not site.accepts_mobile_platforms:
-            raise InvalidRequest(f"{site.name} does not accept mobile platforms.")
+            raise InvalidRequest(gettext("%(name)s does not accept mobile platforms.") % {"name": site.name})
     if pad is not None and pad.site_id != site.pk:
-        raise InvalidRequest(f"Pad {pad.name} is at {pad.site.name}, not at {site.name}.")
+        raise InvalidRequest(
+            gettext("Pad %(name)s is at %(name2)s, not at %(name3)s.")
+            % {"name": pad.name, "name2": pad.site.name, "name3": site.name}
+        )
 
 
 def _fits_or_refuse(new: _NewLaunch) -> None:
@@ -515,11 +546,20 @@ def _equipment_problems(new: _NewLaunch) -> list[str]:
     if platform is not None:
         platform.refresh_from_db(fields=["status", "road_speed_kmh", "setup_hours", "teardown_hours"])
         if platform.status != MobilePlatform.Status.AVAILABLE:
-            reasons.append(f"{platform.name} is {platform.get_status_display().lower()}")
+            reasons.append(
+                gettext("%(name)s is %(lower)s")
+                % {"name": platform.name, "lower": platform.get_status_display().lower()}
+            )
     if pad is not None and not pad.active:
-        reasons.append(f"Pad {pad.name} at {new.site.name} is not in service")
+        reasons.append(
+            gettext("Pad %(name)s at %(name2)s is not in service")
+            % {"name": pad.name, "name2": new.site.name}
+        )
     if vehicle is not None and vehicle.status != Vehicle.Status.READY_STORAGE:
-        reasons.append(f"{vehicle.serial} is not in ready storage ({vehicle.get_status_display().lower()})")
+        reasons.append(
+            gettext("%(serial)s is not in ready storage (%(lower)s)")
+            % {"serial": vehicle.serial, "lower": vehicle.get_status_display().lower()}
+        )
     return reasons
 
 
@@ -694,7 +734,7 @@ def launch_schedule(
     now = now or timezone.now()
     _require_aware(window_start=window_start, window_end=window_end, net=net)
     if (platform is None) == (pad is None):
-        raise InvalidRequest("A launch needs either a mobile platform or a pad (not both).")
+        raise InvalidRequest(gettext("A launch needs either a mobile platform or a pad (not both)."))
     net = _window_checked(window_start=window_start, window_end=window_end, net=net, now=now)
     _choices_checked(net_precision=net_precision, service_level=service_level, orbit_family=orbit_family)
     inclination = _inclination_checked(
@@ -766,7 +806,10 @@ def _cause_checked(cause: str, *, what: str) -> None:
 def _refuse_unless_active(launch: Launch, *, cannot: str) -> None:
     if launch.status not in Launch.ACTIVE_STATUSES:
         # The launch's state, not the request, is in the way: a conflict (409), like a clash.
-        raise Conflict(f"{launch.name} is {launch.get_status_display().lower()}; it cannot {cannot}.")
+        raise Conflict(
+            gettext("%(name)s is %(lower)s; it cannot %(cannot)s.")
+            % {"name": launch.name, "lower": launch.get_status_display().lower(), "cannot": cannot}
+        )
 
 
 def _slip_request_checked(
@@ -774,10 +817,13 @@ def _slip_request_checked(
 ) -> None:
     _require_aware(window_start=window_start, window_end=window_end)
     if net_precision is not None and net_precision not in NET_PRECISIONS:
-        raise InvalidRequest(f"Unknown NET precision {net_precision!r}.")
+        raise InvalidRequest(
+            gettext("Unknown NET precision %(net_precision)s.") % {"net_precision": f"{net_precision!r}"}
+        )
     if window_start <= now:
         raise InvalidRequest(
-            f"A launch can only slip to a window that opens in the future (it is {when(now)} now)."
+            gettext("A launch can only slip to a window that opens in the future (it is %(now)s now).")
+            % {"now": when(now)}
         )
 
 
@@ -791,10 +837,12 @@ def _slip_target(
     duration = current.window_end - current.window_start
     new_end = window_end if window_end is not None else window_start + duration
     if new_end < window_start:
-        raise InvalidRequest("The launch window must not end before it starts.")
+        raise InvalidRequest(gettext("The launch window must not end before it starts."))
     resource = _Resource(platform=current.platform, pad=current.pad)
     if resource.platform is None and resource.pad is None:
-        raise InvalidRequest(f"{current.name} holds no platform or pad to re-time.")
+        raise InvalidRequest(
+            gettext("%(name)s holds no platform or pad to re-time.") % {"name": current.name}
+        )
     return current, new_end, resource
 
 
@@ -1073,7 +1121,7 @@ def launch_scrub(
     """
     now = now or timezone.now()
     if not reason.strip():
-        raise InvalidRequest("Say why the launch is scrubbed.")
+        raise InvalidRequest(_("Say why the launch is scrubbed."))
     _cause_checked(cause, what=_("scrubs"))
     with transaction.atomic():
         current = Launch.objects.select_related("site", "platform__home_site", "pad__site").get(pk=launch.pk)

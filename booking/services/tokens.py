@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.errors import InvalidRequest
 from booking.models import ApiToken
@@ -50,20 +51,23 @@ def api_token_create(
     """
     name = (name or "").strip()
     if not name:
-        raise InvalidRequest("A token needs a name, e.g. the system that will use it.")
+        raise InvalidRequest(_("A token needs a name, e.g. the system that will use it."))
     if len(name) > TOKEN_NAME_MAX_LENGTH:
-        raise InvalidRequest(f"A token name has at most {TOKEN_NAME_MAX_LENGTH} characters.")
+        raise InvalidRequest(
+            _("A token name has at most %(token_name_max_length)s characters.")
+            % {"token_name_max_length": TOKEN_NAME_MAX_LENGTH}
+        )
     if not user.is_active:
-        raise InvalidRequest("An inactive user cannot be given an API token.")
+        raise InvalidRequest(_("An inactive user cannot be given an API token."))
     if membership is None:
         membership = get_membership_for(user)
     elif membership.user_id != user.pk:
-        raise InvalidRequest("A token acts for one of its user's own memberships.")
+        raise InvalidRequest(_("A token acts for one of its user's own memberships."))
     now = timezone.now()
     if expires_at is None:
         expires_at = api_token_default_expiry(now=now)
     elif expires_at <= now:
-        raise InvalidRequest("A token's expiry must be in the future.")
+        raise InvalidRequest(_("A token's expiry must be in the future."))
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(

@@ -30,6 +30,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import InvalidRequest
@@ -74,13 +75,14 @@ MAX_ENDPOINTS_PER_CUSTOMER = 20
 def _validate_endpoint(url: str, event_types: list[str]) -> None:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise InvalidRequest(f"{url!r} is not an http(s) URL.")
+        raise InvalidRequest(_("%(url)s is not an http(s) URL.") % {"url": f"{url!r}"})
     if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
-        raise InvalidRequest('event_types is a list of event names or patterns, e.g. ["booking.*"].')
+        raise InvalidRequest(_('event_types is a list of event names or patterns, e.g. ["booking.*"].'))
     for pattern in event_types:
         if not any(fnmatch.fnmatchcase(pattern, p) or _matches(pattern, p) for p in PUBLISHED_VERBS):
             raise InvalidRequest(
-                f"{pattern!r} matches no published event; choose from {', '.join(PUBLISHED_VERBS)}."
+                _("%(pattern)s matches no published event; choose from %(published_verbs)s.")
+                % {"pattern": f"{pattern!r}", "published_verbs": ", ".join(PUBLISHED_VERBS)}
             )
     refusal = webhook_url_refusal(url)  # last: the only check that may look the host up
     if refusal:
@@ -107,7 +109,10 @@ def webhook_endpoint_create(
         lock_customer(customer_id=customer.pk, what=f"the webhook endpoints of {customer}")
         count = WebhookEndpoint.objects.filter(customer=customer).count()
         if count >= MAX_ENDPOINTS_PER_CUSTOMER:
-            raise InvalidRequest(f"{customer} already has {count} webhook endpoints, the most allowed.")
+            raise InvalidRequest(
+                _("%(customer)s already has %(count)s webhook endpoints, the most allowed.")
+                % {"customer": customer, "count": count}
+            )
         endpoint = WebhookEndpoint.objects.create(
             customer=customer, url=url, event_types=event_types, secret=secrets.token_hex(32)
         )
@@ -298,8 +303,8 @@ def webhook_ping(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookDelivery:
     """Send a ``webhook.ping`` event to one endpoint, to check it receives and verifies."""
     if not endpoint.active:
         raise InvalidRequest(
-            f"The endpoint {endpoint.url} is disabled ({endpoint.disabled_reason or 'by its owner'}); "
-            "re-activate it first."
+            _("The endpoint %(url)s is disabled (%(endpoint)s); re-activate it first.")
+            % {"url": endpoint.url, "endpoint": endpoint.disabled_reason or "by its owner"}
         )
     with transaction.atomic():
         event = event_record(

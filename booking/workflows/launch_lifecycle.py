@@ -7,6 +7,7 @@ plan, changes the status (``services.launches``) and carries the plan and the bo
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Launch
@@ -51,7 +52,9 @@ def launch_go(*, launch: Launch, actor: Actor) -> Launch:
             raise Conflict(refusal)  # the launch's status is in the way
         problems = readiness.launch_readiness_problems(launch=locked)
         if problems:
-            raise InvalidRequest(f"{locked.name} cannot go: {problems[0]}.")
+            raise InvalidRequest(
+                _("%(name)s cannot go: %(problems)s.") % {"name": locked.name, "problems": problems[0]}
+            )
         return launch_change_status(launch=locked, to_status=Status.GO, actor=actor)
 
 
@@ -79,7 +82,10 @@ def launch_record_outcome(*, launch: Launch, outcome: str, actor: Actor) -> Laun
 
     if outcome not in OUTCOMES:
         choices = ", ".join(str(choice) for choice in OUTCOMES)
-        raise InvalidRequest(f"{outcome!r} is not a launch outcome; choose one of {choices}.")
+        raise InvalidRequest(
+            _("%(outcome)s is not a launch outcome; choose one of %(choices)s.")
+            % {"outcome": f"{outcome!r}", "choices": choices}
+        )
     with transaction.atomic():
         locked = launch_lock(launch=launch)
         vehicle_status = ""

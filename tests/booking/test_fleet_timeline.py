@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -262,3 +263,18 @@ def test_the_page_runs_the_same_queries_for_a_small_and_a_large_fleet(world, ops
         == 52
     )
     assert schedule_marker(provider_ids=None) == schedule_marker(provider_ids=None)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai"])
+def test_the_page_shows_one_time_zone_the_admins_and_says_which(world, ops, settings, zone):
+    settings.TIME_ZONE = zone
+    launch = scheduled(world, NOW + timedelta(days=3), name="KZ1A Y7", rocket=world.rockets[0])
+    html = ops.get(FLEET, {"days": 1, "start": "2030-03-02"}).content.decode()
+    # Days start at midnight in the page's zone, and the span line names it.
+    assert "02 Mar 2030 00:00 – 03 Mar 2030 00:00 CST" in html
+    html = ops.get(FLEET).content.decode()
+    local = launch.window_start.astimezone(ZoneInfo(zone))
+    assert (
+        f"{local:%Y-%m-%d %H:%M}" in html
+        and " UTC" not in html.split('id="fleet-lanes"')[1].split("</section>")[0]
+    )

@@ -78,5 +78,5 @@ def test_the_admin_schedule_form_with_a_9999_window_is_a_form_error(world, clien
     }
     answer = client.post(reverse("admin:booking_launch_schedule"), data)
     assert answer.status_code == 200
-    assert LATEST_ACCEPTED_MESSAGE in answer.content.decode()
+    assert str(LATEST_ACCEPTED_MESSAGE) in answer.content.decode()
     assert datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC) == LATEST_ACCEPTED

@@ -1,0 +1,66 @@
+"""Both languages in a real browser: an operator switches the console to Chinese from the
+header's picker and reads the fleet timeline, the readiness board and the schedule form in it,
+then back to English; a customer switches the portal to Chinese on the account page (desktop
+and phone)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import admin_sign_in, screenshot, sign_in
+from .world import demo_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHINESE_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
+
+
+def _admin_language(page, language: str) -> None:
+    page.select_option("#language-admin", language)
+    page.locator("#user-tools .language-picker button").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_console_reads_in_chinese_and_back_in_english(new_page):
+    demo_world(late_step=True)
+    page = new_page(1366, 768)
+    admin_sign_in(page, "operator")
+    page.goto("/admin/booking/launch/fleet/?days=30")
+    expect(page.locator("h1")).to_contain_text("Fleet timeline")
+    _admin_language(page, "zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("h1")).to_contain_text("机队时间线")
+    screenshot(page, "console_fleet_timeline_zh", full_page=False)
+    page.goto("/admin/booking/readinessplan/board/")
+    expect(page.locator("#content")).to_contain_text("准备看板")
+    expect(page.locator("#content")).to_contain_text("筛选")
+    assert CHINESE_DAY.search(page.locator("#content").inner_text()), "dates are written 12月2日"
+    screenshot(page, "console_readiness_board_zh", full_page=False)
+    page.goto("/admin/booking/launch/schedule/")
+    expect(page.locator("#content")).to_contain_text("窗口开启")
+    expect(page.locator("#content")).to_contain_text("发射场当地时间")
+    screenshot(page, "console_schedule_zh", full_page=False)
+    _admin_language(page, "en-gb")
+    expect(page.locator("#content")).to_contain_text("Window opens")
+
+
+def test_the_portal_in_chinese_on_a_laptop_and_a_phone(page, phone):
+    demo_world()
+    sign_in(page, "gomspace")
+    page.goto("/portal/account/")
+    page.select_option("#language-account", "zh-hans")  # sends itself (data-autosubmit)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_contain_text("您的账户")
+    page.goto("/portal/")
+    expect(page.locator("main")).to_contain_text("发射、预订和付款一览。")
+    assert CHINESE_DAY.search(page.locator("main").inner_text()), "dates are written 12月2日"
+    screenshot(page, "portal-dashboard_zh")
+    page.goto("/portal/bookings/")
+    expect(page.locator("main")).to_contain_text("您保留、确认、已飞行或已取消的所有席位和发射。")
+    screenshot(page, "portal-bookings_zh")
+    sign_in(phone, "gomspace")  # the same account on another device: the choice follows it
+    expect(phone.locator("main")).to_contain_text("发射、预订和付款一览。")
+    screenshot(phone, "portal-phone_dashboard_zh")
