@@ -229,13 +229,19 @@ def terms_token(*figures: object) -> str:
 # --- invoices ------------------------------------------------------------------------------------
 
 
-def document_prefix(*, invoice_prefix: str, short_name: str) -> str:
+def document_prefix(
+    *, invoice_prefix: str, short_name: str, provider_id: int | None = None, others: Iterable[str] = ()
+) -> str:
     """What a provider's invoice numbers start with: its own prefix, else the first three letters
-    of its short name ("ExPace" → "EXP")."""
+    of its short name ("ExPace" → "EXP"). When another provider's prefix (``others``) is the same,
+    the provider's id follows it ("EXP7"), so two providers never write the same number."""
     if invoice_prefix.strip():
-        return invoice_prefix.strip().upper()
-    letters = re.sub(r"[^A-Za-z0-9]", "", short_name).upper()
-    return letters[:3] or "INV"
+        prefix = invoice_prefix.strip().upper()
+    else:
+        prefix = re.sub(r"[^A-Za-z0-9]", "", short_name).upper()[:3] or "INV"
+    if provider_id is not None and prefix in set(others):
+        return f"{prefix}{provider_id}"
+    return prefix
 
 
 def invoice_number(*, prefix: str, year: int, sequence: int) -> str:

@@ -63,7 +63,7 @@ def invoice_issue(
                 _("%(label)s already has an invoice: one milestone is invoiced once")
                 % {"label": milestone.label}
             )
-        prefix = document_prefix(invoice_prefix=provider.invoice_prefix, short_name=provider.short_name)
+        prefix = _prefix(provider)
         invoice = Invoice.objects.create(
             number=invoice_number(prefix=prefix, year=year, sequence=sequence),
             provider=provider,
@@ -221,9 +221,7 @@ def payment_record(
             )
         year = now.year
         sequence = _next_number(provider=invoice.provider, kind=NumberSeries.Kind.RECEIPT, year=year)
-        prefix = document_prefix(
-            invoice_prefix=invoice.provider.invoice_prefix, short_name=invoice.provider.short_name
-        )
+        prefix = _prefix(invoice.provider)
         payment = Payment.objects.create(
             invoice=invoice,
             amount=amount,
@@ -295,3 +293,17 @@ def payment_record(
                 launch=launch,
             )
     return payment
+
+
+def _prefix(provider: Provider) -> str:
+    """The provider's invoice and receipt prefix, unique among the providers."""
+    others = [
+        document_prefix(invoice_prefix=p.invoice_prefix, short_name=p.short_name)
+        for p in Provider.objects.exclude(pk=provider.pk).only("invoice_prefix", "short_name")
+    ]
+    return document_prefix(
+        invoice_prefix=provider.invoice_prefix,
+        short_name=provider.short_name,
+        provider_id=provider.pk,
+        others=others,
+    )

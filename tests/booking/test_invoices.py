@@ -72,6 +72,13 @@ def world():
 def test_numbers_read_as_finance_expects():
     assert document_prefix(invoice_prefix="", short_name="ExPace") == "EXP"
     assert document_prefix(invoice_prefix="gal", short_name="Galactic Energy") == "GAL"
+    # Two providers whose prefixes would be the same write different numbers: the id follows.
+    assert (
+        document_prefix(invoice_prefix="", short_name="Expert Space", provider_id=7, others=["EXP"]) == "EXP7"
+    )
+    assert (
+        document_prefix(invoice_prefix="", short_name="ExPace", provider_id=3, others=["LAN", "GAL"]) == "EXP"
+    )
     assert invoice_number(prefix="EXP", year=2026, sequence=42) == "EXP-2026-00042"
     assert receipt_number(prefix="EXP", year=2026, sequence=7) == "EXP-R-2026-00007"
 
