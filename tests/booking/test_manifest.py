@@ -119,12 +119,15 @@ def test_an_offered_move_is_carried_out_when_the_customer_accepts(world, django_
     [mail] = [m for m in django_mail.outbox if "a move to another launch is offered" in m.subject]
     assert booking.reference in mail.subject and "/portal/moves/" in mail.body
     assert "Nothing changes unless you accept" in mail.body and mail.to == ["ops@gomspace.example"]
-    new = manifest_move_accept(move=move, actor=world.user, customer=world.customer)
-    assert new.launch == world.later and new.rebooked_from == booking
+    moved = manifest_move_accept(move=move, actor=world.user, customer=world.customer)
+    # Moved in place: the same booking, its reference kept, on the new launch, no rebooking fee.
+    assert moved.pk == booking.pk and moved.reference == booking.reference
     booking.refresh_from_db()
     move.refresh_from_db()
-    assert booking.status == Booking.Status.CANCELLED
-    assert move.status == ManifestMove.Status.ACCEPTED and move.new_booking == new
+    assert booking.launch == world.later and booking.status == Booking.Status.CONFIRMED
+    assert booking.fees_charged == 0
+    assert move.status == ManifestMove.Status.ACCEPTED and move.new_booking == booking
+    new = booking
     assert Event.objects.filter(verb="booking.move_accepted", subject_id=new.pk).exists()
 
 
@@ -288,7 +291,7 @@ def _accept_in_any_order(world, spec):
 def test_a_scrub_queues_a_proposal_after_it_commits(world, django_capture_on_commit_callbacks):
     booking = booked(world, "GOMX-5B", "60")
     with django_capture_on_commit_callbacks(execute=True):
-        launch_scrub(launch=world.launch, actor=world.user, reason="second-stage anomaly")
+        launch_scrub(launch=world.launch, actor=world.user, reason="second-stage anomaly", cause="provider")
     proposal = ManifestProposal.objects.get()
     assert proposal.trigger == ManifestProposal.Trigger.SCRUB and proposal.trigger_launch == world.launch
     assert proposal.moves.get().booking == booking

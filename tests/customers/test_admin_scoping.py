@@ -25,21 +25,22 @@ def login(client, settings, username):
 
 def test_provider_operator_sees_only_customers_with_a_contract_with_its_provider(demo, client, settings):
     login(client, settings, "expace-ops")
-    cmsa, gomspace = Customer.objects.get(slug="cmsa"), Customer.objects.get(slug="gomspace")
+    # InterSpace flies with Galactic Energy only; CMSA has an ExPace contract for its cargo mission.
+    interspace, gomspace = Customer.objects.get(slug="interspace"), Customer.objects.get(slug="gomspace")
     page = client.get(reverse("admin:customers_customer_changelist")).content.decode()
-    assert "Gomspace" in page and "Jilin" in page
-    assert "CMSA" not in page and "InterSpace" not in page
-    assert client.get(reverse("admin:customers_customer_change", args=[cmsa.pk])).status_code == 302
+    assert "Gomspace" in page and "Jilin" in page and "CMSA" in page
+    assert "InterSpace" not in page
+    assert client.get(reverse("admin:customers_customer_change", args=[interspace.pk])).status_code == 302
     assert client.get(reverse("admin:customers_customer_change", args=[gomspace.pk])).status_code == 200
 
-    cargo = Payload.objects.get(name="Station cargo capsule")
+    theirs = Payload.objects.get(name="Zengzhang-1")
     payloads = client.get(reverse("admin:customers_payload_changelist")).content.decode()
-    assert "GOMX-5A" in payloads and "Station cargo capsule" not in payloads
-    assert client.get(reverse("admin:customers_payload_change", args=[cargo.pk])).status_code == 302
+    assert "GOMX-5A" in payloads and "Zengzhang-1" not in payloads
+    assert client.get(reverse("admin:customers_payload_change", args=[theirs.pk])).status_code == 302
     # A customer's payloads are the customer's: a provider operator reads them, adds none.
     assert client.get(reverse("admin:customers_payload_add")).status_code == 403
 
-    DocumentFactory(customer=cmsa, payload=cargo)
+    DocumentFactory(customer=interspace, payload=theirs)
     DocumentFactory(customer=gomspace, payload=Payload.objects.get(name="GOMX-5A"))
     documents = client.get(reverse("admin:customers_document_changelist"))
     assert [d.customer for d in documents.context["cl"].result_list] == [gomspace]
@@ -68,7 +69,7 @@ def test_only_all_providers_operators_change_who_belongs_to_a_customer(demo, cli
     assert not memberships.has_add_permission and not memberships.has_change_permission
     # Members of customers outside its providers' contracts are not even listed.
     listed = client.get(reverse("admin:customers_membership_changelist")).context["cl"].result_list
-    assert {m.customer.slug for m in listed} == {"gomspace", "jilin"}
+    assert {m.customer.slug for m in listed} == {"gomspace", "jilin", "cmsa"}
 
     client.logout()
     login(client, settings, "operator")

@@ -100,9 +100,9 @@ def test_the_customer_accepts_a_move_in_the_portal(world):
     page = client.get("/portal/moves/").content.decode()
     assert world.booking.reference in page and "Accept the move" in page and move.reason in page
     answer = client.post(f"/portal/moves/{move.pk}/accept/")
-    new = Booking.objects.get(rebooked_from=world.booking)
+    new = Booking.objects.get(pk=world.booking.pk)  # moved in place, its reference kept
     assert answer.status_code == 302 and answer["Location"] == f"/portal/bookings/{new.reference}/"
-    assert new.launch == world.later
+    assert new.launch == world.later and new.reference == world.booking.reference
 
 
 def test_a_viewer_sees_the_offer_but_may_not_answer_it(world):
@@ -133,7 +133,7 @@ def test_the_api_accepts_an_offer(world):
     move = offered(world)
     answer = token_client(world.member).post(f"/api/v1/move-offers/{move.pk}/accept/", {}, format="json")
     assert answer.status_code == 200
-    assert answer.json()["launch"] == world.later.pk and answer.json()["rebooked_from"] == world.booking.pk
+    assert answer.json()["launch"] == world.later.pk and answer.json()["id"] == world.booking.pk
 
 
 def test_another_organisation_sees_no_offer(world):
