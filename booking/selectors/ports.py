@@ -280,4 +280,7 @@ def rebook_seat(*, booking: Booking, target: Launch) -> Seat:
     try:
         return choose_seat(launch=target, port_kind=kind, adapter=booking.adapter)
     except InvalidRequest as exc:
-        raise Conflict(f"booking {booking.reference} cannot move to {target.name}: {exc.message}") from exc
+        raise Conflict(
+            _("booking %(reference)s cannot move to %(launch)s: %(why)s")
+            % {"reference": booking.reference, "launch": target.name, "why": exc.message}
+        ) from exc

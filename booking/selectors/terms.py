@@ -98,7 +98,10 @@ def rebook_seat(*, booking: Booking, launch: Launch) -> Seat:
     try:
         return choose_seat(launch=launch, port_kind=kind, adapter=booking.adapter)
     except InvalidRequest as exc:
-        raise Conflict(f"booking {booking.reference} cannot move to {launch.name}: {exc.message}") from exc
+        raise Conflict(
+            _("booking %(reference)s cannot move to %(launch)s: %(why)s")
+            % {"reference": booking.reference, "launch": launch.name, "why": exc.message}
+        ) from exc
 
 
 def booking_rebook_terms(

@@ -276,7 +276,9 @@ def _hold_limit_refusal(
 def _contract_checked(*, contract: Contract, customer: Customer, launch: Launch) -> None:
     """The contract chosen is the customer's, active, and with the launch's provider."""
     if contract.customer_id != customer.pk:
-        raise InvalidRequest(f"contract {contract.reference} belongs to another customer")
+        raise InvalidRequest(
+            _("contract %(reference)s belongs to another customer") % {"reference": contract.reference}
+        )
     if contract.provider_id != launch.provider_id:
         raise Conflict(
             f"contract {contract.reference} is with {contract.provider}; {launch.name} is flown by {launch.provider}"

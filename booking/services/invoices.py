@@ -112,7 +112,12 @@ def invoice_issue(
                 "milestone": milestone.pk,
                 "booking": booking.reference if booking is not None else None,
             },
-            message=f"invoice {invoice.number}: {fmt_money(invoice.amount, invoice.currency)} for {milestone.label}",
+            message=_("invoice %(number)s: %(amount)s for %(label)s")
+            % {
+                "number": invoice.number,
+                "amount": fmt_money(invoice.amount, invoice.currency),
+                "label": milestone.label,
+            },
             customer=customer,
             provider=provider,
             launch=booking.launch if booking is not None else None,
@@ -151,7 +156,7 @@ def invoices_void(
             actor=actor,
             before={"voided_at": None},
             after={"voided_at": now, "reason": reason},
-            message=f"invoice {invoice.number} void: {reason}",
+            message=_("invoice %(number)s void: %(reason)s") % {"number": invoice.number, "reason": reason},
             customer=invoice.customer,
             provider=invoice.provider,
             launch=invoice.booking.launch if invoice.booking is not None else None,

@@ -1133,7 +1133,7 @@ def launch_scrub(
         # Again on the locked row: a slip, another scrub or lift-off may have committed meanwhile.
         _refuse_unless_active(current, cannot="be scrubbed")
         if unless_booked and launch_has_live_booking(launch=current, now=now):
-            raise Conflict(f"{current.name} has a live booking: it is not scrubbed")
+            raise Conflict(_("%(launch)s has a live booking: it is not scrubbed") % {"launch": current.name})
         before = _launch_state(current)
         live = Reservation.objects.filter(launch=current, released_at__isnull=True)
         freed_claims = live.filter(platform__isnull=True, pad__isnull=True).update(released_at=now)
