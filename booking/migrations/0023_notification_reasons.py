@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0022_merge_integration'),
+        ('booking', '0022_merge'),
     ]
 
     operations = [
