@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.errors import Conflict, InvalidRequest
+from booking.errors import Conflict
 from booking.models import Booking, Event, Launch
 from booking.rules.money import (
     PROVIDER_INITIATIVE,
@@ -24,7 +24,7 @@ from booking.rules.money import (
     whole_days_before,
 )
 from booking.selectors.capacity import BOOKED_STATUSES
-from booking.selectors.ports import Seat, choose_seat, launch_ports
+from booking.selectors.ports import Seat, rebook_seat
 from booking.selectors.prices import rebook_price
 from vehicles.models import CancellationTier, Provider
 
@@ -89,21 +89,6 @@ def delay_waiver(*, booking: Booking) -> str:
     return str(cause) if cause else ""
 
 
-def rebook_seat(*, booking: Booking, launch: Launch) -> Seat:
-    """The same kind of port (and the same adapter) on ``launch``; on a launch without ports, the
-    vehicle's standard adapter, unless the booking brought an adapter of its own."""
-    kind = booking.launch_port.kind if booking.launch_port is not None else None
-    if not launch_ports(launch):
-        return Seat(port=None, adapter=booking.adapter if kind is None else None)
-    try:
-        return choose_seat(launch=launch, port_kind=kind, adapter=booking.adapter)
-    except InvalidRequest as exc:
-        raise Conflict(
-            _("booking %(reference)s cannot move to %(launch)s: %(why)s")
-            % {"reference": booking.reference, "launch": launch.name, "why": exc.message}
-        ) from exc
-
-
 def booking_rebook_terms(
     *,
     booking: Booking,
@@ -115,7 +100,7 @@ def booking_rebook_terms(
     """What moving ``booking`` to ``launch`` costs: the seat's price there, the rebooking fee
     (waived on the provider's initiative or after a provider or weather delay) and the credit."""
     now = now or timezone.now()
-    seat = seat or rebook_seat(booking=booking, launch=launch)
+    seat = seat or rebook_seat(booking=booking, target=launch)
     new_price = rebook_price(booking=booking, launch=launch, seat=seat, now=now).quote.total
     waived = PROVIDER_INITIATIVE if provider_initiated else delay_waiver(booking=booking)
     return rebooking_terms(

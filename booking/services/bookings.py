@@ -49,9 +49,9 @@ from booking.selectors.dedicated import refuse_dedicated_launch
 from booking.selectors.fit import launch_label, launch_selling_refusal, payload_mass_with_adapter_kg
 from booking.selectors.guards import check_launch_fit
 from booking.selectors.invoices import invoice_of_milestone, invoice_paid
-from booking.selectors.ports import Seat, booking_envelope_problem
+from booking.selectors.ports import Seat, booking_envelope_problem, rebook_seat
 from booking.selectors.prices import rebook_price_refusal
-from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms, rebook_seat
+from booking.selectors.terms import booking_cancel_terms, booking_rebook_terms
 from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
@@ -700,7 +700,7 @@ def _rebook(
     payload = moving.payload
     before = {**_state(moving), "price": moving.price}
     held = moving.status == Booking.Status.HELD
-    seat = rebook_seat(booking=moving, launch=target)
+    seat = rebook_seat(booking=moving, target=target)
     mass_kg = check_launch_fit(launch=target, payload=payload, now=now, seat=seat)
     assert mass_kg == payload_mass_with_adapter_kg(payload, target.vehicle_model, seat.adapter)
     if held:
