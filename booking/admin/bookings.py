@@ -3,6 +3,8 @@ holds no rule of its own and shows the service's own words when it refuses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -30,7 +32,8 @@ from booking.models import (
 from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.contracts import booking_milestones
 from booking.selectors.fit import launches_selling_q
-from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook
+from booking.selectors.terms import booking_rebook_terms
+from booking.services.bookings import booking_cancel, booking_confirm, booking_rebook, rebook_terms_text
 from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from vehicles.selectors import operator_provider_ids
 
@@ -71,6 +74,34 @@ class HoldStateFilter(admin.SimpleListFilter):
         if self.value() == "lapsed":
             return queryset.filter(status=Booking.Status.HELD).exclude(capacity_taking_q(now=now))
         return queryset
+
+
+@dataclass(frozen=True)
+class RebookPreview:
+    """What moving one selected booking to the chosen launch would charge, or why it cannot be
+    priced; ``token`` goes back with the form so the move charges exactly these terms."""
+
+    booking: Booking
+    text: str
+    token: str = ""
+
+
+def _rebook_previews(
+    selected: list[Booking], *, target: Launch, provider_initiated: bool
+) -> list[RebookPreview]:
+    """The terms of moving each booking (``selectors.terms``, with the seat ``selectors.ports``
+    finds it on the target), in the words the move's own message uses."""
+    previews = []
+    for booking in selected:
+        try:
+            shown = booking_rebook_terms(
+                booking=booking, launch=target, provider_initiated=provider_initiated
+            )
+        except ServiceError as exc:
+            previews.append(RebookPreview(booking=booking, text=exc.message))
+        else:
+            previews.append(RebookPreview(booking=booking, text=rebook_terms_text(shown), token=shown.token))
+    return previews
 
 
 class RebookForm(forms.Form):
@@ -205,6 +236,30 @@ class BookingAdmin(ProviderScopedAdmin):
     def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
         self._run(request, queryset, booking_cancel, "cancelled", reason="cancelled by an operator")
 
+    def _rebook(
+        self, request: HttpRequest, selected: list[Booking], *, target: Launch, provider_initiated: bool
+    ) -> None:
+        for booking in selected:
+            try:
+                moved = booking_rebook(
+                    booking=booking,
+                    launch=target,
+                    actor=request.user,
+                    provider_initiated=provider_initiated,
+                    expected_terms=request.POST[f"terms-{booking.pk}"],
+                )
+            except ServiceError as exc:
+                self.message_user(request, f"{booking.reference}: {exc.message}", messages.ERROR)
+            else:
+                event = Event.objects.filter(
+                    verb="booking.rebooked", subject_type="booking", subject_id=moved.pk
+                ).first()
+                self.message_user(
+                    request,
+                    event.message if event else f"{moved.reference}: moved onto {target.name}",
+                    messages.SUCCESS,
+                )
+
     @admin.action(description="Rebook the selected bookings onto another launch", permissions=["change"])
     def rebook_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]):
         launches = Launch.objects.filter(launches_selling_q(now=timezone.now())).select_related(
@@ -216,34 +271,24 @@ class BookingAdmin(ProviderScopedAdmin):
         launches = launches.filter(provider_id__in=queryset.values("launch__provider_id")).order_by(
             "net", "pk"
         )
-        form = RebookForm(request.POST if "apply" in request.POST else None, launches=launches)
-        if "apply" in request.POST and form.is_valid():
+        chosen = "preview" in request.POST or "apply" in request.POST
+        form = RebookForm(request.POST if chosen else None, launches=launches)
+        selected = list(queryset.select_related("launch__provider", "payload").order_by("pk"))
+        previews: list[RebookPreview] = []
+        if chosen and form.is_valid():
             target = form.cleaned_data["launch"]
-            for booking in queryset.order_by("pk"):
-                try:
-                    moved = booking_rebook(
-                        booking=booking,
-                        launch=target,
-                        actor=request.user,
-                        provider_initiated=form.cleaned_data["provider_initiated"],
-                    )
-                except ServiceError as exc:
-                    self.message_user(request, f"{booking.reference}: {exc.message}", messages.ERROR)
-                else:
-                    event = Event.objects.filter(
-                        verb="booking.rebooked", subject_type="booking", subject_id=moved.pk
-                    ).first()
-                    self.message_user(
-                        request,
-                        event.message if event else f"{moved.reference}: moved onto {target.name}",
-                        messages.SUCCESS,
-                    )
-            return None
+            provider_initiated = form.cleaned_data["provider_initiated"]
+            # A move charges the terms this page showed: "Rebook" without them shows them first.
+            if "apply" in request.POST and all(f"terms-{b.pk}" in request.POST for b in selected):
+                self._rebook(request, selected, target=target, provider_initiated=provider_initiated)
+                return None
+            previews = _rebook_previews(selected, target=target, provider_initiated=provider_initiated)
         context = {
             **self.admin_site.each_context(request),
             "title": "Rebook onto another launch",
             "opts": self.model._meta,
-            "bookings": queryset.select_related("launch", "payload"),
+            "bookings": selected,
+            "previews": previews,
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "action": "rebook_bookings",

@@ -26,7 +26,7 @@ from openpyxl import Workbook
 
 from booking.dates import day_iso, iso_utc
 from booking.errors import InvalidRequest
-from booking.models import Booking, Event, Launch
+from booking.models import Booking, Event, Invoice, Launch
 from booking.selectors.capacity import capacity_taking_q
 from booking.selectors.fit import launch_label
 from customers.models import Customer, PaymentMilestone
@@ -118,27 +118,36 @@ class PaymentRow:
     contract: str
     customer: str
     provider: str
+    invoice_number: str
+    invoiced_at: datetime | None
+
+
+def _payment_row(milestone: PaymentMilestone) -> PaymentRow:
+    try:
+        invoice: Invoice | None = milestone.invoice
+    except Invoice.DoesNotExist:  # none issued yet: the reverse one-to-one raises
+        invoice = None
+    return PaymentRow(
+        label=milestone.label,
+        reference=milestone.reference,
+        amount=milestone.amount,
+        currency=milestone.currency,
+        due_at=milestone.due_at,
+        paid_at=milestone.paid_at,
+        contract=milestone.contract.reference,
+        customer=milestone.contract.customer.name,
+        provider=str(milestone.contract.provider),
+        invoice_number=invoice.number if invoice else "",
+        invoiced_at=invoice.issued_at if invoice else None,
+    )
 
 
 def payment_rows(milestones: QuerySet[PaymentMilestone]) -> list[PaymentRow]:
-    """THE read of payments for an export: one row per milestone, due first. Whatever else a
-    payment comes to carry is added here, and both the portal's and the admin's exports follow."""
-    return [
-        PaymentRow(
-            label=m.label,
-            reference=m.reference,
-            amount=m.amount,
-            currency=m.currency,
-            due_at=m.due_at,
-            paid_at=m.paid_at,
-            contract=m.contract.reference,
-            customer=m.contract.customer.name,
-            provider=str(m.contract.provider),
-        )
-        for m in milestones.select_related("contract__customer", "contract__provider").order_by(
-            "due_at", "pk"
-        )
-    ]
+    """THE read of payments for an export: one row per milestone, due first, with its invoice's
+    number and date once issued. Whatever else a payment comes to carry is added here, and both
+    the portal's and the admin's exports follow."""
+    rows = milestones.select_related("contract__customer", "contract__provider", "invoice")
+    return [_payment_row(m) for m in rows.order_by("due_at", "pk")]
 
 
 def payments_table(milestones: QuerySet[PaymentMilestone]) -> Table:
@@ -154,6 +163,8 @@ def payments_table(milestones: QuerySet[PaymentMilestone]) -> Table:
             _("Contract"),
             _("Customer"),
             _("Provider"),
+            _("Invoice number"),
+            _("Invoiced (UTC)"),
         ],
         [
             [
@@ -166,6 +177,8 @@ def payments_table(milestones: QuerySet[PaymentMilestone]) -> Table:
                 r.contract,
                 r.customer,
                 r.provider,
+                r.invoice_number,
+                r.invoiced_at,
             ]
             for r in payment_rows(milestones)
         ],

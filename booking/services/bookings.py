@@ -56,7 +56,7 @@ from booking.services.events import user_or_none
 from customers.models import Contract, Customer, Payload, PaymentMilestone
 
 from . import dedicated, invoices, locking, readiness, scheduling
-from .events import Actor, event_record
+from .events import Actor, event_record, status_change_record
 
 logger = logging.getLogger(__name__)
 
@@ -804,15 +804,12 @@ def booking_manifest(*, booking: Booking, actor: Actor) -> Booking:
                 _("%(name)s is %(lower)s: its manifest is closed")
                 % {"name": launch.name, "lower": launch.get_status_display().lower()}
             )
-        before = _state(booking)
-        booking.status = Booking.Status.MANIFESTED
-        booking.save(update_fields=["status", "updated_at"])
-        event_record(
-            verb="booking.manifested",
+        status_change_record(
             subject=booking,
+            status=Booking.Status.MANIFESTED,
+            state=_state,
+            verb="booking.manifested",
             actor=actor,
-            before=before,
-            after=_state(booking),
             message=f"{booking.reference} manifested on {launch.name}",
             customer=booking.customer,
             provider=launch.provider,
@@ -835,21 +832,19 @@ def launch_bookings_fly(*, launch: Launch, actor: Actor) -> int:
     with transaction.atomic():
         rows = locking.lock_launch_bookings(launch=launch, statuses=(*FLYING_STATUSES, Booking.Status.HELD))
         for booking in rows:
-            before = _state(booking)
             if booking.status == Booking.Status.HELD:
-                booking.status, verb = Booking.Status.EXPIRED, "booking.expired"
+                status, verb = Booking.Status.EXPIRED, "booking.expired"
                 message = f"The hold on {booking.reference} lapsed: {launch.name} lifted off before it was confirmed"
             else:
-                booking.status, verb = Booking.Status.FLOWN, "booking.flown"
+                status, verb = Booking.Status.FLOWN, "booking.flown"
                 message = f"{booking.reference} flew on {launch.name}"
                 count += 1
-            booking.save(update_fields=["status", "updated_at"])
-            event_record(
-                verb=verb,
+            status_change_record(
                 subject=booking,
+                status=status,
+                state=_state,
+                verb=verb,
                 actor=actor,
-                before=before,
-                after=_state(booking),
                 message=message,
                 customer=booking.customer,
                 provider=provider,
@@ -875,16 +870,13 @@ def bookings_release_expired(*, now: datetime | None = None) -> int:
             .order_by("pk")
         )
         for booking in due:
-            before = _state(booking)
-            booking.status = Booking.Status.EXPIRED
-            booking.save(update_fields=["status", "updated_at"])
-            event_record(
-                verb="booking.expired",
+            status_change_record(
                 subject=booking,
+                status=Booking.Status.EXPIRED,
+                state=_state,
+                verb="booking.expired",
                 actor=None,
                 system="hold expiry",
-                before=before,
-                after=_state(booking),
                 message=f"The hold on {booking.reference} expired at {when(booking.hold_expires_at)}",
                 customer=booking.customer,
                 provider=booking.launch.provider,

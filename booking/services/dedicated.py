@@ -33,7 +33,7 @@ from vehicles.models import OrbitFamily, VehicleModel
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 from . import locking
-from .events import Actor, event_record, user_or_none
+from .events import Actor, event_record, status_change_record, user_or_none
 
 #: A payload has at most one request waiting or scheduled at a time.
 LIVE_STATUSES = (DedicatedRequest.Status.REQUESTED, DedicatedRequest.Status.SCHEDULED)
@@ -58,6 +58,34 @@ def _what(request: DedicatedRequest) -> str:
     model = request.vehicle_model.name if request.vehicle_model else "any vehicle"
     target = request.payload.name if request.payload else f"{request.orbit_family} {request.altitude_km} km"
     return f"{request.reference}: dedicated {model}, {target}"
+
+
+def _move(
+    request: DedicatedRequest,
+    status: str,
+    *,
+    verb: str,
+    actor: Actor,
+    message: str,
+    changes: dict | None = None,
+    after_extra: dict | None = None,
+) -> None:
+    """Move a locked request to ``status`` and log it, on its launch once it has one (a declined
+    request never had one, and names no provider). Caller holds the request's lock."""
+    launch = changes["launch"] if changes and "launch" in changes else request.launch
+    status_change_record(
+        subject=request,
+        status=status,
+        state=_state,
+        verb=verb,
+        actor=actor,
+        message=message,
+        changes=changes,
+        after_extra=after_extra,
+        customer=request.customer,
+        provider=launch.provider if launch else None,
+        launch=launch,
+    )
 
 
 def _checked_dates(*, earliest: datetime, latest: datetime, now: datetime) -> None:
@@ -211,19 +239,12 @@ def dedicated_request_withdraw(
     with transaction.atomic():
         request = locking.lock_dedicated_request(request_id=request.pk)
         _refuse_unless(request, LIVE_STATUSES, cannot=_("withdrawn"))
-        before = _state(request)
-        request.status = DedicatedRequest.Status.WITHDRAWN
-        request.save(update_fields=["status", "updated_at"])
-        event_record(
+        _move(
+            request,
+            DedicatedRequest.Status.WITHDRAWN,
             verb="dedicated.withdrawn",
-            subject=request,
             actor=actor,
-            before=before,
-            after=_state(request),
             message=f"{_what(request)} withdrawn",
-            customer=request.customer,
-            provider=request.launch.provider if request.launch else None,
-            launch=request.launch,
         )
     return request
 
@@ -237,18 +258,13 @@ def dedicated_request_decline(*, request: DedicatedRequest, actor: Actor, reason
     with transaction.atomic():
         request = locking.lock_dedicated_request(request_id=request.pk)
         _refuse_unless(request, (DedicatedRequest.Status.REQUESTED,), cannot=_("declined"))
-        before = _state(request)
-        request.status = DedicatedRequest.Status.DECLINED
-        request.decline_reason = reason[:300]
-        request.save(update_fields=["status", "decline_reason", "updated_at"])
-        event_record(
+        _move(
+            request,
+            DedicatedRequest.Status.DECLINED,
             verb="dedicated.declined",
-            subject=request,
             actor=actor,
-            before=before,
-            after=_state(request),
             message=f"{_what(request)} declined: {reason}",
-            customer=request.customer,
+            changes={"decline_reason": reason[:300]},
         )
     return request
 
@@ -300,20 +316,14 @@ def dedicated_request_link(*, request: DedicatedRequest, launch: Launch, actor: 
         )
     Launch.objects.filter(pk=launch.pk).update(rideshare=False, dedicated_customer=request.customer)
     launch.rideshare, launch.dedicated_customer = False, request.customer
-    before = _state(request)
-    request.status = DedicatedRequest.Status.SCHEDULED
-    request.launch = launch
-    request.save(update_fields=["status", "launch", "updated_at"])
-    event_record(
+    _move(
+        request,
+        DedicatedRequest.Status.SCHEDULED,
         verb="dedicated.scheduled",
-        subject=request,
         actor=actor,
-        before=before,
-        after={**_state(request), "launch_name": launch.name, "net": launch.net},
         message=f"{_what(request)} scheduled: {launch_label(launch)} from {launch.site.name}, NET {when(launch.net)}",
-        customer=request.customer,
-        provider=launch.provider,
-        launch=launch,
+        changes={"launch": launch},
+        after_extra={"launch_name": launch.name, "net": launch.net},
     )
     return request
 
@@ -329,18 +339,12 @@ def dedicated_request_booked(*, booking: Booking, actor: Actor) -> DedicatedRequ
     request = locking.lock_dedicated_request(request_id=request.pk)
     if request.status != DedicatedRequest.Status.SCHEDULED:
         return None
-    before = _state(request)
-    request.status = DedicatedRequest.Status.BOOKED
-    request.save(update_fields=["status", "updated_at"])
-    event_record(
+    _move(
+        request,
+        DedicatedRequest.Status.BOOKED,
         verb="dedicated.booked",
-        subject=request,
         actor=actor,
-        before=before,
-        after={**_state(request), "booking": booking.reference},
         message=f"{_what(request)} booked: {booking.reference}",
-        customer=request.customer,
-        provider=request.launch.provider if request.launch else None,
-        launch=request.launch,
+        after_extra={"booking": booking.reference},
     )
     return request

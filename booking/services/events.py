@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -61,6 +61,47 @@ def event_record(
     )
     events_publish([event])
     return event
+
+
+def status_change_record(
+    *,
+    subject: models.Model,
+    status: str,
+    state: Callable[[Any], dict[str, Any]],
+    verb: str,
+    actor: Actor,
+    message: str,
+    changes: dict[str, Any] | None = None,
+    after_extra: dict[str, Any] | None = None,
+    customer: Customer | None = None,
+    provider: Provider | None = None,
+    launch: Launch | None = None,
+    system: str = "system",
+) -> Event:
+    """Move ``subject`` to ``status`` (with the other field ``changes``), save those fields and
+    write its Event: the row's ``state`` before and after (plus ``after_extra``), published and
+    so notified after commit like every ``event_record``.
+
+    Caller holds the subject's row lock, inside the transaction that makes the change, and has
+    checked the move is allowed.
+    """
+    before = state(subject)
+    fields = {"status": status, **(changes or {})}
+    for name, value in fields.items():
+        setattr(subject, name, value)
+    subject.save(update_fields=[*fields, "updated_at"])
+    return event_record(
+        verb=verb,
+        subject=subject,
+        actor=actor,
+        before=before,
+        after={**state(subject), **(after_extra or {})},
+        message=message,
+        customer=customer,
+        provider=provider,
+        launch=launch,
+        system=system,
+    )
 
 
 def events_record(events: Sequence[Event]) -> list[Event]:

@@ -47,7 +47,7 @@ from booking.signals import standby_passes_due
 from customers.models import Contract, Customer, Payload
 
 from . import bookings, locking, quotes
-from .events import Actor, event_record, user_or_none
+from .events import Actor, event_record, status_change_record, user_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -354,18 +354,15 @@ def standby_offer_decline(*, entry: StandbyEntry, actor: Actor, now: datetime | 
 
 def _settle(entry: StandbyEntry, *, status: str, verb: str, actor: Actor, message: str) -> StandbyEntry:
     """Move a locked entry to ``status`` and record it. Caller holds the entry's lock."""
-    before = _state(entry)
-    entry.status = status
-    entry.save(update_fields=["status", "updated_at"])
     booking = entry.offer_booking
     launch = booking.launch if booking is not None else entry.launch
-    event_record(
-        verb=verb,
+    status_change_record(
         subject=entry,
+        status=status,
+        state=_state,
+        verb=verb,
         actor=actor,
         system=SYSTEM,
-        before=before,
-        after=_state(entry),
         message=message,
         customer=entry.customer,
         provider=launch.provider if launch is not None else None,

@@ -151,12 +151,13 @@ def test_an_express_quote_let_go_releases_its_launch(world):
     assert not Reservation.objects.filter(released_at__isnull=True).exists()
 
 
-def test_another_customers_express_quote_is_not_found(world):
+@pytest.mark.parametrize("step", ["confirm", "cancel"])
+def test_another_customers_express_quote_is_not_found(world, step):
     reference = quote(world).json()["booking"]["reference"]
     other = make_tenant("InterSpace Explore")
     with time_machine.travel(NOW, tick=False):
-        answer = other.client.post(f"/api/v1/express-quotes/{reference}/confirm/", {}, format="json")
-    assert answer.status_code == 404
+        answer = other.client.post(f"/api/v1/express-quotes/{reference}/{step}/", {}, format="json")
+    assert answer.status_code == 404 and reference in answer.json()["detail"]
     assert Booking.objects.get(reference=reference).status == Booking.Status.HELD
 
 

@@ -103,3 +103,24 @@ def test_another_organisations_entry_is_a_404(world):
     other = make_tenant("InterSpace Explore")
     assert other.client.get(f"/api/v1/standby/{entry_id}/").status_code == 404
     assert other.client.post(f"/api/v1/standby/{entry_id}/withdraw/", {}, format="json").status_code == 404
+
+
+def test_answering_an_entry_with_no_offer_is_a_409_with_the_reason(world):
+    client = world.tenant.client
+    entry_id = client.post(
+        "/api/v1/standby/", {"payload": world.payload.pk, "launch": world.launch.pk}, format="json"
+    ).json()["id"]
+    for step in ("accept", "decline"):
+        refused = client.post(f"/api/v1/standby/{entry_id}/{step}/", {}, format="json")
+        assert refused.status_code == 409
+        assert "there is no open offer to answer" in refused.json()["detail"]
+    assert StandbyEntry.objects.get(pk=entry_id).status == StandbyEntry.Status.WAITING
+
+
+def test_another_organisations_entry_is_a_404_before_its_input_is_read(world):
+    entry_id = world.tenant.client.post(
+        "/api/v1/standby/", {"payload": world.payload.pk, "launch": world.launch.pk}, format="json"
+    ).json()["id"]
+    other = make_tenant("InterSpace Explore")
+    answer = other.client.post(f"/api/v1/standby/{entry_id}/accept/", {"contract": "x"}, format="json")
+    assert answer.status_code == 404

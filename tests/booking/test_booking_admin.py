@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -93,38 +94,92 @@ def test_cancel_action(client, operator, world):
     assert texts(response) == [f"{booking.reference}: cancelled"]
 
 
-def test_rebook_action_asks_for_the_launch_then_moves_the_booking(client, operator, world):
-    booking = hold(world)
-    target = LaunchFactory(
+def second_launch(world):
+    return LaunchFactory(
         vehicle_model=world.vehicle_model,
         site=world.site,
         name="Second Kuaizhou-1A rideshare",
         window_start=world.launch.window_start + timedelta(days=5),
     )
+
+
+def rebook_post(client, booking, **fields):
+    url = reverse("admin:booking_booking_changelist")
+    return client.post(url, {"action": "rebook_bookings", "_selected_action": [booking.pk], **fields})
+
+
+def shown_token(page: str, booking) -> str:
+    found = re.search(rf'name="terms-{booking.pk}" value="([^"]*)"', page)
+    assert found, "the terms of the move are not on the form"
+    return found.group(1)
+
+
+def test_rebook_action_shows_the_terms_before_it_moves_the_booking(client, operator, world):
+    booking = hold(world)
+    target = second_launch(world)
     other_provider = LaunchFactory(name="Someone else's launch")
     RideshareRateFactory(provider=other_provider.provider)
-    url = reverse("admin:booking_booking_changelist")
-    form_page = client.post(url, {"action": "rebook_bookings", "_selected_action": [booking.pk]})
+    form_page = rebook_post(client, booking)
     assert form_page.status_code == 200
     page = form_page.content.decode()
     assert "Second Kuaizhou-1A rideshare" in page
     assert "Someone else&#x27;s launch" not in page and "Someone else's launch" not in page
-    response = client.post(
-        url,
-        {
-            "action": "rebook_bookings",
-            "_selected_action": [booking.pk],
-            "apply": "Rebook",
-            "launch": target.pk,
-        },
+    assert 'name="apply"' not in page  # no move before its terms are shown
+
+    terms = f"price {booking.price:,.2f} USD; a 10.00% rebooking fee of 0.00 USD; 0.00 USD carried over"
+    preview = rebook_post(client, booking, preview="Show the terms", launch=target.pk)
+    page = preview.content.decode()
+    assert f"{booking.reference}: {terms}" in page and 'name="apply"' in page
+    booking.refresh_from_db()
+    assert booking.launch == world.launch  # showing the terms moves nothing
+
+    response = rebook_post(
+        client,
+        booking,
+        apply="Rebook",
+        launch=target.pk,
+        **{f"terms-{booking.pk}": shown_token(page, booking)},
         follow=True,
     )
     booking.refresh_from_db()
     assert booking.status == Booking.Status.HELD and booking.launch == target  # moved in place
     assert texts(response) == [
-        f"{booking.reference} moved from {booking.quote.launch.name} to Second Kuaizhou-1A rideshare: "
-        f"price {booking.price:,.2f} USD; a 10.00% rebooking fee of 0.00 USD; 0.00 USD carried over"
+        f"{booking.reference} moved from {booking.quote.launch.name} to Second Kuaizhou-1A rideshare: {terms}"
     ]
+
+
+def test_rebook_without_the_terms_shown_shows_them_and_moves_nothing(client, operator, world):
+    booking = hold(world)
+    target = second_launch(world)
+    answer = rebook_post(client, booking, apply="Rebook", launch=target.pk)
+    assert answer.status_code == 200
+    assert "rebooking fee of 0.00 USD" in answer.content.decode()
+    booking.refresh_from_db()
+    assert booking.launch == world.launch
+
+
+def test_rebook_refuses_terms_other_than_those_shown(client, operator, world):
+    booking = hold(world)
+    target = second_launch(world)
+    third = LaunchFactory(
+        vehicle_model=world.vehicle_model,
+        site=world.site,
+        name="Third Kuaizhou-1A rideshare",
+        window_start=world.launch.window_start + timedelta(days=9),
+    )
+    page = rebook_post(client, booking, preview="Show the terms", launch=target.pk).content.decode()
+    response = rebook_post(
+        client,
+        booking,
+        apply="Rebook",
+        launch=third.pk,  # another launch chosen after the terms were shown
+        **{f"terms-{booking.pk}": shown_token(page, booking)},
+        follow=True,
+    )
+    [refusal] = texts(response)
+    assert refusal.startswith(f"{booking.reference}: the terms of moving booking {booking.reference} changed")
+    booking.refresh_from_db()
+    assert booking.launch == world.launch
 
 
 def test_quote_admin_shows_lines(client, operator, world):

@@ -524,13 +524,17 @@ def test_manifest_then_fly(world):
     booking_manifest(booking=booking, actor=world.user)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.MANIFESTED
-    assert Event.objects.filter(verb="booking.manifested", subject_id=booking.pk).exists()
+    manifested = Event.objects.get(verb="booking.manifested", subject_id=booking.pk)
+    assert (manifested.before["status"], manifested.after["status"]) == ("confirmed", "manifested")
+    assert manifested.actor == world.user and manifested.customer == world.customer
+    assert (manifested.provider, manifested.launch) == (world.launch.provider, world.launch)
     assert launch_bookings_fly(launch=world.launch, actor=None) == 1
     booking.refresh_from_db()
     assert booking.status == Booking.Status.FLOWN
-    assert (
-        Event.objects.get(verb="booking.flown").message == f"{booking.reference} flew on {world.launch.name}"
-    )
+    flown = Event.objects.get(verb="booking.flown")
+    assert flown.message == f"{booking.reference} flew on {world.launch.name}"
+    assert (flown.before["status"], flown.after["status"]) == ("manifested", "flown")
+    assert (flown.provider, flown.launch) == (world.launch.provider, world.launch)
 
 
 def test_manifest_refuses_anything_but_a_confirmed_booking(world):

@@ -99,6 +99,10 @@ def _schedule_from_first_plan(asked: DedicatedRequest, actor) -> Launch:
     )
 
 
+def _event(verb: str, asked: DedicatedRequest) -> Event:
+    return Event.objects.get(verb=verb, subject_type="dedicatedrequest", subject_id=asked.pk)
+
+
 def test_a_request_is_seen_by_the_providers_that_can_fly_it_and_logged(demo):
     asked = _gomspace_request()
     assert asked.status == "requested" and asked.reference.startswith("DR-")
@@ -176,7 +180,9 @@ def test_scheduling_links_a_dedicated_launch_sold_to_the_customer_and_tells_them
     bookings.booking_confirm(booking=held, actor=member)
     asked.refresh_from_db()
     assert asked.status == "booked"
-    assert Event.objects.filter(verb="dedicated.booked", subject_id=asked.pk).exists()
+    booked = _event("dedicated.booked", asked)
+    assert (booked.before["status"], booked.after["status"]) == ("scheduled", "booked")
+    assert booked.after["booking"] == held.reference and booked.launch == launch
     with pytest.raises(Conflict, match="booked: it cannot be withdrawn"):
         dedicated_request_withdraw(request=asked, actor=member, customer=gomspace)
 
@@ -207,6 +213,36 @@ def test_an_operator_declines_with_a_reason_and_the_customer_hears_why(
     assert note.details["reason"].startswith("Our Ceres-1")
     with pytest.raises(Conflict, match="declined: it cannot be scheduled"):
         _schedule_from_first_plan(asked, None)
+
+
+def test_each_step_of_a_request_is_logged_with_its_state_before_and_after(demo):
+    operator = User.objects.get(username="operator")
+    asked = _gomspace_request()
+    launch = _schedule_from_first_plan(asked, operator)
+    scheduled = _event("dedicated.scheduled", asked)
+    assert (scheduled.before["status"], scheduled.after["status"]) == ("requested", "scheduled")
+    assert scheduled.before["launch"] is None and scheduled.after["launch"] == launch.pk
+    assert scheduled.after["launch_name"] == launch.name and scheduled.actor == operator
+    assert (scheduled.customer, scheduled.provider, scheduled.launch) == (
+        asked.customer,
+        launch.provider,
+        launch,
+    )
+
+    dedicated_request_withdraw(request=asked, actor=None, customer=asked.customer)
+    withdrawn = _event("dedicated.withdrawn", asked)
+    assert (withdrawn.before["status"], withdrawn.after["status"]) == ("scheduled", "withdrawn")
+    assert (withdrawn.provider, withdrawn.launch) == (launch.provider, launch)
+    assert withdrawn.message.endswith("withdrawn") and withdrawn.actor_label == "system"
+    assert DedicatedRequest.objects.get(pk=asked.pk).status == "withdrawn"
+
+    again = _gomspace_request()
+    dedicated_request_decline(request=again, actor=operator, reason="Full until 2028.")
+    declined = _event("dedicated.declined", again)
+    assert (declined.before["status"], declined.after["status"]) == ("requested", "declined")
+    assert (declined.before["decline_reason"], declined.after["decline_reason"]) == ("", "Full until 2028.")
+    assert declined.provider is None and declined.launch is None
+    assert DedicatedRequest.objects.get(pk=again.pk).decline_reason == "Full until 2028."
 
 
 def test_an_accepted_dedicated_quote_without_a_launch_becomes_a_request_once(demo):

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from booking.models import Booking, Event
 from booking.selectors.exports import Table, export_file, neutralised
+from booking.services.invoices import invoice_issue
 from customers.models import Membership
 from tests.factories import (
     BookingFactory,
@@ -247,3 +248,27 @@ def test_staff_without_a_provider_cannot_export_payments(client, w):
     client.force_login(staff)
     page = client.get(reverse("admin:customers_paymentmilestone_changelist")).content.decode()
     assert "export_payments_csv" not in page
+
+
+def test_the_payments_export_gives_each_milestone_its_invoice_number_and_date(client, w):
+    invoice = invoice_issue(milestone=w.milestone, actor=None, now=WHEN - timedelta(days=30))
+    PaymentMilestoneFactory(
+        contract=w.contract, label="Balance", reference="LB-GOM01", amount=Decimal("700000.00"), due_at=WHEN
+    )  # no invoice issued yet
+    client.force_login(operator_of(w))
+    pks = list(w.contract.milestones.values_list("pk", flat=True))
+
+    rows = read_csv(run_action(client, "customers_paymentmilestone", "export_payments_csv", pks).content)
+    assert rows[0][-2:] == ["Invoice number", "Invoiced (UTC)"]
+    by_label = {row[0]: row[-2:] for row in rows[1:]}
+    assert by_label == {"Deposit": [invoice.number, "2030-02-03T10:00:00Z"], "Balance": ["", ""]}
+
+    sheet = read_xlsx(run_action(client, "customers_paymentmilestone", "export_payments_xlsx", pks).content)
+    assert sheet[0][-2:] == ["Invoice number", "Invoiced (UTC)"]
+    by_label = {row[0]: row[-2:] for row in sheet[1:]}
+    assert by_label["Deposit"][0] == invoice.number and by_label["Balance"][0] in ("", None)
+    assert str(by_label["Deposit"][1]).startswith("2030-02-03")
+
+    client.force_login(member(w, Membership.Role.FINANCE))  # the portal's export reads the same rows
+    portal = read_csv(client.get(reverse("portal:export_payments")).content)
+    assert {row[0]: row[-2] for row in portal[1:]} == {"Deposit": invoice.number, "Balance": ""}

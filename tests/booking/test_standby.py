@@ -137,7 +137,13 @@ def test_accepting_confirms_the_booking(world):
     assert accepted.status == Status.ACCEPTED
     accepted.offer_booking.refresh_from_db()
     assert accepted.offer_booking.status == Booking.Status.CONFIRMED
-    assert Event.objects.filter(verb="standby.accepted", subject_id=entry.pk).exists()
+    event = Event.objects.get(verb="standby.accepted", subject_id=entry.pk)
+    assert (event.before["status"], event.after["status"]) == ("offered", "accepted")
+    assert (event.launch, event.provider, event.customer) == (
+        world.launch,
+        world.launch.provider,
+        world.customer,
+    )
     with pytest.raises(Conflict, match="no open offer"):
         standby_offer_accept(entry=accepted, actor=None)
 

@@ -38,6 +38,15 @@ def c(client, w):
     return client
 
 
+def offered_entry(w) -> StandbyEntry:
+    """The payload waits on the full launch; the big booking is cancelled and the seat offered."""
+    entry = standby_join(customer=w.customer, payload=w.payload, actor=None, launch=w.launch)
+    booking_cancel(booking=w.big, actor=None)
+    standby_offers_make(launch_id=w.launch.pk)
+    entry.refresh_from_db()
+    return entry
+
+
 def test_the_book_page_offers_the_standby_list_when_nothing_fits(c, w):
     heavy = PayloadFactory(customer=w.customer, name="Heavy", mass_kg=Decimal("400.0"))
     text = c.get(reverse("portal:book"), {"payload": heavy.pk}).content.decode()
@@ -64,9 +73,7 @@ def test_a_refusal_is_shown_on_the_form(c, w):
 
 
 def test_the_offer_appears_and_is_accepted(c, w):
-    entry = standby_join(customer=w.customer, payload=w.payload, actor=None, launch=w.launch)
-    booking_cancel(booking=w.big, actor=None)
-    standby_offers_make(launch_id=w.launch.pk)
+    entry = offered_entry(w)
     page = c.get(reverse("portal:standby")).content.decode()
     assert "Accept and confirm" in page and "Decline" in page
 
@@ -87,3 +94,45 @@ def test_a_viewer_sees_the_list_but_may_not_join(client, w):
     assert "Join a standby list" not in page
     refused = client.post(reverse("portal:standby_join"), {"payload": w.payload.pk, "launch": w.launch.pk})
     assert refused.status_code == 403
+
+
+def test_withdraw_from_the_portal_leaves_the_list(c, w):
+    entry = standby_join(customer=w.customer, payload=w.payload, actor=None, launch=w.launch)
+
+    answer = c.post(reverse("portal:standby_withdraw", args=[entry.pk]), follow=True)
+
+    assert "GOMX-5A left the standby list." in answer.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == StandbyEntry.Status.WITHDRAWN
+
+
+def test_the_offer_is_declined_and_its_booking_cancelled(c, w):
+    entry = offered_entry(w)
+
+    answer = c.post(reverse("portal:standby_decline", args=[entry.pk]), follow=True)
+
+    assert "You declined the seat offered to GOMX-5A" in answer.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == StandbyEntry.Status.WITHDRAWN
+    assert entry.offer_booking.status == Booking.Status.CANCELLED
+
+
+def test_a_refused_answer_shows_the_services_reason_and_changes_nothing(c, w):
+    entry = standby_join(customer=w.customer, payload=w.payload, actor=None, launch=w.launch)
+
+    answer = c.post(reverse("portal:standby_accept", args=[entry.pk]), follow=True)
+
+    assert "this standby entry is waiting: there is no open offer to answer" in answer.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == StandbyEntry.Status.WAITING
+
+
+@pytest.mark.parametrize("step", ["standby_withdraw", "standby_accept", "standby_decline"])
+def test_another_customers_entry_is_a_404(client, w, step):
+    entry = standby_join(customer=w.customer, payload=w.payload, actor=None, launch=w.launch)
+    stranger = MembershipFactory(user=UserFactory(username="other-admin"), role=Membership.Role.ADMIN).user
+    client.force_login(stranger)
+
+    assert client.post(reverse(f"portal:{step}", args=[entry.pk])).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == StandbyEntry.Status.WAITING

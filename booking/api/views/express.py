@@ -3,8 +3,11 @@ both in one call with a price ceiling."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -100,11 +103,25 @@ class ExpressQuoteView(ApiViewMixin, APIView):
         return Response(ExpressQuoteSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class ExpressQuoteConfirmView(ApiViewMixin, APIView):
+class HeldExpressQuoteView(ApiViewMixin, APIView):
+    """One step on a held express quote (confirm it, or let it go): the caller's own quote, found
+    by reference, is handed to the workflow ``step`` and its result shown by ``answer``."""
+
     permission_classes = [RulePermission]
     rule_actions = {"post": Action.EXPRESS_ORDER}
+    step: Callable[..., Any]
 
-    @extend_schema(
+    def answer(self, request, result) -> dict:
+        raise NotImplementedError
+
+    def post(self, request, reference):
+        booking = _held_express_booking(request, reference)
+        result = self.step(booking=booking, actor=request.user, customer=acting_membership(request).customer)
+        return Response(self.answer(request, result))
+
+
+@extend_schema_view(
+    post=extend_schema(
         tags=["express-orders"],
         operation_id="express_quote_confirm",
         description=(
@@ -116,19 +133,16 @@ class ExpressQuoteConfirmView(ApiViewMixin, APIView):
         responses={200: ExpressOrderSerializer, 404: NOT_FOUND, 409: CONFLICT},
         examples=[ex.ex("Confirmed", ex.EXPRESS_ORDER, response=True)],
     )
-    def post(self, request, reference):
-        booking = _held_express_booking(request, reference)
-        order = express_quote_confirm(
-            booking=booking, actor=request.user, customer=acting_membership(request).customer
-        )
-        return Response(ExpressOrderSerializer(_order_body(request, order.booking, order.launch)).data)
+)
+class ExpressQuoteConfirmView(HeldExpressQuoteView):
+    step = staticmethod(express_quote_confirm)
+
+    def answer(self, request, result) -> dict:
+        return ExpressOrderSerializer(_order_body(request, result.booking, result.launch)).data
 
 
-class ExpressQuoteCancelView(ApiViewMixin, APIView):
-    permission_classes = [RulePermission]
-    rule_actions = {"post": Action.EXPRESS_ORDER}
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=["express-orders"],
         operation_id="express_quote_cancel",
         description=(
@@ -140,12 +154,12 @@ class ExpressQuoteCancelView(ApiViewMixin, APIView):
         responses={200: BookingSerializer, 404: NOT_FOUND, 409: CONFLICT},
         examples=[ex.ex("Let go", {**ex.BOOKING, "status": "cancelled"}, response=True)],
     )
-    def post(self, request, reference):
-        booking = _held_express_booking(request, reference)
-        cancelled = express_quote_cancel(
-            booking=booking, actor=request.user, customer=acting_membership(request).customer
-        )
-        return Response(BookingSerializer(cancelled).data)
+)
+class ExpressQuoteCancelView(HeldExpressQuoteView):
+    step = staticmethod(express_quote_cancel)
+
+    def answer(self, request, result) -> dict:
+        return BookingSerializer(result).data
 
 
 class ExpressOrderView(ApiViewMixin, APIView):

@@ -102,18 +102,22 @@ class StandbyEntryViewSet(
         entry = standby_join(customer=acting_membership(request).customer, actor=request.user, **data)
         return self._answer(entry, code=status.HTTP_201_CREATED)
 
+    def _entry_step(self, step, *, choices=None):
+        """Answer one of the caller's entries with ``step``, a standby service: another
+        organisation's entry is a 404 before ``choices`` (a serializer) is read; a refusal is the
+        service's 409."""
+        entry = self.get_object()
+        data = self._input(choices) if choices is not None else {}
+        return self._answer(step(entry=entry, actor=self.request.user, **data))
+
     @action(detail=True, methods=["post"], filter_backends=[])
     def withdraw(self, request, pk=None):
-        return self._answer(standby_withdraw(entry=self.get_object(), actor=request.user))
+        return self._entry_step(standby_withdraw)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def accept(self, request, pk=None):
-        entry = self.get_object()
-        data = self._input(StandbyAcceptSerializer)
-        return self._answer(
-            standby_offer_accept(entry=entry, actor=request.user, contract=data.get("contract"))
-        )
+        return self._entry_step(standby_offer_accept, choices=StandbyAcceptSerializer)
 
     @action(detail=True, methods=["post"], filter_backends=[])
     def decline(self, request, pk=None):
-        return self._answer(standby_offer_decline(entry=self.get_object(), actor=request.user))
+        return self._entry_step(standby_offer_decline)

@@ -6,11 +6,14 @@ choice, call it and show its answer or refusal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 import booking.services.standby as standby
@@ -98,45 +101,41 @@ def standby_join(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _answer(request: PortalRequest, pk: int, *, act, done: str) -> HttpResponse:
-    entry = _entry_for(request, pk)
-    try:
-        act(entry)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done % {"payload": entry.payload.name})
-    return redirect("portal:standby")
+def _entry_step(
+    step: Callable[..., StandbyEntry], *, action: Action, done: str
+) -> Callable[..., HttpResponse]:
+    """The POST view that answers one of the member's entries with ``step``, a standby service:
+    another customer's entry is a 404; a refusal is shown in the service's words, and ``done``
+    (marked with ``gettext_noop``, translated when shown, with the payload's name) when it went
+    through."""
+
+    @require_POST
+    @member_required(action)
+    def answer(request: PortalRequest, pk: int) -> HttpResponse:
+        entry = _entry_for(request, pk)
+        try:
+            step(entry=entry, actor=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _(done) % {"payload": entry.payload.name})
+        return redirect("portal:standby")
+
+    return answer
 
 
-@require_POST
-@member_required(Action.STANDBY_JOIN)
-def standby_withdraw(request: PortalRequest, pk: int) -> HttpResponse:
-    return _answer(
-        request,
-        pk,
-        act=lambda entry: standby.standby_withdraw(entry=entry, actor=request.user),
-        done=_("%(payload)s left the standby list."),
-    )
-
-
-@require_POST
-@member_required(Action.STANDBY_ACCEPT)
-def standby_accept(request: PortalRequest, pk: int) -> HttpResponse:
-    return _answer(
-        request,
-        pk,
-        act=lambda entry: standby.standby_offer_accept(entry=entry, actor=request.user),
-        done=_("The seat is yours: the booking of %(payload)s is confirmed."),
-    )
-
-
-@require_POST
-@member_required(Action.STANDBY_JOIN)
-def standby_decline(request: PortalRequest, pk: int) -> HttpResponse:
-    return _answer(
-        request,
-        pk,
-        act=lambda entry: standby.standby_offer_decline(entry=entry, actor=request.user),
-        done=_("You declined the seat offered to %(payload)s; it goes to the next on the list."),
-    )
+standby_withdraw = _entry_step(
+    standby.standby_withdraw,
+    action=Action.STANDBY_JOIN,
+    done=gettext_noop("%(payload)s left the standby list."),
+)
+standby_accept = _entry_step(
+    standby.standby_offer_accept,
+    action=Action.STANDBY_ACCEPT,
+    done=gettext_noop("The seat is yours: the booking of %(payload)s is confirmed."),
+)
+standby_decline = _entry_step(
+    standby.standby_offer_decline,
+    action=Action.STANDBY_JOIN,
+    done=gettext_noop("You declined the seat offered to %(payload)s; it goes to the next on the list."),
+)
