@@ -772,6 +772,8 @@ def manifest_offers_lapse(*, now: datetime | None = None) -> int:
     due = ManifestMove.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by("pk")
     for move in due:
         with transaction.atomic():
+            if _taken_on_the_standby_pages(move, now=now):
+                continue
             if not _claim(move, from_status=Status.OFFERED, to_status=Status.LAPSED, now=now):
                 continue
             _record_stays(
@@ -782,6 +784,17 @@ def manifest_offers_lapse(*, now: datetime | None = None) -> int:
             )
             count += 1
     return count
+
+
+def _taken_on_the_standby_pages(move: ManifestMove, *, now: datetime) -> bool:
+    """A standby entry's move whose offer the customer accepted as a standby offer (the standby
+    pages, the API's standby routes): the move is accepted, not lapsed."""
+    if move.source != Source.STANDBY or move.new_booking_id is None or move.standby_entry_id is None:
+        return False
+    accepted = StandbyEntry.objects.filter(
+        pk=move.standby_entry_id, status=StandbyEntry.Status.ACCEPTED, offer_booking_id=move.new_booking_id
+    ).exists()
+    return accepted and _claim(move, from_status=Status.OFFERED, to_status=Status.ACCEPTED, now=now)
 
 
 def _record_stays(move: ManifestMove, *, verb: str, actor: Actor, text: str) -> None:

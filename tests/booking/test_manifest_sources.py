@@ -40,7 +40,7 @@ from booking.services.manifest import (
     manifest_propose,
 )
 from booking.services.notifications import notifications_from_events
-from booking.services.standby import standby_withdraw
+from booking.services.standby import standby_offer_accept, standby_withdraw
 from tests.factories import (
     BookingFactory,
     ContractFactory,
@@ -184,6 +184,19 @@ def test_an_applied_standby_move_is_the_standby_offer_on_its_launch(world):
     assert entry.status == StandbyEntry.Status.ACCEPTED
 
 
+def test_a_standby_move_answered_on_the_standby_pages_is_accepted_not_lapsed(world):
+    _, entry, _ = mixed_world(world)
+    proposal = manifest_propose(provider=world.provider, actor=world.user)
+    (move,) = manifest_moves_offer(
+        proposal=proposal, actor=world.user, moves=[proposal.moves.get(source="standby")]
+    )
+    entry.refresh_from_db()
+    standby_offer_accept(entry=entry, actor=None, now=world.now)
+    assert manifest_offers_lapse(now=move.offer_expires_at + timedelta(minutes=1)) == 0
+    move.refresh_from_db()
+    assert move.status == Status.ACCEPTED
+
+
 def test_a_declined_standby_move_cancels_its_offer_and_the_entry_leaves_the_list(world):
     _, entry, _ = mixed_world(world)
     proposal = manifest_propose(provider=world.provider, actor=world.user)
@@ -298,6 +311,13 @@ def test_a_payload_that_gained_mass_since_the_proposal_is_refused_with_the_reaso
 def test_a_payload_not_ready_is_not_offered_a_new_seat(world):
     entry = waiting(world, "Tianqi-8", "40")
     entry.payload.documents.all().delete()
+    built = manifest_world(provider=world.provider, now=world.now)
+    assert built.options[f"standby:{entry.pk}"] == {}
+
+
+def test_a_standby_entry_without_a_contract_to_confirm_under_is_not_placed(world):
+    entry = waiting(world, "Tianqi-10", "40")
+    entry.customer.contracts.update(status="terminated")
     built = manifest_world(provider=world.provider, now=world.now)
     assert built.options[f"standby:{entry.pk}"] == {}
 

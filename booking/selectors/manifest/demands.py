@@ -72,6 +72,9 @@ class Demand:
     revenue_usd: Decimal
     entry: StandbyEntry | None = None
     request: DedicatedRequest | None = None
+    #: Whether the customer has an active contract with the provider (accepting a standby offer
+    #: confirms its hold, so a standby entry needs one).
+    under_contract: bool = True
 
     @property
     def new_hold(self) -> bool:
@@ -130,6 +133,11 @@ def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
             "payload_id", flat=True
         )
     )
+    contracted = set(
+        Contract.objects.filter(
+            provider=provider, status=Contract.Status.ACTIVE, customer_id__in={e.customer_id for e in entries}
+        ).values_list("customer_id", flat=True)
+    )
     demands += [
         Demand(
             key=f"standby:{entry.pk}",
@@ -140,6 +148,7 @@ def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
             current=None,
             revenue_usd=Decimal(0),
             entry=entry,
+            under_contract=entry.customer_id in contracted,
         )
         for entry in entries
         if entry.payload_id not in flying
@@ -300,9 +309,14 @@ def _seat(*, demand: Demand, launch: Launch) -> Seat:
 
 def _new_hold_refusal(*, demand: Demand, launch: Launch, ready: bool, other_holds: bool) -> str | None:
     """A seat offered to a payload with no booking is a new hold: the payload is ready (as for
-    every offer of a seat), and its customer holds nothing else unconfirmed on the launch."""
+    every offer of a seat), a standby entry's customer has a contract to confirm it under, and the
+    customer holds nothing else unconfirmed on the launch."""
     if not ready:
         return payload_readiness_refusal(payload=demand.payload, customer=demand.customer)
+    if not demand.under_contract:
+        return _(
+            "accepting a standby seat confirms it, and %(customer)s has no active contract with %(provider)s"
+        ) % {"customer": demand.customer.name, "provider": launch.provider}
     if other_holds:
         return _("%(customer)s already holds another unconfirmed seat on %(launch)s: confirm it first") % {
             "customer": demand.customer.name,
