@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import transaction
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,13 +42,16 @@ from booking.services.manifest import (
 )
 from booking.services.notifications import notifications_from_events
 from booking.services.standby import standby_offer_accept, standby_withdraw
+from tests.api.conftest import token_client
 from tests.factories import (
     BookingFactory,
     ContractFactory,
     CustomerFactory,
     DocumentFactory,
     LaunchFactory,
+    MembershipFactory,
     PayloadFactory,
+    UserFactory,
     engine_world,
 )
 
@@ -232,6 +236,29 @@ def test_an_accepted_dedicated_move_books_the_seat_and_meets_the_request(
     move.refresh_from_db()
     assert request.status == DedicatedRequest.Status.MET and move.new_booking == booking
     assert Event.objects.filter(verb="dedicated.met", subject_id=request.pk).exists()
+
+
+def test_the_portal_and_the_api_show_a_seat_offered_for_a_request_and_take_it(world):
+    _, _, request = mixed_world(world)
+    member = MembershipFactory(
+        customer=request.customer, user=UserFactory(username="zz-admin"), role="admin"
+    ).user
+    proposal = manifest_propose(provider=world.provider, actor=world.user)
+    (move,) = manifest_moves_offer(
+        proposal=proposal, actor=world.user, moves=[proposal.moves.get(source="dedicated")]
+    )
+    listed = token_client(member).get("/api/v1/move-offers/").json()["results"]
+    assert [(row["source"], row["dedicated_request"], row["payload"], row["booking"]) for row in listed] == [
+        ("dedicated", request.reference, "Zengzhang-2", None)
+    ]
+    client = Client()
+    client.force_login(member)
+    page = client.get("/portal/moves/").content.decode()
+    assert "Zengzhang-2" in page and f"Dedicated launch request {request.reference}" in page
+    answer = client.post(f"/portal/moves/{move.pk}/accept/")
+    assert answer.status_code == 302
+    request.refresh_from_db()
+    assert request.status == DedicatedRequest.Status.MET
 
 
 def test_without_a_contract_the_seat_taken_for_a_request_stays_held(world):

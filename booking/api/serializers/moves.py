@@ -10,7 +10,11 @@ from booking.selectors.manifest.moves import move_money_text
 
 class MoveOfferSerializer(serializers.ModelSerializer):
     booking = serializers.CharField(
-        source="booking.reference", read_only=True, help_text="The booking it moves."
+        source="booking.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The booking it moves (none for a standby entry's or a dedicated request's seat).",
     )
     new_booking = serializers.CharField(
         source="new_booking.reference",
