@@ -57,7 +57,7 @@ from booking.selectors.manifest.moves import (
     request_stale_reason,
 )
 from booking.selectors.manifest.solver import Solution, solve
-from customers.models import Customer
+from customers.models import Customer, Payload
 from vehicles.models import Provider
 
 from . import bookings, dedicated, locking, quotes, standby
@@ -407,7 +407,7 @@ def _offer_standby(move: ManifestMove, *, actor: Actor, now: datetime) -> bool:
     return True
 
 
-def _port_kind(*, move: ManifestMove, payload) -> str | None:
+def _port_kind(*, move: ManifestMove, payload: Payload) -> str | None:
     """The kind of port the optimiser counted the new seat on (``demands.new_seat``)."""
     try:
         seat = new_seat(launch=move.to_launch, payload=payload)
