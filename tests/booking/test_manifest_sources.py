@@ -84,29 +84,41 @@ def _launch(world, name, *, days):
     )
 
 
-def ready_payload(world, name, kg, **dates):
-    """A payload of a customer of its own, ready to be offered a seat, with a contract."""
-    customer = CustomerFactory(name=f"{name} Space")
+def ready_payload(world, name, kg, *, customer=None, **dates):
+    """A payload ready to be offered a seat: of a customer of its own with a contract, or of
+    ``customer``."""
+    if customer is None:
+        customer = CustomerFactory(name=f"{name} Space")
+        ContractFactory(
+            customer=customer, provider=world.provider, reference=f"{name}-C", launches_committed=5
+        )
     payload = PayloadFactory(customer=customer, name=name, mass_kg=Decimal(kg), **dates)
     DocumentFactory(customer=customer, payload=payload)
-    ContractFactory(customer=customer, provider=world.provider, reference=f"{name}-C", launches_committed=5)
     return payload
 
 
-def booked(world, name, kg, *, launch, **dates):
+def booked(world, name, kg, *, launch, held=False, **dates):
     payload = PayloadFactory(customer=world.customer, name=name, mass_kg=Decimal(kg), **dates)
+    if held:
+        return BookingFactory(
+            customer=world.customer,
+            payload=payload,
+            launch=launch,
+            status=Booking.Status.HELD,
+            hold_expires_at=world.now + timedelta(hours=2),
+        )
     return BookingFactory(customer=world.customer, payload=payload, launch=launch, contract=world.contract)
 
 
-def waiting(world, name, kg, *, launch=None, **dates):
+def waiting(world, name, kg, *, launch=None, customer=None, **dates):
     """A standby entry: on one launch, or (no launch) on any SSO launch."""
-    payload = ready_payload(world, name, kg, **dates)
+    payload = ready_payload(world, name, kg, customer=customer, **dates)
     target = {"launch": launch} if launch is not None else {"orbit_family": "SSO"}
     return StandbyEntry.objects.create(customer=payload.customer, payload=payload, **target)
 
 
-def requested(world, name, kg, **dates):
-    payload = ready_payload(world, name, kg, **dates)
+def requested(world, name, kg, *, customer=None, **dates):
+    payload = ready_payload(world, name, kg, customer=customer, **dates)
     return dedicated_request_create(
         customer=payload.customer,
         actor=None,
@@ -362,17 +374,18 @@ def test_a_payload_waiting_twice_flies_once(world):
 
 worlds = st.fixed_dictionaries(
     {
-        "bookings": st.lists(st.tuples(st.integers(20, 140), st.integers(0, 2)), max_size=4),
+        "bookings": st.lists(st.tuples(st.integers(20, 140), st.integers(0, 2), st.booleans()), max_size=4),
         "entries": st.lists(st.tuples(st.integers(10, 140), st.integers(-1, 2)), max_size=3),
         "requests": st.lists(st.tuples(st.integers(10, 200), st.integers(0, 2)), max_size=2),
         "scrubbed": st.integers(-1, 2),
+        "one_customer": st.booleans(),
         "order": st.randoms(use_true_random=False),
         "answer_all": st.booleans(),
     }
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=worlds)
 def test_every_proposed_move_from_every_source_is_accepted_by_the_services(world, spec):
     try:
@@ -386,15 +399,17 @@ def test_every_proposed_move_from_every_source_is_accepted_by_the_services(world
 def _accept_in_any_order(world, spec):
     launches = [world.launch, world.later, world.third]
     room = {launch.pk: Decimal(300) for launch in launches}
-    for n, (kg, where) in enumerate(spec["bookings"]):
+    for n, (kg, where, held) in enumerate(spec["bookings"]):
         launch = launches[where]
         if Decimal(kg) + 5 <= room[launch.pk]:
             room[launch.pk] -= Decimal(kg) + 5
-            booked(world, f"B-{n}", kg, launch=launch)
+            booked(world, f"B-{n}", kg, launch=launch, held=held)
+    # One customer's entries and requests (with its held seats) meet the limits on unconfirmed holds.
+    customer = world.customer if spec["one_customer"] else None
     for n, (kg, where) in enumerate(spec["entries"]):
-        waiting(world, f"S-{n}", kg, launch=launches[where] if where >= 0 else None)
+        waiting(world, f"S-{n}", kg, launch=launches[where] if where >= 0 else None, customer=customer)
     for n, (kg, by) in enumerate(spec["requests"]):
-        requested(world, f"D-{n}", kg, latest_launch=launches[by].net.date())
+        requested(world, f"D-{n}", kg, latest_launch=launches[by].net.date(), customer=customer)
     if spec["scrubbed"] >= 0:
         Launch.objects.filter(pk=launches[spec["scrubbed"]].pk).update(status=Launch.Status.SCRUBBED)
     proposal = manifest_propose(provider=world.provider, actor=world.user)
