@@ -13,6 +13,13 @@ booking engine's pure rules: the orbit family, ``fit.ALTITUDE_TOLERANCE_KM``,
 ``rules.orbit.target_inclination_deg``), the port kind, and the dates. The points are the
 optimiser's own (``solver.points`` with the default weights).
 
+The payloads come from the optimiser's three sources: most are bookings to place; about 15 % are
+standby entries waiting on one launch (their one option is that launch); about 10 % are dedicated
+requests that would fit a rideshare (any launch that takes them); and a few payloads wait twice,
+on a standby list and as a request (only one of the two may fly). A customer's standby entries and
+requests together become at most 3 new holds (the provider's default ``hold_limit_per_customer``),
+as ``demands._new_hold_budgets`` bounds them.
+
 Three placements of the same world, in the same run:
 
 - first come, first served: in arrival order, each payload on the first launch (by NET) that
@@ -52,6 +59,7 @@ from booking.selectors.manifest.solver import (  # noqa: E402
     DEFAULT_WEIGHTS,
     Assignment,
     DemandSpec,
+    Group,
     LaunchSpec,
     Option,
     Problem,
@@ -131,6 +139,7 @@ def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, li
             )
         demands.append(DemandSpec(key=f"P{j}", options=tuple(options)))
         flyable[f"P{j}"] = mass_kg
+    demands, groups = _sources(demands, flyable, seed=seed)
     specs = tuple(
         LaunchSpec(key=launch["key"], capacity_g=launch["capacity_kg"] * 1000, port_slots=launch["ports"])
         for launch in launches
@@ -138,9 +147,55 @@ def world(payload_count: int, launch_count: int, seed: int) -> tuple[Problem, li
     launch_order = [
         launch["key"] for launch in sorted(launches, key=lambda launch: (launch["net"], launch["key"]))
     ]
-    arrival = [d.key for d in demands]
+    arrival = [d.key for d in demands]  # a payload waiting twice arrives twice; it flies once
     rng.shuffle(arrival)
-    return Problem(tuple(demands), specs), arrival, launch_order, flyable
+    return Problem(tuple(demands), specs, groups=groups), arrival, launch_order, flyable
+
+
+#: The shares of standby entries and of dedicated requests among the payloads, and of standby
+#: entries whose payload also asked for a dedicated launch.
+STANDBY_SHARE, DEDICATED_SHARE, TWICE_SHARE = 0.15, 0.10, 0.3
+HOLD_LIMIT = 3
+
+
+def _sources(
+    demands: list[DemandSpec], flyable: dict, *, seed: int
+) -> tuple[list[DemandSpec], tuple[Group, ...]]:
+    """Turn some payloads into standby entries (one launch) and dedicated requests, add a request
+    for some waiting payloads, and bound each customer's new holds. A generator of its own, so the
+    launches and payloads are those of the worlds without sources."""
+    rng = random.Random(seed + 10_000)
+    out: list[DemandSpec] = []
+    new_holds: dict[int, list[str]] = {}
+    groups: list[Group] = []
+    customers = max(len(demands) // 4, 1)
+    for demand in demands:
+        roll = rng.random()
+        customer = rng.randrange(customers)
+        if roll < STANDBY_SHARE and demand.options:
+            entry = DemandSpec(key=f"S{demand.key}", options=(rng.choice(demand.options),))
+            out.append(entry)
+            flyable[entry.key] = flyable.pop(demand.key)
+            new_holds.setdefault(customer, []).append(entry.key)
+            if rng.random() < TWICE_SHARE:
+                request = DemandSpec(key=f"D{demand.key}", options=demand.options)
+                out.append(request)
+                flyable[request.key] = flyable[entry.key]
+                new_holds[customer].append(request.key)
+                groups.append(Group(launch=None, demands=(entry.key, request.key), at_most=1))
+        elif roll < STANDBY_SHARE + DEDICATED_SHARE:
+            request = DemandSpec(key=f"D{demand.key}", options=demand.options)
+            out.append(request)
+            flyable[request.key] = flyable.pop(demand.key)
+            new_holds.setdefault(customer, []).append(request.key)
+        else:
+            out.append(demand)
+    groups += [
+        Group(launch=None, demands=tuple(keys), at_most=HOLD_LIMIT)
+        for keys in new_holds.values()
+        if len(keys) > HOLD_LIMIT
+    ]
+    return out, tuple(groups)
 
 
 def flown(assignment: Assignment, masses: dict) -> tuple[float, int]:

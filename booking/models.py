@@ -268,7 +268,8 @@ class DedicatedRequest(models.Model):
     payload, or given), a span of dates and a note. An operator of a provider that can fly it
     schedules a launch for it (``scheduled``, the launch linked) or declines it with a reason;
     the customer may withdraw it while it is open. A booking confirmed on its launch makes it
-    ``booked``. Written by ``booking.services.dedicated`` only."""
+    ``booked``; a rideshare seat the manifest optimiser offered and the customer took makes it
+    ``met``. Written by ``booking.services.dedicated`` only."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
@@ -276,6 +277,7 @@ class DedicatedRequest(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         DECLINED = "declined", "Declined"
         BOOKED = "booked", "Booked"
+        MET = "met", "Met by a rideshare seat"
 
     OPEN_STATUSES = (Status.REQUESTED,)
 
@@ -1403,10 +1405,16 @@ class ManifestProposal(models.Model):
 
 
 class ManifestMove(models.Model):
-    """One proposed move: a booking from its launch to another, why, and what it costs. Proposed,
-    then offered to the customer (an operator applied it), then accepted (carried out by the
-    rebooking service), declined, lapsed or refused (its booking changed meanwhile, or the move no
+    """One proposed move: a booking from its launch to another, a waiting standby entry or an open
+    dedicated request onto a rideshare launch; why, and what it costs. Proposed, then offered to
+    the customer (an operator applied it), then accepted (carried out by the booking services),
+    declined, lapsed or refused (its booking, entry or request changed meanwhile, or the move no
     longer fits)."""
+
+    class Source(models.TextChoices):
+        BOOKING = "booking", "A booking"
+        STANDBY = "standby", "A standby entry"
+        DEDICATED = "dedicated", "A dedicated launch request"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -1417,15 +1425,30 @@ class ManifestMove(models.Model):
         REFUSED = "refused", "Refused"
 
     proposal = models.ForeignKey(ManifestProposal, on_delete=models.CASCADE, related_name="moves")
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="manifest_moves")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.BOOKING)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+    )
+    standby_entry = models.ForeignKey(
+        "StandbyEntry", on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+    )
+    dedicated_request = models.ForeignKey(
+        DedicatedRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+    )
+    payload = models.ForeignKey(
+        Payload, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="manifest_moves")
-    from_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="+")
+    # Empty for a standby entry or a dedicated request: it rides no launch yet.
+    from_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     to_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True)
     reason = models.CharField(max_length=300)
-    # What the booking was when the move was proposed: a move whose booking changed is refused.
+    # What the booking (entry, request) was when the move was proposed: its status and the mass it
+    # counted (an entry's or request's payload mass); a move whose source changed is refused.
     booking_status = models.CharField(max_length=12)
     booking_mass_kg = models.DecimalField(max_digits=9, decimal_places=1)
+    source_updated_at = models.DateTimeField(null=True, blank=True)
     mass_kg = models.DecimalField("mass on the new launch (kg)", max_digits=9, decimal_places=1)
     price_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     fee_waived = models.DecimalField(
@@ -1449,7 +1472,15 @@ class ManifestMove(models.Model):
             models.CheckConstraint(
                 condition=~Q(from_launch=models.F("to_launch")), name="manifest_move_changes_launch"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(source="booking", booking__isnull=False, from_launch__isnull=False)
+                    | Q(source="standby", standby_entry__isnull=False, from_launch__isnull=True)
+                    | Q(source="dedicated", dedicated_request__isnull=False, from_launch__isnull=True)
+                ),
+                name="manifest_move_has_its_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.booking} → {self.to_launch}"
+        return f"{self.booking or self.standby_entry or self.dedicated_request} → {self.to_launch}"

@@ -95,7 +95,9 @@ def get_bookings_for(user: User) -> QuerySet[Booking]:
 
 def get_move_offers_for(user: User) -> QuerySet[ManifestMove]:
     """Moves offered (or answered): a customer's own, an operator's providers'; never ones only proposed."""
-    qs = ManifestMove.objects.select_related("booking", "customer", "from_launch", "to_launch", "new_booking")
+    qs = ManifestMove.objects.select_related(
+        "booking", "customer", "from_launch", "to_launch", "new_booking", "payload", "dedicated_request"
+    )
     qs = qs.exclude(status=ManifestMove.Status.PROPOSED)
     return _scoped(qs, user, customer_path="customer_id", provider_path="proposal__provider_id")
 

@@ -348,3 +348,27 @@ def dedicated_request_booked(*, booking: Booking, actor: Actor) -> DedicatedRequ
         after_extra={"booking": booking.reference},
     )
     return request
+
+
+def dedicated_request_met(*, request: DedicatedRequest, booking: Booking, actor: Actor) -> DedicatedRequest:
+    """A rideshare seat offered for the request (the manifest optimiser's) was taken: ``booking``
+    holds or confirms it, so the request waits for no dedicated launch. Caller is inside the
+    transaction that made the booking, with its locks (the request comes last). Refused when the
+    request is no longer waiting for an operator."""
+    request = locking.lock_dedicated_request(request_id=request.pk)
+    _refuse_unless(request, (DedicatedRequest.Status.REQUESTED,), cannot=_("met by a rideshare seat"))
+    before = _state(request)
+    request.status = DedicatedRequest.Status.MET
+    request.save(update_fields=["status", "updated_at"])
+    event_record(
+        verb="dedicated.met",
+        subject=request,
+        actor=actor,
+        before=before,
+        after={**_state(request), "booking": booking.reference, "rideshare_launch": booking.launch_id},
+        message=f"{_what(request)} met by a rideshare seat: {booking.reference} on {launch_label(booking.launch)}",
+        customer=request.customer,
+        provider=booking.launch.provider,
+        launch=booking.launch,
+    )
+    return request

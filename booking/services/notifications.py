@@ -337,6 +337,8 @@ def _event_details(
         details["portal_link"] = "/portal/documents/"
     if event.subject_type == "dedicatedrequest":
         details.update(_dedicated_details(event))
+        if event.verb == "booking.move_offered":  # a rideshare seat offered for the request
+            details["portal_link"] = "/portal/moves/"
     entry = entries.get(event.subject_id) if event.subject_type == "standbyentry" else None
     if entry is not None:
         details |= _standby_details(entry)

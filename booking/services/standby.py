@@ -37,6 +37,7 @@ from booking.selectors.guards import check_launch_fit
 from booking.selectors.ports import launch_ports, search_seat
 from booking.selectors.standby import (
     booked_for_good,
+    entry_targets_launch,
     offers_to_settle,
     payload_has_live_booking,
     payload_readiness_refusal,
@@ -464,28 +465,80 @@ def _offer_one(*, candidate: StandbyEntry, launch: Launch, now: datetime) -> Sta
         return None
     if payload_readiness_refusal(payload=payload, customer=customer):
         return None
-    deadline = offer_deadline(
-        now=now, offer_hours=settings.LAUNCHBOOK_STANDBY_OFFER_HOURS, launch_net=launch.net
-    )
     try:
-        with transaction.atomic():
-            seat = search_seat(launch=launch, payload=payload, now=now)
-            check_launch_fit(launch=launch, payload=payload, now=now, seat=seat)
-            quote = quotes.quote_create(
-                customer=customer,
-                payload=payload,
-                actor=None,
-                launch=launch,
-                currency=_currency_of(customer=customer, launch=launch),
-                port=seat.port.kind if seat.port is not None and launch_ports(launch) else None,
-                now=now,
-            )
-            booking = bookings.booking_hold(
-                quote=quote, actor=None, now=now, hold_until=min(deadline, quote.valid_until)
-            )
+        return _offer_seat(entry=entry, launch=launch, now=now, actor=None)
     except ServiceError as exc:
         logger.info("standby: no offer on %s for %s: %s", launch.name, payload.name, exc.message)
         return None
+
+
+def standby_offer_placed(
+    *,
+    entry: StandbyEntry,
+    launch: Launch,
+    actor: Actor,
+    port_kind: str | None = None,
+    now: datetime | None = None,
+) -> StandbyEntry:
+    """Offer ``launch`` to one waiting entry out of list order: the manifest optimiser placed it
+    there and an operator applied the move. The offer is the one every pass makes (a hold until
+    the offer's deadline; the customer accepts or declines it as any standby offer), on a port of
+    ``port_kind`` when given. ``Conflict`` saying why when the entry no longer waits, the launch is
+    not what it waits for, its payload has a booking or is not ready, or the seat does not fit;
+    nothing is written then."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        launch = locking.lock_launches([launch])[launch.pk]
+        entry = locking.lock_standby_entry(entry=entry)
+        if entry.status != Status.WAITING:
+            raise Conflict(
+                _("standby entry %(entry)d of %(payload)s is %(status)s now, not waiting")
+                % {
+                    "entry": entry.pk,
+                    "payload": entry.payload.name,
+                    "status": entry.get_status_display().lower(),
+                }
+            )
+        if not entry_targets_launch(entry, launch):
+            raise Conflict(
+                _("%(launch)s is not what standby entry %(entry)d of %(payload)s waits for")
+                % {"launch": launch_label(launch), "entry": entry.pk, "payload": entry.payload.name}
+            )
+        if payload_has_live_booking(payload_id=entry.payload_id, now=now):
+            raise Conflict(
+                _("%(payload)s has a booking: it waits for no standby seat") % {"payload": entry.payload.name}
+            )
+        refusal = payload_readiness_refusal(payload=entry.payload, customer=entry.customer)
+        if refusal:
+            raise Conflict(refusal)
+        return _offer_seat(entry=entry, launch=launch, now=now, actor=actor, port_kind=port_kind)
+
+
+def _offer_seat(
+    *, entry: StandbyEntry, launch: Launch, now: datetime, actor: Actor, port_kind: str | None = None
+) -> StandbyEntry:
+    """Hold the seat for a waiting entry and record the offer; ``ServiceError`` when the seat is
+    refused (the hold and its quote are made in a savepoint: a refusal writes nothing). Caller
+    holds the launch lock and the entry."""
+    payload, customer = entry.payload, entry.customer
+    deadline = offer_deadline(
+        now=now, offer_hours=settings.LAUNCHBOOK_STANDBY_OFFER_HOURS, launch_net=launch.net
+    )
+    with transaction.atomic():
+        seat = search_seat(launch=launch, payload=payload, now=now, port_kind=port_kind)
+        check_launch_fit(launch=launch, payload=payload, now=now, seat=seat)
+        quote = quotes.quote_create(
+            customer=customer,
+            payload=payload,
+            actor=actor,
+            launch=launch,
+            currency=_currency_of(customer=customer, launch=launch),
+            port=seat.port.kind if seat.port is not None and launch_ports(launch) else None,
+            now=now,
+        )
+        booking = bookings.booking_hold(
+            quote=quote, actor=actor, now=now, hold_until=min(deadline, quote.valid_until)
+        )
     before = _state(entry)
     entry.status = Status.OFFERED
     entry.offer_booking = booking
@@ -494,7 +547,7 @@ def _offer_one(*, candidate: StandbyEntry, launch: Launch, now: datetime) -> Sta
     event_record(
         verb="standby.offered",
         subject=entry,
-        actor=None,
+        actor=actor,
         system=SYSTEM,
         before=before,
         after={

@@ -174,6 +174,20 @@ def _express_route_refuses_their_rows(name, client, theirs):
     assert answer.status_code == 404, name
 
 
+def _consent_route_keeps_to_the_callers_rows(name, tenant_a, tenant_b, theirs):
+    """The organisation's consent is the caller's own; another customer's booking is not found."""
+    if name == "move-offer-consent":
+        url = "/api/v1/move-offers/consent/"
+        assert tenant_a.client.patch(url, {"allows_moves": False}, format="json").status_code == 200
+        assert tenant_a.client.get(url).json() == {"allows_moves": False}
+        assert type(tenant_b.customer).objects.get(pk=tenant_b.customer.pk).allows_moves is True
+        return
+    reference = Booking.objects.get(pk=theirs["booking"]).reference
+    url = f"/api/v1/move-offers/consent/bookings/{reference}/"
+    assert tenant_a.client.patch(url, {"may_move": False}, format="json").status_code == 404
+    assert Booking.objects.get(pk=theirs["booking"]).may_move is True
+
+
 def _check_invoice_route(tenant, name, pattern, *, kind, mine, theirs):
     url = "/api/v1/" + pattern.removeprefix("^").removesuffix("$")
     url = re.sub(r"\(\?P<number>[^)]*\)", theirs["invoice"], url)
@@ -210,6 +224,10 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
             assert type(tenant_b.customer).objects.get(pk=tenant_b.customer.pk).calendar_token == before
             checked.add(name)
             continue
+        if name in {"move-offer-consent", "move-offer-booking-consent"}:
+            _consent_route_keeps_to_the_callers_rows(name, tenant_a, tenant_b, theirs)
+            checked.add(name)
+            continue
         basename, kind = route_parts(name)
         if name in OPERATOR_ONLY:  # customers may not call them at all
             url = "/api/v1/" + pattern.replace("(?P<pk>[0-9]{1,18})", str(theirs["launch"])).strip("^$")
@@ -240,6 +258,8 @@ def test_every_api_route_is_tenant_filtered(tenant_a, tenant_b):
         "payload-list",
         "webhook-deliveries",
         "launch-readiness",
+        "move-offer-consent",
+        "move-offer-booking-consent",
     } <= checked
 
 

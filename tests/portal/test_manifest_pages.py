@@ -167,3 +167,38 @@ def test_an_offer_accepted_after_the_customer_withdrew_consent_is_refused(world)
     client.post("/portal/moves/consent/", {"allows": "no"})
     answer = token_client(world.member).post(f"/api/v1/move-offers/{move.pk}/accept/", {}, format="json")
     assert answer.status_code == 409 and "no longer agrees to moves" in answer.json()["detail"]
+
+
+def test_the_api_sets_the_organisations_consent_and_a_bookings(world):
+    client = token_client(world.member)
+    assert client.get("/api/v1/move-offers/consent/").json() == {"allows_moves": True}
+    url = f"/api/v1/move-offers/consent/bookings/{world.booking.reference}/"
+    answer = client.patch(url, {"may_move": False}, format="json")
+    assert answer.status_code == 200 and answer.json() == {
+        "booking": world.booking.reference,
+        "may_move": False,
+    }
+    world.booking.refresh_from_db()
+    assert world.booking.may_move is False
+    assert manifest_propose(provider=world.provider, actor=world.operator).moves.count() == 0
+    answer = client.patch("/api/v1/move-offers/consent/", {"allows_moves": False}, format="json")
+    assert answer.status_code == 200 and answer.json() == {"allows_moves": False}
+    world.customer.refresh_from_db()
+    assert world.customer.allows_moves is False
+    assert Event.objects.filter(verb="customer.move_consent_changed", actor=world.member).exists()
+    bad = client.patch("/api/v1/move-offers/consent/", {"allows_moves": "perhaps"}, format="json")
+    assert bad.status_code == 400 and "allows_moves" in bad.json()
+
+
+def test_a_read_only_member_may_read_the_consent_but_not_set_it(world):
+    client = token_client(world.viewer)
+    assert client.get("/api/v1/move-offers/consent/").status_code == 200
+    assert (
+        client.patch("/api/v1/move-offers/consent/", {"allows_moves": False}, format="json").status_code
+        == 403
+    )
+    url = f"/api/v1/move-offers/consent/bookings/{world.booking.reference}/"
+    assert client.patch(url, {"may_move": False}, format="json").status_code == 403
+    world.customer.refresh_from_db()
+    world.booking.refresh_from_db()
+    assert world.customer.allows_moves is True and world.booking.may_move is True

@@ -95,6 +95,8 @@ def test_the_walk_finds_the_routes_that_matter():
     api = {r.label.split(" (")[0] for r in API_ROUTES}
     assert any("bookings/" in label and "cancel" in label for label in api)
     assert any(label.startswith("DELETE") and "webhooks/" in label for label in api)
+    assert any(label.startswith("PATCH") and "move-offers/consent/$" in label for label in api)
+    assert any(label.startswith("PATCH") and "move-offers/consent/bookings/" in label for label in api)
     portal = {r.path for r in PORTAL_ROUTES}
     assert f"/portal/bookings/{MISSING_REFERENCE}/cancel/" in portal
     assert f"/portal/integrations/webhooks/{MISSING_ID}/delete/" in portal

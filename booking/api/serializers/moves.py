@@ -10,7 +10,11 @@ from booking.selectors.manifest.moves import move_money_text
 
 class MoveOfferSerializer(serializers.ModelSerializer):
     booking = serializers.CharField(
-        source="booking.reference", read_only=True, help_text="The booking it moves."
+        source="booking.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The booking it moves (none for a standby entry's or a dedicated request's seat).",
     )
     new_booking = serializers.CharField(
         source="new_booking.reference",
@@ -19,13 +23,31 @@ class MoveOfferSerializer(serializers.ModelSerializer):
         default=None,
         help_text="The booking on the new launch, once the move is accepted.",
     )
+    payload = serializers.CharField(
+        source="payload.name",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The payload offered a seat (a standby entry's or a dedicated request's move).",
+    )
+    dedicated_request = serializers.CharField(
+        source="dedicated_request.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The dedicated launch request offered a rideshare seat instead.",
+    )
     terms = serializers.SerializerMethodField(help_text="What the move costs, in words.")
 
     class Meta:
         model = ManifestMove
         fields = [
             "id",
+            "source",
             "booking",
+            "standby_entry",
+            "dedicated_request",
+            "payload",
             "from_launch",
             "to_launch",
             "status",
@@ -44,3 +66,20 @@ class MoveOfferSerializer(serializers.ModelSerializer):
 
     def get_terms(self, move: ManifestMove) -> str:
         return move_money_text(move)
+
+
+class MoveConsentSerializer(serializers.Serializer):
+    """Whether the provider may offer moves of every booking of the organisation."""
+
+    allows_moves = serializers.BooleanField(
+        help_text="Off: the manifest optimiser leaves every booking of the organisation where it is."
+    )
+
+
+class BookingMoveConsentSerializer(serializers.Serializer):
+    """Whether the provider may offer moves of one booking."""
+
+    booking = serializers.CharField(read_only=True, help_text="The booking's reference.")
+    may_move = serializers.BooleanField(
+        help_text="Off: the manifest optimiser leaves this booking where it is."
+    )

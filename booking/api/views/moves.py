@@ -1,20 +1,22 @@
-"""Moves offered: list them, accept (the booking moves, no rebooking fee) or decline (it stays)."""
+"""Moves offered: list them, accept (the booking moves, no rebooking fee) or decline (it stays);
+and the organisation's consent to moves (for every booking, or one)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from booking.rules.permissions import Action
-from booking.selectors.access import get_move_offers_for
-from booking.services.manifest import manifest_move_accept, manifest_move_decline
+from booking.selectors.access import get_bookings_for, get_move_offers_for
+from booking.services.manifest import manifest_consent_set, manifest_move_accept, manifest_move_decline
 
 from .. import examples as ex
 from ..permissions import acting_membership, acting_rows
 from ..serializers.bookings import BookingSerializer
-from ..serializers.moves import MoveOfferSerializer
+from ..serializers.moves import BookingMoveConsentSerializer, MoveConsentSerializer, MoveOfferSerializer
 from .common import CONFLICT, NOT_FOUND, ApiViewSet
 
 
@@ -58,7 +60,15 @@ class MoveOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
     serializer_class = MoveOfferSerializer
     filterset_fields = ["status"]
     ordering_fields = ["id"]
-    rule_actions = {**ApiViewSet.rule_actions, "accept": Action.MOVE_ANSWER, "decline": Action.MOVE_ANSWER}
+    rule_actions = {
+        **ApiViewSet.rule_actions,
+        "accept": Action.MOVE_ANSWER,
+        "decline": Action.MOVE_ANSWER,
+        # Saying whether moves may be offered is the rule of answering them (the portal's too).
+        "consent": Action.READ,
+        "consent_set": Action.MOVE_ANSWER,
+        "booking_consent": Action.MOVE_ANSWER,
+    }
 
     def get_queryset(self):
         return acting_rows(get_move_offers_for(self.request.user), self.request).order_by("-pk")
@@ -78,3 +88,71 @@ class MoveOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
         move = self.get_object()
         declined = manifest_move_decline(move=move, actor=request.user, customer=self._customer())
         return Response(MoveOfferSerializer(declined).data)
+
+    def _consenting_customer(self):
+        membership = acting_membership(self.request)
+        if membership is None:
+            raise Http404
+        return membership.customer
+
+    @extend_schema(
+        description="Whether your launch provider may offer moves of your organisation's bookings.",
+        responses={200: MoveConsentSerializer},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def consent(self, request):
+        customer = self._consenting_customer()
+        return Response(MoveConsentSerializer({"allows_moves": customer.allows_moves}).data)
+
+    @extend_schema(
+        description=(
+            "Say whether your launch provider may offer moves of every booking of your organisation. Off, "
+            "the manifest optimiser leaves them where they are; offers already open stay open and are "
+            "refused if accepted."
+        ),
+        request=MoveConsentSerializer,
+        responses={200: MoveConsentSerializer},
+    )
+    @consent.mapping.patch
+    def consent_set(self, request):
+        customer = self._consenting_customer()
+        given = MoveConsentSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        manifest_consent_set(
+            customer=customer, allows_moves=given.validated_data["allows_moves"], actor=request.user
+        )
+        customer.refresh_from_db(fields=["allows_moves"])
+        return Response(MoveConsentSerializer({"allows_moves": customer.allows_moves}).data)
+
+    @extend_schema(
+        description=(
+            "Say whether moves of one of your bookings may be offered. Another organisation's booking is a 404."
+        ),
+        parameters=[
+            OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The booking's reference.")
+        ],
+        request=BookingMoveConsentSerializer,
+        responses={200: BookingMoveConsentSerializer, 404: NOT_FOUND},
+    )
+    @action(
+        detail=False,
+        methods=["patch"],
+        url_path=r"consent/bookings/(?P<reference>[^/.]+)",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def booking_consent(self, request, reference=None):
+        customer = self._consenting_customer()
+        booking = get_bookings_for(request.user).filter(customer=customer, reference=reference).first()
+        if booking is None:
+            raise Http404
+        given = BookingMoveConsentSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        manifest_consent_set(
+            customer=customer,
+            allows_moves=given.validated_data["may_move"],
+            actor=request.user,
+            booking=booking,
+        )
+        booking.refresh_from_db(fields=["may_move"])
+        return Response({"booking": booking.reference, "may_move": booking.may_move})

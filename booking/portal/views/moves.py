@@ -17,7 +17,7 @@ from booking.models import Booking, ManifestMove
 from booking.portal.access import PortalRequest, get_booking_for, member_required
 from booking.rules.permissions import Action
 from booking.selectors.capacity import capacity_taking_q
-from booking.selectors.manifest.moves import move_money_text, offers_for
+from booking.selectors.manifest.moves import move_money_text, move_subject_text, offers_for
 
 
 @member_required(Action.READ)
@@ -61,7 +61,9 @@ def move_consent(request: PortalRequest) -> HttpResponse:
 
 def _offer(request: PortalRequest, pk: int) -> ManifestMove:
     return get_object_or_404(
-        ManifestMove.objects.select_related("booking", "from_launch", "to_launch"),
+        ManifestMove.objects.select_related(
+            "booking", "standby_entry", "dedicated_request", "payload", "from_launch", "to_launch"
+        ),
         pk=pk,
         customer=request.customer,
     )
@@ -76,11 +78,19 @@ def move_accept(request: PortalRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("portal:moves")
-    messages.success(
-        request,
-        _("%(old)s moved to %(launch)s as %(new)s.")
-        % {"old": move.booking.reference, "launch": move.to_launch.name, "new": new.reference},
-    )
+    if move.booking is not None:
+        done = _("%(old)s moved to %(launch)s as %(new)s.") % {
+            "old": move.booking.reference,
+            "launch": move.to_launch.name,
+            "new": new.reference,
+        }
+    else:
+        done = _("%(what)s takes the seat on %(launch)s as %(new)s.") % {
+            "what": move_subject_text(move),
+            "launch": move.to_launch.name,
+            "new": new.reference,
+        }
+    messages.success(request, done)
     return redirect("portal:booking_detail", reference=new.reference)
 
 
@@ -93,9 +103,15 @@ def move_decline(request: PortalRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("%(reference)s stays on %(launch)s.")
-            % {"reference": move.booking.reference, "launch": move.from_launch.name},
-        )
+        if move.booking is not None and move.from_launch is not None:
+            stays = _("%(reference)s stays on %(launch)s.") % {
+                "reference": move.booking.reference,
+                "launch": move.from_launch.name,
+            }
+        else:
+            stays = _("%(what)s stays as it is: the seat on %(launch)s is not taken.") % {
+                "what": move_subject_text(move),
+                "launch": move.to_launch.name,
+            }
+        messages.success(request, stays)
     return redirect("portal:moves")

@@ -1,12 +1,18 @@
 """The manifest optimiser's input, read from the database: what wants to fly with a provider, on
 which of its launches each may ride, and what each launch has left.
 
-``manifest_demands`` is the one list of demands. Today its source is bookings (confirmed and held)
-that may move; standby entries and dedicated requests that would fit a rideshare plug in here as
-further sources of ``Demand`` rows. Which launch may take which demand is the booking engine's own
+``manifest_demands`` is the one list of demands, from three sources: bookings (confirmed and held)
+that may move, standby entries waiting for a seat, and open dedicated launch requests whose
+payload would fit a rideshare. Which launch may take which demand is the booking engine's own
 rules (``fit``, ``ports``, ``capacity``, ``local_time`` through ``orbit_mismatch``), asked pair by
 pair in ``option_refusal``, plus the payload's dates and readiness; the solver only sees the
 answers.
+
+A standby entry or a dedicated request has no seat yet: placed on a launch, it becomes a new
+hold there (a standby offer, or the seat offered for the request), so it follows the rules of a
+new hold as well: the payload is ready (``selectors.standby.payload_readiness_refusal``, the rule
+of every offer of a seat), the customer holds nothing else unconfirmed on that launch, and the
+customer's new holds stay within the provider's limit of holds at once.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from booking.errors import Conflict
-from booking.models import Booking, Launch
+from booking.models import Booking, DedicatedRequest, Launch, StandbyEntry
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
-from booking.selectors.capacity import capacity_taking_q, launches_with_capacity
+from booking.selectors.capacity import capacity_taking_q, customer_open_holds, launches_with_capacity
 from booking.selectors.contracts import CONTRACT_USING_STATUSES
+from booking.selectors.dedicated import open_dedicated_requests
 from booking.selectors.fit import (
     launch_label,
     launch_selling_refusal,
@@ -34,8 +41,16 @@ from booking.selectors.fit import (
     orbit_mismatch,
     payload_mass_with_adapter_kg,
 )
-from booking.selectors.ports import Seat, envelope_problem, launch_ports, rebook_seat, seat_of
+from booking.selectors.ports import (
+    Seat,
+    choose_seat,
+    envelope_problem,
+    launch_ports,
+    rebook_seat,
+    seat_of,
+)
 from booking.selectors.prices import exchange_rates, units_per_usd
+from booking.selectors.standby import entry_targets_launch, payload_readiness_refusal, waiting_standby
 from customers.models import Contract, Customer, Document, Payload
 from vehicles.models import Provider
 
@@ -44,8 +59,9 @@ from .solver import ContractSpec, DemandSpec, Group, LaunchSpec, Option, Problem
 
 @dataclass(frozen=True)
 class Demand:
-    """One payload that wants to fly with the provider. ``booking`` is its booking when it has one
-    (the only source today); ``current`` the launch it is booked on."""
+    """One payload that wants to fly with the provider: a booking (``current`` the launch it is
+    booked on), a standby entry (``entry``) or a dedicated request (``request``); the last two
+    ride no launch yet."""
 
     key: str
     source: str
@@ -54,6 +70,16 @@ class Demand:
     booking: Booking | None
     current: Launch | None
     revenue_usd: Decimal
+    entry: StandbyEntry | None = None
+    request: DedicatedRequest | None = None
+    #: Whether the customer has an active contract with the provider (accepting a standby offer
+    #: confirms its hold, so a standby entry needs one).
+    under_contract: bool = True
+
+    @property
+    def new_hold(self) -> bool:
+        """Placed on a launch, it becomes a new hold there (it has no booking yet)."""
+        return self.booking is None
 
 
 def _booking_key(booking: Booking) -> str:
@@ -77,14 +103,17 @@ def movable_bookings_q(*, provider: Provider, now: datetime) -> Q:
 
 
 def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
-    """Every demand on the provider, in a stable order: its movable bookings (oldest first)."""
+    """Every demand on the provider, in a stable order: its movable bookings (oldest first), the
+    standby entries waiting (in list order), then the open dedicated requests that name a payload
+    (earliest date first). A payload that already rides a launch is no standby or request demand:
+    the standby list and the request wait for nothing more."""
     rates = exchange_rates()
     bookings = (
         Booking.objects.filter(movable_bookings_q(provider=provider, now=now))
         .select_related("payload", "customer", "launch", "launch_port", "adapter", "contract")
         .order_by("created_at", "pk")
     )
-    return [
+    demands = [
         Demand(
             key=_booking_key(booking),
             source="booking",
@@ -96,6 +125,49 @@ def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
         )
         for booking in bookings
     ]
+    entries = list(waiting_standby(provider=provider))
+    requests = [r for r in open_dedicated_requests(provider=provider) if r.payload_id is not None]
+    wanted = {e.payload_id for e in entries} | {r.payload_id for r in requests if r.payload_id is not None}
+    flying = set(
+        Booking.objects.filter(capacity_taking_q(now=now), payload_id__in=wanted).values_list(
+            "payload_id", flat=True
+        )
+    )
+    contracted = set(
+        Contract.objects.filter(
+            provider=provider, status=Contract.Status.ACTIVE, customer_id__in={e.customer_id for e in entries}
+        ).values_list("customer_id", flat=True)
+    )
+    demands += [
+        Demand(
+            key=f"standby:{entry.pk}",
+            source="standby",
+            payload=entry.payload,
+            customer=entry.customer,
+            booking=None,
+            current=None,
+            revenue_usd=Decimal(0),
+            entry=entry,
+            under_contract=entry.customer_id in contracted,
+        )
+        for entry in entries
+        if entry.payload_id not in flying
+    ]
+    demands += [
+        Demand(
+            key=f"dedicated:{request.pk}",
+            source="dedicated",
+            payload=request.payload,
+            customer=request.customer,
+            booking=None,
+            current=None,
+            revenue_usd=Decimal(0),
+            request=request,
+        )
+        for request in requests
+        if request.payload is not None and request.payload_id not in flying
+    ]
+    return demands
 
 
 # --- which launch takes which demand ------------------------------------------------------------
@@ -155,6 +227,7 @@ def option_refusal(
         refusal = _("%(launch)s is a dedicated launch") % {"launch": launch.name}
     refusal = refusal or orbit_mismatch(launch=launch, payload=demand.payload)
     refusal = refusal or date_refusal(payload=demand.payload, launch=launch)
+    refusal = refusal or target_refusal(demand=demand, launch=launch)
     if refusal:
         return refusal
     try:
@@ -179,13 +252,77 @@ def option_refusal(
     if not staying:  # where it is, its readiness is the launch's readiness plan's business
         if booking is not None:
             refusal = _move_refusal(booking=booking, launch=launch, other_holds=other_holds)
+        else:
+            refusal = _new_hold_refusal(demand=demand, launch=launch, ready=ready, other_holds=other_holds)
         refusal = refusal or readiness_refusal(demand=demand, launch=launch, ready=ready, now=now)
     return refusal or Fit(seat=seat, mass_kg=mass_kg)
 
 
+def target_refusal(*, demand: Demand, launch: Launch) -> str | None:
+    """What a standby entry or a dedicated request asks of the launch beyond the payload's own
+    orbit and dates: the entry's target (its launch, or its orbit band and dates); the request's
+    span of dates and the vehicle model it names."""
+    entry, request = demand.entry, demand.request
+    if entry is not None and not entry_targets_launch(entry, launch):
+        return _("%(launch)s is not what standby entry %(entry)d of %(payload)s waits for") % {
+            "launch": launch_label(launch),
+            "entry": entry.pk,
+            "payload": demand.payload.name,
+        }
+    if request is not None:
+        if not request.earliest <= launch.net <= request.latest:
+            return _("%(launch)s flies outside the dates of request %(reference)s") % {
+                "launch": launch_label(launch),
+                "reference": request.reference,
+            }
+        if request.vehicle_model_id is not None and request.vehicle_model_id != launch.vehicle_model_id:
+            return _("request %(reference)s asks for a %(asked)s, not a %(model)s") % {
+                "reference": request.reference,
+                "asked": request.vehicle_model,
+                "model": launch.vehicle_model,
+            }
+    return None
+
+
+def new_seat(*, launch: Launch, payload: Payload) -> Seat:
+    """Where a payload with no booking yet rides on ``launch``: the first port whose envelope it
+    fits (with that port's first adapter), or no port on a launch without ports. Which slots are
+    free is the solver's business (it shares them out), so fullness is not asked here; the offer
+    asks for a slot of this kind (``search_seat(port_kind=...)``). ``Conflict`` when none fits."""
+    ports = launch_ports(launch)
+    if not ports:
+        return Seat(port=None, adapter=None)
+    for port in ports:
+        if envelope_problem(vehicle_model=launch.vehicle_model, port=port, payload=payload) is None:
+            return choose_seat(launch=launch, port_kind=port.kind, adapter=None)
+    raise Conflict(
+        _("no port on %(launch)s takes payload %(payload)s")
+        % {"launch": launch_label(launch), "payload": payload.name}
+    )
+
+
 def _seat(*, demand: Demand, launch: Launch) -> Seat:
-    assert demand.booking is not None  # bookings are the only source today
-    return rebook_seat(booking=demand.booking, target=launch)
+    if demand.booking is not None:
+        return rebook_seat(booking=demand.booking, target=launch)
+    return new_seat(launch=launch, payload=demand.payload)
+
+
+def _new_hold_refusal(*, demand: Demand, launch: Launch, ready: bool, other_holds: bool) -> str | None:
+    """A seat offered to a payload with no booking is a new hold: the payload is ready (as for
+    every offer of a seat), a standby entry's customer has a contract to confirm it under, and the
+    customer holds nothing else unconfirmed on the launch."""
+    if not ready:
+        return payload_readiness_refusal(payload=demand.payload, customer=demand.customer)
+    if not demand.under_contract:
+        return _(
+            "accepting a standby seat confirms it, and %(customer)s has no active contract with %(provider)s"
+        ) % {"customer": demand.customer.name, "provider": launch.provider}
+    if other_holds:
+        return _("%(customer)s already holds another unconfirmed seat on %(launch)s: confirm it first") % {
+            "customer": demand.customer.name,
+            "launch": launch_label(launch),
+        }
+    return None
 
 
 def _move_refusal(*, booking: Booking, launch: Launch, other_holds: bool) -> str | None:
@@ -287,7 +424,9 @@ def manifest_world(*, provider: Provider, now: datetime, weights: Mapping[str, f
         demands=tuple(specs),
         launches=launch_specs,
         contracts=_contract_specs(demands=demands),
-        groups=_hold_groups(demands=demands, launches=by_key),
+        groups=_hold_groups(demands=demands, launches=by_key)
+        + _new_hold_budgets(demands=demands, provider=provider, now=now)
+        + _one_seat_per_payload(demands=demands),
         move_penalty=round(weights["move"]),
     )
     return world
@@ -412,7 +551,7 @@ def _hold_groups(*, demands: Sequence[Demand], launches: Mapping[str, Launch]) -
     count against the share of a launch one customer may hold unconfirmed."""
     held: dict[int, list[Demand]] = defaultdict(list)
     for demand in demands:
-        if demand.booking is not None and demand.booking.status == Booking.Status.HELD:
+        if demand.new_hold or (demand.booking is not None and demand.booking.status == Booking.Status.HELD):
             held[demand.customer.pk].append(demand)
     groups = []
     for members in held.values():
@@ -423,3 +562,33 @@ def _hold_groups(*, demands: Sequence[Demand], launches: Mapping[str, Launch]) -
             if len(movers) > 1:
                 groups.append(Group(launch=key, demands=movers, at_most=1))
     return tuple(groups)
+
+
+def _new_hold_budgets(*, demands: Sequence[Demand], provider: Provider, now: datetime) -> tuple[Group, ...]:
+    """A customer's new holds (standby entries, dedicated requests placed) stay within the
+    provider's limit of unconfirmed holds at once, less the holds the customer has now."""
+    new: dict[int, list[Demand]] = defaultdict(list)
+    for demand in demands:
+        if demand.new_hold:
+            new[demand.customer.pk].append(demand)
+    groups = []
+    for customer_id, members in new.items():
+        held = customer_open_holds(customer_id=customer_id, provider_id=provider.pk, now=now).count()
+        budget = max(provider.hold_limit_per_customer - held, 0)
+        if len(members) > budget:
+            groups.append(Group(launch=None, demands=tuple(d.key for d in members), at_most=budget))
+    return tuple(groups)
+
+
+def _one_seat_per_payload(*, demands: Sequence[Demand]) -> tuple[Group, ...]:
+    """A payload waiting on several standby lists, or also asking for a dedicated launch, flies
+    once: at most one of its demands is placed."""
+    by_payload: dict[int, list[Demand]] = defaultdict(list)
+    for demand in demands:
+        if demand.new_hold:
+            by_payload[demand.payload.pk].append(demand)
+    return tuple(
+        Group(launch=None, demands=tuple(d.key for d in members), at_most=1)
+        for members in by_payload.values()
+        if len(members) > 1
+    )

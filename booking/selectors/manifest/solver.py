@@ -9,7 +9,8 @@ the points, under:
 - capacity, port slots and return mass per launch (the final manifest);
 - contracts: the launches a contract's bookings sit on now or are proposed for, together, stay
   within the launches it has left;
-- groups: at most so many of some demands on one launch (one customer's unconfirmed holds);
+- groups: at most so many of some demands on one launch (one customer's unconfirmed holds), or
+  placed at all (a customer's new holds within the provider's limit; one payload flies once);
 - a demand that must fly (a booking whose launch still takes it) keeps an option;
 - a launch either gives payloads away or takes them in, never both in one proposal. With the
   union rule for contracts this makes every subset of the proposed moves, carried out in any
@@ -76,9 +77,9 @@ class ContractSpec:
 
 @dataclass(frozen=True)
 class Group:
-    """At most ``at_most`` of ``demands`` on ``launch``."""
+    """At most ``at_most`` of ``demands`` on ``launch`` (``None``: placed on any launch)."""
 
-    launch: str
+    launch: str | None
     demands: tuple[str, ...]
     at_most: int
 
@@ -236,10 +237,14 @@ def _shared_violations(problem: Problem, tally: _Tally, assignment: Mapping[str,
         if len(extra) > contract.launches_left:
             wrong.append(f"{contract.key} uses {len(extra)} launches of {contract.launches_left}")
     for group in problem.groups:
-        count = sum(1 for key in group.demands if assignment.get(key) == group.launch)
+        count = sum(1 for key in group.demands if _in_group(group, assignment.get(key)))
         if count > group.at_most:
-            wrong.append(f"{count} of a group on {group.launch}, at most {group.at_most}")
+            wrong.append(f"{count} of a group on {group.launch or 'any launch'}, at most {group.at_most}")
     return wrong
+
+
+def _in_group(group: Group, chosen: str | None) -> bool:
+    return chosen is not None and (group.launch is None or chosen == group.launch)
 
 
 Rider = tuple[DemandSpec, Option, cp_model.IntVar]
@@ -264,8 +269,14 @@ def solve(problem: Problem, *, time_limit_seconds: float = 4.0, workers: int = 2
         _launch_limits(model, launches[key], riders)
     _give_or_take(model, by_launch, blocked=_blocked(problem))
     _contracts(model, problem, x)
+    by_demand: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (demand_key, _launch), var in x.items():
+        by_demand[demand_key].append(var)
     for group in problem.groups:
-        members = [x[(key, group.launch)] for key in group.demands if (key, group.launch) in x]
+        if group.launch is not None:
+            members = [x[(key, group.launch)] for key in group.demands if (key, group.launch) in x]
+        else:
+            members = [var for key in group.demands for var in by_demand.get(key, [])]
         if len(members) > group.at_most:
             model.add(sum(members) <= group.at_most)
     model.maximize(sum(terms))
