@@ -353,7 +353,7 @@ def dedicated_request_booked(*, booking: Booking, actor: Actor) -> DedicatedRequ
 def dedicated_request_met(*, request: DedicatedRequest, booking: Booking, actor: Actor) -> DedicatedRequest:
     """A rideshare seat offered for the request (the manifest optimiser's) was taken: ``booking``
     holds or confirms it, so the request waits for no dedicated launch. Caller is inside the
-    transaction that made the booking, with its locks (the request comes last). Refused when the
+    transaction that confirmed the booking, with its locks (the request comes last). Refused when the
     request is no longer waiting for an operator."""
     request = locking.lock_dedicated_request(request_id=request.pk)
     _refuse_unless(request, (DedicatedRequest.Status.REQUESTED,), cannot=_("met by a rideshare seat"))

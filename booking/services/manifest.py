@@ -14,8 +14,8 @@ A standby entry placed on a launch is, once offered, the standby offer on that l
 offer (accepting confirms it, declining cancels it), from the standby pages or as this move. A
 dedicated request placed on a rideshare launch is offered a seat there (the same
 ``booking.move_offered`` event: a webhook and an e-mail); accepted, the seat is quoted and held,
-and confirmed when the customer's contract allows it (else it stays held for the customer to
-confirm), and the request is met (``dedicated.dedicated_request_met``); declined or lapsed, the
+and confirmed under the customer's contract (refused whole when it cannot be), and the request
+is met (``dedicated.dedicated_request_met``); declined or lapsed, the
 request stays open. An entry or a request that changed meanwhile is refused with the reason.
 
 Move rows change state with a conditional update on their status, so two answers to one offer
@@ -688,9 +688,9 @@ def _accept_dedicated(move: ManifestMove, *, actor: Actor, now: datetime) -> Boo
 
 def _take_seat(move: ManifestMove, *, request: DedicatedRequest, actor: Actor, now: datetime) -> Booking:
     """The seat for a dedicated request, through the booking services: a quote on the launch (the
-    port kind the optimiser counted), a hold, the confirmation when an active contract of the
-    customer's has room (else the booking stays held, for the customer to confirm under a
-    contract before the hold runs out), and the request marked met."""
+    port kind the optimiser counted), a hold and its confirmation under the customer's contract,
+    and the request marked met. A confirmation refused (the contract used up meanwhile, say)
+    takes nothing: no hold is left behind, the request stays open."""
     payload = request.payload
     assert payload is not None
     launch = move.to_launch
@@ -704,13 +704,7 @@ def _take_seat(move: ManifestMove, *, request: DedicatedRequest, actor: Actor, n
         now=now,
     )
     booking = bookings.booking_hold(quote=quote, actor=actor, now=now, customer=request.customer)
-    try:
-        with transaction.atomic():
-            booking = bookings.booking_confirm(booking=booking, actor=actor, now=now)
-    except Busy:
-        raise
-    except Conflict as exc:
-        logger.info("manifest: %s stays held for %s: %s", booking.reference, request.reference, exc.message)
+    booking = bookings.booking_confirm(booking=booking, actor=actor, now=now)
     dedicated.dedicated_request_met(request=request, booking=booking, actor=actor)
     return booking
 

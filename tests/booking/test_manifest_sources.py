@@ -273,17 +273,29 @@ def test_the_portal_and_the_api_show_a_seat_offered_for_a_request_and_take_it(wo
     assert request.status == DedicatedRequest.Status.MET
 
 
-def test_without_a_contract_the_seat_taken_for_a_request_stays_held(world):
-    _, _, request = mixed_world(world)
+def test_a_request_without_a_contract_to_confirm_under_is_not_placed(world):
+    request = requested(world, "Zengzhang-5", "40")
     request.customer.contracts.update(status="terminated")
+    built = manifest_world(provider=world.provider, now=world.now)
+    assert built.options[f"dedicated:{request.pk}"] == {}
+
+
+def test_a_seat_that_cannot_be_confirmed_any_more_is_refused_whole_and_the_request_stays_open(world):
+    """Taking an offered seat confirms it: with the contract ended after the offer, the acceptance
+    is refused, no hold is left behind and the request waits as before (met means flying)."""
+    _, _, request = mixed_world(world)
     proposal = manifest_propose(provider=world.provider, actor=world.user)
     (move,) = manifest_moves_offer(
         proposal=proposal, actor=world.user, moves=[proposal.moves.get(source="dedicated")]
     )
-    booking = manifest_move_accept(move=move, actor=world.user, customer=request.customer)
-    assert booking.status == Booking.Status.HELD and booking.hold_expires_at is not None
+    request.customer.contracts.update(status="terminated")
+    with pytest.raises(Conflict):
+        manifest_move_accept(move=move, actor=world.user, customer=request.customer)
+    move.refresh_from_db()
     request.refresh_from_db()
-    assert request.status == DedicatedRequest.Status.MET
+    assert move.status == Status.REFUSED and "contract" in move.refusal
+    assert request.status == DedicatedRequest.Status.REQUESTED
+    assert not Booking.objects.filter(payload=request.payload).exists()
 
 
 def test_a_declined_or_lapsed_dedicated_move_leaves_the_request_open(world):

@@ -135,7 +135,9 @@ def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
     )
     contracted = set(
         Contract.objects.filter(
-            provider=provider, status=Contract.Status.ACTIVE, customer_id__in={e.customer_id for e in entries}
+            provider=provider,
+            status=Contract.Status.ACTIVE,
+            customer_id__in={e.customer_id for e in entries} | {r.customer_id for r in requests},
         ).values_list("customer_id", flat=True)
     )
     demands += [
@@ -163,6 +165,7 @@ def manifest_demands(*, provider: Provider, now: datetime) -> list[Demand]:
             current=None,
             revenue_usd=Decimal(0),
             request=request,
+            under_contract=request.customer_id in contracted,
         )
         for request in requests
         if request.payload is not None and request.payload_id not in flying
@@ -309,13 +312,14 @@ def _seat(*, demand: Demand, launch: Launch) -> Seat:
 
 def _new_hold_refusal(*, demand: Demand, launch: Launch, ready: bool, other_holds: bool) -> str | None:
     """A seat offered to a payload with no booking is a new hold: the payload is ready (as for
-    every offer of a seat), a standby entry's customer has a contract to confirm it under, and the
+    every offer of a seat), its customer has a contract to confirm it under (taking the seat
+    confirms it, for a standby entry and a dedicated request alike), and the
     customer holds nothing else unconfirmed on the launch."""
     if not ready:
         return payload_readiness_refusal(payload=demand.payload, customer=demand.customer)
     if not demand.under_contract:
         return _(
-            "accepting a standby seat confirms it, and %(customer)s has no active contract with %(provider)s"
+            "accepting an offered seat confirms it, and %(customer)s has no active contract with %(provider)s"
         ) % {"customer": demand.customer.name, "provider": launch.provider}
     if other_holds:
         return _("%(customer)s already holds another unconfirmed seat on %(launch)s: confirm it first") % {
