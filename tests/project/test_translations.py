@@ -42,6 +42,8 @@ READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ATTRIBUTE = re.compile(r"\b(" + "|".join(READ_ATTRIBUTES) + r""")\s*=\s*(["'])(.*?)\2""", re.S)
 _HOLE = "\x00"  # where a variable or a tag stood
+_BUTTON_INPUT = re.compile(r"""<input\b[^>]*\btype\s*=\s*["']?(submit|button|reset)\b""", re.I | re.S)
+_VALUE = re.compile(r"""\bvalue\s*=\s*(["'])(.*?)\1""", re.S)
 
 
 _ENTITY = re.compile(r"&#?\w+;")
@@ -91,6 +93,10 @@ class _Scanner:
         for name, _quote, value in _ATTRIBUTE.findall(self.tag):
             if _reads_as_words(value):
                 self.found.append(f'{name}="{value}"')
+        if _BUTTON_INPUT.match(self.tag):  # a button's value is its caption
+            for _quote, value in _VALUE.findall(self.tag):
+                if _reads_as_words(value):
+                    self.found.append(f'value="{value}"')
         opened = re.match(r"<(script|style)\b", self.tag, re.I)
         self.skip_until = f"</{opened[1].lower()}>" if opened else ""
         self.tag = ""
@@ -152,8 +158,10 @@ def test_the_scanner_finds_plain_words_and_passes_marked_ones():
         '{% load i18n %}<h1>{% translate "Bookings" %}</h1><p>Plain words</p>'
         '<a title="Your account">{{ user }}</a> · 520 kg — {% blocktranslate %}Held {{ n }}{% endblocktranslate %}'
         "<script>var words = 'not read';</script><option{% if x %} selected{% endif %}>Launchbook</option>"
+        '<input type="submit" value="Rebook"><input type="submit" value="{% translate "Save" %}">'
+        '<input type="hidden" name="step" value="plain data">'
     )
-    assert unmarked_strings(source) == ["Plain words", 'title="Your account"']
+    assert unmarked_strings(source) == ["Plain words", 'title="Your account"', 'value="Rebook"']
 
 
 @pytest.mark.parametrize("path", _product_templates(), ids=lambda p: str(p.relative_to(ROOT)))
