@@ -42,6 +42,7 @@ class CancellationTierInline(PlatformAdminEditsOnly, admin.TabularInline):
     model = CancellationTier
     extra = 0
     verbose_name = gettext_lazy("cancellation fee tier")
+    verbose_name_plural = gettext_lazy("cancellation fee tiers")
 
 
 @admin.register(Provider)
