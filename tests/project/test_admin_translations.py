@@ -23,14 +23,17 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import get_fields_from_path, label_for_field
+from django.contrib.auth.models import User
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 
 import booking.admin  # noqa: F401  (registers every ModelAdmin and defines the admin's forms)
 import vehicles.admin  # noqa: F401
-from booking.models import Launch
+from booking.models import Invoice, Launch
 from tests.factories import UserFactory
 from vehicles.models import LaunchSite, MobilePlatform
 
@@ -248,6 +251,13 @@ def chinese_admin(client, demo_catalog, db):
     return client
 
 
+def _request_for(client) -> Any:
+    """A request as the signed-in administrator (for the admin's own scoped queryset)."""
+    request = RequestFactory().get("/admin/")
+    request.user = User.objects.get(pk=client.session["_auth_user_id"])
+    return request
+
+
 def _read(client, url: str) -> _Words:
     response = client.get(url)
     assert response.status_code == 200, f"{url}: {response.status_code}"
@@ -302,3 +312,34 @@ def test_the_timelines_read_in_chinese(chinese_admin):
         words = _read(chinese_admin, url)
         assert any("排期时间线" in h for h in words.headings), url
         assert _english_left(words.labels) == [], url
+
+
+@pytest.mark.parametrize("entry", _our_admins(), ids=lambda e: e[0]._meta.label)
+def test_every_change_page_reads_in_chinese(chinese_admin, entry):
+    """The first row of each list (on the demo catalog), opened: its field labels, fieldset titles
+    and inlines' headings."""
+    model, model_admin = entry
+    row = model_admin.get_queryset(_request_for(chinese_admin)).order_by("pk").first()
+    if row is None:
+        pytest.skip(f"the demo has no {model._meta.verbose_name}")
+    opts = model._meta
+    words = _read(chinese_admin, reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
+    assert words.labels, "the page shows its fields"
+    assert _english_left(words.labels) == [], "the field labels"
+    assert _english_left([h for h in words.headings if h != str(row)]) == [], "the headings"
+
+
+def test_the_action_forms_and_the_payment_form_read_in_chinese(chinese_admin):
+    launch = Launch.objects.order_by("pk").first()
+    invoice = Invoice.objects.filter(voided_at__isnull=True).order_by("pk").first()
+    assert launch is not None and invoice is not None
+    changelist = reverse("admin:booking_launch_changelist")
+    for action, heading in [("slip_launch", "推迟发射"), ("scrub_launches", "取消发射")]:
+        response = chinese_admin.post(changelist, {"action": action, ACTION_CHECKBOX_NAME: [launch.pk]})
+        assert response.status_code == 200, action
+        words = _Words()
+        words.feed(response.content.decode())
+        assert heading in words.headings, (action, words.headings)
+        assert words.labels and _english_left(words.labels) == [], (action, words.labels)
+    words = _read(chinese_admin, reverse("admin:booking_invoice_record_payment", args=[invoice.pk]))
+    assert words.labels and _english_left(words.labels) == [], words.labels
