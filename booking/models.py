@@ -32,10 +32,10 @@ class DelayCause(models.TextChoices):
     ``launch.scrubbed`` events. A delay the provider or the weather caused waives the rebooking
     fee of the bookings that move away from it (``booking.rules.money.WAIVING_CAUSES``)."""
 
-    PROVIDER = "provider", "Provider or technical"
-    WEATHER = "weather", "Weather"
-    RANGE = "range", "Range"
-    CUSTOMER = "customer", "Customer"
+    PROVIDER = "provider", _("Provider or technical")
+    WEATHER = "weather", _("Weather")
+    RANGE = "range", _("Range")
+    CUSTOMER = "customer", _("Customer")
 
 
 class Launch(models.Model):
@@ -71,22 +71,40 @@ class Launch(models.Model):
         STANDARD = "standard", _("Standard campaign")
         EXPRESS = "express", _("Express (24-hour)")
 
-    name = models.CharField(max_length=120)
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="launches")
-    vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="launches")
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="launches", verbose_name=_("provider")
+    )
+    vehicle_model = models.ForeignKey(
+        VehicleModel, on_delete=models.PROTECT, related_name="launches", verbose_name=_("vehicle model")
+    )
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="launches"
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="launches",
+        verbose_name=_("vehicle"),
     )
-    site = models.ForeignKey(LaunchSite, on_delete=models.PROTECT, related_name="launches")
-    pad = models.ForeignKey(Pad, on_delete=models.PROTECT, null=True, blank=True, related_name="launches")
+    site = models.ForeignKey(
+        LaunchSite, on_delete=models.PROTECT, related_name="launches", verbose_name=_("site")
+    )
+    pad = models.ForeignKey(
+        Pad, on_delete=models.PROTECT, null=True, blank=True, related_name="launches", verbose_name=_("pad")
+    )
     platform = models.ForeignKey(
-        MobilePlatform, on_delete=models.PROTECT, null=True, blank=True, related_name="launches"
+        MobilePlatform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="launches",
+        verbose_name=_("platform"),
     )
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, verbose_name=_("orbit family"))
     altitude_km = models.PositiveIntegerField(_("altitude (km)"))
     inclination_deg = models.DecimalField(_("inclination (°)"), max_digits=6, decimal_places=2)
-    window_start = models.DateTimeField()
-    window_end = models.DateTimeField()
+    window_start = models.DateTimeField(verbose_name=_("window start"))
+    window_end = models.DateTimeField(verbose_name=_("window end"))
     ltan = models.TimeField(
         null=True,
         blank=True,
@@ -100,13 +118,20 @@ class Launch(models.Model):
         _("NET"), help_text=_("No earlier than: the best current estimate of lift-off.")
     )
     net_precision = models.CharField(
-        "NET precision", max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR
+        _("NET precision"), max_length=8, choices=NetPrecision.choices, default=NetPrecision.HOUR
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True, verbose_name=_("status")
+    )
     service_level = models.CharField(
-        max_length=10, choices=ServiceLevel.choices, default=ServiceLevel.STANDARD
+        max_length=10,
+        choices=ServiceLevel.choices,
+        default=ServiceLevel.STANDARD,
+        verbose_name=_("service level"),
     )
-    rideshare = models.BooleanField(default=True, help_text=_("Sells seats to more than one customer."))
+    rideshare = models.BooleanField(
+        default=True, help_text=_("Sells seats to more than one customer."), verbose_name=_("rideshare")
+    )
     dedicated_customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
@@ -114,6 +139,7 @@ class Launch(models.Model):
         blank=True,
         related_name="dedicated_launches",
         help_text=_("A dedicated launch sold to one customer: no other customer books on it."),
+        verbose_name=_("dedicated customer"),
     )
     held_by = models.CharField(
         max_length=10,
@@ -123,9 +149,10 @@ class Launch(models.Model):
         help_text=_(
             "Who put the launch on hold, read while it is on hold: readiness releases only its own holds."
         ),
+        verbose_name=_("held by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("launch")
@@ -176,65 +203,111 @@ class Booking(models.Model):
     # Which bookings take capacity is ``booking.selectors.capacity.capacity_taking_q`` (held ones
     # only until their hold runs out).
 
-    reference = models.CharField(max_length=20, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bookings")
-    contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    reference = models.CharField(max_length=20, unique=True, verbose_name=_("reference"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("customer")
     )
-    payload = models.ForeignKey(Payload, on_delete=models.PROTECT, related_name="bookings")
-    launch = models.ForeignKey(Launch, on_delete=models.PROTECT, related_name="bookings")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.HELD, db_index=True)
-    price = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("contract"),
+    )
+    payload = models.ForeignKey(
+        Payload, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("payload")
+    )
+    launch = models.ForeignKey(
+        Launch, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("launch")
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.HELD, db_index=True, verbose_name=_("status")
+    )
+    price = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("price"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
     mass_kg = models.DecimalField(
-        "mass (kg)",
+        _("mass (kg)"),
         max_digits=9,
         decimal_places=1,
         help_text=_("Payload plus adapter mass counted against the launch."),
     )
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hold expires at"))
     quote = models.ForeignKey(
-        "Quote", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+        "Quote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("quote"),
     )
     # The port it takes (none on a launch without ports) and the adapter whose mass mass_kg counts.
     launch_port = models.ForeignKey(
-        "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+        "LaunchPort",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("launch port"),
     )
-    adapter = models.ForeignKey(Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    adapter_mass_kg = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    adapter = models.ForeignKey(
+        Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("adapter")
+    )
+    adapter_mass_kg = models.DecimalField(
+        max_digits=7, decimal_places=2, default=Decimal("0"), verbose_name=_("adapter mass (kg)")
+    )
     rebooked_from = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rebooked_to"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rebooked_to",
+        verbose_name=_("rebooked from"),
     )
     credit_carried_over = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
         help_text=_("Paid before the booking last moved to another launch, less the rebooking fee."),
+        verbose_name=_("credit carried over"),
     )
-    amount_paid = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    amount_paid = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), verbose_name=_("amount paid")
+    )
     fees_charged = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Rebooking and cancellation fees charged, as the customer agreed them.",
+        help_text=_("Rebooking and cancellation fees charged, as the customer agreed them."),
+        verbose_name=_("fees charged"),
     )
     refund_due = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="Owed back to the customer: paid beyond the fee on cancelling, or beyond a lower price after a move.",
+        help_text=_(
+            "Owed back to the customer: paid beyond the fee on cancelling, or beyond a lower price after a move."
+        ),
+        verbose_name=_("refund due"),
     )
     may_move = models.BooleanField(
-        "may be moved",
+        _("may be moved"),
         default=True,
-        help_text="The customer agrees that the provider may offer to move this booking to another launch "
-        "(each move is still an offer the customer accepts or declines).",
+        help_text=_(
+            "The customer agrees that the provider may offer to move this booking to another launch "
+            "(each move is still an offer the customer accepts or declines)."
+        ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("booking")
@@ -272,19 +345,26 @@ class DedicatedRequest(models.Model):
     ``met``. Written by ``booking.services.dedicated`` only."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        SCHEDULED = "scheduled", "Scheduled"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        DECLINED = "declined", "Declined"
-        BOOKED = "booked", "Booked"
-        MET = "met", "Met by a rideshare seat"
+        REQUESTED = "requested", _("Requested")
+        SCHEDULED = "scheduled", _("Scheduled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Declined")
+        BOOKED = "booked", _("Booked")
+        MET = "met", _("Met by a rideshare seat")
 
     OPEN_STATUSES = (Status.REQUESTED,)
 
-    reference = models.CharField(max_length=20, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="dedicated_requests")
+    reference = models.CharField(max_length=20, unique=True, verbose_name=_("reference"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="dedicated_requests", verbose_name=_("customer")
+    )
     payload = models.ForeignKey(
-        Payload, on_delete=models.PROTECT, null=True, blank=True, related_name="dedicated_requests"
+        Payload,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dedicated_requests",
+        verbose_name=_("payload"),
     )
     vehicle_model = models.ForeignKey(
         VehicleModel,
@@ -292,45 +372,67 @@ class DedicatedRequest(models.Model):
         null=True,
         blank=True,
         related_name="dedicated_requests",
-        help_text="Empty: any vehicle model that can fly the orbit.",
+        help_text=_("Empty: any vehicle model that can fly the orbit."),
+        verbose_name=_("vehicle model"),
     )
     providers = models.ManyToManyField(
         Provider,
         related_name="dedicated_requests",
         blank=True,
-        help_text="The providers whose operators see it: the model's, or for any model each provider "
-        "with a model that can fly the orbit.",
+        help_text=_(
+            "The providers whose operators see it: the model's, or for any model each provider "
+            "with a model that can fly the orbit."
+        ),
+        verbose_name=_("providers"),
     )
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
-    altitude_km = models.PositiveIntegerField("altitude (km)")
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, verbose_name=_("orbit family"))
+    altitude_km = models.PositiveIntegerField(_("altitude (km)"))
     inclination_deg = models.DecimalField(
-        "inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("inclination (°)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
-    ltan = models.TimeField(null=True, blank=True, verbose_name="local time of the ascending node")
-    earliest = models.DateTimeField()
-    latest = models.DateTimeField()
-    note = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    ltan = models.TimeField(null=True, blank=True, verbose_name=_("local time of the ascending node"))
+    earliest = models.DateTimeField(verbose_name=_("earliest"))
+    latest = models.DateTimeField(verbose_name=_("latest"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+        db_index=True,
+        verbose_name=_("status"),
+    )
     launch = models.OneToOneField(
-        Launch, on_delete=models.PROTECT, null=True, blank=True, related_name="dedicated_request"
+        Launch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dedicated_request",
+        verbose_name=_("launch"),
     )
-    decline_reason = models.CharField(max_length=300, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True, verbose_name=_("decline reason"))
     quote = models.ForeignKey(
         "Quote",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The dedicated quote the request was made from, if any.",
+        help_text=_("The dedicated quote the request was made from, if any."),
+        verbose_name=_("quote"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name = "dedicated launch request"
+        verbose_name = _("dedicated launch request")
+        verbose_name_plural = _("dedicated launch requests")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -354,26 +456,50 @@ class Event(models.Model):
     read from these rows.
     """
 
-    verb = models.CharField(max_length=60, db_index=True, help_text='e.g. "booking.confirmed".')
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    verb = models.CharField(
+        max_length=60, db_index=True, help_text=_('e.g. "booking.confirmed".'), verbose_name=_("verb")
     )
-    actor_label = models.CharField(max_length=120, help_text=_("The actor's name, or the system process."))
-    subject_type = models.CharField(max_length=40)
-    subject_id = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(
+        max_length=120, help_text=_("The actor's name, or the system process."), verbose_name=_("actor label")
+    )
+    subject_type = models.CharField(max_length=40, verbose_name=_("subject type"))
+    subject_id = models.PositiveBigIntegerField(verbose_name=_("subject ID"))
     customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("customer"),
     )
     provider = models.ForeignKey(
-        Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Provider,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("provider"),
     )
     launch = models.ForeignKey(
-        Launch, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        Launch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("launch"),
     )
-    before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    message = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("before"))
+    after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("after"))
+    message = models.CharField(max_length=300, blank=True, verbose_name=_("message"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("event")
@@ -409,13 +535,32 @@ class Reservation(models.Model):
         VEHICLE = "vehicle", _("Rocket")
         RANGE = "range", _("Range")
 
-    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="reservations")
-    platform = models.ForeignKey(
-        MobilePlatform, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, related_name="reservations", verbose_name=_("launch")
     )
-    pad = models.ForeignKey(Pad, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations")
+    platform = models.ForeignKey(
+        MobilePlatform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        verbose_name=_("platform"),
+    )
+    pad = models.ForeignKey(
+        Pad,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        verbose_name=_("pad"),
+    )
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        verbose_name=_("vehicle"),
     )
     range_site = models.ForeignKey(
         LaunchSite,
@@ -424,6 +569,7 @@ class Reservation(models.Model):
         blank=True,
         related_name="range_reservations",
         help_text=_("The site whose range this claim holds (kind range): always the reservation's site."),
+        verbose_name=_("range site"),
     )
     origin = models.ForeignKey(
         LaunchSite,
@@ -432,19 +578,23 @@ class Reservation(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Where the platform departs from (its last location)."),
+        verbose_name=_("origin"),
     )
     site = models.ForeignKey(
         LaunchSite,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Where the platform or pad is for this launch: the launch's site when reserved."),
+        verbose_name=_("site"),
     )
-    occupied_from = models.DateTimeField()
-    arrive_at = models.DateTimeField(null=True, blank=True)
-    ready_at = models.DateTimeField(null=True, blank=True, help_text=_("Set-up done, rocket erected."))
-    occupied_until = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    occupied_from = models.DateTimeField(verbose_name=_("occupied from"))
+    arrive_at = models.DateTimeField(null=True, blank=True, verbose_name=_("arrive at"))
+    ready_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set-up done, rocket erected."), verbose_name=_("ready at")
+    )
+    occupied_until = models.DateTimeField(verbose_name=_("occupied until"))
+    released_at = models.DateTimeField(null=True, blank=True, verbose_name=_("released at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("reservation")
@@ -517,9 +667,11 @@ class Reservation(models.Model):
 class ExchangeRate(models.Model):
     """How many units of a currency buy one US dollar; operators keep this table current."""
 
-    currency = models.CharField(max_length=3, choices=Currency.choices, unique=True)
+    currency = models.CharField(
+        max_length=3, choices=Currency.choices, unique=True, verbose_name=_("currency")
+    )
     units_per_usd = models.DecimalField(_("units per USD"), max_digits=14, decimal_places=6)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("exchange rate")
@@ -534,11 +686,15 @@ class ExchangeRate(models.Model):
 class RideshareRate(models.Model):
     """A provider's price per kg for a rideshare seat to one orbit family, with a minimum charge."""
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rideshare_rates")
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="rideshare_rates", verbose_name=_("provider")
+    )
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, verbose_name=_("orbit family"))
     price_per_kg = models.DecimalField(_("price per kg"), max_digits=12, decimal_places=2)
-    minimum_charge = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    currency = models.CharField(max_length=3, choices=Currency.choices)
+    minimum_charge = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), verbose_name=_("minimum charge")
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
 
     class Meta:
         verbose_name = _("rideshare rate")
@@ -558,10 +714,13 @@ class DedicatedPrice(models.Model):
     """The price of a whole launch on a vehicle model."""
 
     vehicle_model = models.OneToOneField(
-        VehicleModel, on_delete=models.CASCADE, related_name="dedicated_price"
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="dedicated_price",
+        verbose_name=_("vehicle model"),
     )
-    price = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
+    price = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("price"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
 
     class Meta:
         verbose_name = _("dedicated price")
@@ -580,17 +739,23 @@ class AddOnService(models.Model):
         MISSION_CONTROL = "mission_control", _("Mission control")
         IT_SUPPORT = "it_support", _("IT support")
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="add_on_services")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=120)
-    flat_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    percent_of_declared_value = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
-    active = models.BooleanField(default=True)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="add_on_services", verbose_name=_("provider")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    flat_price = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("flat price")
+    )
+    percent_of_declared_value = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("percent of declared value")
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
-        verbose_name = "add-on service"
-        verbose_name_plural = "add-on services"
+        verbose_name = _("add-on service")
+        verbose_name_plural = _("add-on services")
         ordering = ["provider", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "kind"], name="unique_add_on_per_provider"),
@@ -615,44 +780,84 @@ class Quote(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         EXPIRED = "expired", _("Expired")
 
-    reference = models.CharField(max_length=20, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
-    payload = models.ForeignKey(Payload, on_delete=models.PROTECT, related_name="quotes")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    service_level = models.CharField(
-        max_length=10, choices=Launch.ServiceLevel.choices, default=Launch.ServiceLevel.STANDARD
+    reference = models.CharField(max_length=20, unique=True, verbose_name=_("reference"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("customer")
     )
-    launch = models.ForeignKey(Launch, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
-    vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="quotes")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="quotes")
+    payload = models.ForeignKey(
+        Payload, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("payload")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    service_level = models.CharField(
+        max_length=10,
+        choices=Launch.ServiceLevel.choices,
+        default=Launch.ServiceLevel.STANDARD,
+        verbose_name=_("service level"),
+    )
+    launch = models.ForeignKey(
+        Launch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        verbose_name=_("launch"),
+    )
+    vehicle_model = models.ForeignKey(
+        VehicleModel, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("vehicle model")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("provider")
+    )
     mass_kg = models.DecimalField(
-        "mass (kg)", max_digits=9, decimal_places=1, help_text=_("Payload plus adapter mass.")
+        _("mass (kg)"), max_digits=9, decimal_places=1, help_text=_("Payload plus adapter mass.")
     )
     launch_port = models.ForeignKey(
-        "LaunchPort", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes"
+        "LaunchPort",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        verbose_name=_("launch port"),
     )
-    adapter = models.ForeignKey(Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    adapter_mass_kg = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
-    options = models.JSONField(default=list, blank=True)
-    declared_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
+    adapter = models.ForeignKey(
+        Adapter, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("adapter")
+    )
+    adapter_mass_kg = models.DecimalField(
+        max_digits=7, decimal_places=2, default=Decimal("0"), verbose_name=_("adapter mass (kg)")
+    )
+    options = models.JSONField(default=list, blank=True, verbose_name=_("options"))
+    declared_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("declared value")
+    )
+    total = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("total"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
     chosen_because = models.CharField(
         max_length=400,
         blank=True,
-        help_text="When the customer named no launch and no vehicle model: why this option was chosen.",
+        help_text=_("When the customer named no launch and no vehicle model: why this option was chosen."),
+        verbose_name=_("chosen because"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    valid_until = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True, verbose_name=_("status")
+    )
+    valid_until = models.DateTimeField(verbose_name=_("valid until"))
     launch_made_for_it = models.BooleanField(
         default=False,
-        help_text="The launch was scheduled for this quote (an express order): it is priced as the "
-        "payload's own launch and scrubbed if the quote's hold lapses or is cancelled unconfirmed.",
+        help_text=_(
+            "The launch was scheduled for this quote (an express order): it is priced as the "
+            "payload's own launch and scrubbed if the quote's hold lapses or is cancelled unconfirmed."
+        ),
+        verbose_name=_("launch made for it"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("quote")
@@ -675,11 +880,11 @@ class QuoteLine(models.Model):
         REBOOKING_FEE = "rebooking_fee", _("Rebooking fee")
         CREDIT = "credit", _("Credit carried over")
 
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    description = models.CharField(max_length=200)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines", verbose_name=_("quote"))
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    description = models.CharField(max_length=200, verbose_name=_("description"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
 
     class Meta:
         verbose_name = _("quote line")
@@ -706,11 +911,13 @@ class OwnerRole(models.TextChoices):
 
 
 class ReadinessTemplate(models.Model):
-    slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    service_level = models.CharField(max_length=10, choices=Launch.ServiceLevel.choices, blank=True)
-    active = models.BooleanField(default=True)
+    slug = models.SlugField(max_length=40, unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    service_level = models.CharField(
+        max_length=10, choices=Launch.ServiceLevel.choices, blank=True, verbose_name=_("service level")
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("readiness template")
@@ -726,25 +933,32 @@ class TemplateStep(models.Model):
         MANUAL = "manual", _("Manual sign-off")
         AUTOMATIC = "automatic", _("Automatic check")
 
-    template = models.ForeignKey(ReadinessTemplate, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField()
-    code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=120)
+    template = models.ForeignKey(
+        ReadinessTemplate, on_delete=models.CASCADE, related_name="steps", verbose_name=_("template")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     offset_minutes = models.IntegerField(
-        "offset (minutes)", help_text=_("When the step is due, in minutes from T-0 (negative: before).")
+        _("offset (minutes)"), help_text=_("When the step is due, in minutes from T-0 (negative: before).")
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
-    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices, verbose_name=_("owner role"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL, verbose_name=_("kind"))
     check_name = models.CharField(
-        max_length=40, blank=True, help_text=_("Automatic check to run (kind automatic).")
+        max_length=40,
+        blank=True,
+        help_text=_("Automatic check to run (kind automatic)."),
+        verbose_name=_("check name"),
     )
-    blocking = models.BooleanField(default=True, help_text=_("A failed or late step holds the launch."))
+    blocking = models.BooleanField(
+        default=True, help_text=_("A failed or late step holds the launch."), verbose_name=_("blocking")
+    )
     grace_minutes = models.PositiveIntegerField(
-        "grace (minutes)", default=30, help_text=_("How late the step may run before it holds.")
+        _("grace (minutes)"), default=30, help_text=_("How late the step may run before it holds.")
     )
     min_duration_minutes = models.PositiveIntegerField(
-        "minimum duration (minutes)",
+        _("minimum duration (minutes)"),
         default=0,
         help_text=_(
             "The least time the work takes: a plan never squeezes the step below it "
@@ -777,11 +991,17 @@ class ReadinessPlan(models.Model):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    launch = models.OneToOneField(Launch, on_delete=models.CASCADE, related_name="readiness_plan")
-    template = models.ForeignKey(ReadinessTemplate, on_delete=models.PROTECT, related_name="plans")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reconciled_at = models.DateTimeField(null=True, blank=True)
+    launch = models.OneToOneField(
+        Launch, on_delete=models.CASCADE, related_name="readiness_plan", verbose_name=_("launch")
+    )
+    template = models.ForeignKey(
+        ReadinessTemplate, on_delete=models.PROTECT, related_name="plans", verbose_name=_("template")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    reconciled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reconciled at"))
 
     class Meta:
         verbose_name = _("readiness plan")
@@ -801,34 +1021,45 @@ class PlanStep(models.Model):
 
     OPEN_STATUSES = (Status.PENDING, Status.LATE)
 
-    plan = models.ForeignKey(ReadinessPlan, on_delete=models.CASCADE, related_name="steps")
-    template_step = models.ForeignKey(TemplateStep, on_delete=models.SET_NULL, null=True, blank=True)
-    position = models.PositiveSmallIntegerField()
-    code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=120)
-    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices)
-    kind = models.CharField(max_length=10, choices=TemplateStep.Kind.choices)
-    check_name = models.CharField(max_length=40, blank=True)
-    blocking = models.BooleanField(default=True)
+    plan = models.ForeignKey(
+        ReadinessPlan, on_delete=models.CASCADE, related_name="steps", verbose_name=_("plan")
+    )
+    template_step = models.ForeignKey(
+        TemplateStep, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("template step")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    owner_role = models.CharField(max_length=16, choices=OwnerRole.choices, verbose_name=_("owner role"))
+    kind = models.CharField(max_length=10, choices=TemplateStep.Kind.choices, verbose_name=_("kind"))
+    check_name = models.CharField(max_length=40, blank=True, verbose_name=_("check name"))
+    blocking = models.BooleanField(default=True, verbose_name=_("blocking"))
     offset_minutes = models.IntegerField(_("offset (minutes)"))
     grace_minutes = models.PositiveIntegerField(_("grace (minutes)"), default=30)
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
     )
-    note = models.CharField(max_length=300, blank=True)
-    check_attempts = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
+    check_attempts = models.PositiveIntegerField(default=0, verbose_name=_("check attempts"))
     duration_minutes = models.PositiveIntegerField(
-        "duration (minutes)",
+        _("duration (minutes)"),
         default=60,
         help_text=_("How long before its due time the step may be worked on or checked."),
     )
     # When the reconciler next has work on this step: run its check, or mark it late. Empty when
     # there is nothing left for the reconciler (closed, or late and waiting for people). A check
     # lost with a crashed worker is queued afresh when this time comes round again.
-    wake_at = models.DateTimeField(null=True, blank=True)
+    wake_at = models.DateTimeField(null=True, blank=True, verbose_name=_("wake at"))
 
     class Meta:
         verbose_name = _("plan step")
@@ -855,11 +1086,13 @@ class CheckRun(models.Model):
         FAILED = "failed", _("Failed")
         WAITING = "waiting", _("Not yet")
 
-    step = models.ForeignKey(PlanStep, on_delete=models.CASCADE, related_name="check_runs")
-    attempt = models.PositiveIntegerField()
-    result = models.CharField(max_length=8, choices=Result.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    ran_at = models.DateTimeField(auto_now_add=True)
+    step = models.ForeignKey(
+        PlanStep, on_delete=models.CASCADE, related_name="check_runs", verbose_name=_("step")
+    )
+    attempt = models.PositiveIntegerField(verbose_name=_("attempt"))
+    result = models.CharField(max_length=8, choices=Result.choices, verbose_name=_("result"))
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    ran_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ran at"))
 
     class Meta:
         verbose_name = _("check run")
@@ -903,32 +1136,56 @@ class Notification(models.Model):
         DOCUMENTS = "documents", _("Documents")
 
     step = models.ForeignKey(
-        PlanStep, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        PlanStep,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("step"),
     )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    category = models.CharField(max_length=10, choices=Category.choices, default=Category.READINESS)
+    reason = models.CharField(max_length=20, choices=Reason.choices, verbose_name=_("reason"))
+    category = models.CharField(
+        max_length=10, choices=Category.choices, default=Category.READINESS, verbose_name=_("category")
+    )
     # The audience: a step's owners (``recipient_role``), one customer's members (``customer``),
     # or, with neither, the customers booked on ``launch``.
-    recipient_role = models.CharField(max_length=16, choices=OwnerRole.choices, blank=True)
+    recipient_role = models.CharField(
+        max_length=16, choices=OwnerRole.choices, blank=True, verbose_name=_("recipient role")
+    )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("customer"),
     )
     launch = models.ForeignKey(
-        Launch, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        Launch,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("launch"),
     )
     event = models.ForeignKey(
-        "Event", on_delete=models.SET_NULL, related_name="notifications", null=True, blank=True
+        "Event",
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("event"),
     )
     # What makes it "once each": e.g. "event:12", "milestone:7:payment_due". Step notifications are
     # kept single by (step, reason).
-    key = models.CharField(max_length=80, unique=True, null=True, blank=True)
-    subject = models.CharField(max_length=200, blank=True)
-    message = models.CharField(max_length=300)
+    key = models.CharField(max_length=80, unique=True, null=True, blank=True, verbose_name=_("key"))
+    subject = models.CharField(max_length=200, blank=True, verbose_name=_("subject"))
+    message = models.CharField(max_length=300, verbose_name=_("message"))
     # Strings the e-mail templates show (reference, launch, amount, due, link).
-    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("details"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # When the first of its e-mails went out.
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         verbose_name = _("notification")
@@ -948,22 +1205,34 @@ class Notification(models.Model):
 class ApiToken(models.Model):
     """A named API token; only a digest of the key is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     # The organisation the token acts for, with that membership's role; leaving the organisation
     # ends the token. Empty for users who belong to none (provider operators).
     membership = models.ForeignKey(
-        "customers.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+        "customers.Membership",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("membership"),
     )
-    name = models.CharField(max_length=80)
-    prefix = models.CharField(max_length=8, help_text=_("First characters of the key, to recognise it."))
-    key_digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty: never expires."))
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    prefix = models.CharField(
+        max_length=8, help_text=_("First characters of the key, to recognise it."), verbose_name=_("prefix")
+    )
+    key_digest = models.CharField(max_length=64, unique=True, verbose_name=_("key digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty: never expires."), verbose_name=_("expires at")
+    )
 
     class Meta:
-        verbose_name = "API token"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -975,15 +1244,23 @@ class IdempotencyKey(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
-    request_digest = models.CharField(max_length=64)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    method = models.CharField(max_length=8, verbose_name=_("method"))
+    path = models.CharField(max_length=300, verbose_name=_("path"))
+    request_digest = models.CharField(max_length=64, verbose_name=_("request digest"))
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.IN_PROGRESS, verbose_name=_("state")
+    )
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("response status")
+    )
+    response_body = models.JSONField(
+        null=True, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("response body")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("idempotency key")
@@ -994,15 +1271,20 @@ class IdempotencyKey(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(max_length=64)
-    event_types = models.JSONField(
-        default=list, blank=True, help_text='Empty: every event. e.g. ["booking.*"].'
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("customer")
     )
-    active = models.BooleanField(default=True)
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(max_length=64, verbose_name=_("secret"))
+    event_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('Empty: every event. e.g. ["booking.*"].'),
+        verbose_name=_("event types"),
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    disabled_reason = models.CharField(max_length=200, blank=True, verbose_name=_("disabled reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("webhook endpoint")
@@ -1019,15 +1301,22 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         GAVE_UP = "gave_up", _("Gave up")
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="webhook_deliveries", verbose_name=_("event")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
@@ -1036,11 +1325,13 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
-    number = models.PositiveIntegerField()
-    attempted_at = models.DateTimeField(auto_now_add=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    attempted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("status code"))
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
@@ -1060,23 +1351,39 @@ class LaunchPort(models.Model):
     (``booking.selectors.capacity``), never kept in a counter.
     """
 
-    launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="ports")
-    kind = models.CharField(max_length=16, choices=PortKind.choices)
-    count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    max_mass_kg = models.DecimalField(
-        max_digits=8, decimal_places=2, help_text=_("Heaviest payload one slot takes, without its adapter.")
+    launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, related_name="ports", verbose_name=_("launch")
     )
-    envelope_length_m = models.DecimalField(max_digits=6, decimal_places=4)
-    envelope_width_m = models.DecimalField(max_digits=6, decimal_places=4)
+    kind = models.CharField(max_length=16, choices=PortKind.choices, verbose_name=_("kind"))
+    count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], verbose_name=_("count"))
+    max_mass_kg = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("Heaviest payload one slot takes, without its adapter."),
+        verbose_name=_("max mass (kg)"),
+    )
+    envelope_length_m = models.DecimalField(
+        max_digits=6, decimal_places=4, verbose_name=_("envelope length (m)")
+    )
+    envelope_width_m = models.DecimalField(
+        max_digits=6, decimal_places=4, verbose_name=_("envelope width (m)")
+    )
     envelope_height_m = models.DecimalField(
         max_digits=6,
         decimal_places=4,
         help_text=_("Along the rocket's axis (a dispenser's deployment axis)."),
+        verbose_name=_("envelope height (m)"),
     )
     price = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), help_text=_("Added to the seat's price.")
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Added to the seat's price."),
+        verbose_name=_("price"),
     )
-    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    currency = models.CharField(
+        max_length=3, choices=Currency.choices, default=Currency.USD, verbose_name=_("currency")
+    )
 
     class Meta:
         verbose_name = _("launch port")
@@ -1106,24 +1413,36 @@ class NotificationDelivery(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent (preferences)")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_deliveries",
+        verbose_name=_("user"),
     )
     # The organisation it reaches the user as (a member); empty for a provider's operators.
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="notification_deliveries", null=True, blank=True
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="notification_deliveries",
+        null=True,
+        blank=True,
+        verbose_name=_("customer"),
     )
-    email = models.EmailField(blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.CharField(max_length=300, blank=True, verbose_name=_("last error"))
     # When a sender may next take it: the next retry, or the end of a running send's lease (a
     # sender that died leaves it queued, and the sweep sends it when this time comes).
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
         verbose_name = _("notification delivery")
@@ -1145,10 +1464,15 @@ class NotificationPreference(models.Model):
     """Whether a member receives one category of notifications by e-mail (no row: yes)."""
 
     membership = models.ForeignKey(
-        "customers.Membership", on_delete=models.CASCADE, related_name="notification_preferences"
+        "customers.Membership",
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("membership"),
     )
-    category = models.CharField(max_length=10, choices=Notification.Category.choices)
-    email = models.BooleanField(default=True)
+    category = models.CharField(
+        max_length=10, choices=Notification.Category.choices, verbose_name=_("category")
+    )
+    email = models.BooleanField(default=True, verbose_name=_("email"))
 
     class Meta:
         verbose_name = _("notification preference")
@@ -1170,15 +1494,19 @@ class NumberSeries(models.Model):
     """
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        RECEIPT = "receipt", "Receipt"
+        INVOICE = "invoice", _("Invoice")
+        RECEIPT = "receipt", _("Receipt")
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="number_series")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="number_series", verbose_name=_("provider")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
         constraints = [
             models.UniqueConstraint(fields=["provider", "kind", "year"], name="unique_number_series")
         ]
@@ -1205,33 +1533,53 @@ class Invoice(models.Model):
         "buyer_tax_id",
     )
 
-    number = models.CharField(max_length=30, unique=True)
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="invoices")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=30, unique=True, verbose_name=_("number"))
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("provider")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("contract")
+    )
     milestone = models.OneToOneField(
-        PaymentMilestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoice"
+        PaymentMilestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoice",
+        verbose_name=_("milestone"),
     )
     booking = models.ForeignKey(
-        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+        Booking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("booking"),
     )
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, choices=Currency.choices)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    issued_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True, help_text="When the last of its amount was paid.")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
-    seller_name = models.CharField(max_length=200)
-    seller_address = models.TextField(blank=True)
-    seller_tax_id = models.CharField(max_length=40, blank=True)
-    buyer_name = models.CharField(max_length=200)
-    buyer_address = models.TextField(blank=True)
-    buyer_tax_id = models.CharField(max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    sequence = models.PositiveIntegerField(verbose_name=_("sequence"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    paid_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the last of its amount was paid."), verbose_name=_("paid at")
+    )
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided at"))
+    void_reason = models.CharField(max_length=200, blank=True, verbose_name=_("void reason"))
+    seller_name = models.CharField(max_length=200, verbose_name=_("seller name"))
+    seller_address = models.TextField(blank=True, verbose_name=_("seller address"))
+    seller_tax_id = models.CharField(max_length=40, blank=True, verbose_name=_("seller tax ID"))
+    buyer_name = models.CharField(max_length=200, verbose_name=_("buyer name"))
+    buyer_address = models.TextField(blank=True, verbose_name=_("buyer address"))
+    buyer_tax_id = models.CharField(max_length=40, blank=True, verbose_name=_("buyer tax ID"))
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-issued_at", "-pk"]
         indexes = [models.Index(fields=["customer", "due_at"])]
         constraints = [
@@ -1244,14 +1592,20 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=1)
-    description = models.CharField(max_length=300)
-    quantity = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("1"))
-    unit_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+    )
+    position = models.PositiveSmallIntegerField(default=1, verbose_name=_("position"))
+    description = models.CharField(max_length=300, verbose_name=_("description"))
+    quantity = models.DecimalField(
+        max_digits=9, decimal_places=2, default=Decimal("1"), verbose_name=_("quantity")
+    )
+    unit_amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("unit amount"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "position", "pk"]
 
     def __str__(self) -> str:
@@ -1262,20 +1616,34 @@ class Payment(models.Model):
     """Money received against an invoice, recorded by the provider's finance people; each has a
     numbered receipt ("EXP-R-2026-00007")."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
-    paid_on = models.DateField(help_text="The day the money arrived.")
-    reference = models.CharField(max_length=80, blank=True, help_text="The bank's or the payer's reference.")
-    receipt_number = models.CharField(max_length=30, unique=True)
-    receipt_year = models.PositiveSmallIntegerField()
-    receipt_sequence = models.PositiveIntegerField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
     )
-    recorded_at = models.DateTimeField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
+    paid_on = models.DateField(help_text=_("The day the money arrived."), verbose_name=_("paid on"))
+    reference = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_("The bank's or the payer's reference."),
+        verbose_name=_("reference"),
+    )
+    receipt_number = models.CharField(max_length=30, unique=True, verbose_name=_("receipt number"))
+    receipt_year = models.PositiveSmallIntegerField(verbose_name=_("receipt year"))
+    receipt_sequence = models.PositiveIntegerField(verbose_name=_("receipt sequence"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-recorded_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -1298,46 +1666,80 @@ class StandbyEntry(models.Model):
     """
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        OFFERED = "offered", "Offered a seat"
-        ACCEPTED = "accepted", "Accepted"
-        LAPSED = "lapsed", "Offer lapsed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        FULFILLED = "fulfilled", "Booked otherwise"
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered a seat")
+        ACCEPTED = "accepted", _("Accepted")
+        LAPSED = "lapsed", _("Offer lapsed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FULFILLED = "fulfilled", _("Booked otherwise")
 
     #: Entries still on the list: at most one per payload and target.
     ACTIVE_STATUSES = (Status.WAITING, Status.OFFERED)
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="standby_entries")
-    payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="standby_entries")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="standby_entries", verbose_name=_("customer")
+    )
+    payload = models.ForeignKey(
+        Payload, on_delete=models.CASCADE, related_name="standby_entries", verbose_name=_("payload")
+    )
     # The target: one launch, or (no launch) an orbit between two dates.
     launch = models.ForeignKey(
-        Launch, on_delete=models.CASCADE, null=True, blank=True, related_name="standby_entries"
+        Launch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="standby_entries",
+        verbose_name=_("launch"),
     )
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, blank=True)
-    altitude_km = models.PositiveIntegerField("altitude (km)", null=True, blank=True)
+    orbit_family = models.CharField(
+        max_length=3, choices=OrbitFamily.choices, blank=True, verbose_name=_("orbit family")
+    )
+    altitude_km = models.PositiveIntegerField(_("altitude (km)"), null=True, blank=True)
     inclination_min_deg = models.DecimalField(
-        "lowest inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("lowest inclination (°)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     inclination_max_deg = models.DecimalField(
-        "highest inclination (°)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("highest inclination (°)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
-    ltan = models.TimeField("local time of the ascending node", null=True, blank=True)
-    earliest_date = models.DateField(null=True, blank=True, help_text="Launches on or after this day (UTC).")
-    latest_date = models.DateField(null=True, blank=True, help_text="Launches on or before this day (UTC).")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    ltan = models.TimeField(_("local time of the ascending node"), null=True, blank=True)
+    earliest_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_("Launches on or after this day (UTC)."),
+        verbose_name=_("earliest date"),
+    )
+    latest_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_("Launches on or before this day (UTC)."),
+        verbose_name=_("latest date"),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True, verbose_name=_("status")
+    )
     offer_booking = models.ForeignKey(
-        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="standby_offers"
+        Booking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="standby_offers",
+        verbose_name=_("offer booking"),
     )
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("offer expires at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name_plural = "standby entries"
+        verbose_name = _("standby entry")
+        verbose_name_plural = _("standby entries")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
@@ -1371,33 +1773,57 @@ class ManifestProposal(models.Model):
     an offer to the customer). Written by ``booking.services.manifest`` only."""
 
     class Trigger(models.TextChoices):
-        OPERATOR = "operator", "Asked for by an operator"
-        SLIP = "slip", "A launch slipped"
-        SCRUB = "scrub", "A launch was scrubbed"
+        OPERATOR = "operator", _("Asked for by an operator")
+        SLIP = "slip", _("A launch slipped")
+        SCRUB = "scrub", _("A launch was scrubbed")
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="manifest_proposals")
-    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.OPERATOR)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="manifest_proposals", verbose_name=_("provider")
+    )
+    trigger = models.CharField(
+        max_length=10, choices=Trigger.choices, default=Trigger.OPERATOR, verbose_name=_("trigger")
+    )
     trigger_launch = models.ForeignKey(
-        Launch, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifest_proposals"
+        Launch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="manifest_proposals",
+        verbose_name=_("trigger launch"),
     )
-    demands = models.PositiveIntegerField(default=0, help_text="Payloads the optimiser placed or tried to.")
-    launches = models.PositiveIntegerField(default=0)
-    mass_before_kg = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
-    mass_after_kg = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
-    objective = models.BigIntegerField(default=0)
-    best_bound = models.BigIntegerField(default=0)
+    demands = models.PositiveIntegerField(
+        default=0, help_text=_("Payloads the optimiser placed or tried to."), verbose_name=_("demands")
+    )
+    launches = models.PositiveIntegerField(default=0, verbose_name=_("launches"))
+    mass_before_kg = models.DecimalField(
+        max_digits=12, decimal_places=1, default=Decimal("0"), verbose_name=_("mass before (kg)")
+    )
+    mass_after_kg = models.DecimalField(
+        max_digits=12, decimal_places=1, default=Decimal("0"), verbose_name=_("mass after (kg)")
+    )
+    objective = models.BigIntegerField(default=0, verbose_name=_("objective"))
+    best_bound = models.BigIntegerField(default=0, verbose_name=_("best bound"))
     gap = models.FloatField(
-        default=0, help_text="(best bound - objective) / best bound; 0 when proved optimal."
+        default=0,
+        help_text=_("(best bound - objective) / best bound; 0 when proved optimal."),
+        verbose_name=_("gap"),
     )
-    solver_status = models.CharField(max_length=20, blank=True)
-    solve_seconds = models.FloatField(default=0)
-    summary = models.CharField(max_length=300, blank=True)
+    solver_status = models.CharField(max_length=20, blank=True, verbose_name=_("solver status"))
+    solve_seconds = models.FloatField(default=0, verbose_name=_("solve (seconds)"))
+    summary = models.CharField(max_length=300, blank=True, verbose_name=_("summary"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("manifest proposal")
+        verbose_name_plural = _("manifest proposals")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -1412,61 +1838,112 @@ class ManifestMove(models.Model):
     longer fits)."""
 
     class Source(models.TextChoices):
-        BOOKING = "booking", "A booking"
-        STANDBY = "standby", "A standby entry"
-        DEDICATED = "dedicated", "A dedicated launch request"
+        BOOKING = "booking", _("A booking")
+        STANDBY = "standby", _("A standby entry")
+        DEDICATED = "dedicated", _("A dedicated launch request")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        OFFERED = "offered", "Offered to the customer"
-        ACCEPTED = "accepted", "Accepted and carried out"
-        DECLINED = "declined", "Declined by the customer"
-        LAPSED = "lapsed", "Lapsed unanswered"
-        REFUSED = "refused", "Refused"
+        PROPOSED = "proposed", _("Proposed")
+        OFFERED = "offered", _("Offered to the customer")
+        ACCEPTED = "accepted", _("Accepted and carried out")
+        DECLINED = "declined", _("Declined by the customer")
+        LAPSED = "lapsed", _("Lapsed unanswered")
+        REFUSED = "refused", _("Refused")
 
-    proposal = models.ForeignKey(ManifestProposal, on_delete=models.CASCADE, related_name="moves")
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.BOOKING)
+    proposal = models.ForeignKey(
+        ManifestProposal, on_delete=models.CASCADE, related_name="moves", verbose_name=_("proposal")
+    )
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.BOOKING, verbose_name=_("source")
+    )
     booking = models.ForeignKey(
-        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+        Booking,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manifest_moves",
+        verbose_name=_("booking"),
     )
     standby_entry = models.ForeignKey(
-        "StandbyEntry", on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+        "StandbyEntry",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manifest_moves",
+        verbose_name=_("standby entry"),
     )
     dedicated_request = models.ForeignKey(
-        DedicatedRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+        DedicatedRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manifest_moves",
+        verbose_name=_("dedicated launch request"),
     )
     payload = models.ForeignKey(
-        Payload, on_delete=models.CASCADE, null=True, blank=True, related_name="manifest_moves"
+        Payload,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manifest_moves",
+        verbose_name=_("payload"),
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="manifest_moves")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="manifest_moves", verbose_name=_("customer")
+    )
     # Empty for a standby entry or a dedicated request: it rides no launch yet.
-    from_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    to_launch = models.ForeignKey(Launch, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True)
-    reason = models.CharField(max_length=300)
+    from_launch = models.ForeignKey(
+        Launch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from launch"),
+    )
+    to_launch = models.ForeignKey(
+        Launch, on_delete=models.CASCADE, related_name="+", verbose_name=_("to launch")
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        db_index=True,
+        verbose_name=_("status"),
+    )
+    reason = models.CharField(max_length=300, verbose_name=_("reason"))
     # What the booking (entry, request) was when the move was proposed: its status and the mass it
     # counted (an entry's or request's payload mass); a move whose source changed is refused.
-    booking_status = models.CharField(max_length=12)
-    booking_mass_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    source_updated_at = models.DateTimeField(null=True, blank=True)
-    mass_kg = models.DecimalField("mass on the new launch (kg)", max_digits=9, decimal_places=1)
-    price_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    booking_status = models.CharField(max_length=12, verbose_name=_("booking status"))
+    booking_mass_kg = models.DecimalField(max_digits=9, decimal_places=1, verbose_name=_("booking mass (kg)"))
+    source_updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("source updated at"))
+    mass_kg = models.DecimalField(_("mass on the new launch (kg)"), max_digits=9, decimal_places=1)
+    price_change = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), verbose_name=_("price change")
+    )
     fee_waived = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=Decimal("0"),
-        help_text="The rebooking fee the provider waives.",
+        help_text=_("The rebooking fee the provider waives."),
+        verbose_name=_("fee waived"),
     )
-    currency = models.CharField(max_length=3, choices=Currency.choices)
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    refusal = models.CharField(max_length=300, blank=True)
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
+    offer_expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("offer expires at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    refusal = models.CharField(max_length=300, blank=True, verbose_name=_("refusal"))
     new_booking = models.OneToOneField(
-        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="manifest_move_result"
+        Booking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="manifest_move_result",
+        verbose_name=_("new booking"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("manifest move")
+        verbose_name_plural = _("manifest moves")
         ordering = ["proposal", "pk"]
         constraints = [
             models.CheckConstraint(

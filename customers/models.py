@@ -25,11 +25,16 @@ class Customer(models.Model):
         CLEARED = "cleared", _("Cleared")
         REFUSED = "refused", _("Refused")
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code."), verbose_name=_("country")
+    )
     export_screening = models.CharField(
-        max_length=10, choices=ExportScreening.choices, default=ExportScreening.PENDING
+        max_length=10,
+        choices=ExportScreening.choices,
+        default=ExportScreening.PENDING,
+        verbose_name=_("export screening"),
     )
     holds_before_screening = models.BooleanField(
         default=False,
@@ -37,22 +42,38 @@ class Customer(models.Model):
             "An operator's allowance: the customer may hold seats while its export screening is "
             "still pending (confirming still needs it cleared)."
         ),
+        verbose_name=_("holds before screening"),
     )
     allows_moves = models.BooleanField(
-        "bookings may be moved",
+        _("bookings may be moved"),
         default=True,
-        help_text="The customer agrees that the provider may offer to move its bookings to other launches "
-        "(each move is an offer the customer accepts or declines). Off: no booking of it is proposed for a move.",
+        help_text=_(
+            "The customer agrees that the provider may offer to move its bookings to other launches "
+            "(each move is an offer the customer accepts or declines). Off: no booking of it is proposed for a move."
+        ),
     )
-    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        verbose_name=_("calendar token"),
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", verbose_name=_("time zone"))
     # What invoices say about the buyer.
-    legal_name = models.CharField(max_length=200, blank=True, help_text="The name invoices are made out to.")
-    billing_address = models.TextField(
-        blank=True, help_text="The address printed on invoices, one line a line."
+    legal_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("The name invoices are made out to."),
+        verbose_name=_("legal name"),
     )
-    tax_id = models.CharField("tax ID", max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    billing_address = models.TextField(
+        blank=True,
+        help_text=_("The address printed on invoices, one line a line."),
+        verbose_name=_("billing address"),
+    )
+    tax_id = models.CharField(_("tax ID"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("customer")
@@ -70,13 +91,18 @@ class Membership(models.Model):
         FINANCE = "finance", _("Finance")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ADMIN)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("customer")
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ADMIN, verbose_name=_("role"))
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         help_text=_("The time zone this member reads times in; empty: the organisation's."),
+        verbose_name=_("time zone"),
     )
 
     class Meta:
@@ -97,21 +123,34 @@ class Contract(models.Model):
         COMPLETED = "completed", _("Completed")
         TERMINATED = "terminated", _("Terminated")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
-    reference = models.CharField(max_length=40, unique=True)
-    launches_committed = models.PositiveIntegerField(default=1)
-    value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("provider")
+    )
+    reference = models.CharField(max_length=40, unique=True, verbose_name=_("reference"))
+    launches_committed = models.PositiveIntegerField(default=1, verbose_name=_("launches committed"))
+    value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), verbose_name=_("value")
+    )
+    currency = models.CharField(
+        max_length=3, choices=Currency.choices, default=Currency.USD, verbose_name=_("currency")
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
     deposit_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=Decimal("30.00"),
         help_text=_("Share of a booking due on confirmation."),
+        verbose_name=_("deposit percent"),
     )
-    balance_due_days_before_launch = models.PositiveIntegerField(default=30)
-    signed_on = models.DateField(null=True, blank=True)
+    balance_due_days_before_launch = models.PositiveIntegerField(
+        default=30, verbose_name=_("balance due days before launch")
+    )
+    signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
 
     class Meta:
         verbose_name = _("contract")
@@ -133,18 +172,21 @@ class Contract(models.Model):
 class PaymentMilestone(models.Model):
     """An amount due under a contract; booking milestones carry the booking's reference."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
-    label = models.CharField(max_length=120)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("contract")
+    )
+    label = models.CharField(max_length=120, verbose_name=_("label"))
     reference = models.CharField(
         max_length=40,
         blank=True,
         db_index=True,
         help_text=_("What the milestone pays for, e.g. a booking reference."),
+        verbose_name=_("reference"),
     )
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3, choices=Currency.choices)
-    due_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, choices=Currency.choices, verbose_name=_("currency"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
 
     class Meta:
         verbose_name = _("payment milestone")
@@ -167,13 +209,19 @@ class CargoProgramme(models.Model):
     back to Earth in a capsule, station waste removed and deorbited.
     """
 
-    slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    up_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    up_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    return_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    return_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1)
-    source = models.CharField(max_length=300, help_text=_("Where the limits come from."))
+    slug = models.SlugField(max_length=40, unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    up_mass_min_kg = models.DecimalField(max_digits=9, decimal_places=1, verbose_name=_("up mass min (kg)"))
+    up_mass_max_kg = models.DecimalField(max_digits=9, decimal_places=1, verbose_name=_("up mass max (kg)"))
+    return_mass_min_kg = models.DecimalField(
+        max_digits=9, decimal_places=1, verbose_name=_("return mass min (kg)")
+    )
+    return_mass_max_kg = models.DecimalField(
+        max_digits=9, decimal_places=1, verbose_name=_("return mass max (kg)")
+    )
+    source = models.CharField(
+        max_length=300, help_text=_("Where the limits come from."), verbose_name=_("source")
+    )
 
     class Meta:
         verbose_name = _("cargo programme")
@@ -196,20 +244,25 @@ class CargoProgramme(models.Model):
 
 
 class Payload(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payloads")
-    name = models.CharField(max_length=120)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="payloads", verbose_name=_("customer")
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     mass_kg = models.DecimalField(
-        "mass (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+        _("mass (kg)"), max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
     )
     length_m = models.DecimalField(_("length (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
     width_m = models.DecimalField(_("width (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
     height_m = models.DecimalField(_("height (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO)
+    orbit_family = models.CharField(
+        max_length=3, choices=OrbitFamily.choices, default=OrbitFamily.SSO, verbose_name=_("orbit family")
+    )
     altitude_km = models.PositiveIntegerField(
-        "altitude (km)", validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)]
+        _("altitude (km)"),
+        validators=[MinValueValidator(MIN_ALTITUDE_KM), MaxValueValidator(MAX_ALTITUDE_KM)],
     )
     inclination_deg = models.DecimalField(
-        "inclination (°)",
+        _("inclination (°)"),
         max_digits=6,
         decimal_places=2,
         null=True,
@@ -217,7 +270,7 @@ class Payload(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(180)],
         help_text=_("Leave empty for sun-synchronous: it follows from the altitude."),
     )
-    returnable = models.BooleanField(default=False)
+    returnable = models.BooleanField(default=False, verbose_name=_("returnable"))
     return_mass_kg = models.DecimalField(
         max_digits=9,
         decimal_places=1,
@@ -228,6 +281,7 @@ class Payload(models.Model):
             "What comes back to Earth in the return capsule (returnable payloads only); "
             "the mass above is what goes up."
         ),
+        verbose_name=_("return mass (kg)"),
     )
     ltan = models.TimeField(
         null=True,
@@ -242,15 +296,22 @@ class Payload(models.Model):
         blank=True,
         related_name="payloads",
         help_text=_("A station cargo mission flies under a programme's limits (up-mass, return mass)."),
+        verbose_name=_("cargo programme"),
     )
-    hazards = models.CharField(max_length=200, blank=True)
+    hazards = models.CharField(max_length=200, blank=True, verbose_name=_("hazards"))
     earliest_launch = models.DateField(
-        null=True, blank=True, help_text="The earliest launch date the payload can fly (UTC); empty: any."
+        null=True,
+        blank=True,
+        help_text=_("The earliest launch date the payload can fly (UTC); empty: any."),
+        verbose_name=_("earliest launch"),
     )
     latest_launch = models.DateField(
-        null=True, blank=True, help_text="The latest launch date still acceptable (UTC); empty: any."
+        null=True,
+        blank=True,
+        help_text=_("The latest launch date still acceptable (UTC); empty: any."),
+        verbose_name=_("latest launch"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("payload")
@@ -290,18 +351,24 @@ class CargoItem(models.Model):
         DOWN = "down", _("Back to Earth")
         WASTE = "waste", _("Station waste for deorbit")
 
-    payload = models.ForeignKey(Payload, on_delete=models.CASCADE, related_name="cargo_items")
-    direction = models.CharField(max_length=5, choices=Direction.choices)
-    name = models.CharField(max_length=120)
+    payload = models.ForeignKey(
+        Payload, on_delete=models.CASCADE, related_name="cargo_items", verbose_name=_("payload")
+    )
+    direction = models.CharField(max_length=5, choices=Direction.choices, verbose_name=_("direction"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
     mass_kg = models.DecimalField(
-        max_digits=9, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+        max_digits=9,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        verbose_name=_("mass (kg)"),
     )
     priority = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1: flies first; 5: last."),
+        verbose_name=_("priority"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("cargo item")
@@ -330,18 +397,32 @@ class Document(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="documents")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="documents", verbose_name=_("customer")
+    )
     payload = models.ForeignKey(
-        Payload, on_delete=models.CASCADE, related_name="documents", null=True, blank=True
+        Payload,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+        verbose_name=_("payload"),
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    file = models.FileField(upload_to="documents/%Y/%m/")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    file = models.FileField(upload_to="documents/%Y/%m/", verbose_name=_("file"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SUBMITTED, verbose_name=_("status")
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    review_note = models.CharField(max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
+    review_note = models.CharField(max_length=300, blank=True, verbose_name=_("review note"))
 
     class Meta:
         verbose_name = _("document")
@@ -359,7 +440,9 @@ class UserProfile(models.Model):
     language, then English.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"),
         max_length=10,

@@ -9,6 +9,7 @@ launches (see docs/portal.md, "Who edits what in the admin").
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from .admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from .models import (
@@ -40,7 +41,8 @@ class CancellationTierInline(PlatformAdminEditsOnly, admin.TabularInline):
 
     model = CancellationTier
     extra = 0
-    verbose_name = "cancellation fee tier"
+    verbose_name = gettext_lazy("cancellation fee tier")
+    verbose_name_plural = gettext_lazy("cancellation fee tiers")
 
 
 @admin.register(Provider)
@@ -140,7 +142,7 @@ class PadAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Pad]:
         return super().get_queryset(request).prefetch_related("vehicle_models")
 
-    @admin.display(description="Serves")
+    @admin.display(description=gettext_lazy("Serves"))
     def served(self, pad: Pad) -> str:
         return ", ".join([*pad.vehicle_families, *(model.name for model in pad.vehicle_models.all())]) or "—"
 
@@ -165,7 +167,7 @@ class MobilePlatformAdmin(ProviderScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[MobilePlatform]:
         return super().get_queryset(request).prefetch_related("vehicle_models")
 
-    @admin.display(description="Carries")
+    @admin.display(description=gettext_lazy("Carries"))
     def carries(self, platform: MobilePlatform) -> str:
         return ", ".join(model.name for model in platform.vehicle_models.all()) or "—"
 
@@ -204,6 +206,6 @@ class AdapterAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
             return qs
         return qs.filter(Q(provider__isnull=True) | Q(provider_id__in=ids))
 
-    @admin.display(description="Fits")
+    @admin.display(description=gettext_lazy("Fits"))
     def fits(self, adapter: Adapter) -> str:
         return ", ".join(adapter.port_kinds or []) or "—"

@@ -18,9 +18,9 @@ from .logistics import DEFAULT_LAUNCH_SEPARATION_MINUTES, route_hours_problem, r
 
 
 class RouteMode(models.TextChoices):
-    ROAD = logistics.ROAD, "TEL road (on the range)"
-    RAIL = logistics.RAIL, "Rail"
-    SEA = logistics.SEA, "Sea"
+    ROAD = logistics.ROAD, _("TEL road (on the range)")
+    RAIL = logistics.RAIL, _("Rail")
+    SEA = logistics.SEA, _("Sea")
 
 
 class OrbitFamily(models.TextChoices):
@@ -46,12 +46,16 @@ def validate_time_zone(value: str) -> None:
 
 
 class Provider(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    short_name = models.CharField(max_length=40, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
-    description = models.TextField(blank=True)
-    mobile_launch = models.BooleanField(default=False, help_text=_("Flies from mobile launch platforms."))
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    short_name = models.CharField(max_length=40, unique=True, verbose_name=_("short name"))
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code."), verbose_name=_("country")
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    mobile_launch = models.BooleanField(
+        default=False, help_text=_("Flies from mobile launch platforms."), verbose_name=_("mobile launch")
+    )
     rebooking_fee_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -60,19 +64,22 @@ class Provider(models.Model):
             "Share of the amount paid kept when the customer moves a booking to another launch "
             "(waived when the provider or the weather slipped or scrubbed its launch)."
         ),
+        verbose_name=_("rebooking fee percent"),
     )
     express_premium_percent = models.DecimalField(
         max_digits=6,
         decimal_places=2,
         default=Decimal("50.00"),
         help_text=_("Surcharge on the launch price for a 24-hour express order."),
+        verbose_name=_("express premium percent"),
     )
     hold_limit_per_customer = models.PositiveSmallIntegerField(
         default=3,
         help_text=_("How many unconfirmed holds one customer may have on this provider's launches at once."),
+        verbose_name=_("hold limit per customer"),
     )
     hold_share_percent = models.DecimalField(
-        "hold share (%)",
+        _("hold share (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("50.00"),
@@ -87,17 +94,28 @@ class Provider(models.Model):
             "Days' notice a customer gets to pay: no payment milestone falls due sooner after "
             "confirmation (unless the launch flies sooner: then at its NET)."
         ),
+        verbose_name=_("payment notice days"),
     )
     # What its invoices and receipts say about the seller.
-    legal_name = models.CharField(max_length=200, blank=True, help_text="The name invoices are issued under.")
-    billing_address = models.TextField(
-        blank=True, help_text="The address printed on invoices, one line a line."
+    legal_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("The name invoices are issued under."),
+        verbose_name=_("legal name"),
     )
-    tax_id = models.CharField("tax ID", max_length=40, blank=True)
+    billing_address = models.TextField(
+        blank=True,
+        help_text=_("The address printed on invoices, one line a line."),
+        verbose_name=_("billing address"),
+    )
+    tax_id = models.CharField(_("tax ID"), max_length=40, blank=True)
     invoice_prefix = models.CharField(
         max_length=8,
         blank=True,
-        help_text='Starts its invoice numbers, e.g. "EXP" for EXP-2026-00042; empty: the short name\'s letters.',
+        help_text=_(
+            'Starts its invoice numbers, e.g. "EXP" for EXP-2026-00042; empty: the short name\'s letters.'
+        ),
+        verbose_name=_("invoice prefix"),
     )
 
     class Meta:
@@ -125,19 +143,24 @@ class CancellationTier(models.Model):
     that still applies is the one charged (``booking.rules.money.cancellation_fee_percent``); a
     tier of 0 days covers the last days before launch."""
 
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="cancellation_tiers")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="cancellation_tiers", verbose_name=_("provider")
+    )
     days_before_launch = models.PositiveSmallIntegerField(
-        help_text="Applies when the booking is cancelled at least this many days before the NET."
+        help_text=_("Applies when the booking is cancelled at least this many days before the NET."),
+        verbose_name=_("days before launch"),
     )
     fee_percent = models.DecimalField(
-        "fee (%)",
+        _("fee (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="Share of the booking's price kept as the cancellation fee.",
+        help_text=_("Share of the booking's price kept as the cancellation fee."),
     )
 
     class Meta:
+        verbose_name = _("cancellation tier")
+        verbose_name_plural = _("cancellation tiers")
         ordering = ["provider", "-days_before_launch"]
         constraints = [
             models.UniqueConstraint(
@@ -157,9 +180,14 @@ class ProviderOperator(models.Model):
     """A staff user who runs the fleet of one provider (and sees only that provider's work)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provider_roles",
+        verbose_name=_("user"),
     )
-    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="operators")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="operators", verbose_name=_("provider")
+    )
 
     class Meta:
         verbose_name = _("provider operator")
@@ -176,19 +204,25 @@ class VehicleModel(models.Model):
         LIQUID = "liquid", _("Liquid")
         MIXED = "mixed", _("Solid with liquid upper stage")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="vehicle_models")
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    stages = models.PositiveSmallIntegerField(default=3)
-    propellant = models.CharField(max_length=10, choices=Propellant.choices, default=Propellant.SOLID)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="vehicle_models", verbose_name=_("provider")
+    )
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    stages = models.PositiveSmallIntegerField(default=3, verbose_name=_("stages"))
+    propellant = models.CharField(
+        max_length=10, choices=Propellant.choices, default=Propellant.SOLID, verbose_name=_("propellant")
+    )
     height_m = models.DecimalField(_("height (m)"), max_digits=6, decimal_places=2, null=True, blank=True)
     diameter_m = models.DecimalField(_("diameter (m)"), max_digits=5, decimal_places=2, null=True, blank=True)
     liftoff_mass_t = models.DecimalField(
-        "lift-off mass (t)", max_digits=8, decimal_places=2, null=True, blank=True
+        _("lift-off mass (t)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
-    mobile_launch = models.BooleanField(default=False, help_text=_("Launched from a mobile platform (TEL)."))
+    mobile_launch = models.BooleanField(
+        default=False, help_text=_("Launched from a mobile platform (TEL)."), verbose_name=_("mobile launch")
+    )
     adapter_mass_kg = models.DecimalField(
-        "adapter mass (kg)",
+        _("adapter mass (kg)"),
         max_digits=7,
         decimal_places=1,
         default=Decimal("5.0"),
@@ -204,6 +238,7 @@ class VehicleModel(models.Model):
             "Usable static payload envelope inside the fairing: its diameter. Empty: not known, "
             "sizes are not checked against the fairing."
         ),
+        verbose_name=_("envelope diameter (m)"),
     )
     envelope_height_m = models.DecimalField(
         max_digits=5,
@@ -212,6 +247,7 @@ class VehicleModel(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Usable static payload envelope inside the fairing: its height along the rocket's axis."),
+        verbose_name=_("envelope height (m)"),
     )
     family = models.CharField(
         max_length=60,
@@ -219,6 +255,7 @@ class VehicleModel(models.Model):
         help_text=_(
             "Vehicle family a pad may be built for (e.g. Long March 5, Kuaizhou); empty: the model alone."
         ),
+        verbose_name=_("family"),
     )
     express_capable = models.BooleanField(
         default=False,
@@ -226,9 +263,10 @@ class VehicleModel(models.Model):
             "May be sold on express terms: solid (storable), launched from a mobile platform, "
             "payload pre-integrated during the weeks before the order."
         ),
+        verbose_name=_("express capable"),
     )
     min_pad_campaign_hours = models.DecimalField(
-        "minimum pad campaign (hours)",
+        _("minimum pad campaign (hours)"),
         max_digits=7,
         decimal_places=1,
         default=Decimal("0.0"),
@@ -237,7 +275,9 @@ class VehicleModel(models.Model):
         ),
     )
     active = models.BooleanField(
-        default=True, help_text=_("Unticked: retired, never scheduled, quoted or offered.")
+        default=True,
+        help_text=_("Unticked: retired, never scheduled, quoted or offered."),
+        verbose_name=_("active"),
     )
     return_capsule_kg = models.DecimalField(
         max_digits=7,
@@ -248,8 +288,9 @@ class VehicleModel(models.Model):
             "Most the return capsule flown on this vehicle brings back to Earth; empty: it flies "
             "no return capsule (docs/catalog.md names the source of each figure)."
         ),
+        verbose_name=_("return capsule (kg)"),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     class Meta:
         verbose_name = _("vehicle model")
@@ -298,13 +339,20 @@ class Adapter(models.Model):
         blank=True,
         related_name="adapters",
         help_text=_("Empty: offered on every provider's launches."),
+        verbose_name=_("provider"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    name = models.CharField(max_length=120, unique=True)
-    mass_kg = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
-    port_kinds = models.JSONField(default=list, help_text=_("The port kinds it fits."))
-    source = models.CharField(max_length=300, blank=True, help_text=_("Where the mass figure comes from."))
-    active = models.BooleanField(default=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    mass_kg = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(0)], verbose_name=_("mass (kg)")
+    )
+    port_kinds = models.JSONField(
+        default=list, help_text=_("The port kinds it fits."), verbose_name=_("port kinds")
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text=_("Where the mass figure comes from."), verbose_name=_("source")
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("adapter")
@@ -326,14 +374,19 @@ class Adapter(models.Model):
 class CapacityPoint(models.Model):
     """One point of a vehicle model's capacity curve: kg it lifts to an orbit family at an altitude."""
 
-    vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.CASCADE, related_name="capacity_points")
-    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices)
+    vehicle_model = models.ForeignKey(
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="capacity_points",
+        verbose_name=_("vehicle model"),
+    )
+    orbit_family = models.CharField(max_length=3, choices=OrbitFamily.choices, verbose_name=_("orbit family"))
     altitude_km = models.PositiveIntegerField(_("altitude (km)"), validators=[MinValueValidator(100)])
     capacity_kg = models.DecimalField(
-        "capacity (kg)", max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
+        _("capacity (kg)"), max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
     )
     inclination_deg = models.DecimalField(
-        "inclination (°)",
+        _("inclination (°)"),
         max_digits=5,
         decimal_places=2,
         null=True,
@@ -374,15 +427,17 @@ class CapacityPoint(models.Model):
 
 
 class LaunchSite(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    code = models.CharField(max_length=10, unique=True)
-    country = models.CharField(max_length=2)
-    latitude = models.DecimalField(max_digits=8, decimal_places=5)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5)
-    time_zone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
-    accepts_mobile_platforms = models.BooleanField(default=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    code = models.CharField(max_length=10, unique=True, verbose_name=_("code"))
+    country = models.CharField(max_length=2, verbose_name=_("country"))
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, verbose_name=_("latitude"))
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, verbose_name=_("longitude"))
+    time_zone = models.CharField(
+        max_length=64, default="Asia/Shanghai", validators=[validate_time_zone], verbose_name=_("time zone")
+    )
+    accepts_mobile_platforms = models.BooleanField(default=True, verbose_name=_("accepts mobile platforms"))
     min_launch_separation_minutes = models.PositiveIntegerField(
-        "minimum launch separation (minutes)",
+        _("minimum launch separation (minutes)"),
         default=DEFAULT_LAUNCH_SEPARATION_MINUTES,
         help_text=_(
             "The range flies one launch at a time: minutes from the end of one launch window "
@@ -420,15 +475,27 @@ class LaunchCorridor(models.Model):
     taken as unrestricted (every azimuth of a direct ascent).
     """
 
-    site = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="corridors")
+    site = models.ForeignKey(
+        LaunchSite, on_delete=models.CASCADE, related_name="corridors", verbose_name=_("site")
+    )
     azimuth_from = models.DecimalField(
-        max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(360)]
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(360)],
+        verbose_name=_("azimuth from"),
     )
     azimuth_to = models.DecimalField(
-        max_digits=5, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(360)]
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(360)],
+        verbose_name=_("azimuth to"),
     )
-    note = models.CharField(max_length=200, blank=True, help_text=_("What flies it, e.g. SSO, southward."))
-    source = models.CharField(max_length=300, blank=True, help_text=_("Where the figure comes from."))
+    note = models.CharField(
+        max_length=200, blank=True, help_text=_("What flies it, e.g. SSO, southward."), verbose_name=_("note")
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text=_("Where the figure comes from."), verbose_name=_("source")
+    )
 
     class Meta:
         verbose_name = _("launch corridor")
@@ -449,26 +516,32 @@ class LaunchCorridor(models.Model):
 
 
 class Pad(models.Model):
-    site = models.ForeignKey(LaunchSite, on_delete=models.PROTECT, related_name="pads")
-    name = models.CharField(max_length=60)
+    site = models.ForeignKey(
+        LaunchSite, on_delete=models.PROTECT, related_name="pads", verbose_name=_("site")
+    )
+    name = models.CharField(max_length=60, verbose_name=_("name"))
     turnaround_hours = models.DecimalField(
-        "turnaround (hours)",
+        _("turnaround (hours)"),
         max_digits=6,
         decimal_places=1,
         default=Decimal("72.0"),
         help_text=_("Hours the pad needs between the end of one launch window and the next window."),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
         blank=True,
         related_name="pads",
+        verbose_name=_("vehicle models"),
         help_text=_("Vehicle models the pad serves (with the families below)."),
     )
     vehicle_families = models.JSONField(
         default=list,
         blank=True,
-        help_text='Vehicle families the pad was built for, e.g. ["Long March 5"]: every model of the family.',
+        help_text=_(
+            'Vehicle families the pad was built for, e.g. ["Long March 5"]: every model of the family.'
+        ),
+        verbose_name=_("vehicle families"),
     )
 
     class Meta:
@@ -492,23 +565,30 @@ class MobilePlatform(models.Model):
         MAINTENANCE = "maintenance", _("In maintenance")
         RETIRED = "retired", _("Retired")
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="platforms")
-    name = models.CharField(max_length=60, unique=True)
-    home_site = models.ForeignKey(LaunchSite, on_delete=models.PROTECT, related_name="home_platforms")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="platforms", verbose_name=_("provider")
+    )
+    name = models.CharField(max_length=60, unique=True, verbose_name=_("name"))
+    home_site = models.ForeignKey(
+        LaunchSite, on_delete=models.PROTECT, related_name="home_platforms", verbose_name=_("home site")
+    )
     road_speed_kmh = models.DecimalField(
-        "road speed (km/h)", max_digits=5, decimal_places=1, default=Decimal("50.0")
+        _("road speed (km/h)"), max_digits=5, decimal_places=1, default=Decimal("50.0")
     )
     setup_hours = models.DecimalField(
-        "set-up (hours)", max_digits=5, decimal_places=1, default=Decimal("6.0")
+        _("set-up (hours)"), max_digits=5, decimal_places=1, default=Decimal("6.0")
     )
     teardown_hours = models.DecimalField(
-        "tear-down (hours)", max_digits=5, decimal_places=1, default=Decimal("4.0")
+        _("tear-down (hours)"), max_digits=5, decimal_places=1, default=Decimal("4.0")
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.AVAILABLE, verbose_name=_("status")
+    )
     vehicle_models: models.ManyToManyField[VehicleModel, Any] = models.ManyToManyField(
         "VehicleModel",
         blank=True,
         related_name="platforms",
+        verbose_name=_("vehicle models"),
         help_text=_("Vehicle models this transporter-erector-launcher was built to carry."),
     )
 
@@ -537,14 +617,21 @@ class Route(models.Model):
 
     Mode = RouteMode
 
-    origin = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_out")
-    destination = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="routes_in")
-    mode = models.CharField(max_length=8, choices=RouteMode.choices, default=RouteMode.ROAD)
+    origin = models.ForeignKey(
+        LaunchSite, on_delete=models.CASCADE, related_name="routes_out", verbose_name=_("origin")
+    )
+    destination = models.ForeignKey(
+        LaunchSite, on_delete=models.CASCADE, related_name="routes_in", verbose_name=_("destination")
+    )
+    mode = models.CharField(
+        max_length=8, choices=RouteMode.choices, default=RouteMode.ROAD, verbose_name=_("mode")
+    )
     transit_hours = models.DecimalField(_("transit (hours)"), max_digits=6, decimal_places=1)
     note = models.CharField(
         max_length=200,
         blank=True,
         help_text=_("How the leg runs, e.g. rail to Tianjin, then by ship to Qinglan."),
+        verbose_name=_("note"),
     )
 
     class Meta:
@@ -621,9 +708,13 @@ class Vehicle(models.Model):
     #: A serial in one of these states has flown its last: it needs no place and is never scheduled.
     GONE = (Status.FLOWN, Status.LOST, Status.RETIRED)
 
-    vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, related_name="vehicles")
-    serial = models.CharField(max_length=40, unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PRODUCTION)
+    vehicle_model = models.ForeignKey(
+        VehicleModel, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("vehicle model")
+    )
+    serial = models.CharField(max_length=40, unique=True, verbose_name=_("serial"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.IN_PRODUCTION, verbose_name=_("status")
+    )
     storage_site = models.ForeignKey(
         LaunchSite,
         on_delete=models.PROTECT,
@@ -631,6 +722,7 @@ class Vehicle(models.Model):
         blank=True,
         related_name="stored_vehicles",
         help_text=_("Where the rocket is stored; while in transit, the site it left."),
+        verbose_name=_("storage site"),
     )
     in_transit_to = models.ForeignKey(
         LaunchSite,
@@ -639,11 +731,12 @@ class Vehicle(models.Model):
         blank=True,
         related_name="inbound_vehicles",
         help_text=_("Set while the rocket travels: the site it is bound for."),
+        verbose_name=_("in transit to"),
     )
     transit_arrives_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("When it reaches that site.")
+        null=True, blank=True, help_text=_("When it reaches that site."), verbose_name=_("transit arrives at")
     )
-    ready_since = models.DateTimeField(null=True, blank=True)
+    ready_since = models.DateTimeField(null=True, blank=True, verbose_name=_("ready since"))
 
     class Meta:
         verbose_name = _("vehicle")
@@ -699,11 +792,13 @@ class SiteClosure(models.Model):
         MAINTENANCE = "maintenance", _("Maintenance")
         OTHER = "other", _("Other")
 
-    site = models.ForeignKey(LaunchSite, on_delete=models.CASCADE, related_name="closures")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RANGE)
-    reason = models.CharField(max_length=200, blank=True)
+    site = models.ForeignKey(
+        LaunchSite, on_delete=models.CASCADE, related_name="closures", verbose_name=_("site")
+    )
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RANGE, verbose_name=_("kind"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("site closure")

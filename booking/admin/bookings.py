@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from booking.admin.exports import BOOKING_ACTIONS
@@ -55,17 +56,17 @@ def _history(subject_type: str, subject_id: int | None) -> str:
         "created_at", "pk"
     )
     return _table(
-        ["When (UTC)", "What", "Who", "Details"],
+        [_("When (UTC)"), _("What"), _("Who"), _("Details")],
         [(second_text(e.created_at), e.verb, e.actor_label, e.message) for e in events],
     )
 
 
 class HoldStateFilter(admin.SimpleListFilter):
-    title = "hold"
+    title = gettext_lazy("hold")
     parameter_name = "hold"
 
     def lookups(self, request, model_admin):
-        return [("active", "Hold running"), ("lapsed", "Hold ran out, not yet released")]
+        return [("active", _("Hold running")), ("lapsed", _("Hold ran out, not yet released"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -105,7 +106,7 @@ def _rebook_previews(
 
 
 class RebookForm(forms.Form):
-    launch = forms.ModelChoiceField(queryset=Launch.objects.none(), label="Move to launch")
+    launch = forms.ModelChoiceField(queryset=Launch.objects.none(), label=gettext_lazy("Move to launch"))
     provider_initiated = forms.BooleanField(
         required=False,
         label=gettext_lazy("On the provider's initiative"),
@@ -161,9 +162,9 @@ class BookingAdmin(ProviderScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["reference", "status", "customer", "payload", "launch", "contract"]}),
-        ("Hold", {"fields": ["hold_expires_at", "quote"]}),
+        (gettext_lazy("Hold"), {"fields": ["hold_expires_at", "quote"]}),
         (
-            "Price",
+            gettext_lazy("Price"),
             {
                 "fields": [
                     "price",
@@ -177,10 +178,10 @@ class BookingAdmin(ProviderScopedAdmin):
                 ]
             },
         ),
-        ("Capacity", {"fields": ["mass_kg"]}),
+        (gettext_lazy("Capacity"), {"fields": ["mass_kg"]}),
         # The customer's consent to be offered moves by the manifest optimiser (and its customer's).
-        ("Moves", {"fields": ["may_move"]}),
-        ("History", {"fields": ["rebooked_from", "created_by", "history"]}),
+        (gettext_lazy("Moves"), {"fields": ["may_move"]}),
+        (gettext_lazy("History"), {"fields": ["rebooked_from", "created_by", "history"]}),
     ]
     actions = ["confirm_bookings", "cancel_bookings", "rebook_bookings", *BOOKING_ACTIONS]
 
@@ -190,32 +191,32 @@ class BookingAdmin(ProviderScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # cancel instead: the history stays
 
-    @admin.display(description="Price lines")
+    @admin.display(description=gettext_lazy("Price lines"))
     def price_lines(self, obj: Booking) -> str:
         if obj.quote_id is None:
             return "—"
         lines = obj.quote.lines.all()  # type: ignore[union-attr]
         return _table(
-            ["#", "Kind", "Description", f"Amount ({obj.quote.currency})"],  # type: ignore[union-attr]
+            ["#", _("Kind"), _("Description"), _("Amount (%(currency)s)") % {"currency": obj.quote.currency}],  # type: ignore[union-attr]
             [(line.position, line.get_kind_display(), line.description, line.amount) for line in lines],
         )
 
-    @admin.display(description="Payment milestones")
+    @admin.display(description=gettext_lazy("Payment milestones"))
     def payment_milestones(self, obj: Booking) -> str:
         return _table(
-            ["Milestone", "Amount", "Due (UTC)", "Paid"],
+            [_("Milestone"), _("Amount"), _("Due (UTC)"), _("Paid")],
             [
                 (
                     m.label,
                     f"{m.amount} {m.currency}",
                     minute_text(m.due_at),
-                    minute_text(m.paid_at) if m.paid_at else "not yet",
+                    minute_text(m.paid_at) if m.paid_at else _("not yet"),
                 )
                 for m in booking_milestones(obj)
             ],
         )
 
-    @admin.display(description="Events")
+    @admin.display(description=gettext_lazy("Events"))
     def history(self, obj: Booking) -> str:
         return _history("booking", obj.pk)
 
@@ -228,13 +229,13 @@ class BookingAdmin(ProviderScopedAdmin):
             else:
                 self.message_user(request, f"{booking.reference}: {done}", messages.SUCCESS)
 
-    @admin.action(description="Confirm the selected held bookings", permissions=["change"])
+    @admin.action(description=gettext_lazy("Confirm the selected held bookings"), permissions=["change"])
     def confirm_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
-        self._run(request, queryset, booking_confirm, "confirmed; payment milestones created")
+        self._run(request, queryset, booking_confirm, _("confirmed; payment milestones created"))
 
-    @admin.action(description="Cancel the selected bookings", permissions=["change"])
+    @admin.action(description=gettext_lazy("Cancel the selected bookings"), permissions=["change"])
     def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
-        self._run(request, queryset, booking_cancel, "cancelled", reason="cancelled by an operator")
+        self._run(request, queryset, booking_cancel, _("cancelled"), reason="cancelled by an operator")
 
     def _rebook(
         self, request: HttpRequest, selected: list[Booking], *, target: Launch, provider_initiated: bool
@@ -256,11 +257,16 @@ class BookingAdmin(ProviderScopedAdmin):
                 ).first()
                 self.message_user(
                     request,
-                    event.message if event else f"{moved.reference}: moved onto {target.name}",
+                    event.message
+                    if event
+                    else _("%(reference)s: moved onto %(launch)s")
+                    % {"reference": moved.reference, "launch": target.name},
                     messages.SUCCESS,
                 )
 
-    @admin.action(description="Rebook the selected bookings onto another launch", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Rebook the selected bookings onto another launch"), permissions=["change"]
+    )
     def rebook_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]):
         launches = Launch.objects.filter(launches_selling_q(now=timezone.now())).select_related(
             "vehicle_model", "site"
@@ -285,7 +291,7 @@ class BookingAdmin(ProviderScopedAdmin):
             previews = _rebook_previews(selected, target=target, provider_initiated=provider_initiated)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Rebook onto another launch",
+            "title": _("Rebook onto another launch"),
             "opts": self.model._meta,
             "bookings": selected,
             "previews": previews,
@@ -354,7 +360,7 @@ class QuoteAdmin(ProviderScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # quotes come from quote_create (portal, API)
 
-    @admin.display(description="Events")
+    @admin.display(description=gettext_lazy("Events"))
     def history(self, obj: Quote) -> str:
         return _history("quote", obj.pk)
 

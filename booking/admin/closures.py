@@ -4,6 +4,7 @@ holds them, notifies their operators and customers and records why, the moment i
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from booking.services.closures import site_closure_save
 from vehicles.admin import SiteClosureAdmin as CatalogSiteClosureAdmin
@@ -20,7 +21,13 @@ class SiteClosureAdmin(CatalogSiteClosureAdmin):
             names = ", ".join(launch.name for launch in impact.affected)
             self.message_user(
                 request,
-                f"This closure lands on {len(impact.affected)} launch(es), now on hold: {names}. "
-                "Their pages offer the next feasible window.",
+                ngettext(
+                    "This closure lands on %(count)d launch, now on hold: %(names)s. "
+                    "Its page offers the next feasible window.",
+                    "This closure lands on %(count)d launches, now on hold: %(names)s. "
+                    "Their pages offer the next feasible window.",
+                    len(impact.affected),
+                )
+                % {"count": len(impact.affected), "names": names},
                 messages.WARNING,
             )

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from booking.admin.schedule_form import dedicated_request_query
 from booking.models import (
@@ -39,10 +40,10 @@ CLOSURE_REPLANS = 5
 
 # Pages other areas add to the admin; linked from the dashboard as soon as they exist.
 TOOL_LINKS = (
-    ("Fleet timeline", ("admin:booking_launch_fleet",)),
-    ("Schedule a launch", ("admin:booking_launch_schedule",)),
-    ("Readiness board", ("admin:booking_readinessplan_board",)),
-    ("Manifest proposals", ("admin:booking_manifestproposal_changelist",)),
+    (gettext_lazy("Fleet timeline"), ("admin:booking_launch_fleet",)),
+    (gettext_lazy("Schedule a launch"), ("admin:booking_launch_schedule",)),
+    (gettext_lazy("Readiness board"), ("admin:booking_readinessplan_board",)),
+    (gettext_lazy("Manifest proposals"), ("admin:booking_manifestproposal_changelist",)),
 )
 #: At most this many manifest proposals with moves still to review are shown.
 PROPOSALS_SHOWN = 5
@@ -123,7 +124,7 @@ def operator_dashboard(*, user: Any, now: datetime | None = None, limit: int = 2
         ids,
         "platform__provider_id",
     )
-    tools = [(label, url) for label, names in TOOL_LINKS if (url := _first_url(names))]
+    tools = [(str(label), url) for label, names in TOOL_LINKS if (url := _first_url(names))]
     platform_timelines: list[tuple[str, str]] = []
     site_timelines: list[tuple[str, str]] = []
     if _first_url(("admin:booking_launch_schedule",)):  # the scheduling area is installed

@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.admin.customers import DocumentAdmin as CustomersDocumentAdmin
 from booking.admin.rules import RuleActionsMixin, admin_may
@@ -25,7 +27,7 @@ admin.site.unregister(Document)
 
 
 class ReviewNoteForm(ActionForm):
-    note = forms.CharField(required=False, max_length=300, label="Review note")
+    note = forms.CharField(required=False, max_length=300, label=gettext_lazy("Review note"))
 
 
 @admin.register(Document)
@@ -49,15 +51,22 @@ class DocumentAdmin(RuleActionsMixin, CustomersDocumentAdmin):
             except ServiceError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 continue
-            verdict = "approved" if approve else "rejected"
-            self.message_user(request, f"{reviewed.get_kind_display()} for {reviewed.customer}: {verdict}.")
+            template = (
+                _("%(kind)s for %(customer)s: approved.")
+                if approve
+                else _("%(kind)s for %(customer)s: rejected.")
+            )
+            self.message_user(
+                request, template % {"kind": reviewed.get_kind_display(), "customer": reviewed.customer}
+            )
 
-    @admin.action(description="Approve the selected documents", permissions=["document_review"])
+    @admin.action(description=gettext_lazy("Approve the selected documents"), permissions=["document_review"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=True)
 
     @admin.action(
-        description="Reject the selected documents (give a review note)", permissions=["document_review"]
+        description=gettext_lazy("Reject the selected documents (give a review note)"),
+        permissions=["document_review"],
     )
     def reject(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         self._review(request, queryset, approve=False)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from booking.models import Event, NotificationDelivery
 from vehicles.admin_scoping import ProviderScopedAdmin
@@ -45,7 +46,7 @@ class NotificationDeliveryAdmin(ProviderScopedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["notification", "customer"]
 
-    @admin.display(description="Notification", ordering="notification__subject")
+    @admin.display(description=gettext_lazy("Notification"), ordering="notification__subject")
     def subject(self, obj: NotificationDelivery) -> str:
         return obj.notification.subject
 

@@ -8,14 +8,18 @@ operator's providers (``ProviderScopedAdmin``): an operator exports only its pro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 
 import booking.selectors.exports as exports
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Builder = Callable[[QuerySet[Any]], exports.Table]
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel"}
@@ -28,7 +32,17 @@ def export_response(table: exports.Table, *, file_format: str) -> HttpResponse:
     return response
 
 
-def export_actions(*, what: str, label: str, build: Builder, permission: str) -> list[Callable[..., Any]]:
+def _export_description(label: StrOrPromise, format_label: str) -> str:
+    return gettext("Export %(what)s (%(format)s)") % {"what": label, "format": format_label}
+
+
+# The actions are built at import time; their titles are read when a page is drawn, in its language.
+_lazy_export_description = lazy(_export_description, str)
+
+
+def export_actions(
+    *, what: str, label: StrOrPromise, build: Builder, permission: str
+) -> list[Callable[..., Any]]:
     """One admin action per format, named ``export_<what>_<format>``."""
     actions = []
     for file_format, format_label in FORMAT_LABELS.items():
@@ -44,7 +58,7 @@ def export_actions(*, what: str, label: str, build: Builder, permission: str) ->
         action.__name__ = f"export_{what}_{file_format}"
         actions.append(
             admin.action(
-                description=_("Export %(what)s (%(format)s)") % {"what": label, "format": format_label},
+                description=_lazy_export_description(label, format_label),
                 permissions=[permission],
             )(action)
         )
@@ -52,14 +66,20 @@ def export_actions(*, what: str, label: str, build: Builder, permission: str) ->
 
 
 MANIFEST_ACTIONS = export_actions(
-    what="manifest", label="the selected launches' manifests", build=exports.manifest_table, permission="view"
+    what="manifest",
+    label=gettext_lazy("the selected launches' manifests"),
+    build=exports.manifest_table,
+    permission="view",
 )
 BOOKING_ACTIONS = export_actions(
-    what="bookings", label="the selected bookings", build=exports.bookings_table, permission="view"
+    what="bookings",
+    label=gettext_lazy("the selected bookings"),
+    build=exports.bookings_table,
+    permission="view",
 )
 PAYMENT_ACTIONS = export_actions(
     what="payments",
-    label="the selected milestones",
+    label=gettext_lazy("the selected milestones"),
     build=exports.payments_table,
     permission="payment_view",
 )

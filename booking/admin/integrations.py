@@ -14,10 +14,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.admin.scoping import CustomerScopedAdmin, operator_customer_ids
 from booking.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from booking.rules.text import count_text
 from booking.services.tokens import api_token_revoke
 from customers.models import Membership
 from vehicles.admin_scoping import is_platform_admin
@@ -70,7 +71,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         return super().has_change_permission(request)
 
     # The revoke action needs "change"; every field stays read-only.
-    @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         revoked = 0
         platform_admin = is_platform_admin(request.user)
@@ -78,15 +79,22 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             if not platform_admin and token.user_id != request.user.pk:
                 self.message_user(
                     request,
-                    f"{token.prefix}… belongs to {token.user}: a customer's token is revoked by the "
-                    "customer or a platform administrator.",
+                    _(
+                        "%(prefix)s… belongs to %(user)s: a customer's token is revoked by the "
+                        "customer or a platform administrator."
+                    )
+                    % {"prefix": token.prefix, "user": token.user},
                     messages.ERROR,
                 )
                 continue
             if token.revoked_at is None:
                 api_token_revoke(token=token, actor=request.user)
                 revoked += 1
-        self.message_user(request, f"{count_text(revoked, 'token')} revoked.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(WebhookEndpoint)

@@ -106,19 +106,27 @@ class ReservationInline(admin.TabularInline):
 
 class SlipForm(forms.Form):
     window_start = forms.DateTimeField(
-        help_text="New window start, UTC (e.g. 2030-03-12 06:00).", validators=[validate_accepted_datetime]
+        label=gettext_lazy("Window start"),
+        help_text=gettext_lazy("New window start, UTC (e.g. 2030-03-12 06:00)."),
+        validators=[validate_accepted_datetime],
     )
     window_end = forms.DateTimeField(
         required=False,
-        help_text="Leave empty to keep the window's length.",
+        label=gettext_lazy("Window end"),
+        help_text=gettext_lazy("Leave empty to keep the window's length."),
         validators=[validate_accepted_datetime],
     )
     net_precision = forms.ChoiceField(
-        choices=[("", "keep")] + list(Launch.NetPrecision.choices), required=False, label="NET precision"
+        choices=[("", gettext_lazy("keep"))] + list(Launch.NetPrecision.choices),
+        required=False,
+        label=gettext_lazy("NET precision"),
     )
     cascade = forms.BooleanField(
         required=False,
-        help_text="Also slip the following launches on the same platform or pad by what they lack.",
+        label=gettext_lazy("Cascade"),
+        help_text=gettext_lazy(
+            "Also slip the following launches on the same platform or pad by what they lack."
+        ),
     )
     cause = forms.ChoiceField(
         choices=DelayCause.choices,
@@ -130,7 +138,7 @@ class SlipForm(forms.Form):
 
 
 class ScrubForm(forms.Form):
-    reason = forms.CharField(max_length=200)
+    reason = forms.CharField(max_length=200, label=gettext_lazy("Reason"))
     cause = forms.ChoiceField(
         choices=DelayCause.choices,
         label=gettext_lazy("Cause"),
@@ -193,20 +201,32 @@ def _bar_rows(
         )
         parts = (
             [
-                ("window", bar.window_start, bar.window_end, "launch window"),
-                ("turnaround", bar.window_end, bar.until, "pad turnaround"),
+                ("window", bar.window_start, bar.window_end, _("launch window")),
+                ("turnaround", bar.window_end, bar.until, _("pad turnaround")),
             ]
             if pad
             else [
-                ("transit", bar.depart, bar.arrive, f"transit from {bar.origin} ({bar.transit_h:.1f} h)"),
-                ("setup", bar.arrive, bar.window_start, "set-up"),
-                ("window", bar.window_start, bar.window_end, "launch window"),
-                ("teardown", bar.window_end, bar.until, "tear-down"),
+                (
+                    "transit",
+                    bar.depart,
+                    bar.arrive,
+                    _("transit from %(origin)s (%(hours).1f h)")
+                    % {"origin": bar.origin, "hours": bar.transit_h},
+                ),
+                ("setup", bar.arrive, bar.window_start, _("set-up")),
+                ("window", bar.window_start, bar.window_end, _("launch window")),
+                ("teardown", bar.window_end, bar.until, _("tear-down")),
             ]
         )
         for kind, start, end, what in parts:
             segment = _segment(
-                kind, start, end, lo, hi, f"{what}: {minute_text(start)} – {minute_text(end)} UTC"
+                kind,
+                start,
+                end,
+                lo,
+                hi,
+                _("%(what)s: %(start)s – %(end)s UTC")
+                % {"what": what, "start": minute_text(start), "end": minute_text(end)},
             )
             if segment:
                 row.segments.append(segment)
@@ -215,7 +235,7 @@ def _bar_rows(
 
 
 def _closure_row(site: LaunchSite, lo: datetime, hi: datetime) -> Row:
-    row = Row(label=f"{site.name} closures")
+    row = Row(label=_("%(site)s closures") % {"site": site.name})
     for closure in SiteClosure.objects.filter(site=site, starts_at__lt=hi, ends_at__gt=lo).order_by(
         "starts_at"
     ):
@@ -290,20 +310,24 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             return
         super().save_formset(request, form, formset, change)
 
-    @admin.display(description="Daily window")
+    @admin.display(description=gettext_lazy("Daily window"))
     def daily_window(self, launch: Launch) -> str:
         return launch_window_text(launch) or "—"
 
-    @admin.display(description="Site closures on the window")
+    @admin.display(description=gettext_lazy("Site closures on the window"))
     def closure_replan(self, launch: Launch) -> str:
         """The closures that land on the window and the planner's next feasible window."""
         if launch.pk is None:
             return "—"
         closures = closures_on_launch(launch=launch)
         if not closures:
-            return "none"
+            return _("none")
         plan = next_window_for(launch=launch)
-        offer = f"Next feasible window: {plan.describe()}" if plan else "No feasible window within 60 days."
+        offer = (
+            _("Next feasible window: %(window)s") % {"window": plan.describe()}
+            if plan
+            else _("No feasible window within 60 days.")
+        )
         return "; ".join(closure_text(c) for c in closures) + ". " + offer
 
     def get_urls(self):
@@ -405,7 +429,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
                 messages.SUCCESS,
             )
             return launch
-        self.message_user(request, f"{launch.name} scheduled.", messages.SUCCESS)
+        self.message_user(request, _("%(launch)s scheduled.") % {"launch": launch.name}, messages.SUCCESS)
         return launch
 
     def _schedule_context(self, request: HttpRequest, form: ScheduleForm) -> dict[str, Any]:
@@ -425,7 +449,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Schedule a launch",
+            "title": _("Schedule a launch"),
             "is_nav_sidebar_enabled": False,
             "form": form,
             "search": search,
@@ -438,7 +462,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             },
         }
 
-    @admin.action(description="Schedule a launch like the selected one")
+    @admin.action(description=gettext_lazy("Schedule a launch like the selected one"))
     def schedule_like(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launch = queryset.first()
         assert launch is not None
@@ -460,11 +484,11 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
 
     # --- slip ---
 
-    @admin.action(description="Slip the selected launch", permissions=["launch_operate"])
+    @admin.action(description=gettext_lazy("Slip the selected launch"), permissions=["launch_operate"])
     def slip_launch(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if len(launches) != 1:
-            self.message_user(request, "Slip one launch at a time.", messages.WARNING)
+            self.message_user(request, _("Slip one launch at a time."), messages.WARNING)
             return None
         launch = launches[0]
         if "apply" in request.POST:
@@ -490,11 +514,11 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
             form = SlipForm(
                 initial={"window_start": launch.window_start.astimezone(UTC).replace(tzinfo=None)}
             )
-        return self._action_form(request, "slip_launch", [launch], form, "Slip launch", "Slip")
+        return self._action_form(request, "slip_launch", [launch], form, _("Slip launch"), _("Slip"))
 
     # --- scrub ---
 
-    @admin.action(description="Scrub the selected launches", permissions=["launch_operate"])
+    @admin.action(description=gettext_lazy("Scrub the selected launches"), permissions=["launch_operate"])
     def scrub_launches(self, request: HttpRequest, queryset: QuerySet[Launch]):
         launches = list(queryset)
         if "apply" in request.POST:
@@ -513,12 +537,14 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
                     else:
                         event = launch.events.filter(verb="launch.scrubbed").first()
                         self.message_user(
-                            request, event.message if event else f"{launch} scrubbed.", messages.SUCCESS
+                            request,
+                            event.message if event else _("%(launch)s scrubbed.") % {"launch": launch},
+                            messages.SUCCESS,
                         )
                 return None
         else:
             form = ScrubForm()
-        return self._action_form(request, "scrub_launches", launches, form, "Scrub launches", "Scrub")
+        return self._action_form(request, "scrub_launches", launches, form, _("Scrub launches"), _("Scrub"))
 
     def _action_form(self, request, action, launches, form, title, button):
         context = {
@@ -586,7 +612,7 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
                 rows.append(closures)
         return self._timeline(
             request,
-            title=f"Schedule timeline: {platform.name}",
+            title=_("Schedule timeline: %(subject)s") % {"subject": platform.name},
             rows=rows,
             lo=lo,
             hi=hi,
@@ -619,7 +645,13 @@ class LaunchAdmin(ServiceRefusalsAsMessages, RuleActionsMixin, ProviderScopedAdm
                 row.label = f"{platform.name}: {row.label}"
                 rows.append(row)
         return self._timeline(
-            request, title=f"Schedule timeline: {site.name}", rows=rows, lo=lo, hi=hi, days=days, subject=site
+            request,
+            title=_("Schedule timeline: %(subject)s") % {"subject": site.name},
+            rows=rows,
+            lo=lo,
+            hi=hi,
+            days=days,
+            subject=site,
         )
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.errors import ServiceError
 from booking.models import ManifestMove, ManifestProposal
@@ -47,7 +48,7 @@ class ManifestProposalAdmin(ProviderScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=_("Optimality gap"))
+    @admin.display(description=gettext_lazy("Optimality gap"))
     def gap_shown(self, proposal: ManifestProposal) -> str:
         return f"{proposal.gap * 100:.2f} %"
 

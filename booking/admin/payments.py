@@ -37,6 +37,7 @@ from booking.admin.rules import RuleActionsMixin, admin_may
 from booking.errors import ServiceError
 from booking.invoice_pdf import invoice_pdf, pdf_response, receipt_pdf
 from booking.models import Event, Invoice, Payment
+from booking.rules.money import InvoiceStatus
 from booking.rules.permissions import Action
 from booking.selectors.invoices import invoice_of_milestone, invoice_row
 from booking.services.bookings import payment_milestone_mark_paid
@@ -124,6 +125,16 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
+#: The invoice's state in words (the portal's badge says the same).
+INVOICE_STATUS_WORDS = {
+    InvoiceStatus.PAID: gettext_lazy("paid"),
+    InvoiceStatus.PART_PAID: gettext_lazy("part paid"),
+    InvoiceStatus.DUE: gettext_lazy("due"),
+    InvoiceStatus.OVERDUE: gettext_lazy("overdue"),
+    InvoiceStatus.VOID: gettext_lazy("void"),
+}
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ProviderScopedAdmin):
     list_display = ["number", "customer", "booking", "amount", "currency", "due_at", "status_shown"]
@@ -165,7 +176,7 @@ class InvoiceAdmin(ProviderScopedAdmin):
     def status_shown(self, obj: Invoice) -> str:
         row = invoice_row(obj, now=timezone.now())
         return _("%(status)s: %(paid)s paid, %(left)s left") % {
-            "status": row.status.value.replace("_", " "),
+            "status": INVOICE_STATUS_WORDS[row.status],
             "paid": f"{row.paid:,.2f}",
             "left": f"{row.outstanding:,.2f}",
         }

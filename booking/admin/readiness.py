@@ -7,7 +7,7 @@ outcome) are meant for LaunchAdmin: ``LaunchAdmin.actions += LAUNCH_STATUS_ACTIO
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.errors import ServiceError
 from booking.models import Launch, OwnerRole, PlanStep, ReadinessPlan, ReadinessTemplate, TemplateStep
@@ -31,6 +31,9 @@ from booking.workflows import launch_lifecycle
 from vehicles.admin_scoping import PlatformAdminEditsOnly, ProviderScopedAdmin
 from vehicles.models import LaunchSite, Provider
 from vehicles.selectors import operator_provider_ids, providers_for_operator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class BoardFilterForm(forms.Form):
@@ -70,11 +73,28 @@ class BoardFilterForm(forms.Form):
         )
 
 
-CHECK_CHOICES = [("", "— (manual sign-off)")] + [(name, name.replace("_", " ")) for name in sorted(CHECKS)]
+#: The automatic checks by name, as the template step form offers them.
+CHECK_TITLES = {
+    "payment_paid": gettext_lazy("payment paid"),
+    "documents_approved": gettext_lazy("documents approved"),
+    "icd_approved": gettext_lazy("ICD approved"),
+    "export_cleared": gettext_lazy("export screening cleared"),
+    "platform_on_site": gettext_lazy("platform on site"),
+    "vehicle_assigned": gettext_lazy("vehicle assigned"),
+    "weather_range": gettext_lazy("weather and range"),
+    "mass_within_capacity": gettext_lazy("mass within capacity"),
+    "return_mass_within_limit": gettext_lazy("return mass within its limit"),
+    "waste_manifested": gettext_lazy("waste manifested"),
+    "go_no_go": gettext_lazy("go/no-go poll"),
+    "orbit_confirmed": gettext_lazy("orbit confirmed"),
+}
+CHECK_CHOICES = [("", gettext_lazy("— (manual sign-off)"))] + [
+    (name, CHECK_TITLES.get(name, name.replace("_", " "))) for name in sorted(CHECKS)
+]
 
 
 class TemplateStepForm(forms.ModelForm):
-    check_name = forms.ChoiceField(choices=CHECK_CHOICES, required=False)
+    check_name = forms.ChoiceField(choices=CHECK_CHOICES, required=False, label=gettext_lazy("check"))
 
     class Meta:
         model = TemplateStep
@@ -97,9 +117,9 @@ class TemplateStepForm(forms.ModelForm):
         data = self.cleaned_data
         kind, check_name = data.get("kind"), data.get("check_name")
         if kind == TemplateStep.Kind.AUTOMATIC and not check_name:
-            self.add_error("check_name", "An automatic step needs a check to run.")
+            self.add_error("check_name", _("An automatic step needs a check to run."))
         if kind == TemplateStep.Kind.MANUAL and check_name:
-            self.add_error("check_name", "A manual step is signed off by a person: leave the check empty.")
+            self.add_error("check_name", _("A manual step is signed off by a person: leave the check empty."))
         return data
 
 
@@ -136,7 +156,7 @@ class ReadinessTemplateAdmin(PlatformAdminEditsOnly, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReadinessTemplate]:
         return super().get_queryset(request).annotate(step_total=Count("steps"))
 
-    @admin.display(description="Steps", ordering="step_total")
+    @admin.display(description=gettext_lazy("Steps"), ordering="step_total")
     def step_count(self, template: ReadinessTemplate) -> int:
         return template.step_total  # type: ignore[attr-defined]
 
@@ -180,7 +200,7 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # plans start when a launch is scheduled (readiness.plan_start)
 
-    @admin.display(description="Launch status", ordering="launch__status")
+    @admin.display(description=gettext_lazy("Launch status"), ordering="launch__status")
     def launch_status(self, plan: ReadinessPlan) -> str:
         return plan.launch.get_status_display()
 
@@ -230,7 +250,7 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
             steps = steps.filter(plan__launch__provider_id__in=provider_ids)
         step = steps.filter(pk=request.POST.get("step") or 0).first()
         if step is None:
-            messages.error(request, "That step is not on your board any more.")
+            messages.error(request, _("That step is not on your board any more."))
             return HttpResponseRedirect(board_url)
         service = {
             "complete": readiness.step_complete,
@@ -238,7 +258,7 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
             "fail": readiness.step_fail,
         }.get(request.POST.get("action", ""))
         if service is None:
-            messages.error(request, "Choose sign off, waive or fail.")
+            messages.error(request, _("Choose sign off, waive or fail."))
             return HttpResponseRedirect(board_url)
         try:
             service(step=step, actor=request.user, note=request.POST.get("note", ""))
@@ -247,13 +267,21 @@ class ReadinessPlanAdmin(ProviderScopedAdmin):
         else:
             step.refresh_from_db()
             messages.success(
-                request, f"{step.plan.launch.name}: “{step.name}” is {step.get_status_display().lower()}."
+                request,
+                _("%(launch)s: “%(step)s” is %(status)s.")
+                % {
+                    "launch": step.plan.launch.name,
+                    "step": step.name,
+                    "status": step.get_status_display().lower(),
+                },
             )
         return HttpResponseRedirect(board_url)
 
 
 class StepNoteForm(ActionForm):
-    note = forms.CharField(required=False, max_length=300, label="Note (needed to waive or fail)")
+    note = forms.CharField(
+        required=False, max_length=300, label=gettext_lazy("Note (needed to waive or fail)")
+    )
 
 
 def _run_step_service(
@@ -268,20 +296,28 @@ def _run_step_service(
         except ServiceError as exc:
             modeladmin.message_user(request, f"{step.plan.launch.name}: {exc.message}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, f"{done} step{'s' if done != 1 else ''} changed.", messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d step changed.", "%(count)d steps changed.", done) % {"count": done},
+            messages.SUCCESS,
+        )
 
 
-@admin.action(description="Sign off the selected steps", permissions=["change"])
+@admin.action(description=gettext_lazy("Sign off the selected steps"), permissions=["change"])
 def sign_off_steps(modeladmin, request, queryset):
     _run_step_service(modeladmin, request, queryset, readiness.step_complete)
 
 
-@admin.action(description="Waive the selected steps (say why in the note)", permissions=["change"])
+@admin.action(
+    description=gettext_lazy("Waive the selected steps (say why in the note)"), permissions=["change"]
+)
 def waive_steps(modeladmin, request, queryset):
     _run_step_service(modeladmin, request, queryset, readiness.step_waive)
 
 
-@admin.action(description="Fail the selected steps (say why in the note)", permissions=["change"])
+@admin.action(
+    description=gettext_lazy("Fail the selected steps (say why in the note)"), permissions=["change"]
+)
 def fail_steps(modeladmin, request, queryset):
     _run_step_service(modeladmin, request, queryset, readiness.step_fail)
 
@@ -306,7 +342,7 @@ class PlanStepAdmin(ProviderScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="Launch", ordering="plan__launch__window_start")
+    @admin.display(description=gettext_lazy("Launch"), ordering="plan__launch__window_start")
     def launch(self, step: PlanStep) -> Launch:
         return step.plan.launch
 
@@ -324,11 +360,14 @@ def _launch_service(modeladmin, request, queryset, call, done_words: str) -> Non
             modeladmin.message_user(request, exc.message, messages.ERROR)
     if done:
         modeladmin.message_user(
-            request, f"{done} launch{'es' if done != 1 else ''} {done_words}.", messages.SUCCESS
+            request,
+            ngettext("%(count)d launch %(done)s.", "%(count)d launches %(done)s.", done)
+            % {"count": done, "done": done_words},
+            messages.SUCCESS,
         )
 
 
-@admin.action(description="Put the selected launches on hold", permissions=["change"])
+@admin.action(description=gettext_lazy("Put the selected launches on hold"), permissions=["change"])
 def hold_launches(modeladmin, request, queryset):
     """Asks for the reason on an intermediate page, then holds each launch."""
     reason = request.POST.get("reason", "").strip()
@@ -338,12 +377,12 @@ def hold_launches(modeladmin, request, queryset):
             request,
             queryset,
             lambda launch: launch_services.launch_hold(launch=launch, actor=request.user, reason=reason),
-            "put on hold",
+            _("put on hold"),
         )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": "Why are these launches held?",
+        "title": _("Why are these launches held?"),
         "opts": modeladmin.model._meta,
         "launches": list(queryset),
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
@@ -353,29 +392,31 @@ def hold_launches(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/booking/launch_hold_reason.html", context)
 
 
-@admin.action(description="Release the selected launches from hold", permissions=["change"])
+@admin.action(description=gettext_lazy("Release the selected launches from hold"), permissions=["change"])
 def release_launches(modeladmin, request, queryset):
     _launch_service(
         modeladmin,
         request,
         queryset,
         lambda launch: launch_lifecycle.launch_release(launch=launch, actor=request.user),
-        "released",
+        _("released"),
     )
 
 
-@admin.action(description="Mark the selected launches launched (lift-off)", permissions=["change"])
+@admin.action(
+    description=gettext_lazy("Mark the selected launches launched (lift-off)"), permissions=["change"]
+)
 def mark_launched(modeladmin, request, queryset):
     _launch_service(
         modeladmin,
         request,
         queryset,
         lambda launch: launch_lifecycle.launch_mark_launched(launch=launch, actor=request.user),
-        "marked launched",
+        _("marked launched"),
     )
 
 
-def _outcome_action(outcome: str, description: str):
+def _outcome_action(outcome: str, description: StrOrPromise):
     @admin.action(description=description, permissions=["change"])
     def record(modeladmin, request, queryset):
         _launch_service(
@@ -385,16 +426,20 @@ def _outcome_action(outcome: str, description: str):
             lambda launch: launch_lifecycle.launch_record_outcome(
                 launch=launch, outcome=outcome, actor=request.user
             ),
-            f"recorded as {Launch.Status(outcome).label.lower()}",
+            _("recorded as %(outcome)s") % {"outcome": Launch.Status(outcome).label.lower()},
         )
 
     record.__name__ = f"record_{outcome}"
     return record
 
 
-record_success = _outcome_action(Launch.Status.SUCCESS, "Record the outcome: success")
-record_partial_failure = _outcome_action(Launch.Status.PARTIAL_FAILURE, "Record the outcome: partial failure")
-record_failure = _outcome_action(Launch.Status.FAILURE, "Record the outcome: failure (vehicle lost)")
+record_success = _outcome_action(Launch.Status.SUCCESS, gettext_lazy("Record the outcome: success"))
+record_partial_failure = _outcome_action(
+    Launch.Status.PARTIAL_FAILURE, gettext_lazy("Record the outcome: partial failure")
+)
+record_failure = _outcome_action(
+    Launch.Status.FAILURE, gettext_lazy("Record the outcome: failure (vehicle lost)")
+)
 
 LAUNCH_STATUS_ACTIONS = [
     hold_launches,

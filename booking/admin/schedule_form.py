@@ -106,13 +106,23 @@ def _pad_data(pads: list[Pad], models: list[VehicleModel]) -> dict[str, dict[str
 
 
 class ScheduleForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False)
-    provider = forms.ModelChoiceField(queryset=Provider.objects.all())
-    vehicle_model = forms.ModelChoiceField(queryset=VehicleModel.objects.filter(active=True))
-    site = forms.ModelChoiceField(queryset=LaunchSite.objects.all())
-    platform = forms.ModelChoiceField(queryset=MobilePlatform.objects.all(), required=False, widget=FitSelect)
+    name = forms.CharField(max_length=120, required=False, label=gettext_lazy("Name"))
+    provider = forms.ModelChoiceField(queryset=Provider.objects.all(), label=gettext_lazy("Provider"))
+    vehicle_model = forms.ModelChoiceField(
+        queryset=VehicleModel.objects.filter(active=True), label=gettext_lazy("Vehicle model")
+    )
+    site = forms.ModelChoiceField(queryset=LaunchSite.objects.all(), label=gettext_lazy("Site"))
+    platform = forms.ModelChoiceField(
+        queryset=MobilePlatform.objects.all(),
+        required=False,
+        widget=FitSelect,
+        label=gettext_lazy("Platform"),
+    )
     pad = forms.ModelChoiceField(
-        queryset=Pad.objects.select_related("site"), required=False, widget=FitSelect
+        queryset=Pad.objects.select_related("site"),
+        required=False,
+        widget=FitSelect,
+        label=gettext_lazy("Pad"),
     )
     vehicle = forms.ModelChoiceField(
         queryset=Vehicle.objects.filter(status=Vehicle.Status.READY_STORAGE).select_related("vehicle_model"),
@@ -121,7 +131,7 @@ class ScheduleForm(forms.Form):
         help_text=gettext_lazy("A rocket in ready storage (optional: assign later)."),
         label=gettext_lazy("Rocket"),
     )
-    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices)
+    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices, label=gettext_lazy("Orbit family"))
     altitude_km = forms.IntegerField(
         min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM, label=gettext_lazy("Altitude (km)")
     )
@@ -142,7 +152,9 @@ class ScheduleForm(forms.Form):
     net_precision = forms.ChoiceField(
         choices=Launch.NetPrecision.choices, initial="hour", label=gettext_lazy("NET precision")
     )
-    service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
+    service_level = forms.ChoiceField(
+        choices=Launch.ServiceLevel.choices, initial="standard", label=gettext_lazy("Service level")
+    )
     ltan = LocalTimeFormField(
         label=gettext_lazy("LTAN"),
         help_text=gettext_lazy(
@@ -237,7 +249,9 @@ def initial_from_query(query: Any) -> dict[str, Any]:
 class PlanSearchForm(forms.Form):
     """What to plan for: the orbit and the span of days to search (UTC days)."""
 
-    orbit_family = forms.ChoiceField(choices=OrbitFamily.choices, initial="SSO")
+    orbit_family = forms.ChoiceField(
+        choices=OrbitFamily.choices, initial="SSO", label=gettext_lazy("Orbit family")
+    )
     altitude_km = forms.IntegerField(
         min_value=MIN_ALTITUDE_KM, max_value=MAX_ALTITUDE_KM, initial=500, label=gettext_lazy("Altitude (km)")
     )
@@ -250,7 +264,9 @@ class PlanSearchForm(forms.Form):
     latest = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label=gettext_lazy("To")
     )
-    service_level = forms.ChoiceField(choices=Launch.ServiceLevel.choices, initial="standard")
+    service_level = forms.ChoiceField(
+        choices=Launch.ServiceLevel.choices, initial="standard", label=gettext_lazy("Service level")
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

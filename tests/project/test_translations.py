@@ -1,6 +1,7 @@
 """Every word a person reads is marked for translation, and the Chinese catalog translates it.
 
-The portal's templates are read token by token (Django's own lexer): a text node outside
+Every template of the product (the portal with its sign-in and password pages, the operator
+admin, the e-mails, the home page, the API's documentation) is read token by token (Django's own lexer): a text node outside
 ``{% translate %}`` / ``{% blocktranslate %}`` and variables, or a ``title`` / ``aria-label`` /
 ``placeholder`` / ``alt`` written in plain text, fails unless it is only whitespace, digits,
 punctuation and symbols, or a name that is never translated (the product's, a unit's).
@@ -8,6 +9,7 @@ punctuation and symbols, or a name that is never translated (the product's, a un
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from django.template.base import Lexer, TokenType
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTAL_TEMPLATES = ROOT / "booking" / "templates" / "portal"
+#: Every app's templates and the project's own (base pages, registration, the admin's header).
+TEMPLATE_DIRS = sorted(ROOT.glob("*/templates"))
 CATALOG = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 #: Words that read the same in every language: the product's name, units and standard terms.
@@ -39,6 +42,8 @@ READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ATTRIBUTE = re.compile(r"\b(" + "|".join(READ_ATTRIBUTES) + r""")\s*=\s*(["'])(.*?)\2""", re.S)
 _HOLE = "\x00"  # where a variable or a tag stood
+_BUTTON_INPUT = re.compile(r"""<input\b[^>]*\btype\s*=\s*["']?(submit|button|reset)\b""", re.I | re.S)
+_VALUE = re.compile(r"""\bvalue\s*=\s*(["'])(.*?)\1""", re.S)
 
 
 _ENTITY = re.compile(r"&#?\w+;")
@@ -88,6 +93,10 @@ class _Scanner:
         for name, _quote, value in _ATTRIBUTE.findall(self.tag):
             if _reads_as_words(value):
                 self.found.append(f'{name}="{value}"')
+        if _BUTTON_INPUT.match(self.tag):  # a button's value is its caption
+            for _quote, value in _VALUE.findall(self.tag):
+                if _reads_as_words(value):
+                    self.found.append(f'value="{value}"')
         opened = re.match(r"<(script|style)\b", self.tag, re.I)
         self.skip_until = f"</{opened[1].lower()}>" if opened else ""
         self.tag = ""
@@ -126,8 +135,22 @@ def unmarked_strings(source: str) -> list[str]:
     return scanner.found
 
 
-def _portal_templates() -> list[Path]:
-    return sorted(PORTAL_TEMPLATES.rglob("*.html"))
+def _product_templates() -> list[Path]:
+    return sorted(p for d in TEMPLATE_DIRS for p in d.rglob("*") if p.suffix in {".html", ".txt"})
+
+
+def test_the_walk_reads_every_kind_of_template():
+    read = {str(p.relative_to(ROOT)) for p in _product_templates()}
+    for expected in [
+        "booking/templates/portal/dashboard.html",
+        "booking/templates/admin/booking/launch/schedule.html",
+        "booking/templates/email/booking_confirmed.txt",
+        "booking/templates/portal/email/password_reset.txt",
+        "booking/templates/booking/api_docs.html",
+        "launchbook/templates/home.html",
+        "launchbook/templates/admin/base_site.html",
+    ]:
+        assert expected in read, f"{expected} is not read by the template walk"
 
 
 def test_the_scanner_finds_plain_words_and_passes_marked_ones():
@@ -135,12 +158,14 @@ def test_the_scanner_finds_plain_words_and_passes_marked_ones():
         '{% load i18n %}<h1>{% translate "Bookings" %}</h1><p>Plain words</p>'
         '<a title="Your account">{{ user }}</a> · 520 kg — {% blocktranslate %}Held {{ n }}{% endblocktranslate %}'
         "<script>var words = 'not read';</script><option{% if x %} selected{% endif %}>Launchbook</option>"
+        '<input type="submit" value="Rebook"><input type="submit" value="{% translate "Save" %}">'
+        '<input type="hidden" name="step" value="plain data">'
     )
-    assert unmarked_strings(source) == ["Plain words", 'title="Your account"']
+    assert unmarked_strings(source) == ["Plain words", 'title="Your account"', 'value="Rebook"']
 
 
-@pytest.mark.parametrize("path", _portal_templates(), ids=lambda p: str(p.relative_to(PORTAL_TEMPLATES)))
-def test_every_portal_template_marks_its_words_for_translation(path):
+@pytest.mark.parametrize("path", _product_templates(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_template_marks_its_words_for_translation(path):
     assert unmarked_strings(path.read_text()) == [], (
         f"{path.relative_to(ROOT)}: wrap these in {{% translate %}} or {{% blocktranslate %}}"
     )
@@ -199,3 +224,77 @@ def test_the_compiled_catalog_answers_in_chinese():
         assert translation.gettext("Bookings") != "Bookings"
     with translation.override("en-gb"):
         assert translation.gettext("Bookings") == "Bookings"
+
+
+#: The product's own Python code: the apps and the project package, without tests and migrations.
+PRODUCT_PACKAGES = ("booking", "customers", "vehicles", "launchbook")
+_EAGER = {"gettext", "ngettext", "pgettext"}
+
+
+def eager_translations(source: str) -> list[str]:
+    """The calls of gettext (imported under any name) that run when the module is imported, not
+    when a page is drawn: a model's or an admin's name, a list of choices, a decorator's
+    description. They are read in the language of no one (English) and stay so."""
+    tree = ast.parse(source)
+    eager_names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in _EAGER
+    }
+    found: list[str] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                visit(decorator, in_function)
+            for default in [*node.args.defaults, *node.args.kw_defaults]:
+                if default is not None:
+                    visit(default, in_function)
+            for statement in node.body:
+                visit(statement, True)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if (
+            not in_function
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in eager_names
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    visit(tree, False)
+    return found
+
+
+def _product_modules() -> list[Path]:
+    return sorted(
+        p
+        for package in PRODUCT_PACKAGES
+        for p in (ROOT / package).rglob("*.py")
+        if "migrations" not in p.parts and ".venv" not in p.parts
+    )
+
+
+def test_the_import_time_walk_finds_an_eager_gettext():
+    source = (
+        "from django.utils.translation import gettext as _, gettext_lazy\n"
+        "TITLE = _('Bookings')\n"
+        "LAZY = gettext_lazy('Bookings')\n"
+        "class A:\n"
+        "    @display(description=_('Steps'))\n"
+        "    def steps(self):\n"
+        "        return _('now')\n"
+    )
+    assert eager_translations(source) == ["line 2: _('Bookings')", "line 5: _('Steps')"]
+
+
+@pytest.mark.parametrize("path", _product_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_string_is_translated_when_its_module_is_imported(path):
+    assert eager_translations(path.read_text()) == [], (
+        f"{path.relative_to(ROOT)}: use gettext_lazy for strings defined at import time"
+    )

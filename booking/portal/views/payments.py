@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.invoice_pdf import invoice_pdf, pdf_response, receipt_pdf
 from booking.models import Invoice
@@ -18,10 +18,10 @@ from booking.rules.permissions import Action, may, refusal
 from booking.selectors.invoices import invoice_row, invoice_rows
 
 STATUS_FILTERS = (
-    ("", _("All")),
-    ("unpaid", _("Unpaid")),
-    (InvoiceStatus.OVERDUE.value, _("Overdue")),
-    (InvoiceStatus.PAID.value, _("Paid")),
+    ("", gettext_lazy("All")),
+    ("unpaid", gettext_lazy("Unpaid")),
+    (InvoiceStatus.OVERDUE.value, gettext_lazy("Overdue")),
+    (InvoiceStatus.PAID.value, gettext_lazy("Paid")),
 )
 UNPAID = (InvoiceStatus.DUE, InvoiceStatus.PART_PAID, InvoiceStatus.OVERDUE)
 
