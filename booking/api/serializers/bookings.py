@@ -51,9 +51,10 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 def _quotes_to_hold_for(user):
-    """The caller's quotes with what the hold reads (launch, payload, customer), without the
-    priced lines the quote's own answer shows."""
-    return get_quotes_for(user).prefetch_related(None)
+    """The caller's quotes with the one row the hold reads before its lock, the launch it locks
+    first. The hold re-reads the quote under that lock with its customer, payload, port and
+    adapter, so neither they nor the priced lines the quote's own answer shows are joined here."""
+    return get_quotes_for(user).select_related(None).select_related("launch").prefetch_related(None)
 
 
 class BookingHoldSerializer(serializers.Serializer):
