@@ -8,6 +8,7 @@ import redis.connection
 from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
 from booking.api.authentication import ApiTokenAuthentication
@@ -274,3 +275,27 @@ def test_a_cancel_answers_what_a_fresh_read_shows(db):
     assert answer.status_code == 200, answer.json()
     assert answer.json() == BookingSerializer(Booking.objects.get(pk=held.json()["id"])).data
     assert answer.json()["status"] == "cancelled"
+
+
+# --- the answer's fields -------------------------------------------------------------------
+
+
+def test_a_kept_serializer_answers_as_a_freshly_built_one(db):
+    world, client = flow_client()
+    quote = client.post(
+        "/api/v1/quotes/", {"payload": world.payload.pk, "launch": world.launch.pk}, format="json"
+    )
+    held = client.post("/api/v1/bookings/", {"quote": quote.json()["id"]}, format="json")
+    booking = Booking.objects.get(pk=held.json()["id"])
+
+    class FreshlyBuilt(serializers.ModelSerializer):  # the same fields, built on every instance
+        port = serializers.CharField(source="launch_port.kind", read_only=True, allow_null=True, default=None)
+
+        class Meta(BookingSerializer.Meta):
+            pass
+
+    first, second = BookingSerializer(booking), BookingSerializer(booking)
+    assert first.data == FreshlyBuilt(booking).data == held.json()
+    # Each instance has fields of its own, bound to it: the kept ones are copied, never shared.
+    assert first.fields["status"] is not second.fields["status"]
+    assert first.fields["status"].parent is first and second.fields["status"].parent is second

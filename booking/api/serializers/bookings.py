@@ -8,10 +8,10 @@ from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
 
-from .common import LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
+from .common import KeptFieldsMixin, LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(KeptFieldsMixin, serializers.ModelSerializer):
     port = serializers.CharField(
         source="launch_port.kind",
         read_only=True,
