@@ -7,12 +7,16 @@ orders. The baseline is a trivial authenticated endpoint of the same server (the
 in the same run.
 
 Then the booking-flow phase: ``--flow-clients`` clients of one customer (half of them) loop
-create payload → quote on one of a few launches → hold → release (cancel the hold, so capacity
-and the customer's hold limits never stop the loop), while the other half loop the trivial read,
-side by side on the same server. It reports each request kind and the flow's rate against the
+create payload → quote on one of a few launches → hold, while the other half loop the trivial
+read, side by side on the same server. Capacity is given back by ``--sweepers`` sweeper clients of
+the same customer that release (cancel) the flow's holds as they come: their requests load the
+server like any other, but their time is no flow client's. A second loop, the one measured before
+(each flow client releases its own hold: payload → quote → hold → release), follows for as long,
+for comparison (``--flow-loops``). Each reports each request kind and the flow's rate against the
 read's. Afterwards the invariants are checked in SQL (bench/invariants.py).
 
     .venv/bin/python bench/load.py [--seconds 60] [--clients 8] [--flow-seconds 60] [--flow-clients 16]
+        [--sweepers 3] [--flow-loops swept,release]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import random
 import statistics
 import sys
@@ -44,6 +49,8 @@ BASELINE = "baseline: GET providers"
 FLOW_CUSTOMER = "gomspace"
 FLOW_KINDS = ("flow: create payload", "flow: quote", "flow: hold")
 FLOW_RELEASE = "flow: release"
+SWEEPER_RELEASE = "sweeper: release"
+FLOW_LOOPS = ("swept", "release")
 FLOW_READ = "flow phase: GET providers"
 
 
@@ -172,12 +179,17 @@ class Client:
 
 
 class FlowClient(Client):
-    """One integrator of the flow phase: payload → quote → hold → release, or the trivial read."""
+    """One integrator of the flow phase: payload → quote → hold (→ release), or the trivial read.
 
-    def __init__(self, *args, launches: list[tuple[int, dict]], reads: bool, **kwargs):
+    With a ``swept`` queue the client leaves each hold to the sweepers; without one it releases
+    the hold itself, a fourth request of its loop.
+    """
+
+    def __init__(self, *args, launches: list[tuple[int, dict]], reads: bool, swept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.launches = launches
         self.reads = reads
+        self.swept = swept
         self.n = 0
 
     def step(self) -> None:
@@ -208,8 +220,30 @@ class FlowClient(Client):
         if quote is None or quote.status_code != 201:
             return
         hold = self.call(FLOW_KINDS[2], "POST", "/bookings/", json={"quote": quote.json()["id"]})
-        if hold is not None and hold.status_code == 201:
+        if hold is None or hold.status_code != 201:
+            return
+        if self.swept is not None:
+            self.swept.put(hold.json()["id"])
+        else:
             self.call(FLOW_RELEASE, "POST", f"/bookings/{hold.json()['id']}/cancel/", json={})
+
+
+class Sweeper(Client):
+    """Gives the flow's capacity back: releases (cancels) the holds the flow clients leave, oldest
+    first. Its requests load the server like any other; its time is not a flow client's."""
+
+    def __init__(self, *args, swept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.swept = swept
+
+    def step(self) -> None:
+        try:
+            booking = self.swept.get(timeout=0.2)
+        except queue.Empty:
+            return
+        response = self.call(SWEEPER_RELEASE, "POST", f"/bookings/{booking}/cancel/", json={})
+        if response is None or response.status_code >= 500:
+            self.swept.put(booking)  # try again; a 409 (already gone) is not retried
 
 
 def sso_500_launches(base_url: str, session: requests.Session) -> list[tuple[int, dict]]:
@@ -235,9 +269,8 @@ def run_for(clients: list, seconds: float) -> float:
     return time.monotonic() - started
 
 
-def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
-    """The booking flow against the trivial read, side by side; answers (summary, seconds, figures)."""
-    # One customer's clients hold seats over and over; each hold is released at once, but 16 of
+def lift_hold_limits(stack: Stack) -> None:
+    # One customer's clients hold seats over and over; each hold is released soon, but 16 of
     # them at a time exceed the default limits (3 unconfirmed holds per provider, half a launch),
     # which exist to stop one customer hoarding seats, not to pace an integrator. The bench
     # measures the hold's path, not its refusal, so it lifts them for this run's providers.
@@ -247,26 +280,51 @@ def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
         "from vehicles.models import Provider; "
         "Provider.objects.update(hold_limit_per_customer=30000, hold_share_percent=100)",
     )
+
+
+def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
+    """The booking flow against the trivial read, side by side; answers (summary, seconds, figures).
+
+    ``loop`` "swept": flow clients run payload → quote → hold and the sweepers release the holds;
+    "release": each flow client releases its own hold (four requests a loop, all counted).
+    """
     recorder = Recorder()
     probe = Client(stack.base_url, FLOW_CUSTOMER, 1000, recorder, random.Random(0))
     launches = sso_500_launches(stack.base_url, probe.session)[: args.flow_launches]
     if not launches:
         raise RuntimeError("no scheduled SSO 500 km launch to hold seats on")
-    clients = [
+    swept: queue.Queue | None = queue.Queue() if loop == "swept" else None
+    clients: list[FlowClient] = [
         FlowClient(
             stack.base_url,
             FLOW_CUSTOMER,
-            2000 + i,
+            2000 + 100 * FLOW_LOOPS.index(loop) + i,  # payload names stay unique across loops
             recorder,
             random.Random(args.seed + 100 + i),
             launches=launches,
             reads=i % 2 == 1,
+            swept=swept,
         )
         for i in range(args.flow_clients)
     ]
+    sweepers = [
+        Sweeper(stack.base_url, FLOW_CUSTOMER, 3000 + i, recorder, random.Random(i), swept=swept)
+        for i in range(args.sweepers if swept is not None else 0)
+    ]
     recorder.latencies.clear()
     recorder.statuses.clear()
-    elapsed = run_for(clients, args.flow_seconds)
+    elapsed = run_for([*clients, *sweepers], args.flow_seconds)
+    left_held = 0
+    if swept is not None:
+        # What the sweepers had not reached is released after the clock stops (not timed).
+        while not swept.empty():
+            probe.session.post(
+                f"{probe.base}/bookings/{swept.get()}/cancel/",
+                json={},
+                headers={"Idempotency-Key": f"sweep-{time.monotonic_ns()}"},
+                timeout=60,
+            )
+            left_held += 1
     summary = summarise(recorder, elapsed)
     flow_clients = sum(1 for c in clients if not c.reads)
     read_clients = len(clients) - flow_clients
@@ -276,9 +334,12 @@ def flow_phase(stack: Stack, args) -> tuple[dict, float, dict]:
     )
     read_rate = summary.get(FLOW_READ, {}).get("per_second", 0) / max(read_clients, 1)
     figures = {
+        "loop": loop,
         "launches": [launch for launch, _ in launches],
         "flow_clients": flow_clients,
         "read_clients": read_clients,
+        "sweepers": len(sweepers),
+        "holds_left_to_sweep_at_the_end": left_held,
         "flow_requests_per_second_per_client": round(flow_rate, 2),
         "flow_with_release_per_second_per_client": round(flow_rate_with_release, 2),
         "read_requests_per_second_per_client": round(read_rate, 2),
@@ -332,7 +393,17 @@ def main() -> int:
     parser.add_argument("--flow-seconds", type=float, default=60, help="0 skips the booking-flow phase")
     parser.add_argument("--flow-clients", type=int, default=16, help="half loop the flow, half the read")
     parser.add_argument("--flow-launches", type=int, default=3, help="launches the flow holds seats on")
+    parser.add_argument("--sweepers", type=int, default=3, help="clients releasing the swept loop's holds")
+    parser.add_argument(
+        "--flow-loops",
+        default=",".join(FLOW_LOOPS),
+        help="which flow loops to run, in order: swept (payload → quote → hold, the sweepers release), "
+        "release (payload → quote → hold → release)",
+    )
     args = parser.parse_args()
+    loops = [loop.strip() for loop in args.flow_loops.split(",") if loop.strip()]
+    if not loops or any(loop not in FLOW_LOOPS for loop in loops):
+        parser.error(f"--flow-loops takes one or more of {', '.join(FLOW_LOOPS)}, comma-separated")
 
     recorder = Recorder()
     # Settings the product reads (launchbook/settings.py): the per-user API rate, lifted so the
@@ -345,7 +416,7 @@ def main() -> int:
             "LAUNCHBOOK_API_RATE_LOGIN": "10000/minute",
         },
     )
-    flow = None
+    flows = []
     with stack:
         clients = [
             Client(stack.base_url, CUSTOMERS[i % len(CUSTOMERS)], i, recorder, random.Random(args.seed + i))
@@ -357,7 +428,8 @@ def main() -> int:
         recorder.statuses.clear()
         elapsed = run_for(clients, args.seconds)
         if args.flow_seconds > 0:
-            flow = flow_phase(stack, args)
+            lift_hold_limits(stack)
+            flows = [flow_phase(stack, args, loop=loop) for loop in loops]
         violations = check_all(stack.env["DATABASE_URL"])
 
     summary = summarise(recorder, elapsed)
@@ -365,27 +437,39 @@ def main() -> int:
     server_errors = sum(n for v in summary.values() for status, n in v["statuses"].items() if status >= 500)
     print(f"\n{total} requests in {elapsed:.1f} s from {args.clients} clients: {total / elapsed:.1f} req/s")
     print_table(summary, BASELINE)
-    flow_result = None
-    if flow is not None:
-        flow_summary, flow_elapsed, figures = flow
+    flow_results = {}
+    for flow_summary, flow_elapsed, figures in flows:
         flow_total = sum(v["requests"] for v in flow_summary.values())
         flow_errors = sum(
             n for v in flow_summary.values() for status, n in v["statuses"].items() if status >= 500
         )
         server_errors += flow_errors
+        if figures["loop"] == "swept":
+            loop_words = f"payload → quote → hold ({figures['sweepers']} sweepers release the holds)"
+        else:
+            loop_words = "payload → quote → hold → release"
         print(
-            f"\nbooking flow: {figures['flow_clients']} clients of {FLOW_CUSTOMER} loop payload → quote → hold → "
-            f"release on launches {figures['launches']}, {figures['read_clients']} loop GET providers; "
-            f"{flow_total} requests in {flow_elapsed:.1f} s"
+            f"\nbooking flow, loop '{figures['loop']}': {figures['flow_clients']} clients of {FLOW_CUSTOMER} "
+            f"loop {loop_words} on launches {figures['launches']}, {figures['read_clients']} loop GET "
+            f"providers; {flow_total} requests in {flow_elapsed:.1f} s"
         )
         print_table(flow_summary, FLOW_READ)
         print(
             f"per client: flow {figures['flow_requests_per_second_per_client']} req/s (payload, quote, hold), "
             f"read {figures['read_requests_per_second_per_client']} req/s: "
-            f"ratio {figures['ratio_flow_to_read']} (with the release counted: "
-            f"{figures['ratio_flow_with_release_to_read']}); 5xx in the flow phase: {flow_errors}"
+            f"ratio {figures['ratio_flow_to_read']}"
+            + (
+                f" (with the release counted: {figures['ratio_flow_with_release_to_read']})"
+                if figures["loop"] == "release"
+                else f"; holds left to sweep at the end: {figures['holds_left_to_sweep_at_the_end']}"
+            )
+            + f"; 5xx in this phase: {flow_errors}"
         )
-        flow_result = {"seconds": round(flow_elapsed, 1), "requests": flow_summary, **figures}
+        flow_results[figures["loop"]] = {
+            "seconds": round(flow_elapsed, 1),
+            "requests": flow_summary,
+            **figures,
+        }
     print(f"5xx answers: {server_errors}")
     for name, found in violations.items():
         print(f"invariant '{name}': {'holds' if not found else f'{len(found)} violations'}")
@@ -402,7 +486,7 @@ def main() -> int:
                 "server_errors": server_errors,
                 "requests": summary,
                 "invariant_violations": violations,
-                "booking_flow": flow_result,
+                "booking_flow": flow_results,
             },
             indent=2,
         )

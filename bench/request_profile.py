@@ -183,6 +183,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile per kind")
     parser.add_argument("--show-queries", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="the profiles' order: cumulative or tottime")
+    parser.add_argument("--kinds", help="comma-separated request kinds to run (default: all)")
+    parser.add_argument("--dump", type=Path, help="also write each kind's profile (pstats) into this folder")
     args = parser.parse_args()
 
     cache.clear()
@@ -192,9 +194,20 @@ def main() -> int:
 
     # The flow below holds many seats for one customer; lift the hold limits so it never stops.
     Provider.objects.update(hold_limit_per_customer=30000, hold_share_percent=100)
+    kinds = Flow().kinds()
+    if args.kinds:
+        wanted = [kind.strip() for kind in args.kinds.split(",")]
+        unknown = [kind for kind in wanted if kind not in kinds]
+        if unknown:
+            parser.error(f"unknown kinds {unknown}; the kinds are {list(kinds)}")
+        kinds = {kind: fn for kind, fn in kinds.items() if kind in wanted}
     timings, queries, profiles = measure(
-        Flow().kinds(), repeat=args.repeat, profile=args.profile, show_queries=args.show_queries
+        kinds, repeat=args.repeat, profile=args.profile or bool(args.dump), show_queries=args.show_queries
     )
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for kind, profile in profiles.items():
+            profile.dump_stats(args.dump / f"{kind.replace(' ', '_')}.pstats")
     report(timings, queries, profiles if args.profile else None, args.sort)
     return 0
 

@@ -15,13 +15,18 @@ class BookingConfig(AppConfig):
 
         The imports are here, not at the top: Django imports this module while it loads the
         apps, before any model can be, and these modules import models."""
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
 
         import launchbook.languages  # noqa: F401
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
         from booking.models import ExchangeRate
-        from booking.selectors.catalog import catalog_changed
+        from booking.selectors.catalog import (
+            catalog_changed,
+            catalog_request_finished,
+            catalog_request_started,
+        )
         from booking.services import notifications, standby, webhooks
         from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Provider, VehicleModel
 
@@ -39,6 +44,8 @@ class BookingConfig(AppConfig):
                     catalog_changed, sender=model, dispatch_uid=f"booking.catalog.{model.__name__}"
                 )
 
+        request_started.connect(catalog_request_started, dispatch_uid="booking.catalog.request_started")
+        request_finished.connect(catalog_request_finished, dispatch_uid="booking.catalog.request_finished")
         signals.events_published.connect(webhooks.webhooks_on_published, dispatch_uid="booking.webhooks")
         signals.webhook_deliveries_due.connect(tasks.webhooks_queue, dispatch_uid="booking.webhooks_queue")
         signals.events_published.connect(

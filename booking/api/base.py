@@ -6,6 +6,9 @@ import io
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from rest_framework import exceptions, parsers, throttling
@@ -140,8 +143,12 @@ class SlidingWindowThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
     whole list on every request: at a lifted rate (the benches run at a million a minute) that list
     holds thousands of entries. Here each window of ``duration`` seconds has a counter; the load is
     the current window's count plus the previous window's, weighted by the share of it still inside
-    the last ``duration`` seconds (Cloudflare's estimate). One ``get_many`` reads both, one ``incr``
-    counts an allowed request (``add`` on the window's first); refused requests are not counted.
+    the last ``duration`` seconds (Cloudflare's estimate). Refused requests are not counted.
+
+    On Redis (production) one pipelined round trip counts the request and reads the previous
+    window (``INCR``, ``EXPIRE``, ``GET``); a refusal takes its count back (``DECR``, a second round
+    trip only when refusing). On any other cache one ``get_many`` reads both counters and one
+    ``incr`` counts an allowed request (``add`` on the window's first).
     """
 
     num_requests: int
@@ -156,9 +163,12 @@ class SlidingWindowThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
         self.now = self.timer()
         window, elapsed = divmod(self.now, self.duration)
         current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
+        self.elapsed = elapsed
+        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        if isinstance(backend, RedisCache):
+            return self._allow_on_redis(backend, current, previous)
         counts = self.cache.get_many([current, previous])
         self.counts = (int(counts.get(previous, 0)), int(counts.get(current, 0)))
-        self.elapsed = elapsed
         if self.load() >= self.num_requests:
             return self.throttle_failure()
         try:
@@ -166,6 +176,21 @@ class SlidingWindowThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
         except ValueError:  # the window's first request (or the key lapsed meanwhile)
             if not self.cache.add(current, 1, timeout=2 * self.duration):
                 self.cache.incr(current)
+        return True
+
+    def _allow_on_redis(self, backend: RedisCache, current: str, previous: str) -> bool:
+        """Count first, in one round trip; the load is then judged without this request."""
+        current_key, previous_key = backend.make_key(current), backend.make_key(previous)
+        client = backend._cache.get_client(current_key, write=True)  # noqa: SLF001 - the pipeline
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(current_key)
+        pipeline.expire(current_key, 2 * self.duration)
+        pipeline.get(previous_key)
+        counted, _, previous_count = pipeline.execute()
+        self.counts = (int(previous_count or 0), int(counted) - 1)
+        if self.load() >= self.num_requests:
+            client.decr(current_key)
+            return self.throttle_failure()
         return True
 
     def load(self, elapsed: float | None = None) -> float:

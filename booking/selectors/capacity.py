@@ -6,6 +6,7 @@ one slot of its port for exactly as long (``launch_ports_taken``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -85,6 +86,33 @@ def customer_open_holds(*, customer_id: int, provider_id: int, now: datetime) ->
     )
 
 
+@dataclass(frozen=True)
+class LaunchTaken:
+    """What a launch's bookings take at one moment: their mass and each port's slots."""
+
+    mass_kg: Decimal
+    #: Slots taken on each port, by ``LaunchPort`` pk.
+    port_slots: dict[int, int]
+
+
+def launch_taken(*, launch: Launch, now: datetime) -> LaunchTaken:
+    """The mass and the port slots taken on the launch at ``now``, in one query (the fit check asks
+    both; ``launch_booked_mass_kg`` and ``launch_ports_taken`` each ask one). Caller holds the launch
+    row lock when it is about to add to them."""
+    rows = (
+        Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch.pk)
+        .values("launch_port_id")
+        .annotate(taken=Count("pk"), mass_kg=Sum("mass_kg"))
+        .order_by()
+    )
+    mass_kg, port_slots = ZERO_KG, {}
+    for row in rows:
+        mass_kg += Decimal(row["mass_kg"])
+        if row["launch_port_id"] is not None:
+            port_slots[row["launch_port_id"]] = row["taken"]
+    return LaunchTaken(mass_kg=mass_kg, port_slots=port_slots)
+
+
 def launch_ports_taken(*, launch: Launch, now: datetime) -> dict[int, int]:
     """Slots taken at ``now`` on each of the launch's ports (by ``LaunchPort`` pk), from booking rows.
 
@@ -99,10 +127,13 @@ def launch_ports_taken(*, launch: Launch, now: datetime) -> dict[int, int]:
     return {row["launch_port_id"]: row["taken"] for row in rows}
 
 
-def launch_ports_free(*, launch: Launch, now: datetime) -> list[tuple[LaunchPort, int]]:
-    """Each port of the launch with the slots still free at ``now`` (never below 0)."""
-    taken = launch_ports_taken(launch=launch, now=now)
-    return [(port, max(port.count - taken.get(port.pk, 0), 0)) for port in launch.ports.all()]
+def launch_ports_free(
+    *, launch: Launch, now: datetime, taken: LaunchTaken | None = None
+) -> list[tuple[LaunchPort, int]]:
+    """Each port of the launch with the slots still free at ``now`` (never below 0); ``taken``, when
+    given, is what ``launch_taken`` answered for this launch at this ``now``."""
+    slots = taken.port_slots if taken is not None else launch_ports_taken(launch=launch, now=now)
+    return [(port, max(port.count - slots.get(port.pk, 0), 0)) for port in launch.ports.all()]
 
 
 def launch_capacity_kg(*, launch: Launch) -> Decimal:
@@ -119,14 +150,17 @@ def launch_booked_mass_kg(*, launch: Launch, now: datetime | None = None) -> Dec
     return Decimal(total) if total is not None else ZERO_KG
 
 
-def launch_remaining_capacity_kg(*, launch: Launch, now: datetime | None = None) -> Decimal:
+def launch_remaining_capacity_kg(
+    *, launch: Launch, now: datetime | None = None, taken: LaunchTaken | None = None
+) -> Decimal:
     """Capacity left on the launch at ``now`` (never below 0).
 
     On a launch from :func:`launches_with_capacity` (and ``now`` not given) this uses the
-    ``booked_mass_kg`` annotation and the prefetched curve: no query at all.
+    ``booked_mass_kg`` annotation and the prefetched curve: no query at all. ``taken``, when given,
+    is what ``launch_taken`` answered for this launch at this ``now``.
     """
-    booked = getattr(launch, "booked_mass_kg", None)
-    if booked is None or now is not None:
+    booked = taken.mass_kg if taken is not None else getattr(launch, "booked_mass_kg", None)
+    if booked is None or (now is not None and taken is None):
         booked = launch_booked_mass_kg(launch=launch, now=now)
     return max(launch_capacity_kg(launch=launch) - Decimal(booked), ZERO_KG)
 

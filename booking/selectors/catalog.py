@@ -9,6 +9,11 @@ adapter or exchange rate sets a new token (``catalog_changed``, from the models'
 signals and from services that write in bulk), so every process reads the catalog again on its
 next call.
 
+Within one request the version is asked once (``catalog_request_started`` and
+``catalog_request_finished``, connected to Django's request signals): a quote consults the catalog
+three times and would otherwise ask the shared cache three times. A change the request itself
+commits forgets the request's version, so the request reads its own change.
+
 Only reads outside a transaction use it (``None`` inside one): a transaction may see catalog changes
 of its own not yet committed, and what is checked under a lock (capacity at hold and confirm) is
 always read from the rows. Callers fall back to their own queries when it answers ``None``.
@@ -81,11 +86,26 @@ def _load(version: str) -> KeptCatalog:
 
 
 def _current_version() -> str:
+    version = getattr(_kept, "request_version", None)
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:  # never set, or evicted: start a version (a racing process may win)
         cache.add(VERSION_KEY, uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY) or "unknown"
+    if getattr(_kept, "in_request", False):
+        _kept.request_version = str(version)
     return str(version)
+
+
+def catalog_request_started(**_signal: object) -> None:
+    """A request begins on this thread: it asks the shared version once, on first use."""
+    _kept.in_request, _kept.request_version = True, None
+
+
+def catalog_request_finished(**_signal: object) -> None:
+    """The request is over: the next use (a task, a command, the next request) asks again."""
+    _kept.in_request, _kept.request_version = False, None
 
 
 def kept_catalog() -> KeptCatalog | None:
@@ -103,6 +123,7 @@ def kept_catalog() -> KeptCatalog | None:
 
 def _new_version() -> None:
     cache.set(VERSION_KEY, uuid4().hex, timeout=None)
+    _kept.request_version = None  # this request reads its own change
 
 
 def catalog_changed(**_signal: object) -> None:
@@ -115,3 +136,4 @@ def catalog_changed(**_signal: object) -> None:
 def catalog_forget() -> None:
     """Drop this thread's kept catalog (tests, between cases)."""
     _kept.catalog = None
+    catalog_request_finished()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, LaunchPort
 from booking.rules.envelope import Box, box_or_none, fairing_fit_problem, port_fit_problem
-from booking.selectors.capacity import launch_ports_free, launch_ports_taken
+from booking.selectors.capacity import LaunchTaken, launch_ports_free, launch_ports_taken
 from booking.selectors.catalog import kept_catalog
 from booking.selectors.fit import fmt_kg, launch_label
 from customers.models import Payload
@@ -148,12 +148,15 @@ def envelope_problem(*, vehicle_model: VehicleModel, port: LaunchPort | None, pa
     return None
 
 
-def port_full_refusal(*, launch: Launch, port: LaunchPort, now: datetime) -> str | None:
+def port_full_refusal(
+    *, launch: Launch, port: LaunchPort, now: datetime, taken: LaunchTaken | None = None
+) -> str | None:
     """Why the port has no slot left at ``now``, naming the ports that still have one; ``None`` if free.
 
-    Caller holds the launch row lock when it is about to take the slot.
+    Caller holds the launch row lock when it is about to take the slot. ``taken``: what
+    ``capacity.launch_taken`` answered for this launch at this ``now``, if the caller has it.
     """
-    free = launch_ports_free(launch=launch, now=now)
+    free = launch_ports_free(launch=launch, now=now, taken=taken)
     left = {p.pk: n for p, n in free}
     if left.get(port.pk, 0) > 0:
         return None
@@ -228,8 +231,11 @@ def booking_envelope_problem(*, booking: Booking, payload: Payload) -> str | Non
     )
 
 
-def check_seat(*, launch: Launch, seat: Seat, payload: Payload, now: datetime) -> None:
-    """Refuse a seat the payload cannot take now: the envelope, and a slot of its port left."""
+def check_seat(
+    *, launch: Launch, seat: Seat, payload: Payload, now: datetime, taken: LaunchTaken | None = None
+) -> None:
+    """Refuse a seat the payload cannot take now: the envelope, and a slot of its port left
+    (``taken``: what ``capacity.launch_taken`` answered for this launch at this ``now``, if known)."""
     if seat.port is None and launch_ports(launch):
         raise Conflict(
             _("%(name)s now carries payloads on ports (%(kinds_text)s): ask for a new quote with a port")
@@ -239,7 +245,7 @@ def check_seat(*, launch: Launch, seat: Seat, payload: Payload, now: datetime) -
     if problem:
         raise Conflict(problem)
     if seat.port is not None:
-        refusal = port_full_refusal(launch=launch, port=seat.port, now=now)
+        refusal = port_full_refusal(launch=launch, port=seat.port, now=now, taken=taken)
         if refusal:
             raise Conflict(refusal)
 

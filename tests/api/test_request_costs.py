@@ -4,9 +4,11 @@ organisations, the lock wait, and answers built from the rows a write has just m
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+import redis.connection
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
 from booking.api.authentication import ApiTokenAuthentication
@@ -35,10 +37,32 @@ def at(monkeypatch, seconds: float) -> None:
     monkeypatch.setattr(UserTokenRateThrottle, "timer", staticmethod(lambda: seconds))
 
 
+@pytest.fixture(params=["in process", pytest.param("redis", marks=pytest.mark.redis)])
+def throttle_cache(request, settings, tenant_a):
+    """The rate limit's counters in each cache it runs on: in process (the embedded default) and
+    Redis (production: one pipelined round trip). The Redis counters are this test's user's only,
+    removed afterwards."""
+    if request.param == "redis":
+        if not settings.REDIS_URL:
+            pytest.skip("needs Redis: set REDIS_URL")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": settings.REDIS_URL,
+            }
+        }
+    keys = [f"throttle_user_{tenant_a.user.pk}:{window}" for window in range(5_999_999, 6_000_003)]
+    cache.delete_many(keys)
+    yield request.param
+    cache.delete_many(keys)
+
+
 # --- the rate limit ------------------------------------------------------------------------
 
 
-def test_the_rate_limit_keeps_a_counter_per_window_not_a_list_of_times(tenant_a, settings, monkeypatch):
+def test_the_rate_limit_keeps_a_counter_per_window_not_a_list_of_times(
+    tenant_a, settings, monkeypatch, throttle_cache
+):
     limit_users_to(settings, "1000/minute")
     at(monkeypatch, 6_000_000 * 60 + 10)  # 10 s into a minute
     for _ in range(25):
@@ -49,7 +73,9 @@ def test_the_rate_limit_keeps_a_counter_per_window_not_a_list_of_times(tenant_a,
     assert stored == 25
 
 
-def test_a_budget_spent_late_in_a_minute_still_counts_early_in_the_next(tenant_a, settings, monkeypatch):
+def test_a_budget_spent_late_in_a_minute_still_counts_early_in_the_next(
+    tenant_a, settings, monkeypatch, throttle_cache
+):
     limit_users_to(settings, "10/minute")
     minute = 6_000_000 * 60
     at(monkeypatch, minute + 55)
@@ -68,12 +94,46 @@ def test_a_budget_spent_late_in_a_minute_still_counts_early_in_the_next(tenant_a
     assert [tenant_a.client.get("/api/v1/sites/").status_code for _ in range(9)] == [200] * 9
 
 
-def test_refused_requests_do_not_use_the_budget(tenant_a, settings, monkeypatch):
+def test_refused_requests_do_not_use_the_budget(tenant_a, settings, monkeypatch, throttle_cache):
     limit_users_to(settings, "3/minute")
     at(monkeypatch, 6_000_000 * 60 + 1)
     codes = [tenant_a.client.get("/api/v1/sites/").status_code for _ in range(6)]
     assert codes == [200, 200, 200, 429, 429, 429]
     assert cache.get(f"throttle_user_{tenant_a.user.pk}:6000000") == 3
+
+
+@pytest.mark.redis
+def test_on_redis_an_allowed_request_costs_the_rate_limit_one_round_trip(tenant_a, settings, monkeypatch):
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis: set REDIS_URL")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}
+    }
+    cache.delete(f"throttle_user_{tenant_a.user.pk}:6000000")
+    limit_users_to(settings, "2/minute")
+    at(monkeypatch, 6_000_000 * 60 + 1)
+    sends = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sends.append(command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    request = APIRequestFactory().get("/api/v1/sites/")
+    request.user = tenant_a.user
+    throttle = UserTokenRateThrottle()
+    assert throttle.allow_request(request, None) is True
+    assert len(sends) == 1  # INCR, EXPIRE and GET pipelined
+    assert throttle.allow_request(request, None) is True
+    assert len(sends) == 2
+    # The third is refused: its count is taken back (a second round trip, on refusal only).
+    assert throttle.allow_request(request, None) is False
+    assert len(sends) == 4
+    assert cache.get(f"throttle_user_{tenant_a.user.pk}:6000000") == 2
+    key = caches["default"].make_key(f"throttle_user_{tenant_a.user.pk}:6000000")
+    assert caches["default"]._cache.get_client(key).ttl(key) == 120  # noqa: SLF001 - two windows
+    cache.delete(f"throttle_user_{tenant_a.user.pk}:6000000")
 
 
 # --- the page count ------------------------------------------------------------------------
@@ -215,3 +275,27 @@ def test_a_cancel_answers_what_a_fresh_read_shows(db):
     assert answer.status_code == 200, answer.json()
     assert answer.json() == BookingSerializer(Booking.objects.get(pk=held.json()["id"])).data
     assert answer.json()["status"] == "cancelled"
+
+
+# --- the answer's fields -------------------------------------------------------------------
+
+
+def test_a_kept_serializer_answers_as_a_freshly_built_one(db):
+    world, client = flow_client()
+    quote = client.post(
+        "/api/v1/quotes/", {"payload": world.payload.pk, "launch": world.launch.pk}, format="json"
+    )
+    held = client.post("/api/v1/bookings/", {"quote": quote.json()["id"]}, format="json")
+    booking = Booking.objects.get(pk=held.json()["id"])
+
+    class FreshlyBuilt(serializers.ModelSerializer):  # the same fields, built on every instance
+        port = serializers.CharField(source="launch_port.kind", read_only=True, allow_null=True, default=None)
+
+        class Meta(BookingSerializer.Meta):
+            pass
+
+    first, second = BookingSerializer(booking), BookingSerializer(booking)
+    assert first.data == FreshlyBuilt(booking).data == held.json()
+    # Each instance has fields of its own, bound to it: the kept ones are copied, never shared.
+    assert first.fields["status"] is not second.fields["status"]
+    assert first.fields["status"].parent is first and second.fields["status"].parent is second

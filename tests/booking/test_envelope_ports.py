@@ -11,12 +11,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, LaunchPort, QuoteLine
 from booking.rules.envelope import Box, fairing_fit_problem, port_fit_problem
 from booking.selectors.availability import availability_search
-from booking.selectors.capacity import launch_ports_taken
+from booking.selectors.capacity import launch_booked_mass_kg, launch_ports_taken, launch_taken
 from booking.selectors.prices import quote_price
 from booking.services.bookings import booking_cancel, booking_confirm, booking_hold
 from booking.services.payloads import payload_update
@@ -290,6 +292,14 @@ def test_slots_run_out_before_mass_and_free_again_when_a_booking_goes(world):
     ):
         quote_create(customer=late, payload=payload, actor=None, launch=launch, port="cubesat_3u")
     assert launch_ports_taken(launch=launch, now=world.now) == {holds[0].launch_port_id: 2}
+    # The fit check reads the mass and the slots in one query; it agrees with the two it replaces.
+    with CaptureQueriesContext(connection) as ctx:
+        taken = launch_taken(launch=launch, now=world.now)
+    assert len(ctx) == 1
+    assert taken.port_slots == launch_ports_taken(launch=launch, now=world.now)
+    assert (
+        taken.mass_kg == launch_booked_mass_kg(launch=launch, now=world.now) == sum(h.mass_kg for h in holds)
+    )
     booking_cancel(booking=holds[0], actor=None)
     quote = quote_create(customer=late, payload=payload, actor=None, launch=launch, port="cubesat_3u")
     assert booking_hold(quote=quote, actor=None).launch_port.kind == "cubesat_3u"

@@ -7,11 +7,13 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import ExchangeRate
-from booking.selectors.catalog import kept_catalog
+from booking.selectors.catalog import VERSION_KEY, kept_catalog
 from booking.selectors.orbit import catalog_orbit_review
 from booking.selectors.ports import adapters_for
 from booking.selectors.prices import exchange_rates
@@ -125,3 +127,34 @@ def test_a_new_exchange_rate_or_adapter_is_seen_on_the_next_read(catalog):
         name="15-inch ring", kind="separation_system", mass_kg=Decimal("4.2"), port_kinds=["ring_15in"]
     )
     assert adapters_for(provider=catalog.provider, port_kind="ring_15in") == [ring]
+
+
+def test_a_request_asks_the_shared_version_once(catalog):
+    request_started.send(sender=None)
+    try:
+        first = kept_catalog().version
+        cache.set(VERSION_KEY, "set by another process meanwhile", timeout=None)
+        # The rest of this request goes on with the catalog it started with.
+        assert kept_catalog().version == first
+    finally:
+        request_finished.send(sender=None)
+    request_started.send(sender=None)
+    try:
+        assert kept_catalog().version == "set by another process meanwhile"
+    finally:
+        request_finished.send(sender=None)
+    # Outside a request (a task, a command) every use asks.
+    cache.set(VERSION_KEY, "changed again", timeout=None)
+    assert kept_catalog().version == "changed again"
+
+
+def test_a_request_reads_the_catalog_change_it_committed(catalog):
+    request_started.send(sender=None)
+    try:
+        assert review("1100").warnings  # 1,080 kg is the most at 700 km
+        point = CapacityPoint.objects.get(vehicle_model=catalog, altitude_km=700)
+        point.capacity_kg = Decimal("1500")
+        point.save()
+        assert review("1100").warnings == []
+    finally:
+        request_finished.send(sender=None)

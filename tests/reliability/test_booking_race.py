@@ -52,15 +52,24 @@ def _race(quotes) -> tuple[list[Booking], list[Exception], list[BaseException]]:
 
 
 def _slow_booked_mass(monkeypatch):
-    """Sleep after reading the booked mass: widens the window between check and insert."""
-    real = capacity.launch_booked_mass_kg
+    """Sleep after reading the booked mass: widens the window between check and insert.
 
-    def slow(**kwargs):
-        total = real(**kwargs)
+    The fit check reads the mass with the port slots (``launch_taken``, looked up by the guard);
+    other callers read it alone (``launch_booked_mass_kg``): both are slowed."""
+    real_mass, real_taken = capacity.launch_booked_mass_kg, capacity.launch_taken
+
+    def slow_mass(**kwargs):
+        total = real_mass(**kwargs)
         time.sleep(0.01)
         return total
 
-    monkeypatch.setattr("booking.selectors.capacity.launch_booked_mass_kg", slow)
+    def slow_taken(**kwargs):
+        taken = real_taken(**kwargs)
+        time.sleep(0.01)
+        return taken
+
+    monkeypatch.setattr("booking.selectors.capacity.launch_booked_mass_kg", slow_mass)
+    monkeypatch.setattr("booking.selectors.guards.launch_taken", slow_taken)
 
 
 @pytest.mark.postgres

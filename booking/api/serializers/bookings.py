@@ -8,10 +8,10 @@ from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
 
-from .common import LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
+from .common import KeptFieldsMixin, LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(KeptFieldsMixin, serializers.ModelSerializer):
     port = serializers.CharField(
         source="launch_port.kind",
         read_only=True,
@@ -51,9 +51,10 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 def _quotes_to_hold_for(user):
-    """The caller's quotes with what the hold reads (launch, payload, customer), without the
-    priced lines the quote's own answer shows."""
-    return get_quotes_for(user).prefetch_related(None)
+    """The caller's quotes with the one row the hold reads before its lock, the launch it locks
+    first. The hold re-reads the quote under that lock with its customer, payload, port and
+    adapter, so neither they nor the priced lines the quote's own answer shows are joined here."""
+    return get_quotes_for(user).select_related(None).select_related("launch").prefetch_related(None)
 
 
 class BookingHoldSerializer(serializers.Serializer):

@@ -15,8 +15,10 @@ from vehicles.models import (
     VehicleModel,
 )
 
+from .common import KeptFieldsMixin
 
-class ProviderSerializer(serializers.ModelSerializer):
+
+class ProviderSerializer(KeptFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Provider
         fields = ["id", "name", "short_name", "slug", "country", "description", "mobile_launch"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,25 @@ from vehicles.models import OrbitFamily
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 MASS_MAX_DIGITS = 9
+
+_KEPT_FIELDS: dict[type, dict[str, serializers.Field]] = {}
+
+
+class KeptFieldsMixin:
+    """A ``ModelSerializer`` whose fields are built from its model once per process, then copied.
+
+    DRF builds a model serializer's fields on every instance: it walks the model's fields, maps
+    each one to a serializer field and its keyword arguments, and looks up uniqueness rules. That
+    is the same answer every time (it depends on the class, never on the instance or the request)
+    and it cost about 3 ms of a hold's answer; a copy of the built fields is a third of that.
+    Only for serializers whose ``get_fields`` reads nothing but their class.
+    """
+
+    def get_fields(self):
+        built = _KEPT_FIELDS.get(type(self))
+        if built is None:  # two threads may both build it once: the same answer
+            built = _KEPT_FIELDS[type(self)] = super().get_fields()  # type: ignore[misc]
+        return copy.deepcopy(built)
 
 
 class ComputedKgField(serializers.DecimalField):

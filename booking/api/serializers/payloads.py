@@ -19,7 +19,7 @@ from booking.selectors.returns import payload_manifest_totals
 from booking.services.payloads import payload_mission_problems
 from customers.models import CargoItem, CargoProgramme, Payload
 
-from .common import MASS_MAX_DIGITS, OrbitSerializer
+from .common import MASS_MAX_DIGITS, KeptFieldsMixin, OrbitSerializer
 
 
 def _mass_field(**kwargs) -> NumberOrDecimalStringField:
@@ -72,7 +72,7 @@ class ManifestTotalsSerializer(serializers.Serializer):
     waste_kg = serializers.DecimalField(max_digits=12, decimal_places=1, source="waste")
 
 
-class PayloadSerializer(serializers.ModelSerializer):
+class PayloadSerializer(KeptFieldsMixin, serializers.ModelSerializer):
     name = StrictCharField(max_length=120)
     mass_kg = _mass_field(help_text="What goes up (for a cargo mission: its up-mass).")
     length_m = _size_field(

@@ -12,7 +12,7 @@ from booking.models import AddOnService, Launch, Quote, QuoteLine
 from booking.selectors.access import get_payloads_for
 from vehicles.models import Adapter, Currency, PortKind, VehicleModel
 
-from .common import LaunchIdField, ScopedPrimaryKeyField
+from .common import KeptFieldsMixin, LaunchIdField, ScopedPrimaryKeyField
 
 
 class MoneySerializer(serializers.Serializer):
@@ -27,7 +27,7 @@ class QuoteLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(KeptFieldsMixin, serializers.ModelSerializer):
     lines = QuoteLineSerializer(many=True, read_only=True)
     payload_mass_kg = serializers.SerializerMethodField(
         help_text="The payload's own mass; `mass_kg` is what is counted and billed: payload plus adapter."
