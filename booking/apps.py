@@ -23,7 +23,15 @@ class BookingConfig(AppConfig):
         from booking.models import ExchangeRate
         from booking.selectors.catalog import catalog_changed
         from booking.services import notifications, standby, webhooks
-        from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Provider, VehicleModel
+        from vehicles.models import (
+            Adapter,
+            CapacityPoint,
+            LaunchCorridor,
+            LaunchSite,
+            Provider,
+            Route,
+            VehicleModel,
+        )
 
         for model in (
             LaunchSite,
@@ -33,6 +41,7 @@ class BookingConfig(AppConfig):
             Provider,
             Adapter,
             ExchangeRate,
+            Route,
         ):
             for change in (post_save, post_delete):
                 change.connect(

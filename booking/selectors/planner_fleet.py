@@ -29,6 +29,7 @@ from booking.readiness_templates import (
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.orbit import CapacityRow, CapacityUnknown, capacity_kg
+from booking.selectors.catalog import kept_catalog
 from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors
 from vehicles.compatibility import express_terms_problem
 from vehicles.logistics import ROAD, RouteLeg, journey_hours_by_origin, journey_text, rocket_journey
@@ -124,9 +125,10 @@ def capable_models(
     inclination_deg: float | None = None,
     provider_ids: Collection[int] | None = None,
 ) -> list[ModelCapacity]:
-    """2 queries: active models that lift the payload there and have a rocket in ready storage,
-    each with its capacity (and its oldest ready vehicle as ``first_ready_id``); the curves are
-    read as plain values for the orbit family only."""
+    """2 queries (1 outside a transaction: the curves come from the kept catalog): active models
+    that lift the payload there and have a rocket in ready storage, each with its capacity (and its
+    oldest ready vehicle as ``first_ready_id``); the curves are read as plain values for the orbit
+    family only."""
     first_ready = Vehicle.objects.filter(
         vehicle_model=OuterRef("pk"), status=Vehicle.Status.READY_STORAGE
     ).order_by("ready_since", "serial")
@@ -142,7 +144,15 @@ def capable_models(
         models_qs = models_qs.filter(provider_id__in=list(provider_ids))
     found_models: list[VehicleModel] = list(models_qs)
     curves: dict[int, list[CapacityRow]] = {vm.pk: [] for vm in found_models}
-    if curves:
+    catalog = kept_catalog()
+    if catalog is not None and all(pk in catalog.by_pk for pk in curves):
+        for model_id, rows in curves.items():
+            rows.extend(
+                (point.orbit_family, point.altitude_km, point.inclination_deg, point.capacity_kg)
+                for point in catalog.by_pk[model_id].capacity_points.all()
+                if point.orbit_family == orbit_family
+            )
+    elif curves:
         for model_id, family, altitude, inclination, capacity in CapacityPoint.objects.filter(
             vehicle_model_id__in=list(curves), orbit_family=orbit_family
         ).values_list("vehicle_model_id", "orbit_family", "altitude_km", "inclination_deg", "capacity_kg"):
@@ -191,8 +201,15 @@ def capable_models(
 def sites_reaching(
     inclination: float, reasons: list[Reason]
 ) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
-    """1: every site by pk, and those that reach the inclination directly."""
-    sites = {s.pk: s for s in sites_with_corridors(LaunchSite.objects.order_by("code"))}
+    """1 (none outside a transaction: the kept catalog's): every site by pk, and those that reach
+    the inclination directly."""
+    catalog = kept_catalog()
+    found = (
+        sorted(catalog.sites, key=lambda site: site.code)
+        if catalog is not None
+        else sites_with_corridors(LaunchSite.objects.order_by("code"))
+    )
+    sites = {s.pk: s for s in found}
     site_ok: dict[int, LaunchSite] = {}
     for site in sites.values():
         problem = site_orbit_refusal(site=site, inclination_deg=inclination, others=sites.values())
@@ -449,7 +466,11 @@ def dt(timestamp: float) -> datetime:
 
 
 def route_legs() -> list[RouteLeg]:
-    """1 query: the whole route table (every mode) as legs for ``vehicles.logistics``."""
+    """The whole route table (every mode) as legs for ``vehicles.logistics``: the kept catalog's
+    outside a transaction, else 1 query."""
+    catalog = kept_catalog()
+    if catalog is not None:
+        return list(catalog.routes)
     return [
         RouteLeg(origin_id, destination_id, mode, hours)
         for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(
