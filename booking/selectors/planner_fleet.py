@@ -29,7 +29,7 @@ from booking.readiness_templates import (
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.orbit import CapacityRow, CapacityUnknown, capacity_kg
-from booking.selectors.catalog import kept_catalog
+from booking.selectors.catalog import KeptCatalog
 from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors
 from vehicles.compatibility import express_terms_problem
 from vehicles.logistics import ROAD, RouteLeg, journey_hours_by_origin, journey_text, rocket_journey
@@ -124,8 +124,9 @@ def capable_models(
     express: bool = False,
     inclination_deg: float | None = None,
     provider_ids: Collection[int] | None = None,
+    catalog: KeptCatalog | None = None,
 ) -> list[ModelCapacity]:
-    """2 queries (1 outside a transaction: the curves come from the kept catalog): active models
+    """2 queries (1 with ``catalog``, the kept one: the curves come from it): active models
     that lift the payload there and have a rocket in ready storage, each with its capacity (and its
     oldest ready vehicle as ``first_ready_id``); the curves are read as plain values for the orbit
     family only."""
@@ -144,7 +145,6 @@ def capable_models(
         models_qs = models_qs.filter(provider_id__in=list(provider_ids))
     found_models: list[VehicleModel] = list(models_qs)
     curves: dict[int, list[CapacityRow]] = {vm.pk: [] for vm in found_models}
-    catalog = kept_catalog()
     if catalog is not None and all(pk in catalog.by_pk for pk in curves):
         for model_id, rows in curves.items():
             rows.extend(
@@ -199,11 +199,10 @@ def capable_models(
 
 
 def sites_reaching(
-    inclination: float, reasons: list[Reason]
+    inclination: float, reasons: list[Reason], *, catalog: KeptCatalog | None = None
 ) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
-    """1 (none outside a transaction: the kept catalog's): every site by pk, and those that reach
-    the inclination directly."""
-    catalog = kept_catalog()
+    """1 query (none with ``catalog``, the kept one): every site by pk, and those that reach the
+    inclination directly."""
     found = (
         sorted(catalog.sites, key=lambda site: site.code)
         if catalog is not None
@@ -465,10 +464,9 @@ def dt(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
-def route_legs() -> list[RouteLeg]:
-    """The whole route table (every mode) as legs for ``vehicles.logistics``: the kept catalog's
-    outside a transaction, else 1 query."""
-    catalog = kept_catalog()
+def route_legs(catalog: KeptCatalog | None = None) -> list[RouteLeg]:
+    """The whole route table (every mode) as legs for ``vehicles.logistics``: ``catalog``'s (the
+    kept one), else 1 query."""
     if catalog is not None:
         return list(catalog.routes)
     return [

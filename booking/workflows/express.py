@@ -164,7 +164,7 @@ def _refusal(
     # What the providers without a contract could have flown: the reason they are not offered. The
     # providers the customer can confirm with were planned over the same span already (``result``,
     # nothing), so only the others' fleets are searched, and none when there are no others.
-    catalog = kept_catalog()
+    catalog: KeptCatalog | None = planning["catalog"]
     others_ids = (
         sorted({model.provider_id for model in catalog.active_models} - set(confirmable))
         if catalog is not None
@@ -237,7 +237,11 @@ def express_quote_create(
         units_per_usd(currency, rates=rates)  # a currency without a rate is refused before planning
     confirmable = _confirmable(customer=customer, contract=contract)
     deadline = now + EXPRESS_LEAD
+    # The catalog every search and scheduling's orbit check and route table read: one version,
+    # read once before the transaction (which writes no catalog row); ``None`` inside a transaction.
+    catalog = kept_catalog()
     planning: dict[str, Any] = {
+        "catalog": catalog,
         "orbit_family": payload.orbit_family,
         "altitude_km": payload.altitude_km,
         "inclination_deg": payload.inclination_deg,
@@ -268,9 +272,6 @@ def express_quote_create(
             planning=planning,
         )
 
-    # The catalog the plans were made on, for scheduling's orbit check and route table inside the
-    # transaction (which writes no catalog row); ``None`` when called inside a transaction.
-    catalog = kept_catalog()
     attempts: list[str] = []
     too_dear: list[tuple[Decimal, Plan]] = []
     for plan in result.plans:
