@@ -136,6 +136,35 @@ class Flow:
         }
 
 
+def express_order_kinds(flow: Flow) -> dict:
+    """The one-call express order (plan, schedule, quote, hold, confirm) on the payload the express
+    quote let go, then its undoing (the booking cancelled, the launch made for it scrubbed by the
+    operator's service, so the fleet never runs out)."""
+    from booking.models import DelayCause, Launch
+    from booking.services.scheduling import launch_scrub
+
+    def express_order() -> None:
+        r = flow.post(
+            "/api/v1/express-orders/",
+            {"payload": flow.state["payload"], "max_price": "100000000", "currency": "USD"},
+        )
+        assert r.status_code == 201, r.content
+        flow.state["order"] = r.json()["booking"]["id"]
+        flow.state["order launch"] = r.json()["launch"]["id"]
+
+    def express_order_undo() -> None:
+        r = flow.post(f"/api/v1/bookings/{flow.state['order']}/cancel/", {})
+        assert r.status_code == 200, r.content
+        launch_scrub(
+            launch=Launch.objects.get(pk=flow.state["order launch"]),
+            actor=None,
+            reason="profile: the order undone",
+            cause=DelayCause.CUSTOMER,
+        )
+
+    return {"express order": express_order, "express order undo": express_order_undo}
+
+
 def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
     """Run every kind ``repeat`` times after a warm-up: wall times, queries per request, profiles."""
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -194,7 +223,8 @@ def main() -> int:
 
     # The flow below holds many seats for one customer; lift the hold limits so it never stops.
     Provider.objects.update(hold_limit_per_customer=30000, hold_share_percent=100)
-    kinds = Flow().kinds()
+    flow = Flow()
+    kinds = {**flow.kinds(), **express_order_kinds(flow)}
     if args.kinds:
         wanted = [kind.strip() for kind in args.kinds.split(",")]
         unknown = [kind for kind in wanted if kind not in kinds]

@@ -28,7 +28,15 @@ class BookingConfig(AppConfig):
             catalog_request_started,
         )
         from booking.services import notifications, standby, webhooks
-        from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Provider, VehicleModel
+        from vehicles.models import (
+            Adapter,
+            CapacityPoint,
+            LaunchCorridor,
+            LaunchSite,
+            Provider,
+            Route,
+            VehicleModel,
+        )
 
         for model in (
             LaunchSite,
@@ -38,6 +46,7 @@ class BookingConfig(AppConfig):
             Provider,
             Adapter,
             ExchangeRate,
+            Route,
         ):
             for change in (post_save, post_delete):
                 change.connect(

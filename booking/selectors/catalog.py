@@ -1,5 +1,5 @@
 """The catalog that nearly every request reads: launch sites with their corridors, vehicle models
-with their providers and capacity points, the adapters, the exchange rates.
+with their providers and capacity points, the route table, the adapters, the exchange rates.
 
 A payload registration, the portal's live orbit check and a quote each read the same tables (a few
 dozen rows that change when operators edit the catalog, not per booking). ``kept_catalog`` keeps
@@ -7,7 +7,8 @@ them per process (per thread) and checks, per call, one version token in the sha
 production): every committed change of a site, corridor, vehicle model, capacity point, provider,
 adapter or exchange rate sets a new token (``catalog_changed``, from the models' save and delete
 signals and from services that write in bulk), so every process reads the catalog again on its
-next call.
+next call. The route table (rocket journeys, TEL road legs) changes the same way: a route saved or
+deleted sets a new token too.
 
 Within one request the version is asked once (``catalog_request_started`` and
 ``catalog_request_finished``, connected to Django's request signals): a quote consults the catalog
@@ -16,7 +17,10 @@ commits forgets the request's version, so the request reads its own change.
 
 Only reads outside a transaction use it (``None`` inside one): a transaction may see catalog changes
 of its own not yet committed, and what is checked under a lock (capacity at hold and confirm) is
-always read from the rows. Callers fall back to their own queries when it answers ``None``.
+always read from the rows. Callers fall back to their own queries when it answers ``None``. A
+caller that reads it before opening a transaction that writes no catalog row may hand it down into
+that transaction (the express order's ``launch_schedule``): it sees what a query there would have
+seen a few milliseconds earlier, and no catalog row is locked by either.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from booking.models import ExchangeRate
-from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, VehicleModel
+from vehicles.logistics import RouteLeg
+from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Route, VehicleModel
 
 #: The shared cache key whose value names the catalog's current version.
 VERSION_KEY = "launchbook:catalog-version"
@@ -49,10 +54,16 @@ class KeptCatalog:
     #: Units of each currency per US dollar.
     rates: dict[str, Decimal]
     by_pk: dict[int, VehicleModel] = field(default_factory=dict)
+    #: The whole route table (every mode), in pk order, as ``selectors.planner_fleet.route_legs``.
+    routes: tuple[RouteLeg, ...] = ()
 
     @property
     def active_models(self) -> list[VehicleModel]:
         return [model for model in self.models if model.active]
+
+    @property
+    def site_names(self) -> dict[int, str]:
+        return {site.pk: site.name for site in self.sites}
 
 
 _kept = threading.local()
@@ -82,6 +93,12 @@ def _load(version: str) -> KeptCatalog:
             for currency, rate in ExchangeRate.objects.values_list("currency", "units_per_usd")
         },
         by_pk={model.pk: model for model in loaded},
+        routes=tuple(
+            RouteLeg(origin_id, destination_id, mode, hours)
+            for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(
+                "origin_id", "destination_id", "mode", "transit_hours"
+            )
+        ),
     )
 
 
@@ -128,7 +145,7 @@ def _new_version() -> None:
 
 def catalog_changed(**_signal: object) -> None:
     """A catalog row changed: every process reads the catalog again once this change commits.
-    Connected to the catalog models' ``post_save`` and ``post_delete``; services that write the
+    Connected to the catalog models' (and the routes') ``post_save`` and ``post_delete``; services that write the
     catalog in bulk (no signals) call it themselves."""
     transaction.on_commit(_new_version)
 

@@ -120,11 +120,13 @@ def launch_orbit_refusal(
     orbit_family: str,
     altitude_km: int,
     inclination_deg: Decimal | None,
+    sites: Sequence[LaunchSite] | None = None,
 ) -> list[str]:
     """Why a launch of ``vehicle_model`` from ``site`` cannot go to this orbit; empty when it can.
 
     The payload's rule (``rules.orbit.target_orbit_problems``), then the vehicle's figures for the
-    family and altitude, then the site's corridors.
+    family and altitude, then the site's corridors. ``sites``: every site with its corridors, as
+    the caller read them (the kept catalog); else they are read.
     """
     problems = list(
         rule.target_orbit_problems(
@@ -149,8 +151,10 @@ def launch_orbit_refusal(
     except CapacityUnknown as exc:
         problems.append(str(exc)[0].upper() + str(exc)[1:] + ".")
     if inclination is not None:
-        site = sites_with_corridors(LaunchSite.objects.filter(pk=site.pk)).get()
-        refusal = site_orbit_refusal(site=site, inclination_deg=inclination)
+        read = next((other for other in sites or () if other.pk == site.pk), None)
+        if read is None:
+            read = sites_with_corridors(LaunchSite.objects.filter(pk=site.pk)).get()
+        refusal = site_orbit_refusal(site=read, inclination_deg=inclination, others=sites)
         if refusal:
             problems.append(refusal + ".")
     return problems
@@ -163,6 +167,7 @@ def refuse_launch_orbit(
     orbit_family: str,
     altitude_km: int,
     inclination_deg: Decimal | float | None,
+    sites: Sequence[LaunchSite] | None = None,
 ) -> None:
     """``launch_orbit_refusal`` as the scheduling services raise it: ``InvalidRequest`` for an
     orbit no booking may ask for, ``ScheduleConflict`` for one this vehicle or site cannot fly."""
@@ -182,6 +187,7 @@ def refuse_launch_orbit(
         orbit_family=orbit_family,
         altitude_km=altitude_km,
         inclination_deg=inclination,
+        sites=sites,
     )
     if refusals:
         raise ScheduleConflict(" ".join(refusals), reasons=refusals)

@@ -26,6 +26,7 @@ from booking.models import Launch
 from booking.rules.chain import chain_link, road_hours, site_point
 from booking.rules.fleet import minutes_text, readiness_floor
 from booking.rules.text import _require_aware
+from booking.selectors.catalog import KeptCatalog, kept_catalog
 from booking.selectors.planner_fleet import (
     ClosureIndex,
     Fleet,
@@ -564,6 +565,7 @@ def plan_launch(
     now: datetime | None = None,
     returnable: bool = False,
     provider_ids: Collection[int] | None = None,
+    catalog: KeptCatalog | None = None,
 ) -> PlanningResult:
     """Ranked feasible plans whose window opens between ``earliest`` and ``latest``.
 
@@ -574,6 +576,9 @@ def plan_launch(
     of queries whatever the size of the fleet, plus one naming the launches the reasons mention
     (pinned in tests/booking/test_planner.py). ``provider_ids``, when given, plans only those
     providers' fleets (the express order: the providers the customer can confirm with).
+    ``catalog``: the kept catalog as the caller read it (``kept_catalog``), else it is read here;
+    the models' curves, the sites with their corridors and the route table come from it (outside
+    a transaction; inside one, from the rows).
     """
     now = now or timezone.now()
     _require_aware(earliest=earliest, latest=latest)
@@ -589,6 +594,7 @@ def plan_launch(
     # platforms are is read from here.
     earliest = max(earliest, now + timedelta(microseconds=1))
 
+    catalog = catalog if catalog is not None else kept_catalog()
     reasons: list[Reason] = []
     candidates = capable_models(
         orbit_family=orbit_family,
@@ -599,6 +605,7 @@ def plan_launch(
         express=service_level == Launch.ServiceLevel.EXPRESS,
         inclination_deg=inclination,
         provider_ids=provider_ids,
+        catalog=catalog,
     )
     # The work's minimum: no window before the order plus the readiness template's chain.
     chain_minutes = readiness_chain_minutes(service_level=service_level, returnable=returnable)
@@ -614,8 +621,8 @@ def plan_launch(
                 )
             )
         earliest = work_floor
-    sites, site_ok = sites_reaching(inclination, reasons)
-    legs = route_legs()
+    sites, site_ok = sites_reaching(inclination, reasons, catalog=catalog)
+    legs = route_legs(catalog)
     routes = road_routes(legs)  # the road legs of the same read
     fleet = fleet_load(
         candidates=candidates,

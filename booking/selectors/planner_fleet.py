@@ -29,6 +29,7 @@ from booking.readiness_templates import (
 from booking.rules.chain import ROAD_FACTOR
 from booking.rules.fleet import RocketPlace
 from booking.rules.orbit import CapacityRow, CapacityUnknown, capacity_kg
+from booking.selectors.catalog import KeptCatalog
 from booking.selectors.orbit import site_orbit_refusal, sites_with_corridors
 from vehicles.compatibility import express_terms_problem
 from vehicles.logistics import ROAD, RouteLeg, journey_hours_by_origin, journey_text, rocket_journey
@@ -123,10 +124,12 @@ def capable_models(
     express: bool = False,
     inclination_deg: float | None = None,
     provider_ids: Collection[int] | None = None,
+    catalog: KeptCatalog | None = None,
 ) -> list[ModelCapacity]:
-    """2 queries: active models that lift the payload there and have a rocket in ready storage,
-    each with its capacity (and its oldest ready vehicle as ``first_ready_id``); the curves are
-    read as plain values for the orbit family only."""
+    """2 queries (1 with ``catalog``, the kept one: the curves come from it): active models
+    that lift the payload there and have a rocket in ready storage, each with its capacity (and its
+    oldest ready vehicle as ``first_ready_id``); the curves are read as plain values for the orbit
+    family only."""
     first_ready = Vehicle.objects.filter(
         vehicle_model=OuterRef("pk"), status=Vehicle.Status.READY_STORAGE
     ).order_by("ready_since", "serial")
@@ -142,7 +145,14 @@ def capable_models(
         models_qs = models_qs.filter(provider_id__in=list(provider_ids))
     found_models: list[VehicleModel] = list(models_qs)
     curves: dict[int, list[CapacityRow]] = {vm.pk: [] for vm in found_models}
-    if curves:
+    if catalog is not None and all(pk in catalog.by_pk for pk in curves):
+        for model_id, rows in curves.items():
+            rows.extend(
+                (point.orbit_family, point.altitude_km, point.inclination_deg, point.capacity_kg)
+                for point in catalog.by_pk[model_id].capacity_points.all()
+                if point.orbit_family == orbit_family
+            )
+    elif curves:
         for model_id, family, altitude, inclination, capacity in CapacityPoint.objects.filter(
             vehicle_model_id__in=list(curves), orbit_family=orbit_family
         ).values_list("vehicle_model_id", "orbit_family", "altitude_km", "inclination_deg", "capacity_kg"):
@@ -189,10 +199,16 @@ def capable_models(
 
 
 def sites_reaching(
-    inclination: float, reasons: list[Reason]
+    inclination: float, reasons: list[Reason], *, catalog: KeptCatalog | None = None
 ) -> tuple[dict[int, LaunchSite], dict[int, LaunchSite]]:
-    """1: every site by pk, and those that reach the inclination directly."""
-    sites = {s.pk: s for s in sites_with_corridors(LaunchSite.objects.order_by("code"))}
+    """1 query (none with ``catalog``, the kept one): every site by pk, and those that reach the
+    inclination directly."""
+    found = (
+        sorted(catalog.sites, key=lambda site: site.code)
+        if catalog is not None
+        else sites_with_corridors(LaunchSite.objects.order_by("code"))
+    )
+    sites = {s.pk: s for s in found}
     site_ok: dict[int, LaunchSite] = {}
     for site in sites.values():
         problem = site_orbit_refusal(site=site, inclination_deg=inclination, others=sites.values())
@@ -448,8 +464,11 @@ def dt(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
-def route_legs() -> list[RouteLeg]:
-    """1 query: the whole route table (every mode) as legs for ``vehicles.logistics``."""
+def route_legs(catalog: KeptCatalog | None = None) -> list[RouteLeg]:
+    """The whole route table (every mode) as legs for ``vehicles.logistics``: ``catalog``'s (the
+    kept one), else 1 query."""
+    if catalog is not None:
+        return list(catalog.routes)
     return [
         RouteLeg(origin_id, destination_id, mode, hours)
         for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(

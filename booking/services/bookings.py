@@ -388,6 +388,8 @@ def booking_confirm(
         # The payload before the booking (the lock order): its sizes cannot change while this checks them.
         payload = locking.lock_payload(payload_id=booking.payload_id)
         booking = locking.lock_booking(booking=booking)
+        if booking.launch_id == launch.pk:  # the launch as locked above, with its vehicle model
+            booking.launch = launch
         if booking.status != Booking.Status.HELD:
             raise Conflict(
                 _("booking %(reference)s is %(lower)s: only a held booking can be confirmed")

@@ -152,13 +152,21 @@ def _lock_timeout_set_in_this_transaction() -> bool:
 
 def lock_platform_or_pad(
     *, platform: MobilePlatform | None = None, pad: Pad | None = None, what: str
-) -> None:
-    """Lock the mobile platform or the pad a launch uses; first in the order."""
+) -> MobilePlatform | Pad | None:
+    """Lock the mobile platform or the pad a launch uses; first in the order. Answers the row as
+    locked (the platform's when both are given), ``None`` when it is gone."""
+    locked_platform: MobilePlatform | None = None
+    locked_pad: Pad | None = None
     with short_lock_wait(what):
+        # Ordered by pk: the models' default order joins the provider or site, whose row FOR UPDATE
+        # would then lock too (and queue every scheduler of that provider on it).
         if platform is not None:
-            list(MobilePlatform.objects.select_for_update().filter(pk=platform.pk).order_by("pk"))
+            locked_platform = (
+                MobilePlatform.objects.select_for_update().filter(pk=platform.pk).order_by("pk").first()
+            )
         if pad is not None:
-            list(Pad.objects.select_for_update().filter(pk=pad.pk).order_by("pk"))
+            locked_pad = Pad.objects.select_for_update().filter(pk=pad.pk).order_by("pk").first()
+    return locked_platform if platform is not None else locked_pad
 
 
 def lock_range(*, site: LaunchSite) -> None:

@@ -215,60 +215,98 @@ def plan_start(
                     }
                 )
             existing.delete()
-        template_steps = list(template.steps.order_by("position"))
-        if not template_steps:
-            raise InvalidRequest(
-                gettext("The readiness template “%(name)s” has no steps.") % {"name": template.name}
-            )
-        plan = ReadinessPlan.objects.create(launch=locked, template=template)
-        now = timezone.now()
-        # The lead runs from the order (``launch_schedule``'s time), which may lie in the past for
-        # a campaign already under way when it is entered.
-        lead_minutes = max(math.ceil((locked.window_start - (ordered_at or now)).total_seconds() / 60), 0)
-        try:
-            offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
-        except ValueError as exc:
-            raise InvalidRequest(
-                gettext("Cannot start the %(name)s plan for %(name2)s: %(exc)s.")
-                % {"name": template.name, "name2": locked.name, "exc": exc}
-            ) from exc
-        steps = []
-        for ts in template_steps:
-            offset_minutes = offsets.get(ts.code, ts.offset_minutes)
-            # A step pulled towards T-0 keeps the time its work takes, never more than it had.
-            duration_minutes = (
-                ts.duration_minutes
-                if offset_minutes == ts.offset_minutes
-                else min(ts.duration_minutes, max(ts.min_duration_minutes, 1))
-            )
-            step = PlanStep(
-                plan=plan,
-                template_step=ts,
-                position=ts.position,
-                code=ts.code,
-                name=ts.name,
-                owner_role=ts.owner_role,
-                kind=ts.kind,
-                check_name=ts.check_name,
-                blocking=ts.blocking,
-                offset_minutes=offset_minutes,
-                duration_minutes=duration_minutes,
-                grace_minutes=ts.grace_minutes,
-                due_at=locked.window_start + timedelta(minutes=offset_minutes),
-            )
-            step.wake_at = step_next_wake(step, now=now)
-            steps.append(step)
-        PlanStep.objects.bulk_create(steps)
-        event_record(
-            verb="readiness.plan_started",
-            subject=plan,
-            actor=actor,
-            after={"template": template.slug, "steps": len(steps)},
-            message=f"{template.name} plan started for {locked.name}",
-            provider=locked.provider,
+        return _plan_write(
             launch=locked,
+            template=template,
+            template_steps=list(template.steps.order_by("position")),
+            actor=actor,
+            ordered_at=ordered_at,
         )
-        return plan
+
+
+def plan_start_new(
+    *,
+    launch: Launch,
+    actor: Actor,
+    template: ReadinessTemplate,
+    steps: Sequence[TemplateStep],
+    ordered_at: datetime,
+) -> ReadinessPlan:
+    """``plan_start`` for a launch created in the caller's transaction (``launch_schedule``), from
+    the template's ``steps`` (position order) the caller read: nobody else can see that launch yet,
+    so there is no row to lock and no plan to replace. Caller is inside ``transaction.atomic``."""
+    if not template.active:
+        raise InvalidRequest(
+            gettext("The readiness template “%(name)s” is switched off.") % {"name": template.name}
+        )
+    return _plan_write(
+        launch=launch, template=template, template_steps=list(steps), actor=actor, ordered_at=ordered_at
+    )
+
+
+def _plan_write(
+    *,
+    launch: Launch,
+    template: ReadinessTemplate,
+    template_steps: list[TemplateStep],
+    actor: Actor,
+    ordered_at: datetime | None,
+) -> ReadinessPlan:
+    """The plan and its steps laid out from the window back, and its event. Caller holds the
+    launch row (or created it in this transaction)."""
+    if not template_steps:
+        raise InvalidRequest(
+            gettext("The readiness template “%(name)s” has no steps.") % {"name": template.name}
+        )
+    plan = ReadinessPlan.objects.create(launch=launch, template=template)
+    now = timezone.now()
+    # The lead runs from the order (``launch_schedule``'s time), which may lie in the past for
+    # a campaign already under way when it is entered.
+    lead_minutes = max(math.ceil((launch.window_start - (ordered_at or now)).total_seconds() / 60), 0)
+    try:
+        offsets = plan_offsets(template_steps, lead_minutes=lead_minutes)
+    except ValueError as exc:
+        raise InvalidRequest(
+            gettext("Cannot start the %(name)s plan for %(name2)s: %(exc)s.")
+            % {"name": template.name, "name2": launch.name, "exc": exc}
+        ) from exc
+    steps = []
+    for ts in template_steps:
+        offset_minutes = offsets.get(ts.code, ts.offset_minutes)
+        # A step pulled towards T-0 keeps the time its work takes, never more than it had.
+        duration_minutes = (
+            ts.duration_minutes
+            if offset_minutes == ts.offset_minutes
+            else min(ts.duration_minutes, max(ts.min_duration_minutes, 1))
+        )
+        step = PlanStep(
+            plan=plan,
+            template_step=ts,
+            position=ts.position,
+            code=ts.code,
+            name=ts.name,
+            owner_role=ts.owner_role,
+            kind=ts.kind,
+            check_name=ts.check_name,
+            blocking=ts.blocking,
+            offset_minutes=offset_minutes,
+            duration_minutes=duration_minutes,
+            grace_minutes=ts.grace_minutes,
+            due_at=launch.window_start + timedelta(minutes=offset_minutes),
+        )
+        step.wake_at = step_next_wake(step, now=now)
+        steps.append(step)
+    PlanStep.objects.bulk_create(steps)
+    event_record(
+        verb="readiness.plan_started",
+        subject=plan,
+        actor=actor,
+        after={"template": template.slug, "steps": len(steps)},
+        message=f"{template.name} plan started for {launch.name}",
+        provider=launch.provider,
+        launch=launch,
+    )
+    return plan
 
 
 def plan_add_return_steps(*, launch: Launch, actor: Actor, now: datetime) -> list[PlanStep]:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Conflict, InvalidRequest, ScheduleConflict
-from booking.models import DelayCause, Launch, ReadinessTemplate, Reservation
+from booking.models import DelayCause, Launch, ReadinessTemplate, Reservation, TemplateStep
 from booking.readiness_templates import minimum_chain_minutes
 from booking.rules.chain import _chain_evaluate, _Resource, _shift_net, _Slot, _slot_from_reservation
 from booking.rules.fleet import fit_problems, readiness_problem, rocket_problem
@@ -46,10 +46,11 @@ from booking.rules.text import (
     inclination_problem,
 )
 from booking.selectors.capacity import launch_has_live_booking
+from booking.selectors.catalog import KeptCatalog
 from booking.selectors.local_time import sso_window_start
 from booking.selectors.orbit import refuse_launch_orbit
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
-from vehicles.logistics import Journey, range_busy_text, range_span, rocket_journey
+from vehicles.logistics import Journey, RouteLeg, range_busy_text, range_span, rocket_journey
 from vehicles.models import (
     LaunchSite,
     MobilePlatform,
@@ -119,9 +120,10 @@ def _closure_problems(slot: _Slot) -> list[str]:
     return [prefix + closure_text(c, slot.site) for c in closures]
 
 
-def _lock(resource: _Resource) -> None:
-    """Lock the platform or pad row (the race tests' seam). Caller is inside ``transaction.atomic``."""
-    locking.lock_platform_or_pad(platform=resource.platform, pad=resource.pad, what=resource.label)
+def _lock(resource: _Resource) -> MobilePlatform | Pad | None:
+    """Lock the platform or pad row (the race tests' seam) and answer it as locked. Caller is
+    inside ``transaction.atomic``."""
+    return locking.lock_platform_or_pad(platform=resource.platform, pad=resource.pad, what=resource.label)
 
 
 def _persist_chain(resource: _Resource, slots: list[_Slot], *, now: datetime) -> None:
@@ -232,7 +234,14 @@ def _site_names() -> dict[int, str]:
 
 
 def _rocket_problems(
-    *, vehicle: Vehicle, vehicle_model: VehicleModel, site: LaunchSite, window_start: datetime, now: datetime
+    *,
+    vehicle: Vehicle,
+    vehicle_model: VehicleModel,
+    site: LaunchSite,
+    window_start: datetime,
+    now: datetime,
+    routes: list[RouteLeg],
+    site_names: dict[int, str] | None,
 ) -> list[str]:
     """Where the rocket is and whether its journey and pad campaign end by the window."""
     place = rocket_place(vehicle)
@@ -241,8 +250,8 @@ def _rocket_problems(
     problem = rocket_problem(
         place=place,
         destination_id=site.pk,
-        routes=route_legs(),
-        site_names=_site_names(),
+        routes=routes,
+        site_names=site_names if site_names is not None else _site_names(),
         campaign_hours=vehicle_model.min_pad_campaign_hours,
         now=now,
         window_start=window_start,
@@ -251,22 +260,28 @@ def _rocket_problems(
 
 
 def _rocket_leaves_at(
-    *, vehicle: Vehicle, vehicle_model: VehicleModel, site: LaunchSite, window_start: datetime
+    *,
+    vehicle: Vehicle,
+    vehicle_model: VehicleModel,
+    site: LaunchSite,
+    window_start: datetime,
+    routes: list[RouteLeg],
 ) -> datetime:
     """When the rocket's claim starts: its journey and pad campaign back from the window."""
     place = rocket_place(vehicle)
     hours = float(vehicle_model.min_pad_campaign_hours)
     if place is not None:
         journey = rocket_journey(
-            origin_id=place.site_id, destination_id=site.pk, routes=route_legs(), site_names={}
+            origin_id=place.site_id, destination_id=site.pk, routes=routes, site_names={}
         )
         if isinstance(journey, Journey):
             hours += float(journey.hours)
     return window_start - timedelta(hours=hours)
 
 
-def _readiness_problems(*, template: ReadinessTemplate, window_start: datetime, now: datetime) -> list[str]:
-    steps = list(template.steps.all())
+def _readiness_problems(
+    *, template: ReadinessTemplate, steps: Sequence[TemplateStep], window_start: datetime, now: datetime
+) -> list[str]:
     problem = readiness_problem(
         now=now,
         window_start=window_start,
@@ -436,6 +451,10 @@ class _NewLaunch:
     platform: MobilePlatform | None
     pad: Pad | None
     ltan: time | None = None
+    #: The route table and the site names, from the catalog the caller read before its transaction;
+    #: ``None``: read under the locks.
+    routes: list[RouteLeg] | None = None
+    site_names: dict[int, str] | None = None
 
     @property
     def resource(self) -> _Resource:
@@ -523,6 +542,13 @@ def _ownership_checked(
         )
 
 
+def _home_site_from(catalog: KeptCatalog, platform: MobilePlatform) -> None:
+    """The truck's home site (where its chain starts) from the catalog, unless already loaded."""
+    home = next((site for site in catalog.sites if site.pk == platform.home_site_id), None)
+    if home is not None and not MobilePlatform._meta.get_field("home_site").is_cached(platform):
+        platform.home_site = home
+
+
 def _fits_or_refuse(new: _NewLaunch) -> None:
     """Refuse an inclination the site cannot fly and a model, serial, truck or pad that do not fit."""
     problem = inclination_problem(new.site, new.inclination)
@@ -539,12 +565,21 @@ def _fits_or_refuse(new: _NewLaunch) -> None:
         raise Conflict(f"Cannot schedule {new.label}: " + "; ".join(misfits) + ".", reasons=misfits)
 
 
-def _equipment_problems(new: _NewLaunch) -> list[str]:
-    """The truck, pad and rocket out of service or not ready. Caller holds their locks."""
+#: What the chain and the refusal read of a truck: as locked, not as planned.
+_PLATFORM_FIELDS = ("status", "road_speed_kmh", "setup_hours", "teardown_hours")
+
+
+def _equipment_problems(new: _NewLaunch, *, locked: MobilePlatform | Pad | None) -> list[str]:
+    """The truck, pad and rocket out of service or not ready. Caller holds their locks; ``locked``:
+    the platform's row as its lock read it (else it is read again)."""
     reasons: list[str] = []
     platform, pad, vehicle = new.platform, new.pad, new.vehicle
     if platform is not None:
-        platform.refresh_from_db(fields=["status", "road_speed_kmh", "setup_hours", "teardown_hours"])
+        if isinstance(locked, MobilePlatform) and locked.pk == platform.pk:
+            for name in _PLATFORM_FIELDS:
+                setattr(platform, name, getattr(locked, name))
+        else:
+            platform.refresh_from_db(fields=list(_PLATFORM_FIELDS))
         if platform.status != MobilePlatform.Status.AVAILABLE:
             reasons.append(
                 gettext("%(name)s is %(lower)s")
@@ -564,12 +599,18 @@ def _equipment_problems(new: _NewLaunch) -> list[str]:
 
 
 def _schedule_problems(
-    new: _NewLaunch, slot: _Slot, *, template: ReadinessTemplate, now: datetime
+    new: _NewLaunch,
+    slot: _Slot,
+    *,
+    template: ReadinessTemplate,
+    steps: Sequence[TemplateStep],
+    routes: list[RouteLeg],
+    now: datetime,
 ) -> tuple[list[str], list[_Slot]]:
     """Everything in the way of the new launch's slot: the readiness lead, the rocket, closures,
     the range and the platform or pad chain; and the chain's links. Caller holds the locks."""
     site, window_start = new.site, new.window_start
-    reasons = _readiness_problems(template=template, window_start=window_start, now=now)
+    reasons = _readiness_problems(template=template, steps=steps, window_start=window_start, now=now)
     if new.vehicle is not None:
         reasons += _rocket_problems(
             vehicle=new.vehicle,
@@ -577,12 +618,14 @@ def _schedule_problems(
             site=site,
             window_start=window_start,
             now=now,
+            routes=routes,
+            site_names=new.site_names,
         )
     reasons += _closure_problems(slot)
     reasons += _range_problems(site=site, window_start=window_start, window_end=new.window_end)
     anchor, slots = _chain_load(new.resource, from_time=window_start)
     slots.append(slot)
-    reasons += _chain_evaluate(new.resource, anchor, slots, now=now, routes=road_routes())
+    reasons += _chain_evaluate(new.resource, anchor, slots, now=now, routes=road_routes(routes))
     return reasons, slots
 
 
@@ -608,7 +651,7 @@ def _launch_create(new: _NewLaunch) -> Launch:
     )
 
 
-def _launch_claims_write(launch: Launch, new: _NewLaunch, *, now: datetime) -> None:
+def _launch_claims_write(launch: Launch, new: _NewLaunch, *, routes: list[RouteLeg], now: datetime) -> None:
     """The new launch's rocket and range claims, and its rocket assigned."""
     vehicle = new.vehicle
     _claims_write(
@@ -619,7 +662,11 @@ def _launch_claims_write(launch: Launch, new: _NewLaunch, *, now: datetime) -> N
         vehicle=vehicle,
         rocket_from=(
             _rocket_leaves_at(
-                vehicle=vehicle, vehicle_model=new.vehicle_model, site=new.site, window_start=new.window_start
+                vehicle=vehicle,
+                vehicle_model=new.vehicle_model,
+                site=new.site,
+                window_start=new.window_start,
+                routes=routes,
             )
             if vehicle is not None
             else None
@@ -659,10 +706,12 @@ def _schedule_locked(new: _NewLaunch, *, template: ReadinessTemplate, actor: Act
     Caller is inside ``transaction.atomic``; a refusal raises ``ScheduleConflict``.
     """
     resource = new.resource
-    _lock(resource)
+    locked = _lock(resource)
     if new.vehicle is not None:
         new.vehicle = locking.lock_vehicle(vehicle=new.vehicle)
-    reasons = _equipment_problems(new)
+        if new.vehicle.vehicle_model_id == new.vehicle_model.pk:  # as checked before the lock
+            new.vehicle.vehicle_model = new.vehicle_model
+    reasons = _equipment_problems(new, locked=locked)
     slot = _Slot(
         launch=None,
         name=new.label,
@@ -672,7 +721,11 @@ def _schedule_locked(new: _NewLaunch, *, template: ReadinessTemplate, actor: Act
         primary=True,
     )
     _lock_range(new.site)
-    problems, slots = _schedule_problems(new, slot, template=template, now=now)
+    # The template's steps once, for the lead check and the plan; the routes once, for the rocket's
+    # journey, the truck's chain and the rocket's claim.
+    steps = list(template.steps.order_by("position"))
+    routes = new.routes if new.routes is not None else route_legs()
+    problems, slots = _schedule_problems(new, slot, template=template, steps=steps, routes=routes, now=now)
     reasons += problems
     if reasons:
         raise ScheduleConflict(
@@ -683,10 +736,10 @@ def _schedule_locked(new: _NewLaunch, *, template: ReadinessTemplate, actor: Act
     launch = _launch_create(new)
     slot.launch = launch
     _persist_chain(resource, slots, now=now)
-    _launch_claims_write(launch, new, now=now)
+    _launch_claims_write(launch, new, routes=routes, now=now)
     assert slot.reservation is not None
     _scheduled_record(launch, new, slot.reservation, actor=actor)
-    readiness.plan_start(launch=launch, actor=actor, template=template, ordered_at=now)
+    readiness.plan_start_new(launch=launch, actor=actor, template=template, steps=steps, ordered_at=now)
     return launch
 
 
@@ -711,6 +764,7 @@ def launch_schedule(
     now: datetime | None = None,
     readiness_template: ReadinessTemplate | None = None,
     ltan: time | None = None,
+    catalog: KeptCatalog | None = None,
 ) -> Launch:
     """Create a scheduled launch and reserve its platform (transit, set-up, window, tear-down)
     or its pad (window plus turnaround); assign the vehicle; start the readiness plan (from
@@ -722,14 +776,22 @@ def launch_schedule(
 
     Refuses with ``InvalidRequest`` for inconsistent input and ``Conflict`` (``.reasons`` lists
     every clash) when the schedule cannot take it; then nothing is written.
+
+    ``catalog``: the kept catalog (``selectors.catalog.kept_catalog``) as the caller read it before
+    the transaction it calls this in, which must have written no catalog row: the orbit check, the
+    route table and the site names are then taken from it instead of the rows (the express order
+    planned on the same catalog a moment before).
     """
     _ltan_family_checked(orbit_family=orbit_family, ltan=ltan)
+    if catalog is not None:  # the model with its capacity points, for the orbit check and the quote
+        vehicle_model = catalog.by_pk.get(vehicle_model.pk, vehicle_model)
     refuse_launch_orbit(
         vehicle_model=vehicle_model,
         site=site,
         orbit_family=orbit_family,
         altitude_km=altitude_km,
         inclination_deg=inclination_deg,
+        sites=catalog.sites if catalog is not None else None,
     )
     now = now or timezone.now()
     _require_aware(window_start=window_start, window_end=window_end, net=net)
@@ -769,7 +831,11 @@ def launch_schedule(
         platform=platform,
         pad=pad,
         ltan=ltan,
+        routes=list(catalog.routes) if catalog is not None else None,
+        site_names=catalog.site_names if catalog is not None else None,
     )
+    if catalog is not None and platform is not None:
+        _home_site_from(catalog, platform)
     _fits_or_refuse(new)
     if readiness_template is None:
         readiness_template = readiness.template_for(

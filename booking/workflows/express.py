@@ -35,6 +35,7 @@ from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest, ScheduleConflict, ServiceError
 from booking.models import Booking, Launch, Quote
 from booking.rules.money import fmt_money
+from booking.selectors.catalog import KeptCatalog, kept_catalog
 from booking.selectors.contracts import contracts_with_new_launch_room
 from booking.selectors.fit import orbit_label, payload_inclination_deg
 from booking.selectors.local_time import sso_window_start
@@ -160,8 +161,26 @@ def _refusal(
             "No express launch for %(payload)s can be confirmed: you have no active contract with "
             "a launch left with any provider"
         ) % {"payload": payload.name}
-    # What the providers without a contract could have flown: the reason they are not offered.
-    everyone = plan_launch(earliest=now, latest=deadline, limit=EXPRESS_PLANS_TRIED, **planning)
+    # What the providers without a contract could have flown: the reason they are not offered. The
+    # providers the customer can confirm with were planned over the same span already (``result``,
+    # nothing), so only the others' fleets are searched, and none when there are no others.
+    catalog: KeptCatalog | None = planning["catalog"]
+    others_ids = (
+        sorted({model.provider_id for model in catalog.active_models} - set(confirmable))
+        if catalog is not None
+        else None
+    )
+    everyone = (
+        plan_launch(
+            earliest=now,
+            latest=deadline,
+            limit=EXPRESS_PLANS_TRIED,
+            provider_ids=others_ids if confirmable else None,
+            **planning,
+        )
+        if others_ids is None or others_ids or not confirmable
+        else PlanningResult(plans=[], reasons=[])
+    )
     others: list[str] = []
     seen: set[int] = set()
     for plan in everyone.plans:
@@ -218,7 +237,11 @@ def express_quote_create(
         units_per_usd(currency, rates=rates)  # a currency without a rate is refused before planning
     confirmable = _confirmable(customer=customer, contract=contract)
     deadline = now + EXPRESS_LEAD
+    # The catalog every search and scheduling's orbit check and route table read: one version,
+    # read once before the transaction (which writes no catalog row); ``None`` inside a transaction.
+    catalog = kept_catalog()
     planning: dict[str, Any] = {
+        "catalog": catalog,
         "orbit_family": payload.orbit_family,
         "altitude_km": payload.altitude_km,
         "inclination_deg": payload.inclination_deg,
@@ -260,7 +283,7 @@ def express_quote_create(
         chosen = confirmable[plan.vehicle_model.provider_id][0]
         try:
             with transaction.atomic():
-                launch = _schedule(plan=plan, payload=payload, actor=actor, now=now)
+                launch = _schedule(plan=plan, payload=payload, actor=actor, now=now, catalog=catalog)
                 quote = quotes.quote_create(
                     customer=customer,
                     payload=payload,
@@ -395,7 +418,9 @@ def _plane_window(*, plan: Plan, payload: Payload) -> tuple[datetime, datetime]:
     return start, start + (plan.window_end - plan.window_start)
 
 
-def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> Launch:
+def _schedule(
+    *, plan: Plan, payload: Payload, actor: Actor, now: datetime, catalog: KeptCatalog | None
+) -> Launch:
     window_start, window_end = _plane_window(plan=plan, payload=payload)
     try:
         return launch_schedule(
@@ -421,6 +446,7 @@ def _schedule(*, plan: Plan, payload: Payload, actor: Actor, now: datetime) -> L
                 service_level=Launch.ServiceLevel.EXPRESS, returnable=payload.returnable
             ),
             ltan=payload.ltan,
+            catalog=catalog,
         )
     except Busy as exc:
         # Someone is changing this platform, pad or rocket right now: for the order, that plan is taken.

@@ -10,6 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from booking import tasks
 from booking.models import Booking, Launch, Quote, Reservation
 from customers.models import Membership
 from tests.factories import (
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2030, 3, 1, 8, 0, tzinfo=UTC)
 #: Pinned per database: PostgreSQL sets the lock timeout once more. The confirm issues the deposit's
 #: and the balance's invoices (their number series, lines and events): 23 of them.
-EXPRESS_ORDER_QUERIES = {"sqlite": 122, "postgresql": 123}
-EXPRESS_QUOTE_QUERIES = {"sqlite": 85, "postgresql": 86}
+EXPRESS_ORDER_QUERIES = {"sqlite": 110, "postgresql": 111}
+EXPRESS_QUOTE_QUERIES = {"sqlite": 75, "postgresql": 76}
 
 
 @pytest.fixture
@@ -206,3 +207,41 @@ def test_the_express_quote_costs_a_pinned_number_of_queries(world):
     assert len(ctx) <= EXPRESS_QUOTE_QUERIES[connection.vendor], "\n".join(
         q["sql"][:120] for q in ctx.captured_queries
     )
+
+
+#: The express order as production runs it (outside any transaction, the kept catalog warm).
+EXPRESS_ORDER_QUERIES_KEPT_CATALOG = {"sqlite": 100, "postgresql": 102}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_express_order_reads_the_catalog_it_planned_on(world, monkeypatch):
+    """Outside a transaction the planner reads sites, corridors, capacity and routes from the kept
+    catalog, and scheduling's orbit check, rocket journey and truck chain take the same catalog
+    down: no route or corridor row is read, the sites only by the range lock, the capacity points
+    only by the hold's check under the launch lock and by the answer. What the request queues for
+    the worker (notifications, the standby pass of the new launch) is kept aside, as the broker
+    would."""
+    queued: list = []
+    monkeypatch.setattr(tasks.notifications_from_events, "delay", queued.append)
+    monkeypatch.setattr(tasks.standby_offers_make, "delay", queued.append)
+    second = PayloadFactory(customer=world.customer, name="GOMX-5B", mass_kg=Decimal("20.0"))
+    with time_machine.travel(NOW, tick=False):
+        world.client.get("/api/v1/providers/")
+        first = world.client.post(
+            "/api/v1/express-orders/", {"payload": world.payload.pk, "max_price": "10000000"}, format="json"
+        )
+        assert first.status_code == 201, first.json()  # reads the catalog once
+        with CaptureQueriesContext(connection) as ctx:
+            answer = world.client.post(
+                "/api/v1/express-orders/", {"payload": second.pk, "max_price": "10000000"}, format="json"
+            )
+    assert answer.status_code == 201, answer.json()
+    sql = [q["sql"] for q in ctx.captured_queries]
+
+    def reads(table: str) -> list[str]:
+        return [q for q in sql if q.startswith("SELECT") and f'FROM "{table}"' in q]
+
+    assert reads("vehicles_route") == [] and reads("vehicles_launchcorridor") == []
+    assert len(reads("vehicles_launchsite")) == 1  # the range lock
+    assert len(reads("vehicles_capacitypoint")) == 2
+    assert len(sql) <= EXPRESS_ORDER_QUERIES_KEPT_CATALOG[connection.vendor], "\n".join(q[:120] for q in sql)

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, Quote, Reservation
@@ -196,6 +198,35 @@ def test_a_refusal_names_the_earliest_plan_the_customer_can_confirm_and_why_othe
         "but confirming needs an active contract with Galactic with a launch left, and you have none"
     ) in message
     assert "no Kuaizhou-1A in ready storage" in message
+    assert not Launch.objects.exists() and not Booking.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refusal_outside_a_transaction_searches_only_the_other_fleets_and_says_the_same(world):
+    """As production runs it (the kept catalog warm): the fleets the customer can confirm with were
+    searched already, so the refusal plans only the others'; the answer is word for word the one
+    given inside a transaction, where every fleet is searched again."""
+    _galactic(world)
+    Vehicle.objects.filter(vehicle_model=world.model).update(status=Vehicle.Status.IN_PRODUCTION)
+    answers = []
+    for inside in (False, True):
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(Conflict) as refused:
+            if inside:
+                with transaction.atomic():
+                    offer(world)
+            else:
+                offer(world)
+        searched = [q["sql"] for q in ctx.captured_queries if '"first_ready_id"' in q["sql"]]
+        answers.append((str(refused.value), refused.value.reasons, searched, len(ctx)))
+    (outside, outside_reasons, outside_searches, outside_queries) = answers[0]
+    (inside, inside_reasons, inside_searches, inside_queries) = answers[1]
+    assert outside == inside and outside_reasons == inside_reasons
+    assert "Galactic could fly it: Ceres-1 CE1-Y1 from Jiuquan on CTEL-01" in outside
+    # Three searches each (by the deadline, within 30 days, the other fleets): the last one names
+    # the other providers outside, every provider inside.
+    assert len(outside_searches) == len(inside_searches) == 3
+    assert '"provider_id" IN' in outside_searches[-1] and '"provider_id" IN' not in inside_searches[-1]
+    assert outside_queries < inside_queries
     assert not Launch.objects.exists() and not Booking.objects.exists()
 
 
