@@ -87,6 +87,12 @@ def test_a_changelist_and_its_actions_menu_read_in_chinese(new_page):
     page.wait_for_load_state("networkidle")
     expect(page.locator("#content")).to_contain_text("改签到另一次发射")
     expect(page.locator("#content")).to_contain_text("调至发射")
+    # The terms come first: "Rebook" appears once the page has shown what the move charges.
+    expect(page.locator("input[name=apply]")).to_have_count(0)
+    expect(page.locator("input[name=preview]")).to_have_value("显示条款")
+    page.locator("select[name=launch]").select_option(index=1)
+    page.click("input[name=preview]")
+    page.wait_for_load_state("networkidle")
     expect(page.locator("input[name=apply]")).to_have_value("改签")
     screenshot(page, "console_rebook_form_zh", full_page=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from booking.api.fields import StrictBooleanField
 from booking.models import ManifestMove
 from booking.selectors.manifest.moves import move_money_text
 
@@ -71,7 +72,7 @@ class MoveOfferSerializer(serializers.ModelSerializer):
 class MoveConsentSerializer(serializers.Serializer):
     """Whether the provider may offer moves of every booking of the organisation."""
 
-    allows_moves = serializers.BooleanField(
+    allows_moves = StrictBooleanField(
         help_text="Off: the manifest optimiser leaves every booking of the organisation where it is."
     )
 
@@ -80,6 +81,4 @@ class BookingMoveConsentSerializer(serializers.Serializer):
     """Whether the provider may offer moves of one booking."""
 
     booking = serializers.CharField(read_only=True, help_text="The booking's reference.")
-    may_move = serializers.BooleanField(
-        help_text="Off: the manifest optimiser leaves this booking where it is."
-    )
+    may_move = StrictBooleanField(help_text="Off: the manifest optimiser leaves this booking where it is.")
