@@ -66,7 +66,14 @@ class KeptCatalog:
         return {site.pk: site.name for site in self.sites}
 
 
+#: Per thread: whether a request is running and the version it asked for.
 _kept = threading.local()
+#: Per process, shared by its threads: the catalog of the latest versions asked for, by version.
+#: Two are kept: a request that began before a change goes on with the version it started with
+#: while the next requests read the new one, and neither reloads the other's.
+_shared: dict[str, KeptCatalog] = {}
+_shared_lock = threading.Lock()
+_SHARED_VERSIONS = 2
 
 
 def _load(version: str) -> KeptCatalog:
@@ -126,15 +133,20 @@ def catalog_request_finished(**_signal: object) -> None:
 
 
 def kept_catalog() -> KeptCatalog | None:
-    """The catalog as of its current version, read once per process and version; ``None`` inside a
-    transaction (read the rows there)."""
+    """The catalog as of its current version, read once per process and version (its threads share
+    it: nothing writes to the rows it holds); ``None`` inside a transaction (read the rows there)."""
     if connection.in_atomic_block:
         return None
     version = _current_version()
-    kept: KeptCatalog | None = getattr(_kept, "catalog", None)
-    if kept is None or kept.version != version:
-        kept = _load(version)
-        _kept.catalog = kept
+    kept = _shared.get(version)
+    if kept is None:
+        with _shared_lock:  # one thread loads a version; the others wait for it, then share it
+            kept = _shared.get(version)
+            if kept is None:
+                kept = _load(version)
+                _shared[version] = kept
+                for stale in list(_shared)[:-_SHARED_VERSIONS]:
+                    del _shared[stale]
     return kept
 
 
@@ -151,6 +163,7 @@ def catalog_changed(**_signal: object) -> None:
 
 
 def catalog_forget() -> None:
-    """Drop this thread's kept catalog (tests, between cases)."""
-    _kept.catalog = None
+    """Drop the process's kept catalog (tests, between cases)."""
+    with _shared_lock:
+        _shared.clear()
     catalog_request_finished()

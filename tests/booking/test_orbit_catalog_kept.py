@@ -158,3 +158,34 @@ def test_a_request_reads_the_catalog_change_it_committed(catalog):
         assert review("1100").warnings == []
     finally:
         request_finished.send(sender=None)
+
+
+def test_the_threads_of_a_process_share_one_catalog_per_version(catalog):
+    """Worker threads (gunicorn's) read the catalog once between them, not once each; a change
+    gives them all the next version, again read once."""
+    kept: list[object] = []
+    barrier = threading.Barrier(4)
+
+    def ask() -> None:
+        try:
+            barrier.wait()
+            kept.append(kept_catalog())
+        finally:
+            connection.close()
+
+    def all_ask() -> set[int]:
+        kept.clear()
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(kept) == 4 and None not in kept
+        return {id(one) for one in kept}
+
+    first = all_ask()
+    assert len(first) == 1
+    assert all_ask() == first
+    ExchangeRate.objects.update_or_create(currency="EUR", defaults={"units_per_usd": Decimal("0.91")})
+    second = all_ask()
+    assert len(second) == 1 and second != first
