@@ -333,9 +333,15 @@ def test_two_answers_to_one_offer_at_once_carry_out_one_move():
     winners = [o for o in outcomes if not isinstance(o, BaseException)]
     assert len(winners) == 1, outcomes
     assert all(isinstance(o, Conflict) for o in outcomes if isinstance(o, BaseException)), outcomes
-    moved = Booking.objects.filter(rebooked_from=booking)
+    # A move is carried out in place: the booking keeps its reference and changes launch, once.
     move.refresh_from_db()
+    booking.refresh_from_db()
+    assert Booking.objects.filter(payload=booking.payload).count() == 1
+    moved_events = Event.objects.filter(
+        verb="booking.rebooked", subject_type="booking", subject_id=booking.pk
+    )
     if move.status == ManifestMove.Status.ACCEPTED:
-        assert moved.get().launch == later
+        assert booking.launch == later and moved_events.count() == 1
     else:
-        assert move.status == ManifestMove.Status.DECLINED and not moved.exists()
+        assert move.status == ManifestMove.Status.DECLINED
+        assert booking.launch == w.launch and not moved_events.exists()
