@@ -295,6 +295,8 @@ class BookingAdmin(ProviderScopedAdmin):
             "opts": self.model._meta,
             "bookings": selected,
             "previews": previews,
+            # "Rebook" only where some booking can move: a page of refusals offers none.
+            "movable": any(preview.token for preview in previews),
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "action": "rebook_bookings",

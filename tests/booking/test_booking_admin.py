@@ -15,7 +15,7 @@ from booking.models import Booking, Quote
 from booking.services.bookings import booking_hold
 from booking.services.quotes import quote_create
 from customers.models import Contract
-from tests.factories import LaunchFactory, RideshareRateFactory, engine_world
+from tests.factories import LaunchFactory, RideshareRateFactory, VehicleModelFactory, engine_world
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,28 @@ def test_rebook_action_shows_the_terms_before_it_moves_the_booking(client, opera
     assert texts(response) == [
         f"{booking.reference} moved from {booking.quote.launch.name} to Second Kuaizhou-1A rideshare: {terms}"
     ]
+
+
+def test_rebook_offers_no_move_when_every_selected_booking_is_refused(client, operator, world):
+    booking = hold(world)
+    tiny = VehicleModelFactory(
+        provider=world.provider,
+        name="Tiny rocket",
+        slug="tiny-rocket",
+        curve={world.launch.orbit_family: [(world.launch.altitude_km, 1)]},
+    )
+    too_small = LaunchFactory(
+        vehicle_model=tiny,
+        site=world.site,
+        name="Tiny rideshare",
+        window_start=world.launch.window_start + timedelta(days=5),
+    )
+    page = rebook_post(client, booking, preview="Show the terms", launch=too_small.pk).content.decode()
+    assert f"{booking.reference}: " in page and 'data-terms="rebook"' in page  # the refusal is shown
+    assert shown_token(page, booking) == ""
+    assert 'name="apply"' not in page
+    booking.refresh_from_db()
+    assert booking.launch == world.launch
 
 
 def test_rebook_without_the_terms_shown_shows_them_and_moves_nothing(client, operator, world):
