@@ -69,10 +69,12 @@ def _move(
     message: str,
     changes: dict | None = None,
     after_extra: dict | None = None,
+    on: Launch | None = None,
 ) -> None:
     """Move a locked request to ``status`` and log it, on its launch once it has one (a declined
-    request never had one, and names no provider). Caller holds the request's lock."""
-    launch = changes["launch"] if changes and "launch" in changes else request.launch
+    request never had one, and names no provider), or ``on`` the rideshare launch that met it.
+    Caller holds the request's lock."""
+    launch = on or (changes["launch"] if changes and "launch" in changes else request.launch)
     status_change_record(
         subject=request,
         status=status,
@@ -352,23 +354,18 @@ def dedicated_request_booked(*, booking: Booking, actor: Actor) -> DedicatedRequ
 
 def dedicated_request_met(*, request: DedicatedRequest, booking: Booking, actor: Actor) -> DedicatedRequest:
     """A rideshare seat offered for the request (the manifest optimiser's) was taken: ``booking``
-    holds or confirms it, so the request waits for no dedicated launch. Caller is inside the
+    confirms it, so the request waits for no dedicated launch. Caller is inside the
     transaction that confirmed the booking, with its locks (the request comes last). Refused when the
     request is no longer waiting for an operator."""
     request = locking.lock_dedicated_request(request_id=request.pk)
     _refuse_unless(request, (DedicatedRequest.Status.REQUESTED,), cannot=_("met by a rideshare seat"))
-    before = _state(request)
-    request.status = DedicatedRequest.Status.MET
-    request.save(update_fields=["status", "updated_at"])
-    event_record(
+    _move(
+        request,
+        DedicatedRequest.Status.MET,
         verb="dedicated.met",
-        subject=request,
         actor=actor,
-        before=before,
-        after={**_state(request), "booking": booking.reference, "rideshare_launch": booking.launch_id},
         message=f"{_what(request)} met by a rideshare seat: {booking.reference} on {launch_label(booking.launch)}",
-        customer=request.customer,
-        provider=booking.launch.provider,
-        launch=booking.launch,
+        after_extra={"booking": booking.reference, "rideshare_launch": booking.launch_id},
+        on=booking.launch,
     )
     return request

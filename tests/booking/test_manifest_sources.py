@@ -29,7 +29,7 @@ from booking.models import (
     Notification,
     StandbyEntry,
 )
-from booking.selectors.capacity import launch_remaining_capacity_kg
+from booking.selectors.capacity import customer_open_holds, launch_remaining_capacity_kg, open_hold_counts
 from booking.selectors.manifest.demands import manifest_world
 from booking.selectors.manifest.solver import objective_of, solve, violations
 from booking.services.dedicated import dedicated_request_create, dedicated_request_withdraw
@@ -435,3 +435,18 @@ def _accept_in_any_order(world, spec):
     for launch in launches:
         assert launch_remaining_capacity_kg(launch=launch) >= 0
     assert ManifestProposal.objects.count() == 1
+
+
+def test_the_hold_counts_of_several_customers_agree_with_each_customers_holds(world):
+    """The optimiser's hold budgets count every customer's open holds in one query, by the rule
+    the hold limit itself counts them with."""
+    booked(world, "GOMX-8", "10", launch=world.launch, held=True)
+    booked(world, "GOMX-9", "10", launch=world.later, held=True)
+    booked(world, "GOMX-10", "10", launch=world.later)  # confirmed: not a hold
+    other = ready_payload(world, "Tianqi-12", "10").customer
+    customers = [world.customer.pk, other.pk]
+    counts = open_hold_counts(customer_ids=customers, provider_id=world.provider.pk, now=world.now)
+    assert counts == {world.customer.pk: 2}
+    for pk in customers:
+        one = customer_open_holds(customer_id=pk, provider_id=world.provider.pk, now=world.now).count()
+        assert counts.get(pk, 0) == one

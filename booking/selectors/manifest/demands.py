@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from booking.errors import Conflict
 from booking.models import Booking, DedicatedRequest, Launch, StandbyEntry
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
-from booking.selectors.capacity import capacity_taking_q, customer_open_holds, launches_with_capacity
+from booking.selectors.capacity import capacity_taking_q, launches_with_capacity, open_hold_counts
 from booking.selectors.contracts import CONTRACT_USING_STATUSES
 from booking.selectors.dedicated import open_dedicated_requests
 from booking.selectors.fit import (
@@ -575,9 +575,10 @@ def _new_hold_budgets(*, demands: Sequence[Demand], provider: Provider, now: dat
     for demand in demands:
         if demand.new_hold:
             new[demand.customer.pk].append(demand)
+    held_now = open_hold_counts(customer_ids=list(new), provider_id=provider.pk, now=now)
     groups = []
     for customer_id, members in new.items():
-        held = customer_open_holds(customer_id=customer_id, provider_id=provider.pk, now=now).count()
+        held = held_now.get(customer_id, 0)
         budget = max(provider.hold_limit_per_customer - held, 0)
         if len(members) > budget:
             groups.append(Group(launch=None, demands=tuple(d.key for d in members), at_most=budget))
