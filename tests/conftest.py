@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import socket
+import tempfile
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -109,6 +113,24 @@ def _fresh_orbit_catalog():
     catalog_forget()
     yield
     catalog_forget()
+
+
+@pytest.fixture(autouse=True)
+def _one_real_broker_user_at_a_time(request):
+    """Tests marked ``redis`` talk to one Redis broker: they empty its ``celery`` queue and start
+    workers that take whatever task is on it, with their own test database. Two of them at once
+    (on two pytest-xdist workers) would take each other's tasks, so each holds a lock file named
+    after the broker for its run; every other test runs in parallel as before."""
+    if request.node.get_closest_marker("redis") is None or not django_settings.REDIS_URL:
+        yield
+        return
+    name = hashlib.sha1(django_settings.REDIS_URL.encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"launchbook-broker-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
