@@ -21,7 +21,7 @@ class BookingConfig(AppConfig):
         import launchbook.languages  # noqa: F401
         import launchbook.security  # noqa: F401
         from booking import signals, tasks
-        from booking.models import ExchangeRate
+        from booking.models import ExchangeRate, RideshareRate
         from booking.selectors.catalog import (
             catalog_changed,
             catalog_request_finished,
@@ -46,6 +46,7 @@ class BookingConfig(AppConfig):
             Provider,
             Adapter,
             ExchangeRate,
+            RideshareRate,
             Route,
         ):
             for change in (post_save, post_delete):
@@ -60,8 +61,8 @@ class BookingConfig(AppConfig):
         signals.events_published.connect(
             notifications.notifications_on_published, dispatch_uid="booking.notifications"
         )
-        signals.notification_events_committed.connect(
-            tasks.notification_events_queue, dispatch_uid="booking.notification_events_queue"
+        signals.events_committed.connect(
+            tasks.events_committed_queue, dispatch_uid="booking.events_committed"
         )
         signals.notification_deliveries_due.connect(
             tasks.notifications_queue, dispatch_uid="booking.notifications_queue"

@@ -2,7 +2,7 @@
 
 The services send these and know no listener, so no writer imports the Celery tasks or the
 webhooks: ``events_published`` feeds the webhooks, ``webhook_deliveries_due`` and
-``readiness_checks_due`` queue Celery tasks, and so do ``notification_events_committed`` and
+``readiness_checks_due`` queue Celery tasks, and so do ``events_committed`` and
 ``notification_deliveries_due``. Each is sent after the change commits, except
 ``events_published``, whose listener itself waits for the commit.
 """
@@ -19,7 +19,8 @@ webhook_deliveries_due = Signal()
 readiness_checks_due = Signal()
 #: ``delivery_ids``: notification e-mails to send now.
 notification_deliveries_due = Signal()
-#: ``event_ids``: committed Events that notify people, to be written as notifications.
-notification_events_committed = Signal()
+#: ``event_ids``: the committed Events of one transaction that notify people or are published to
+#: webhooks: a worker writes their notifications and their webhook deliveries.
+events_committed = Signal()
 #: ``launch_ids``: launches whose standby list may be offered a seat now (after commit).
 standby_passes_due = Signal()

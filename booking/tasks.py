@@ -135,10 +135,12 @@ def payment_reminders_notify() -> int:
     return notifications.payment_reminders_notify()
 
 
-@shared_task(name="booking.tasks.notifications_from_events", acks_late=True, ignore_result=True)
-def notifications_from_events(event_ids: list[int]) -> None:
-    """The notifications (and their e-mails) of committed Events; each Event notifies once."""
+@shared_task(name="booking.tasks.events_after_commit", acks_late=True, ignore_result=True)
+def events_after_commit(event_ids: list[int]) -> None:
+    """What one committed change's Events set off: their notifications (and e-mails) and their
+    webhook deliveries. Safe to repeat: each Event notifies once, and a delivery is made once."""
     notifications.notifications_from_events(event_ids=event_ids)
+    webhooks.webhooks_fan_out_many(event_ids=event_ids)
 
 
 @shared_task(name="booking.tasks.notifications_catch_up", acks_late=True, ignore_result=True)
@@ -147,12 +149,18 @@ def notifications_catch_up() -> int:
     return len(notifications.notifications_catch_up())
 
 
-def notification_events_queue(*, event_ids: Sequence[int], **_signal: Any) -> None:
-    """Listens to ``signals.notification_events_committed``: one task per committed change."""
+@shared_task(name="booking.tasks.webhooks_catch_up", acks_late=True, ignore_result=True)
+def webhooks_catch_up() -> int:
+    """Beat, every 60 s: the webhook deliveries of recent published Events whose task was lost."""
+    return len(webhooks.webhooks_catch_up())
+
+
+def events_committed_queue(*, event_ids: Sequence[int], **_signal: Any) -> None:
+    """Listens to ``signals.events_committed``: one task per committed change."""
     try:
-        notifications_from_events.delay(list(event_ids))
-    except Exception:  # broker down: the catch-up writes them
-        logger.warning("could not queue the notifications of events %s; the catch-up will", list(event_ids))
+        events_after_commit.delay(list(event_ids))
+    except Exception:  # broker down: the catch-ups write them
+        logger.warning("could not queue the work after events %s; the catch-ups will", list(event_ids))
 
 
 def notifications_queue(*, delivery_ids: Sequence[int], **_signal: Any) -> None:

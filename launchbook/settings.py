@@ -350,6 +350,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "webhooks-catch-up": {
+        "task": "booking.tasks.webhooks_catch_up",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "payment-reminders": {"task": "booking.tasks.payment_reminders_notify", "schedule": 900.0},
     "standby-sweep": {"task": "booking.tasks.standby_sweep", "schedule": 300.0, "options": {"expires": 290}},
     "manifest-offers-lapse": {"task": "booking.tasks.manifest_offers_lapse", "schedule": 300.0},

@@ -166,18 +166,24 @@ def launch_booked_mass_kg(*, launch: Launch, now: datetime | None = None) -> Dec
 
 
 def launch_remaining_capacity_kg(
-    *, launch: Launch, now: datetime | None = None, taken: LaunchTaken | None = None
+    *,
+    launch: Launch,
+    now: datetime | None = None,
+    taken: LaunchTaken | None = None,
+    capacity_kg: Decimal | None = None,
 ) -> Decimal:
     """Capacity left on the launch at ``now`` (never below 0).
 
     On a launch from :func:`launches_with_capacity` (and ``now`` not given) this uses the
     ``booked_mass_kg`` annotation and the prefetched curve: no query at all. ``taken``, when given,
-    is what ``launch_taken`` answered for this launch at this ``now``.
+    is what ``launch_taken`` answered for this launch at this ``now``; ``capacity_kg``, what
+    ``launch_capacity_kg`` answered for it.
     """
     booked = taken.mass_kg if taken is not None else getattr(launch, "booked_mass_kg", None)
     if booked is None or (now is not None and taken is None):
         booked = launch_booked_mass_kg(launch=launch, now=now)
-    return max(launch_capacity_kg(launch=launch) - Decimal(booked), ZERO_KG)
+    capacity = capacity_kg if capacity_kg is not None else launch_capacity_kg(launch=launch)
+    return max(capacity - Decimal(booked), ZERO_KG)
 
 
 def launches_with_capacity(

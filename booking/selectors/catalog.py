@@ -1,5 +1,6 @@
 """The catalog that nearly every request reads: launch sites with their corridors, vehicle models
-with their providers and capacity points, the route table, the adapters, the exchange rates.
+with their providers and capacity points, the route table, the adapters, the exchange rates and
+the providers' rideshare rates.
 
 A payload registration, the portal's live orbit check and a quote each read the same tables (a few
 dozen rows that change when operators edit the catalog, not per booking). ``kept_catalog`` keeps
@@ -7,7 +8,7 @@ them per process (per thread) and checks, per call, one version token in the sha
 production): every committed change of a site, corridor, vehicle model, capacity point, provider,
 adapter or exchange rate sets a new token (``catalog_changed``, from the models' save and delete
 signals and from services that write in bulk), so every process reads the catalog again on its
-next call. The route table (rocket journeys, TEL road legs) changes the same way: a route saved or
+next call; a rideshare rate saved or deleted does the same. The route table (rocket journeys, TEL road legs) changes the same way: a route saved or
 deleted sets a new token too.
 
 Within one request the version is asked once (``catalog_request_started`` and
@@ -34,7 +35,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
-from booking.models import ExchangeRate
+from booking.models import ExchangeRate, RideshareRate
 from vehicles.logistics import RouteLeg
 from vehicles.models import Adapter, CapacityPoint, LaunchCorridor, LaunchSite, Route, VehicleModel
 
@@ -56,6 +57,8 @@ class KeptCatalog:
     by_pk: dict[int, VehicleModel] = field(default_factory=dict)
     #: The whole route table (every mode), in pk order, as ``selectors.planner_fleet.route_legs``.
     routes: tuple[RouteLeg, ...] = ()
+    #: Each provider's price per kg for a rideshare seat, by (provider pk, orbit family).
+    rideshare_rates: dict[tuple[int, str], RideshareRate] = field(default_factory=dict)
 
     @property
     def active_models(self) -> list[VehicleModel]:
@@ -100,6 +103,7 @@ def _load(version: str) -> KeptCatalog:
             for currency, rate in ExchangeRate.objects.values_list("currency", "units_per_usd")
         },
         by_pk={model.pk: model for model in loaded},
+        rideshare_rates={(rate.provider_id, rate.orbit_family): rate for rate in RideshareRate.objects.all()},
         routes=tuple(
             RouteLeg(origin_id, destination_id, mode, hours)
             for origin_id, destination_id, mode, hours in Route.objects.order_by("pk").values_list(

@@ -27,7 +27,14 @@ from vehicles.compatibility import model_in_service_problem
 from vehicles.models import LaunchSite, VehicleModel
 
 
-def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: Seat | None = None) -> Decimal:
+def check_launch_fit(
+    *,
+    launch: Launch,
+    payload: Payload,
+    now: datetime,
+    seat: Seat | None = None,
+    capacity_kg: Decimal | None = None,
+) -> Decimal:
     """Refuse a launch that cannot take the payload now; answers the mass it takes on it.
 
     Seats are sold on launches still selling, before their NET, to a matching orbit, while the
@@ -35,7 +42,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
     free, the payload with its adapter fits the capacity left, and a returnable payload's return
     mass fits what the launch's return capsule still brings back. A dedicated launch
     (``rideshare`` off) takes one booking only. Inside ``booking_hold`` the caller holds the launch
-    row lock. ``seat`` defaults to no port and the vehicle's standard adapter.
+    row lock. ``seat`` defaults to no port and the vehicle's standard adapter. ``capacity_kg``, when
+    given, is what the launch lifts as the caller read it (under that lock): its curve is not read
+    again.
     """
     refusal = launch_selling_refusal(launch=launch, now=now)
     if refusal:
@@ -49,8 +58,9 @@ def check_launch_fit(*, launch: Launch, payload: Payload, now: datetime, seat: S
     taken = launch_taken(launch=launch, now=now)
     check_seat(launch=launch, seat=seat, payload=payload, now=now, taken=taken)
     needed = payload_mass_with_adapter_kg(payload, launch.vehicle_model, seat.adapter)
-    remaining = launch_remaining_capacity_kg(launch=launch, now=now, taken=taken)
-    if not launch.rideshare and remaining < launch_capacity_kg(launch=launch):
+    capacity_kg = capacity_kg if capacity_kg is not None else launch_capacity_kg(launch=launch)
+    remaining = launch_remaining_capacity_kg(launch=launch, now=now, taken=taken, capacity_kg=capacity_kg)
+    if not launch.rideshare and remaining < capacity_kg:
         raise Conflict(_("%(name)s is a dedicated launch and is already booked") % {"name": launch.name})
     if needed > remaining:
         raise Conflict(capacity_shortfall_message(launch=launch, needed_kg=needed, remaining_kg=remaining))

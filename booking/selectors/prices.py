@@ -113,7 +113,11 @@ def rideshare_launch_lines(
 ) -> list[PriceLine]:
     """The seat: the counted mass (payload plus adapter, what the launch carries) times the
     provider's rate for the orbit family, at least the minimum."""
-    rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
+    catalog = kept_catalog()
+    if catalog is not None:
+        rate = catalog.rideshare_rates.get((provider.pk, orbit_family))
+    else:
+        rate = RideshareRate.objects.filter(provider=provider, orbit_family=orbit_family).first()
     if rate is None:
         raise Conflict(
             _("%(provider)s sells no rideshare seats to %(orbit_family)s: no price per kg is set")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from booking.dates import when
 from booking.errors import Busy, Conflict, InvalidRequest
-from booking.models import Booking, DelayCause, Launch, Quote
+from booking.models import Booking, DelayCause, Launch, LaunchPort, Quote
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
 from booking.rules.money import (
     HUNDRED,
@@ -149,8 +149,10 @@ def _hold(
     # The seat checks below ask for the launch's ports more than once: read them once, under the lock.
     prefetch_related_objects([launch], "ports")
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
-    # of one quote and the second one sees the first one's "accepted".
-    quote = locking.lock_quote_and_customer(quote.pk)
+    # of one quote and the second one sees the first one's "accepted". The customer and payload
+    # rows are locked with it (see ``locking.lock_quote_customer_and_payload``).
+    adapter = quote.adapter  # a quote's seat never changes: the adapter read with it stands
+    quote = locking.lock_quote_customer_and_payload(quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(_("quote %(reference)s was already accepted") % {"reference": quote.reference})
     if quote.status == Quote.Status.EXPIRED or quote.valid_until <= now:
@@ -164,12 +166,16 @@ def _hold(
         raise Conflict(refusal)
     if contract is not None:
         _contract_checked(contract=contract, customer=customer, launch=launch)
-    # Re-read the payload under its lock: a mass change waits for this hold (and then sees its
-    # booking), or was committed before it and is seen here.
-    payload = locking.lock_payload(payload_id=quote.payload_id)
-    seat = Seat(port=quote.launch_port, adapter=quote.adapter)
-    mass_kg = check_launch_fit(launch=launch, payload=payload, now=now, seat=seat)
-    refusal = _hold_limit_refusal(customer=customer, launch=launch, mass_kg=mass_kg, now=now)
+    # The payload as locked: a mass change waits for this hold (and then sees its booking), or was
+    # committed before it and is seen here.
+    payload = quote.payload
+    seat = Seat(port=_launch_port(launch, quote.launch_port_id), adapter=adapter)
+    # The capacity curve, read once under the lock (a curve change locks the launches it changes).
+    capacity_kg = launch_capacity_kg(launch=launch)
+    mass_kg = check_launch_fit(launch=launch, payload=payload, now=now, seat=seat, capacity_kg=capacity_kg)
+    refusal = _hold_limit_refusal(
+        customer=customer, launch=launch, mass_kg=mass_kg, now=now, capacity_kg=capacity_kg
+    )
     if refusal:
         raise Conflict(refusal)
     if mass_kg != quote.mass_kg:
@@ -226,6 +232,13 @@ def _hold(
     return booking
 
 
+def _launch_port(launch: Launch, port_id: int | None) -> LaunchPort | None:
+    """The launch's port ``port_id`` from its ports as read under the launch lock."""
+    if port_id is None:
+        return None
+    return next(port for port in launch.ports.all() if port.pk == port_id)  # PROTECT: it exists
+
+
 def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:
     """Seats are held for customers whose export screening is cleared, or pending with an allowance."""
     if customer.export_screening == Customer.ExportScreening.REFUSED:
@@ -239,12 +252,19 @@ def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:
 
 
 def _hold_limit_refusal(
-    *, customer: Customer, launch: Launch, mass_kg: Decimal, now: datetime, moving: Booking | None = None
+    *,
+    customer: Customer,
+    launch: Launch,
+    mass_kg: Decimal,
+    now: datetime,
+    moving: Booking | None = None,
+    capacity_kg: Decimal | None = None,
 ) -> str | None:
     """The provider's limits on unconfirmed holds: how many at once, and what share of one launch.
 
     ``moving`` is a held booking being moved here: it is not counted twice. Caller holds the
     launch and customer row locks, so two holds of one customer are counted one after the other.
+    ``capacity_kg``, when given, is the launch's capacity as the caller read it under that lock.
     """
     provider = launch.provider
     holds = customer_open_holds(customer_id=customer.pk, provider_id=provider.pk, now=now)
@@ -261,7 +281,7 @@ def _hold_limit_refusal(
     on_launch = [Decimal(kg) for launch_id, kg in rows if launch_id == launch.pk]
     if not on_launch:
         return None  # one payload of any size can be held; the share limits piling holds up
-    capacity = launch_capacity_kg(launch=launch)
+    capacity = capacity_kg if capacity_kg is not None else launch_capacity_kg(launch=launch)
     share = provider.hold_share_percent
     held = sum(on_launch, Decimal(0)) + mass_kg
     if held > capacity * share / HUNDRED:

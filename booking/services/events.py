@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db import models
+from django.db import models, transaction
 
 from booking.models import (
     Event,
     Launch,
 )
-from booking.signals import events_published
+from booking.signals import events_committed, events_published
 from customers.models import Customer
 from vehicles.models import Provider
 
@@ -114,12 +115,27 @@ def events_record(events: Sequence[Event]) -> list[Event]:
     return created
 
 
+@dataclass(frozen=True)
+class ForTheWorker:
+    """What a listener of ``signals.events_published`` answers: the Events the worker is to take
+    up once the change commits (their notifications, their webhook deliveries)."""
+
+    event_ids: list[int]
+
+
 def events_publish(events: Sequence[Event]) -> None:
     """Announce saved Events (``signals.events_published``): every writer of Events calls this, so
-    no event is missed. The webhooks listen, and customers' endpoints hear of them once the change
-    is committed, never before.
+    no event is missed. The webhooks and the notifications listen, and customers' endpoints and
+    members hear of them once the change is committed, never before: the Events their listeners
+    answer (``ForTheWorker``) go to the worker in one ``signals.events_committed`` after commit,
+    one task for both.
     """
-    events_published.send(sender=Event, events=events)
+    event_ids: list[int] = []
+    for _listener, answer in events_published.send(sender=Event, events=events):
+        if isinstance(answer, ForTheWorker):
+            event_ids.extend(pk for pk in answer.event_ids if pk not in event_ids)
+    if event_ids:
+        transaction.on_commit(lambda: events_committed.send(sender=Event, event_ids=event_ids), robust=True)
 
 
 def event_new(

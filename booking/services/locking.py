@@ -15,12 +15,13 @@ each kind in pk order, so two writers never wait for each other in a circle:
    at a time (a new launch has no row to lock yet, so scheduling takes the range after the vehicle);
    then a standby entry (``lock_standby_entry``): withdrawing or accepting an offer locks the
    offer's launch first; the offer pass claims entries with ``claim_unlocked`` (never waits);
-4. customer (``lock_customer``, or with a quote: ``lock_quote_and_customer``): a customer's holds
-   on different launches queue here so the provider's hold limits count them one by one;
-5. payload (``lock_payload``): a hold locks the payload it books after the customer, so a mass
-   change (``payload_update``, which takes this lock alone) cannot slip between the fit check and
-   the insert; a confirm locks it after the launch so its sizes hold still while the envelope is
-   checked;
+4. customer (``lock_customer``; a hold takes it with its quote and payload in one statement,
+   ``lock_quote_customer_and_payload``): a customer's holds on different launches queue here so
+   the provider's hold limits count them one by one;
+5. payload (``lock_payload``, or the hold's statement above, which locks it after the customer):
+   a mass change (``payload_update``, which takes this lock alone) cannot slip between a hold's fit
+   check and its insert; a confirm locks it after the launch so its sizes hold still while the
+   envelope is checked;
 6. booking (``lock_booking``, ``lock_launch_bookings``);
 7. contract (``lock_contract``);
 8. payment milestone (``lock_milestone_with_booking``: the booking, then the milestone), then its
@@ -53,14 +54,15 @@ No other module calls ``select_for_update``: ``tests/project/test_house_rules.py
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import OperationalError, connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.utils.translation import gettext as _
 
 from booking.errors import Busy
@@ -184,6 +186,10 @@ def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
 # --- 3. launch rows --------------------------------------------------------------------------
 
 
+#: What a locked launch comes with: the rows its checks read (not locked).
+LAUNCH_RELATED = ("vehicle_model", "vehicle__vehicle_model", "provider")
+
+
 def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
     """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
 
@@ -195,17 +201,60 @@ def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
     checks of rows that merely name the launch (a quote, an event): with ``FOR UPDATE`` a quote
     inserted meanwhile waited for the hold, and one that had already key-share locked the
     customer deadlocked with it.
+
+    Each launch answered comes with its vehicle model, rocket (with its model) and provider
+    (``LAUNCH_RELATED``; none of them locked). When every launch given already carries them (the
+    hold's quote read them before the transaction), the lock reads the launch rows alone and the
+    answer keeps those the locked row still names: the same rows a join here would read a moment
+    later, none locked either way, for one join-free statement under the wait.
     """
     ids = sorted({launch.pk for launch in launches})
     names = ", ".join(sorted({launch.name for launch in launches}))
+    carried = all(_carries_related(launch) for launch in launches)
     with short_lock_wait(f"launch {names}"):
-        locked = (
-            Launch.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("vehicle_model", "vehicle__vehicle_model", "provider")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        )
-        return {launch.pk: launch for launch in locked}
+        locked = Launch.objects.select_for_update(of=("self",), no_key=True)
+        if not carried:
+            locked = locked.select_related(*LAUNCH_RELATED)
+        fresh = {launch.pk: launch for launch in locked.filter(pk__in=ids).order_by("pk")}
+    if carried:
+        for launch in launches:
+            if launch.pk in fresh:
+                _keep_related(fresh[launch.pk], launch)
+    return fresh
+
+
+def _related_field(model: type[Model], name: str) -> ForeignKey:
+    return cast(ForeignKey, model._meta.get_field(name))
+
+
+def _carries_related(launch: Launch) -> bool:
+    if not all(_related_field(Launch, name).is_cached(launch) for name in ("vehicle_model", "provider")):
+        return False
+    if launch.vehicle_id is None:
+        return True
+    vehicle = launch.vehicle if _related_field(Launch, "vehicle").is_cached(launch) else None
+    return vehicle is not None and _related_field(Vehicle, "vehicle_model").is_cached(vehicle)
+
+
+def _keep_related(fresh: Launch, known: Launch) -> None:
+    """Give the freshly locked row the related rows ``known`` carries, where it names the same ones
+    (a row it names differently since is read when first asked for).
+
+    A row is kept without what was prefetched onto it (a vehicle model's capacity points, say, or
+    the kept catalog's): what is checked under the lock is read from the rows under it.
+    """
+    for name in ("vehicle_model", "provider", "vehicle"):
+        field = _related_field(Launch, name)
+        if getattr(fresh, field.attname) == getattr(known, field.attname) and field.is_cached(known):
+            field.set_cached_value(fresh, _without_prefetches(field.get_cached_value(known)))
+
+
+def _without_prefetches(row: RowT | None) -> RowT | None:
+    if row is None or not getattr(row, "_prefetched_objects_cache", None):
+        return row
+    clone = copy.copy(row)  # Django copies the row's state and its cache of related rows
+    clone.__dict__.pop("_prefetched_objects_cache", None)
+    return clone
 
 
 def launch_lock(*, launch: Launch, related: Sequence[str] = ()) -> Launch:
@@ -240,18 +289,20 @@ def lock_customer(*, customer_id: int, what: str) -> Customer:
         return Customer.objects.select_for_update(of=("self",), no_key=True).get(pk=customer_id)
 
 
-def lock_quote_and_customer(quote_id: int) -> Quote:
-    """Re-read a quote with its customer, payload, port and adapter, locking the quote and the
-    customer rows.
+def lock_quote_customer_and_payload(quote_id: int) -> Quote:
+    """Re-read a quote with its customer and payload, locking all three rows in one statement
+    (customer before payload, THE order's 4 and 5); the hold's lock after its launch's.
 
-    Taken after the launch lock and before any booking row: a customer's holds on different
-    launches then queue on the customer row, so they are counted one after the other against the
-    provider's hold limits (the race test's negative control replaces this seam).
+    The customer row queues one customer's holds, so they are counted one after the other against
+    the provider's hold limits; the payload row queues a hold against a mass change
+    (``payload_update`` locks it alone), so a booking always carries its payload's mass. Each half
+    has a race test whose negative control replaces this seam with one that leaves that row
+    unlocked. The quote's port and adapter are not read again: a quote's seat never changes.
     """
     with short_lock_wait("the customer's holds"):
         return (
-            Quote.objects.select_for_update(of=("self", "customer"), no_key=True)
-            .select_related("customer", "payload", "launch_port", "adapter")
+            Quote.objects.select_for_update(of=("self", "customer", "payload"), no_key=True)
+            .select_related("customer", "payload")
             .get(pk=quote_id)
         )
 

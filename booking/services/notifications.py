@@ -65,11 +65,11 @@ from booking.selectors.notifications import (
     wants_email,
 )
 from booking.services.locking import claim_unlocked
-from booking.signals import notification_deliveries_due, notification_events_committed
+from booking.signals import notification_deliveries_due
 from customers.models import Customer, Document, Membership, PaymentMilestone
 from customers.selectors import user_language
 
-from .events import Actor, event_record, user_or_none
+from .events import Actor, ForTheWorker, event_record, user_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -251,17 +251,13 @@ def _announce(delivery_ids: Sequence[int]) -> None:
 # --- from the audit log --------------------------------------------------------------------------
 
 
-def notifications_on_published(*, events: Sequence[Event], **_signal: Any) -> None:
+def notifications_on_published(*, events: Sequence[Event], **_signal: Any) -> ForTheWorker:
     """Listens to ``signals.events_published``: the Events that notify people (a booking held,
     confirmed or cancelled; a launch slipped, scrubbed or launched; a document reviewed) become
-    notifications once the change commits, written by a Celery task (``signals.
-    notification_events_committed``), not in the request that made the change; the catch-up
-    (``notifications_catch_up``, beat) writes those whose task was lost."""
-    event_ids = [event.pk for event in events if event_reason(event.verb, event.after or {})]
-    if event_ids:
-        transaction.on_commit(
-            lambda: notification_events_committed.send(sender=Event, event_ids=event_ids), robust=True
-        )
+    notifications once the change commits, written by the worker (``events.events_publish`` hands
+    them over: one task per change, with its webhook deliveries), not in the request that made the
+    change; the catch-up (``notifications_catch_up``, beat) writes those whose task was lost."""
+    return ForTheWorker([event.pk for event in events if event_reason(event.verb, event.after or {})])
 
 
 #: How far back the catch-up looks for Events whose notifications were never written.

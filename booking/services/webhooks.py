@@ -38,7 +38,7 @@ from booking.models import Booking, Event, WebhookAttempt, WebhookDelivery, Webh
 from booking.signals import webhook_deliveries_due
 from customers.models import Customer
 
-from .events import Actor, event_record
+from .events import Actor, ForTheWorker, event_record
 from .locking import claim_unlocked, lock_customer, lock_webhook_delivery, lock_webhook_endpoint
 from .webhook_transport import (
     SIGNATURE_HEADER,
@@ -209,14 +209,27 @@ def endpoint_wants(endpoint: WebhookEndpoint, verb: str) -> bool:
     return not endpoint.event_types or any(fnmatch.fnmatchcase(verb, p) for p in endpoint.event_types)
 
 
-def webhooks_on_published(*, events: Sequence[Event], **_signal: Any) -> None:
-    """Listens to ``signals.events_published``: fan the published ones out after the transaction
-    commits."""
-    published = [event for event in events if is_published(event.verb)]
-    if published:
-        # The saved rows themselves (what fan-out reads of them is written, never changed): the
-        # committed events need not be read back.
-        transaction.on_commit(lambda: webhooks_fan_out_events(events=published), robust=True)
+def webhooks_on_published(*, events: Sequence[Event], **_signal: Any) -> ForTheWorker:
+    """Listens to ``signals.events_published``: the published ones are fanned out by the worker
+    once the transaction commits (``events.events_publish`` hands them over: one task per change,
+    with its notifications), not in the request that made the change; ``webhooks_catch_up``
+    (beat) fans out those whose task was lost."""
+    return ForTheWorker([event.pk for event in events if is_published(event.verb)])
+
+
+#: How far back the catch-up looks for published Events whose fan-out task was lost, and how long it
+#: leaves the newest to their own task.
+CATCH_UP_WINDOW = timedelta(minutes=15)
+CATCH_UP_GRACE = timedelta(seconds=30)
+
+
+def webhooks_catch_up(*, now: datetime | None = None) -> list[WebhookDelivery]:
+    """The deliveries of recent published Events that never had their fan-out (the task was lost
+    with a broker or a worker): every Event of the window is fanned out again, which creates only
+    the deliveries that do not exist yet. Safe to repeat and to race the tasks."""
+    now = now or timezone.now()
+    recent = Event.objects.filter(created_at__gte=now - CATCH_UP_WINDOW, created_at__lt=now - CATCH_UP_GRACE)
+    return webhooks_fan_out_events(events=recent.order_by("pk"), now=now)
 
 
 def webhooks_fan_out(*, event_id: int, now: datetime | None = None) -> list[WebhookDelivery]:

@@ -222,7 +222,7 @@ def test_the_express_order_reads_the_catalog_it_planned_on(world, monkeypatch):
     the worker (notifications, the standby pass of the new launch) is kept aside, as the broker
     would."""
     queued: list = []
-    monkeypatch.setattr(tasks.notifications_from_events, "delay", queued.append)
+    monkeypatch.setattr(tasks.events_after_commit, "delay", queued.append)
     monkeypatch.setattr(tasks.standby_offers_make, "delay", queued.append)
     second = PayloadFactory(customer=world.customer, name="GOMX-5B", mass_kg=Decimal("20.0"))
     with time_machine.travel(NOW, tick=False):

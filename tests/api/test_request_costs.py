@@ -7,6 +7,7 @@ import pytest
 import redis.connection
 from django.core.cache import cache, caches
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
@@ -15,7 +16,7 @@ from booking.api.authentication import ApiTokenAuthentication
 from booking.api.base import UserTokenRateThrottle
 from booking.api.serializers.bookings import BookingSerializer
 from booking.api.serializers.quotes import QuoteSerializer
-from booking.models import Booking, Quote
+from booking.models import Booking, Launch, Quote
 from booking.services import locking
 from customers.models import Membership
 from customers.selectors import customer_ids_for
@@ -299,3 +300,43 @@ def test_a_kept_serializer_answers_as_a_freshly_built_one(db):
     # Each instance has fields of its own, bound to it: the kept ones are copied, never shared.
     assert first.fields["status"] is not second.fields["status"]
     assert first.fields["status"].parent is first and second.fields["status"].parent is second
+
+
+# --- the launch lock keeps what the caller read -----------------------------------------------
+
+
+def test_the_launch_lock_reads_the_row_alone_when_the_caller_carries_its_model_rocket_and_provider():
+    world = engine_world()
+    read = Launch.objects.select_related(*locking.LAUNCH_RELATED).get(pk=world.launch.pk)
+    prefetch_related_objects([read.vehicle_model], "capacity_points")
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        locked = locking.lock_launches([read])[read.pk]
+        locks = [q["sql"] for q in ctx.captured_queries if 'FROM "booking_launch"' in q["sql"]]
+        assert len(locks) == 1 and "JOIN" not in locks[0]
+        assert locked is not read and locked.provider is read.provider
+        assert locked.vehicle_model.pk == read.vehicle_model.pk
+        # What was prefetched before the lock is not what the checks under it read: the curve
+        # is read again, from the rows.
+        with CaptureQueriesContext(connection) as under:
+            list(locked.vehicle_model.capacity_points.all())
+        assert len(under) == 1
+        assert "capacity_points" in read.vehicle_model._prefetched_objects_cache  # noqa: SLF001
+
+
+def test_the_launch_lock_joins_what_the_caller_did_not_read_and_reads_what_changed():
+    world = engine_world()
+    bare = Launch.objects.get(pk=world.launch.pk)
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        locked = locking.lock_launches([bare])[bare.pk]
+        [lock] = [q["sql"] for q in ctx.captured_queries if 'FROM "booking_launch"' in q["sql"]]
+        assert "JOIN" in lock
+    with CaptureQueriesContext(connection) as after:
+        assert locked.provider.pk == world.launch.provider_id
+    assert len(after) == 0
+
+    read = Launch.objects.select_related(*locking.LAUNCH_RELATED).get(pk=world.launch.pk)
+    other = ProviderFactory(name="Galactic Energy", slug="galactic-energy")
+    Launch.objects.filter(pk=read.pk).update(provider=other)  # changed since the caller read it
+    with transaction.atomic():
+        locked = locking.lock_launches([read])[read.pk]
+        assert locked.provider == other and read.provider != other

@@ -228,7 +228,7 @@ def test_negative_control_without_the_customer_lock_the_limit_is_passed(monkeypa
     def unlocked(quote_id):
         return Quote.objects.select_related("customer", "payload").get(pk=quote_id)
 
-    monkeypatch.setattr(locking, "lock_quote_and_customer", unlocked)
+    monkeypatch.setattr(locking, "lock_quote_customer_and_payload", unlocked)
     # Without the lock nothing orders the holds: let every thread count before any inserts, so
     # the race does not depend on how the machine schedules the threads.
     everyone_counted = threading.Barrier(len(quotes))

@@ -145,7 +145,7 @@ def test_a_change_whose_notification_task_was_lost_is_caught_up_once(world, comm
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.notifications_from_events, "delay", broker_down)
+    monkeypatch.setattr(tasks.events_after_commit, "delay", broker_down)
     booking = committed(hold, world)  # the hold stands; its notification task never left
     assert booking.pk is not None and not Notification.objects.exists()
     monkeypatch.undo()

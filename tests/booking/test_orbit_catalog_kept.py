@@ -12,13 +12,15 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import ExchangeRate
+from booking.errors import Conflict
+from booking.models import ExchangeRate, RideshareRate
 from booking.selectors.catalog import VERSION_KEY, kept_catalog
+from booking.selectors.fit import CountedMass
 from booking.selectors.orbit import catalog_orbit_review
 from booking.selectors.ports import adapters_for
-from booking.selectors.prices import exchange_rates
+from booking.selectors.prices import exchange_rates, rideshare_launch_lines
 from booking.services.capacity import capacity_curve_replace
-from tests.factories import LaunchSiteFactory, VehicleModelFactory
+from tests.factories import LaunchSiteFactory, RideshareRateFactory, VehicleModelFactory
 from vehicles.models import Adapter, CapacityPoint, LaunchCorridor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -127,6 +129,34 @@ def test_a_new_exchange_rate_or_adapter_is_seen_on_the_next_read(catalog):
         name="15-inch ring", kind="separation_system", mass_kg=Decimal("4.2"), port_kinds=["ring_15in"]
     )
     assert adapters_for(provider=catalog.provider, port_kind="ring_15in") == [ring]
+
+
+def seat_price(provider) -> Decimal:
+    mass = CountedMass(payload_kg=Decimal("20"), adapter_kg=Decimal("0"), adapter_name="")
+    lines = rideshare_launch_lines(provider=provider, orbit_family="SSO", mass=mass, currency="USD")
+    return sum((line.amount for line in lines), Decimal("0"))
+
+
+def test_a_rideshare_rate_is_kept_and_a_changed_one_is_priced_on_the_next_read(catalog):
+    provider = catalog.provider
+    rate = RideshareRateFactory(provider=provider, price_per_kg=Decimal("30000"), minimum_charge=Decimal("0"))
+    assert seat_price(provider) == Decimal("600000.00")
+    with CaptureQueriesContext(connection) as ctx:
+        assert seat_price(provider) == Decimal("600000.00")
+    assert not [q for q in ctx.captured_queries if '"booking_ridesharerate"' in q["sql"]]
+    rate.price_per_kg = Decimal("32000")
+    rate.save()
+    assert seat_price(provider) == Decimal("640000.00")
+    rate.delete()
+    with pytest.raises(Conflict, match="sells no rideshare seats to SSO"):
+        seat_price(provider)
+    # Inside a transaction the rate is read from its row, its own uncommitted change included.
+    with transaction.atomic():
+        RideshareRate.objects.create(
+            provider=provider, orbit_family="SSO", price_per_kg=Decimal("1000"), currency="USD"
+        )
+        assert seat_price(provider) == Decimal("20000.00")
+        transaction.set_rollback(True)
 
 
 def test_a_request_asks_the_shared_version_once(catalog):

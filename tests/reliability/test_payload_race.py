@@ -3,9 +3,10 @@ a booking always carries the mass of its payload.
 
 Runs on PostgreSQL with real concurrent transactions (one connection per thread). Each payload has
 its own launch, so the holds do not queue on one launch row: only the payload lock orders a hold
-and a mass change. The negative control replaces that lock (``booking.services.locking.lock_payload``,
-the documented seam) with an unlocked read: then a mass change slips between the hold's fit check
-and its insert, and a booking keeps the old mass.
+and a mass change. The negative control replaces the hold's lock statement
+(``booking.services.locking.lock_quote_customer_and_payload``, the documented seam) with one that
+locks the quote and the customer but leaves the payload row unlocked: then a mass change slips
+between the hold's fit check and its insert, and a booking keeps the old mass.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from booking.errors import Busy
-from booking.models import Booking
+from booking.models import Booking, Quote
 from booking.selectors.fit import payload_mass_with_adapter_kg
 from booking.services import bookings as booking_services
 from booking.services import locking
@@ -131,10 +132,14 @@ def test_negative_control_without_the_payload_lock_a_booking_keeps_a_stale_mass(
     world, quotes, new_masses = _build_race(seed=5)
     _slow_fit(monkeypatch)
 
-    def unlocked(*, payload_id):
-        return Payload.objects.get(pk=payload_id)
+    def payload_unlocked(quote_id):
+        return (
+            Quote.objects.select_for_update(of=("self", "customer"), no_key=True)
+            .select_related("customer", "payload")
+            .get(pk=quote_id)
+        )
 
-    monkeypatch.setattr(locking, "lock_payload", unlocked)
+    monkeypatch.setattr(locking, "lock_quote_customer_and_payload", payload_unlocked)
 
     outcomes = _race(quotes, new_masses, seed=5)
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from booking.api.fields import StrictCharField
 from booking.models import Booking, Launch
 from booking.selectors.access import get_contracts_for, get_quotes_for
+from booking.services.locking import LAUNCH_RELATED
 
 from .common import KeptFieldsMixin, LaunchIdField, ScopedPrimaryKeyField, StrictQuerySerializer
 
@@ -51,10 +52,15 @@ class BookingSerializer(KeptFieldsMixin, serializers.ModelSerializer):
 
 
 def _quotes_to_hold_for(user):
-    """The caller's quotes with the one row the hold reads before its lock, the launch it locks
-    first. The hold re-reads the quote under that lock with its customer, payload, port and
-    adapter, so neither they nor the priced lines the quote's own answer shows are joined here."""
-    return get_quotes_for(user).select_related(None).select_related("launch").prefetch_related(None)
+    """The caller's quotes with what the hold reads before its lock: the launch it locks first,
+    with the rows that launch's checks read (``locking.LAUNCH_RELATED``, so the lock reads the
+    launch row alone), and the quote's adapter. The hold re-reads the quote under that lock with
+    its customer and payload, so neither they nor the priced lines the quote's own answer shows
+    are joined here."""
+    related = [f"launch__{name}" for name in LAUNCH_RELATED]
+    return (
+        get_quotes_for(user).select_related(None).select_related(*related, "adapter").prefetch_related(None)
+    )
 
 
 class BookingHoldSerializer(serializers.Serializer):
