@@ -145,7 +145,7 @@ def _hold(
             % {"reference": quote.reference, "vehicle_model": quote.vehicle_model}
         )
     assert quote.launch is not None
-    launch = locking.lock_launches([quote.launch])[quote.launch_id]
+    launch = locking.lock_launches([quote.launch], keep_related=True)[quote.launch_id]
     # The seat checks below ask for the launch's ports more than once: read them once, under the lock.
     prefetch_related_objects([launch], "ports")
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds

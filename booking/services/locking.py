@@ -190,7 +190,7 @@ def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
 LAUNCH_RELATED = ("vehicle_model", "vehicle__vehicle_model", "provider")
 
 
-def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
+def lock_launches(launches: Sequence[Launch], *, keep_related: bool = False) -> dict[int, Launch]:
     """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
 
     This is the seam the capacity invariant rests on: the race test's negative control replaces
@@ -203,14 +203,15 @@ def lock_launches(launches: Sequence[Launch]) -> dict[int, Launch]:
     customer deadlocked with it.
 
     Each launch answered comes with its vehicle model, rocket (with its model) and provider
-    (``LAUNCH_RELATED``; none of them locked). When every launch given already carries them (the
-    hold's quote read them before the transaction), the lock reads the launch rows alone and the
+    (``LAUNCH_RELATED``; none of them locked). With ``keep_related``, when every launch given
+    already carries them (the hold's quote read them a moment before its transaction), the lock
+    reads the launch rows alone and the
     answer keeps those the locked row still names: the same rows a join here would read a moment
     later, none locked either way, for one join-free statement under the wait.
     """
     ids = sorted({launch.pk for launch in launches})
     names = ", ".join(sorted({launch.name for launch in launches}))
-    carried = all(_carries_related(launch) for launch in launches)
+    carried = keep_related and all(_carries_related(launch) for launch in launches)
     with short_lock_wait(f"launch {names}"):
         locked = Launch.objects.select_for_update(of=("self",), no_key=True)
         if not carried:

@@ -310,7 +310,7 @@ def test_the_launch_lock_reads_the_row_alone_when_the_caller_carries_its_model_r
     read = Launch.objects.select_related(*locking.LAUNCH_RELATED).get(pk=world.launch.pk)
     prefetch_related_objects([read.vehicle_model], "capacity_points")
     with CaptureQueriesContext(connection) as ctx, transaction.atomic():
-        locked = locking.lock_launches([read])[read.pk]
+        locked = locking.lock_launches([read], keep_related=True)[read.pk]
         locks = [q["sql"] for q in ctx.captured_queries if 'FROM "booking_launch"' in q["sql"]]
         assert len(locks) == 1 and "JOIN" not in locks[0]
         assert locked is not read and locked.provider is read.provider
@@ -327,7 +327,7 @@ def test_the_launch_lock_joins_what_the_caller_did_not_read_and_reads_what_chang
     world = engine_world()
     bare = Launch.objects.get(pk=world.launch.pk)
     with CaptureQueriesContext(connection) as ctx, transaction.atomic():
-        locked = locking.lock_launches([bare])[bare.pk]
+        locked = locking.lock_launches([bare], keep_related=True)[bare.pk]
         [lock] = [q["sql"] for q in ctx.captured_queries if 'FROM "booking_launch"' in q["sql"]]
         assert "JOIN" in lock
     with CaptureQueriesContext(connection) as after:
@@ -338,5 +338,5 @@ def test_the_launch_lock_joins_what_the_caller_did_not_read_and_reads_what_chang
     other = ProviderFactory(name="Galactic Energy", slug="galactic-energy")
     Launch.objects.filter(pk=read.pk).update(provider=other)  # changed since the caller read it
     with transaction.atomic():
-        locked = locking.lock_launches([read])[read.pk]
+        locked = locking.lock_launches([read], keep_related=True)[read.pk]
         assert locked.provider == other and read.provider != other

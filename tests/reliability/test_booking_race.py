@@ -106,7 +106,7 @@ def test_negative_control_without_the_lock_the_race_overbooks(monkeypatch):
     world, quotes = _build_race(seed=3)
     _slow_booked_mass(monkeypatch)
 
-    def unlocked(launches):
+    def unlocked(launches, **_options):
         rows = Launch.objects.select_related("vehicle_model", "vehicle__vehicle_model", "provider")
         return {launch.pk: launch for launch in rows.filter(pk__in=[launch.pk for launch in launches])}
 

@@ -126,7 +126,7 @@ def test_negative_control_without_the_lock_the_race_takes_too_many_slots(monkeyp
     world, port, quotes = _build_race()
     _slow_slot_count(monkeypatch)
 
-    def unlocked(launches):
+    def unlocked(launches, **_options):
         rows = Launch.objects.select_related("vehicle_model", "vehicle__vehicle_model", "provider")
         return {launch.pk: launch for launch in rows.filter(pk__in=[launch.pk for launch in launches])}
 

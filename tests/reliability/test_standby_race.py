@@ -127,7 +127,7 @@ def test_negative_control_without_the_lock_the_offers_overbook(monkeypatch):
     )
     _slow_booked_mass(monkeypatch)
 
-    def unlocked(launches):
+    def unlocked(launches, **_options):
         rows = Launch.objects.select_related("vehicle_model", "vehicle__vehicle_model", "provider")
         return {launch.pk: launch for launch in rows.filter(pk__in=[launch.pk for launch in launches])}
 
