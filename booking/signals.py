@@ -4,7 +4,8 @@ The services send these and know no listener, so no writer imports the Celery ta
 webhooks: ``events_published`` feeds the webhooks, ``webhook_deliveries_due`` and
 ``readiness_checks_due`` queue Celery tasks, and so do ``events_committed`` and
 ``notification_deliveries_due``. Each is sent after the change commits, except
-``events_published``, whose listener itself waits for the commit.
+``events_published``, sent inside the transaction: its listeners answer the Events they want the
+worker to take up, and ``events.events_publish`` sends those in one ``events_committed`` after commit.
 """
 
 from __future__ import annotations

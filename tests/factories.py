@@ -58,6 +58,7 @@ __all__ = [
     "VehicleModelFactory",
     "WebhookEndpointFactory",
     "engine_world",
+    "members_world",
     "portal_readiness_plan",
     "readiness_templates",
     "schedule_world",
@@ -220,6 +221,18 @@ def engine_world(*, now=None, shipped_minimums=False):
         user=user,
         now=now,
     )
+
+
+def members_world():
+    """engine_world, with four members of the customer: ana (admin), mo (mission), fi (finance),
+    vi (viewer), each with an address at example.test."""
+    w = engine_world()
+    roles = {"admin": "ana", "mission": "mo", "finance": "fi", "viewer": "vi"}
+    w.members = {
+        role: MembershipFactory(customer=w.customer, role=role, user=UserFactory(username=name))
+        for role, name in roles.items()
+    }
+    return w
 
 
 # --- api ----------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ them per process (per thread) and checks, per call, one version token in the sha
 production): every committed change of a site, corridor, vehicle model, capacity point, provider,
 adapter or exchange rate sets a new token (``catalog_changed``, from the models' save and delete
 signals and from services that write in bulk), so every process reads the catalog again on its
-next call; a rideshare rate saved or deleted does the same. The route table (rocket journeys, TEL road legs) changes the same way: a route saved or
-deleted sets a new token too.
+next call; a rideshare rate saved or deleted does the same. The route table (rocket journeys, TEL
+road legs) changes the same way: a route saved or deleted sets a new token too.
 
 Within one request the version is asked once (``catalog_request_started`` and
 ``catalog_request_finished``, connected to Django's request signals): a quote consults the catalog

@@ -130,10 +130,11 @@ def events_publish(events: Sequence[Event]) -> None:
     answer (``ForTheWorker``) go to the worker in one ``signals.events_committed`` after commit,
     one task for both.
     """
-    event_ids: list[int] = []
+    wanted: dict[int, None] = {}  # in order, each once (a bulk write publishes hundreds)
     for _listener, answer in events_published.send(sender=Event, events=events):
         if isinstance(answer, ForTheWorker):
-            event_ids.extend(pk for pk in answer.event_ids if pk not in event_ids)
+            wanted.update(dict.fromkeys(answer.event_ids))
+    event_ids = list(wanted)
     if event_ids:
         transaction.on_commit(lambda: events_committed.send(sender=Event, event_ids=event_ids), robust=True)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -15,26 +14,10 @@ from booking.models import Event, Notification, WebhookDelivery
 from booking.services import webhooks
 from booking.services.bookings import booking_hold
 from booking.services.quotes import quote_create
-from tests.booking.test_notifications import members_world
+from tests.booking.test_notifications import hold
 from tests.factories import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    w = members_world()
-    with time_machine.travel(w.now, tick=False):
-        yield w
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(change, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture
@@ -44,13 +27,6 @@ def queued(monkeypatch):
     monkeypatch.setattr(tasks.events_after_commit, "delay", tasks_queued.append)
     monkeypatch.setattr(tasks.webhook_deliver, "delay", lambda delivery_id: None)  # nothing is sent
     return tasks_queued
-
-
-def hold(world):
-    quote = quote_create(
-        customer=world.customer, payload=world.payload, actor=world.user, launch=world.launch
-    )
-    return booking_hold(quote=quote, actor=world.members["mission"].user)
 
 
 def test_a_hold_hands_its_event_to_the_worker_in_one_task_for_its_notification_and_its_webhook(

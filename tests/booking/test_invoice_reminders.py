@@ -12,7 +12,7 @@ from django.core import mail
 from booking.models import Notification
 from booking.services import notifications as notes
 from booking.services.invoices import invoice_issue, payment_record
-from tests.booking.test_notifications import committed, sent_to, world  # noqa: F401 - fixtures
+from tests.booking.test_notifications import sent_to
 from tests.customers.factories import PaymentMilestoneFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,21 +9,13 @@ from email.message import Message
 from email.policy import default as default_policy
 
 import pytest
-import time_machine
 from aiosmtpd.controller import Controller
 
 from booking.models import Event, NotificationDelivery
 from booking.services import notifications as notes
-from tests.booking.test_notifications import hold, members_world
+from tests.booking.test_notifications import hold
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    w = members_world()
-    with time_machine.travel(w.now, tick=False):
-        yield w
 
 
 class Inbox:

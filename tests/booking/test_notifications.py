@@ -29,43 +29,12 @@ from tests.factories import (
     MembershipFactory,
     PaymentMilestoneFactory,
     UserFactory,
-    engine_world,
 )
 from vehicles.models import ProviderOperator
 
 pytestmark = pytest.mark.django_db
 
 Status = NotificationDelivery.Status
-
-
-def members_world():
-    """engine_world, with four members of the customer: ana (admin), mo (mission), fi (finance),
-    vi (viewer), each with an address at example.test."""
-    w = engine_world()
-    roles = {"admin": "ana", "mission": "mo", "finance": "fi", "viewer": "vi"}
-    w.members = {
-        role: MembershipFactory(customer=w.customer, role=role, user=UserFactory(username=name))
-        for role, name in roles.items()
-    }
-    return w
-
-
-@pytest.fixture
-def world():
-    w = members_world()
-    with time_machine.travel(w.now, tick=False):
-        yield w
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a change and what it queues after commit (the e-mail tasks run eagerly in tests)."""
-
-    def run(change, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change(*args, **kwargs)
-
-    return run
 
 
 def hold(world):
