@@ -106,6 +106,18 @@ def _webhooks_to_local_receivers(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Chinese leaves Chinese active on its thread (the language middleware activates
+    each request's own, as Django's does, and a server's next request activates its own again); a
+    test that follows on the same thread would read its messages in Chinese. Each test ends in the
+    default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_orbit_catalog():
     """Each test reads the orbit catalog it made: none kept from a test rolled back before it."""
     from booking.selectors.catalog import catalog_forget
