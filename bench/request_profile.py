@@ -3,8 +3,10 @@
 Runs Django's test client against a fresh PostgreSQL database with the demo catalog (DEBUG off,
 the production middleware), so no network or gunicorn is measured: only the server's own work.
 For each request kind it reports the median wall time over ``--repeat`` requests, the queries
-each request makes (CaptureQueriesContext) and, with ``--profile``, the top of a cProfile of
-all of them.
+each request makes (CaptureQueriesContext), how much of the wall time is spent inside the queries'
+round trips (sent, run by PostgreSQL, answered) and how much in the server's own Python, and, with
+``--profile``, the top of a cProfile of all of them. ``--show-queries`` lists each kind's queries
+with each one's median round trip.
 
     BENCH_DATABASE=lb_speed_profile .venv/bin/python bench/request_profile.py [--repeat 200] [--profile]
 """
@@ -165,15 +167,37 @@ def express_order_kinds(flow: Flow) -> dict:
     return {"express order": express_order, "express order undo": express_order_undo}
 
 
+class RoundTrips:
+    """An execute wrapper adding up the time of each query's round trip: sent, run, answered."""
+
+    def __init__(self) -> None:
+        self.each: list[tuple[str, float]] = []
+
+    @property
+    def seconds(self) -> float:
+        return sum(seconds for _, seconds in self.each)
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.each.append((sql, time.perf_counter() - started))
+
+
 def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
     """Run every kind ``repeat`` times after a warm-up: wall times, queries per request, profiles."""
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
+    database: dict[str, list[float]] = {kind: [] for kind in kinds}
     queries: dict[str, int] = {}
+    statements: dict[str, list[list[float]]] = {kind: [] for kind in kinds}
+    first_sql: dict[str, list[str]] = {}
     profiles = {kind: cProfile.Profile() for kind in kinds}
     for i in range(repeat + WARM_UP):
         for kind, fn in kinds.items():
             profiling = profile and i >= WARM_UP
-            with CaptureQueriesContext(connection) as ctx:
+            round_trips = RoundTrips()
+            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(round_trips):
                 started = time.perf_counter()
                 if profiling:
                     profiles[kind].enable()
@@ -184,21 +208,31 @@ def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
             if i < WARM_UP:
                 continue
             timings[kind].append(elapsed)
+            database[kind].append(round_trips.seconds)
             queries[kind] = len(ctx)
-            if show_queries and i == WARM_UP:
-                print(f"--- {kind}")
-                for q in ctx.captured_queries:
-                    print("   ", q["sql"][:160])
-    return timings, queries, profiles
+            first_sql.setdefault(kind, [sql for sql, _ in round_trips.each])
+            statements[kind].append([seconds for _, seconds in round_trips.each])
+    if show_queries:
+        for kind, sqls in first_sql.items():
+            print(f"--- {kind}: each query's median round trip, ms")
+            for n, sql in enumerate(sqls):
+                times = [each[n] for each in statements[kind] if len(each) == len(sqls)]
+                print(f"    {statistics.median(times) * 1000:6.2f}  {sql[:150]}")
+    return timings, database, queries, profiles
 
 
-def report(timings: dict, queries: dict, profiles: dict | None, sort: str = "cumulative") -> None:
-    print(f"{'request':<18}{'median ms':>10}{'p90 ms':>9}{'queries':>9}")
+def report(
+    timings: dict, database: dict, queries: dict, profiles: dict | None, sort: str = "cumulative"
+) -> None:
+    """Per kind: the wall time's median and p90, the median time inside the queries' round trips
+    (sent, run by PostgreSQL, answered) and the rest, the server's own Python."""
+    print(f"{'request':<18}{'median ms':>10}{'p90 ms':>9}{'queries':>9}{'in queries':>12}{'python':>9}")
     for kind, values in timings.items():
         values.sort()
+        median, in_queries = statistics.median(values) * 1000, statistics.median(database[kind]) * 1000
         print(
-            f"{kind:<18}{statistics.median(values) * 1000:>10.2f}"
-            f"{values[int(len(values) * 0.9)] * 1000:>9.2f}{queries[kind]:>9}"
+            f"{kind:<18}{median:>10.2f}{values[int(len(values) * 0.9)] * 1000:>9.2f}{queries[kind]:>9}"
+            f"{in_queries:>12.2f}{median - in_queries:>9.2f}"
         )
     for kind, profile in (profiles or {}).items():
         out = io.StringIO()
@@ -231,14 +265,14 @@ def main() -> int:
         if unknown:
             parser.error(f"unknown kinds {unknown}; the kinds are {list(kinds)}")
         kinds = {kind: fn for kind, fn in kinds.items() if kind in wanted}
-    timings, queries, profiles = measure(
+    timings, database, queries, profiles = measure(
         kinds, repeat=args.repeat, profile=args.profile or bool(args.dump), show_queries=args.show_queries
     )
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
         for kind, profile in profiles.items():
             profile.dump_stats(args.dump / f"{kind.replace(' ', '_')}.pstats")
-    report(timings, queries, profiles if args.profile else None, args.sort)
+    report(timings, database, queries, profiles if args.profile else None, args.sort)
     return 0
 
 

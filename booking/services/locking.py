@@ -398,13 +398,22 @@ def lock_invoice_with_booking(*, invoice: Invoice) -> tuple[Booking | None, Paym
 def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSeries:
     """Lock (creating it at 0 if it is new) one provider's series of invoice or receipt numbers
     for a year, and return it fresh. Last in the lock order; held until the commit."""
+    what = f"the {kind} numbers of {year}"
+    rows = NumberSeries.objects.select_for_update().filter(provider_id=provider_id, kind=kind, year=year)
+    with short_lock_wait(what):
+        series = rows.first()
+    if series is not None:
+        return series
     # Two first issues of a year race to create the row: the unique index lets one insert win and
-    # the other insert nothing; both then queue on the one row.
-    NumberSeries.objects.bulk_create(
-        [NumberSeries(provider_id=provider_id, kind=kind, year=year)], ignore_conflicts=True
-    )
-    with short_lock_wait(f"the {kind} numbers of {year}"):
-        return NumberSeries.objects.select_for_update().get(provider_id=provider_id, kind=kind, year=year)
+    # makes the other wait for its commit, then insert nothing; both then queue on the one row.
+    # The insert waits like a lock, so it gets the same short wait; and waiting on an uncommitted
+    # row can close a cycle PostgreSQL breaks by aborting one side: that side is answered "busy,
+    # retry", like any lock it could not take.
+    with short_lock_wait(what):
+        NumberSeries.objects.bulk_create(
+            [NumberSeries(provider_id=provider_id, kind=kind, year=year)], ignore_conflicts=True
+        )
+        return rows.get()
 
 
 def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:

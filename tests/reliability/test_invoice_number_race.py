@@ -10,11 +10,14 @@ a missing lock.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from functools import partial
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from booking.errors import Busy
@@ -110,3 +113,54 @@ def test_negative_control_without_the_lock_numbers_collide(monkeypatch):
     issued = Invoice.objects.filter(provider=world.provider).count()
     assert collisions, "without the lock several invoices should take one number"
     assert issued < THREADS - 1
+
+
+def _first_issues_crossing_years(provider_id: int) -> list[object]:
+    """Each transaction creates one new series, then asks for the other's."""
+    both_created = threading.Barrier(2)
+
+    def first_of_year(mine: int, theirs: int):
+        with transaction.atomic():
+            locking.lock_number_series(provider_id=provider_id, kind="invoice", year=mine)
+            both_created.wait(timeout=30)
+            locking.lock_number_series(provider_id=provider_id, kind="invoice", year=theirs)
+        return mine
+
+    return race([partial(first_of_year, 2031, 2032), partial(first_of_year, 2032, 2031)])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_issues_crossing_years_answer_busy_not_a_deadlock_error():
+    """PostgreSQL breaks the cycle by aborting one side, which answers "busy, retry"; the other
+    gets both series."""
+    world = engine_world()
+
+    outcomes = _first_issues_crossing_years(world.provider.pk)
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Busy", "int"], outcomes
+    busy = next(outcome for outcome in outcomes if isinstance(outcome, Busy))
+    assert "invoice numbers" in busy.message
+    years = NumberSeries.objects.filter(provider=world.provider).values_list("year", flat=True)
+    assert sorted(years) == [2031, 2032]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_short_wait_the_same_race_fails_with_a_database_error(monkeypatch):
+    world = engine_world()
+    monkeypatch.setattr(locking, "short_lock_wait", lambda what: contextlib.nullcontext())
+
+    outcomes = _first_issues_crossing_years(world.provider.pk)
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["OperationalError", "int"], outcomes
+
+
+def test_an_existing_series_is_locked_in_one_statement(db):
+    world = engine_world()
+    with transaction.atomic():
+        locking.lock_number_series(provider_id=world.provider.pk, kind="receipt", year=2030)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        series = locking.lock_number_series(provider_id=world.provider.pk, kind="receipt", year=2030)
+    assert series.year == 2030 and series.last_number == 0
+    assert len([q for q in queries if "numberseries" in q["sql"]]) == 1
