@@ -95,8 +95,11 @@ def short_lock_wait(what: str) -> Iterator[None]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("short_lock_wait needs an open transaction")
     if connection.vendor == "postgresql" and not _lock_timeout_set_in_this_transaction():
+        # SET LOCAL takes no bound parameter; set_config(..., true) is the same, and takes one.
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.LAUNCHBOOK_LOCK_TIMEOUT_MS}ms"])
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{settings.LAUNCHBOOK_LOCK_TIMEOUT_MS}ms"]
+            )
         transaction.on_commit(_LockTimeoutMark())
     try:
         yield

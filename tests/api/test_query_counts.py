@@ -135,7 +135,7 @@ def test_quote_and_hold_requests_cost_a_pinned_number_of_queries(db):
     # PostgreSQL (the lock wait three times, the organisations). One more since ports: the
     # launch's ports, read under its lock.
     assert len(hold_sql) <= (19 if connection.vendor == "postgresql" else 18), [q[:90] for q in hold_sql]
-    assert sum(q.startswith("SET LOCAL lock_timeout") for q in hold_sql) == (
+    assert sum(q.startswith("SELECT set_config('lock_timeout'") for q in hold_sql) == (
         1 if connection.vendor == "postgresql" else 0
     )
     assert sum(q.startswith(ORGANISATIONS) for q in hold_sql) == 0

@@ -197,7 +197,7 @@ postgres_only = pytest.mark.skipif(
 
 
 def lock_timeouts(sql):
-    return sum(q.startswith("SET LOCAL lock_timeout") for q in sql)
+    return sum(q.startswith("SELECT set_config('lock_timeout'") for q in sql)
 
 
 @postgres_only
