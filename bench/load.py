@@ -59,6 +59,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
+        self.no_answer: Counter = Counter()  # what the client saw when a request got no answer (599)
 
     def record(self, kind: str, status: int, seconds: float) -> None:
         with self.lock:
@@ -95,8 +96,10 @@ class Client:
         try:
             response = self.session.request(method, f"{self.base}{path}", timeout=60, **kwargs)
             status = response.status_code
-        except requests.RequestException:
+        except requests.RequestException as exc:
             response, status = None, 599
+            with self.recorder.lock:
+                self.recorder.no_answer[f"{kind}: {type(exc).__name__}: {str(exc)[:160]}"] += 1
         self.recorder.record(kind, status, time.perf_counter() - started)
         return response
 
@@ -362,6 +365,7 @@ def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
         "ratio_flow_with_release_to_read": round(flow_rate_with_release / read_rate, 3)
         if read_rate
         else None,
+        "no_answer": dict(recorder.no_answer),
     }
     return summary, elapsed, figures
 
@@ -397,6 +401,15 @@ def summarise(recorder: Recorder, seconds: float) -> dict:
             "statuses": dict(sorted(recorder.statuses[kind].items())),
         }
     return summary
+
+
+def print_no_answer(seen: dict[str, int], *, server_errors: int | None = None) -> None:
+    """What the client saw for each request that got no answer (counted as status 599), after
+    the count of all 5xx answers when it is given."""
+    if server_errors is not None:
+        print(f"5xx answers: {server_errors} (599: no answer, the connection failed)")
+    for what, n in sorted(seen.items(), key=lambda item: -item[1]):
+        print(f"    no answer ×{n}: {what}")
 
 
 def main() -> int:
@@ -480,12 +493,13 @@ def main() -> int:
             )
             + f"; 5xx in this phase: {flow_errors}"
         )
+        print_no_answer(figures["no_answer"])
         flow_results[figures["loop"]] = {
             "seconds": round(flow_elapsed, 1),
             "requests": flow_summary,
             **figures,
         }
-    print(f"5xx answers: {server_errors}")
+    print_no_answer(recorder.no_answer, server_errors=server_errors)
     for name, found in violations.items():
         print(f"invariant '{name}': {'holds' if not found else f'{len(found)} violations'}")
         for line in found[:5]:

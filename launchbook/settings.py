@@ -118,6 +118,7 @@ else:
     # transaction mode before 1.21).
     if os.environ.get("LAUNCHBOOK_DB_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # A lock wait longer than this becomes a "busy, retry" answer instead of a stuck request.
 LAUNCHBOOK_LOCK_TIMEOUT_MS = int(os.environ.get("LAUNCHBOOK_LOCK_TIMEOUT_MS", "3000"))

@@ -340,3 +340,19 @@ def test_the_launch_lock_joins_what_the_caller_did_not_read_and_reads_what_chang
     with transaction.atomic():
         locked = locking.lock_launches([read], keep_related=True)[read.pk]
         assert locked.provider == other and read.provider != other
+
+
+# --- plans kept on the connection ----------------------------------------------------------
+
+
+@postgres_only
+def test_a_query_run_again_on_one_connection_is_planned_once():
+    world = engine_world()
+    if not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        pytest.skip("LAUNCHBOOK_DB_PREPARED_STATEMENTS=0: the client binds the parameters")
+    for _ in range(6):  # psycopg prepares a query on its fifth run
+        assert Launch.objects.filter(pk=world.launch.pk).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert 'SELECT COUNT(*) AS "__count" FROM "booking_launch" WHERE "booking_launch"."id" = $1' in prepared
