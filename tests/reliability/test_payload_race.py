@@ -65,12 +65,22 @@ def _slow_fit(monkeypatch):
     monkeypatch.setattr(booking_services, "check_launch_fit", slow)
 
 
+#: Every third pair, the hold starts this much later, long after its change began: whatever the
+#: machine's load, some changes come first (and their holds are refused), so both orders are tried.
+CHANGE_FIRST_S = 0.3
+
+
 def _race(quotes, new_masses, seed: int):
-    """Hold each quote and change its payload's mass at once (the change starts a little later)."""
+    """Hold each quote and change its payload's mass at once (the change starts a little later,
+    except in every third pair, where the hold does)."""
     rng = random.Random(seed)
 
-    def hold(quote):
-        return lambda: booking_services.booking_hold(quote=quote, actor=None)
+    def hold(quote, delay):
+        def run():
+            time.sleep(delay)
+            return booking_services.booking_hold(quote=quote, actor=None)
+
+        return run
 
     def change(payload_id, mass_kg, delay):
         def run():
@@ -81,8 +91,9 @@ def _race(quotes, new_masses, seed: int):
         return run
 
     attempts = []
-    for quote, mass_kg in zip(quotes, new_masses, strict=True):
-        attempts += [hold(quote), change(quote.payload_id, mass_kg, rng.uniform(0.0, 0.12))]
+    for n, (quote, mass_kg) in enumerate(zip(quotes, new_masses, strict=True)):
+        hold_delay = CHANGE_FIRST_S if n % 3 == 0 else 0.0
+        attempts += [hold(quote, hold_delay), change(quote.payload_id, mass_kg, rng.uniform(0.0, 0.12))]
     outcomes = race(attempts)
     # A booked payload's mass cannot change: a state conflict, refused like a hold.
     holds, changes = sort_outcomes(outcomes[0::2]), sort_outcomes(outcomes[1::2])
