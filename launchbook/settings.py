@@ -305,13 +305,15 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int | str] = {"visibility_timeout": 3600}
 else:
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "out"),
         "data_folder_out": str(_BROKER_DIR / "out"),
         "data_folder_processed": str(_BROKER_DIR / "processed"),
+        # The exchanges' table (the worker's control commands); kombu's default is ./control.
+        "control_folder": str(_BROKER_DIR / "control"),
     }
 # Throttling counters and other short-lived state: shared through Redis when there is one, so
 # every gunicorn worker counts the same requests; per process on the embedded defaults.
