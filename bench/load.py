@@ -61,10 +61,12 @@ class Recorder:
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.no_answer: Counter = Counter()  # what the client saw when a request got no answer (599)
 
-    def record(self, kind: str, status: int, seconds: float) -> None:
+    def record(self, kind: str, status: int, seconds: float, *, no_answer: str | None = None) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
             self.statuses[kind][status] += 1
+            if no_answer is not None:
+                self.no_answer[f"{kind}: {no_answer}"] += 1
 
 
 class Client:
@@ -98,9 +100,10 @@ class Client:
             status = response.status_code
         except requests.RequestException as exc:
             response, status = None, 599
-            with self.recorder.lock:
-                self.recorder.no_answer[f"{kind}: {type(exc).__name__}: {str(exc)[:160]}"] += 1
-        self.recorder.record(kind, status, time.perf_counter() - started)
+            no_answer: str | None = f"{type(exc).__name__}: {str(exc)[:160]}"
+        else:
+            no_answer = None
+        self.recorder.record(kind, status, time.perf_counter() - started, no_answer=no_answer)
         return response
 
     def setup(self, payloads: int) -> None:

@@ -405,18 +405,17 @@ def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSerie
     rows = NumberSeries.objects.select_for_update().filter(provider_id=provider_id, kind=kind, year=year)
     with short_lock_wait(what):
         series = rows.first()
-    if series is not None:
-        return series
-    # Two first issues of a year race to create the row: the unique index lets one insert win and
-    # makes the other wait for its commit, then insert nothing; both then queue on the one row.
-    # The insert waits like a lock, so it gets the same short wait; and waiting on an uncommitted
-    # row can close a cycle PostgreSQL breaks by aborting one side: that side is answered "busy,
-    # retry", like any lock it could not take.
-    with short_lock_wait(what):
-        NumberSeries.objects.bulk_create(
-            [NumberSeries(provider_id=provider_id, kind=kind, year=year)], ignore_conflicts=True
-        )
-        return rows.get()
+        if series is None:
+            # Two first issues of a year race to create the row: the unique index lets one insert
+            # win and makes the other wait for its commit, then insert nothing; both then queue on
+            # the one row. That insert waits like a lock, so it is under the same short wait; and
+            # waiting on an uncommitted row can close a cycle PostgreSQL breaks by aborting one
+            # side: that side is answered "busy, retry", like any lock it could not take.
+            NumberSeries.objects.bulk_create(
+                [NumberSeries(provider_id=provider_id, kind=kind, year=year)], ignore_conflicts=True
+            )
+            series = rows.get()
+    return series
 
 
 def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
