@@ -94,15 +94,14 @@ class Client:
             headers = kwargs.pop("headers", {})
             headers["Idempotency-Key"] = f"load-{self.index}-{time.monotonic_ns()}-{self.rng.random()}"
             kwargs["headers"] = headers
+        no_answer: str | None = None
         started = time.perf_counter()
         try:
             response = self.session.request(method, f"{self.base}{path}", timeout=60, **kwargs)
             status = response.status_code
         except requests.RequestException as exc:
             response, status = None, 599
-            no_answer: str | None = f"{type(exc).__name__}: {str(exc)[:160]}"
-        else:
-            no_answer = None
+            no_answer = f"{type(exc).__name__}: {str(exc)[:160]}"
         self.recorder.record(kind, status, time.perf_counter() - started, no_answer=no_answer)
         return response
 
