@@ -302,25 +302,25 @@ def lift_hold_limits(stack: Stack) -> None:
     )
 
 
-def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
-    """The booking flow against the trivial read, side by side; answers (summary, seconds, figures).
-
-    ``loop`` "swept": flow clients run payload → quote → hold and the sweepers release the holds;
-    "release": each flow client releases its own hold (four requests a loop, all counted).
-    """
+def flow_round(stack: Stack, args, *, loop: str, round_no: int, seconds: float):
+    """One round of a flow loop with new clients, so new connections: which gunicorn worker serves
+    which client is drawn again each round. Answers (recorder, seconds, holds swept after it, the
+    launches held on)."""
     recorder = Recorder()
     probe = Client(stack.base_url, FLOW_CUSTOMER, 1000, recorder, random.Random(0))
     launches = sso_500_launches(stack.base_url, probe.session)[: args.flow_launches]
     if not launches:
         raise RuntimeError("no scheduled SSO 500 km launch to hold seats on")
     swept: queue.Queue | None = queue.Queue() if loop == "swept" else None
+    # Payload names stay unique across loops and rounds.
+    first_index = 2000 + 1000 * FLOW_LOOPS.index(loop) + 100 * round_no
     clients: list[FlowClient] = [
         FlowClient(
             stack.base_url,
             FLOW_CUSTOMER,
-            2000 + 100 * FLOW_LOOPS.index(loop) + i,  # payload names stay unique across loops
+            first_index + i,
             recorder,
-            random.Random(args.seed + 100 + i),
+            random.Random(args.seed + 100 * round_no + i),
             launches=launches,
             reads=i % 2 == 1,
             swept=swept,
@@ -328,12 +328,14 @@ def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
         for i in range(args.flow_clients)
     ]
     sweepers = [
-        Sweeper(stack.base_url, FLOW_CUSTOMER, 3000 + i, recorder, random.Random(i), swept=swept)
+        Sweeper(
+            stack.base_url, FLOW_CUSTOMER, 9000 + 10 * round_no + i, recorder, random.Random(i), swept=swept
+        )
         for i in range(args.sweepers if swept is not None else 0)
     ]
     recorder.latencies.clear()
     recorder.statuses.clear()
-    elapsed = run_for([*clients, *sweepers], args.flow_seconds)
+    elapsed = run_for([*clients, *sweepers], seconds)
     left_held = 0
     if swept is not None:
         # What the sweepers had not reached is released after the clock stops (not timed).
@@ -345,21 +347,65 @@ def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
                 timeout=60,
             )
             left_held += 1
-    summary = summarise(recorder, elapsed)
-    flow_clients = sum(1 for c in clients if not c.reads)
-    read_clients = len(clients) - flow_clients
-    flow_rate = sum(summary.get(kind, {}).get("per_second", 0) for kind in FLOW_KINDS) / max(flow_clients, 1)
-    flow_rate_with_release = flow_rate + summary.get(FLOW_RELEASE, {}).get("per_second", 0) / max(
-        flow_clients, 1
-    )
-    read_rate = summary.get(FLOW_READ, {}).get("per_second", 0) / max(read_clients, 1)
+    return recorder, elapsed, left_held, [launch for launch, _ in launches]
+
+
+def flow_rates(summary: dict, args) -> tuple[float, float, float]:
+    """Per client: the flow's requests a second (payload, quote, hold), with its releases too, and
+    the read's. Half of the flow clients loop the flow, half the read."""
+    flow_clients = (args.flow_clients + 1) // 2
+    read_clients = args.flow_clients - flow_clients
+    flow = sum(summary.get(kind, {}).get("per_second", 0) for kind in FLOW_KINDS) / max(flow_clients, 1)
+    with_release = flow + summary.get(FLOW_RELEASE, {}).get("per_second", 0) / max(flow_clients, 1)
+    read = summary.get(FLOW_READ, {}).get("per_second", 0) / max(read_clients, 1)
+    return flow, with_release, read
+
+
+def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
+    """The booking flow against the trivial read, side by side; answers (summary, seconds, figures).
+
+    ``loop`` "swept": flow clients run payload → quote → hold and the sweepers release the holds;
+    "release": each flow client releases its own hold (four requests a loop, all counted).
+    The phase runs in ``--flow-rounds`` rounds, each with new clients: a keep-alive connection
+    stays with the gunicorn worker that accepted it, so one round's ratio depends on how the
+    read and flow clients fell across the workers; the rounds' median does not.
+    """
+    rounds = max(args.flow_rounds, 1)
+    together = Recorder()
+    elapsed, left_held, each_round, held_on = 0.0, 0, [], set()
+    for round_no in range(rounds):
+        recorder, seconds, left, launches = flow_round(
+            stack, args, loop=loop, round_no=round_no, seconds=args.flow_seconds / rounds
+        )
+        flow, with_release, read = flow_rates(summarise(recorder, seconds), args)
+        each_round.append(
+            {
+                "flow": round(flow, 2),
+                "flow_with_release": round(with_release, 2),
+                "read": round(read, 2),
+                "ratio": round(flow / read, 3) if read else None,
+                "ratio_with_release": round(with_release / read, 3) if read else None,
+            }
+        )
+        for kind, values in recorder.latencies.items():
+            together.latencies[kind].extend(values)
+            together.statuses[kind].update(recorder.statuses[kind])
+        together.no_answer.update(recorder.no_answer)
+        elapsed += seconds
+        left_held += left
+        held_on.update(launches)
+    summary = summarise(together, elapsed)
+    flow_rate, flow_rate_with_release, read_rate = flow_rates(summary, args)
+    ratios = [r["ratio"] for r in each_round if r["ratio"] is not None]
+    ratios_with_release = [r["ratio_with_release"] for r in each_round if r["ratio_with_release"] is not None]
     figures = {
         "loop": loop,
-        "launches": [launch for launch, _ in launches],
-        "flow_clients": flow_clients,
-        "read_clients": read_clients,
-        "sweepers": len(sweepers),
+        "launches": sorted(held_on),
+        "flow_clients": (args.flow_clients + 1) // 2,
+        "read_clients": args.flow_clients // 2,
+        "sweepers": args.sweepers if loop == "swept" else 0,
         "holds_left_to_sweep_at_the_end": left_held,
+        "rounds": each_round,
         "flow_requests_per_second_per_client": round(flow_rate, 2),
         "flow_with_release_per_second_per_client": round(flow_rate_with_release, 2),
         "read_requests_per_second_per_client": round(read_rate, 2),
@@ -367,7 +413,11 @@ def flow_phase(stack: Stack, args, *, loop: str) -> tuple[dict, float, dict]:
         "ratio_flow_with_release_to_read": round(flow_rate_with_release / read_rate, 3)
         if read_rate
         else None,
-        "no_answer": dict(recorder.no_answer),
+        "median_round_ratio": round(statistics.median(ratios), 3) if ratios else None,
+        "median_round_ratio_with_release": round(statistics.median(ratios_with_release), 3)
+        if ratios_with_release
+        else None,
+        "no_answer": dict(together.no_answer),
     }
     return summary, elapsed, figures
 
@@ -414,6 +464,48 @@ def print_no_answer(seen: dict[str, int], *, server_errors: int | None = None) -
         print(f"    no answer ×{n}: {what}")
 
 
+def print_flow(flow_summary: dict, flow_elapsed: float, figures: dict) -> int:
+    """Print one flow loop's table and ratios; answers its count of 5xx answers."""
+    flow_total = sum(v["requests"] for v in flow_summary.values())
+    flow_errors = sum(
+        n for v in flow_summary.values() for status, n in v["statuses"].items() if status >= 500
+    )
+    if figures["loop"] == "swept":
+        loop_words = f"payload → quote → hold ({figures['sweepers']} sweepers release the holds)"
+    else:
+        loop_words = "payload → quote → hold → release"
+    print(
+        f"\nbooking flow, loop '{figures['loop']}': {figures['flow_clients']} clients of {FLOW_CUSTOMER} "
+        f"loop {loop_words} on launches {figures['launches']}, {figures['read_clients']} loop GET "
+        f"providers; {flow_total} requests in {flow_elapsed:.1f} s"
+    )
+    print_table(flow_summary, FLOW_READ)
+    print(
+        f"per client: flow {figures['flow_requests_per_second_per_client']} req/s (payload, quote, hold), "
+        f"read {figures['read_requests_per_second_per_client']} req/s: "
+        f"ratio {figures['ratio_flow_to_read']}"
+        + (
+            f" (with the release counted: {figures['ratio_flow_with_release_to_read']})"
+            if figures["loop"] == "release"
+            else f"; holds left to sweep at the end: {figures['holds_left_to_sweep_at_the_end']}"
+        )
+        + f"; 5xx in this phase: {flow_errors}"
+    )
+    rounds = figures["rounds"]
+    print(
+        f"rounds of {flow_elapsed / max(len(rounds), 1):.0f} s, each with new clients: ratio "
+        + ", ".join(str(r["ratio"]) for r in rounds)
+        + f"; median {figures['median_round_ratio']}"
+        + (
+            f" (with the release counted: {figures['median_round_ratio_with_release']})"
+            if figures["loop"] == "release"
+            else ""
+        )
+    )
+    print_no_answer(figures["no_answer"])
+    return flow_errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -423,6 +515,12 @@ def main() -> int:
     parser.add_argument("--flow-seconds", type=float, default=60, help="0 skips the booking-flow phase")
     parser.add_argument("--flow-clients", type=int, default=16, help="half loop the flow, half the read")
     parser.add_argument("--flow-launches", type=int, default=3, help="launches the flow holds seats on")
+    parser.add_argument(
+        "--flow-rounds",
+        type=int,
+        default=4,
+        help="rounds each flow loop's time is split into, each with new clients and connections",
+    )
     parser.add_argument("--sweepers", type=int, default=3, help="clients releasing the swept loop's holds")
     parser.add_argument(
         "--flow-loops",
@@ -469,33 +567,7 @@ def main() -> int:
     print_table(summary, BASELINE)
     flow_results = {}
     for flow_summary, flow_elapsed, figures in flows:
-        flow_total = sum(v["requests"] for v in flow_summary.values())
-        flow_errors = sum(
-            n for v in flow_summary.values() for status, n in v["statuses"].items() if status >= 500
-        )
-        server_errors += flow_errors
-        if figures["loop"] == "swept":
-            loop_words = f"payload → quote → hold ({figures['sweepers']} sweepers release the holds)"
-        else:
-            loop_words = "payload → quote → hold → release"
-        print(
-            f"\nbooking flow, loop '{figures['loop']}': {figures['flow_clients']} clients of {FLOW_CUSTOMER} "
-            f"loop {loop_words} on launches {figures['launches']}, {figures['read_clients']} loop GET "
-            f"providers; {flow_total} requests in {flow_elapsed:.1f} s"
-        )
-        print_table(flow_summary, FLOW_READ)
-        print(
-            f"per client: flow {figures['flow_requests_per_second_per_client']} req/s (payload, quote, hold), "
-            f"read {figures['read_requests_per_second_per_client']} req/s: "
-            f"ratio {figures['ratio_flow_to_read']}"
-            + (
-                f" (with the release counted: {figures['ratio_flow_with_release_to_read']})"
-                if figures["loop"] == "release"
-                else f"; holds left to sweep at the end: {figures['holds_left_to_sweep_at_the_end']}"
-            )
-            + f"; 5xx in this phase: {flow_errors}"
-        )
-        print_no_answer(figures["no_answer"])
+        server_errors += print_flow(flow_summary, flow_elapsed, figures)
         flow_results[figures["loop"]] = {
             "seconds": round(flow_elapsed, 1),
             "requests": flow_summary,

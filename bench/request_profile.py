@@ -220,7 +220,9 @@ def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
             print(f"--- {kind}: each query's median round trip, ms")
             for n, sql in enumerate(sqls):
                 times = [each[n] for each in statements[kind] if len(each) == len(sqls)]
-                print(f"    {statistics.median(times) * 1000:6.2f}  {sql[:150]}")
+                print(
+                    f"    {statistics.median(times) * 1000:6.2f}  {sql if os.environ.get('BENCH_FULL_SQL') else sql[:150]}"
+                )
     return timings, database, queries, profiles
 
 

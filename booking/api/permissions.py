@@ -42,17 +42,22 @@ def request_principal(request) -> Principal:
     return principal(role=membership.role if membership else None, provider_ids=operator_provider_ids(user))
 
 
-def acting_rows(queryset: QuerySet, request) -> QuerySet:
-    """``queryset`` without the rows of the user's other organisations (any row with a customer)."""
-    if not any(field.name == "customer" for field in queryset.model._meta.fields):
-        return queryset
+def acting_other_customers(request) -> set[int]:
+    """The user's organisations other than the one this request acts for (asked once a request)."""
     if not hasattr(request, "_launchbook_other_customers"):
         membership = acting_membership(request)
         others = customer_ids_for(request.user)
         if membership is not None:
             others.discard(membership.customer_id)
         request._launchbook_other_customers = others
-    others = request._launchbook_other_customers
+    return request._launchbook_other_customers
+
+
+def acting_rows(queryset: QuerySet, request) -> QuerySet:
+    """``queryset`` without the rows of the user's other organisations (any row with a customer)."""
+    if not any(field.name == "customer" for field in queryset.model._meta.fields):
+        return queryset
+    others = acting_other_customers(request)
     return queryset.exclude(customer_id__in=others) if others else queryset
 
 

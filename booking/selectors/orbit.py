@@ -18,19 +18,29 @@ from booking.errors import InvalidRequest, ScheduleConflict
 from booking.rules import orbit as rule
 from booking.rules.orbit import CapacityRow, CapacityUnknown, SiteCorridors
 from booking.selectors.catalog import kept_catalog
+from booking.selectors.kept_reads import KeptReads
 from vehicles.models import CapacityPoint, LaunchCorridor, LaunchSite, VehicleModel
 from vehicles.selectors import vehicle_models_with_curves
+
+_KEPT_CURVES = KeptReads(size=16)
+
+
+def _curve_query(vehicle_model_id: int):
+    return CapacityPoint.objects.filter(vehicle_model_id=vehicle_model_id)
 
 
 def capacity_rows(vehicle_model: VehicleModel) -> list[CapacityRow]:
     """The model's capacity points as the rule reads them: prefetched rows when present, else the
-    kept catalog's outside a transaction (``selectors.catalog``), else a query."""
-    points = vehicle_model.capacity_points.all()
+    kept catalog's outside a transaction (``selectors.catalog``), else a query (its statement
+    compiled once, ``selectors.kept_reads``)."""
+    points: Iterable[CapacityPoint] = vehicle_model.capacity_points.all()
     if "capacity_points" not in getattr(vehicle_model, "_prefetched_objects_cache", {}):
         catalog = kept_catalog()
         kept = catalog.by_pk.get(vehicle_model.pk) if catalog is not None else None
         if kept is not None:
             points = kept.capacity_points.all()
+        elif vehicle_model.pk is not None:
+            points = _KEPT_CURVES.rows("curve", _curve_query, vehicle_model.pk)
     return [
         (point.orbit_family, point.altitude_km, point.inclination_deg, Decimal(point.capacity_kg))
         for point in points

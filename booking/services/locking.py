@@ -79,6 +79,7 @@ from booking.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from booking.selectors.kept_reads import KeptReads
 from customers.models import Contract, Customer, Document, Payload, PaymentMilestone
 from vehicles.models import LaunchSite, MobilePlatform, Pad, Vehicle
 
@@ -192,6 +193,14 @@ def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
 #: What a locked launch comes with: the rows its checks read (not locked).
 LAUNCH_RELATED = ("vehicle_model", "vehicle__vehicle_model", "provider")
 
+#: The booking flow's lock statements, compiled once (``selectors.kept_reads``).
+_KEPT_LOCKS = KeptReads()
+
+
+def _launch_lock_query(*, carried: bool) -> QuerySet[Launch]:
+    locked = Launch.objects.select_for_update(of=("self",), no_key=True)
+    return locked if carried else locked.select_related(*LAUNCH_RELATED)
+
 
 def lock_launches(launches: Sequence[Launch], *, keep_related: bool = False) -> dict[int, Launch]:
     """Lock the launch rows, in pk order, with a short wait; contention becomes ``Busy``.
@@ -216,10 +225,13 @@ def lock_launches(launches: Sequence[Launch], *, keep_related: bool = False) -> 
     names = ", ".join(sorted({launch.name for launch in launches}))
     carried = keep_related and all(_carries_related(launch) for launch in launches)
     with short_lock_wait(f"launch {names}"):
-        locked = Launch.objects.select_for_update(of=("self",), no_key=True)
-        if not carried:
-            locked = locked.select_related(*LAUNCH_RELATED)
-        fresh = {launch.pk: launch for launch in locked.filter(pk__in=ids).order_by("pk")}
+        if len(ids) == 1:  # the booking flow's: one launch, its statement kept
+            rows = _KEPT_LOCKS.rows(
+                ("launch", carried), lambda pk: _launch_lock_query(carried=carried).filter(pk=pk), ids[0]
+            )
+        else:
+            rows = list(_launch_lock_query(carried=carried).filter(pk__in=ids).order_by("pk"))
+        fresh = {launch.pk: launch for launch in rows}
     if carried:
         for launch in launches:
             if launch.pk in fresh:
@@ -304,11 +316,16 @@ def lock_quote_customer_and_payload(quote_id: int) -> Quote:
     unlocked. The quote's port and adapter are not read again: a quote's seat never changes.
     """
     with short_lock_wait("the customer's holds"):
-        return (
-            Quote.objects.select_for_update(of=("self", "customer", "payload"), no_key=True)
-            .select_related("customer", "payload")
-            .get(pk=quote_id)
+        locked = _KEPT_LOCKS.get(
+            "quote, customer and payload",
+            lambda pk: (
+                Quote.objects.select_for_update(of=("self", "customer", "payload"), no_key=True)
+                .select_related("customer", "payload")
+                .filter(pk=pk)
+            ),
+            quote_id,
         )
+    return cast(Quote, locked)
 
 
 def lock_payload(*, payload_id: int) -> Payload:

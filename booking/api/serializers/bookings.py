@@ -65,7 +65,7 @@ def _quotes_to_hold_for(user):
 
 class BookingHoldSerializer(serializers.Serializer):
     quote = ScopedPrimaryKeyField(
-        fetcher=_quotes_to_hold_for, model_name="quote", help_text="An open quote of yours."
+        fetcher=_quotes_to_hold_for, model_name="quote", kept=True, help_text="An open quote of yours."
     )
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.api.fields import NumberOrDecimalStringField, StrictIntegerField
-from booking.api.permissions import acting_rows
+from booking.api.permissions import acting_other_customers, acting_rows
+from booking.selectors.kept_reads import KeptReads
+from customers.selectors import customer_ids_for
 from vehicles.models import OrbitFamily
 from vehicles.orbits import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 MASS_MAX_DIGITS = 9
 
 _KEPT_FIELDS: dict[type, dict[str, serializers.Field]] = {}
+# The id fields' reads on the booking flow, compiled once per shape (``selectors.kept_reads``).
+_KEPT_ID_READS = KeptReads()
 
 
 class KeptFieldsMixin:
@@ -75,8 +80,11 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": "Send the id as a whole number.",
     }
 
-    def __init__(self, *, fetcher, model_name: str, owned: bool = True, **kwargs):
-        self.fetcher, self.model_name = fetcher, model_name
+    def __init__(self, *, fetcher, model_name: str, owned: bool = True, kept: bool = False, **kwargs):
+        """``kept``: the read is compiled once per caller's scope and bound to each id
+        (``selectors.kept_reads``); only for a fetcher that reads nothing of the user but the
+        organisations it belongs to (``customer_ids_for``), as the ``_scoped`` fetchers do."""
+        self.fetcher, self.model_name, self.kept = fetcher, model_name, kept
         super().__init__(**kwargs)
         if not owned:
             self.error_messages["does_not_exist"] = "No {model} has id {pk_value}."
@@ -85,26 +93,50 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         request = self.context["request"]
         return acting_rows(self.fetcher(request.user), request)
 
+    def _kept_key(self):
+        """What shapes this field's read for the caller: the fetcher, the caller's organisations and
+        those it is not acting for. Staff (providers' operators) read the plain way."""
+        request = self.context["request"]
+        user = request.user
+        if not self.kept or not user.is_authenticated or user.is_staff:
+            return None
+        return (self.fetcher, frozenset(customer_ids_for(user)), frozenset(acting_other_customers(request)))
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
             self.fail("incorrect_type")
-        queryset = self.get_queryset()
+        key = self._kept_key()
         try:
-            return queryset.get(pk=data)
-        except queryset.model.DoesNotExist:
+            if key is None:
+                return self.get_queryset().get(pk=data)
+            return _KEPT_ID_READS.get(key, lambda pk: self.get_queryset().filter(pk=pk), data)
+        except ObjectDoesNotExist:
             self.fail("does_not_exist", model=self.model_name, pk_value=data)
 
 
 class LaunchIdField(serializers.PrimaryKeyRelatedField):
+    """A launch by id. ``kept``: its read is compiled once per serializer class and field and bound
+    to each id (``selectors.kept_reads``); only for a ``queryset`` declared on the class."""
+
     default_error_messages = {
         "does_not_exist": "No launch has id {pk_value}.",
         "incorrect_type": "Send the launch id as a whole number.",
     }
 
+    def __init__(self, *, kept: bool = False, **kwargs):
+        self.kept = kept
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
             self.fail("incorrect_type")
-        return super().to_internal_value(data)
+        if not self.kept:
+            return super().to_internal_value(data)
+        key = ("launch id", type(self.parent), self.field_name)
+        try:
+            return _KEPT_ID_READS.get(key, lambda pk: self.get_queryset().filter(pk=pk), data)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
 
 
 class StrictQuerySerializer(serializers.Serializer):

@@ -77,7 +77,7 @@ class QuoteSerializer(KeptFieldsMixin, serializers.ModelSerializer):
 
 
 class QuoteRequestSerializer(serializers.Serializer):
-    payload = ScopedPrimaryKeyField(fetcher=get_payloads_for, model_name="payload")
+    payload = ScopedPrimaryKeyField(fetcher=get_payloads_for, model_name="payload", kept=True)
     service_level = serializers.ChoiceField(
         choices=Launch.ServiceLevel.choices,
         required=False,
@@ -89,6 +89,7 @@ class QuoteRequestSerializer(serializers.Serializer):
         ),
     )
     launch = LaunchIdField(
+        kept=True,
         # What pricing and the fit checks read of the launch, in the same query and one prefetch;
         # the vehicle's capacity points come from the kept orbit catalog (``selectors.catalog``).
         queryset=Launch.objects.select_related(
