@@ -14,7 +14,7 @@ import factory
 from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import Booking, Launch, WebhookEndpoint
+from booking.models import Booking, Launch, LaunchPort, WebhookEndpoint
 from tests.customers.factories import (
     ContractFactory,
     CustomerFactory,
@@ -35,6 +35,7 @@ from tests.vehicles.factories import (
 )
 
 __all__ = [
+    "cubesat_3u_port",
     "AddOnServiceFactory",
     "BookingFactory",
     "ContractFactory",
@@ -143,6 +144,19 @@ class AddOnServiceFactory(factory.django.DjangoModelFactory[AddOnService]):
     flat_price = Decimal("100000.00")
     percent_of_declared_value = None
     currency = "USD"
+
+
+def cubesat_3u_port(launch: Launch, *, count: int) -> LaunchPort:
+    """A launch's 3U CubeSat dispenser port: ``count`` slots of 6 kg, 10 × 10 × 34.05 cm each."""
+    return LaunchPort.objects.create(
+        launch=launch,
+        kind="cubesat_3u",
+        count=count,
+        max_mass_kg=Decimal("6.00"),
+        envelope_length_m=Decimal("0.100"),
+        envelope_width_m=Decimal("0.100"),
+        envelope_height_m=Decimal("0.3405"),
+    )
 
 
 def engine_world(*, now=None, shipped_minimums=False):

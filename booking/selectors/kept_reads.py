@@ -2,8 +2,8 @@
 
 Building and compiling a queryset is Python work that gives the same SQL every time for the same
 shape: the hold's read of its quote (seven tables joined) cost about 3 ms of it, its round trip a
-tenth of that. ``KeptReads.get(key, build, value)`` compiles ``build(value)`` once per key and
-database, then runs that SQL with ``value`` bound in its place and builds the rows as the ORM
+tenth of that. ``KeptReads.get(key, build, value)`` compiles ``build(value)`` once per key (on the
+database that queryset reads from: the project has one), then runs that SQL with ``value`` bound in its place and builds the rows as the ORM
 does (``select_related`` objects included; ``prefetch_related`` lookups run as usual after it).
 
 What makes a kept shape safe:
@@ -96,7 +96,7 @@ def _bound(shape: _Shape, value: int) -> QuerySet:
 
 
 class KeptReads:
-    """Compiled read shapes by key, per database alias; the oldest dropped beyond ``size``."""
+    """Compiled read shapes by key; the oldest dropped beyond ``size``."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size

@@ -5,16 +5,14 @@ catalog kept per process nor the notifications written after commit by a task.""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking import tasks
-from booking.models import LaunchPort, Notification
+from booking.models import Notification
 from customers.models import Membership
-from tests.factories import MembershipFactory, engine_world
+from tests.factories import MembershipFactory, cubesat_3u_port, engine_world
 
 from .conftest import token_client
 
@@ -34,15 +32,7 @@ def test_the_booking_flow_costs_a_pinned_number_of_queries(monkeypatch):
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.events_after_commit, "delay", queued.append)
     world = engine_world()
-    LaunchPort.objects.create(
-        launch=world.launch,
-        kind="cubesat_3u",
-        count=8,
-        max_mass_kg=Decimal("6.00"),
-        envelope_length_m=Decimal("0.100"),
-        envelope_width_m=Decimal("0.100"),
-        envelope_height_m=Decimal("0.3405"),
-    )
+    cubesat_3u_port(world.launch, count=8)
     MembershipFactory(user=world.user, customer=world.customer, role=Membership.Role.ADMIN)
     client = token_client(world.user)
     client.get("/api/v1/providers/")  # the token's first use of the minute writes last_used_at

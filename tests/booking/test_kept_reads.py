@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
+from booking.api.serializers.bookings import BookingHoldSerializer
 from booking.api.serializers.quotes import QuoteRequestSerializer
-from booking.models import Launch, LaunchPort
+from booking.models import Launch
 from booking.selectors.kept_reads import MARKERS, KeptReads
+from booking.services.quotes import quote_create
 from customers.models import Membership, Payload
 from tests.factories import (
     CustomerFactory,
@@ -22,6 +24,7 @@ from tests.factories import (
     MembershipFactory,
     PayloadFactory,
     UserFactory,
+    cubesat_3u_port,
     engine_world,
 )
 
@@ -49,15 +52,7 @@ class Counting:
 
 def test_a_kept_read_gives_the_orms_rows_with_their_related_objects_and_prefetches():
     world = engine_world()
-    LaunchPort.objects.create(
-        launch=world.launch,
-        kind="cubesat_3u",
-        count=4,
-        max_mass_kg=Decimal("6.00"),
-        envelope_length_m=Decimal("0.100"),
-        envelope_width_m=Decimal("0.100"),
-        envelope_height_m=Decimal("0.3405"),
-    )
+    cubesat_3u_port(world.launch, count=4)
     other = LaunchFactory(vehicle_model=world.vehicle_model, site=world.site)
     kept = KeptReads()
     for launch in (world.launch, other, world.launch):
@@ -193,3 +188,29 @@ def test_the_kept_payload_field_refuses_another_customers_payload_after_its_own_
     assert field_read(stranger, world.payload.pk).errors["payload"] == [
         f"No payload of yours has id {world.payload.pk}."
     ]
+
+
+def test_the_kept_quote_field_of_the_hold_refuses_another_customers_quote():
+    world = engine_world()
+    MembershipFactory(user=world.user, customer=world.customer, role=Membership.Role.ADMIN)
+    stranger_customer = CustomerFactory(name="Other sat maker", slug="other-sat")
+    stranger = UserFactory(username="other-engineer")
+    MembershipFactory(user=stranger, customer=stranger_customer, role=Membership.Role.ADMIN)
+    ours = quote_create(payload=world.payload, launch=world.launch, actor=world.user, customer=world.customer)
+    theirs_payload = PayloadFactory(customer=stranger_customer, name="THEIRS-2", mass_kg=Decimal("5.0"))
+    theirs = quote_create(
+        payload=theirs_payload, launch=world.launch, actor=stranger, customer=stranger_customer
+    )
+
+    def hold_read(user, quote_id):
+        request = APIRequestFactory().post("/api/v1/bookings/")
+        request.user = user
+        serializer = BookingHoldSerializer(data={"quote": quote_id}, context={"request": request})
+        serializer.is_valid()
+        return serializer
+
+    assert hold_read(world.user, ours.pk).validated_data["quote"] == ours
+    assert hold_read(world.user, ours.pk).validated_data["quote"].launch == world.launch  # kept
+    assert hold_read(world.user, theirs.pk).errors["quote"] == [f"No quote of yours has id {theirs.pk}."]
+    assert hold_read(stranger, theirs.pk).validated_data["quote"] == theirs
+    assert hold_read(stranger, ours.pk).errors["quote"] == [f"No quote of yours has id {ours.pk}."]

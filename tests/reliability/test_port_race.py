@@ -17,11 +17,11 @@ import pytest
 from django.db import connection
 
 from booking.errors import Busy, Conflict
-from booking.models import Booking, Launch, LaunchPort
+from booking.models import Booking, Launch
 from booking.services import bookings as booking_services
 from booking.services import locking
 from booking.services.quotes import quote_create
-from tests.factories import CustomerFactory, PayloadFactory, engine_world
+from tests.factories import CustomerFactory, PayloadFactory, cubesat_3u_port, engine_world
 
 THREADS = 20
 SLOTS = 4
@@ -29,15 +29,7 @@ SLOTS = 4
 
 def _build_race():
     world = engine_world()
-    port = LaunchPort.objects.create(
-        launch=world.launch,
-        kind="cubesat_3u",
-        count=SLOTS,
-        max_mass_kg=Decimal("6.00"),
-        envelope_length_m=Decimal("0.100"),
-        envelope_width_m=Decimal("0.100"),
-        envelope_height_m=Decimal("0.3405"),
-    )
+    port = cubesat_3u_port(world.launch, count=SLOTS)
     quotes = []
     for i in range(THREADS):
         customer = CustomerFactory.create(name=f"Cube racer {i:02d}")
