@@ -52,6 +52,7 @@ FLOW_RELEASE = "flow: release"
 SWEEPER_RELEASE = "sweeper: release"
 FLOW_LOOPS = ("swept", "release")
 FLOW_READ = "flow phase: GET providers"
+EXPRESS = "express order"
 
 
 class Recorder:
@@ -59,12 +60,22 @@ class Recorder:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
+        # Each kind's latencies by answer (a booked express order does far more than a refused one).
+        self.by_status: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
         self.no_answer: Counter = Counter()  # what the client saw when a request got no answer (599)
+
+    def clear(self) -> None:
+        """Forget what was recorded (the set-up's requests): the measured phase starts here."""
+        with self.lock:
+            self.latencies.clear()
+            self.statuses.clear()
+            self.by_status.clear()
 
     def record(self, kind: str, status: int, seconds: float, *, no_answer: str | None = None) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
             self.statuses[kind][status] += 1
+            self.by_status[kind][status].append(seconds)
             if no_answer is not None:
                 self.no_answer[f"{kind}: {no_answer}"] += 1
 
@@ -189,7 +200,7 @@ class Client:
     def express_order(self) -> None:
         payload = self.free_payloads.pop(0)
         response = self.call(
-            "express order",
+            EXPRESS,
             "POST",
             "/express-orders/",
             json={"payload": payload, "max_price": "100000000", "currency": "USD"},
@@ -333,8 +344,7 @@ def flow_round(stack: Stack, args, *, loop: str, round_no: int, seconds: float):
         )
         for i in range(args.sweepers if swept is not None else 0)
     ]
-    recorder.latencies.clear()
-    recorder.statuses.clear()
+    recorder.clear()
     elapsed = run_for([*clients, *sweepers], seconds)
     left_held = 0
     if swept is not None:
@@ -455,6 +465,15 @@ def summarise(recorder: Recorder, seconds: float) -> dict:
     return summary
 
 
+def print_by_answer(recorder: Recorder, kind: str) -> None:
+    """One kind's latencies split by answer: for an express order, booked (201) or refused (409)."""
+    for status, values in sorted(recorder.by_status.get(kind, {}).items()):
+        print(
+            f"    {kind}, answered {status}: n {len(values)}, p50 {percentile(values, 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(values, 0.99) * 1000:.1f} ms, slowest {max(values) * 1000:.1f} ms"
+        )
+
+
 def print_no_answer(seen: dict[str, int], *, server_errors: int | None = None) -> None:
     """What the client saw for each request that got no answer (counted as status 599), after
     the count of all 5xx answers when it is given."""
@@ -552,8 +571,7 @@ def main() -> int:
         ]
         for client in clients:
             client.setup(args.payloads)
-        recorder.latencies.clear()
-        recorder.statuses.clear()
+        recorder.clear()
         elapsed = run_for(clients, args.seconds)
         if args.flow_seconds > 0:
             lift_hold_limits(stack)
@@ -565,6 +583,7 @@ def main() -> int:
     server_errors = sum(n for v in summary.values() for status, n in v["statuses"].items() if status >= 500)
     print(f"\n{total} requests in {elapsed:.1f} s from {args.clients} clients: {total / elapsed:.1f} req/s")
     print_table(summary, BASELINE)
+    print_by_answer(recorder, EXPRESS)
     flow_results = {}
     for flow_summary, flow_elapsed, figures in flows:
         server_errors += print_flow(flow_summary, flow_elapsed, figures)

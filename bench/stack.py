@@ -143,6 +143,8 @@ class Stack:
                 "60",
                 "--access-logfile",
                 "-",
+                "--access-logformat",
+                '%(t)s "%(r)s" %(s)s %(M)s',
             ],
         )
         # On the shared 2-core machine under load, three workers importing Django take a while.

@@ -12,7 +12,7 @@ Paid: a milestone (and its invoice) is paid when its payments add up to the invo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,115 +21,192 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.errors import Conflict, InvalidRequest
-from booking.models import Booking, Invoice, InvoiceLine, NumberSeries, Payment
+from booking.models import Booking, Event, Invoice, InvoiceLine, NumberSeries, Payment
 from booking.rules.money import document_prefix, fmt_money, invoice_number, money, receipt_number
 from booking.selectors.invoices import booking_amount_paid, invoice_paid
 from customers.models import PaymentMilestone
 from vehicles.models import Provider
 
 from . import locking
-from .events import Actor, event_record, user_or_none
+from .events import Actor, event_new, event_record, events_record, user_or_none
 
 
-def _next_number(*, provider: Provider, kind: str, year: int) -> int:
+def _next_numbers(*, provider: Provider, kind: str, year: int, count: int = 1) -> range:
+    """The next ``count`` numbers of the provider's series for the year, taken in one step."""
     series = locking.lock_number_series(provider_id=provider.pk, kind=kind, year=year)
-    series.last_number += 1
+    first = series.last_number + 1
+    series.last_number += count
     series.save(update_fields=["last_number"])
-    return series.last_number
+    return range(first, series.last_number + 1)
 
 
 def invoice_issue(
     *, milestone: PaymentMilestone, actor: Actor, booking: Booking | None = None, now: datetime | None = None
 ) -> Invoice:
-    """Issue the invoice of ``milestone`` (one line: what the milestone pays for), numbered next
-    in its provider's series for the year, with the seller's and buyer's details as they are now.
-
-    Refused for a milestone that already has one. ``booking``: the booking the milestone pays
-    for, when the caller has it (booking milestones carry its reference).
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        contract = milestone.contract
-        provider = contract.provider
-        customer = contract.customer
-        if booking is None and milestone.reference:
-            booking = Booking.objects.filter(reference=milestone.reference, contract=contract).first()
-        year = now.year
-        sequence = _next_number(provider=provider, kind=NumberSeries.Kind.INVOICE, year=year)
-        # Checked under the series lock: two issues of one milestone queue there, and the second
-        # sees the first one's invoice (and gives its number back by refusing).
-        if Invoice.objects.filter(milestone=milestone).exists():
-            raise Conflict(
-                _("%(label)s already has an invoice: one milestone is invoiced once")
-                % {"label": milestone.label}
-            )
-        prefix = _prefix(provider)
-        invoice = Invoice.objects.create(
-            number=invoice_number(prefix=prefix, year=year, sequence=sequence),
-            provider=provider,
-            customer=customer,
-            contract=contract,
-            milestone=milestone,
-            booking=booking,
-            year=year,
-            sequence=sequence,
-            currency=milestone.currency,
-            amount=milestone.amount,
-            issued_at=now,
-            due_at=milestone.due_at,
-            paid_at=milestone.paid_at,
-            seller_name=provider.legal_name or provider.name,
-            seller_address=provider.billing_address,
-            seller_tax_id=provider.tax_id,
-            buyer_name=customer.legal_name or customer.name,
-            buyer_address=customer.billing_address,
-            buyer_tax_id=customer.tax_id,
-        )
-        description = milestone.label
-        if booking is not None:
-            description = _("%(label)s: %(payload)s on %(launch)s") % {
-                "label": milestone.label,
-                "payload": booking.payload.name,
-                "launch": booking.launch.name,
-            }
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            position=1,
-            description=description[:300],
-            quantity=Decimal("1"),
-            unit_amount=milestone.amount,
-            amount=milestone.amount,
-        )
-        event_record(
-            verb="invoice.issued",
-            subject=invoice,
-            actor=actor,
-            after={
-                "number": invoice.number,
-                "amount": invoice.amount,
-                "currency": invoice.currency,
-                "due_at": invoice.due_at,
-                "milestone": milestone.pk,
-                "booking": booking.reference if booking is not None else None,
-            },
-            message=_("invoice %(number)s: %(amount)s for %(label)s")
-            % {
-                "number": invoice.number,
-                "amount": fmt_money(invoice.amount, invoice.currency),
-                "label": milestone.label,
-            },
-            customer=customer,
-            provider=provider,
-            launch=booking.launch if booking is not None else None,
-        )
-    return invoice
+    """Issue the invoice of ``milestone``: ``invoices_issue`` for one."""
+    return invoices_issue(milestones=[milestone], actor=actor, booking=booking, now=now)[0]
 
 
 def invoices_issue(
-    *, milestones: Sequence[PaymentMilestone], actor: Actor, booking: Booking | None = None, now: datetime
+    *,
+    milestones: Sequence[PaymentMilestone],
+    actor: Actor,
+    booking: Booking | None = None,
+    now: datetime | None = None,
 ) -> list[Invoice]:
-    """One invoice per milestone, in the order given (the booking services: deposit, balance)."""
-    return [invoice_issue(milestone=m, actor=actor, booking=booking, now=now) for m in milestones]
+    """Issue the invoice of each milestone, in the order given (one line each: what the milestone
+    pays for), numbered next in its provider's series for the year, with the seller's and buyer's
+    details as they are now; written together, so a booking's deposit and balance cost one
+    series lock and one insert of each kind.
+
+    Refused, with nothing issued, when a milestone already has one. ``booking``: the booking the
+    milestones pay for, when the caller has it (booking milestones carry its reference).
+    """
+    now = now or timezone.now()
+    if not milestones:
+        return []
+    year = now.year
+    with transaction.atomic():
+        providers: dict[int, Provider] = {}
+        for milestone in milestones:
+            providers.setdefault(milestone.contract.provider_id, milestone.contract.provider)
+        # One series per provider, locked in the provider order (two issues never wait on each other
+        # in a circle); the numbers follow the milestones' order.
+        numbers: dict[int, Iterator[int]] = {}
+        for provider_id in sorted(providers):
+            wanted = sum(1 for m in milestones if m.contract.provider_id == provider_id)
+            numbers[provider_id] = iter(
+                _next_numbers(
+                    provider=providers[provider_id], kind=NumberSeries.Kind.INVOICE, year=year, count=wanted
+                )
+            )
+        # Checked under the series lock: two issues of one milestone queue there, and the second
+        # sees the first one's invoice (and gives its numbers back by refusing).
+        invoiced = set(
+            Invoice.objects.filter(milestone__in=[m.pk for m in milestones]).values_list(
+                "milestone_id", flat=True
+            )
+        )
+        for milestone in milestones:
+            if milestone.pk in invoiced:
+                raise Conflict(
+                    _("%(label)s already has an invoice: one milestone is invoiced once")
+                    % {"label": milestone.label}
+                )
+        prefixes = {provider_id: _prefix(provider) for provider_id, provider in providers.items()}
+        paying = [(milestone, booking or _booking_of(milestone)) for milestone in milestones]
+        issued = Invoice.objects.bulk_create(
+            [
+                _invoice_new(
+                    milestone,
+                    sequence=next(numbers[milestone.contract.provider_id]),
+                    prefix=prefixes[milestone.contract.provider_id],
+                    booking=paid_for,
+                    year=year,
+                    now=now,
+                )
+                for milestone, paid_for in paying
+            ]
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=invoice,
+                    position=1,
+                    description=_line_text(milestone, paid_for)[:300],
+                    quantity=Decimal("1"),
+                    unit_amount=milestone.amount,
+                    amount=milestone.amount,
+                )
+                for invoice, (milestone, paid_for) in zip(issued, paying, strict=True)
+            ]
+        )
+        events_record(
+            [
+                _issued_event(invoice, milestone=milestone, booking=paid_for, actor=actor)
+                for invoice, (milestone, paid_for) in zip(issued, paying, strict=True)
+            ]
+        )
+    return issued
+
+
+def _booking_of(milestone: PaymentMilestone) -> Booking | None:
+    if not milestone.reference:
+        return None
+    return Booking.objects.filter(reference=milestone.reference, contract=milestone.contract).first()
+
+
+def _invoice_new(
+    milestone: PaymentMilestone,
+    *,
+    sequence: int,
+    prefix: str,
+    booking: Booking | None,
+    year: int,
+    now: datetime,
+) -> Invoice:
+    contract = milestone.contract
+    provider, customer = contract.provider, contract.customer
+    return Invoice(
+        number=invoice_number(prefix=prefix, year=year, sequence=sequence),
+        provider=provider,
+        customer=customer,
+        contract=contract,
+        milestone=milestone,
+        booking=booking,
+        year=year,
+        sequence=sequence,
+        currency=milestone.currency,
+        amount=milestone.amount,
+        issued_at=now,
+        due_at=milestone.due_at,
+        paid_at=milestone.paid_at,
+        seller_name=provider.legal_name or provider.name,
+        seller_address=provider.billing_address,
+        seller_tax_id=provider.tax_id,
+        buyer_name=customer.legal_name or customer.name,
+        buyer_address=customer.billing_address,
+        buyer_tax_id=customer.tax_id,
+    )
+
+
+def _line_text(milestone: PaymentMilestone, booking: Booking | None) -> str:
+    if booking is None:
+        return milestone.label
+    return _("%(label)s: %(payload)s on %(launch)s") % {
+        "label": milestone.label,
+        "payload": booking.payload.name,
+        "launch": booking.launch.name,
+    }
+
+
+def _issued_event(
+    invoice: Invoice, *, milestone: PaymentMilestone, booking: Booking | None, actor: Actor
+) -> Event:
+    return event_new(
+        verb="invoice.issued",
+        subject_type="invoice",
+        subject_id=invoice.pk,
+        actor=actor,
+        after={
+            "number": invoice.number,
+            "amount": invoice.amount,
+            "currency": invoice.currency,
+            "due_at": invoice.due_at,
+            "milestone": milestone.pk,
+            "booking": booking.reference if booking is not None else None,
+        },
+        message=_("invoice %(number)s: %(amount)s for %(label)s")
+        % {
+            "number": invoice.number,
+            "amount": fmt_money(invoice.amount, invoice.currency),
+            "label": milestone.label,
+        },
+        customer=invoice.customer,
+        provider_id=invoice.provider_id,
+        launch_id=booking.launch_id if booking is not None else None,
+        system="system",
+    )
 
 
 def invoices_void(
@@ -225,7 +302,7 @@ def payment_record(
                 }
             )
         year = now.year
-        sequence = _next_number(provider=invoice.provider, kind=NumberSeries.Kind.RECEIPT, year=year)
+        (sequence,) = _next_numbers(provider=invoice.provider, kind=NumberSeries.Kind.RECEIPT, year=year)
         prefix = _prefix(invoice.provider)
         payment = Payment.objects.create(
             invoice=invoice,

@@ -327,11 +327,14 @@ def _claims_write(
     vehicle: Vehicle | None,
     rocket_from: datetime | None,
     now: datetime,
+    new: bool = False,
 ) -> None:
-    """(Re)write the launch's rocket and range claims. Caller checked them under its locks."""
-    Reservation.objects.filter(
-        launch=launch, released_at__isnull=True, platform__isnull=True, pad__isnull=True
-    ).update(released_at=now)
+    """(Re)write the launch's rocket and range claims, in one insert. Caller checked them under its
+    locks. ``new``: the launch was created in this transaction, so it has no claims to release."""
+    if not new:
+        Reservation.objects.filter(
+            launch=launch, released_at__isnull=True, platform__isnull=True, pad__isnull=True
+        ).update(released_at=now)
     start, end = range_span(
         window_start=window_start,
         window_end=window_end,
@@ -339,26 +342,30 @@ def _claims_write(
     )
     if end <= start:
         end = start + timedelta(minutes=1)
-    Reservation.objects.create(
-        launch=launch,
-        range_site=site,
-        site=site,
-        occupied_from=start,
-        ready_at=window_start,
-        occupied_until=end,
-    )
-    if vehicle is not None and rocket_from is not None:
-        until = max(window_end, rocket_from + timedelta(minutes=1))
-        Reservation.objects.create(
+    claims = [
+        Reservation(
             launch=launch,
-            vehicle=vehicle,
+            range_site=site,
             site=site,
-            origin_id=vehicle.storage_site_id,
-            occupied_from=rocket_from,
-            arrive_at=window_start,
+            occupied_from=start,
             ready_at=window_start,
-            occupied_until=until,
+            occupied_until=end,
         )
+    ]
+    if vehicle is not None and rocket_from is not None:
+        claims.append(
+            Reservation(
+                launch=launch,
+                vehicle=vehicle,
+                site=site,
+                origin_id=vehicle.storage_site_id,
+                occupied_from=rocket_from,
+                arrive_at=window_start,
+                ready_at=window_start,
+                occupied_until=max(window_end, rocket_from + timedelta(minutes=1)),
+            )
+        )
+    Reservation.objects.bulk_create(claims)
 
 
 def _claims_step_aside(launches: list[Launch], *, now: datetime) -> dict[int, Reservation]:
@@ -672,6 +679,7 @@ def _launch_claims_write(launch: Launch, new: _NewLaunch, *, routes: list[RouteL
             else None
         ),
         now=now,
+        new=True,
     )
     if vehicle is not None:
         Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.ASSIGNED)

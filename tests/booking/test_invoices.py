@@ -27,6 +27,7 @@ from booking.services.bookings import (
 )
 from booking.services.invoices import payment_record
 from booking.services.quotes import quote_create
+from tests.customers.factories import ContractFactory, PaymentMilestoneFactory
 from tests.factories import LaunchFactory, UserFactory, engine_world
 from tests.reliability.racing import in_background
 
@@ -96,6 +97,49 @@ def test_confirming_issues_one_numbered_invoice_per_milestone(world):
     assert Event.objects.filter(verb="invoice.issued").count() == 2
     rows = invoice_rows(Invoice.objects.filter(booking=booking), now=timezone.now())
     assert [r.status for r in rows] == [InvoiceStatus.DUE, InvoiceStatus.DUE]
+
+
+def test_milestones_of_two_providers_are_numbered_in_their_own_series_in_the_order_given(world):
+    year = timezone.now().year
+    other = ContractFactory(customer=world.customer)
+    theirs = other.provider
+    milestones = [
+        PaymentMilestoneFactory(contract=world.contract, label="First"),
+        PaymentMilestoneFactory(contract=other, label="Theirs one"),
+        PaymentMilestoneFactory(contract=world.contract, label="Second"),
+        PaymentMilestoneFactory(contract=other, label="Theirs two"),
+    ]
+    issued = invoice_services.invoices_issue(milestones=milestones, actor=None)
+    prefix = document_prefix(
+        invoice_prefix=theirs.invoice_prefix,
+        short_name=theirs.short_name,
+        provider_id=theirs.pk,
+        others=["EXP"],
+    )
+    assert [(i.milestone.label, i.number) for i in issued] == [
+        ("First", f"EXP-{year}-00001"),
+        ("Theirs one", f"{prefix}-{year}-00001"),
+        ("Second", f"EXP-{year}-00002"),
+        ("Theirs two", f"{prefix}-{year}-00002"),
+    ]
+    assert [i.provider_id for i in issued] == [world.provider.pk, theirs.pk, world.provider.pk, theirs.pk]
+    assert [line.description for i in issued for line in i.lines.all()] == [m.label for m in milestones]
+    events = Event.objects.filter(verb="invoice.issued").order_by("pk")
+    assert [(e.subject_id, e.provider_id, e.after["number"]) for e in events] == [
+        (i.pk, i.provider_id, i.number) for i in issued
+    ]
+
+
+def test_an_issue_with_one_milestone_already_invoiced_issues_none_and_keeps_the_numbers(world):
+    year = timezone.now().year
+    done = PaymentMilestoneFactory(contract=world.contract, label="Done")
+    invoice_services.invoice_issue(milestone=done, actor=None)
+    fresh = PaymentMilestoneFactory(contract=world.contract, label="Fresh")
+    with pytest.raises(Conflict, match="Done already has an invoice"):
+        invoice_services.invoices_issue(milestones=[fresh, done], actor=None)
+    assert not Invoice.objects.filter(milestone=fresh).exists()
+    assert NumberSeries.objects.get(provider=world.provider, kind="invoice", year=year).last_number == 1
+    assert invoice_services.invoice_issue(milestone=fresh, actor=None).number == f"EXP-{year}-00002"
 
 
 def test_the_invoice_pdf_says_who_owes_whom_what_by_when(world):
