@@ -144,6 +144,8 @@ def test_a_kept_locking_read_is_refused_outside_a_transaction_as_the_orm_refuses
         assert "FOR UPDATE" in ctx.captured_queries[-1]["sql"]
 
 
+# The change of DATABASES is the point of the test: Django's warning about it is expected.
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 def test_database_settings_changing_forgets_the_shapes(settings):
     world = engine_world()
     kept = KeptReads()
