@@ -4,7 +4,10 @@ Starts gunicorn, a Celery worker and beat on loopback (bench/stack.py) over a fr
 database and Redis, then drives a mix of API requests from concurrent clients for a bounded
 time: schedule reads, availability searches, quotes, holds, confirms, cancels and express
 orders. The baseline is a trivial authenticated endpoint of the same server (the provider list)
-in the same run.
+in the same run. Each booked express order is undone at once (its customer cancels, the demo's
+operator scrubs the launch made for it), so the demo's few ready rockets last the whole phase and
+the express order's figures are those of booked orders too; ``--no-express-undo`` leaves them, and
+after the first few every express order is a refusal.
 
 Then the booking-flow phase: ``--flow-clients`` clients of one customer (half of them) loop
 create payload → quote on one of a few launches → hold, while the other half loop the trivial
@@ -15,8 +18,8 @@ server like any other, but their time is no flow client's. A second loop, the on
 for comparison (``--flow-loops``). Each reports each request kind and the flow's rate against the
 read's. Afterwards the invariants are checked in SQL (bench/invariants.py).
 
-    .venv/bin/python bench/load.py [--seconds 60] [--clients 8] [--flow-seconds 60] [--flow-clients 16]
-        [--sweepers 3] [--flow-loops swept,release]
+    .venv/bin/python bench/load.py [--seconds 60] [--clients 8] [--no-express-undo] [--flow-seconds 60]
+        [--flow-clients 16] [--sweepers 3] [--flow-loops swept,release]
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ SWEEPER_RELEASE = "sweeper: release"
 FLOW_LOOPS = ("swept", "release")
 FLOW_READ = "flow phase: GET providers"
 EXPRESS = "express order"
+EXPRESS_CANCEL = "express undo: cancel"
+EXPRESS_SCRUB = "express undo: operator scrub"
+OPERATOR = "operator"  # the demo's staff operator of every provider
 
 
 class Recorder:
@@ -94,6 +100,8 @@ class Client:
         )
         response.raise_for_status()
         self.session.headers["Authorization"] = f"Token {response.json()['token']}"
+        # The operator who gives a booked express order's rocket back (``express_order``), when set.
+        self.operator: Client | None = None
         self.free_payloads: list[int] = []
         # (booking id, payload id)
         self.held: list[tuple[int, int]] = []
@@ -206,6 +214,22 @@ class Client:
             json={"payload": payload, "max_price": "100000000", "currency": "USD"},
         )
         if response is None or response.status_code != 201:
+            self.free_payloads.append(payload)
+            return
+        if self.operator is None:
+            return
+        # Undone at once, so the demo's few ready rockets and contract launches last the whole
+        # phase and its express orders keep booking: the customer cancels, then the provider's
+        # operator scrubs the launch made for it (its rocket back in ready storage).
+        order = response.json()
+        cancel = self.call(EXPRESS_CANCEL, "POST", f"/bookings/{order['booking']['id']}/cancel/", json={})
+        scrub = self.operator.call(
+            EXPRESS_SCRUB,
+            "POST",
+            f"/launches/{order['launch']['id']}/scrub/",
+            json={"reason": "load bench: the express order undone", "cause": "customer"},
+        )
+        if cancel is not None and cancel.ok and scrub is not None and scrub.ok:
             self.free_payloads.append(payload)
 
 
@@ -531,6 +555,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--payloads", type=int, default=25, help="payloads each client creates up front")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--express-undo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="undo each booked express order (the customer cancels, the operator scrubs its launch) so "
+        "the demo's ready rockets last the phase and its express orders keep booking",
+    )
     parser.add_argument("--flow-seconds", type=float, default=60, help="0 skips the booking-flow phase")
     parser.add_argument("--flow-clients", type=int, default=16, help="half loop the flow, half the read")
     parser.add_argument("--flow-launches", type=int, default=3, help="launches the flow holds seats on")
@@ -571,6 +602,8 @@ def main() -> int:
         ]
         for client in clients:
             client.setup(args.payloads)
+            if args.express_undo:
+                client.operator = Client(stack.base_url, OPERATOR, 1000 + client.index, recorder, client.rng)
         recorder.clear()
         elapsed = run_for(clients, args.seconds)
         if args.flow_seconds > 0:
@@ -584,6 +617,10 @@ def main() -> int:
     print(f"\n{total} requests in {elapsed:.1f} s from {args.clients} clients: {total / elapsed:.1f} req/s")
     print_table(summary, BASELINE)
     print_by_answer(recorder, EXPRESS)
+    if args.express_undo:
+        print(
+            "    each booked express order undone at once: its customer cancels, the operator scrubs its launch"
+        )
     flow_results = {}
     for flow_summary, flow_elapsed, figures in flows:
         server_errors += print_flow(flow_summary, flow_elapsed, figures)
