@@ -310,7 +310,15 @@ def _contract_checked(*, contract: Contract, customer: Customer, launch: Launch)
 
 
 def _active_contract_for(*, booking: Booking, launch: Launch, contract: Contract | None) -> Contract:
+    """The contract to confirm under, locked: ``contract``, else the one chosen at the hold (locked,
+    then checked as locked: one read), else the customer's first active one with room."""
     customer = booking.customer
+    if contract is None and booking.contract_id is not None:
+        chosen = locking.lock_contract(
+            contract_id=booking.contract_id, what=f"the contract of booking {booking.reference}"
+        )
+        _contract_checked(contract=chosen, customer=customer, launch=launch)
+        return chosen
     if contract is not None:
         _contract_checked(contract=contract, customer=customer, launch=launch)
         return locking.lock_contract(contract_id=contract.pk, what=f"contract {contract.reference}")
@@ -445,8 +453,6 @@ def booking_confirm(
                 _("%(name)s's export screening is %(lower)s: a booking is confirmed once it is cleared")
                 % {"name": customer.name, "lower": customer.get_export_screening_display().lower()}
             )
-        if contract is None and booking.contract_id is not None:
-            contract = booking.contract
         contract = _active_contract_for(booking=booking, launch=launch, contract=contract)
         _check_contract_has_room(contract=contract, launch=launch)
         before = _state(booking)

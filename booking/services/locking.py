@@ -33,8 +33,9 @@ each kind in pk order, so two writers never wait for each other in a circle:
     new launch is written (platform, vehicle, range), and a confirm that books it after the
     booking, contract, milestones and their invoices.
 
-Customer and payload rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the row, yet
-lets other transactions insert rows that point at it (a foreign key check takes ``FOR KEY SHARE``).
+Customer, payload and contract rows are locked ``FOR NO KEY UPDATE``: it queues the writers of the
+row, yet lets other transactions insert rows that point at it (a foreign key check takes
+``FOR KEY SHARE``, and Django's foreign keys are checked at commit, after every lock above).
 A mass change holding the payload writes an Event naming the customer while a hold holds that
 customer and waits for the payload: with ``FOR UPDATE`` on the customer the two would deadlock.
 
@@ -363,9 +364,14 @@ def lock_launch_bookings(*, launch: Launch, statuses: Sequence[str]) -> list[Boo
 
 
 def lock_contract(*, contract_id: int, what: str) -> Contract:
-    """Lock one contract row and return it fresh; after the booking."""
+    """Lock one contract row (``FOR NO KEY UPDATE``) and return it fresh; after the booking.
+
+    Its milestones and invoices point at it: a cancel issuing a fee's invoice under the number
+    series takes ``FOR KEY SHARE`` on the contract when it commits, and with ``FOR UPDATE`` here a
+    confirm holding the contract and waiting for that series closed a circle.
+    """
     with short_lock_wait(what):
-        return Contract.objects.select_for_update(of=("self",)).get(pk=contract_id)
+        return Contract.objects.select_for_update(of=("self",), no_key=True).get(pk=contract_id)
 
 
 def lock_milestone_with_booking(

@@ -787,3 +787,16 @@ def test_the_invariant_check_accepts_rebooked_bookings_and_still_flags_a_missing
     assert bookings_without_events(connection.connection) == [
         f"booking {moved_confirmed.reference} (confirmed) lacks the events of its state changes"
     ]
+
+
+def test_confirm_query_count_is_pinned(world, django_assert_max_num_queries):
+    booking = held(world)
+    booking = Booking.objects.select_related("launch").get(pk=booking.pk)
+    # savepoint, lock the launch, the payload and the booking, read the quote; no contract chosen at
+    # the hold: the customer's contracts for the launch, its launches used, lock it, used again;
+    # save the booking, insert both milestones; their invoices together: savepoint, the provider,
+    # the year's invoice numbers (created here: insert, then read again), take both, none invoiced
+    # yet, the other providers' prefixes, the customer, the payload and launch named in the lines,
+    # insert invoices, lines and events, release; the confirmation's event, release (27 on both)
+    with django_assert_max_num_queries(27):
+        booking_confirm(booking=booking, actor=world.user)
