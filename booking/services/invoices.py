@@ -94,7 +94,8 @@ def invoices_issue(
                     % {"label": milestone.label}
                 )
         prefixes = {provider_id: _prefix(provider) for provider_id, provider in providers.items()}
-        paying = [(milestone, booking or _booking_of(milestone)) for milestone in milestones]
+        found: dict[tuple[str, int], Booking | None] = {}  # a booking's milestones name it once
+        paying = [(milestone, booking or _booking_of(milestone, found)) for milestone in milestones]
         issued = Invoice.objects.bulk_create(
             [
                 _invoice_new(
@@ -130,10 +131,16 @@ def invoices_issue(
     return issued
 
 
-def _booking_of(milestone: PaymentMilestone) -> Booking | None:
+def _booking_of(milestone: PaymentMilestone, found: dict[tuple[str, int], Booking | None]) -> Booking | None:
+    """The booking a milestone pays for (by its reference under its contract), read once per batch."""
     if not milestone.reference:
         return None
-    return Booking.objects.filter(reference=milestone.reference, contract=milestone.contract).first()
+    key = (milestone.reference, milestone.contract_id)
+    if key not in found:
+        found[key] = Booking.objects.filter(
+            reference=milestone.reference, contract_id=milestone.contract_id
+        ).first()
+    return found[key]
 
 
 def _invoice_new(

@@ -31,7 +31,7 @@ from booking.services.bookings import (
 )
 from booking.services.quotes import quote_create
 from booking.workflows.launch_lifecycle import launch_mark_launched
-from customers.models import Contract, Customer
+from customers.models import Contract, Customer, PaymentMilestone
 from tests.factories import (
     BookingFactory,
     ContractFactory,
@@ -322,6 +322,17 @@ def test_confirm_refuses_a_terminated_or_foreign_or_other_provider_contract(worl
         match="^contract GOM-LS-2019 is with Landspace; Kuaizhou-1A · SSO 500 rideshare is flown by ExPace$",
     ):
         booking_confirm(booking=booking, actor=None, contract=other)
+
+
+def test_confirm_refuses_the_contract_chosen_at_the_hold_once_it_is_no_longer_active(world):
+    booking = booking_hold(quote=quote_for(world), actor=world.user, contract=world.contract)
+    assert booking.contract_id == world.contract.pk
+    Contract.objects.filter(pk=world.contract.pk).update(status=Contract.Status.TERMINATED)
+    with pytest.raises(Conflict, match="^contract GOM-EXP-2018 is terminated, not active$"):
+        booking_confirm(booking=booking, actor=None)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.HELD
+    assert not PaymentMilestone.objects.filter(reference=booking.reference).exists()
 
 
 def test_confirm_refuses_when_the_contract_has_no_launches_left(world):
