@@ -21,9 +21,14 @@ from booking.models import (
     LaunchPort,
 )
 from booking.selectors.fit import launch_target_capacity_kg
+from booking.selectors.kept_reads import KeptReads
 from vehicles.models import CapacityPoint
 
 ZERO_KG = Decimal("0.0")
+
+#: The booking flow's counts and its launch's ports, compiled once per shape
+#: (``selectors.kept_reads``): each quote and hold asks them.
+_KEPT_COUNTS = KeptReads(size=32)
 
 
 #: Booked for good: these take capacity whatever the time (and fly at lift-off).
@@ -89,6 +94,20 @@ def customer_open_holds(*, customer_id: int, provider_id: int, now: datetime) ->
     return _open_holds(provider_id=provider_id, now=now).filter(customer_id=customer_id)
 
 
+def _open_hold_masses(customer_id: int, provider_id: int, now: datetime) -> QuerySet:
+    return customer_open_holds(customer_id=customer_id, provider_id=provider_id, now=now).values_list(
+        "launch_id", "mass_kg"
+    )
+
+
+def customer_open_hold_masses(
+    *, customer_id: int, provider_id: int, now: datetime
+) -> list[tuple[int, Decimal]]:
+    """(launch id, mass) of each of ``customer_open_holds``: what the hold limits count, read on
+    every hold (kept)."""
+    return _KEPT_COUNTS.rows("open hold masses", _open_hold_masses, (customer_id, provider_id, now))
+
+
 def open_hold_counts(*, customer_ids: Iterable[int], provider_id: int, now: datetime) -> dict[int, int]:
     """``customer_open_holds(...).count()`` for several customers in one query (absent: none)."""
     rows = (
@@ -110,16 +129,20 @@ class LaunchTaken:
     port_slots: dict[int, int]
 
 
-def launch_taken(*, launch: Launch, now: datetime) -> LaunchTaken:
-    """The mass and the port slots taken on the launch at ``now``, in one query (the fit check asks
-    both; ``launch_booked_mass_kg`` and ``launch_ports_taken`` each ask one). Caller holds the launch
-    row lock when it is about to add to them."""
-    rows = (
-        Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch.pk)
+def _taken_rows(launch_id: int, now: datetime) -> QuerySet:
+    return (
+        Booking.objects.filter(capacity_taking_q(now=now), launch_id=launch_id)
         .values("launch_port_id")
         .annotate(taken=Count("pk"), mass_kg=Sum("mass_kg"))
         .order_by()
     )
+
+
+def launch_taken(*, launch: Launch, now: datetime) -> LaunchTaken:
+    """The mass and the port slots taken on the launch at ``now``, in one query (the fit check asks
+    both; ``launch_booked_mass_kg`` and ``launch_ports_taken`` each ask one). Caller holds the launch
+    row lock when it is about to add to them."""
+    rows = _KEPT_COUNTS.rows("launch taken", _taken_rows, (launch.pk, now))
     mass_kg, port_slots = ZERO_KG, {}
     for row in rows:
         mass_kg += Decimal(row["mass_kg"])
@@ -148,7 +171,19 @@ def launch_ports_free(
     """Each port of the launch with the slots still free at ``now`` (never below 0); ``taken``, when
     given, is what ``launch_taken`` answered for this launch at this ``now``."""
     slots = taken.port_slots if taken is not None else launch_ports_taken(launch=launch, now=now)
-    return [(port, max(port.count - slots.get(port.pk, 0), 0)) for port in launch.ports.all()]
+    return [(port, max(port.count - slots.get(port.pk, 0), 0)) for port in launch_port_rows(launch)]
+
+
+def _ports_of(launch_id: int) -> QuerySet[LaunchPort]:
+    return LaunchPort.objects.filter(launch_id=launch_id)
+
+
+def launch_port_rows(launch: Launch) -> list[LaunchPort]:
+    """The launch's ports: the prefetched ``ports`` when the launch was read with them, else read
+    now (kept: the hold reads them under its launch lock)."""
+    if "ports" in getattr(launch, "_prefetched_objects_cache", {}):  # Django's prefetch cache
+        return list(launch.ports.all())
+    return _KEPT_COUNTS.rows("launch ports", _ports_of, launch.pk)
 
 
 def launch_capacity_kg(*, launch: Launch) -> Decimal:

@@ -34,6 +34,7 @@ from booking.rules.money import (
 )
 from booking.selectors.capacity import (
     BOOKED_STATUSES,
+    customer_open_hold_masses,
     customer_open_holds,
     express_launches_unclaimed,
     launch_capacity_kg,
@@ -267,10 +268,11 @@ def _hold_limit_refusal(
     ``capacity_kg``, when given, is the launch's capacity as the caller read it under that lock.
     """
     provider = launch.provider
-    holds = customer_open_holds(customer_id=customer.pk, provider_id=provider.pk, now=now)
-    if moving is not None:
-        holds = holds.exclude(pk=moving.pk)
-    rows = list(holds.values_list("launch_id", "mass_kg"))
+    if moving is None:
+        rows = customer_open_hold_masses(customer_id=customer.pk, provider_id=provider.pk, now=now)
+    else:
+        holds = customer_open_holds(customer_id=customer.pk, provider_id=provider.pk, now=now)
+        rows = list(holds.exclude(pk=moving.pk).values_list("launch_id", "mass_kg"))
     limit = provider.hold_limit_per_customer
     if moving is None and len(rows) >= limit:
         return (

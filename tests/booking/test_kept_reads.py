@@ -3,6 +3,7 @@ shape, never kept when a shape cannot be, and the scoped id fields still refuse 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -113,13 +114,73 @@ def test_a_shape_that_reads_the_clock_is_never_kept_and_still_answers_right():
 
 
 def test_a_value_that_is_not_a_plain_id_takes_the_plain_way():
-    world = engine_world()
+    engine_world()
     kept, build = KeptReads(), Counting(launch_read)
     assert kept.rows("launch", build, True) == list(launch_read(True))  # a bool is no id
     assert len(kept) == 0 and build.calls == 1  # built for the plain read, never compiled
     assert kept.rows("launch", build, 0) == []
-    assert kept.rows("launch", build, str(world.launch.pk))[0].pk == world.launch.pk
     assert len(kept) == 0
+    naive = datetime(2026, 1, 1)  # noqa: DTZ001 - the point: a naive moment is never bound
+    by_moment = lambda moment: Launch.objects.filter(created_at__lt=moment)  # noqa: E731
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert kept.rows("moment", by_moment, naive) == []
+    assert len(kept) == 0
+
+
+def test_text_where_the_field_wants_an_id_answers_as_the_orm_and_is_never_kept():
+    world = engine_world()
+    kept, build = KeptReads(), Counting(launch_read)
+    # The id field refuses the text markers: the shape is marked unkeepable, the ORM answers.
+    assert kept.rows("launch", build, str(world.launch.pk))[0].pk == world.launch.pk
+    assert kept.rows("launch", build, str(world.launch.pk))[0].pk == world.launch.pk
+    # The same key with an id is another shape, and that one is kept.
+    with CaptureQueriesContext(connection):
+        assert kept.get("launch", build, world.launch.pk).pk == world.launch.pk
+        calls = build.calls
+        assert kept.get("launch", build, world.launch.pk).pk == world.launch.pk
+    assert build.calls == calls
+
+
+def test_a_shape_of_several_values_binds_each_in_its_places():
+    world = engine_world()
+    later = LaunchFactory(vehicle_model=world.vehicle_model, site=world.site, name="Later flight")
+    kept = KeptReads()
+    moment = timezone.now() + timedelta(days=1)
+
+    def build(model_id, name, before):
+        return Launch.objects.filter(vehicle_model_id=model_id, name=name, created_at__lt=before).order_by(
+            "pk"
+        )
+
+    builds = Counting(lambda values: build(*values))
+    for name in (later.name, world.launch.name, "No such flight", later.name):
+        values = (world.vehicle_model.pk, name, moment)
+        got = kept.rows("by model, name, moment", lambda *v: builds(v), values)
+        assert [launch.pk for launch in got] == [launch.pk for launch in build(*values)]
+    assert (
+        kept.rows(
+            "by model, name, moment",
+            lambda *v: builds(v),
+            (world.vehicle_model.pk, later.name, moment - timedelta(days=30)),
+        )
+        == []
+    )
+    if connection.vendor == "postgresql":
+        assert builds.calls == 2  # compiled once with two sets of markers, then bound
+    else:
+        # SQLite takes a datetime as text: the marker is rewritten, so the shape is never kept.
+        assert builds.calls == 2 + 5
+
+
+def test_a_value_the_orm_rewrites_leaves_no_marker_and_the_shape_is_never_kept():
+    world = engine_world()
+    kept = KeptReads()
+    builds = Counting(lambda text: Launch.objects.filter(name__icontains=text))
+    for text in (world.launch.name[2:6], "nothing like it", world.launch.name.upper()):
+        assert [launch.pk for launch in kept.rows("contains", builds, text)] == [
+            launch.pk for launch in Launch.objects.filter(name__icontains=text)
+        ]
+    assert builds.calls == 2 + 3  # the two compiles differ outside any marker: the plain ORM each time
 
 
 def test_an_empty_scope_is_not_kept():
