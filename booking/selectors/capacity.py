@@ -178,6 +178,22 @@ def _ports_of(launch_id: int) -> QuerySet[LaunchPort]:
     return LaunchPort.objects.filter(launch_id=launch_id)
 
 
+def launch_ports_prefetch(launch: Launch) -> None:
+    """Read the launch's ports once (kept) and keep them on it as ``prefetch_related_objects(
+    [launch], "ports")`` does: ``launch.ports.all()`` then answers them without a query, each port
+    naming this launch. Nothing is read when they are already there."""
+    if "ports" in getattr(launch, "_prefetched_objects_cache", {}):
+        return
+    ports = _KEPT_COUNTS.rows("launch ports", _ports_of, launch.pk)
+    launch_field = LaunchPort._meta.get_field("launch")
+    for port in ports:
+        launch_field.set_cached_value(port, launch)
+    queryset = launch.ports.get_queryset()
+    queryset._result_cache = ports  # what Django's prefetch stores, in the same place
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    launch.__dict__.setdefault("_prefetched_objects_cache", {})["ports"] = queryset
+
+
 def launch_port_rows(launch: Launch) -> list[LaunchPort]:
     """The launch's ports: the prefetched ``ports`` when the launch was read with them, else read
     now (kept: the hold reads them under its launch lock)."""

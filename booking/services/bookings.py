@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,8 @@ from booking.selectors.capacity import (
     customer_open_holds,
     express_launches_unclaimed,
     launch_capacity_kg,
+    launch_port_rows,
+    launch_ports_prefetch,
     takes_capacity,
 )
 from booking.selectors.contracts import (
@@ -148,7 +149,7 @@ def _hold(
     assert quote.launch is not None
     launch = locking.lock_launches([quote.launch], keep_related=True)[quote.launch_id]
     # The seat checks below ask for the launch's ports more than once: read them once, under the lock.
-    prefetch_related_objects([launch], "ports")
+    launch_ports_prefetch(launch)
     # Re-read inside the launch lock: a quote names its launch, so that lock serialises two holds
     # of one quote and the second one sees the first one's "accepted". The customer and payload
     # rows are locked with it (see ``locking.lock_quote_customer_and_payload``).
@@ -237,7 +238,7 @@ def _launch_port(launch: Launch, port_id: int | None) -> LaunchPort | None:
     """The launch's port ``port_id`` from its ports as read under the launch lock."""
     if port_id is None:
         return None
-    return next(port for port in launch.ports.all() if port.pk == port_id)  # PROTECT: it exists
+    return next(port for port in launch_port_rows(launch) if port.pk == port_id)  # PROTECT: it exists
 
 
 def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:

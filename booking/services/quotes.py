@@ -17,6 +17,7 @@ from django.utils import timezone
 from booking.dates import when
 from booking.models import Launch, Quote, QuoteLine
 from booking.rules.money import fmt_money, new_reference
+from booking.selectors.capacity import launch_ports_prefetch
 from booking.selectors.fit import (
     launch_label,
 )
@@ -61,6 +62,8 @@ def quote_create(
             vehicle_model = chosen.option.vehicle_model
         elif port is None and adapter is None:
             port = chosen.option.port  # the seat the search priced
+    if launch is not None:  # pricing and the fit checks each ask for its ports: read them once
+        launch_ports_prefetch(launch)
     priced = quote_price(
         customer=customer,
         payload=payload,

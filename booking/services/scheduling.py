@@ -19,13 +19,14 @@ becomes ``Conflict``, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -47,6 +48,7 @@ from booking.rules.text import (
 )
 from booking.selectors.capacity import launch_has_live_booking
 from booking.selectors.catalog import KeptCatalog
+from booking.selectors.kept_reads import KeptReads
 from booking.selectors.local_time import sso_window_start
 from booking.selectors.orbit import refuse_launch_orbit
 from booking.selectors.planner_fleet import road_routes, rocket_place, route_legs
@@ -92,30 +94,70 @@ def platform_location_at(
 # --- the chain of one platform or pad -----------------------------------------------------------
 
 
+#: The schedule's re-reads under its locks, compiled once per shape (``selectors.kept_reads``):
+#: each launch scheduled (an express order's among them) reads its chain, closures and range.
+_KEPT_CHECKS = KeptReads(size=32)
+
+
+def _live_links(column: str, resource_id: int) -> QuerySet[Reservation]:
+    return Reservation.objects.filter(released_at__isnull=True, **{column: resource_id}).select_related(
+        "launch__site", "origin"
+    )
+
+
+def _chain_anchor(column: str) -> Callable[[int, datetime], QuerySet[Reservation]]:
+    return lambda resource_id, at: (
+        _live_links(column, resource_id).filter(ready_at__lt=at).order_by("-ready_at", "-pk")[:1]
+    )
+
+
+def _chain_later(column: str) -> Callable[[int, datetime], QuerySet[Reservation]]:
+    return lambda resource_id, at: (
+        _live_links(column, resource_id).filter(ready_at__gte=at).order_by("ready_at", "pk")
+    )
+
+
 def _chain_load(
     resource: _Resource, *, from_time: datetime, exclude_launch_ids: Sequence[int] = ()
 ) -> tuple[_Slot | None, list[_Slot]]:
     """The live link before ``from_time`` (window order) and every live link from then on."""
-    base = (
-        Reservation.objects.filter(released_at__isnull=True, **resource.filter())
-        .exclude(launch_id__in=list(exclude_launch_ids))
-        .select_related("launch__site", "origin")
-    )
-    anchor_res = base.filter(ready_at__lt=from_time).order_by("-ready_at", "-pk").first()
-    later = [
-        _slot_from_reservation(r) for r in base.filter(ready_at__gte=from_time).order_by("ready_at", "pk")
-    ]
+    if not exclude_launch_ids:  # a new launch's: two kept reads
+        column = "platform_id" if resource.platform is not None else "pad_id"
+        resource_id = (resource.platform or resource.pad).pk  # type: ignore[union-attr]
+        anchors = _KEPT_CHECKS.rows(("chain anchor", column), _chain_anchor(column), (resource_id, from_time))
+        later_rows = _KEPT_CHECKS.rows(
+            ("chain later", column), _chain_later(column), (resource_id, from_time)
+        )
+        anchor_res = anchors[0] if anchors else None
+    else:
+        base = (
+            Reservation.objects.filter(released_at__isnull=True, **resource.filter())
+            .exclude(launch_id__in=list(exclude_launch_ids))
+            .select_related("launch__site", "origin")
+        )
+        anchor_res = base.filter(ready_at__lt=from_time).order_by("-ready_at", "-pk").first()
+        later_rows = list(base.filter(ready_at__gte=from_time).order_by("ready_at", "pk"))
+    later = [_slot_from_reservation(r) for r in later_rows]
     return (_slot_from_reservation(anchor_res) if anchor_res else None), later
 
 
+def _closures_over(site_id: int, start: datetime, end: datetime) -> QuerySet[SiteClosure]:
+    return SiteClosure.objects.filter(site_id=site_id, starts_at__lt=end, ends_at__gt=start).order_by(
+        "starts_at", "pk"
+    )
+
+
 def _closure_problems(slot: _Slot) -> list[str]:
-    closures = SiteClosure.objects.filter(
-        site=slot.site, starts_at__lt=slot.window_end, ends_at__gt=slot.window_start
-    ).order_by("starts_at", "pk")
     if slot.window_start == slot.window_end:  # an instantaneous window still must not sit in a closure
-        closures = SiteClosure.objects.filter(
-            site=slot.site, starts_at__lte=slot.window_start, ends_at__gt=slot.window_start
-        ).order_by("starts_at", "pk")
+        closures = list(
+            SiteClosure.objects.filter(
+                site=slot.site, starts_at__lte=slot.window_start, ends_at__gt=slot.window_start
+            ).order_by("starts_at", "pk")
+        )
+    else:
+        closures = _KEPT_CHECKS.rows(
+            "closures", _closures_over, (slot.site.pk, slot.window_start, slot.window_end)
+        )
     prefix = "" if slot.primary else f"{slot.name} (slipped to {when(slot.window_start)}): "
     return [prefix + closure_text(c, slot.site) for c in closures]
 
@@ -291,6 +333,16 @@ def _readiness_problems(
     return [problem] if problem else []
 
 
+def _range_clashes(site_id: int, start: datetime, end: datetime) -> QuerySet[Reservation]:
+    return (
+        Reservation.objects.filter(
+            range_site_id=site_id, released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
+        )
+        .select_related("launch")
+        .order_by("occupied_from", "pk")
+    )
+
+
 def _range_problems(
     *, site: LaunchSite, window_start: datetime, window_end: datetime, exclude_launch_ids: Sequence[int] = ()
 ) -> list[str]:
@@ -300,14 +352,10 @@ def _range_problems(
         window_end=window_end,
         separation_minutes=site.min_launch_separation_minutes,
     )
-    clashes = (
-        Reservation.objects.filter(
-            range_site=site, released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
-        )
-        .exclude(launch_id__in=list(exclude_launch_ids))
-        .select_related("launch")
-        .order_by("occupied_from", "pk")
-    )
+    if not exclude_launch_ids:
+        clashes = _KEPT_CHECKS.rows("range clashes", _range_clashes, (site.pk, start, end))
+    else:
+        clashes = list(_range_clashes(site.pk, start, end).exclude(launch_id__in=list(exclude_launch_ids)))
     problems = []
     for clash in clashes:
         free_at = clash.occupied_until.astimezone(site.tzinfo)

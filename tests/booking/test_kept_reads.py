@@ -16,6 +16,7 @@ from rest_framework.test import APIRequestFactory
 from booking.api.serializers.bookings import BookingHoldSerializer
 from booking.api.serializers.quotes import QuoteRequestSerializer
 from booking.models import Launch
+from booking.selectors.capacity import launch_port_rows, launch_ports_prefetch
 from booking.selectors.kept_reads import MARKERS, KeptReads
 from booking.services.quotes import quote_create
 from customers.models import Membership, Payload
@@ -277,3 +278,21 @@ def test_the_kept_quote_field_of_the_hold_refuses_another_customers_quote():
     assert hold_read(world.user, theirs.pk).errors["quote"] == [f"No quote of yours has id {theirs.pk}."]
     assert hold_read(stranger, theirs.pk).validated_data["quote"] == theirs
     assert hold_read(stranger, ours.pk).errors["quote"] == [f"No quote of yours has id {ours.pk}."]
+
+
+def test_the_kept_ports_of_a_launch_stand_in_for_djangos_prefetch():
+    world = engine_world()
+    cubesat_3u_port(world.launch, count=4)
+    plain = list(Launch.objects.prefetch_related("ports").get(pk=world.launch.pk).ports.all())
+    for _ in range(2):  # compiled on the first, bound on the second
+        launch = Launch.objects.get(pk=world.launch.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            launch_ports_prefetch(launch)
+            launch_ports_prefetch(launch)  # already there: nothing read again
+        assert len(ctx.captured_queries) == 1
+        with CaptureQueriesContext(connection) as ctx:
+            ports = list(launch.ports.all())
+            assert all(port.launch is launch for port in ports)
+            assert launch_port_rows(launch) == ports
+        assert ctx.captured_queries == []
+        assert [(p.pk, p.kind, p.count) for p in ports] == [(p.pk, p.kind, p.count) for p in plain]

@@ -90,11 +90,10 @@ class QuoteRequestSerializer(serializers.Serializer):
     )
     launch = LaunchIdField(
         kept=True,
-        # What pricing and the fit checks read of the launch, in the same query and one prefetch;
-        # the vehicle's capacity points come from the kept orbit catalog (``selectors.catalog``).
-        queryset=Launch.objects.select_related(
-            "provider", "vehicle_model", "vehicle__vehicle_model"
-        ).prefetch_related("ports"),
+        # What pricing and the fit checks read of the launch, in the same query (its ports are read
+        # once by ``quote_create``); the vehicle's capacity points come from the kept orbit catalog
+        # (``selectors.catalog``).
+        queryset=Launch.objects.select_related("provider", "vehicle_model", "vehicle__vehicle_model"),
         required=False,
         allow_null=True,
         help_text=(
