@@ -171,8 +171,10 @@ class KeptReads:
         return list(_bound(shape, values))
 
     def get(self, key: Hashable, build: Callable[..., QuerySet], value: Any) -> Model:
-        """The one row of ``build(value)``, like ``QuerySet.get``: ``DoesNotExist`` when none."""
-        rows = self.rows(key, build, value)
+        """The one row of ``build(value)``, like ``QuerySet.get``: ``DoesNotExist`` when none, and
+        read without the model's default order, as ``get`` reads (an order that joins another table
+        would make a locking read lock that table's row too)."""
+        rows = self.rows(("get", key), lambda *values: build(*values).order_by(), value)
         if len(rows) == 1:
             return rows[0]
         values = value if type(value) is tuple else (value,)

@@ -154,6 +154,11 @@ def _lock_timeout_set_in_this_transaction() -> bool:
     return any(isinstance(entry[1], _LockTimeoutMark) for entry in connection.run_on_commit)
 
 
+#: The lock statements of the booking flow and of scheduling, compiled once
+#: (``selectors.kept_reads``).
+_KEPT_LOCKS = KeptReads()
+
+
 # --- 1. platform or pad, 2. vehicle ----------------------------------------------------------
 
 
@@ -168,24 +173,37 @@ def lock_platform_or_pad(
         # Ordered by pk: the models' default order joins the provider or site, whose row FOR UPDATE
         # would then lock too (and queue every scheduler of that provider on it).
         if platform is not None:
-            locked_platform = (
-                MobilePlatform.objects.select_for_update().filter(pk=platform.pk).order_by("pk").first()
+            found = _KEPT_LOCKS.rows(
+                "platform",
+                lambda pk: MobilePlatform.objects.select_for_update().filter(pk=pk).order_by("pk"),
+                platform.pk,
             )
+            locked_platform = found[0] if found else None
         if pad is not None:
-            locked_pad = Pad.objects.select_for_update().filter(pk=pad.pk).order_by("pk").first()
+            found_pads = _KEPT_LOCKS.rows(
+                "pad", lambda pk: Pad.objects.select_for_update().filter(pk=pk).order_by("pk"), pad.pk
+            )
+            locked_pad = found_pads[0] if found_pads else None
     return locked_platform if platform is not None else locked_pad
 
 
 def lock_range(*, site: LaunchSite) -> None:
     """Lock a launch site's row: one writer at a time books its range (range separation)."""
     with short_lock_wait(f"{site.name} range"):
-        list(LaunchSite.objects.select_for_update().filter(pk=site.pk).order_by("pk"))
+        _KEPT_LOCKS.rows(
+            "range", lambda pk: LaunchSite.objects.select_for_update().filter(pk=pk).order_by("pk"), site.pk
+        )
 
 
 def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
     """Lock one vehicle (a serial) and return it fresh; after its platform or pad."""
     with short_lock_wait(vehicle.serial):
-        return Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+        return cast(
+            Vehicle,
+            _KEPT_LOCKS.get(
+                "vehicle", lambda pk: Vehicle.objects.select_for_update().filter(pk=pk), vehicle.pk
+            ),
+        )
 
 
 # --- 3. launch rows --------------------------------------------------------------------------
@@ -193,9 +211,6 @@ def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
 
 #: What a locked launch comes with: the rows its checks read (not locked).
 LAUNCH_RELATED = ("vehicle_model", "vehicle__vehicle_model", "provider")
-
-#: The booking flow's lock statements, compiled once (``selectors.kept_reads``).
-_KEPT_LOCKS = KeptReads()
 
 
 def _launch_lock_query(*, carried: bool) -> QuerySet[Launch]:
@@ -337,7 +352,14 @@ def lock_payload(*, payload_id: int) -> Payload:
     payload race test's negative control replaces this seam).
     """
     with short_lock_wait("the payload"):
-        return Payload.objects.select_for_update(of=("self",), no_key=True).get(pk=payload_id)
+        return cast(
+            Payload,
+            _KEPT_LOCKS.get(
+                "payload",
+                lambda pk: Payload.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk),
+                payload_id,
+            ),
+        )
 
 
 # --- 6. booking, 7. contract, 8. milestone and invoice, 9. plan, 10. number series --------------
@@ -346,7 +368,16 @@ def lock_payload(*, payload_id: int) -> Payload:
 def lock_booking(*, booking: Booking) -> Booking:
     """Lock one booking row and return it fresh, with its customer; after its launch."""
     with short_lock_wait(f"booking {booking.reference}"):
-        return Booking.objects.select_for_update(of=("self",)).select_related("customer").get(pk=booking.pk)
+        return cast(
+            Booking,
+            _KEPT_LOCKS.get(
+                "booking",
+                lambda pk: (
+                    Booking.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=pk)
+                ),
+                booking.pk,
+            ),
+        )
 
 
 def lock_launch_bookings(*, launch: Launch, statuses: Sequence[str]) -> list[Booking]:
@@ -371,7 +402,14 @@ def lock_contract(*, contract_id: int, what: str) -> Contract:
     confirm holding the contract and waiting for that series closed a circle.
     """
     with short_lock_wait(what):
-        return Contract.objects.select_for_update(of=("self",), no_key=True).get(pk=contract_id)
+        return cast(
+            Contract,
+            _KEPT_LOCKS.get(
+                "contract",
+                lambda pk: Contract.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk),
+                contract_id,
+            ),
+        )
 
 
 def lock_milestone_with_booking(
@@ -421,13 +459,22 @@ def lock_invoice_with_booking(*, invoice: Invoice) -> tuple[Booking | None, Paym
     return booking, milestone, locked
 
 
+def _series_rows(provider_id: int, kind: str, year: int) -> QuerySet[NumberSeries]:
+    return (
+        NumberSeries.objects.select_for_update()
+        .filter(provider_id=provider_id, kind=kind, year=year)
+        .order_by("pk")
+    )
+
+
 def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSeries:
     """Lock (creating it at 0 if it is new) one provider's series of invoice or receipt numbers
     for a year, and return it fresh. Last in the lock order; held until the commit."""
     what = f"the {kind} numbers of {year}"
     rows = NumberSeries.objects.select_for_update().filter(provider_id=provider_id, kind=kind, year=year)
     with short_lock_wait(what):
-        series = rows.first()
+        found = _KEPT_LOCKS.rows("number series", _series_rows, (provider_id, kind, year))
+        series = found[0] if found else None
         if series is None:
             # Two first issues of a year race to create the row: the unique index lets one insert
             # win and makes the other wait for its commit, then insert nothing; both then queue on
@@ -444,7 +491,14 @@ def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSerie
 def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
     """Lock one readiness plan row and return it fresh. Caller holds its launch's row lock."""
     with short_lock_wait(f"the readiness plan of launch {plan.launch_id}"):
-        return ReadinessPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+        return cast(
+            ReadinessPlan,
+            _KEPT_LOCKS.get(
+                "readiness plan",
+                lambda pk: ReadinessPlan.objects.select_for_update(of=("self",)).filter(pk=pk),
+                plan.pk,
+            ),
+        )
 
 
 # --- rows taken alone ------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_a_shape_is_compiled_once_and_bound_to_each_value_after():
     assert build.calls == 2  # the two marker compiles
     with CaptureQueriesContext(connection) as ctx:
         assert kept.get("launch", build, second.pk).pk == second.pk
-        assert kept.rows("launch", build, 2**62) == []
+        assert kept.get("launch", build, world.launch.pk).pk == world.launch.pk
     assert build.calls == 2  # no further build: the kept SQL, bound
     assert len(kept) == 1
     selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
@@ -189,6 +189,19 @@ def test_an_empty_scope_is_not_kept():
     nothing = lambda pk: Payload.objects.filter(pk__in=[]).filter(pk=pk)  # noqa: E731
     assert kept.rows("empty", nothing, 5) == []
     assert kept.rows("empty", nothing, 6) == []
+
+
+def test_a_kept_get_reads_without_the_default_order_as_queryset_get_does():
+    world = engine_world()
+    kept = KeptReads()
+    with CaptureQueriesContext(connection) as ctx:
+        kept.get("launch", lambda pk: Launch.objects.filter(pk=pk), world.launch.pk)
+        kept.get("launch", lambda pk: Launch.objects.filter(pk=pk), world.launch.pk)
+        Launch.objects.get(pk=world.launch.pk)
+    kept_sql, again, plain = (q["sql"] for q in ctx.captured_queries)
+    assert "ORDER BY" not in kept_sql and "ORDER BY" not in plain
+    assert "ORDER BY" in str(Launch.objects.filter(pk=world.launch.pk).query)  # the model's own order
+    assert again.replace(str(world.launch.pk), "?") == kept_sql.replace(str(world.launch.pk), "?")
 
 
 @pytest.mark.django_db(transaction=True)
