@@ -115,22 +115,47 @@ def _insert_claim(request: Request, *, key: str, digest: str) -> IdempotencyKey:
 
     Outside a transaction (a request) the INSERT autocommits: one round trip instead of BEGIN,
     INSERT, COMMIT. Inside one (a test's transaction) a savepoint keeps a clash from breaking it.
+    Every POST with a key writes one, so it is one prepared statement, not a model save.
     """
-    fields = {
+    fields: dict[str, Any] = {
         "user": request.user,
         "key": key,
         "method": request.method,
         "path": request.path[:300],
         "request_digest": digest,
+        "created_at": timezone.now(),
     }
-    if not transaction.get_connection().in_atomic_block:
-        return IdempotencyKey.objects.create(**fields)
+    claim = IdempotencyKey(**fields)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        claim.pk = _insert_claim_row(connection, claim)
+        return claim
     with transaction.atomic():
-        return IdempotencyKey.objects.create(**fields)
+        claim.pk = _insert_claim_row(connection, claim)
+    return claim
 
 
-def _json_safe(data: Any) -> Any:
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+def _insert_claim_row(connection: Any, claim: IdempotencyKey) -> int:
+    """INSERT … RETURNING the new id; a clash on the user's key raises ``IntegrityError``."""
+    meta = IdempotencyKey._meta
+    quote = connection.ops.quote_name
+    columns = ("user_id", "key", "method", "path", "request_digest", "state", "created_at")
+    values = (
+        claim.user_id,
+        claim.key,
+        claim.method,
+        claim.path,
+        claim.request_digest,
+        claim.state,
+        connection.ops.adapt_datetimefield_value(claim.created_at),
+    )
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone()[0]
 
 
 def idempotency_finish(claim: IdempotencyKey, response: Response) -> None:
@@ -139,8 +164,19 @@ def idempotency_finish(claim: IdempotencyKey, response: Response) -> None:
     if retryable:
         IdempotencyKey.objects.filter(pk=claim.pk).delete()
         return
-    IdempotencyKey.objects.filter(pk=claim.pk).update(
-        state=IdempotencyKey.State.COMPLETED,
-        response_status=response.status_code,
-        response_body=_json_safe(response.data),
-    )
+    # One UPDATE with the body as JSON text, encoded once (the JSON field would encode it again).
+    connection = transaction.get_connection()
+    meta = IdempotencyKey._meta
+    quote = connection.ops.quote_name
+    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote('state')} = %s, {quote('response_status')} = %s, "
+            f"{quote('response_body')} = {as_json} WHERE {quote(meta.pk.column)} = %s",
+            (
+                IdempotencyKey.State.COMPLETED,
+                response.status_code,
+                None if response.data is None else json.dumps(response.data, cls=DjangoJSONEncoder),
+                claim.pk,
+            ),
+        )

@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 from django.core.cache import cache
@@ -59,6 +60,9 @@ class KeptCatalog:
     routes: tuple[RouteLeg, ...] = ()
     #: Each provider's price per kg for a rideshare seat, by (provider pk, orbit family).
     rideshare_rates: dict[tuple[int, str], RideshareRate] = field(default_factory=dict)
+    #: What the catalog can do for an orbit whatever the mass (``orbit.catalog_orbit_review``), by
+    #: (family, altitude, inclination asked), filled as payloads are registered.
+    orbit_reach: dict[tuple[str, int, str | None], Any] = field(default_factory=dict)
 
     @property
     def active_models(self) -> list[VehicleModel]:

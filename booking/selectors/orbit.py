@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from booking.errors import InvalidRequest, ScheduleConflict
 from booking.rules import orbit as rule
 from booking.rules.orbit import CapacityRow, CapacityUnknown, SiteCorridors
-from booking.selectors.catalog import kept_catalog
+from booking.selectors.catalog import KeptCatalog, kept_catalog
 from booking.selectors.kept_reads import KeptReads
 from vehicles.models import CapacityPoint, LaunchCorridor, LaunchSite, VehicleModel
 from vehicles.selectors import vehicle_models_with_curves
@@ -278,6 +278,16 @@ def _altitude_problem(orbit_family: str, altitude_km: int, missing: Sequence[str
     )
 
 
+@dataclass(frozen=True)
+class _OrbitReach:
+    """What a review finds of an orbit whatever the mass: kept per catalog version."""
+
+    problems: dict[str, str]
+    inclination_deg: Decimal | None
+    reaching_sites: list[str]
+    lifted: list[tuple[Decimal, str]]
+
+
 def catalog_orbit_review(
     *, orbit_family: str, altitude_km: int, inclination_deg: Decimal | None, mass_kg: Decimal | None = None
 ) -> CatalogOrbitReview:
@@ -285,26 +295,64 @@ def catalog_orbit_review(
 
     Problems (the orbit cannot be registered): the target orbit rule, no vehicle with a figure
     for the family and altitude, no site whose corridors reach the inclination. Warnings (it
-    registers, but nothing sells it yet): the mass is more than any vehicle lifts there.
+    registers, but nothing sells it yet): the mass is more than any vehicle lifts there. What does
+    not depend on the mass is worked out once per orbit and catalog version (every payload
+    registered asks it).
     """
-    review = CatalogOrbitReview()
     catalog = kept_catalog()
-    review.problems = rule.target_orbit_problems(
+    # The inclination as written: 97.4 and 97.40 are equal, but a refusal quotes what was sent.
+    orbit = (orbit_family, altitude_km, None if inclination_deg is None else str(inclination_deg))
+    reach = catalog.orbit_reach.get(orbit) if catalog is not None else None
+    if reach is None:
+        reach = _orbit_reach(catalog, orbit_family, altitude_km, inclination_deg)
+        if catalog is not None:
+            catalog.orbit_reach[orbit] = reach  # two threads may both work it out: the same answer
+    review = CatalogOrbitReview(
+        inclination_deg=reach.inclination_deg,
+        problems=dict(reach.problems),
+        reaching_sites=list(reach.reaching_sites),
+    )
+    if not reach.lifted:
+        return review
+    review.heaviest = max(reach.lifted)
+    if mass_kg is not None and mass_kg > review.heaviest[0]:
+        models = (
+            catalog.active_models
+            if catalog is not None
+            else list(vehicle_models_with_curves().filter(active=True).order_by("name"))
+        )
+        review.warnings.append(
+            f"No vehicle in the catalog lifts more than {rule.fmt_kg(review.heaviest[0])} kg to "
+            f"{rule.orbit_text(orbit_family, altitude_km)} (the most is on {review.heaviest[1]}); "
+            f"a {rule.fmt_kg(mass_kg)} kg payload registers, but no launch can take it yet."
+        )
+        lower = _lower_altitude_taking(models, orbit_family, altitude_km, inclination_deg, mass_kg)
+        if lower:
+            review.warnings.append(f"Lower would work: {lower}.")
+    return review
+
+
+def _orbit_reach(
+    catalog: KeptCatalog | None, orbit_family: str, altitude_km: int, inclination_deg: Decimal | None
+) -> _OrbitReach:
+    """The mass-free part of ``catalog_orbit_review``: the orbit rule's problems, the sites that
+    reach it, what each vehicle lifts there (or why the catalog cannot fly it)."""
+    problems = rule.target_orbit_problems(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
     )
-    if review.problems:
-        return review
+    if problems:
+        return _OrbitReach(problems, None, [], [])
     inclination = rule.target_inclination_deg(
         orbit_family=orbit_family, altitude_km=altitude_km, inclination_deg=inclination_deg
     )
-    review.inclination_deg = inclination
+    reaching_sites: list[str] = []
     if inclination is not None:
         sites = list(catalog.sites) if catalog is not None else list(sites_with_corridors())
         # North to south, as the map reads (and as the refusals name them).
         reaching = sorted(sites_reaching(inclination, sites), key=lambda site: (-site.latitude, site.name))
-        review.reaching_sites = [site.name for site in reaching]
-        if sites and not review.reaching_sites:
-            review.problems["inclination_deg"] = rule.no_site_refusal(
+        reaching_sites = [site.name for site in reaching]
+        if sites and not reaching_sites:
+            problems["inclination_deg"] = rule.no_site_refusal(
                 inclination, [site_corridors(site) for site in sites]
             )
     models = (
@@ -315,18 +363,7 @@ def catalog_orbit_review(
     lifted, missing = _catalog_capacities(models, orbit_family, altitude_km, inclination)
     if not lifted:
         problem = _altitude_problem(orbit_family, altitude_km, missing)
-        review.problems.setdefault(
+        problems.setdefault(
             "family" if problem.endswith(f"flies to {orbit_family}.") else "altitude_km", problem
         )
-        return review
-    review.heaviest = max(lifted)
-    if mass_kg is not None and mass_kg > review.heaviest[0]:
-        review.warnings.append(
-            f"No vehicle in the catalog lifts more than {rule.fmt_kg(review.heaviest[0])} kg to "
-            f"{rule.orbit_text(orbit_family, altitude_km)} (the most is on {review.heaviest[1]}); "
-            f"a {rule.fmt_kg(mass_kg)} kg payload registers, but no launch can take it yet."
-        )
-        lower = _lower_altitude_taking(models, orbit_family, altitude_km, inclination_deg, mass_kg)
-        if lower:
-            review.warnings.append(f"Lower would work: {lower}.")
-    return review
+    return _OrbitReach(problems, inclination, reaching_sites, lifted)
