@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from booking.errors import Conflict
 from booking.models import ExchangeRate, RideshareRate
+from booking.selectors import orbit
 from booking.selectors.catalog import VERSION_KEY, kept_catalog
 from booking.selectors.fit import CountedMass
 from booking.selectors.orbit import catalog_orbit_review
@@ -60,6 +61,29 @@ def test_a_second_review_reads_no_catalog_rows(catalog):
         again = review("2000")
     assert catalog_queries(ctx) == []
     assert again.heaviest == (Decimal("1080"), "Long March 6")
+
+
+def test_the_orbit_is_worked_out_once_per_version_and_the_mass_each_time(catalog, monkeypatch):
+    calls: list[tuple] = []
+    work_out = orbit._orbit_reach
+
+    def counted(*args):
+        calls.append(args[1:])
+        return work_out(*args)
+
+    monkeypatch.setattr(orbit, "_orbit_reach", counted)
+    assert review("100").warnings == []
+    assert review("1100").warnings  # more than the 1,080 kg any vehicle lifts there: the mass, each time
+    assert review("100").warnings == []
+    assert len(calls) == 1
+    for written in ("97.4", "97.40"):  # equal inclinations, quoted as sent: each its own entry
+        catalog_orbit_review(orbit_family="SSO", altitude_km=700, inclination_deg=Decimal(written))
+    assert len(calls) == 3
+    point = CapacityPoint.objects.get(vehicle_model=catalog, altitude_km=700)
+    point.capacity_kg = Decimal("1500")
+    point.save()  # a new catalog version: worked out again
+    assert review("1100").warnings == []
+    assert len(calls) == 4
 
 
 def test_a_committed_change_is_seen_on_the_next_read(catalog):
