@@ -159,6 +159,24 @@ def _lock_timeout_set_in_this_transaction() -> bool:
 _KEPT_LOCKS = KeptReads()
 
 
+def _lock_one(
+    model: type[RowT],
+    pk: int,
+    *,
+    of: tuple[str, ...] = (),
+    no_key: bool = False,
+    related: tuple[str, ...] = (),
+) -> RowT:
+    """One row locked by id and read fresh (``DoesNotExist`` when it is gone), a kept statement per
+    model and lock. Caller is inside ``short_lock_wait``."""
+
+    def build(value: int) -> QuerySet[RowT]:
+        rows = model._default_manager.select_for_update(of=of, no_key=no_key)
+        return (rows.select_related(*related) if related else rows).filter(pk=value)
+
+    return cast(RowT, _KEPT_LOCKS.get((model, of, no_key, related), build, pk))
+
+
 # --- 1. platform or pad, 2. vehicle ----------------------------------------------------------
 
 
@@ -198,12 +216,7 @@ def lock_range(*, site: LaunchSite) -> None:
 def lock_vehicle(*, vehicle: Vehicle) -> Vehicle:
     """Lock one vehicle (a serial) and return it fresh; after its platform or pad."""
     with short_lock_wait(vehicle.serial):
-        return cast(
-            Vehicle,
-            _KEPT_LOCKS.get(
-                "vehicle", lambda pk: Vehicle.objects.select_for_update().filter(pk=pk), vehicle.pk
-            ),
-        )
+        return _lock_one(Vehicle, vehicle.pk)
 
 
 # --- 3. launch rows --------------------------------------------------------------------------
@@ -352,14 +365,7 @@ def lock_payload(*, payload_id: int) -> Payload:
     payload race test's negative control replaces this seam).
     """
     with short_lock_wait("the payload"):
-        return cast(
-            Payload,
-            _KEPT_LOCKS.get(
-                "payload",
-                lambda pk: Payload.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk),
-                payload_id,
-            ),
-        )
+        return _lock_one(Payload, payload_id, of=("self",), no_key=True)
 
 
 # --- 6. booking, 7. contract, 8. milestone and invoice, 9. plan, 10. number series --------------
@@ -368,16 +374,7 @@ def lock_payload(*, payload_id: int) -> Payload:
 def lock_booking(*, booking: Booking) -> Booking:
     """Lock one booking row and return it fresh, with its customer; after its launch."""
     with short_lock_wait(f"booking {booking.reference}"):
-        return cast(
-            Booking,
-            _KEPT_LOCKS.get(
-                "booking",
-                lambda pk: (
-                    Booking.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=pk)
-                ),
-                booking.pk,
-            ),
-        )
+        return _lock_one(Booking, booking.pk, of=("self",), related=("customer",))
 
 
 def lock_launch_bookings(*, launch: Launch, statuses: Sequence[str]) -> list[Booking]:
@@ -402,14 +399,7 @@ def lock_contract(*, contract_id: int, what: str) -> Contract:
     confirm holding the contract and waiting for that series closed a circle.
     """
     with short_lock_wait(what):
-        return cast(
-            Contract,
-            _KEPT_LOCKS.get(
-                "contract",
-                lambda pk: Contract.objects.select_for_update(of=("self",), no_key=True).filter(pk=pk),
-                contract_id,
-            ),
-        )
+        return _lock_one(Contract, contract_id, of=("self",), no_key=True)
 
 
 def lock_milestone_with_booking(
@@ -491,14 +481,7 @@ def lock_number_series(*, provider_id: int, kind: str, year: int) -> NumberSerie
 def lock_readiness_plan(*, plan: ReadinessPlan) -> ReadinessPlan:
     """Lock one readiness plan row and return it fresh. Caller holds its launch's row lock."""
     with short_lock_wait(f"the readiness plan of launch {plan.launch_id}"):
-        return cast(
-            ReadinessPlan,
-            _KEPT_LOCKS.get(
-                "readiness plan",
-                lambda pk: ReadinessPlan.objects.select_for_update(of=("self",)).filter(pk=pk),
-                plan.pk,
-            ),
-        )
+        return _lock_one(ReadinessPlan, plan.pk, of=("self",))
 
 
 # --- rows taken alone ------------------------------------------------------------------------
