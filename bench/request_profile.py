@@ -13,6 +13,7 @@ included, falls in the Python column. ``--show-queries`` lists each kind's queri
 with each one's median round trip.
 
     BENCH_DATABASE=lb_speed_profile .venv/bin/python bench/request_profile.py [--repeat 200] [--profile]
+        [--show-queries] [--compile-times] [--kinds "quote,hold"]
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pstats
 import statistics
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,7 @@ django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models.sql import compiler  # noqa: E402
 from django.test import Client  # noqa: E402
 
 CUSTOMER = "gomspace"
@@ -188,7 +191,59 @@ class RoundTrips:
             self.each.append((sql, time.perf_counter() - started))
 
 
-def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
+class CompileTimes:
+    """While on, the time Django spends compiling each statement's SQL (its compilers' ``as_sql``,
+    the outermost call only), by request kind and statement. A kept read (``selectors.kept_reads``)
+    compiles nothing and does not appear."""
+
+    COMPILERS = (
+        compiler.SQLCompiler,
+        compiler.SQLInsertCompiler,
+        compiler.SQLUpdateCompiler,
+        compiler.SQLDeleteCompiler,
+        compiler.SQLAggregateCompiler,
+    )
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.seconds: dict[tuple[str, str], float] = defaultdict(float)
+        self.count: Counter = Counter()
+        self._depth = 0
+
+    def install(self) -> None:
+        for cls in self.COMPILERS:
+            cls.as_sql = self._timed(cls.__dict__["as_sql"])  # type: ignore[method-assign]
+
+    def _timed(self, as_sql):
+        def timed(compiler_self, *args, **kwargs):
+            if self._depth or self.kind is None:
+                return as_sql(compiler_self, *args, **kwargs)
+            self._depth += 1
+            started = time.perf_counter()
+            try:
+                result = as_sql(compiler_self, *args, **kwargs)
+            finally:
+                self._depth -= 1
+            sql = result[0] if isinstance(result, tuple) else result[0][0]
+            key = (self.kind, str(sql)[:110])
+            self.seconds[key] += time.perf_counter() - started
+            self.count[key] += 1
+            return result
+
+        return timed
+
+    def report(self, repeat: int) -> None:
+        for kind in dict.fromkeys(kind for kind, _ in self.seconds):
+            rows = sorted(((v, sql) for (k, sql), v in self.seconds.items() if k == kind), reverse=True)
+            total = sum(v for v, _ in rows)
+            print(f"--- {kind}: {total / repeat * 1000:.2f} ms compiling SQL per request; the largest:")
+            for seconds, sql in rows[:10]:
+                print(f"    {seconds / repeat * 1000:6.3f} ms  x{self.count[(kind, sql)] // repeat}  {sql}")
+
+
+def measure(
+    kinds: dict, *, repeat: int, profile: bool, show_queries: bool, compile_times: CompileTimes | None = None
+):
     """Run every kind ``repeat`` times after a warm-up: wall times, queries per request, profiles."""
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
     database: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -199,6 +254,8 @@ def measure(kinds: dict, *, repeat: int, profile: bool, show_queries: bool):
     for i in range(repeat + WARM_UP):
         for kind, fn in kinds.items():
             profiling = profile and i >= WARM_UP
+            if compile_times is not None:
+                compile_times.kind = kind if i >= WARM_UP else None
             round_trips = RoundTrips()
             with connection.execute_wrapper(round_trips):
                 started = time.perf_counter()
@@ -253,6 +310,9 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative", help="the profiles' order: cumulative or tottime")
     parser.add_argument("--kinds", help="comma-separated request kinds to run (default: all)")
     parser.add_argument("--dump", type=Path, help="also write each kind's profile (pstats) into this folder")
+    parser.add_argument(
+        "--compile-times", action="store_true", help="time Django compiling each statement's SQL, per kind"
+    )
     args = parser.parse_args()
 
     cache.clear()
@@ -270,9 +330,18 @@ def main() -> int:
         if unknown:
             parser.error(f"unknown kinds {unknown}; the kinds are {list(kinds)}")
         kinds = {kind: fn for kind, fn in kinds.items() if kind in wanted}
+    compile_times = CompileTimes() if args.compile_times else None
+    if compile_times is not None:
+        compile_times.install()
     timings, database, queries, profiles = measure(
-        kinds, repeat=args.repeat, profile=args.profile or bool(args.dump), show_queries=args.show_queries
+        kinds,
+        repeat=args.repeat,
+        profile=args.profile or bool(args.dump),
+        show_queries=args.show_queries,
+        compile_times=compile_times,
     )
+    if compile_times is not None:
+        compile_times.report(args.repeat)
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
         for kind, profile in profiles.items():
