@@ -171,18 +171,22 @@ def launch_ports_free(
     """Each port of the launch with the slots still free at ``now`` (never below 0); ``taken``, when
     given, is what ``launch_taken`` answered for this launch at this ``now``."""
     slots = taken.port_slots if taken is not None else launch_ports_taken(launch=launch, now=now)
-    return [(port, max(port.count - slots.get(port.pk, 0), 0)) for port in launch_port_rows(launch)]
+    return [(port, max(port.count - slots.get(port.pk, 0), 0)) for port in launch_ports(launch)]
 
 
 def _ports_of(launch_id: int) -> QuerySet[LaunchPort]:
     return LaunchPort.objects.filter(launch_id=launch_id)
 
 
+def _ports_prefetched(launch: Launch) -> bool:
+    return "ports" in getattr(launch, "_prefetched_objects_cache", {})  # Django's prefetch cache
+
+
 def launch_ports_prefetch(launch: Launch) -> None:
     """Read the launch's ports once (kept) and keep them on it as ``prefetch_related_objects(
     [launch], "ports")`` does: ``launch.ports.all()`` then answers them without a query, each port
     naming this launch. Nothing is read when they are already there."""
-    if "ports" in getattr(launch, "_prefetched_objects_cache", {}):
+    if _ports_prefetched(launch):
         return
     ports = _KEPT_COUNTS.rows("launch ports", _ports_of, launch.pk)
     launch_field = LaunchPort._meta.get_field("launch")
@@ -194,10 +198,10 @@ def launch_ports_prefetch(launch: Launch) -> None:
     launch.__dict__.setdefault("_prefetched_objects_cache", {})["ports"] = queryset
 
 
-def launch_port_rows(launch: Launch) -> list[LaunchPort]:
+def launch_ports(launch: Launch) -> list[LaunchPort]:
     """The launch's ports: the prefetched ``ports`` when the launch was read with them, else read
     now (kept: the hold reads them under its launch lock)."""
-    if "ports" in getattr(launch, "_prefetched_objects_cache", {}):  # Django's prefetch cache
+    if _ports_prefetched(launch):
         return list(launch.ports.all())
     return _KEPT_COUNTS.rows("launch ports", _ports_of, launch.pk)
 

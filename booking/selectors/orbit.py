@@ -316,11 +316,7 @@ def catalog_orbit_review(
         return review
     review.heaviest = max(reach.lifted)
     if mass_kg is not None and mass_kg > review.heaviest[0]:
-        models = (
-            catalog.active_models
-            if catalog is not None
-            else list(vehicle_models_with_curves().filter(active=True).order_by("name"))
-        )
+        models = _active_models(catalog)
         review.warnings.append(
             f"No vehicle in the catalog lifts more than {rule.fmt_kg(review.heaviest[0])} kg to "
             f"{rule.orbit_text(orbit_family, altitude_km)} (the most is on {review.heaviest[1]}); "
@@ -330,6 +326,13 @@ def catalog_orbit_review(
         if lower:
             review.warnings.append(f"Lower would work: {lower}.")
     return review
+
+
+def _active_models(catalog: KeptCatalog | None) -> list[VehicleModel]:
+    """The active models with their curves: the kept catalog's, else read now (1 query + prefetch)."""
+    if catalog is not None:
+        return catalog.active_models
+    return list(vehicle_models_with_curves().filter(active=True).order_by("name"))
 
 
 def _orbit_reach(
@@ -355,12 +358,7 @@ def _orbit_reach(
             problems["inclination_deg"] = rule.no_site_refusal(
                 inclination, [site_corridors(site) for site in sites]
             )
-    models = (
-        catalog.active_models
-        if catalog is not None
-        else list(vehicle_models_with_curves().filter(active=True).order_by("name"))
-    )
-    lifted, missing = _catalog_capacities(models, orbit_family, altitude_km, inclination)
+    lifted, missing = _catalog_capacities(_active_models(catalog), orbit_family, altitude_km, inclination)
     if not lifted:
         problem = _altitude_problem(orbit_family, altitude_km, missing)
         problems.setdefault(

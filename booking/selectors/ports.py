@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from booking.errors import Conflict, InvalidRequest
 from booking.models import Booking, Launch, LaunchPort
 from booking.rules.envelope import Box, box_or_none, fairing_fit_problem, port_fit_problem
-from booking.selectors.capacity import LaunchTaken, launch_port_rows, launch_ports_free, launch_ports_taken
+from booking.selectors.capacity import LaunchTaken, launch_ports, launch_ports_free, launch_ports_taken
 from booking.selectors.catalog import kept_catalog
 from booking.selectors.fit import fmt_kg, launch_label
 from customers.models import Payload
@@ -43,11 +43,6 @@ class Seat:
 
 def port_label(kind: str) -> str:
     return str(PortKind(kind).label) if kind in PortKind.values else kind
-
-
-def launch_ports(launch: Launch) -> list[LaunchPort]:
-    """The launch's ports (prefetched ``ports`` when present)."""
-    return launch_port_rows(launch)
 
 
 def _kinds_text(ports: list[LaunchPort]) -> str:

@@ -37,7 +37,7 @@ from booking.selectors.capacity import (
     customer_open_holds,
     express_launches_unclaimed,
     launch_capacity_kg,
-    launch_port_rows,
+    launch_ports,
     launch_ports_prefetch,
     takes_capacity,
 )
@@ -238,7 +238,7 @@ def _launch_port(launch: Launch, port_id: int | None) -> LaunchPort | None:
     """The launch's port ``port_id`` from its ports as read under the launch lock."""
     if port_id is None:
         return None
-    return next(port for port in launch_port_rows(launch) if port.pk == port_id)  # PROTECT: it exists
+    return next(port for port in launch_ports(launch) if port.pk == port_id)  # PROTECT: it exists
 
 
 def _screening_refusal(*, customer: Customer, launch: Launch) -> str | None:

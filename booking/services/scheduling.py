@@ -99,46 +99,47 @@ def platform_location_at(
 _KEPT_CHECKS = KeptReads(size=32)
 
 
-def _live_links(column: str, resource_id: int) -> QuerySet[Reservation]:
-    return Reservation.objects.filter(released_at__isnull=True, **{column: resource_id}).select_related(
-        "launch__site", "origin"
-    )
+def _checked_rows(
+    key: Any, build: Callable[..., QuerySet], values: tuple, *, excluding: Sequence[int]
+) -> list:
+    """The rows of ``build(*values)``: a kept read for a new launch's checks, the plain read when
+    the checks leave launches out (their ids shape the SQL)."""
+    if excluding:
+        return list(build(*values))
+    return _KEPT_CHECKS.rows(key, build, values)
 
 
-def _chain_anchor(column: str) -> Callable[[int, datetime], QuerySet[Reservation]]:
-    return lambda resource_id, at: (
-        _live_links(column, resource_id).filter(ready_at__lt=at).order_by("-ready_at", "-pk")[:1]
-    )
+def _live_links(column: str, excluding: Sequence[int]) -> Callable[[int], QuerySet[Reservation]]:
+    def links(resource_id: int) -> QuerySet[Reservation]:
+        rows = Reservation.objects.filter(released_at__isnull=True, **{column: resource_id})
+        if excluding:
+            rows = rows.exclude(launch_id__in=list(excluding))
+        return rows.select_related("launch__site", "origin")
 
-
-def _chain_later(column: str) -> Callable[[int, datetime], QuerySet[Reservation]]:
-    return lambda resource_id, at: (
-        _live_links(column, resource_id).filter(ready_at__gte=at).order_by("ready_at", "pk")
-    )
+    return links
 
 
 def _chain_load(
     resource: _Resource, *, from_time: datetime, exclude_launch_ids: Sequence[int] = ()
 ) -> tuple[_Slot | None, list[_Slot]]:
     """The live link before ``from_time`` (window order) and every live link from then on."""
-    if not exclude_launch_ids:  # a new launch's: two kept reads
-        column = "platform_id" if resource.platform is not None else "pad_id"
-        resource_id = (resource.platform or resource.pad).pk  # type: ignore[union-attr]
-        anchors = _KEPT_CHECKS.rows(("chain anchor", column), _chain_anchor(column), (resource_id, from_time))
-        later_rows = _KEPT_CHECKS.rows(
-            ("chain later", column), _chain_later(column), (resource_id, from_time)
-        )
-        anchor_res = anchors[0] if anchors else None
-    else:
-        base = (
-            Reservation.objects.filter(released_at__isnull=True, **resource.filter())
-            .exclude(launch_id__in=list(exclude_launch_ids))
-            .select_related("launch__site", "origin")
-        )
-        anchor_res = base.filter(ready_at__lt=from_time).order_by("-ready_at", "-pk").first()
-        later_rows = list(base.filter(ready_at__gte=from_time).order_by("ready_at", "pk"))
-    later = [_slot_from_reservation(r) for r in later_rows]
-    return (_slot_from_reservation(anchor_res) if anchor_res else None), later
+    column = "platform_id" if resource.platform is not None else "pad_id"
+    resource_id = (resource.platform or resource.pad).pk  # type: ignore[union-attr]
+    links = _live_links(column, exclude_launch_ids)
+    anchors = _checked_rows(
+        ("chain anchor", column),
+        lambda pk, at: links(pk).filter(ready_at__lt=at).order_by("-ready_at", "-pk")[:1],
+        (resource_id, from_time),
+        excluding=exclude_launch_ids,
+    )
+    later = _checked_rows(
+        ("chain later", column),
+        lambda pk, at: links(pk).filter(ready_at__gte=at).order_by("ready_at", "pk"),
+        (resource_id, from_time),
+        excluding=exclude_launch_ids,
+    )
+    anchor = _slot_from_reservation(anchors[0]) if anchors else None
+    return anchor, [_slot_from_reservation(r) for r in later]
 
 
 def _closures_over(site_id: int, start: datetime, end: datetime) -> QuerySet[SiteClosure]:
@@ -333,14 +334,15 @@ def _readiness_problems(
     return [problem] if problem else []
 
 
-def _range_clashes(site_id: int, start: datetime, end: datetime) -> QuerySet[Reservation]:
-    return (
-        Reservation.objects.filter(
-            range_site_id=site_id, released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
-        )
-        .select_related("launch")
-        .order_by("occupied_from", "pk")
+def _range_clashes(
+    site_id: int, start: datetime, end: datetime, *, excluding: Sequence[int] = ()
+) -> QuerySet[Reservation]:
+    clashes = Reservation.objects.filter(
+        range_site_id=site_id, released_at__isnull=True, occupied_from__lt=end, occupied_until__gt=start
     )
+    if excluding:
+        clashes = clashes.exclude(launch_id__in=list(excluding))
+    return clashes.select_related("launch").order_by("occupied_from", "pk")
 
 
 def _range_problems(
@@ -352,10 +354,12 @@ def _range_problems(
         window_end=window_end,
         separation_minutes=site.min_launch_separation_minutes,
     )
-    if not exclude_launch_ids:
-        clashes = _KEPT_CHECKS.rows("range clashes", _range_clashes, (site.pk, start, end))
-    else:
-        clashes = list(_range_clashes(site.pk, start, end).exclude(launch_id__in=list(exclude_launch_ids)))
+    clashes = _checked_rows(
+        "range clashes",
+        lambda pk, begin, until: _range_clashes(pk, begin, until, excluding=exclude_launch_ids),
+        (site.pk, start, end),
+        excluding=exclude_launch_ids,
+    )
     problems = []
     for clash in clashes:
         free_at = clash.occupied_until.astimezone(site.tzinfo)

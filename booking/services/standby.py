@@ -32,9 +32,10 @@ from booking.dates import clock, when
 from booking.errors import Conflict, InvalidRequest, ServiceError
 from booking.models import Booking, Event, Launch, StandbyEntry
 from booking.rules.standby import band_problem, dates_problem, offer_deadline
+from booking.selectors.capacity import launch_ports
 from booking.selectors.fit import launch_label, launch_selling_refusal, orbit_mismatch
 from booking.selectors.guards import check_launch_fit
-from booking.selectors.ports import launch_ports, search_seat
+from booking.selectors.ports import search_seat
 from booking.selectors.standby import (
     booked_for_good,
     entry_targets_launch,

@@ -16,7 +16,7 @@ from rest_framework.test import APIRequestFactory
 from booking.api.serializers.bookings import BookingHoldSerializer
 from booking.api.serializers.quotes import QuoteRequestSerializer
 from booking.models import Launch
-from booking.selectors.capacity import launch_port_rows, launch_ports_prefetch
+from booking.selectors.capacity import launch_ports, launch_ports_prefetch
 from booking.selectors.kept_reads import MARKERS, KeptReads
 from booking.services.quotes import quote_create
 from customers.models import Membership, Payload
@@ -306,6 +306,6 @@ def test_the_kept_ports_of_a_launch_stand_in_for_djangos_prefetch():
         with CaptureQueriesContext(connection) as ctx:
             ports = list(launch.ports.all())
             assert all(port.launch is launch for port in ports)
-            assert launch_port_rows(launch) == ports
+            assert launch_ports(launch) == ports
         assert ctx.captured_queries == []
         assert [(p.pk, p.kind, p.count) for p in ports] == [(p.pk, p.kind, p.count) for p in plain]

@@ -79,11 +79,18 @@ def test_the_orbit_is_worked_out_once_per_version_and_the_mass_each_time(catalog
     for written in ("97.4", "97.40"):  # equal inclinations, quoted as sent: each its own entry
         catalog_orbit_review(orbit_family="SSO", altitude_km=700, inclination_deg=Decimal(written))
     assert len(calls) == 3
+    # A refusal worked out once is a refusal every time after: no vehicle has a figure at 2,000 km.
+    refusals = [
+        catalog_orbit_review(orbit_family="SSO", altitude_km=2000, inclination_deg=None) for _ in range(2)
+    ]
+    assert "altitude_km" in refusals[0].problems and refusals[0].heaviest is None
+    assert refusals[1].problems == refusals[0].problems and refusals[1].heaviest is None
+    assert len(calls) == 4
     point = CapacityPoint.objects.get(vehicle_model=catalog, altitude_km=700)
     point.capacity_kg = Decimal("1500")
     point.save()  # a new catalog version: worked out again
     assert review("1100").warnings == []
-    assert len(calls) == 4
+    assert len(calls) == 5
 
 
 def test_a_committed_change_is_seen_on_the_next_read(catalog):

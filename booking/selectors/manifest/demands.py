@@ -30,7 +30,12 @@ from django.utils.translation import gettext as _
 from booking.errors import Conflict
 from booking.models import Booking, DedicatedRequest, Launch, StandbyEntry
 from booking.rules.launch_status import LIFTED_OFF_STATUSES
-from booking.selectors.capacity import capacity_taking_q, launches_with_capacity, open_hold_counts
+from booking.selectors.capacity import (
+    capacity_taking_q,
+    launch_ports,
+    launches_with_capacity,
+    open_hold_counts,
+)
 from booking.selectors.contracts import CONTRACT_USING_STATUSES
 from booking.selectors.dedicated import open_dedicated_requests
 from booking.selectors.fit import (
@@ -45,7 +50,6 @@ from booking.selectors.ports import (
     Seat,
     choose_seat,
     envelope_problem,
-    launch_ports,
     rebook_seat,
     seat_of,
 )
